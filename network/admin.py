@@ -1,0 +1,213 @@
+"""The Django admin for the network, scoped like everything else.
+
+The system administrator (superuser) manages reference data and every agency. An agency
+administrator (role `admin`) sees and manages only their own agency's memberships, users and
+contacts. Membership changes go through `set_membership`, so groups stay in step and every
+change is audited. The audit trail is read-only here and follows `visible_to`.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from network.models import (
+    Agency,
+    AuditEvent,
+    Centre,
+    Contact,
+    County,
+    Membership,
+    Role,
+    RoleGroup,
+    User,
+)
+from network.services import ensure_agency_group, record_event, set_membership
+
+
+def _own_agency_id(request):
+    membership = request.user.active_membership
+    return membership.agency_id if membership else None
+
+
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Reference data: readable by agency admins, editable by the system administrator."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or request.user.has_perm("network.view_membership")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+@admin.register(Agency)
+class AgencyAdmin(ReferenceDataAdmin):
+    list_display = ["code", "name_sv", "name_en", "is_coordinator", "is_network_member", "active"]
+    search_fields = ["code", "name_sv", "name_en"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        ensure_agency_group(obj)
+        record_event(
+            "agency.updated" if change else "agency.created",
+            actor=request.user,
+            obj=obj,
+            changes={f: None for f in form.changed_data},
+        )
+
+
+@admin.register(County)
+class CountyAdmin(ReferenceDataAdmin):
+    list_display = ["code", "iso_code", "name"]
+
+
+@admin.register(Centre)
+class CentreAdmin(ReferenceDataAdmin):
+    list_display = ["name", "city", "police_region", "opened_on"]
+    filter_horizontal = ["counties"]
+
+
+@admin.register(RoleGroup)
+class RoleGroupAdmin(ReferenceDataAdmin):
+    """Capabilities come from code (network.permissions); shown here, never edited."""
+
+    list_display = ["role", "group"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MembershipForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        label=_("roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["user", "agency", "roles", "centre", "active"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
+    list_display = ["user", "agency", "roles", "centre", "active"]
+    list_filter = ["agency", "active", "centre"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "agency", "centre"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        return Membership.objects.visible_to(request.user).select_related("user", "agency")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency" and not request.user.is_superuser:
+            kwargs["queryset"] = Agency.objects.filter(pk=_own_agency_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and obj.agency_id != _own_agency_id(request):
+            raise PermissionDenied
+        set_membership(
+            obj.user,
+            agency=obj.agency,
+            roles=form.cleaned_data["roles"],
+            centre=obj.centre,
+            active=obj.active,
+            actor=request.user,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead, so history stays readable
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Users. An agency admin sees only users of their own agency and cannot make anyone a
+    superuser or hand out groups and permissions directly (roles do that)."""
+
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
+    list_filter = ["is_active", "membership__agency"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            membership__in=Membership.objects.visible_to(request.user).values("pk")
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        return [
+            (None, {"fields": ("username", "password")}),
+            (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+            (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_event(
+            "user.updated" if change else "user.created",
+            actor=request.user,
+            obj=obj,
+            changes={f: None for f in form.changed_data if f != "password"},
+        )
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "agency", "title", "unit", "phone", "email"]
+    list_filter = ["agency"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("agency")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(agency_id=_own_agency_id(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency" and not request.user.is_superuser:
+            kwargs["queryset"] = Agency.objects.filter(pk=_own_agency_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only; the database refuses changes anyway."""
+
+    list_display = ["at", "actor_username", "agency_code", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["actor_username", "object_id", "request_id"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return AuditEvent.objects.visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,28 @@
+"""One place that turns errors from services into the API's error contract.
+
+400 `{"field": ["message"]}` for bad input (Django ValidationError from a service included),
+403 for a forbidden action on a visible object, 404 for anything out of scope, 409 for a
+stale `version`. Never a stack trace.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class StaleVersion(exceptions.APIException):
+    """Somebody else saved the object after the client read it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Someone else has changed this in the meantime. Reload and try again.")
+    default_code = "stale_version"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,50 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from network.models import Agency, AuditEvent
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("username"), max_length=150)
+    password = serializers.CharField(
+        label=_("password"), max_length=4096, style={"input_type": "password"}, trim_whitespace=False
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField(read_only=True)
+    agency = serializers.CharField(read_only=True, allow_null=True)
+    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
+    centre = serializers.CharField(read_only=True, allow_null=True)
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "name_sv", "name_en", "is_coordinator", "is_network_member"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_username", read_only=True)
+    agency = serializers.CharField(source="agency_code", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "agency",
+            "action",
+            "object_type",
+            "object_id",
+            "purpose",
+            "request_id",
+            "changes",
+        ]

@@ -1,0 +1,85 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from network.api.base import ScopedViewSetMixin
+from network.api.pagination import CodeCursorPagination
+from network.api.serializers import (
+    AgencySerializer,
+    AuditEventSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from network.filters import AuditEventFilterSet
+from network.models import Agency, AuditEvent
+from network.services import record_event
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (one per user)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[])
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request=request, **serializer.validated_data)
+        if user is None or user.active_membership is None:
+            raise ValidationError(
+                {"non_field_errors": [_("Wrong username or password.")]}, code="authorization"
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        record_event("auth.token", actor=user, obj=user, purpose="api token issued")
+        return Response({"token": token.key}, status=status.HTTP_200_OK)
+
+
+class MeView(APIView):
+    """Who the caller is: username, agency code and roles."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        membership = request.user.active_membership
+        return Response(
+            MeSerializer(
+                {
+                    "username": request.user.get_username(),
+                    "agency": membership.agency.code if membership else None,
+                    "roles": membership.roles if membership else [],
+                    "centre": membership.centre.code
+                    if membership and membership.centre_id
+                    else None,
+                }
+            ).data
+        )
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    """The network's agencies (reference data, open to every signed-in user)."""
+
+    serializer_class = AgencySerializer
+    queryset = Agency.objects.filter(active=True)
+    lookup_field = "code"
+    pagination_class = CodeCursorPagination
+
+
+class AuditEventViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The audit trail of the caller's agency, for its log auditors."""
+
+    scoped_model = AuditEvent
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilterSet
+    capabilities = {
+        "list": "network.view_auditevent",
+        "retrieve": "network.view_auditevent",
+    }

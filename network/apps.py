@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkConfig(AppConfig):
+    """Agencies, centres, counties, staff membership and roles, and the access core."""
+
+    name = "network"
+    verbose_name = _("Agency network")
+
+    def ready(self):
+        from network import permissions, signals  # noqa: F401  (registers capabilities/receivers)
+        from network.navigation import NavItem, register
+
+        post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        register(NavItem("home", _("Start"), "home", order=0))
+        register(NavItem("directory", _("Directory"), "network:directory", order=80))
+        register(
+            NavItem("audit", _("Log"), "network:audit_list", "network.view_auditevent", order=90)
+        )
+
+
+def _sync_roles_after_migrate(sender, using="default", **kwargs):
+    # network's post_migrate runs before that of the apps listed after it, whose
+    # permissions would not exist yet: create every app's permissions first.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    from network.services import sync_role_groups
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    sync_role_groups()

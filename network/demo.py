@@ -1,0 +1,115 @@
+"""The demo world, built by `manage.py seed_demo` and nowhere else.
+
+Each app adds its part with `register(order, step)` from its AppConfig.ready, so the network
+app runs every step without importing upward. Every step must be idempotent: running
+seed_demo twice leaves the same world as running it once.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from network.models import Agency, Centre, Contact, Membership, Role, User
+from network.services import create_staff, set_membership
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    password: str
+    year: int
+    log: Callable[[str], None]
+
+
+_STEPS: list[tuple[int, str, Callable[[DemoContext], None]]] = []
+
+DEMO_ROLES = [Role.STAFF, Role.COORDINATOR, Role.ANALYST, Role.AUDITOR]
+# Coordinators sit at a regional centre; others are placed at the agency's head office.
+COORDINATOR_CENTRES = {
+    "av": "stockholm",
+    "polis": "stockholm",
+    "skv": "goteborg",
+    "migr": "norrkoping",
+    "jamy": "stockholm",
+    "af": "malmo",
+    "fk": "umea",
+    "ebm": "uppsala",
+    "aklag": "orebro",
+}
+CONTACTS = {
+    "af": ("Kontaktperson arbetslivskriminalitet", "Enheten för kontroll och utredning"),
+    "av": ("Nationell samordnare arbetslivskriminalitet", "Avdelningen för inspektion"),
+    "ebm": ("Kontaktperson myndighetssamverkan", "Underrättelseenheten"),
+    "fk": ("Kontaktperson felaktiga utbetalningar", "Kontrollverksamheten"),
+    "jamy": ("Enhetschef", "Enheten för prostitution och människohandel (NSPM)"),
+    "migr": ("Kontaktperson arbetstillstånd", "Enheten för arbetstillståndskontroll"),
+    "polis": ("Samordnare gränspolis", "Nationella operativa avdelningen"),
+    "skv": ("Kontaktperson personalliggare", "Kontrollavdelningen"),
+    "aklag": ("Kammaråklagare", "Riksenheten mot internationell och organiserad brottslighet"),
+}
+
+
+def register(order: int, name: str, step: Callable[[DemoContext], None]) -> None:
+    if all(existing != name for _order, existing, _step in _STEPS):
+        _STEPS.append((order, name, step))
+
+
+def build(context: DemoContext) -> None:
+    for _order, name, step in sorted(_STEPS, key=lambda s: (s[0], s[1])):
+        with transaction.atomic():
+            step(context)
+        context.log(f"demo: {name} ready")
+
+
+def demo_users() -> list[tuple[str, str]]:
+    """(username, role) for every demo login, in the order they are printed."""
+    return [
+        (f"{agency.code}.{role.value}", role.value)
+        for agency in Agency.objects.filter(is_network_member=True).order_by("code")
+        for role in DEMO_ROLES
+    ] + [("av.admin", Role.ADMIN.value)]
+
+
+def _ensure_user(username: str, agency: Agency, roles: list[str], password: str, centre_code):
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        create_staff(
+            username=username,
+            agency_code=agency.code,
+            roles=roles,
+            password=password,
+            email=f"{username}@demo.akrim.invalid",
+            centre_code=centre_code,
+            actor=None,
+        )
+        return
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    membership = Membership.objects.filter(user=user).first()
+    if membership is None or membership.agency_id != agency.pk or membership.roles != sorted(roles):
+        centre = Centre.objects.filter(code=centre_code).first() if centre_code else None
+        set_membership(user, agency=agency, roles=roles, centre=centre, actor=None)
+
+
+def seed_people(context: DemoContext) -> None:
+    for agency in Agency.objects.filter(is_network_member=True):
+        for role in DEMO_ROLES:
+            centre = COORDINATOR_CENTRES.get(agency.code) if role == Role.COORDINATOR else None
+            _ensure_user(f"{agency.code}.{role.value}", agency, [role.value], context.password, centre)
+        title, unit = CONTACTS.get(agency.code, ("Kontaktperson", ""))
+        Contact.objects.update_or_create(
+            agency=agency,
+            order=1,
+            defaults={
+                "name": f"{title}, {agency.name_sv}",
+                "title": title,
+                "unit": unit,
+                "phone": "010-000 00 00",
+                "email": f"akrim@{agency.code}.demo.akrim.invalid",
+            },
+        )
+    _ensure_user("av.admin", Agency.objects.get(code="av"), [Role.ADMIN.value], context.password, None)
+
+
+register(10, "people", seed_people)

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from network import demo
+
+
+class Command(BaseCommand):
+    help = "Build the demo world (idempotent): agencies' users, contacts and a year of work."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=settings.AKRIM_DEMO_PASSWORD,
+            help="Password for every demo user (default: AKRIM_DEMO_PASSWORD).",
+        )
+        parser.add_argument("--year", type=int, default=timezone.localdate().year - 1)
+        parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+
+    def handle(self, *args, password, year, quiet, **options):
+        demo.build(demo.DemoContext(password=password, year=year, log=self.stdout.write))
+        users = demo.demo_users()
+        if not quiet:
+            self.stdout.write("")
+            self.stdout.write(f"Demo logins (password: {password}):")
+            for username, role in users:
+                self.stdout.write(f"  {username:<20} {role}")
+        return f"Demo world ready: {len(users)} users."

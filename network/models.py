@@ -1,0 +1,281 @@
+"""The agency network: who the agencies and their people are, and the audit trail.
+
+Everything else in akrim hangs off these models: an object's visibility is derived from the
+agencies and roles recorded here, and every reason to see something ends up in AuditEvent.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from network.querysets import AuditEventQuerySet, MembershipQuerySet
+
+
+class Role(models.TextChoices):
+    """What a person does in the network. Each role is a Django group carrying capabilities."""
+
+    STAFF = "staff", _("Caseworker / inspector")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ANALYST = "analyst", _("Analyst")
+    AUDITOR = "auditor", _("Log auditor")
+    ADMIN = "admin", _("Agency administrator")
+
+
+class BilingualName(models.Model):
+    """Swedish and English names; `name` follows the active language, Swedish first."""
+
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "sv").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_sv
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(BilingualName):
+    """A public body taking part in the network. Agencies are data, not an enum: bodies such
+    as Kronofogden or a municipality can be added without a code change."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    is_coordinator = models.BooleanField(_("coordinating agency"), default=False)
+    is_network_member = models.BooleanField(_("member of the network"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+    group = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="agency",
+        help_text=_("Group used for object-level grants to the whole agency."),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    @property
+    def group_name(self) -> str:
+        return f"agency:{self.code}"
+
+
+class County(models.Model):
+    """A Swedish county (län), keyed by its two-digit länskod as used in official statistics."""
+
+    code = models.CharField(_("county code"), max_length=2, unique=True)
+    iso_code = models.CharField(_("ISO 3166-2 code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{2}$"), name="county_code_two_digits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Centre(models.Model):
+    """One of the seven regional centres against work-life crime, where joint controls are
+    planned. Each sits in a police region and covers that region's counties."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    city = models.CharField(_("city"), max_length=100)
+    police_region = models.CharField(_("police region"), max_length=50)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    counties = models.ManyToManyField(County, related_name="centres", verbose_name=_("counties"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("regional centre")
+        verbose_name_plural = _("regional centres")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleGroup(models.Model):
+    """The Django group behind a role. Capabilities (model permissions) are put on it by
+    `network.services.sync_role_groups` from the registry in `network.permissions`."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role, unique=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="role")
+
+    class Meta:
+        ordering = ["role"]
+        verbose_name = _("role group")
+        verbose_name_plural = _("role groups")
+
+    def __str__(self) -> str:
+        return self.get_role_display()
+
+
+class User(AbstractUser):
+    """A person who signs in. Their agency and roles are on `membership`."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @cached_property
+    def active_membership(self) -> "Membership | None":
+        """The user's membership if it is active, else None (one query, cached per instance)."""
+        membership = (
+            Membership.objects.filter(user=self, active=True).select_related("agency").first()
+        )
+        return membership
+
+    @property
+    def agency(self) -> Agency | None:
+        membership = self.active_membership
+        return membership.agency if membership else None
+
+    @property
+    def roles(self) -> list[str]:
+        membership = self.active_membership
+        return list(membership.roles) if membership else []
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(set(self.roles) & set(roles))
+
+
+class Membership(models.Model):
+    """A user's place in the network: one agency, one or more roles, optionally a centre.
+
+    Group membership (agency group and role groups) follows from this row and is kept in step
+    by `network.services.set_membership`; nobody edits a user's groups by hand."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency")
+    )
+    roles = models.JSONField(_("roles"), default=list)
+    centre = models.ForeignKey(
+        Centre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("regional centre"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agency__code", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.agency.code})"
+
+    def role_labels(self) -> list[str]:
+        return [str(Role(r).label) for r in self.roles if r in Role.values]
+
+
+class Contact(models.Model):
+    """A contact person for the network's work at an agency, listed in the directory."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("agency")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["agency__code", "order", "name"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency.code})"
+
+
+class AuditEvent(models.Model):
+    """One recorded action: who did what to which object, for which purpose or legal basis.
+
+    Append-only: a trigger created by migration 0002 makes the database refuse UPDATE and
+    DELETE on this table, on PostgreSQL and SQLite alike. Actor name and agency code are
+    copied so the trail stays readable if a user or agency is renamed later."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("user"), max_length=150, blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    agency_code = models.CharField(_("agency"), max_length=20, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    purpose = models.TextField(_("purpose or legal basis"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    changes = models.JSONField(_("changed fields"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["agency", "-at"], name="audit_agency_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a Celery worker ran the beat-scheduled heartbeat task. The health page
+    reads it, so an operator can see at a glance whether background work is flowing."""
+
+    name = models.CharField(max_length=50, unique=True)
+    at = models.DateTimeField()
+    hostname = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,56 @@
+"""Reads of protected data. Every one starts at `visible_to(user)`.
+
+A model is *protected* when its default manager is built from a `ScopedQuerySet`. Subclasses
+implement `visible_to(user)` from data (the user's agency, roles, assignments) plus direct
+foreign-key guardian grants folded in as `EXISTS`, never a many-to-many join inside an OR.
+The permission-matrix meta-test (tests/test_matrix_coverage.py) finds every protected model
+through `protected_models()` and fails when one has no matrix.
+"""
+
+from django.apps import apps
+from django.db import models
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base for querysets of protected models: one method answers "what may this user see"."""
+
+    def visible_to(self, user) -> "ScopedQuerySet":
+        raise NotImplementedError(f"{type(self).__name__} must define visible_to(user)")
+
+    @staticmethod
+    def agency_id_of(user) -> int | None:
+        """The id of the agency of the user's active membership, or None."""
+        if not getattr(user, "is_authenticated", False):
+            return None
+        membership = user.active_membership
+        return membership.agency_id if membership else None
+
+
+def protected_models() -> list[type[models.Model]]:
+    """Every installed model whose default manager is scoped by `visible_to`."""
+    return [
+        model
+        for model in apps.get_models()
+        if isinstance(model._default_manager.get_queryset(), ScopedQuerySet)
+    ]
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Memberships a user may manage: agency administrators see their own agency's;
+        the system administrator (superuser) sees all."""
+        if getattr(user, "is_superuser", False):
+            return self.all()
+        agency_id = self.agency_id_of(user)
+        if agency_id is None or not user.has_perm("network.change_membership"):
+            return self.none()
+        return self.filter(agency_id=agency_id)
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Auditors see the events of their own agency's users; nobody else sees any."""
+        agency_id = self.agency_id_of(user)
+        if agency_id is None or not user.has_perm("network.view_auditevent"):
+            return self.none()
+        return self.filter(agency_id=agency_id)

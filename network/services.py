@@ -1,0 +1,242 @@
+"""Writes to the network: agencies' groups, roles, memberships, and the audit trail.
+
+Every function that changes state is atomic, takes the acting user as keyword-only `actor`
+(None for the system itself, e.g. migrations and `seed_demo`) and records one AuditEvent.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from network import permissions
+from network.middleware import current_request
+from network.models import (
+    Agency,
+    AuditEvent,
+    Centre,
+    Membership,
+    Role,
+    RoleGroup,
+    User,
+    WorkerHeartbeat,
+)
+
+
+def record_event(
+    action: str,
+    *,
+    actor: User | None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    purpose: str = "",
+    changes: dict | None = None,
+    agency: Agency | None = None,
+) -> AuditEvent:
+    """Append one event to the audit trail.
+
+    The actor's agency is taken from their membership unless given (a failed login has no
+    actor, but may know the agency of the username tried). Request id and IP come from the
+    request being served, if any.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    if agency is None and actor is not None and actor.is_authenticated:
+        agency = actor.agency
+    context = current_request()
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_username=actor.get_username() if actor is not None else "",
+        agency=agency,
+        agency_code=agency.code if agency else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id != "" else "",
+        purpose=purpose,
+        request_id=context.request_id,
+        ip=context.ip,
+        changes=changes or {},
+    )
+
+
+@transaction.atomic
+def ensure_agency_group(agency: Agency) -> Group:
+    """Give the agency its own group for object-level grants, named after its code."""
+    if agency.group_id is not None:
+        if agency.group.name != agency.group_name:
+            Group.objects.filter(pk=agency.group_id).update(name=agency.group_name)
+        return agency.group
+    group, _created = Group.objects.get_or_create(name=agency.group_name)
+    Agency.objects.filter(pk=agency.pk).update(group=group)
+    agency.group = group
+    return group
+
+
+@transaction.atomic
+def sync_role_groups() -> None:
+    """Create the role groups and give each exactly the capabilities in the registry.
+
+    Runs after every migrate, so a capability added in code reaches the database without
+    anyone editing groups by hand, and one removed from code is taken away."""
+    for role in Role:
+        role_group = RoleGroup.objects.filter(role=role).select_related("group").first()
+        if role_group is None:
+            group, _created = Group.objects.get_or_create(name=f"role:{role.value}")
+            role_group = RoleGroup.objects.create(role=role, group=group)
+        wanted = permissions.capabilities(role)
+        by_app: dict[str, list[str]] = {}
+        for dotted in wanted:
+            app_label, codename = dotted.split(".")
+            by_app.setdefault(app_label, []).append(codename)
+        perm_ids = set()
+        for app_label, codenames in by_app.items():
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            ).values_list("pk", "codename")
+            missing = set(codenames) - {codename for _pk, codename in found}
+            if missing:
+                raise LookupError(f"Unknown permissions for role {role}: {sorted(missing)}")
+            perm_ids.update(pk for pk, _codename in found)
+        role_group.group.permissions.set(perm_ids)
+    for agency in Agency.objects.filter(group__isnull=True):
+        ensure_agency_group(agency)
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    cleaned = sorted(set(roles))
+    unknown = [r for r in cleaned if r not in Role.values]
+    if unknown:
+        raise ValidationError(
+            {"roles": _("Unknown role: %(roles)s.") % {"roles": ", ".join(unknown)}}
+        )
+    if not cleaned:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    return cleaned
+
+
+def sync_user_groups(user: User) -> None:
+    """Make the user's groups follow their membership: the agency's group and one group per
+    role while the membership is active; no akrim groups at all once it is not."""
+    managed = Group.objects.filter(models.Q(agency__isnull=False) | models.Q(role__isnull=False))
+    membership = Membership.objects.filter(user=user).select_related("agency").first()
+    wanted: set[int] = set()
+    if membership is not None and membership.active and membership.agency.active:
+        wanted.add(ensure_agency_group(membership.agency).pk)
+        wanted.update(
+            RoleGroup.objects.filter(role__in=membership.roles).values_list("group_id", flat=True)
+        )
+    current = set(user.groups.filter(pk__in=managed).values_list("pk", flat=True))
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
+    # Admins of an agency use the Django admin, which requires is_staff.
+    is_staff = bool(
+        user.is_superuser
+        or (membership and membership.active and Role.ADMIN in membership.roles)
+    )
+    if user.is_staff != is_staff:
+        User.objects.filter(pk=user.pk).update(is_staff=is_staff)
+        user.is_staff = is_staff
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "active_membership"):
+        user.__dict__.pop(cache, None)
+
+
+@transaction.atomic
+def set_membership(
+    user: User,
+    *,
+    agency: Agency,
+    roles: Iterable[str],
+    centre: Centre | None = None,
+    active: bool = True,
+    actor: User | None,
+) -> Membership:
+    """Place `user` in `agency` with `roles` (replacing any earlier placement)."""
+    roles = _clean_roles(roles)
+    membership = Membership.objects.select_for_update().filter(user=user).first()
+    before = (
+        {
+            "agency": membership.agency.code,
+            "roles": membership.roles,
+            "centre": membership.centre.code if membership.centre else None,
+            "active": membership.active,
+        }
+        if membership
+        else {}
+    )
+    if membership is None:
+        membership = Membership(user=user)
+    membership.agency = agency
+    membership.roles = roles
+    membership.centre = centre
+    membership.active = active
+    membership.save()
+    sync_user_groups(user)
+    after = {
+        "agency": agency.code,
+        "roles": roles,
+        "centre": centre.code if centre else None,
+        "active": active,
+    }
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    record_event(
+        "membership.created" if not before else "membership.updated",
+        actor=actor,
+        obj=membership,
+        changes=changes,
+        agency=agency,
+    )
+    return membership
+
+
+@transaction.atomic
+def create_staff(
+    *,
+    username: str,
+    agency_code: str,
+    roles: Iterable[str],
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    centre_code: str | None = None,
+    actor: User | None,
+) -> User:
+    """Create a user in an agency with the given roles. Without a password the account
+    cannot log in until a password reset."""
+    agency = Agency.objects.filter(code=agency_code, active=True).first()
+    if agency is None:
+        raise ValidationError({"agency": _("Unknown agency: %(code)s.") % {"code": agency_code}})
+    centre = None
+    if centre_code:
+        centre = Centre.objects.filter(code=centre_code).first()
+        if centre is None:
+            raise ValidationError(
+                {"centre": _("Unknown regional centre: %(code)s.") % {"code": centre_code}}
+            )
+    roles = _clean_roles(roles)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The username %(name)s is taken.") % {"name": username}})
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    record_event("user.created", actor=actor, obj=user, agency=agency)
+    set_membership(user, agency=agency, roles=roles, centre=centre, actor=actor)
+    return user
+
+
+def record_worker_heartbeat(name: str, hostname: str = "") -> None:
+    """Note that a worker is alive (called by the beat-scheduled task)."""
+    WorkerHeartbeat.objects.update_or_create(
+        name=name, defaults={"at": timezone.now(), "hostname": hostname[:200]}
+    )

@@ -1,0 +1,51 @@
+"""Signal receivers of the access core: login auditing and the direct-FK guard."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from network.services import record_event
+
+# Our apps keep object permissions in direct foreign-key tables only. Generic rows would be
+# slow at scale and survive their object's deletion (see reference/django-practice.md §B).
+OWN_APPS = {"network", "cases", "inspections", "reports"}
+
+
+@receiver(pre_save, sender=UserObjectPermission)
+@receiver(pre_save, sender=GroupObjectPermission)
+def refuse_generic_object_permissions(sender, instance, **kwargs):
+    if instance.content_type.app_label in OWN_APPS:
+        raise ImproperlyConfigured(
+            f"{instance.content_type.app_label}.{instance.content_type.model} must use a "
+            "direct foreign-key object permission model, not guardian's generic tables."
+        )
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    record_event("auth.login", actor=user, obj=user)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record_event("auth.logout", actor=user, obj=user)
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    """A failed login names the account tried (never the password), and its agency if the
+    account exists, so that agency's auditors see attempts on their users."""
+    username = str(credentials.get("username", ""))[:150]
+    user = get_user_model().objects.filter(username=username).first()
+    record_event(
+        "auth.login_failed",
+        actor=None,
+        object_type="network.user" if user else "",
+        object_id=user.pk if user else "",
+        purpose=f"username={username}",
+        agency=user.agency if user else None,
+    )

@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from network import views
+from network.forms import LoginForm
+
+network_patterns = [
+    path("katalog/", views.DirectoryView.as_view(), name="directory"),
+    path("logg/", views.AuditEventListView.as_view(), name="audit_list"),
+]
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("django.contrib.auth.urls")),
+    path("health/", views.health, name="health"),
+    path("", include((network_patterns, "network"))),
+]

@@ -1,0 +1,86 @@
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.generic import ListView, TemplateView
+
+from network.filters import AuditEventFilterSet
+from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
+from network.models import Agency, AuditEvent, Role, WorkerHeartbeat
+
+
+class HomeView(CapabilityRequiredMixin, TemplateView):
+    """The start page: what the signed-in person can do, by role."""
+
+    template_name = "network/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        membership = self.request.user.active_membership
+        context["membership"] = membership
+        context["roles"] = membership.roles if membership else []
+        context["Role"] = Role
+        if membership and self.request.user.has_perm("network.view_auditevent"):
+            context["recent_events"] = AuditEvent.objects.visible_to(self.request.user)[:5]
+        return context
+
+
+class DirectoryView(CapabilityRequiredMixin, TemplateView):
+    """The network directory: every agency and its contact persons for the network's work."""
+
+    template_name = "network/directory.html"
+    required_capability = "network.view_contact"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agencies"] = Agency.objects.filter(active=True).prefetch_related("contacts")
+        return context
+
+
+class AuditEventListView(ScopedQuerysetMixin, ListView):
+    """The audit trail of the auditor's own agency, filterable like the API."""
+
+    scoped_model = AuditEvent
+    required_capability = "network.view_auditevent"
+    template_name = "network/auditevent_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = AuditEventFilterSet(self.request.GET, queryset=super().get_queryset())
+        return self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        return context
+
+
+def health(request):
+    """Liveness and readiness for load balancers and operators: database reachable, and when
+    the worker last ran its heartbeat. 503 when the database cannot be reached."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        beat = WorkerHeartbeat.objects.filter(name="worker").first()
+    except DatabaseError:
+        return JsonResponse({"database": "unavailable"}, status=503)
+    return JsonResponse(
+        {
+            "database": "ok",
+            "time": timezone.now().isoformat(),
+            "worker_heartbeat": beat.at.isoformat() if beat else None,
+        }
+    )
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
