@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from network.models import (
@@ -24,6 +25,14 @@ from network.models import (
     User,
 )
 from network.services import ensure_agency_group, record_event, set_membership
+
+
+class NotFoundOutsideScope:
+    """Answer 404 for an object outside the admin's scope, like every other view, instead of
+    Django admin's redirect with a "does not exist" message."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
 
 
 def _own_agency_id(request):
@@ -101,7 +110,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     form = MembershipForm
     list_display = ["user", "agency", "roles", "centre", "active"]
     list_filter = ["agency", "active", "centre"]
@@ -134,7 +143,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin):
     """Users. An agency admin sees only users of their own agency and cannot make anyone a
     superuser or hand out groups and permissions directly (roles do that)."""
 
@@ -175,7 +184,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     list_display = ["name", "agency", "title", "unit", "phone", "email"]
     list_filter = ["agency"]
 
@@ -192,7 +201,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     """Read-only; the database refuses changes anyway."""
 
     list_display = ["at", "actor_username", "agency_code", "action", "object_type", "object_id"]

@@ -96,7 +96,9 @@ def seed_people(context: DemoContext) -> None:
     for agency in Agency.objects.filter(is_network_member=True):
         for role in DEMO_ROLES:
             centre = COORDINATOR_CENTRES.get(agency.code) if role == Role.COORDINATOR else None
-            _ensure_user(f"{agency.code}.{role.value}", agency, [role.value], context.password, centre)
+            _ensure_user(
+                f"{agency.code}.{role.value}", agency, [role.value], context.password, centre
+            )
         title, unit = CONTACTS.get(agency.code, ("Kontaktperson", ""))
         Contact.objects.update_or_create(
             agency=agency,
@@ -109,7 +111,9 @@ def seed_people(context: DemoContext) -> None:
                 "email": f"akrim@{agency.code}.demo.akrim.invalid",
             },
         )
-    _ensure_user("av.admin", Agency.objects.get(code="av"), [Role.ADMIN.value], context.password, None)
+    _ensure_user(
+        "av.admin", Agency.objects.get(code="av"), [Role.ADMIN.value], context.password, None
+    )
 
 
 register(10, "people", seed_people)

@@ -21,11 +21,12 @@ class RequestContext:
     ip: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("akrim_request", default=RequestContext())
+_NO_REQUEST = RequestContext()
+_current: ContextVar[RequestContext | None] = ContextVar("akrim_request", default=None)
 
 
 def current_request() -> RequestContext:
-    return _current.get()
+    return _current.get() or _NO_REQUEST
 
 
 @contextmanager

@@ -34,14 +34,14 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "sv").startswith("en") and self.name_en:
             return self.name_en
         return self.name_sv
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Agency(BilingualName):

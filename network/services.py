@@ -137,8 +137,7 @@ def sync_user_groups(user: User) -> None:
         user.groups.add(*(wanted - current))
     # Admins of an agency use the Django admin, which requires is_staff.
     is_staff = bool(
-        user.is_superuser
-        or (membership and membership.active and Role.ADMIN in membership.roles)
+        user.is_superuser or (membership and membership.active and Role.ADMIN in membership.roles)
     )
     if user.is_staff != is_staff:
         User.objects.filter(pk=user.pk).update(is_staff=is_staff)
@@ -222,7 +221,9 @@ def create_staff(
             )
     roles = _clean_roles(roles)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("The username %(name)s is taken.") % {"name": username}})
+        raise ValidationError(
+            {"username": _("The username %(name)s is taken.") % {"name": username}}
+        )
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
         user.set_password(password)

@@ -7,7 +7,10 @@ from network.models import Agency, AuditEvent
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("username"), max_length=150)
     password = serializers.CharField(
-        label=_("password"), max_length=4096, style={"input_type": "password"}, trim_whitespace=False
+        label=_("password"),
+        max_length=4096,
+        style={"input_type": "password"},
+        trim_whitespace=False,
     )
 
 

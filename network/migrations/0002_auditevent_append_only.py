@@ -38,7 +38,7 @@ SQLITE_DOWN = [
 def _run(schema_editor, postgres, sqlite):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(postgres)
+        schema_editor.execute(postgres, params=None)
     elif vendor == "sqlite":
         for statement in sqlite:
             schema_editor.execute(statement)

@@ -33,6 +33,8 @@ class Command(BaseCommand):
                 actor=None,
             )
         except ValidationError as exc:
-            messages = [f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()]
+            messages = [
+                f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()
+            ]
             raise CommandError("; ".join(messages)) from None
         return f"Created {user.username} in {agency} as {', '.join(sorted(set(role)))}."

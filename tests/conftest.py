@@ -1,0 +1,179 @@
+"""Shared test set-up: service requirements, personas, API clients.
+
+Tests that need a real service are marked (`postgres`, `worker`, `e2e`). Without the service
+they skip and say why, except under CI=true, where a missing service is a failure: CI must
+never pass by skipping what it was meant to check.
+"""
+
+import importlib
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from network.services import create_staff
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures
+# in that thread are safe here (tests only).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("AKRIM_CHROMIUM", "/usr/bin/chromium")
+
+
+def need(available: bool, reason: str) -> None:
+    """Skip (locally) or fail (in CI) when a required service is missing."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_reachable() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    url = urlparse(settings.REDIS_URL)
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _requirements(request):
+    node = request.node
+    if node.get_closest_marker("postgres") or node.get_closest_marker("worker"):
+        need(
+            settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+            "this test needs PostgreSQL: set DATABASE_URL=postgres://...",
+        )
+    if node.get_closest_marker("worker"):
+        need(redis_reachable(), "this test needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+    if node.get_closest_marker("e2e"):
+        need(
+            os.path.exists(CHROMIUM) or shutil.which("chromium") is not None,
+            f"this test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+        )
+    if node.get_closest_marker("sqlite") and connection.vendor != "sqlite":
+        pytest.skip("SQLite-specific; the SQLite pass of .ci/run covers it")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Django 6.1's PBKDF2 costs 0.3 s per check; security of test passwords is irrelevant.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_in_process():
+    """Tasks sent by code under test run in-process; only the worker test uses Redis."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+_triggers = importlib.import_module("network.migrations.0002_auditevent_append_only")
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_flush_keeps_working(request):
+    """Transactional tests end with a flush, which on SQLite is a DELETE that the audit
+    trigger refuses. Drop the triggers just before that flush and put them back before the
+    next test. PostgreSQL flushes with TRUNCATE, which the row trigger does not see."""
+    uses_db = any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    ) or request.node.get_closest_marker("django_db")
+    if not uses_db or connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for statement in _triggers.SQLITE_UP:
+            cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+    yield
+    with connection.cursor() as cursor:
+        for statement in _triggers.SQLITE_DOWN:
+            cursor.execute(statement)
+
+
+# --- personas -------------------------------------------------------------------------------
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def persona(db):
+    """Make a user of `agency` with `roles`: persona("skv", "staff", "auditor")."""
+    made = {}
+
+    def make(agency: str, *roles: str, username: str | None = None, centre: str | None = None):
+        username = username or f"{agency}.{'-'.join(roles)}"
+        if username not in made:
+            made[username] = create_staff(
+                username=username,
+                agency_code=agency,
+                roles=roles,
+                password=PASSWORD,
+                centre_code=centre,
+                actor=None,
+            )
+        return made[username]
+
+    return make
+
+
+@pytest.fixture
+def skv_staff(persona):
+    return persona("skv", "staff")
+
+
+@pytest.fixture
+def polis_staff(persona):
+    return persona("polis", "staff")
+
+
+@pytest.fixture
+def jamy_staff(persona):
+    return persona("jamy", "staff")
+
+
+@pytest.fixture
+def av_coordinator(persona):
+    return persona("av", "coordinator", centre="stockholm")
+
+
+@pytest.fixture
+def skv_auditor(persona):
+    return persona("skv", "auditor")
+
+
+@pytest.fixture
+def av_auditor(persona):
+    return persona("av", "auditor")
+
+
+@pytest.fixture
+def skv_admin(persona):
+    return persona("skv", "admin")
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates it as that user."""
+    client = APIClient()
+
+    def as_user(user):
+        client.force_authenticate(user=user)
+        return client
+
+    client.as_user = as_user
+    return client

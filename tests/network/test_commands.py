@@ -1,0 +1,56 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from network.models import AuditEvent, Contact, Membership, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_staff_creates_a_member_who_can_log_in(client):
+    call_command(
+        "create_staff",
+        "ebm.investigator",
+        "--agency",
+        "ebm",
+        "--role",
+        "staff",
+        "--role",
+        "analyst",
+        "--password",
+        "a-long-enough-password",
+    )
+    user = User.objects.get(username="ebm.investigator")
+    assert user.membership.agency.code == "ebm"
+    assert user.membership.roles == ["analyst", "staff"]
+    assert client.login(username="ebm.investigator", password="a-long-enough-password")
+    assert AuditEvent.objects.filter(action="user.created", object_id=str(user.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--agency", "nope", "--role", "staff"], "Unknown agency: nope"),
+        (["--agency", "skv", "--role", "wizard"], "Unknown role: wizard"),
+        (["--agency", "skv", "--role", "staff", "--centre", "atlantis"], "Unknown regional centre"),
+    ],
+)
+def test_create_staff_refuses_bad_input_with_a_clear_error(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("create_staff", "someone", *args)
+    assert not User.objects.filter(username="someone").exists()
+
+
+def test_create_staff_refuses_a_taken_username(skv_staff):
+    with pytest.raises(CommandError, match="taken"):
+        call_command("create_staff", "skv.staff", "--agency", "skv", "--role", "staff")
+
+
+def test_seed_demo_is_idempotent_and_logs_in_every_demo_user(client):
+    call_command("seed_demo", "--password", "demo-password-123", "--quiet")
+    counts = (User.objects.count(), Membership.objects.count(), Contact.objects.count())
+    call_command("seed_demo", "--password", "demo-password-123", "--quiet")
+    assert (User.objects.count(), Membership.objects.count(), Contact.objects.count()) == counts
+    assert counts[0] == 9 * 4 + 1
+    assert User.objects.get(username="av.analyst").membership.roles == ["analyst"]
+    assert User.objects.get(username="av.coordinator").membership.centre.code == "stockholm"
+    assert client.login(username="skv.staff", password="demo-password-123")
