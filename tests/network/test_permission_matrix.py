@@ -16,9 +16,10 @@ AUDIT_MATRIX = [
     Row("skv.auditor", "own_agency", "api_list", 200),
     Row("skv.auditor", "own_agency", "api_retrieve", 200),
     Row("skv.auditor", "own_agency", "html_list", 200),
-    Row("skv.auditor", "own_agency", "admin_change", 200),
+    Row("skv.auditor", "own_agency", "admin_change", 302),  # no admin site access: to login
+    Row("skv.admin-auditor", "own_agency", "admin_change", 200),
+    Row("skv.admin-auditor", "other_agency", "admin_change", 404),
     Row("skv.auditor", "other_agency", "api_retrieve", 404),
-    Row("skv.auditor", "other_agency", "admin_change", 404),
     Row("skv.staff", "own_agency", "api_list", 403),
     Row("skv.staff", "own_agency", "api_retrieve", 403),
     Row("skv.staff", "own_agency", "html_list", 403),
@@ -40,8 +41,8 @@ MEMBERSHIP_MATRIX = [
 def _user(persona, name):
     if name == "anonymous":
         return None
-    agency, role = name.split(".")
-    return persona(agency, role)
+    agency, roles = name.split(".")
+    return persona(agency, *roles.split("-"))
 
 
 def _request(client, api, user, action, url_names, obj):
