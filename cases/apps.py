@@ -7,3 +7,18 @@ class CasesConfig(AppConfig):
 
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from cases import demo, permissions  # noqa: F401  (registers capabilities, demo step)
+        from network.navigation import NavItem, register
+
+        register(NavItem("cases", _("Cases"), "cases:case_list", "cases.view_case", order=10))
+        register(
+            NavItem(
+                "access_reviews",
+                _("Access reviews"),
+                "cases:review_list",
+                "cases.view_accessreview",
+                order=91,
+            )
+        )

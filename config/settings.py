@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "simple_history",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -247,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "network.tasks.record_worker_heartbeat",
         "schedule": timedelta(minutes=1),
+    },
+    "purge-expired-case-grants": {
+        "task": "cases.tasks.purge_expired_grants",
+        "schedule": timedelta(minutes=5),
     },
 }
 

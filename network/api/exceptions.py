@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from network.exceptions import StaleVersion
 
-class StaleVersion(exceptions.APIException):
+
+class Conflict(exceptions.APIException):
     """Somebody else saved the object after the client read it."""
 
     status_code = status.HTTP_409_CONFLICT
@@ -20,6 +22,8 @@ class StaleVersion(exceptions.APIException):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, StaleVersion):
+        exc = Conflict({"version": [str(Conflict.default_detail)], "current": exc.current_version})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)

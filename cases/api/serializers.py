@@ -1,0 +1,207 @@
+"""Serializers validate input and shape output; services do the work."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.identifiers import parse_orgnr
+from cases.models import (
+    AccessReview,
+    Case,
+    CaseAttachment,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseStatus,
+    Employer,
+    Sensitivity,
+)
+from cases.services import SHAREABLE_BASES
+from network.models import Agency
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    orgnr = serializers.CharField(
+        max_length=13,
+        help_text=_("10 digits, with or without a dash; or a sole trader's personnummer"),
+    )
+
+    class Meta:
+        model = Employer
+        fields = [
+            "id",
+            "orgnr",
+            "name",
+            "legal_form",
+            "is_sole_trader",
+            "sni_codes",
+            "street_address",
+            "postal_code",
+            "city",
+        ]
+        read_only_fields = ["legal_form", "is_sole_trader"]
+        extra_kwargs = {"name": {"max_length": 200}}
+
+
+@extend_schema_field(
+    {"type": "string", "nullable": True, "example": "556036-0793", "description": "orgnr"}
+)
+class OrgnrField(serializers.Field):
+    """An employer given by its organisation number (any accepted spelling), or null."""
+
+    default_error_messages = {
+        "unknown": _("No employer with this organisation number is registered."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value.orgnr if value else None
+
+    def to_internal_value(self, data):
+        try:
+            digits = parse_orgnr(str(data)).digits
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        employer = Employer.objects.filter(orgnr=digits).first()
+        if employer is None:
+            self.fail("unknown")
+        return employer
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    employer = OrgnrField(required=False)
+    owner_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    employer_name = serializers.CharField(source="employer.name", read_only=True, default=None)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "summary",
+            "employer",
+            "employer_name",
+            "owner_agency",
+            "status",
+            "sensitivity",
+            "version",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        ]
+        read_only_fields = [
+            "reference",
+            "status",
+            "version",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        ]
+        extra_kwargs = {"title": {"max_length": 200}, "summary": {"max_length": 20000}}
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    """A PATCH: the fields to change plus the `version` the client read."""
+
+    version = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    employer = OrgnrField(required=False)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    sensitivity = serializers.ChoiceField(choices=Sensitivity.choices, required=False)
+
+
+class ShareRequestSerializer(serializers.Serializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(active=True)
+    )
+    access = serializers.ChoiceField(choices=[("view", _("View")), ("edit", _("Edit"))])
+    legal_basis = serializers.ChoiceField(choices=[(b.value, b.label) for b in SHAREABLE_BASES])
+    reason = serializers.CharField(max_length=4000)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ShareSerializer(serializers.ModelSerializer):
+    """A share of a case with an agency; `id` is what DELETE .../shares/{id}/ takes."""
+
+    agency = serializers.CharField(source="group.agency.code", read_only=True)
+    access = serializers.SerializerMethodField()
+    granted_by = serializers.CharField(source="granted_by.username", read_only=True, default=None)
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = CaseGroupObjectPermission
+        fields = [
+            "id",
+            "agency",
+            "access",
+            "legal_basis",
+            "reason",
+            "expires_at",
+            "active",
+            "granted_by",
+            "granted_at",
+        ]
+        read_only_fields = fields
+
+    def get_access(self, instance) -> str:
+        return "edit" if getattr(instance, "can_edit", False) else "view"
+
+
+class BreakTheGlassSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=20)
+    justification = serializers.CharField(max_length=4000)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    agency = serializers.CharField(source="agency.code", read_only=True)
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "text", "author", "agency", "created_at"]
+        read_only_fields = ["id", "author", "agency", "created_at"]
+        extra_kwargs = {"text": {"max_length": 20000}}
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    file = serializers.FileField(write_only=True)
+
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "file", "filename", "content_type", "size", "uploaded_by", "uploaded_at"]
+        read_only_fields = ["id", "filename", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+class AccessReviewSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.reference", read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = AccessReview
+        fields = [
+            "id",
+            "case",
+            "user",
+            "justification",
+            "requested_at",
+            "expires_at",
+            "verdict",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+        read_only_fields = fields
+
+
+class ReviewVerdictSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(
+        choices=[AccessReview.Verdict.JUSTIFIED, AccessReview.Verdict.UNJUSTIFIED]
+    )
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

@@ -1,0 +1,555 @@
+"""Every write to employers and cases: atomic, audited, with the acting user as `actor`.
+
+Callers (API, views, commands, tasks) check the actor's *capability* and that the case is
+in `visible_to(actor)`; object-level rules (who may edit, who may share) are checked here
+too, so no caller can forget them.
+"""
+
+import csv
+import hashlib
+import io
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.identifiers import parse_orgnr
+from cases.models import (
+    AccessReview,
+    Case,
+    CaseAttachment,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseSequence,
+    CaseStatus,
+    CaseUserObjectPermission,
+    Employer,
+    LegalBasis,
+    Sensitivity,
+)
+from network.exceptions import StaleVersion
+from network.models import Agency, User
+from network.services import record_event
+
+# Allowed status changes: open -> in progress -> closed, closing early, and reopening.
+TRANSITIONS = {
+    CaseStatus.OPEN: {CaseStatus.IN_PROGRESS, CaseStatus.CLOSED},
+    CaseStatus.IN_PROGRESS: {CaseStatus.OPEN, CaseStatus.CLOSED},
+    CaseStatus.CLOSED: {CaseStatus.OPEN},
+}
+EDITABLE_FIELDS = ("title", "summary", "employer", "status", "sensitivity")
+SHAREABLE_BASES = [b for b in LegalBasis if b != LegalBasis.BREAK_THE_GLASS]
+MIN_REASON = 10
+MIN_BALANCING = 40  # osl_10_15a: the reason must record a balancing of interests
+MIN_JUSTIFICATION = 30
+BREAK_THE_GLASS_HOURS = 24
+MAX_ATTACHMENT_BYTES = getattr(settings, "AKRIM_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# Extension -> (content type, leading bytes that must match, or None for text).
+ATTACHMENT_TYPES = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    "txt": ("text/plain", None),
+    "csv": ("text/csv", None),
+}
+
+
+# --- employers --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_employer(
+    *, orgnr: str, name: str, sni_codes=(), street_address="", postal_code="", city="", actor
+) -> Employer:
+    """Register an employer by organisation number (or a sole trader's personnummer)."""
+    try:
+        number = parse_orgnr(orgnr)
+    except ValidationError as exc:
+        raise ValidationError({"orgnr": exc.messages}) from None
+    if not name.strip():
+        raise ValidationError({"name": [_("Enter the employer's name.")]})
+    if Employer.objects.filter(orgnr=number.digits).exists():
+        raise ValidationError({"orgnr": [_("An employer with this number is already registered.")]})
+    employer = Employer.objects.create(
+        orgnr=number.digits,
+        name=name.strip(),
+        legal_form=number.legal_form,
+        is_sole_trader=number.is_sole_trader,
+        sni_codes=list(sni_codes),
+        street_address=street_address,
+        postal_code=postal_code,
+        city=city,
+        created_by=actor,
+    )
+    record_event("employer.created", actor=actor, obj=employer)
+    return employer
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+def _next_reference(year: int) -> str:
+    """Gap-free per year: the year's counter row is locked until the case row commits."""
+    CaseSequence.objects.bulk_create([CaseSequence(year=year, last=0)], ignore_conflicts=True)
+    sequence = CaseSequence.objects.select_for_update().get(year=year)
+    sequence.last = F("last") + 1
+    sequence.save(update_fields=["last"])
+    sequence.refresh_from_db(fields=["last"])
+    return f"AK-{year}-{sequence.last:06d}"
+
+
+def _require_member(actor: User) -> Agency:
+    agency = actor.agency
+    if agency is None:
+        raise PermissionDenied(_("Your account is not connected to an agency."))
+    return agency
+
+
+@transaction.atomic
+def open_case(
+    *,
+    title: str,
+    summary: str = "",
+    employer: Employer | None = None,
+    sensitivity: str = Sensitivity.NORMAL,
+    actor: User,
+) -> Case:
+    """Open a case owned by the actor's agency."""
+    agency = _require_member(actor)
+    if not title.strip():
+        raise ValidationError({"title": [_("Enter a title.")]})
+    now = timezone.now()
+    case = Case(
+        reference=_next_reference(timezone.localdate(now).year),
+        title=title.strip(),
+        summary=summary,
+        employer=employer,
+        owner_agency=agency,
+        sensitivity=sensitivity,
+        created_by=actor,
+        created_at=now,
+    )
+    case._history_user = actor
+    case.save()
+    record_event("case.created", actor=actor, obj=case, purpose=case.reference)
+    return case
+
+
+@transaction.atomic
+def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case:
+    """Change fields of a case the actor may edit, if nobody else saved it since `version`.
+
+    The row is locked, so of two updates carrying the same version exactly one wins and
+    the other gets StaleVersion without changing anything."""
+    if not permissions.can_edit(actor, case):
+        raise PermissionDenied(_("You may not change this case."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.version != version:
+        raise StaleVersion(locked.version)
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(locked, field)
+        if old != value:
+            diff[field] = [_plain(old), _plain(value)]
+            setattr(locked, field, value)
+    if "status" in diff:
+        old_status = CaseStatus(diff["status"][0])
+        if CaseStatus(locked.status) not in TRANSITIONS[old_status]:
+            raise ValidationError(
+                {
+                    "status": [
+                        _("A case cannot go from %(old)s to %(new)s.")
+                        % {
+                            "old": old_status.label,
+                            "new": CaseStatus(locked.status).label,
+                        }
+                    ]
+                }
+            )
+        locked.closed_at = timezone.now() if locked.status == CaseStatus.CLOSED else None
+    if not diff:
+        return locked
+    if "title" in diff and not locked.title.strip():
+        raise ValidationError({"title": [_("Enter a title.")]})
+    locked.version = version + 1
+    locked._history_user = actor
+    locked.save()
+    record_event("case.updated", actor=actor, obj=locked, changes=diff)
+    return locked
+
+
+def _plain(value):
+    if isinstance(value, Employer):
+        return value.orgnr
+    return value
+
+
+def record_case_read(case: Case, *, actor: User, purpose: str = "") -> None:
+    """Every read of a case's detail is recorded, with the grant that allowed it."""
+    record_event(
+        "case.viewed", actor=actor, obj=case, purpose=purpose or _access_basis(case, actor)
+    )
+
+
+def _access_basis(case: Case, actor: User) -> str:
+    if actor.agency is not None and actor.agency.pk == case.owner_agency_id:
+        return "owner agency"
+    grant = (
+        CaseUserObjectPermission.objects.filter(content_object=case, user=actor)
+        .order_by("-granted_at")
+        .first()
+    )
+    if grant is None and actor.agency is not None:
+        grant = (
+            CaseGroupObjectPermission.objects.filter(
+                content_object=case, group_id=actor.agency.group_id
+            )
+            .order_by("-granted_at")
+            .first()
+        )
+    return grant.legal_basis if grant else ""
+
+
+@transaction.atomic
+def add_note(case: Case, *, text: str, actor: User) -> CaseNote:
+    agency = _require_member(actor)
+    if not text.strip():
+        raise ValidationError({"text": [_("Write something in the note.")]})
+    note = CaseNote.objects.create(case=case, author=actor, agency=agency, text=text.strip())
+    record_event("case.note_added", actor=actor, obj=case, changes={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def add_attachment(case: Case, *, upload, actor: User) -> CaseAttachment:
+    """Store a file on a case after checking its size, its type and its first bytes."""
+    if not permissions.can_edit(actor, case):
+        raise PermissionDenied(_("You may not change this case."))
+    name = (upload.name or "").rsplit("/", 1)[-1][:200]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("Files of this type cannot be attached. Allowed: %(types)s.")
+                    % {"types": ", ".join(sorted(ATTACHMENT_TYPES))}
+                ]
+            }
+        )
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is too large: at most %(mb)s MB.")
+                    % {"mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+                ]
+            }
+        )
+    content = upload.read()
+    content_type, magic = ATTACHMENT_TYPES[extension]
+    if magic is not None and not content.startswith(magic):
+        raise ValidationError({"file": [_("The file's content does not match its type.")]})
+    if magic is None and b"\x00" in content[:4096]:
+        raise ValidationError({"file": [_("The file's content does not match its type.")]})
+    digest = hashlib.sha256(content).hexdigest()
+    attachment = CaseAttachment(
+        case=case,
+        filename=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        uploaded_by=actor,
+    )
+    # Every check is done before the file is written, so a refused upload leaves nothing.
+    attachment.file.save(digest, ContentFile(content), save=False)
+    attachment.save()
+    record_event(
+        "case.attachment_added",
+        actor=actor,
+        obj=case,
+        changes={"attachment": attachment.pk, "filename": name, "size": len(content)},
+    )
+    return attachment
+
+
+def record_attachment_download(attachment: CaseAttachment, *, actor: User) -> None:
+    record_event(
+        "case.attachment_downloaded",
+        actor=actor,
+        obj=attachment.case,
+        changes={"attachment": attachment.pk, "filename": attachment.filename},
+        purpose=_access_basis(attachment.case, actor),
+    )
+
+
+def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
+    """The visible cases as CSV (UTF-8 with BOM for spreadsheet programs); audited."""
+    if not actor.has_perm("cases.export_case"):
+        raise PermissionDenied
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(["reference", "title", "status", "owner_agency", "employer", "created_at"])
+    count = 0
+    for case in cases.select_related("owner_agency", "employer").iterator(chunk_size=500):
+        writer.writerow(
+            [
+                case.reference,
+                case.title,
+                case.status,
+                case.owner_agency.code,
+                case.employer.orgnr if case.employer else "",
+                case.created_at.isoformat(),
+            ]
+        )
+        count += 1
+    record_event(
+        "case.exported",
+        actor=actor,
+        object_type="cases.case",
+        changes={"filters": filters, "rows": count},
+    )
+    return out.getvalue()
+
+
+# --- shares and grants ------------------------------------------------------------------
+
+
+def _perm(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="cases", codename=codename)
+
+
+def _validate_grant(legal_basis: str, reason: str, expires_at) -> dict:
+    errors = {}
+    if legal_basis not in {b.value for b in SHAREABLE_BASES}:
+        errors["legal_basis"] = [_("Choose the legal basis for sharing.")]
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        errors["reason"] = [_("Describe the reason for sharing (at least 10 characters).")]
+    elif legal_basis == LegalBasis.OSL_10_15A and len(reason) < MIN_BALANCING:
+        errors["reason"] = [
+            _(
+                "For OSL 10:15 a, record the balancing of interests: why the interest of "
+                "disclosure outweighs the interest secrecy protects (at least 40 characters)."
+            )
+        ]
+    elif legal_basis == LegalBasis.OTHER and not any(ch.isdigit() for ch in reason):
+        errors["reason"] = [_("For another statute, name it (e.g. SFS number and section).")]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = [_("The end date must be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    return {"legal_basis": legal_basis, "reason": reason, "expires_at": expires_at}
+
+
+def _write_grant_rows(model, *, case, holder: dict, access: str, fields: dict, actor):
+    """One row per permission: view always, change for edit access. Re-granting replaces."""
+    if access not in {"view", "edit"}:
+        raise ValidationError({"access": [_("Choose view or edit.")]})
+    wanted = ["view_case"] + (["change_case"] if access == "edit" else [])
+    model.objects.filter(content_object=case, **holder).exclude(
+        permission__codename__in=wanted
+    ).delete()
+    rows = []
+    for codename in wanted:
+        row, _created = model.objects.update_or_create(
+            content_object=case,
+            permission=_perm(codename),
+            **holder,
+            defaults={**fields, "granted_by": actor, "granted_at": timezone.now()},
+        )
+        rows.append(row)
+    return rows[0]
+
+
+@transaction.atomic
+def share_case(
+    case: Case,
+    *,
+    agency: Agency,
+    access: str,
+    legal_basis: str,
+    reason: str,
+    expires_at=None,
+    actor: User,
+) -> CaseGroupObjectPermission:
+    """Share a case with another agency on a recorded legal basis (owner agency only)."""
+    if not permissions.can_share(actor, case):
+        raise PermissionDenied(_("Only the owner agency may share this case."))
+    if agency.pk == case.owner_agency_id:
+        raise ValidationError({"agency": [_("The case already belongs to this agency.")]})
+    if not agency.active or agency.group_id is None:
+        raise ValidationError({"agency": [_("Choose an active agency.")]})
+    fields = _validate_grant(legal_basis, reason, expires_at)
+    share = _write_grant_rows(
+        CaseGroupObjectPermission,
+        case=case,
+        holder={"group_id": agency.group_id},
+        access=access,
+        fields=fields,
+        actor=actor,
+    )
+    record_event(
+        "case.shared",
+        actor=actor,
+        obj=case,
+        purpose=f"{legal_basis}: {fields['reason']}",
+        changes={
+            "agency": agency.code,
+            "access": access,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
+    return share
+
+
+@transaction.atomic
+def revoke_share(case: Case, *, share_id: int, actor: User) -> None:
+    """End a share at once (both its rows)."""
+    if not permissions.can_share(actor, case):
+        raise PermissionDenied(_("Only the owner agency may end a share."))
+    share = CaseGroupObjectPermission.objects.filter(pk=share_id, content_object=case).first()
+    if share is None:
+        raise CaseGroupObjectPermission.DoesNotExist
+    group = share.group
+    CaseGroupObjectPermission.objects.filter(content_object=case, group=group).delete()
+    record_event(
+        "case.unshared",
+        actor=actor,
+        obj=case,
+        changes={"agency": getattr(getattr(group, "agency", None), "code", group.name)},
+    )
+
+
+@transaction.atomic
+def grant_personal_access(
+    case: Case,
+    *,
+    user: User,
+    access: str,
+    legal_basis: str,
+    reason: str,
+    expires_at=None,
+    actor: User,
+) -> CaseUserObjectPermission:
+    """Give one named person access to a case (owner agency only)."""
+    if not permissions.can_share(actor, case):
+        raise PermissionDenied(_("Only the owner agency may grant access to this case."))
+    fields = _validate_grant(legal_basis, reason, expires_at)
+    grant = _write_grant_rows(
+        CaseUserObjectPermission,
+        case=case,
+        holder={"user": user},
+        access=access,
+        fields=fields,
+        actor=actor,
+    )
+    record_event(
+        "case.personal_grant",
+        actor=actor,
+        obj=case,
+        purpose=f"{legal_basis}: {fields['reason']}",
+        changes={"user": user.username, "access": access},
+    )
+    return grant
+
+
+@transaction.atomic
+def break_the_glass(case: Case, *, justification: str, actor: User) -> AccessReview:
+    """Open a case outside one's scope for 24 hours, stating why. The access is personal,
+    audited, and queued for review by the actor's own agency's auditors."""
+    agency = _require_member(actor)
+    if not actor.has_perm("cases.break_glass_case"):
+        raise PermissionDenied
+    justification = (justification or "").strip()
+    if len(justification) < MIN_JUSTIFICATION:
+        raise ValidationError(
+            {
+                "justification": [
+                    _("Explain why you need access now (at least %(n)s characters).")
+                    % {"n": MIN_JUSTIFICATION}
+                ]
+            }
+        )
+    expires_at = timezone.now() + timedelta(hours=BREAK_THE_GLASS_HOURS)
+    CaseUserObjectPermission.objects.update_or_create(
+        content_object=case,
+        user=actor,
+        permission=_perm("view_case"),
+        defaults={
+            "legal_basis": LegalBasis.BREAK_THE_GLASS,
+            "reason": justification,
+            "expires_at": expires_at,
+            "granted_by": actor,
+            "granted_at": timezone.now(),
+        },
+    )
+    review = AccessReview.objects.create(
+        case=case, user=actor, agency=agency, justification=justification, expires_at=expires_at
+    )
+    record_event(
+        "case.break_the_glass",
+        actor=actor,
+        obj=case,
+        purpose=justification,
+        changes={"review": review.pk, "expires_at": expires_at.isoformat()},
+    )
+    return review
+
+
+@transaction.atomic
+def review_access(review: AccessReview, *, verdict: str, comment: str = "", actor: User):
+    """An auditor's verdict on a break-the-glass access."""
+    if verdict not in {AccessReview.Verdict.JUSTIFIED, AccessReview.Verdict.UNJUSTIFIED}:
+        raise ValidationError({"verdict": [_("Choose justified or not justified.")]})
+    if verdict == AccessReview.Verdict.UNJUSTIFIED and len(comment.strip()) < 5:
+        raise ValidationError({"comment": [_("Say why the access was not justified.")]})
+    review.verdict = verdict
+    review.review_comment = comment.strip()
+    review.reviewed_by = actor
+    review.reviewed_at = timezone.now()
+    review.save(update_fields=["verdict", "review_comment", "reviewed_by", "reviewed_at"])
+    record_event(
+        "case.break_the_glass_reviewed",
+        actor=actor,
+        obj=review.case,
+        purpose=comment.strip(),
+        changes={"review": review.pk, "verdict": verdict, "user": review.user.username},
+    )
+    return review
+
+
+@transaction.atomic
+def purge_expired_grants(*, now=None) -> int:
+    """Delete expired shares and personal grants (they already grant nothing: visible_to
+    checks the expiry). Each removal is audited."""
+    now = now or timezone.now()
+    removed = 0
+    for model, kind in ((CaseGroupObjectPermission, "share"), (CaseUserObjectPermission, "grant")):
+        expired = model.objects.filter(expires_at__lte=now).select_related("content_object")
+        for row in expired:
+            record_event(
+                f"case.{kind}_expired",
+                actor=None,
+                obj=row.content_object,
+                purpose=row.legal_basis,
+                changes={"permission": row.permission_id, "expired_at": row.expires_at.isoformat()},
+            )
+        removed += expired.delete()[0]
+    return removed
