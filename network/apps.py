@@ -26,9 +26,15 @@ def _sync_roles_after_migrate(sender, using="default", **kwargs):
     # permissions would not exist yet: create every app's permissions first.
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group
 
+    from network.models import Agency, Centre, County
+    from network.reference import ensure_reference_data
     from network.services import sync_role_groups
 
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
+    # Again after every migrate, so a flushed database (transactional tests) gets its
+    # reference data back; creates only what is missing.
+    ensure_reference_data(Agency, County, Centre, Group)
     sync_role_groups()

@@ -8,6 +8,7 @@ stale `version`. Never a stack trace.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from network.exceptions import StaleVersion
@@ -23,7 +24,10 @@ class Conflict(exceptions.APIException):
 
 def exception_handler(exc, context):
     if isinstance(exc, StaleVersion):
-        exc = Conflict({"version": [str(Conflict.default_detail)], "current": exc.current_version})
+        return Response(
+            {"version": [str(Conflict.default_detail)], "current": exc.current_version},
+            status=Conflict.status_code,
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)

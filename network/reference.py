@@ -1,0 +1,132 @@
+"""The network's reference data: the nine agencies, the 21 counties, the seven centres.
+
+Sources: shared/reference/domain-research.md §0 (agencies), §4.7 (county codes) and §2.2
+(centres, their police regions and counties; the centre-to-region mapping is an inference
+recorded there).
+
+`ensure_reference_data` creates what is missing and never overwrites: an operator may have
+renamed an agency in the admin. The data migration uses it with historical models, and it
+runs again after every migrate and after a test database flush.
+"""
+
+import datetime
+
+AGENCIES = [
+    ("af", "Arbetsförmedlingen", "Swedish Public Employment Service", False),
+    ("av", "Arbetsmiljöverket", "Swedish Work Environment Authority", True),
+    ("ebm", "Ekobrottsmyndigheten", "Swedish Economic Crime Authority", False),
+    ("fk", "Försäkringskassan", "Swedish Social Insurance Agency", False),
+    ("jamy", "Jämställdhetsmyndigheten", "Swedish Gender Equality Agency", False),
+    ("migr", "Migrationsverket", "Swedish Migration Agency", False),
+    ("polis", "Polismyndigheten", "Swedish Police Authority", False),
+    ("skv", "Skatteverket", "Swedish Tax Agency", False),
+    ("aklag", "Åklagarmyndigheten", "Swedish Prosecution Authority", False),
+]
+
+COUNTIES = [
+    ("01", "SE-AB", "Stockholms län"),
+    ("03", "SE-C", "Uppsala län"),
+    ("04", "SE-D", "Södermanlands län"),
+    ("05", "SE-E", "Östergötlands län"),
+    ("06", "SE-F", "Jönköpings län"),
+    ("07", "SE-G", "Kronobergs län"),
+    ("08", "SE-H", "Kalmar län"),
+    ("09", "SE-I", "Gotlands län"),
+    ("10", "SE-K", "Blekinge län"),
+    ("12", "SE-M", "Skåne län"),
+    ("13", "SE-N", "Hallands län"),
+    ("14", "SE-O", "Västra Götalands län"),
+    ("17", "SE-S", "Värmlands län"),
+    ("18", "SE-T", "Örebro län"),
+    ("19", "SE-U", "Västmanlands län"),
+    ("20", "SE-W", "Dalarnas län"),
+    ("21", "SE-X", "Gävleborgs län"),
+    ("22", "SE-Y", "Västernorrlands län"),
+    ("23", "SE-Z", "Jämtlands län"),
+    ("24", "SE-AC", "Västerbottens län"),
+    ("25", "SE-BD", "Norrbottens län"),
+]
+
+# code, name, city, police region, opened, county codes
+CENTRES = [
+    (
+        "umea",
+        "Center mot arbetslivskriminalitet Umeå",
+        "Umeå",
+        "Nord",
+        None,
+        ["22", "23", "24", "25"],
+    ),
+    (
+        "uppsala",
+        "Center mot arbetslivskriminalitet Uppsala",
+        "Uppsala",
+        "Mitt",
+        datetime.date(2023, 11, 1),
+        ["03", "19", "21"],
+    ),
+    (
+        "orebro",
+        "Center mot arbetslivskriminalitet Örebro",
+        "Örebro",
+        "Bergslagen",
+        datetime.date(2023, 11, 1),
+        ["17", "18", "20"],
+    ),
+    (
+        "stockholm",
+        "Arbetslivskriminalitetscentret (AKC) Stockholm",
+        "Stockholm",
+        "Stockholm",
+        datetime.date(2023, 11, 14),
+        ["01", "09"],
+    ),
+    (
+        "goteborg",
+        "Center mot arbetslivskriminalitet Göteborg",
+        "Göteborg",
+        "Väst",
+        None,
+        ["13", "14"],
+    ),
+    (
+        "norrkoping",
+        "Center mot arbetslivskriminalitet Norrköping",
+        "Norrköping",
+        "Öst",
+        None,
+        ["04", "05", "06"],
+    ),
+    (
+        "malmo",
+        "Center mot arbetslivskriminalitet Malmö",
+        "Malmö",
+        "Syd",
+        datetime.date(2023, 12, 1),
+        ["07", "08", "10", "12"],
+    ),
+]
+
+
+def ensure_reference_data(Agency, County, Centre, Group) -> None:
+    for code, name_sv, name_en, is_coordinator in AGENCIES:
+        group, _ = Group.objects.get_or_create(name=f"agency:{code}")
+        Agency.objects.get_or_create(
+            code=code,
+            defaults={
+                "name_sv": name_sv,
+                "name_en": name_en,
+                "is_coordinator": is_coordinator,
+                "is_network_member": True,
+                "group": group,
+            },
+        )
+    for code, iso, name in COUNTIES:
+        County.objects.get_or_create(code=code, defaults={"iso_code": iso, "name": name})
+    for code, name, city, region, opened, counties in CENTRES:
+        centre, created = Centre.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "city": city, "police_region": region, "opened_on": opened},
+        )
+        if created:
+            centre.counties.set(County.objects.filter(code__in=counties))

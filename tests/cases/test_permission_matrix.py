@@ -1,0 +1,199 @@
+"""Who may do what with a case: role x relation to the case x action -> answer.
+
+The case is owned by Skatteverket. Unless the row says otherwise the viewer is a
+Polismyndigheten caseworker whose agency has the given relation to it. "listed"/"hidden"
+mean a 200 list whose results do / do not contain the case.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import CaseGroupObjectPermission
+from network.models import Agency
+from tests.matrix import Row, covers
+
+covers(
+    models=["cases.case", "cases.accessreview"],
+    routes=[
+        "case-list",
+        "case-detail",
+        "case-shares",
+        "case-unshare",
+        "case-export",
+        "case-notes",
+        "case-attachments",
+        "case-download-attachment",
+        "case-break-the-glass",
+        "employer-list",
+        "employer-detail",
+        "accessreview-list",
+        "accessreview-detail",
+        "accessreview-review",
+    ],
+)
+
+RELATIONS = [
+    "owner",
+    "shared_view",
+    "shared_edit",
+    "expired_share",
+    "revoked_share",
+    "personal_grant",
+    "break_the_glass",
+    "unrelated",
+]
+# relation -> (detail, list, update, share, unshare, export, download, search, notes)
+EXPECTED = {
+    "owner": (200, "listed", 200, 201, 204, "listed", 200, "listed", 201),
+    "shared_view": (200, "listed", 403, 403, 403, "listed", 200, "listed", 201),
+    "shared_edit": (200, "listed", 200, 403, 403, "listed", 200, "listed", 201),
+    "expired_share": (404, "hidden", 404, 404, 404, "hidden", 404, "hidden", 404),
+    "revoked_share": (404, "hidden", 404, 404, 404, "hidden", 404, "hidden", 404),
+    "personal_grant": (200, "listed", 403, 403, 403, "listed", 200, "listed", 201),
+    "break_the_glass": (200, "listed", 403, 403, 403, "listed", 200, "listed", 201),
+    "unrelated": (404, "hidden", 404, 404, 404, "hidden", 404, "hidden", 404),
+}
+ACTIONS = ["detail", "list", "update", "share", "unshare", "export", "download", "search", "notes"]
+
+API_MATRIX = [
+    Row("skv.staff" if relation == "owner" else "polis.staff", relation, action, expected)
+    for relation in RELATIONS
+    for action, expected in zip(ACTIONS, EXPECTED[relation], strict=True)
+] + [
+    # Roles without case capabilities are refused whatever their agency's relation.
+    Row("polis.analyst", "shared_view", "detail", 403),
+    Row("polis.analyst", "shared_view", "list", 403),
+    Row("skv.auditor", "owner", "detail", 403),
+    Row("skv.auditor", "owner", "export", 403),
+    Row("skv.admin", "owner", "list", 403),
+    Row("anonymous", "owner", "detail", 401),
+    Row("anonymous", "owner", "list", 401),
+    # Coordinators work cases like staff; another agency's coordinator sees nothing.
+    Row("av.coordinator", "unrelated", "detail", 404),
+    Row("av.coordinator", "unrelated", "list", "hidden"),
+    Row("skv.coordinator", "owner", "update", 200),
+    # The admin site obeys visible_to too (agency admins who also work cases).
+    Row("skv.admin-staff", "owner", "admin", 200),
+    Row("polis.admin-staff", "shared_view", "admin", 200),
+    Row("polis.admin-staff", "unrelated", "admin", 404),
+]
+
+
+@pytest.fixture
+def world(persona, settings, tmp_path):
+    """A Skatteverket case with one attachment, related to Polismyndigheten as asked."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    owner = persona("skv", "staff")
+    case = services.open_case(title="Byggarbetsplats Hagastaden", actor=owner)
+    attachment = services.add_attachment(
+        case, upload=SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\nxx"), actor=owner
+    )
+
+    def relate(relation: str, viewer):
+        polis = Agency.objects.get(code="polis")
+        basis = {"legal_basis": "uppgiftsskyldighet_akrim", "reason": "Gemensam kontroll i maj"}
+        if relation in {"shared_view", "shared_edit", "expired_share", "revoked_share"}:
+            access = "edit" if relation == "shared_edit" else "view"
+            expires = timezone.now() + timedelta(days=1) if relation == "expired_share" else None
+            services.share_case(
+                case, agency=polis, access=access, expires_at=expires, actor=owner, **basis
+            )
+        if relation == "expired_share":
+            CaseGroupObjectPermission.objects.filter(content_object=case).update(
+                expires_at=timezone.now() - timedelta(seconds=1)
+            )
+        if relation == "revoked_share":
+            share_id = CaseGroupObjectPermission.objects.filter(content_object=case).first().pk
+            services.revoke_share(case, share_id=share_id, actor=owner)
+        if relation == "personal_grant":
+            services.grant_personal_access(case, user=viewer, access="view", actor=owner, **basis)
+        if relation == "break_the_glass":
+            services.break_the_glass(
+                case, justification="Akut ingripande på arbetsplatsen i dag", actor=viewer
+            )
+
+    return case, attachment, owner, relate
+
+
+def _viewer(persona, name):
+    if name == "anonymous":
+        return None
+    agency, roles = name.split(".")
+    return persona(agency, *roles.split("-"))
+
+
+def _perform(client, api, action, case, attachment):
+    detail = reverse("case-detail", args=[case.pk])
+    if action == "detail":
+        return api.get(detail)
+    if action == "list":
+        return api.get(reverse("case-list"))
+    if action == "search":
+        return api.get(reverse("case-list"), {"q": case.reference})
+    if action == "export":
+        return api.get(reverse("case-export"))
+    if action == "update":
+        return api.patch(detail, {"title": "Ändrad", "version": case.version}, format="json")
+    if action == "share":
+        return api.post(
+            reverse("case-shares", args=[case.pk]),
+            {
+                "agency": "fk",
+                "access": "view",
+                "legal_basis": "samtycke",
+                "reason": "Samtycke inhämtat skriftligen",
+            },
+            format="json",
+        )
+    if action == "unshare":
+        services.share_case(
+            case,
+            agency=Agency.objects.get(code="fk"),
+            access="view",
+            legal_basis="samtycke",
+            reason="Samtycke inhämtat skriftligen",
+            actor=case.created_by,
+        )
+        share = CaseGroupObjectPermission.objects.get(
+            content_object=case, group__agency__code="fk", permission__codename="view_case"
+        )
+        return api.delete(reverse("case-unshare", args=[case.pk, share.pk]))
+    if action == "download":
+        return api.get(reverse("case-download-attachment", args=[case.pk, attachment.pk]))
+    if action == "notes":
+        return api.post(reverse("case-notes", args=[case.pk]), {"text": "Notering"}, format="json")
+    if action == "admin":
+        return client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    raise AssertionError(action)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", API_MATRIX, ids=str)
+def test_case_permission_matrix(row, world, persona, api, client):
+    case, attachment, owner, relate = world
+    viewer = _viewer(persona, row.persona)
+    relate(row.relation, viewer)
+    if viewer is not None:
+        api.as_user(type(viewer).objects.get(pk=viewer.pk))
+        client.force_login(viewer)
+    response = _perform(client, api, row.action, case, attachment)
+    if row.expected in {"listed", "hidden"}:
+        assert response.status_code == 200
+        if row.action == "export":
+            listed = case.reference in response.content.decode("utf-8-sig")
+        else:
+            listed = case.pk in {c["id"] for c in response.json()["results"]}
+        assert listed == (row.expected == "listed")
+    else:
+        assert response.status_code == row.expected
