@@ -25,3 +25,7 @@ class LoginForm(AuthenticationForm):
             "After several failed attempts, contact your agency's administrator."
         ),
     }
+
+
+class SampleForm(forms.Form):
+    n = forms.IntegerField(label=_("Number of events"), min_value=1, max_value=200, initial=20)

@@ -269,6 +269,25 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
 
 
+class AuditEventReview(models.Model):
+    """An auditor's note that they reviewed an event (*logguppföljning*). Kept beside the
+    event, because the event itself can never be changed."""
+
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="review")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("log review")
+        verbose_name_plural = _("log reviews")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.reviewer_id}"
+
+
 class WorkerHeartbeat(models.Model):
     """The last time a Celery worker ran the beat-scheduled heartbeat task. The health page
     reads it, so an operator can see at a glance whether background work is flowing."""

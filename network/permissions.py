@@ -33,7 +33,12 @@ def capabilities(role: str) -> frozenset[str]:
 grant(Role.STAFF, "network.view_contact")
 grant(Role.COORDINATOR, "network.view_contact")
 grant(Role.ANALYST, "network.view_contact")
-grant(Role.AUDITOR, "network.view_contact", "network.view_auditevent")
+grant(
+    Role.AUDITOR,
+    "network.view_contact",
+    "network.view_auditevent",
+    "network.add_auditeventreview",
+)
 grant(
     Role.ADMIN,
     "network.view_contact",

@@ -17,6 +17,7 @@ from network.middleware import current_request
 from network.models import (
     Agency,
     AuditEvent,
+    AuditEventReview,
     Centre,
     Membership,
     Role,
@@ -234,6 +235,30 @@ def create_staff(
     record_event("user.created", actor=actor, obj=user, agency=agency)
     set_membership(user, agency=agency, roles=roles, centre=centre, actor=actor)
     return user
+
+
+def sample_events(events, *, size: int, actor: User):
+    """A random sample of not yet reviewed events from `events` (already scoped by
+    visible_to), for the auditors' periodic log review. Drawing a sample is itself audited."""
+    sample = list(events.filter(review__isnull=True).order_by("?")[:size])
+    record_event(
+        "audit.sampled",
+        actor=actor,
+        object_type="network.auditevent",
+        changes={"size": size, "ids": [e.pk for e in sample]},
+    )
+    return sample
+
+
+@transaction.atomic
+def mark_event_reviewed(event: AuditEvent, *, note: str = "", actor: User):
+    """Record that an auditor reviewed `event` (once; a second review changes nothing)."""
+    review, created = AuditEventReview.objects.get_or_create(
+        event=event, defaults={"reviewer": actor, "note": note.strip()}
+    )
+    if created:
+        record_event("audit.reviewed", actor=actor, obj=event, purpose=note.strip())
+    return review
 
 
 def record_worker_heartbeat(name: str, hostname: str = "") -> None:

@@ -7,6 +7,8 @@ from network.forms import LoginForm
 network_patterns = [
     path("katalog/", views.DirectoryView.as_view(), name="directory"),
     path("logg/", views.AuditEventListView.as_view(), name="audit_list"),
+    path("logg/stickprov/", views.AuditSampleView.as_view(), name="audit_sample"),
+    path("logg/<int:pk>/granskad/", views.AuditReviewView.as_view(), name="audit_review"),
 ]
 
 urlpatterns = [

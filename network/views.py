@@ -1,13 +1,20 @@
+from django.contrib import messages
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from network.filters import AuditEventFilterSet
+from network.forms import SampleForm
 from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
-from network.models import Agency, AuditEvent, Role, WorkerHeartbeat
+from network.models import Agency, AuditEvent, AuditEventReview, Role, WorkerHeartbeat
+from network.services import mark_event_reviewed, sample_events
 
 
 class HomeView(CapabilityRequiredMixin, TemplateView):
@@ -47,13 +54,44 @@ class AuditEventListView(ScopedQuerysetMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filterset = AuditEventFilterSet(self.request.GET, queryset=super().get_queryset())
+        reviewed = AuditEventReview.objects.filter(event=OuterRef("pk"))
+        queryset = super().get_queryset().annotate(reviewed=Exists(reviewed))
+        self.filterset = AuditEventFilterSet(self.request.GET, queryset=queryset)
         return self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         return context
+
+
+class AuditSampleView(CapabilityRequiredMixin, View):
+    """Draw a random sample of unreviewed events of the auditor's agency and mark them
+    reviewed one by one (*logguppföljning*)."""
+
+    required_capability = "network.view_auditevent"
+    template_name = "network/audit_sample.html"
+
+    def get(self, request):
+        form = SampleForm(request.GET or None)
+        sample = []
+        if form.is_valid():
+            events = AuditEvent.objects.visible_to(request.user)
+            sample = sample_events(events, size=form.cleaned_data["n"], actor=request.user)
+        return render(request, self.template_name, {"form": form, "sample": sample})
+
+
+class AuditReviewView(CapabilityRequiredMixin, View):
+    required_capability = "network.add_auditeventreview"
+
+    def post(self, request, pk):
+        event = get_object_or_404(AuditEvent.objects.visible_to(request.user), pk=pk)
+        mark_event_reviewed(event, note=request.POST.get("note", "")[:4000], actor=request.user)
+        messages.success(request, _("The event is marked as reviewed."))
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = "network:audit_list"
+        return redirect(target)
 
 
 def health(request):

@@ -36,6 +36,7 @@ class AgencySerializer(serializers.ModelSerializer):
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_username", read_only=True)
     agency = serializers.CharField(source="agency_code", read_only=True)
+    reviewed = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:
         model = AuditEvent
@@ -50,4 +51,13 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "purpose",
             "request_id",
             "changes",
+            "reviewed",
         ]
+
+
+class SampleRequestSerializer(serializers.Serializer):
+    n = serializers.IntegerField(min_value=1, max_value=200, default=20)
+
+
+class ReviewNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

@@ -1,8 +1,10 @@
 from django.contrib.auth import authenticate
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -14,12 +16,14 @@ from network.api.serializers import (
     AgencySerializer,
     AuditEventSerializer,
     MeSerializer,
+    ReviewNoteSerializer,
+    SampleRequestSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
 from network.filters import AuditEventFilterSet
-from network.models import Agency, AuditEvent
-from network.services import record_event
+from network.models import Agency, AuditEvent, AuditEventReview
+from network.services import mark_event_reviewed, record_event, sample_events
 
 
 class TokenView(APIView):
@@ -82,4 +86,30 @@ class AuditEventViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     capabilities = {
         "list": "network.view_auditevent",
         "retrieve": "network.view_auditevent",
+        "sample": "network.view_auditevent",
+        "review": "network.add_auditeventreview",
     }
+
+    def get_queryset(self):
+        reviewed = AuditEventReview.objects.filter(event=OuterRef("pk"))
+        return super().get_queryset().annotate(reviewed=Exists(reviewed))
+
+    @extend_schema(parameters=[SampleRequestSerializer], responses=AuditEventSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def sample(self, request):
+        """N random unreviewed events (filters apply), for the periodic log review."""
+        params = SampleRequestSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        events = self.filter_queryset(self.get_queryset())
+        sample = sample_events(events, size=params.validated_data["n"], actor=request.user)
+        return Response(AuditEventSerializer(sample, many=True).data)
+
+    @extend_schema(request=ReviewNoteSerializer, responses=AuditEventSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Mark one event reviewed."""
+        event = self.get_object()
+        body = ReviewNoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        mark_event_reviewed(event, note=body.validated_data["note"], actor=request.user)
+        return Response(AuditEventSerializer(self.get_queryset().get(pk=event.pk)).data)

@@ -9,7 +9,7 @@ from tests.matrix import Row, covers
 
 covers(
     models=["network.auditevent", "network.membership"],
-    routes=["auditevent-list", "auditevent-detail"],
+    routes=["auditevent-list", "auditevent-detail", "auditevent-sample", "auditevent-review"],
 )
 
 AUDIT_MATRIX = [
@@ -20,6 +20,14 @@ AUDIT_MATRIX = [
     Row("skv.admin-auditor", "own_agency", "admin_change", 200),
     Row("skv.admin-auditor", "other_agency", "admin_change", 404),
     Row("skv.auditor", "other_agency", "api_retrieve", 404),
+    Row("skv.auditor", "own_agency", "api_sample", 200),
+    Row("skv.auditor", "own_agency", "api_review", 200),
+    Row("skv.auditor", "other_agency", "api_review", 404),
+    Row("skv.auditor", "own_agency", "html_review", 302),
+    Row("skv.auditor", "other_agency", "html_review", 404),
+    Row("skv.staff", "own_agency", "api_sample", 403),
+    Row("skv.staff", "own_agency", "api_review", 403),
+    Row("skv.staff", "own_agency", "html_review", 403),
     Row("skv.staff", "own_agency", "api_list", 403),
     Row("skv.staff", "own_agency", "api_retrieve", 403),
     Row("skv.staff", "own_agency", "html_list", 403),
@@ -55,6 +63,12 @@ def _request(client, api, user, action, url_names, obj):
         return api.get(reverse(url_names["detail"], args=[obj.pk]))
     if action == "html_list":
         return client.get(reverse(url_names["html_list"]))
+    if action == "api_sample":
+        return api.get(reverse("auditevent-sample"), {"n": 5})
+    if action == "api_review":
+        return api.post(reverse("auditevent-review", args=[obj.pk]), {"note": "ok"})
+    if action == "html_review":
+        return client.post(reverse("network:audit_review", args=[obj.pk]), {"note": "ok"})
     if action == "admin_change":
         return client.get(reverse(url_names["admin_change"], args=[obj.pk]))
     if action == "admin_changelist":

@@ -1,0 +1,57 @@
+import pytest
+from django.urls import reverse
+
+from network.models import AuditEvent, AuditEventReview
+from network.services import record_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events(skv_staff, polis_staff):
+    own = [record_event("case.viewed", actor=skv_staff, object_type="cases.case", object_id=n)
+           for n in range(6)]
+    record_event("case.viewed", actor=polis_staff, object_type="cases.case", object_id=99)
+    return own
+
+
+def test_sample_draws_unreviewed_events_of_own_agency_and_is_audited(api, skv_auditor, events):
+    client = api.as_user(skv_auditor)
+    first = client.get(reverse("auditevent-sample"), {"n": 4, "action": "case.viewed"}).json()
+    assert len(first) == 4
+    assert {e["agency"] for e in first} == {"skv"}
+    for event in first:
+        assert client.post(reverse("auditevent-review", args=[event["id"]])).status_code == 200
+    rest = client.get(reverse("auditevent-sample"), {"n": 10, "action": "case.viewed"}).json()
+    assert {e["id"] for e in rest} == {e.pk for e in events} - {e["id"] for e in first}
+    assert AuditEvent.objects.filter(action="audit.sampled", actor=skv_auditor).count() == 2
+    assert AuditEvent.objects.filter(action="audit.reviewed").count() == 4
+
+
+def test_review_is_recorded_once_and_shown_in_the_list(api, skv_auditor, events):
+    client = api.as_user(skv_auditor)
+    url = reverse("auditevent-review", args=[events[0].pk])
+    assert client.post(url, {"note": "Kontrollerad"}).json()["reviewed"] is True
+    client.post(url, {"note": "Igen"})
+    review = AuditEventReview.objects.get()
+    assert (review.note, review.reviewer) == ("Kontrollerad", skv_auditor)
+    listed = client.get(reverse("auditevent-list"), {"object_id": "0"}).json()["results"]
+    assert listed[0]["reviewed"] is True
+
+
+def test_sample_size_is_validated(api, skv_auditor):
+    response = api.as_user(skv_auditor).get(reverse("auditevent-sample"), {"n": 0})
+    assert response.status_code == 400 and "n" in response.json()
+
+
+def test_sample_page_in_the_browser(client, skv_auditor, events):
+    client.force_login(skv_auditor)
+    page = client.get(reverse("network:audit_sample"), {"n": 3})
+    assert page.status_code == 200
+    assert page.content.decode().count('name="note"') == 3
+    response = client.post(
+        reverse("network:audit_review", args=[events[1].pk]),
+        {"note": "", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("network:audit_list")
+    assert AuditEventReview.objects.filter(event=events[1]).exists()
