@@ -1,10 +1,136 @@
-"""The cases part of the demo world (registered with network.demo)."""
+"""The cases part of the demo world: employers, cases, notes, shares (some expired) and the
+audit trail they leave. Registered with network.demo; idempotent (keyed on titles)."""
 
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CaseGroupObjectPermission, Employer
 from network import demo
+from network.models import Agency, User
+
+EMPLOYERS = [
+    ("Stålbygg i Mälardalen AB", "41.200", "Västerås"),
+    ("Nordic Facade Montage AB", "43.990", "Stockholm"),
+    ("Restaurang Lilla Torget AB", "56.100", "Malmö"),
+    ("Glans Städservice AB", "81.210", "Göteborg"),
+    ("Norrlands Skogsplantering AB", "02.100", "Umeå"),
+    ("Biltvätten Express AB", "45.200", "Örebro"),
+    ("Nagelstudio Lotus AB", "96.020", "Uppsala"),
+    ("Omsorgsassistans Öst AB", "88.100", "Norrköping"),
+    ("Åkeri Väst Transport AB", "49.410", "Borås"),
+    ("Pizzeria Solrosen HB", "56.100", "Helsingborg"),
+]
+
+CASES = [
+    ("skv", 0, "Personalliggare saknas på bygge i Västerås", "in_progress"),
+    ("skv", 1, "Underentreprenörskedja utan F-skatt", "open"),
+    ("skv", 3, "Svartarbete inom städ, tips från allmänheten", "open"),
+    ("av", 1, "Fallrisk och boende på arbetsplatsen", "in_progress"),
+    ("av", 4, "Arbetsmiljöbrister vid skogsplantering", "closed"),
+    ("av", 5, "Kemikaliehantering utan skyddsutrustning", "open"),
+    ("polis", 2, "Misstänkt människoexploatering i restaurang", "in_progress"),
+    ("polis", 9, "Personer utan arbetstillstånd", "open"),
+    ("migr", 6, "Arbetstillstånd med misstänkt osanna uppgifter", "open"),
+    ("fk", 7, "Misstänkt felaktig utbetalning av assistansersättning", "in_progress"),
+    ("af", 5, "Lönestöd till anställd som inte finns på plats", "open"),
+    ("ebm", 8, "Bokföringsbrott i åkerikedja", "in_progress"),
+]
+
+# (case index, receiving agency, access, legal basis, days valid or None, expired)
+SHARES = [
+    (0, "av", "view", "uppgiftsskyldighet_akrim", None, False),
+    (0, "polis", "edit", "uppgiftsskyldighet_brottsbekampning", 90, False),
+    (3, "skv", "view", "uppgiftsskyldighet_akrim", 30, False),
+    (6, "migr", "view", "uppgiftsskyldighet_brottsbekampning", None, False),
+    (6, "jamy", "view", "samtycke", 60, False),
+    (9, "ebm", "view", "osl_10_15a", 30, True),
+    (11, "skv", "edit", "uppgiftsskyldighet_akrim", None, False),
+    (2, "af", "view", "uppgiftsskyldighet_akrim", 10, True),
+]
+
+REASONS = {
+    "uppgiftsskyldighet_akrim": "Underlag inför gemensam kontroll enligt uppgiftsskyldigheten.",
+    "uppgiftsskyldighet_brottsbekampning": "Misstanke om brott; uppgifterna behövs för utredning.",
+    "samtycke": "Den enskilde har skriftligen samtyckt till att uppgifterna lämnas.",
+    "osl_10_15a": (
+        "Intresset av att uppgifterna lämnas för att förhindra fortsatt fusk med "
+        "ersättningar väger klart tyngre än det intresse sekretessen skyddar."
+    ),
+}
+
+
+def _orgnr(rng: random.Random) -> str:
+    """A valid limited-company number (group digit 5, third digit >= 2, Luhn)."""
+    digits = [5, rng.randint(5, 9), rng.randint(2, 9)] + [rng.randint(0, 9) for _ in range(6)]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        d = d * 2 if i % 2 == 0 else d
+        total += d - 9 if d > 9 else d
+    return "".join(map(str, digits)) + str((10 - total % 10) % 10)
 
 
 def seed_cases(context: demo.DemoContext) -> None:
-    pass
+    rng = random.Random(2026)
+    employers = []
+    for name, sni, city in EMPLOYERS:
+        employer = Employer.objects.filter(name=name).first()
+        if employer is None:
+            staff = User.objects.get(username="av.staff")
+            orgnr = _orgnr(rng)
+            while Employer.objects.filter(orgnr=orgnr).exists():
+                orgnr = _orgnr(rng)
+            employer = services.register_employer(
+                orgnr=orgnr, name=name, sni_codes=[sni], city=city, actor=staff
+            )
+        employers.append(employer)
+
+    cases = []
+    for code, employer_index, title, status in CASES:
+        case = Case.objects.filter(title=title).first()
+        if case is None:
+            owner = User.objects.get(username=f"{code}.staff")
+            case = services.open_case(
+                title=title,
+                summary="Demoärende: " + title.lower() + ".",
+                employer=employers[employer_index],
+                actor=owner,
+            )
+            services.add_note(case, text="Ärendet öppnat efter samverkansmöte.", actor=owner)
+            if status != "open":
+                case = services.update_case(
+                    case, version=case.version, changes={"status": "in_progress"}, actor=owner
+                )
+            if status == "closed":
+                case = services.update_case(
+                    case, version=case.version, changes={"status": "closed"}, actor=owner
+                )
+        cases.append(case)
+
+    for index, code, access, basis, days, expired in SHARES:
+        case, agency = cases[index], Agency.objects.get(code=code)
+        if CaseGroupObjectPermission.objects.filter(
+            content_object=case, group=agency.group
+        ).exists():
+            continue
+        owner = User.objects.get(username=f"{case.owner_agency.code}.staff")
+        services.share_case(
+            case,
+            agency=agency,
+            access=access,
+            legal_basis=basis,
+            reason=REASONS[basis],
+            expires_at=timezone.now() + timedelta(days=days) if days else None,
+            actor=owner,
+        )
+        if expired:
+            # Time passing, not an action: the share ran out yesterday. It grants nothing
+            # from that moment; where Celery beat runs, the purge job removes it.
+            CaseGroupObjectPermission.objects.filter(
+                content_object=case, group=agency.group
+            ).update(expires_at=timezone.now() - timedelta(days=1))
 
 
 demo.register(20, "cases", seed_cases)

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.models import Case, CaseGroupObjectPermission, Employer
 from network.models import AuditEvent, Contact, Membership, User
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +48,19 @@ def test_create_staff_refuses_a_taken_username(skv_staff):
 
 def test_seed_demo_is_idempotent_and_logs_in_every_demo_user(client):
     call_command("seed_demo", "--password", "demo-password-123", "--quiet")
-    counts = (User.objects.count(), Membership.objects.count(), Contact.objects.count())
+
+    def counts():
+        return tuple(
+            model.objects.count()
+            for model in (User, Membership, Contact, Case, Employer, CaseGroupObjectPermission)
+        )
+
+    first = counts()
     call_command("seed_demo", "--password", "demo-password-123", "--quiet")
-    assert (User.objects.count(), Membership.objects.count(), Contact.objects.count()) == counts
+    assert counts() == first
+    assert first[3:] == (12, 10, 10)  # cases, employers, share rows (edit shares have two)
+    assert Case.objects.exclude(status="open").exists()
+    counts = first
     assert counts[0] == 9 * 4 + 1
     assert User.objects.get(username="av.analyst").membership.roles == ["analyst"]
     assert User.objects.get(username="av.coordinator").membership.centre.code == "stockholm"
