@@ -60,8 +60,7 @@ def test_seed_demo_is_idempotent_and_logs_in_every_demo_user(client):
     assert counts() == first
     assert first[3:] == (12, 10, 10)  # cases, employers, share rows (edit shares have two)
     assert Case.objects.exclude(status="open").exists()
-    counts = first
-    assert counts[0] == 9 * 4 + 1
+    assert first[0] == 9 * 4 + 1
     assert User.objects.get(username="av.analyst").membership.roles == ["analyst"]
     assert User.objects.get(username="av.coordinator").membership.centre.code == "stockholm"
     assert client.login(username="skv.staff", password="demo-password-123")
