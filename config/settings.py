@@ -168,6 +168,8 @@ MAILERS = {
         ),
     }
 }
+# Where people reach akrim; used for links in e-mails.
+AKRIM_BASE_URL = env_str("AKRIM_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "akrim <noreply@akrim.invalid>")
 
 # Security headers. Production runs behind a TLS-terminating proxy (docs/deploy.md).
@@ -225,6 +227,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "InspectionStatusEnum": "inspections.choices.InspectionStatus",
+        "OperationStatusEnum": "inspections.choices.OperationStatus",
+        "AssignmentStatusEnum": "inspections.choices.AssignmentStatus",
+        "DecisionStatusEnum": "inspections.choices.DecisionStatus",
+        "FollowUpStatusEnum": "inspections.choices.FollowUpStatus",
+        "SeverityEnum": "inspections.choices.Severity",
+    },
 }
 
 # Celery. Without REDIS_URL, tasks run in-process (the embedded default).

@@ -7,3 +7,6 @@ class InspectionsConfig(AppConfig):
 
     name = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self):
+        from inspections import permissions  # noqa: F401  (registers capabilities)

@@ -10,17 +10,27 @@ from rest_framework import permissions
 
 
 class HasCapability(permissions.BasePermission):
-    """The view's `capabilities[action]` names the model permission the action needs."""
+    """The view's `capabilities[action]` names the model permission the action needs.
+
+    On actions about one object the check waits until the object has been found in the
+    user's scope, so an object outside it answers 404 whatever the action; inside it, a
+    missing capability answers 403."""
 
     def has_permission(self, request, view):
-        needed = getattr(view, "capabilities", {}).get(view.action)
-        if needed is None:
-            return True
-        return request.user.has_perm(needed)
+        if getattr(view, "detail", False):
+            return request.user.is_authenticated
+        return self._capable(request, view)
 
     def has_object_permission(self, request, view, obj):
+        if not self._capable(request, view):
+            return False
         check = getattr(view, "check_object_action", None)
         return check(request.user, obj) if check else True
+
+    @staticmethod
+    def _capable(request, view) -> bool:
+        needed = getattr(view, "capabilities", {}).get(view.action)
+        return needed is None or request.user.has_perm(needed)
 
 
 class ScopedViewSetMixin:

@@ -26,10 +26,10 @@ AUDIT_MATRIX = [
     Row("skv.auditor", "own_agency", "html_review", 302),
     Row("skv.auditor", "other_agency", "html_review", 404),
     Row("skv.staff", "own_agency", "api_sample", 403),
-    Row("skv.staff", "own_agency", "api_review", 403),
+    Row("skv.staff", "own_agency", "api_review", 404),
     Row("skv.staff", "own_agency", "html_review", 403),
     Row("skv.staff", "own_agency", "api_list", 403),
-    Row("skv.staff", "own_agency", "api_retrieve", 403),
+    Row("skv.staff", "own_agency", "api_retrieve", 404),  # no audit scope without the role
     Row("skv.staff", "own_agency", "html_list", 403),
     Row("av.coordinator", "other_agency", "api_list", 403),
     Row("skv.admin", "own_agency", "api_list", 403),

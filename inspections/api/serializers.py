@@ -1,0 +1,307 @@
+"""Serializers for joint controls: they validate and shape; services act."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from inspections.choices import (
+    DecisionStatus,
+    DecisionType,
+    EmployerRole,
+    FindingCategory,
+    ParticipationMode,
+    RightToWork,
+    Scope,
+    SelectionBasis,
+    Severity,
+    WorkplaceType,
+)
+from inspections.models import (
+    AgencyAssignment,
+    ControlOperation,
+    Decision,
+    Finding,
+    FollowUp,
+    Inspection,
+    PersonCount,
+    Workplace,
+)
+from network.models import Agency, Centre
+
+
+class WorkplaceSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(
+        source="street_address", max_length=200, required=False, allow_blank=True, default=""
+    )
+    county = serializers.CharField(source="county.code", max_length=2)
+    sni_section = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Workplace
+        fields = [
+            "name",
+            "address",
+            "postal_code",
+            "city",
+            "municipality",
+            "county",
+            "sni",
+            "sni_section",
+            "workplace_type",
+        ]
+        extra_kwargs = {"name": {"max_length": 200}}
+
+
+class WorkplaceInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    municipality = serializers.RegexField(
+        r"^[0-9]{4}$", error_messages={"invalid": _("Enter the four-digit municipality code.")}
+    )
+    county = serializers.RegexField(
+        r"^[0-9]{2}$", error_messages={"invalid": _("Enter a two-digit county code.")}
+    )
+    sni = serializers.RegexField(
+        r"^[0-9]{2}(\.[0-9]{1,3})?$",
+        error_messages={"invalid": _("Enter an SNI code such as 56.100.")},
+    )
+    workplace_type = serializers.ChoiceField(
+        choices=WorkplaceType.choices, required=False, default=WorkplaceType.PREMISES
+    )
+
+
+class InspectionEmployerSerializer(serializers.Serializer):
+    orgnr = serializers.CharField(source="employer.orgnr")
+    name = serializers.CharField(source="employer.name")
+    role = serializers.CharField()
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(active=True)
+    )
+    staff = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+
+    class Meta:
+        model = AgencyAssignment
+        fields = [
+            "id",
+            "agency",
+            "mode",
+            "status",
+            "staff",
+            "decline_reason",
+            "answered_at",
+            "results_submitted_at",
+        ]
+        read_only_fields = ["status", "decline_reason", "answered_at", "results_submitted_at"]
+
+
+class AssignmentInputSerializer(serializers.Serializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(active=True)
+    )
+    mode = serializers.ChoiceField(choices=ParticipationMode.choices)
+    staff = serializers.ListField(
+        child=serializers.CharField(max_length=150), required=False, default=list
+    )
+
+
+class RespondSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    workplace = WorkplaceSerializer(read_only=True)
+    employers = InspectionEmployerSerializer(
+        source="inspectionemployer_set", many=True, read_only=True
+    )
+    assignments = AssignmentSerializer(many=True, read_only=True)
+    coordinating_agency = serializers.CharField(source="coordinating_agency.code", read_only=True)
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "status_reason",
+            "planned_date",
+            "unannounced",
+            "performed_on",
+            "persons_checked",
+            "operation",
+            "coordinating_agency",
+            "workplace",
+            "employers",
+            "assignments",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class InspectionCreateSerializer(serializers.Serializer):
+    workplace = WorkplaceInputSerializer()
+    employers = serializers.ListField(
+        child=serializers.CharField(max_length=13), required=False, default=list
+    )
+    employer_roles = serializers.DictField(
+        child=serializers.ChoiceField(choices=EmployerRole.choices),
+        required=False,
+        default=dict,
+        help_text=_("Role per orgnr at the workplace; 'employer' when not given."),
+    )
+    planned_date = serializers.DateField()
+    unannounced = serializers.BooleanField(required=False, default=True)
+    operation = serializers.PrimaryKeyRelatedField(
+        queryset=ControlOperation.objects.none(), allow_null=True, required=False, default=None
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["operation"].queryset = ControlOperation.objects.visible_to(request.user)
+
+
+class PerformSerializer(serializers.Serializer):
+    performed_on = serializers.DateField()
+    persons_checked = serializers.IntegerField(min_value=0, max_value=100000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.code", read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "inspection",
+            "agency",
+            "category",
+            "description",
+            "severity",
+            "legal_reference",
+            "secret",
+            "created_at",
+        ]
+        read_only_fields = ["id", "inspection", "agency", "created_at"]
+        extra_kwargs = {
+            "description": {"max_length": 10000},
+            "category": {"choices": FindingCategory.choices},
+            "severity": {"choices": Severity.choices},
+        }
+
+
+class DisclosureSerializer(serializers.Serializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(active=True)
+    )
+    legal_basis = serializers.CharField(max_length=40)
+    reason = serializers.CharField(max_length=4000)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    finding = serializers.PrimaryKeyRelatedField(queryset=Finding.objects.none())
+    type = serializers.ChoiceField(choices=DecisionType.choices)
+    amount_sek = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    status = serializers.ChoiceField(
+        choices=DecisionStatus.choices, required=False, default=DecisionStatus.DECIDED
+    )
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "finding",
+            "agency",
+            "type",
+            "amount_sek",
+            "decided_on",
+            "status",
+            "external_reference",
+        ]
+        read_only_fields = ["id", "agency"]
+        extra_kwargs = {"decided_on": {"required": False}}
+
+    def __init__(self, *args, findings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if findings is not None:
+            self.fields["finding"].queryset = findings
+
+
+class PersonCountSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    right_to_work = serializers.ChoiceField(choices=RightToWork.choices)
+    nationality = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, allow_blank=True, default=""
+    )
+
+    class Meta:
+        model = PersonCount
+        fields = ["agency", "right_to_work", "nationality", "count"]
+
+
+class PersonCountsInputSerializer(serializers.Serializer):
+    counts = PersonCountSerializer(many=True)
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    inspection_reference = serializers.CharField(source="inspection.reference", read_only=True)
+    assignee = serializers.CharField(source="assignee.username", read_only=True, default=None)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "inspection",
+            "inspection_reference",
+            "finding",
+            "agency",
+            "assignee",
+            "title",
+            "due_date",
+            "status",
+            "done_at",
+        ]
+        read_only_fields = ["id", "inspection", "agency", "status", "done_at"]
+        extra_kwargs = {"finding": {"queryset": Finding.objects.none(), "required": False}}
+
+
+class OperationSerializer(serializers.ModelSerializer):
+    coordinating_agency = serializers.CharField(source="coordinating_agency.code", read_only=True)
+    centre = serializers.SlugRelatedField(
+        slug_field="code", queryset=Centre.objects.all(), allow_null=True, required=False
+    )
+    scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.REGIONAL)
+    selection_basis = serializers.ChoiceField(choices=SelectionBasis.choices)
+    focus_sni = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9]{2}(\.[0-9]{1,3})?$"), required=False, default=list
+    )
+
+    class Meta:
+        model = ControlOperation
+        fields = [
+            "id",
+            "title",
+            "scope",
+            "centre",
+            "period_start",
+            "period_end",
+            "focus_sni",
+            "selection_basis",
+            "coordinating_agency",
+            "status",
+        ]
+        read_only_fields = ["id", "coordinating_agency", "status"]
+        extra_kwargs = {"title": {"max_length": 200}}

@@ -1,0 +1,396 @@
+"""Joint controls over HTTP (DESIGN.md "HTTP API contract": inspections).
+
+Every read starts at `visible_to(user)`: an inspection the caller's agency is not part of
+answers 404 for every action, so an unannounced control never leaks.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from cases.models import LegalBasis
+from inspections import services
+from inspections.api.serializers import (
+    AssignmentInputSerializer,
+    AssignmentSerializer,
+    DecisionSerializer,
+    DisclosureSerializer,
+    FindingSerializer,
+    FollowUpSerializer,
+    InspectionCreateSerializer,
+    InspectionSerializer,
+    OperationSerializer,
+    PerformSerializer,
+    PersonCountSerializer,
+    PersonCountsInputSerializer,
+    ReasonSerializer,
+    RespondSerializer,
+)
+from inspections.choices import FollowUpStatus
+from inspections.filters import InspectionFilterSet
+from inspections.models import (
+    AgencyAssignment,
+    ControlOperation,
+    Decision,
+    Finding,
+    FollowUp,
+    Inspection,
+    InspectionEmployer,
+)
+from network.api.base import ScopedViewSetMixin
+from network.models import User
+from network.services import record_event
+
+
+def _require(view, request, capability: str) -> None:
+    if not request.user.has_perm(capability):
+        view.permission_denied(request)
+
+
+def record_findings_read(findings, *, actor) -> None:
+    """Reading other agencies' findings is a disclosure under the duty to share for joint
+    controls; it is recorded with that legal basis."""
+    agency_id = actor.agency.pk if actor.agency else None
+    others = [f.pk for f in findings if f.agency_id != agency_id]
+    if others:
+        record_event(
+            "finding.viewed",
+            actor=actor,
+            object_type="inspections.finding",
+            purpose=LegalBasis.AKRIM,
+            changes={"findings": others},
+        )
+
+
+class InspectionViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Inspections the caller's agency coordinates or takes part in."""
+
+    scoped_model = Inspection
+    serializer_class = InspectionSerializer
+    filterset_class = InspectionFilterSet
+    select_related = ("workplace__county", "coordinating_agency")
+    prefetch_related = (
+        Prefetch(
+            "inspectionemployer_set", queryset=InspectionEmployer.objects.select_related("employer")
+        ),
+        Prefetch(
+            "assignments",
+            queryset=AgencyAssignment.objects.select_related("agency").prefetch_related("staff"),
+        ),
+    )
+    capabilities = {
+        "list": "inspections.view_inspection",
+        "retrieve": "inspections.view_inspection",
+        "create": "inspections.add_inspection",
+        "assignments": "inspections.view_inspection",
+        "respond": "inspections.respond_agencyassignment",
+        "perform": "inspections.perform_inspection",
+        "findings": "inspections.view_finding",
+        "decisions": "inspections.view_decision",
+        "persons": "inspections.view_inspection",
+        "submit_results": "inspections.add_finding",
+        "cancel": "inspections.coordinate_inspection",
+        "not_performed": "inspections.perform_inspection",
+        "close": "inspections.coordinate_inspection",
+        "follow_ups": "inspections.view_followup",
+    }
+
+    def _refreshed(self, inspection):
+        return Response(InspectionSerializer(self.get_queryset().get(pk=inspection.pk)).data)
+
+    @extend_schema(request=InspectionCreateSerializer, responses={201: InspectionSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = InspectionCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        roles = data["employer_roles"]
+        inspection = services.plan_inspection(
+            workplace=data["workplace"],
+            planned_date=data["planned_date"],
+            employers=[{"orgnr": o, "role": roles.get(o, "employer")} for o in data["employers"]],
+            operation=data["operation"],
+            unannounced=data["unannounced"],
+            actor=request.user,
+        )
+        body = InspectionSerializer(self.get_queryset().get(pk=inspection.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: AssignmentSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=AssignmentInputSerializer, responses={201: AssignmentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def assignments(self, request, pk=None):
+        inspection = self.get_object()
+        if request.method == "GET":
+            rows = inspection.assignments.select_related("agency").prefetch_related("staff")
+            return Response(AssignmentSerializer(rows, many=True).data)
+        _require(self, request, "inspections.add_agencyassignment")
+        serializer = AssignmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        staff = list(User.objects.filter(username__in=data["staff"]))
+        if len(staff) != len(set(data["staff"])):
+            raise ValidationError({"staff": ["Unknown username."]})
+        assignment = services.assign_agency(
+            inspection, agency=data["agency"], mode=data["mode"], staff=staff, actor=request.user
+        )
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RespondSerializer, responses={200: AssignmentSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"assignments/(?P<assignment_id>[0-9]+)/respond",
+        filterset_class=None,
+    )
+    def respond(self, request, pk=None, assignment_id=None):
+        inspection = self.get_object()
+        assignment = get_object_or_404(inspection.assignments, pk=assignment_id)
+        serializer = RespondSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.respond_to_assignment(assignment, actor=request.user, **serializer.validated_data)
+        return Response(AssignmentSerializer(assignment).data)
+
+    @extend_schema(request=PerformSerializer, responses={200: InspectionSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def perform(self, request, pk=None):
+        inspection = self.get_object()
+        serializer = PerformSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.perform_inspection(inspection, actor=request.user, **serializer.validated_data)
+        return self._refreshed(inspection)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: FindingSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=FindingSerializer, responses={201: FindingSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def findings(self, request, pk=None):
+        inspection = self.get_object()
+        if request.method == "GET":
+            findings = list(
+                Finding.objects.visible_to(request.user)
+                .filter(inspection=inspection)
+                .select_related("agency")
+            )
+            record_findings_read(findings, actor=request.user)
+            return Response(FindingSerializer(findings, many=True).data)
+        _require(self, request, "inspections.add_finding")
+        serializer = FindingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        finding = services.record_finding(
+            inspection, actor=request.user, **serializer.validated_data
+        )
+        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: DecisionSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=DecisionSerializer, responses={201: DecisionSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def decisions(self, request, pk=None):
+        inspection = self.get_object()
+        findings = Finding.objects.visible_to(request.user).filter(inspection=inspection)
+        if request.method == "GET":
+            decisions = (
+                Decision.objects.visible_to(request.user)
+                .filter(finding__inspection=inspection)
+                .select_related("agency")
+            )
+            return Response(DecisionSerializer(decisions, many=True).data)
+        _require(self, request, "inspections.add_decision")
+        serializer = DecisionSerializer(data=request.data, findings=findings)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        decision = services.record_decision(data.pop("finding"), actor=request.user, **data)
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: PersonCountSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request=PersonCountsInputSerializer,
+        responses={200: PersonCountSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def persons(self, request, pk=None):
+        """Persons checked, as counts by right-to-work status and nationality (no names)."""
+        inspection = self.get_object()
+        if request.method == "POST":
+            _require(self, request, "inspections.add_personcount")
+            serializer = PersonCountsInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            services.record_person_counts(
+                inspection, counts=serializer.validated_data["counts"], actor=request.user
+            )
+        rows = inspection.person_counts.select_related("agency")
+        return Response(PersonCountSerializer(rows, many=True).data)
+
+    @extend_schema(request=None, responses={200: InspectionSerializer})
+    @action(detail=True, methods=["post"], url_path="submit-results", filterset_class=None)
+    def submit_results(self, request, pk=None):
+        inspection = self.get_object()
+        services.submit_results(inspection, actor=request.user)
+        return self._refreshed(inspection)
+
+    @extend_schema(request=ReasonSerializer, responses={200: InspectionSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def cancel(self, request, pk=None):
+        inspection = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.cancel_inspection(inspection, actor=request.user, **serializer.validated_data)
+        return self._refreshed(inspection)
+
+    @extend_schema(request=ReasonSerializer, responses={200: InspectionSerializer})
+    @action(detail=True, methods=["post"], url_path="not-performed", filterset_class=None)
+    def not_performed(self, request, pk=None):
+        inspection = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.mark_not_performed(inspection, actor=request.user, **serializer.validated_data)
+        return self._refreshed(inspection)
+
+    @extend_schema(request=None, responses={200: InspectionSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def close(self, request, pk=None):
+        inspection = self.get_object()
+        services.close_inspection(inspection, actor=request.user)
+        return self._refreshed(inspection)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: FollowUpSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=FollowUpSerializer, responses={201: FollowUpSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="follow-ups",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def follow_ups(self, request, pk=None):
+        inspection = self.get_object()
+        if request.method == "GET":
+            rows = (
+                FollowUp.objects.visible_to(request.user)
+                .filter(inspection=inspection)
+                .select_related("agency", "assignee", "inspection")
+            )
+            return Response(FollowUpSerializer(rows, many=True).data)
+        _require(self, request, "inspections.add_followup")
+        serializer = FollowUpSerializer(data=request.data)
+        serializer.fields["finding"].queryset = Finding.objects.visible_to(request.user).filter(
+            inspection=inspection
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        follow_up = services.add_follow_up(
+            inspection,
+            title=data["title"],
+            due_date=data["due_date"],
+            finding=data.get("finding"),
+            actor=request.user,
+        )
+        return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+
+
+class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Findings the caller may see, across inspections; owners may disclose secret ones."""
+
+    scoped_model = Finding
+    serializer_class = FindingSerializer
+    select_related = ("agency",)
+    capabilities = {
+        "list": "inspections.view_finding",
+        "retrieve": "inspections.view_finding",
+        "disclose": "inspections.add_findingdisclosure",
+    }
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        record_findings_read(
+            self.paginator.page if hasattr(self.paginator, "page") else [], actor=request.user
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        finding = self.get_object()
+        record_findings_read([finding], actor=request.user)
+        return Response(FindingSerializer(finding).data)
+
+    @extend_schema(request=DisclosureSerializer, responses={200: FindingSerializer})
+    @action(detail=True, methods=["post"])
+    def disclose(self, request, pk=None):
+        finding = self.get_object()
+        serializer = DisclosureSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.disclose_finding(finding, actor=request.user, **serializer.validated_data)
+        return Response(FindingSerializer(finding).data)
+
+
+class FollowUpViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Follow-up tasks the caller may see; `?overdue=true` lists the open ones past due."""
+
+    scoped_model = FollowUp
+    serializer_class = FollowUpSerializer
+    select_related = ("agency", "assignee", "inspection")
+    capabilities = {
+        "list": "inspections.view_followup",
+        "retrieve": "inspections.view_followup",
+        "complete": "inspections.change_followup",
+    }
+
+    @extend_schema(parameters=[OpenApiParameter("overdue", bool), OpenApiParameter("mine", bool)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.query_params.get("overdue") == "true":
+            queryset = queryset.filter(
+                status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate()
+            )
+        if self.request.query_params.get("mine") == "true" and self.request.user.agency:
+            queryset = queryset.filter(agency=self.request.user.agency)
+        return queryset
+
+    @extend_schema(request=None, responses={200: FollowUpSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        follow_up = self.get_object()
+        services.complete_follow_up(follow_up, actor=request.user)
+        return Response(FollowUpSerializer(follow_up).data)
+
+
+class OperationViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Control operations (kontrollinsatser)."""
+
+    scoped_model = ControlOperation
+    serializer_class = OperationSerializer
+    select_related = ("coordinating_agency", "centre")
+    capabilities = {
+        "list": "inspections.view_controloperation",
+        "retrieve": "inspections.view_controloperation",
+        "create": "inspections.add_controloperation",
+    }
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_operation(
+            actor=self.request.user, **serializer.validated_data
+        )

@@ -1,0 +1,405 @@
+"""Joint, unannounced workplace controls and what each agency found and decided there.
+
+Secrecy is the point: a planned inspection is visible only to the coordinating agency's
+coordinators and the agencies assigned to it, and stays so after it is performed. Each
+finding and decision belongs to the agency that recorded it.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inspections.choices import (
+    AssignmentStatus,
+    DecisionStatus,
+    DecisionType,
+    EmployerRole,
+    FindingCategory,
+    FollowUpStatus,
+    InspectionStatus,
+    OperationStatus,
+    ParticipationMode,
+    RightToWork,
+    Scope,
+    SelectionBasis,
+    Severity,
+    WorkplaceType,
+)
+from inspections.querysets import (
+    DecisionQuerySet,
+    FindingQuerySet,
+    FollowUpQuerySet,
+    InspectionQuerySet,
+    OperationQuerySet,
+)
+
+SNI_CODE = RegexValidator(r"^[0-9]{2}(\.[0-9]{1,3})?$", _("Enter an SNI code such as 56.100."))
+MUNICIPALITY_CODE = RegexValidator(r"^[0-9]{4}$", _("Enter the four-digit municipality code."))
+
+
+class ControlOperation(models.Model):
+    """A planned joint control effort (*kontrollinsats*), e.g. a week of building-site
+    controls in a region, under which individual inspections are carried out."""
+
+    title = models.CharField(_("title"), max_length=200)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope, default=Scope.REGIONAL)
+    centre = models.ForeignKey(
+        "network.Centre", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    focus_sni = models.JSONField(_("focus industries (SNI)"), default=list, blank=True)
+    selection_basis = models.CharField(_("selection basis"), max_length=30, choices=SelectionBasis)
+    coordinating_agency = models.ForeignKey(
+        "network.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=OperationStatus, default=OperationStatus.PLANNED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OperationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        verbose_name = _("control operation")
+        verbose_name_plural = _("control operations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="operation_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Workplace(models.Model):
+    """The place controlled: a building site, premises, a vehicle, a field."""
+
+    name = models.CharField(_("name"), max_length=200)
+    street_address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    municipality = models.CharField(
+        _("municipality code"), max_length=4, validators=[MUNICIPALITY_CODE]
+    )
+    county = models.ForeignKey(
+        "network.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("county")
+    )
+    sni = models.CharField(_("SNI code"), max_length=6, validators=[SNI_CODE])
+    workplace_type = models.CharField(
+        _("workplace type"), max_length=20, choices=WorkplaceType, default=WorkplaceType.PREMISES
+    )
+
+    class Meta:
+        verbose_name = _("workplace")
+        verbose_name_plural = _("workplaces")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city or self.municipality}"
+
+    @property
+    def sni_section(self) -> str:
+        from inspections.sni import section_of
+
+        return section_of(self.sni)
+
+
+class InspectionSequence(models.Model):
+    """Last inspection number per year (locked per row: gap-free, safe under concurrency)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Inspection(models.Model):
+    """One joint control of one workplace on one day (*kontroll*)."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    operation = models.ForeignKey(
+        ControlOperation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("control operation"),
+    )
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("workplace")
+    )
+    employers = models.ManyToManyField(
+        "cases.Employer", through="InspectionEmployer", related_name="inspections"
+    )
+    coordinating_agency = models.ForeignKey(
+        "network.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    planned_date = models.DateField(_("planned date"))
+    unannounced = models.BooleanField(_("unannounced"), default=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=InspectionStatus, default=InspectionStatus.PLANNED
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    performed_on = models.DateField(_("performed on"), null=True, blank=True)
+    persons_checked = models.PositiveIntegerField(_("persons checked"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-planned_date", "-id"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        permissions = [
+            ("coordinate_inspection", _("Can plan inspections and assign agencies")),
+            ("perform_inspection", _("Can record an inspection as performed")),
+        ]
+        indexes = [
+            models.Index(fields=["coordinating_agency", "-id"], name="inspection_coord_recent"),
+            models.Index(fields=["performed_on"], name="inspection_performed_on"),
+            models.Index(fields=["planned_date"], name="inspection_planned_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["performed", "documented", "closed"])
+                | models.Q(performed_on__isnull=False),
+                name="inspection_performed_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.workplace.name}"
+
+
+class InspectionEmployer(models.Model):
+    """An employer met at the inspection, and its role at the workplace."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE)
+    employer = models.ForeignKey("cases.Employer", on_delete=models.PROTECT)
+    role = models.CharField(
+        _("role"), max_length=20, choices=EmployerRole, default=EmployerRole.EMPLOYER
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "employer"], name="inspection_employer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.employer_id} {self.role}"
+
+
+class AgencyAssignment(models.Model):
+    """An agency's part in an inspection: on site, from the desk, or in planning only."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="assignments")
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(_("participation"), max_length=20, choices=ParticipationMode)
+    status = models.CharField(
+        _("answer"), max_length=20, choices=AssignmentStatus, default=AssignmentStatus.PENDING
+    )
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    results_submitted_at = models.DateTimeField(
+        _("results submitted"),
+        null=True,
+        blank=True,
+        help_text=_("When the agency said its findings (or that it had none) are complete."),
+    )
+
+    class Meta:
+        ordering = ["agency__code"]
+        permissions = [("respond_agencyassignment", _("Can accept or decline assignments"))]
+        verbose_name = _("agency assignment")
+        verbose_name_plural = _("agency assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "agency"], name="assignment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.agency_id} {self.mode}"
+
+
+class Finding(models.Model):
+    """A deviation (*avvikelse*) found by one agency at an inspection. Shared with the other
+    agencies taking part (duty to share for joint controls) unless marked secret."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("category"), max_length=40, choices=FindingCategory)
+    description = models.TextField(_("description"), blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity, default=Severity.MEDIUM
+    )
+    legal_reference = models.CharField(_("legal reference"), max_length=200, blank=True)
+    secret = models.BooleanField(
+        _("secret"),
+        default=False,
+        help_text=_("Only your own agency sees a secret finding until it is disclosed."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["inspection_id", "id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        indexes = [models.Index(fields=["inspection", "agency"], name="finding_inspection_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.agency_id} {self.category}"
+
+
+class FindingDisclosure(models.Model):
+    """A recorded disclosure of a secret finding to another agency, with its legal basis."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="disclosures")
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    legal_basis = models.CharField(_("legal basis"), max_length=40)
+    reason = models.TextField(_("reason"))
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    disclosed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "agency"], name="disclosure_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} -> {self.agency_id}"
+
+
+class Decision(models.Model):
+    """What an agency decided on its finding: an injunction, a fee, a police report, ..."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="decisions")
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(_("decision type"), max_length=40, choices=DecisionType)
+    amount_sek = models.DecimalField(
+        _("amount (SEK)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    decided_on = models.DateField(_("decided on"), default=timezone.localdate)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DecisionStatus, default=DecisionStatus.DECIDED
+    )
+    external_reference = models.CharField(_("agency case number"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["finding_id", "id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_sek__isnull=True) | models.Q(amount_sek__gte=0),
+                name="decision_amount_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} {self.type}"
+
+
+class PersonCount(models.Model):
+    """People checked at an inspection, as counts only: no names are kept here."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="person_counts"
+    )
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    right_to_work = models.CharField(_("right to work"), max_length=30, choices=RightToWork)
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    count = models.PositiveIntegerField(_("count"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("persons checked")
+        verbose_name_plural = _("persons checked")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "agency", "right_to_work", "nationality"],
+                name="person_count_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.right_to_work} {self.nationality} {self.count}"
+
+
+class FollowUp(models.Model):
+    """Work after the visit (*efterarbete*): a task with an owner and a due date."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="follow_ups")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups"
+    )
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    title = models.CharField(_("task"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=FollowUpStatus, default=FollowUpStatus.OPEN
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,56 @@
+"""Capabilities for joint controls, and who may act on one inspection."""
+
+from network.models import Role
+from network.permissions import grant
+
+READ = (
+    "inspections.view_inspection",
+    "inspections.view_controloperation",
+    "inspections.view_finding",
+    "inspections.view_decision",
+    "inspections.view_followup",
+)
+FIELD_WORK = (
+    "inspections.perform_inspection",
+    "inspections.respond_agencyassignment",
+    "inspections.add_finding",
+    "inspections.add_decision",
+    "inspections.add_personcount",
+    "inspections.add_followup",
+    "inspections.change_followup",
+    "inspections.add_findingdisclosure",
+)
+grant(Role.STAFF, *READ, *FIELD_WORK)
+grant(
+    Role.COORDINATOR,
+    *READ,
+    *FIELD_WORK,
+    "inspections.coordinate_inspection",
+    "inspections.add_inspection",
+    "inspections.change_inspection",
+    "inspections.add_controloperation",
+    "inspections.change_controloperation",
+    "inspections.add_agencyassignment",
+)
+
+
+def is_coordinator_of(user, inspection) -> bool:
+    """A coordinator of the agency coordinating this inspection."""
+    membership = user.active_membership
+    return (
+        membership is not None
+        and membership.agency_id == inspection.coordinating_agency_id
+        and user.has_perm("inspections.coordinate_inspection")
+    )
+
+
+def assignment_of(user, inspection):
+    """The user's agency's (not declined) assignment to the inspection, or None."""
+    membership = user.active_membership
+    if membership is None:
+        return None
+    return (
+        inspection.assignments.filter(agency_id=membership.agency_id)
+        .exclude(status="declined")
+        .first()
+    )

@@ -1,0 +1,577 @@
+"""Every write of joint controls: atomic, audited, with the acting user as `actor`.
+
+Callers check the actor's capability and that the inspection is in `visible_to(actor)`;
+the rules about *this* inspection (who coordinates it, which agencies take part, what state
+it is in) are checked here, so no caller can forget them.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.identifiers import parse_orgnr
+from cases.models import Employer, LegalBasis
+from inspections import permissions, states
+from inspections.choices import (
+    MONETARY_DECISIONS,
+    AssignmentStatus,
+    DecisionStatus,
+    EmployerRole,
+    FollowUpStatus,
+    InspectionStatus,
+    OperationStatus,
+    ParticipationMode,
+    RightToWork,
+    categories_for,
+)
+from inspections.models import (
+    AgencyAssignment,
+    ControlOperation,
+    Decision,
+    Finding,
+    FindingDisclosure,
+    FollowUp,
+    Inspection,
+    InspectionEmployer,
+    InspectionSequence,
+    PersonCount,
+    Workplace,
+)
+from inspections.tasks import notify_assignment
+from network.models import Agency, County, User
+from network.services import record_event
+
+
+def _agency_of(actor: User) -> Agency:
+    agency = actor.agency
+    if agency is None:
+        raise PermissionDenied(_("Your account is not connected to an agency."))
+    return agency
+
+
+def _require_coordinator(actor: User, inspection: Inspection) -> None:
+    if not permissions.is_coordinator_of(actor, inspection):
+        raise PermissionDenied(_("Only the coordinating agency's coordinators may do this."))
+
+
+def _next_reference(year: int) -> str:
+    InspectionSequence.objects.bulk_create(
+        [InspectionSequence(year=year, last=0)], ignore_conflicts=True
+    )
+    sequence = InspectionSequence.objects.select_for_update().get(year=year)
+    sequence.last = F("last") + 1
+    sequence.save(update_fields=["last"])
+    sequence.refresh_from_db(fields=["last"])
+    return f"KO-{year}-{sequence.last:06d}"
+
+
+def _set_status(inspection: Inspection, target: str, *, actor: User, reason: str = "", **extra):
+    states.check_transition(inspection.status, target, reason)
+    before = inspection.status
+    inspection.status = target
+    if reason:
+        inspection.status_reason = reason.strip()
+    for field, value in extra.items():
+        setattr(inspection, field, value)
+    inspection.version += 1
+    inspection.save()
+    record_event(
+        "inspection.status_changed",
+        actor=actor,
+        obj=inspection,
+        purpose=reason.strip(),
+        changes={"status": [before, target], **{k: str(v) for k, v in extra.items()}},
+    )
+
+
+# --- operations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_operation(
+    *,
+    title: str,
+    period_start: date,
+    period_end: date,
+    selection_basis: str,
+    scope: str = "regional",
+    centre=None,
+    focus_sni=(),
+    actor: User,
+) -> ControlOperation:
+    """Plan a control operation coordinated by the actor's agency."""
+    agency = _agency_of(actor)
+    if not actor.has_perm("inspections.add_controloperation"):
+        raise PermissionDenied
+    if period_end < period_start:
+        raise ValidationError({"period_end": [_("The period must end after it starts.")]})
+    operation = ControlOperation.objects.create(
+        title=title.strip(),
+        scope=scope,
+        centre=centre,
+        period_start=period_start,
+        period_end=period_end,
+        focus_sni=list(focus_sni),
+        selection_basis=selection_basis,
+        coordinating_agency=agency,
+        status=OperationStatus.PLANNED,
+        created_by=actor,
+    )
+    record_event("operation.created", actor=actor, obj=operation)
+    return operation
+
+
+# --- inspections ------------------------------------------------------------------------
+
+
+def _employers(entries) -> list[tuple[Employer, str]]:
+    """[orgnr or {"orgnr", "role"}] -> registered employers with their roles."""
+    result, errors = [], []
+    for entry in entries:
+        orgnr, role = (
+            (entry, EmployerRole.EMPLOYER)
+            if isinstance(entry, str)
+            else (
+                entry.get("orgnr", ""),
+                entry.get("role", EmployerRole.EMPLOYER),
+            )
+        )
+        try:
+            digits = parse_orgnr(orgnr).digits
+        except ValidationError as exc:
+            errors.extend(f"{orgnr}: {message}" for message in exc.messages)
+            continue
+        employer = Employer.objects.filter(orgnr=digits).first()
+        if employer is None:
+            errors.append(
+                _("%(orgnr)s: no employer with this number is registered.") % {"orgnr": orgnr}
+            )
+            continue
+        if role not in EmployerRole.values:
+            errors.append(_("%(orgnr)s: unknown role %(role)s.") % {"orgnr": orgnr, "role": role})
+            continue
+        result.append((employer, role))
+    if errors:
+        raise ValidationError({"employers": errors})
+    return result
+
+
+@transaction.atomic
+def plan_inspection(
+    *,
+    workplace: dict,
+    planned_date: date,
+    employers=(),
+    operation: ControlOperation | None = None,
+    unannounced: bool = True,
+    actor: User,
+) -> Inspection:
+    """Plan an inspection of a workplace, coordinated by the actor's agency. Dates in the
+    past are allowed: controls are often recorded after the fact."""
+    agency = _agency_of(actor)
+    if not actor.has_perm("inspections.add_inspection"):
+        raise PermissionDenied(_("Only coordinators plan inspections."))
+    employer_roles = _employers(employers)
+    county = County.objects.filter(code=workplace.get("county")).first()
+    if county is None:
+        raise ValidationError({"workplace": [_("county: choose a county code, 01-25.")]})
+    place = Workplace(
+        name=workplace.get("name", "").strip(),
+        street_address=workplace.get("address", "").strip(),
+        postal_code=workplace.get("postal_code", "").strip(),
+        city=workplace.get("city", "").strip(),
+        municipality=workplace.get("municipality", ""),
+        county=county,
+        sni=workplace.get("sni", ""),
+        workplace_type=workplace.get("workplace_type", "premises"),
+    )
+    try:
+        place.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(
+            {"workplace": [f"{f}: {m}" for f, ms in exc.message_dict.items() for m in ms]}
+        ) from None
+    place.save()
+    year = planned_date.year
+    inspection = Inspection.objects.create(
+        reference=_next_reference(year),
+        operation=operation,
+        workplace=place,
+        coordinating_agency=agency,
+        planned_date=planned_date,
+        unannounced=unannounced,
+        created_by=actor,
+    )
+    InspectionEmployer.objects.bulk_create(
+        [InspectionEmployer(inspection=inspection, employer=e, role=r) for e, r in employer_roles]
+    )
+    record_event("inspection.planned", actor=actor, obj=inspection, purpose=inspection.reference)
+    return inspection
+
+
+@transaction.atomic
+def assign_agency(
+    inspection: Inspection, *, agency: Agency, mode: str, staff=(), actor: User
+) -> AgencyAssignment:
+    """Ask an agency to take part. Its members are told by e-mail once this commits (the
+    mail says only that there is an assignment: an unannounced control must not leak)."""
+    _require_coordinator(actor, inspection)
+    if inspection.status not in {InspectionStatus.PLANNED, InspectionStatus.STAFFED}:
+        raise ValidationError({"agency": [_("Agencies can only be assigned before the visit.")]})
+    if mode not in ParticipationMode.values:
+        raise ValidationError({"mode": [_("Choose on site, desk support or planning.")]})
+    if inspection.assignments.filter(agency=agency).exists():
+        raise ValidationError({"agency": [_("This agency is already assigned.")]})
+    wrong_staff = [u.username for u in staff if u.agency is None or u.agency.pk != agency.pk]
+    if wrong_staff:
+        raise ValidationError({"staff": [_("Named staff must belong to the assigned agency.")]})
+    assignment = AgencyAssignment.objects.create(
+        inspection=inspection, agency=agency, mode=mode, assigned_by=actor
+    )
+    assignment.staff.set(staff)
+    record_event(
+        "inspection.agency_assigned",
+        actor=actor,
+        obj=inspection,
+        changes={"agency": agency.code, "mode": mode},
+    )
+    notify_assignment.delay_on_commit(assignment.pk)
+    return assignment
+
+
+@transaction.atomic
+def respond_to_assignment(
+    assignment: AgencyAssignment, *, accept: bool, reason: str = "", actor: User
+) -> AgencyAssignment:
+    """The assigned agency accepts or declines. The first accepted on-site agency makes the
+    inspection staffed."""
+    agency = _agency_of(actor)
+    if agency.pk != assignment.agency_id or not actor.has_perm(
+        "inspections.respond_agencyassignment"
+    ):
+        raise PermissionDenied(_("Only the assigned agency may answer."))
+    inspection = Inspection.objects.select_for_update().get(pk=assignment.inspection_id)
+    if inspection.status not in {InspectionStatus.PLANNED, InspectionStatus.STAFFED}:
+        raise ValidationError({"accept": [_("The inspection is no longer being planned.")]})
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": [_("Say why your agency declines.")]})
+    assignment.status = AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED
+    assignment.decline_reason = "" if accept else reason.strip()
+    assignment.answered_by = actor
+    assignment.answered_at = timezone.now()
+    assignment.save()
+    record_event(
+        "inspection.assignment_accepted" if accept else "inspection.assignment_declined",
+        actor=actor,
+        obj=inspection,
+        purpose=assignment.decline_reason,
+        changes={"agency": agency.code, "mode": assignment.mode},
+    )
+    staffed = inspection.assignments.filter(
+        mode=ParticipationMode.ON_SITE, status=AssignmentStatus.ACCEPTED
+    ).exists()
+    if staffed and inspection.status == InspectionStatus.PLANNED:
+        _set_status(inspection, InspectionStatus.STAFFED, actor=actor)
+    elif not staffed and inspection.status == InspectionStatus.STAFFED:
+        _set_status(inspection, InspectionStatus.PLANNED, actor=actor)
+    return assignment
+
+
+def _may_record_visit(actor: User, inspection: Inspection) -> bool:
+    if permissions.is_coordinator_of(actor, inspection):
+        return True
+    assignment = permissions.assignment_of(actor, inspection)
+    return (
+        assignment is not None
+        and assignment.mode == ParticipationMode.ON_SITE
+        and actor.has_perm("inspections.perform_inspection")
+    )
+
+
+@transaction.atomic
+def perform_inspection(
+    inspection: Inspection, *, performed_on: date, persons_checked: int, actor: User
+) -> Inspection:
+    """Record that the visit took place (coordinator, or staff of an on-site agency)."""
+    if not _may_record_visit(actor, inspection):
+        raise PermissionDenied(_("Only the coordinator or an agency on site may do this."))
+    if performed_on > timezone.localdate():
+        raise ValidationError({"performed_on": [_("The date cannot be in the future.")]})
+    if persons_checked is None or persons_checked < 0:
+        raise ValidationError({"persons_checked": [_("Enter the number of persons checked.")]})
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _set_status(
+        inspection,
+        InspectionStatus.PERFORMED,
+        actor=actor,
+        performed_on=performed_on,
+        persons_checked=persons_checked,
+    )
+    return inspection
+
+
+@transaction.atomic
+def cancel_inspection(inspection: Inspection, *, reason: str, actor: User) -> Inspection:
+    _require_coordinator(actor, inspection)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _set_status(inspection, InspectionStatus.CANCELLED, actor=actor, reason=reason)
+    return inspection
+
+
+@transaction.atomic
+def mark_not_performed(inspection: Inspection, *, reason: str, actor: User) -> Inspection:
+    if not _may_record_visit(actor, inspection):
+        raise PermissionDenied(_("Only the coordinator or an agency on site may do this."))
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _set_status(inspection, InspectionStatus.NOT_PERFORMED, actor=actor, reason=reason)
+    return inspection
+
+
+@transaction.atomic
+def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
+    """The actor's agency says its findings are complete (or that it found nothing). When
+    every accepted on-site agency has done so, the inspection is documented."""
+    assignment = permissions.assignment_of(actor, inspection)
+    if assignment is None or not actor.has_perm("inspections.add_finding"):
+        raise PermissionDenied(_("Only an agency taking part may submit results."))
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.status != InspectionStatus.PERFORMED:
+        raise ValidationError({"status": [_("Results are submitted after the visit.")]})
+    if assignment.results_submitted_at is None:
+        assignment.results_submitted_at = timezone.now()
+        assignment.save(update_fields=["results_submitted_at"])
+        record_event(
+            "inspection.results_submitted",
+            actor=actor,
+            obj=inspection,
+            changes={"agency": assignment.agency.code},
+        )
+    waiting = inspection.assignments.filter(
+        mode=ParticipationMode.ON_SITE,
+        status=AssignmentStatus.ACCEPTED,
+        results_submitted_at__isnull=True,
+    ).exists()
+    if not waiting:
+        _set_status(inspection, InspectionStatus.DOCUMENTED, actor=actor)
+    return inspection
+
+
+@transaction.atomic
+def close_inspection(inspection: Inspection, *, actor: User) -> Inspection:
+    _require_coordinator(actor, inspection)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.follow_ups.filter(status=FollowUpStatus.OPEN).exists():
+        raise ValidationError({"status": [_("Close the open follow-ups first.")]})
+    _set_status(inspection, InspectionStatus.CLOSED, actor=actor)
+    return inspection
+
+
+# --- results ----------------------------------------------------------------------------
+
+RESULT_STATES = {InspectionStatus.PERFORMED, InspectionStatus.DOCUMENTED}
+
+
+def _require_participant(actor: User, inspection: Inspection, capability: str) -> Agency:
+    if not actor.has_perm(capability) or permissions.assignment_of(actor, inspection) is None:
+        raise PermissionDenied(_("Only an agency taking part may record results."))
+    # The caller's object may be stale; the state that counts is the stored one.
+    if (
+        Inspection.objects.values_list("status", flat=True).get(pk=inspection.pk)
+        not in RESULT_STATES
+    ):
+        raise ValidationError(
+            {"status": [_("Record the visit as performed before recording results.")]}
+        )
+    return actor.agency
+
+
+@transaction.atomic
+def record_finding(
+    inspection: Inspection,
+    *,
+    category: str,
+    description: str = "",
+    severity: str = "medium",
+    legal_reference: str = "",
+    secret: bool = False,
+    actor: User,
+) -> Finding:
+    """A finding of the actor's agency, from that agency's own category list."""
+    agency = _require_participant(actor, inspection, "inspections.add_finding")
+    if category not in categories_for(agency.code):
+        raise ValidationError(
+            {"category": [_("This category is not one of your agency's finding categories.")]}
+        )
+    finding = Finding(
+        inspection=inspection,
+        agency=agency,
+        category=category,
+        description=description.strip(),
+        severity=severity,
+        legal_reference=legal_reference.strip(),
+        secret=secret,
+        created_by=actor,
+    )
+    finding.full_clean()
+    finding.save()
+    record_event(
+        "finding.recorded",
+        actor=actor,
+        obj=finding,
+        purpose=LegalBasis.AKRIM if not secret else "secret",
+        changes={"inspection": inspection.pk, "category": category, "secret": secret},
+    )
+    return finding
+
+
+@transaction.atomic
+def disclose_finding(
+    finding: Finding, *, agency: Agency, legal_basis: str, reason: str, actor: User
+) -> FindingDisclosure:
+    """Let another agency see a secret finding, recording why (owner agency only)."""
+    if actor.agency is None or actor.agency.pk != finding.agency_id:
+        raise PermissionDenied(_("Only the agency that owns the finding may disclose it."))
+    if legal_basis not in LegalBasis.values or legal_basis == LegalBasis.BREAK_THE_GLASS:
+        raise ValidationError({"legal_basis": [_("Choose the legal basis for disclosure.")]})
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": [_("Describe the reason (at least 10 characters).")]})
+    disclosure, _created = FindingDisclosure.objects.update_or_create(
+        finding=finding,
+        agency=agency,
+        defaults={"legal_basis": legal_basis, "reason": reason.strip(), "disclosed_by": actor},
+    )
+    record_event(
+        "finding.disclosed",
+        actor=actor,
+        obj=finding,
+        purpose=f"{legal_basis}: {reason.strip()}",
+        changes={"agency": agency.code},
+    )
+    return disclosure
+
+
+@transaction.atomic
+def record_decision(
+    finding: Finding,
+    *,
+    type: str,
+    amount_sek: Decimal | None = None,
+    decided_on: date | None = None,
+    status: str = DecisionStatus.DECIDED,
+    external_reference: str = "",
+    actor: User,
+) -> Decision:
+    """A decision on a finding, by the agency that owns the finding."""
+    if actor.agency is None or actor.agency.pk != finding.agency_id:
+        raise PermissionDenied(_("Only the agency that owns the finding may decide on it."))
+    if not actor.has_perm("inspections.add_decision"):
+        raise PermissionDenied
+    if type in MONETARY_DECISIONS and amount_sek is None:
+        raise ValidationError({"amount_sek": [_("Enter the amount in SEK.")]})
+    if type not in MONETARY_DECISIONS and amount_sek is not None:
+        raise ValidationError({"amount_sek": [_("This type of decision has no amount.")]})
+    decision = Decision(
+        finding=finding,
+        agency=finding.agency,
+        type=type,
+        amount_sek=amount_sek,
+        decided_on=decided_on or timezone.localdate(),
+        status=status,
+        external_reference=external_reference,
+        created_by=actor,
+    )
+    decision.full_clean()
+    decision.save()
+    record_event(
+        "decision.recorded",
+        actor=actor,
+        obj=decision,
+        changes={"finding": finding.pk, "type": type, "amount_sek": str(amount_sek or "")},
+    )
+    return decision
+
+
+@transaction.atomic
+def record_person_counts(inspection: Inspection, *, counts: list[dict], actor: User) -> int:
+    """Replace the actor's agency's counts of persons checked (no names, counts only)."""
+    agency = _require_participant(actor, inspection, "inspections.add_personcount")
+    rows, errors = [], {}
+    for index, item in enumerate(counts):
+        status, nationality = item.get("right_to_work"), (item.get("nationality") or "").upper()
+        count = item.get("count")
+        if status not in RightToWork.values:
+            errors[f"counts[{index}].right_to_work"] = [_("Choose a right-to-work status.")]
+        if nationality and (len(nationality) != 2 or not nationality.isalpha()):
+            errors[f"counts[{index}].nationality"] = [_("Use a two-letter country code.")]
+        if not isinstance(count, int) or count < 1:
+            errors[f"counts[{index}].count"] = [_("Enter a whole number of at least 1.")]
+        rows.append(
+            PersonCount(
+                inspection=inspection,
+                agency=agency,
+                right_to_work=status,
+                nationality=nationality,
+                count=count,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    PersonCount.objects.filter(inspection=inspection, agency=agency).delete()
+    PersonCount.objects.bulk_create(rows)
+    record_event(
+        "inspection.persons_recorded",
+        actor=actor,
+        obj=inspection,
+        changes={"agency": agency.code, "total": sum(r.count for r in rows)},
+    )
+    return sum(r.count for r in rows)
+
+
+@transaction.atomic
+def add_follow_up(
+    inspection: Inspection,
+    *,
+    title: str,
+    due_date: date,
+    finding: Finding | None = None,
+    assignee: User | None = None,
+    actor: User,
+) -> FollowUp:
+    agency = _agency_of(actor)
+    if not (
+        permissions.is_coordinator_of(actor, inspection)
+        or permissions.assignment_of(actor, inspection) is not None
+    ) or not actor.has_perm("inspections.add_followup"):
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError({"title": [_("Describe the task.")]})
+    if assignee is not None and (assignee.agency is None or assignee.agency.pk != agency.pk):
+        raise ValidationError({"assignee": [_("The owner must belong to your agency.")]})
+    follow_up = FollowUp.objects.create(
+        inspection=inspection,
+        finding=finding,
+        agency=agency,
+        assignee=assignee,
+        title=title.strip(),
+        due_date=due_date,
+        created_by=actor,
+    )
+    record_event("followup.created", actor=actor, obj=follow_up, changes={"due": str(due_date)})
+    return follow_up
+
+
+@transaction.atomic
+def complete_follow_up(follow_up: FollowUp, *, actor: User) -> FollowUp:
+    if actor.agency is None or actor.agency.pk != follow_up.agency_id:
+        raise PermissionDenied(_("Only the owning agency may close its follow-up."))
+    if follow_up.status != FollowUpStatus.DONE:
+        follow_up.status = FollowUpStatus.DONE
+        follow_up.done_at = timezone.now()
+        follow_up.save(update_fields=["status", "done_at"])
+        record_event("followup.done", actor=actor, obj=follow_up)
+    return follow_up

@@ -1,0 +1,308 @@
+"""The assignment flow and results, through the API as other programs use it."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from inspections import services
+from inspections.models import AgencyAssignment, Decision, Finding, Inspection
+from network.models import AuditEvent
+from tests.inspections.conftest import WORKPLACE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_coordinator_plans_with_the_contract_shape(api, av_coordinator, employer):
+    response = api.as_user(av_coordinator).post(
+        reverse("inspection-list"),
+        {
+            "workplace": WORKPLACE,
+            "employers": ["556036-0793"],
+            "planned_date": "2025-03-04",
+            "operation": None,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["reference"] == "KO-2025-000001"
+    assert body["status"] == "planned"
+    assert body["workplace"]["county"] == "01" and body["workplace"]["sni_section"] == "F"
+    assert body["employers"] == [
+        {"orgnr": "5560360793", "name": "Bygg & Montage AB", "role": "employer"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"county": "02"}, "workplace"),
+        ({"sni": "restaurang"}, "workplace"),
+        ({"municipality": "180"}, "workplace"),
+    ],
+)
+def test_bad_workplace_is_a_400_naming_the_field(api, av_coordinator, change, field):
+    response = api.as_user(av_coordinator).post(
+        reverse("inspection-list"),
+        {"workplace": {**WORKPLACE, **change}, "planned_date": "2025-03-04"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Inspection.objects.exists()
+
+
+def test_unknown_employer_is_refused(api, av_coordinator):
+    response = api.as_user(av_coordinator).post(
+        reverse("inspection-list"),
+        {"workplace": WORKPLACE, "employers": ["202100-5489"], "planned_date": "2025-03-04"},
+        format="json",
+    )
+    assert response.status_code == 400 and "employers" in response.json()
+
+
+def test_staff_cannot_plan(api, skv_staff):
+    response = api.as_user(skv_staff).post(
+        reverse("inspection-list"),
+        {"workplace": WORKPLACE, "planned_date": "2025-03-04"},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_assignment_flow_staffs_the_inspection_and_mails_after_commit(
+    api, av_coordinator, skv_staff, plan, django_capture_on_commit_callbacks
+):
+    inspection = plan()
+    coordinator = api.as_user(av_coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(
+            reverse("inspection-assignments", args=[inspection.pk]),
+            {"agency": "skv", "mode": "on_site", "staff": ["skv.staff"]},
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    assignment = response.json()
+    assert (assignment["agency"], assignment["status"], assignment["staff"]) == (
+        "skv",
+        "pending",
+        ["skv.staff"],
+    )
+    assert [m.to for m in mail.outbox] == [[skv_staff.email]] or len(mail.outbox) <= 1
+    assert all(WORKPLACE["name"] not in m.body for m in mail.outbox)  # no leak by e-mail
+    staff = api.as_user(skv_staff)
+    url = reverse("inspection-respond", args=[inspection.pk, assignment["id"]])
+    assert staff.post(url, {"accept": True}).status_code == 200
+    inspection.refresh_from_db()
+    assert inspection.status == "staffed"
+
+
+def test_notification_is_sent_once_even_if_the_task_runs_twice(plan, assign, persona):
+    from inspections.tasks import notify_assignment
+
+    persona("skv", "staff").__class__.objects.filter(username="skv.staff").update(
+        email="skv.staff@example.se"
+    )
+    assignment = assign(plan(), "skv")
+    assert notify_assignment(assignment.pk) == 1
+    assert notify_assignment(assignment.pk) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_declining_needs_a_reason_and_hides_the_inspection(api, plan, assign, polis_staff):
+    inspection = plan()
+    assignment = assign(inspection, "polis")
+    client = api.as_user(polis_staff)
+    url = reverse("inspection-respond", args=[inspection.pk, assignment.pk])
+    assert client.post(url, {"accept": False}).status_code == 400
+    assert client.post(url, {"accept": False, "reason": "Ingen personal"}).status_code == 200
+    assert client.get(reverse("inspection-detail", args=[inspection.pk])).status_code == 404
+
+
+def test_only_the_assigned_agency_may_answer(api, plan, assign, persona):
+    inspection = plan()
+    assignment = assign(inspection, "polis")
+    assign(inspection, "skv")
+    other = api.as_user(persona("skv", "staff"))
+    url = reverse("inspection-respond", args=[inspection.pk, assignment.pk])
+    assert other.post(url, {"accept": True}).status_code == 403
+    assert AgencyAssignment.objects.get(pk=assignment.pk).status == "pending"
+
+
+def test_perform_by_on_site_staff_and_not_in_the_future(api, plan, assign, skv_staff):
+    inspection = plan()
+    services.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
+    client = api.as_user(skv_staff)
+    url = reverse("inspection-perform", args=[inspection.pk])
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    future = client.post(url, {"performed_on": tomorrow, "persons_checked": 3})
+    assert future.status_code == 400 and "performed_on" in future.json()
+    done = client.post(url, {"performed_on": date.today().isoformat(), "persons_checked": 3})
+    assert done.status_code == 200
+    assert (done.json()["status"], done.json()["persons_checked"]) == ("performed", 3)
+
+
+def test_desk_agency_may_not_perform(api, plan, assign, persona):
+    inspection = plan()
+    migr = persona("migr", "staff")
+    services.respond_to_assignment(assign(inspection, "migr", mode="desk"), accept=True, actor=migr)
+    response = api.as_user(migr).post(
+        reverse("inspection-perform", args=[inspection.pk]),
+        {"performed_on": date.today().isoformat(), "persons_checked": 1},
+    )
+    assert response.status_code == 403
+
+
+def test_findings_belong_to_the_recording_agency_and_use_its_categories(
+    api, joint, skv_staff, polis_staff
+):
+    url = reverse("inspection-findings", args=[joint.pk])
+    skv = api.as_user(skv_staff)
+    wrong = skv.post(url, {"category": "utan_arbetstillstand", "severity": "high"})
+    assert wrong.status_code == 400 and "category" in wrong.json()
+    ok = skv.post(
+        url,
+        {
+            "category": "personalliggare_saknas",
+            "description": "Ingen liggare",
+            "severity": "high",
+            "secret": False,
+        },
+    )
+    assert ok.status_code == 201, ok.json()
+    assert ok.json()["agency"] == "skv"
+    from rest_framework.test import APIClient
+
+    polis = APIClient()
+    polis.force_authenticate(polis_staff)
+    seen = polis.get(url).json()
+    assert [f["category"] for f in seen] == ["personalliggare_saknas"]
+    read = AuditEvent.objects.get(action="finding.viewed", actor=polis_staff)
+    assert read.purpose == "uppgiftsskyldighet_akrim"
+
+
+def test_secret_finding_is_owner_only_until_disclosed(api, joint, skv_staff, polis_staff):
+    secret = services.record_finding(
+        joint,
+        category="svartarbete",
+        description="Pågående utredning",
+        secret=True,
+        actor=skv_staff,
+    )
+    from rest_framework.test import APIClient
+
+    polis = APIClient()
+    polis.force_authenticate(polis_staff)
+    assert polis.get(reverse("inspection-findings", args=[joint.pk])).json() == []
+    assert polis.get(reverse("finding-detail", args=[secret.pk])).status_code == 404
+    owner = api.as_user(skv_staff)
+    response = owner.post(
+        reverse("finding-disclose", args=[secret.pk]),
+        {
+            "agency": "polis",
+            "legal_basis": "uppgiftsskyldighet_brottsbekampning",
+            "reason": "Misstanke om brott mot utlänningslagen",
+        },
+    )
+    assert response.status_code == 200
+    assert polis.get(reverse("finding-detail", args=[secret.pk])).status_code == 200
+
+
+def test_decision_by_the_finding_agency_with_amount(api, joint, skv_staff, polis_staff):
+    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    url = reverse("inspection-decisions", args=[joint.pk])
+    skv = api.as_user(skv_staff)
+    no_amount = skv.post(url, {"finding": finding.pk, "type": "kontrollavgift"})
+    assert no_amount.status_code == 400 and "amount_sek" in no_amount.json()
+    ok = skv.post(url, {"finding": finding.pk, "type": "kontrollavgift", "amount_sek": "12500"})
+    assert ok.status_code == 201, ok.json()
+    assert ok.json()["amount_sek"] == "12500.00"
+    from rest_framework.test import APIClient
+
+    polis = APIClient()
+    polis.force_authenticate(polis_staff)
+    response = polis.post(url, {"finding": finding.pk, "type": "polisanmalan"})
+    assert response.status_code == 403
+    assert Decision.objects.count() == 1
+
+
+def test_results_submitted_by_every_on_site_agency_document_the_inspection(
+    api, joint, skv_staff, polis_staff, av_coordinator
+):
+    for user in (skv_staff, polis_staff):
+        api.as_user(user).post(reverse("inspection-submit-results", args=[joint.pk]))
+    joint.refresh_from_db()
+    assert joint.status == "documented"
+    closed = api.as_user(av_coordinator).post(reverse("inspection-close", args=[joint.pk]))
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+
+def test_person_counts_are_counts_only(api, joint, polis_staff):
+    url = reverse("inspection-persons", args=[joint.pk])
+    client = api.as_user(polis_staff)
+    bad = client.post(url, {"counts": [{"right_to_work": "maybe", "count": 0}]}, format="json")
+    assert bad.status_code == 400
+    ok = client.post(
+        url,
+        {
+            "counts": [
+                {"right_to_work": "no_right_to_work", "nationality": "ua", "count": 3},
+                {"right_to_work": "eu_eea_citizen", "nationality": "PL", "count": 5},
+            ]
+        },
+        format="json",
+    )
+    assert ok.status_code == 200
+    assert sorted((r["nationality"], r["count"]) for r in ok.json()) == [("PL", 5), ("UA", 3)]
+
+
+def test_overdue_follow_ups(api, joint, skv_staff):
+    services.add_follow_up(
+        joint,
+        title="Begär in personalliggare",
+        due_date=date.today() - timedelta(days=1),
+        actor=skv_staff,
+    )
+    services.add_follow_up(
+        joint, title="Återbesök", due_date=date.today() + timedelta(days=30), actor=skv_staff
+    )
+    body = api.as_user(skv_staff).get(reverse("followup-list"), {"overdue": "true"}).json()
+    assert [f["title"] for f in body["results"]] == ["Begär in personalliggare"]
+
+
+def test_cancel_needs_a_reason_and_is_final(api, plan, av_coordinator):
+    inspection = plan()
+    client = api.as_user(av_coordinator)
+    url = reverse("inspection-cancel", args=[inspection.pk])
+    assert client.post(url, {"reason": ""}).status_code == 400
+    assert client.post(url, {"reason": "Arbetsplatsen stängd"}).status_code == 200
+    again = client.post(
+        reverse("inspection-perform", args=[inspection.pk]),
+        {"performed_on": date.today().isoformat(), "persons_checked": 0},
+    )
+    assert again.status_code == 400 and "status" in again.json()
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_inspection_list_query_count_is_constant(
+    rows, api, plan, assign, av_coordinator, django_assert_num_queries
+):
+    for _ in range(rows):
+        inspection = plan()
+        assign(inspection, "skv")
+        assign(inspection, "polis", mode="desk")
+    user = type(av_coordinator).objects.get(pk=av_coordinator.pk)
+    client = api.as_user(user)
+    # user perms, group perms, membership, the page, employers, assignments, named staff
+    with django_assert_num_queries(7):
+        response = client.get(reverse("inspection-list"))
+    assert len(response.json()["results"]) == rows
+
+
+def test_finding_count_unaffected_by_secret_rows(joint, skv_staff, polis_staff):
+    services.record_finding(joint, category="svartarbete", secret=True, actor=skv_staff)
+    services.record_finding(joint, category="olaglig_vistelse", actor=polis_staff)
+    assert Finding.objects.visible_to(polis_staff).count() == 1
+    assert Finding.objects.visible_to(skv_staff).count() == 2

@@ -1,0 +1,236 @@
+"""Who may do what with a joint control: relation to the inspection x action -> answer.
+
+The world: Arbetsmiljöverket coordinates a performed inspection in an operation. Skatteverket
+is on site (accepted), Polisen on site (not yet answered), Migrationsverket at its desk
+(accepted), Arbetsförmedlingen declined, Försäkringskassan is not involved. Skatteverket has
+recorded one open finding (with a decision and a follow-up) and one secret finding.
+"listed"/"hidden": a 200 list that does / does not contain the object.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from inspections import services
+from inspections.choices import categories_for
+from network.models import Agency
+from tests.inspections.conftest import WORKPLACE
+from tests.matrix import Row, covers
+
+covers(
+    models=[
+        "inspections.inspection",
+        "inspections.controloperation",
+        "inspections.finding",
+        "inspections.decision",
+        "inspections.followup",
+    ],
+    routes=[
+        "inspection-list",
+        "inspection-detail",
+        "inspection-assignments",
+        "inspection-respond",
+        "inspection-perform",
+        "inspection-findings",
+        "inspection-decisions",
+        "inspection-persons",
+        "inspection-submit-results",
+        "inspection-cancel",
+        "inspection-not-performed",
+        "inspection-close",
+        "inspection-follow-ups",
+        "finding-list",
+        "finding-detail",
+        "finding-disclose",
+        "followup-list",
+        "followup-detail",
+        "followup-complete",
+        "operation-list",
+        "operation-detail",
+    ],
+)
+
+VIEWERS = {
+    "coordinator": "av.coordinator",
+    "on_site": "skv.staff",
+    "pending": "polis.staff",
+    "desk": "migr.staff",
+    "declined": "af.staff",
+    "unassigned": "fk.staff",
+    "coordinating_staff": "av.staff",
+    "other_coordinator": "ebm.coordinator",
+}
+VISIBLE = {"coordinator", "on_site", "pending", "desk"}
+INVISIBLE = set(VIEWERS) - VISIBLE
+
+
+def rows(action, expected_by_relation):
+    return [Row(VIEWERS[r], r, action, expected_by_relation[r]) for r in VIEWERS]
+
+
+def seen(visible_answer, hidden_answer=404):
+    return {r: visible_answer if r in VISIBLE else hidden_answer for r in VIEWERS}
+
+
+MATRIX = [
+    *rows("detail", seen(200)),
+    *rows("list", seen("listed", "hidden")),
+    *rows("search", seen("listed", "hidden")),
+    *rows("findings", seen(200)),
+    *rows("finding_detail", seen(200)),
+    *rows("finding_list", seen("listed", "hidden")),
+    *rows("secret_finding_detail", {r: 200 if r == "on_site" else 404 for r in VIEWERS}),
+    *rows("decisions", seen(200)),
+    *rows("persons", seen(200)),
+    *rows("follow_ups", seen(200)),
+    *rows("followup_list", seen("listed", "hidden")),
+    *rows("followup_detail", seen(200)),
+    *rows("operation_list", seen("listed", "hidden")),
+    *rows("operation_detail", seen(200)),
+    *rows("assign", {**seen(403), "coordinator": 400}),  # 400: only before the visit
+    *rows("perform", {**seen(400), "desk": 403}),  # 400: already performed
+    *rows("record_finding", {**seen(201), "coordinator": 403}),
+    *rows("submit_results", {**seen(200), "coordinator": 403}),
+    *rows("cancel", {**seen(403), "coordinator": 400}),  # 400: performed cannot be cancelled
+    *rows("not_performed", {**seen(400), "desk": 403}),
+    *rows("close", {**seen(403), "coordinator": 400}),  # 400: not documented yet
+    *rows("respond", {**seen(403), "pending": 400}),  # Polisen answers too late: performed
+    *rows("complete_followup", {**seen(403), "on_site": 200}),
+    *rows("disclose", {**seen(404), "on_site": 200}),  # the secret finding
+    Row("skv.analyst", "on_site", "detail", 403),
+    Row("skv.auditor", "on_site", "list", 403),
+    Row("anonymous", "unassigned", "detail", 401),
+]
+
+
+@pytest.fixture
+def world(persona, employer):
+    coordinator = persona("av", "coordinator")
+    operation = services.create_operation(
+        title="Byggvecka Stockholm", period_start=date.today() - timedelta(days=3),
+        period_end=date.today() + timedelta(days=3), selection_basis="risk_industry",
+        actor=coordinator,
+    )
+    inspection = services.plan_inspection(
+        workplace=WORKPLACE, planned_date=date.today(), employers=[employer.orgnr],
+        operation=operation, actor=coordinator,
+    )
+
+    def assign(code, mode):
+        return services.assign_agency(
+            inspection, agency=Agency.objects.get(code=code), mode=mode, actor=coordinator
+        )
+
+    skv = persona("skv", "staff")
+    services.respond_to_assignment(assign("skv", "on_site"), accept=True, actor=skv)
+    polis_assignment = assign("polis", "on_site")
+    services.respond_to_assignment(
+        assign("migr", "desk"), accept=True, actor=persona("migr", "staff")
+    )
+    services.respond_to_assignment(
+        assign("af", "on_site"), accept=False, reason="Ingen personal", actor=persona("af", "staff")
+    )
+    services.perform_inspection(inspection, performed_on=date.today(), persons_checked=9, actor=skv)
+    finding = services.record_finding(inspection, category="personalliggare_saknas", actor=skv)
+    secret = services.record_finding(inspection, category="svartarbete", secret=True, actor=skv)
+    services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
+    follow_up = services.add_follow_up(
+        inspection, title="Begär in underlag", due_date=date.today(), finding=finding, actor=skv
+    )
+    return {
+        "inspection": inspection,
+        "operation": operation,
+        "finding": finding,
+        "secret": secret,
+        "follow_up": follow_up,
+        "polis_assignment": polis_assignment,
+    }
+
+
+def _perform(api, action, w, viewer_agency):
+    i = w["inspection"]
+    if action == "detail":
+        return api.get(reverse("inspection-detail", args=[i.pk]))
+    if action == "list":
+        return api.get(reverse("inspection-list")), i.pk
+    if action == "search":
+        return api.get(reverse("inspection-list"), {"q": i.reference}), i.pk
+    if action == "findings":
+        return api.get(reverse("inspection-findings", args=[i.pk]))
+    if action == "finding_detail":
+        return api.get(reverse("finding-detail", args=[w["finding"].pk]))
+    if action == "finding_list":
+        return api.get(reverse("finding-list")), w["finding"].pk
+    if action == "secret_finding_detail":
+        return api.get(reverse("finding-detail", args=[w["secret"].pk]))
+    if action == "decisions":
+        return api.get(reverse("inspection-decisions", args=[i.pk]))
+    if action == "persons":
+        return api.get(reverse("inspection-persons", args=[i.pk]))
+    if action == "follow_ups":
+        return api.get(reverse("inspection-follow-ups", args=[i.pk]))
+    if action == "followup_list":
+        return api.get(reverse("followup-list")), w["follow_up"].pk
+    if action == "followup_detail":
+        return api.get(reverse("followup-detail", args=[w["follow_up"].pk]))
+    if action == "operation_list":
+        return api.get(reverse("operation-list")), w["operation"].pk
+    if action == "operation_detail":
+        return api.get(reverse("operation-detail", args=[w["operation"].pk]))
+    if action == "assign":
+        return api.post(reverse("inspection-assignments", args=[i.pk]),
+                        {"agency": "ebm", "mode": "desk"}, format="json")
+    if action == "perform":
+        return api.post(reverse("inspection-perform", args=[i.pk]),
+                        {"performed_on": date.today().isoformat(), "persons_checked": 1})
+    if action == "record_finding":
+        category = categories_for(viewer_agency)[0]
+        return api.post(reverse("inspection-findings", args=[i.pk]), {"category": category})
+    if action == "submit_results":
+        return api.post(reverse("inspection-submit-results", args=[i.pk]))
+    if action == "cancel":
+        return api.post(reverse("inspection-cancel", args=[i.pk]), {"reason": "Stängt"})
+    if action == "not_performed":
+        return api.post(reverse("inspection-not-performed", args=[i.pk]), {"reason": "Stängt"})
+    if action == "close":
+        return api.post(reverse("inspection-close", args=[i.pk]))
+    if action == "respond":
+        return api.post(
+            reverse("inspection-respond", args=[i.pk, w["polis_assignment"].pk]), {"accept": True}
+        )
+    if action == "complete_followup":
+        return api.post(reverse("followup-complete", args=[w["follow_up"].pk]))
+    if action == "disclose":
+        return api.post(
+            reverse("finding-disclose", args=[w["secret"].pk]),
+            {"agency": "polis", "legal_basis": "uppgiftsskyldighet_brottsbekampning",
+             "reason": "Misstanke om brott på arbetsplatsen"},
+        )
+    raise AssertionError(action)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", MATRIX, ids=str)
+def test_inspection_permission_matrix(row, world, persona, api):
+    agency = row.persona.split(".")[0]
+    if row.persona != "anonymous":
+        user = persona(agency, *row.persona.split(".")[1].split("-"))
+        api.as_user(type(user).objects.get(pk=user.pk))
+    result = _perform(api, row.action, world, agency)
+    response, wanted = result if isinstance(result, tuple) else (result, None)
+    if row.expected in {"listed", "hidden"}:
+        assert response.status_code == 200
+        ids = {item["id"] for item in response.json()["results"]}
+        assert (wanted in ids) == (row.expected == "listed")
+    else:
+        assert response.status_code == row.expected, response.content[:300]
+
+
+@pytest.mark.django_db
+def test_other_agencies_see_open_findings_but_never_the_secret_one(world, persona, api):
+    for name in ("av.coordinator", "polis.staff", "migr.staff"):
+        agency, role = name.split(".")
+        client = api.as_user(persona(agency, role))
+        listed = client.get(reverse("inspection-findings", args=[world["inspection"].pk])).json()
+        assert [f["id"] for f in listed] == [world["finding"].pk], name
