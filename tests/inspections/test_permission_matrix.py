@@ -108,13 +108,18 @@ MATRIX = [
 def world(persona, employer):
     coordinator = persona("av", "coordinator")
     operation = services.create_operation(
-        title="Byggvecka Stockholm", period_start=date.today() - timedelta(days=3),
-        period_end=date.today() + timedelta(days=3), selection_basis="risk_industry",
+        title="Byggvecka Stockholm",
+        period_start=date.today() - timedelta(days=3),
+        period_end=date.today() + timedelta(days=3),
+        selection_basis="risk_industry",
         actor=coordinator,
     )
     inspection = services.plan_inspection(
-        workplace=WORKPLACE, planned_date=date.today(), employers=[employer.orgnr],
-        operation=operation, actor=coordinator,
+        workplace=WORKPLACE,
+        planned_date=date.today(),
+        employers=[employer.orgnr],
+        operation=operation,
+        actor=coordinator,
     )
 
     def assign(code, mode):
@@ -179,11 +184,16 @@ def _perform(api, action, w, viewer_agency):
     if action == "operation_detail":
         return api.get(reverse("operation-detail", args=[w["operation"].pk]))
     if action == "assign":
-        return api.post(reverse("inspection-assignments", args=[i.pk]),
-                        {"agency": "ebm", "mode": "desk"}, format="json")
+        return api.post(
+            reverse("inspection-assignments", args=[i.pk]),
+            {"agency": "ebm", "mode": "desk"},
+            format="json",
+        )
     if action == "perform":
-        return api.post(reverse("inspection-perform", args=[i.pk]),
-                        {"performed_on": date.today().isoformat(), "persons_checked": 1})
+        return api.post(
+            reverse("inspection-perform", args=[i.pk]),
+            {"performed_on": date.today().isoformat(), "persons_checked": 1},
+        )
     if action == "record_finding":
         category = categories_for(viewer_agency)[0]
         return api.post(reverse("inspection-findings", args=[i.pk]), {"category": category})
@@ -204,8 +214,11 @@ def _perform(api, action, w, viewer_agency):
     if action == "disclose":
         return api.post(
             reverse("finding-disclose", args=[w["secret"].pk]),
-            {"agency": "polis", "legal_basis": "uppgiftsskyldighet_brottsbekampning",
-             "reason": "Misstanke om brott på arbetsplatsen"},
+            {
+                "agency": "polis",
+                "legal_basis": "uppgiftsskyldighet_brottsbekampning",
+                "reason": "Misstanke om brott på arbetsplatsen",
+            },
         )
     raise AssertionError(action)
 
