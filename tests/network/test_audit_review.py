@@ -9,8 +9,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def events(skv_staff, polis_staff):
-    own = [record_event("case.viewed", actor=skv_staff, object_type="cases.case", object_id=n)
-           for n in range(6)]
+    own = [
+        record_event("case.viewed", actor=skv_staff, object_type="cases.case", object_id=n)
+        for n in range(6)
+    ]
     record_event("case.viewed", actor=polis_staff, object_type="cases.case", object_id=99)
     return own
 
