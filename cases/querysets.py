@@ -60,16 +60,25 @@ class AccessReviewQuerySet(ScopedQuerySet):
         return self.filter(agency_id=agency_id)
 
 
-def shares_of(case):
+def shares_of(case, viewer=None):
     """The agency shares of a case, one row each (the view row), with `can_edit` telling
-    whether the same agency also holds the change permission."""
+    whether the same agency also holds the change permission. A viewer outside the owner
+    agency sees only their own agency's share: who else holds the case, and why, is the
+    owner's business."""
     group_grant = apps.get_model("cases", "CaseGroupObjectPermission")
     edit = group_grant.objects.filter(
         content_object=case, group_id=OuterRef("group_id"), permission__codename="change_case"
     )
-    return (
+    rows = (
         group_grant.objects.filter(content_object=case, permission__codename="view_case")
         .annotate(can_edit=Exists(edit))
         .select_related("group__agency", "granted_by")
         .order_by("-granted_at", "-id")
     )
+    if viewer is not None:
+        membership = viewer.active_membership
+        if membership is None:
+            return rows.none()
+        if membership.agency_id != case.owner_agency_id:
+            rows = rows.filter(group_id=membership.agency.group_id)
+    return rows

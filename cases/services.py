@@ -298,6 +298,11 @@ def record_attachment_download(attachment: CaseAttachment, *, actor: User) -> No
     )
 
 
+def _cell(value: str) -> str:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
 def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
     """The visible cases as CSV (UTF-8 with BOM for spreadsheet programs); audited."""
     if not actor.has_perm("cases.export_case"):
@@ -311,7 +316,7 @@ def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
         writer.writerow(
             [
                 case.reference,
-                case.title,
+                _cell(case.title),
                 case.status,
                 case.owner_agency.code,
                 case.employer.orgnr if case.employer else "",
@@ -477,6 +482,8 @@ def break_the_glass(case: Case, *, justification: str, actor: User) -> AccessRev
     agency = _require_member(actor)
     if not actor.has_perm("cases.break_glass_case"):
         raise PermissionDenied
+    if Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        raise ValidationError({"reference": [_("You already have access to this case.")]})
     justification = (justification or "").strip()
     if len(justification) < MIN_JUSTIFICATION:
         raise ValidationError(
@@ -516,6 +523,10 @@ def break_the_glass(case: Case, *, justification: str, actor: User) -> AccessRev
 @transaction.atomic
 def review_access(review: AccessReview, *, verdict: str, comment: str = "", actor: User):
     """An auditor's verdict on a break-the-glass access."""
+    if review.user_id == actor.pk:
+        raise PermissionDenied(_("You cannot review your own break-the-glass access."))
+    if review.verdict != AccessReview.Verdict.PENDING:
+        raise ValidationError({"verdict": [_("This access has already been reviewed.")]})
     if verdict not in {AccessReview.Verdict.JUSTIFIED, AccessReview.Verdict.UNJUSTIFIED}:
         raise ValidationError({"verdict": [_("Choose justified or not justified.")]})
     if verdict == AccessReview.Verdict.UNJUSTIFIED and len(comment.strip()) < 5:

@@ -353,3 +353,30 @@ def test_case_list_query_count_is_constant(rows, api, skv_staff, share, django_a
     with django_assert_num_queries(4):
         response = client.get(reverse("case-list"), {"page_size": 100})
     assert len(response.json()["results"]) == rows
+
+
+def test_agency_with_a_share_sees_only_its_own_share(api, skv_case, share, polis_staff):
+    share(skv_case, "polis")
+    share(skv_case, "migr")
+    listed = api.as_user(polis_staff).get(reverse("case-shares", args=[skv_case.pk])).json()
+    assert [s["agency"] for s in listed] == ["polis"]
+
+
+def test_auditor_cannot_review_own_access_or_review_twice(api, skv_case, persona):
+    auditor = persona("polis", "staff", "auditor")
+    review = services.break_the_glass(
+        skv_case, justification="Akut behov vid ingripande på arbetsplatsen", actor=auditor
+    )
+    client = api.as_user(auditor)
+    url = reverse("accessreview-review", args=[review.pk])
+    assert client.post(url, {"verdict": "justified"}).status_code == 403
+    colleague = api.as_user(persona("polis", "auditor"))
+    assert colleague.post(url, {"verdict": "justified", "comment": "Ok"}).status_code == 200
+    again = colleague.post(url, {"verdict": "unjustified", "comment": "Ändrat mig"})
+    assert again.status_code == 400
+
+
+def test_export_neutralises_spreadsheet_formulas(api, skv_staff):
+    services.open_case(title="=HYPERLINK(\"http://evil\")", actor=skv_staff)
+    body = api.as_user(skv_staff).get(reverse("case-export")).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in body
