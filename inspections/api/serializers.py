@@ -305,3 +305,28 @@ class OperationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "coordinating_agency", "status"]
         extra_kwargs = {"title": {"max_length": 200}}
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(required=False, default=True)
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    workplace = serializers.CharField()
+    planned_date = serializers.CharField()
+    agencies = serializers.ListField(child=serializers.CharField())
+
+
+class ImportResultSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    errors = ImportErrorSerializer(many=True)
+    preview = ImportPreviewSerializer(many=True)
+    created = serializers.ListField(child=serializers.CharField())

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from cases.models import LegalBasis
@@ -22,6 +23,8 @@ from inspections.api.serializers import (
     DisclosureSerializer,
     FindingSerializer,
     FollowUpSerializer,
+    ImportRequestSerializer,
+    ImportResultSerializer,
     InspectionCreateSerializer,
     InspectionSerializer,
     OperationSerializer,
@@ -33,6 +36,7 @@ from inspections.api.serializers import (
 )
 from inspections.choices import FollowUpStatus
 from inspections.filters import InspectionFilterSet
+from inspections.imports import import_inspections
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
@@ -93,6 +97,7 @@ class InspectionViewSet(
         "list": "inspections.view_inspection",
         "retrieve": "inspections.view_inspection",
         "create": "inspections.add_inspection",
+        "import_file": "inspections.add_inspection",
         "assignments": "inspections.view_inspection",
         "respond": "inspections.respond_agencyassignment",
         "perform": "inspections.perform_inspection",
@@ -125,6 +130,32 @@ class InspectionViewSet(
         )
         body = InspectionSerializer(self.get_queryset().get(pk=inspection.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={200: ImportResultSerializer, 400: ImportResultSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def import_file(self, request):
+        """Planned inspections from a CSV or XLSX file: all rows or none (dry_run to check)."""
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = import_inspections(
+            serializer.validated_data["file"],
+            actor=request.user,
+            dry_run=serializer.validated_data["dry_run"],
+        )
+        body = ImportResultSerializer(result).data
+        return Response(
+            body, status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST
+        )
 
     @extend_schema(methods=["GET"], request=None, responses={200: AssignmentSerializer(many=True)})
     @extend_schema(

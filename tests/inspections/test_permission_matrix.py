@@ -10,6 +10,7 @@ recorded one open finding (with a decision and a follow-up) and one secret findi
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from inspections import services
@@ -29,6 +30,7 @@ covers(
     routes=[
         "inspection-list",
         "inspection-detail",
+        "inspection-import-file",
         "inspection-assignments",
         "inspection-respond",
         "inspection-perform",
@@ -98,6 +100,10 @@ MATRIX = [
     *rows("respond", {**seen(403), "pending": 400}),  # Polisen answers too late: performed
     *rows("complete_followup", {**seen(403), "on_site": 200}),
     *rows("disclose", {**seen(404), "on_site": 200}),  # the secret finding
+    # Importing is not about one inspection: coordinators may, nobody else.
+    *rows(
+        "import", {r: 200 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
+    ),
     Row("skv.analyst", "on_site", "detail", 403),
     Row("skv.auditor", "on_site", "list", 403),
     Row("anonymous", "unassigned", "detail", 401),
@@ -183,6 +189,14 @@ def _perform(api, action, w, viewer_agency):
         return api.get(reverse("operation-list")), w["operation"].pk
     if action == "operation_detail":
         return api.get(reverse("operation-detail", args=[w["operation"].pk]))
+    if action == "import":
+        upload = SimpleUploadedFile(
+            "plan.csv",
+            b"workplace;municipality;county;sni;planned_date\nX;0180;01;41.200;2026-05-01\n",
+        )
+        return api.post(
+            reverse("inspection-import-file"), {"file": upload, "dry_run": True}, format="multipart"
+        )
     if action == "assign":
         return api.post(
             reverse("inspection-assignments", args=[i.pk]),
