@@ -20,7 +20,7 @@ PASSWORD = "demo-password-123"
 
 @pytest.fixture
 def demo_world():
-    call_command("seed_demo", "--password", PASSWORD, "--quiet")
+    call_command("seed_demo", "--password", PASSWORD, "--quiet", "--people-only")
 
 
 def log_in(page, base_url, username):

@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo_world():
-    call_command("seed_demo", "--password", "demo-password-123", "--quiet")
+    call_command("seed_demo", "--password", "demo-password-123", "--quiet", "--people-only")
 
 
 def test_skv_staff_logs_in_and_reaches_the_start_page(live_server, page, screenshot, demo_world):

@@ -16,9 +16,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--year", type=int, default=timezone.localdate().year - 1)
         parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+        parser.add_argument(
+            "--people-only",
+            action="store_true",
+            help="Only the users and contacts (fast; for tests that bring their own data).",
+        )
 
-    def handle(self, *args, password, year, quiet, **options):
-        demo.build(demo.DemoContext(password=password, year=year, log=self.stdout.write))
+    def handle(self, *args, password, year, quiet, people_only, **options):
+        context = demo.DemoContext(password=password, year=year, log=self.stdout.write)
+        demo.build(context, only=["people"] if people_only else None)
         users = demo.demo_users()
         if not quiet:
             self.stdout.write("")
