@@ -59,29 +59,49 @@ EXPECTED = {
     "unrelated": (404, "hidden", 404, 404, 404, "hidden", 404, "hidden", 404),
 }
 ACTIONS = ["detail", "list", "update", "share", "unshare", "export", "download", "search", "notes"]
+# The browser answers the same; a successful form post redirects (302) instead of 200/201/204.
+HTML_WRITES = {"update", "share", "unshare", "notes"}
 
-API_MATRIX = [
-    Row("skv.staff" if relation == "owner" else "polis.staff", relation, action, expected)
-    for relation in RELATIONS
-    for action, expected in zip(ACTIONS, EXPECTED[relation], strict=True)
-] + [
-    # Roles without case capabilities are refused whatever their agency's relation.
-    Row("polis.analyst", "shared_view", "detail", 403),
-    Row("polis.analyst", "shared_view", "list", 403),
-    Row("skv.auditor", "owner", "detail", 403),
-    Row("skv.auditor", "owner", "export", 403),
-    Row("skv.admin", "owner", "list", 403),
-    Row("anonymous", "owner", "detail", 401),
-    Row("anonymous", "owner", "list", 401),
-    # Coordinators work cases like staff; another agency's coordinator sees nothing.
-    Row("av.coordinator", "unrelated", "detail", 404),
-    Row("av.coordinator", "unrelated", "list", "hidden"),
-    Row("skv.coordinator", "owner", "update", 200),
-    # The admin site obeys visible_to too (agency admins who also work cases).
-    Row("skv.admin-staff", "owner", "admin", 200),
-    Row("polis.admin-staff", "shared_view", "admin", 200),
-    Row("polis.admin-staff", "unrelated", "admin", 404),
-]
+API_MATRIX = (
+    [
+        Row("skv.staff" if relation == "owner" else "polis.staff", relation, action, expected)
+        for relation in RELATIONS
+        for action, expected in zip(ACTIONS, EXPECTED[relation], strict=True)
+    ]
+    + [
+        Row(
+            "skv.staff" if relation == "owner" else "polis.staff",
+            relation,
+            f"html_{action}",
+            (302 if expected in {200, 201, 204} else expected)
+            if action in HTML_WRITES
+            else expected,
+        )
+        for relation in RELATIONS
+        for action, expected in zip(ACTIONS, EXPECTED[relation], strict=True)
+    ]
+    + [
+        Row("polis.analyst", "shared_view", "html_detail", 403),
+        Row("polis.analyst", "shared_view", "html_list", 403),
+        Row("anonymous", "owner", "html_detail", 302),  # to the login page
+        # Roles without case capabilities are refused whatever their agency's relation.
+        Row("polis.analyst", "shared_view", "detail", 403),
+        Row("polis.analyst", "shared_view", "list", 403),
+        Row("skv.auditor", "owner", "detail", 403),
+        Row("skv.auditor", "owner", "export", 403),
+        Row("skv.admin", "owner", "list", 403),
+        Row("anonymous", "owner", "detail", 401),
+        Row("anonymous", "owner", "list", 401),
+        # Coordinators work cases like staff; another agency's coordinator sees nothing.
+        Row("av.coordinator", "unrelated", "detail", 404),
+        Row("av.coordinator", "unrelated", "list", "hidden"),
+        Row("skv.coordinator", "owner", "update", 200),
+        # The admin site obeys visible_to too (agency admins who also work cases).
+        Row("skv.admin-staff", "owner", "admin", 200),
+        Row("polis.admin-staff", "shared_view", "admin", 200),
+        Row("polis.admin-staff", "unrelated", "admin", 404),
+    ]
+)
 
 
 @pytest.fixture
@@ -133,7 +153,69 @@ def _viewer(persona, name):
     return persona(agency, *roles.split("-"))
 
 
+def _share_with_fk(case):
+    services.share_case(
+        case,
+        agency=Agency.objects.get(code="fk"),
+        access="view",
+        legal_basis="samtycke",
+        reason="Samtycke inhämtat skriftligen",
+        actor=case.created_by,
+    )
+    return CaseGroupObjectPermission.objects.get(
+        content_object=case, group__agency__code="fk", permission__codename="view_case"
+    )
+
+
+def _perform_html(client, action, case, attachment):
+    """The same actions through the browser pages; lists return (response, listed?)."""
+    detail = reverse("cases:case_detail", args=[case.pk])
+    if action == "detail":
+        return client.get(detail)
+    if action in {"list", "search"}:
+        response = client.get(
+            reverse("cases:case_list"), {"q": case.reference} if action == "search" else {}
+        )
+        link = reverse("cases:case_detail", args=[case.pk])
+        return response, f'href="{link}"' in response.content.decode()
+    if action == "export":
+        response = client.get(reverse("cases:case_export"))
+        return response, case.reference in response.content.decode("utf-8-sig")
+    if action == "update":
+        return client.post(
+            reverse("cases:case_update", args=[case.pk]),
+            {
+                "title": "Ändrad",
+                "summary": "",
+                "employer_orgnr": "",
+                "status": "open",
+                "sensitivity": "normal",
+                "version": case.version,
+            },
+        )
+    if action == "share":
+        return client.post(
+            reverse("cases:case_share", args=[case.pk]),
+            {
+                "agency": "fk",
+                "access": "view",
+                "legal_basis": "samtycke",
+                "reason": "Samtycke inhämtat skriftligen",
+            },
+        )
+    if action == "unshare":
+        share = _share_with_fk(case)
+        return client.post(reverse("cases:case_unshare", args=[case.pk, share.pk]))
+    if action == "download":
+        return client.get(reverse("cases:case_attachment_download", args=[case.pk, attachment.pk]))
+    if action == "notes":
+        return client.post(reverse("cases:case_note", args=[case.pk]), {"text": "Notering"})
+    raise AssertionError(action)
+
+
 def _perform(client, api, action, case, attachment):
+    if action.startswith("html_"):
+        return _perform_html(client, action.removeprefix("html_"), case, attachment)
     detail = reverse("case-detail", args=[case.pk])
     if action == "detail":
         return api.get(detail)
@@ -188,7 +270,14 @@ def test_case_permission_matrix(row, world, persona, api, client):
         api.as_user(type(viewer).objects.get(pk=viewer.pk))
         client.force_login(viewer)
     response = _perform(client, api, row.action, case, attachment)
-    if row.expected in {"listed", "hidden"}:
+    if isinstance(response, tuple):  # a browser list: (response, listed?)
+        response, listed = response
+        if isinstance(row.expected, int):
+            assert response.status_code == row.expected
+        else:
+            assert response.status_code == 200
+            assert listed == (row.expected == "listed")
+    elif row.expected in {"listed", "hidden"}:
         assert response.status_code == 200
         if row.action == "export":
             listed = case.reference in response.content.decode("utf-8-sig")
