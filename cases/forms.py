@@ -10,12 +10,18 @@ from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import parse_orgnr
-from cases.models import AccessReview, Case, CaseStatus, Employer, Sensitivity
+from cases.models import (
+    SHAREABLE_LEGAL_BASES,
+    AccessReview,
+    Case,
+    CaseStatus,
+    Employer,
+    Sensitivity,
+)
 from cases.services import (
     ATTACHMENT_TYPES,
     MIN_JUSTIFICATION,
     MIN_REASON,
-    SHAREABLE_BASES,
     TRANSITIONS,
 )
 from network.models import Agency
@@ -214,7 +220,7 @@ class ShareForm(ServiceErrorsMixin, forms.Form):
     )
     legal_basis = forms.ChoiceField(
         label=_("legal basis"),
-        choices=[("", BLANK_CHOICE_LABEL)] + [(b.value, b.label) for b in SHAREABLE_BASES],
+        choices=[("", BLANK_CHOICE_LABEL), *SHAREABLE_LEGAL_BASES],
     )
     reason = forms.CharField(
         label=_("reason"),

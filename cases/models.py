@@ -100,6 +100,10 @@ class LegalBasis(models.TextChoices):
     BREAK_THE_GLASS = "break_the_glass", _("Break-the-glass (urgent need, reviewed afterwards)")
 
 
+# What a share or personal grant may cite (break-the-glass is granted only by itself).
+SHAREABLE_LEGAL_BASES = [(b.value, b.label) for b in LegalBasis if b != LegalBasis.BREAK_THE_GLASS]
+
+
 class CaseSequence(models.Model):
     """The last reference number used per year. Locked row by row so numbers are gap-free
     and unique even when many cases are opened at once."""

@@ -82,3 +82,17 @@ def shares_of(case, viewer=None):
         if membership.agency_id != case.owner_agency_id:
             rows = rows.filter(group_id=membership.agency.group_id)
     return rows
+
+
+def personal_grants_of(case):
+    """Personal grants on a case (view rows), with `can_edit` for an edit grant."""
+    user_grant = apps.get_model("cases", "CaseUserObjectPermission")
+    edit = user_grant.objects.filter(
+        content_object=case, user_id=OuterRef("user_id"), permission__codename="change_case"
+    )
+    return (
+        user_grant.objects.filter(content_object=case, permission__codename="view_case")
+        .annotate(can_edit=Exists(edit))
+        .select_related("user", "granted_by")
+        .order_by("-granted_at", "-id")
+    )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.identifiers import parse_orgnr
 from cases.models import (
+    SHAREABLE_LEGAL_BASES,
     AccessReview,
     Case,
     CaseAttachment,
@@ -45,7 +46,6 @@ TRANSITIONS = {
     CaseStatus.CLOSED: {CaseStatus.OPEN},
 }
 EDITABLE_FIELDS = ("title", "summary", "employer", "status", "sensitivity")
-SHAREABLE_BASES = [b for b in LegalBasis if b != LegalBasis.BREAK_THE_GLASS]
 MIN_REASON = 10
 MIN_BALANCING = 40  # osl_10_15a: the reason must record a balancing of interests
 MIN_JUSTIFICATION = 30
@@ -342,7 +342,7 @@ def _perm(codename: str) -> Permission:
 
 def _validate_grant(legal_basis: str, reason: str, expires_at) -> dict:
     errors = {}
-    if legal_basis not in {b.value for b in SHAREABLE_BASES}:
+    if legal_basis not in dict(SHAREABLE_LEGAL_BASES):
         errors["legal_basis"] = [_("Choose the legal basis for sharing.")]
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
@@ -473,6 +473,21 @@ def grant_personal_access(
         changes={"user": user.username, "access": access},
     )
     return grant
+
+
+@transaction.atomic
+def revoke_personal_access(case: Case, *, grant_id: int, actor: User) -> None:
+    """End a personal grant at once (both its rows). Break-the-glass access ends this way
+    too, if the owner agency decides so before the 24 hours are up."""
+    if not permissions.can_share(actor, case):
+        raise PermissionDenied(_("Only the owner agency may end a grant."))
+    grant = CaseUserObjectPermission.objects.select_related("user").get(
+        pk=grant_id, content_object=case
+    )
+    CaseUserObjectPermission.objects.filter(content_object=case, user=grant.user).delete()
+    record_event(
+        "case.personal_grant_revoked", actor=actor, obj=case, changes={"user": grant.user.username}
+    )
 
 
 @transaction.atomic

@@ -229,6 +229,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.CaseStatus",
+        "LegalBasisEnum": "cases.models.LegalBasis",
+        "ShareableLegalBasisEnum": "cases.models.SHAREABLE_LEGAL_BASES",
         "InspectionStatusEnum": "inspections.choices.InspectionStatus",
         "OperationStatusEnum": "inspections.choices.OperationStatus",
         "AssignmentStatusEnum": "inspections.choices.AssignmentStatus",

@@ -7,17 +7,18 @@ from rest_framework import serializers
 
 from cases.identifiers import parse_orgnr
 from cases.models import (
+    SHAREABLE_LEGAL_BASES,
     AccessReview,
     Case,
     CaseAttachment,
     CaseGroupObjectPermission,
     CaseNote,
     CaseStatus,
+    CaseUserObjectPermission,
     Employer,
     Sensitivity,
 )
-from cases.services import SHAREABLE_BASES
-from network.models import Agency
+from network.models import Agency, User
 
 
 class EmployerSerializer(serializers.ModelSerializer):
@@ -120,7 +121,7 @@ class ShareRequestSerializer(serializers.Serializer):
         slug_field="code", queryset=Agency.objects.filter(active=True)
     )
     access = serializers.ChoiceField(choices=[("view", _("View")), ("edit", _("Edit"))])
-    legal_basis = serializers.ChoiceField(choices=[(b.value, b.label) for b in SHAREABLE_BASES])
+    legal_basis = serializers.ChoiceField(choices=SHAREABLE_LEGAL_BASES)
     reason = serializers.CharField(max_length=4000)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -138,6 +139,40 @@ class ShareSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "agency",
+            "access",
+            "legal_basis",
+            "reason",
+            "expires_at",
+            "active",
+            "granted_by",
+            "granted_at",
+        ]
+        read_only_fields = fields
+
+    def get_access(self, instance) -> str:
+        return "edit" if getattr(instance, "can_edit", False) else "view"
+
+
+class GrantRequestSerializer(ShareRequestSerializer):
+    """A personal grant: like a share, but to one named user."""
+
+    agency = None
+    user = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True)
+    )
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", read_only=True)
+    access = serializers.SerializerMethodField()
+    granted_by = serializers.CharField(source="granted_by.username", read_only=True, default=None)
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = CaseUserObjectPermission
+        fields = [
+            "id",
+            "user",
             "access",
             "legal_basis",
             "reason",

@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from cases import services
+from cases import permissions, services
 from cases.api.serializers import (
     AccessReviewSerializer,
     AttachmentSerializer,
@@ -24,14 +24,22 @@ from cases.api.serializers import (
     CaseSerializer,
     CaseUpdateSerializer,
     EmployerSerializer,
+    GrantRequestSerializer,
+    GrantSerializer,
     NoteSerializer,
     ReviewVerdictSerializer,
     ShareRequestSerializer,
     ShareSerializer,
 )
 from cases.filters import CaseFilterSet, EmployerFilterSet
-from cases.models import AccessReview, Case, CaseGroupObjectPermission, Employer
-from cases.querysets import shares_of
+from cases.models import (
+    AccessReview,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Employer,
+)
+from cases.querysets import personal_grants_of, shares_of
 from network.api.base import HasCapability, ScopedViewSetMixin
 
 
@@ -97,6 +105,8 @@ class CaseViewSet(
         "partial_update": "cases.change_case",
         "shares": "cases.view_case",
         "unshare": "cases.share_case",
+        "grants": "cases.share_case",
+        "revoke_grant": "cases.share_case",
         "export": "cases.export_case",
         "break_the_glass": "cases.break_glass_case",
         "notes": "cases.view_case",
@@ -164,6 +174,32 @@ class CaseViewSet(
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="akrim-arenden.csv"'
         return response
+
+    @extend_schema(methods=["GET"], responses={200: GrantSerializer(many=True)}, request=None)
+    @extend_schema(
+        methods=["POST"], request=GrantRequestSerializer, responses={201: GrantSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def grants(self, request, pk=None):
+        """Personal grants to named users (owner agency only)."""
+        case = self.get_object()
+        if not permissions.can_share(request.user, case):
+            self.permission_denied(request)
+        if request.method == "GET":
+            return Response(GrantSerializer(personal_grants_of(case), many=True).data)
+        serializer = GrantRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.grant_personal_access(case, actor=request.user, **serializer.validated_data)
+        grant = personal_grants_of(case).get(user=serializer.validated_data["user"])
+        return Response(GrantSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"grants/(?P<grant_id>[0-9]+)")
+    def revoke_grant(self, request, pk=None, grant_id=None):
+        case = self.get_object()
+        get_object_or_404(CaseUserObjectPermission, pk=grant_id, content_object=case)
+        services.revoke_personal_access(case, grant_id=int(grant_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=BreakTheGlassSerializer,

@@ -377,6 +377,33 @@ def test_auditor_cannot_review_own_access_or_review_twice(api, skv_case, persona
 
 
 def test_export_neutralises_spreadsheet_formulas(api, skv_staff):
-    services.open_case(title="=HYPERLINK(\"http://evil\")", actor=skv_staff)
+    services.open_case(title='=HYPERLINK("http://evil")', actor=skv_staff)
     body = api.as_user(skv_staff).get(reverse("case-export")).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in body
+
+
+def test_personal_grant_through_the_api_and_its_revocation(api, skv_staff, skv_case, persona):
+    prosecutor = persona("aklag", "staff")
+    owner = api.as_user(skv_staff)
+    url = reverse("case-grants", args=[skv_case.pk])
+    response = owner.post(
+        url,
+        {
+            "user": prosecutor.username,
+            "access": "edit",
+            "legal_basis": "uppgiftsskyldighet_brottsbekampning",
+            "reason": "Förundersökning inledd i april",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert (response.json()["user"], response.json()["access"]) == (prosecutor.username, "edit")
+    from rest_framework.test import APIClient
+
+    other = APIClient()
+    other.force_authenticate(prosecutor)
+    assert other.patch(detail(skv_case), {"title": "Åklagarens", "version": 1}).status_code == 200
+    assert other.get(url).status_code == 403  # only the owner agency manages grants
+    revoke = owner.delete(reverse("case-revoke-grant", args=[skv_case.pk, response.json()["id"]]))
+    assert revoke.status_code == 204
+    assert other.get(detail(skv_case)).status_code == 404

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import CaseGroupObjectPermission
+from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
 from network.models import Agency
+from network.services import create_staff
 from tests.matrix import Row, covers
 
 covers(
@@ -24,6 +25,8 @@ covers(
         "case-detail",
         "case-shares",
         "case-unshare",
+        "case-grants",
+        "case-revoke-grant",
         "case-export",
         "case-notes",
         "case-attachments",
@@ -96,6 +99,13 @@ API_MATRIX = (
         Row("av.coordinator", "unrelated", "detail", 404),
         Row("av.coordinator", "unrelated", "list", "hidden"),
         Row("skv.coordinator", "owner", "update", 200),
+        # Personal grants are managed by the owner agency only.
+        Row("skv.staff", "owner", "grants", 200),
+        Row("polis.staff", "shared_edit", "grants", 403),
+        Row("polis.staff", "unrelated", "grants", 404),
+        Row("skv.staff", "owner", "revoke_grant", 204),
+        Row("polis.staff", "shared_edit", "revoke_grant", 403),
+        Row("polis.staff", "unrelated", "revoke_grant", 404),
         # The admin site obeys visible_to too (agency admins who also work cases).
         Row("skv.admin-staff", "owner", "admin", 200),
         Row("polis.admin-staff", "shared_view", "admin", 200),
@@ -253,6 +263,20 @@ def _perform(client, api, action, case, attachment):
         return api.delete(reverse("case-unshare", args=[case.pk, share.pk]))
     if action == "download":
         return api.get(reverse("case-download-attachment", args=[case.pk, attachment.pk]))
+    if action == "grants":
+        return api.get(reverse("case-grants", args=[case.pk]))
+    if action == "revoke_grant":
+        someone = create_staff(username="fk.grantee", agency_code="fk", roles=["staff"], actor=None)
+        services.grant_personal_access(
+            case,
+            user=someone,
+            access="view",
+            legal_basis="samtycke",
+            reason="Samtycke inhämtat skriftligen",
+            actor=case.created_by,
+        )
+        grant = CaseUserObjectPermission.objects.get(content_object=case, user=someone)
+        return api.delete(reverse("case-revoke-grant", args=[case.pk, grant.pk]))
     if action == "notes":
         return api.post(reverse("case-notes", args=[case.pk]), {"text": "Notering"}, format="json")
     if action == "admin":
