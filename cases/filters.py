@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import parse_orgnr
-from cases.models import Case, CaseStatus, Employer
+from cases.models import Case, CaseStatus, Employer, ReceivingBody, ReferralStatus, VictimReferral
 from network.models import Agency
 
 
@@ -75,3 +75,19 @@ class CaseFilterSet(django_filters.FilterSet):
         if not value or agency is None:
             return queryset
         return queryset.shared_with(agency)
+
+
+class ReferralFilterSet(django_filters.FilterSet):
+    """Filters on a referral list. Deliberately no search by identifier or name: it would tell
+    anyone who can list referrals whether a given person has been referred."""
+
+    reference = django_filters.CharFilter(lookup_expr="iexact", label=_("reference"))
+    status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, label=_("status"))
+    receiving_body = django_filters.ChoiceFilter(
+        choices=ReceivingBody.choices, label=_("receiving body")
+    )
+    is_child = django_filters.BooleanFilter(label=_("child"))
+
+    class Meta:
+        model = VictimReferral
+        fields = ["reference", "status", "receiving_body", "is_child"]

@@ -22,9 +22,19 @@ CASE_WORK = (
     "cases.add_casenote",
     "cases.add_caseattachment",
 )
-grant(Role.STAFF, *CASE_WORK)
-grant(Role.COORDINATOR, *CASE_WORK)
-grant(Role.ANALYST, "cases.view_employer")
+REFERRAL_WORK = (
+    "cases.view_victimreferral",
+    "cases.add_victimreferral",
+    "cases.change_victimreferral",
+    "cases.reveal_identity",
+    "cases.share_victimreferral",
+    "cases.export_victimreferral",
+    "cases.view_referral_statistics",
+)
+grant(Role.STAFF, *CASE_WORK, *REFERRAL_WORK)
+grant(Role.COORDINATOR, *CASE_WORK, *REFERRAL_WORK)
+# Analysts see referrals only as k-anonymous aggregates, never rows.
+grant(Role.ANALYST, "cases.view_employer", "cases.view_referral_statistics")
 grant(Role.AUDITOR, "cases.view_employer", "cases.view_accessreview", "cases.change_accessreview")
 grant(Role.ADMIN, "cases.view_employer")
 

@@ -10,3 +10,15 @@ def purge_expired_grants() -> int:
     """Beat runs this every few minutes. Expired grants already give no access (visible_to
     checks the expiry); this removes the rows and audits each removal."""
     return services.purge_expired_grants()
+
+
+@shared_task(name="cases.tasks.anonymise_referrals", ignore_result=True)
+def anonymise_referrals() -> int:
+    """Daily: anonymise personal data of referrals past the retention period."""
+    return services.anonymise_due_referrals()
+
+
+@shared_task(name="cases.tasks.remind_reflection_periods", ignore_result=True)
+def remind_reflection_periods() -> int:
+    """Daily: remind case owners that a reflection period ends within five days."""
+    return services.remind_reflection_periods_ending()

@@ -229,6 +229,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.CaseStatus",
+        "ReferralStatusEnum": "cases.models.ReferralStatus",
+        "ReflectionStatusEnum": "cases.models.ReflectionPeriod.Status",
         "LegalBasisEnum": "cases.models.LegalBasis",
         "ShareableLegalBasisEnum": "cases.models.SHAREABLE_LEGAL_BASES",
         "InspectionStatusEnum": "inspections.choices.InspectionStatus",
@@ -263,6 +265,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.record_worker_heartbeat",
         "schedule": timedelta(minutes=1),
     },
+    "anonymise-referrals": {
+        "task": "cases.tasks.anonymise_referrals",
+        "schedule": timedelta(hours=24),
+    },
+    "remind-reflection-periods": {
+        "task": "cases.tasks.remind_reflection_periods",
+        "schedule": timedelta(hours=24),
+    },
     "purge-expired-case-grants": {
         "task": "cases.tasks.purge_expired_grants",
         "schedule": timedelta(minutes=5),
@@ -276,6 +286,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Personal data of closed victim referrals is anonymised this many days after closing.
+AKRIM_REFERRAL_RETENTION_DAYS = env_int("AKRIM_REFERRAL_RETENTION_DAYS", 3 * 365, minimum=1)
+# Smallest group shown in aggregated statistics exports of referrals (CTDC uses 11).
+AKRIM_REFERRAL_K_ANONYMITY = env_int("AKRIM_REFERRAL_K_ANONYMITY", 11, minimum=2)
 
 # Demo data: the password `seed_demo` gives every demo user unless told otherwise.
 AKRIM_DEMO_PASSWORD = env_str("AKRIM_DEMO_PASSWORD", "akrim-demo-2026")

@@ -107,7 +107,7 @@ class Workplace(models.Model):
 
     @property
     def sni_section(self) -> str:
-        from inspections.sni import section_of
+        from network.sni import section_of
 
         return section_of(self.sni)
 

@@ -30,7 +30,20 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            exc = exceptions.ValidationError(exc.message_dict)
+            exc = exceptions.ValidationError(_nest(exc.message_dict))
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
     return drf_exception_handler(exc, context)
+
+
+def _nest(errors: dict) -> dict:
+    """{"person.identifier": [...]} -> {"person": {"identifier": [...]}}, the shape DRF gives
+    nested serializers, so a service's error names the same field as the request did."""
+    nested: dict = {}
+    for key, messages in errors.items():
+        target = nested
+        *parents, leaf = key.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = messages
+    return nested

@@ -1,0 +1,359 @@
+"""Victim referrals over HTTP. Identity is masked in every response except the reveal
+action, which needs the identity capability and a stated purpose."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from cases import exports, origins, services
+from cases.api.views import CSVRenderer
+from cases.filters import ReferralFilterSet
+from cases.models import (
+    SHAREABLE_LEGAL_BASES,
+    ExploitationType,
+    IdentifierType,
+    IloIndicator,
+    MethodOfControl,
+    ProtectedIdentity,
+    ReceivingBody,
+    ReferralStatus,
+    ReflectionPeriod,
+    Sex,
+    VictimReferral,
+)
+from network.api.base import ScopedViewSetMixin
+from network.models import Agency
+
+MASK = "***"
+
+
+class PersonInputSerializer(serializers.Serializer):
+    identifier_type = serializers.ChoiceField(choices=IdentifierType.choices, default="none")
+    identifier = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    birth_year = serializers.IntegerField(
+        min_value=1900, max_value=2100, required=False, allow_null=True, default=None
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices, default="unknown")
+    nationality = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, allow_blank=True, default=""
+    )
+    language = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    protected_identity = serializers.ChoiceField(choices=ProtectedIdentity.choices, default="none")
+
+
+class ConsentSerializer(serializers.Serializer):
+    support = serializers.BooleanField(default=False)
+    sharing = serializers.BooleanField(default=False)
+    statistics = serializers.BooleanField(default=False)
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    person = PersonInputSerializer()
+    receiving_body = serializers.ChoiceField(choices=ReceivingBody.choices)
+    consent = ConsentSerializer()
+    is_child = serializers.BooleanField(default=False)
+    indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=IloIndicator.choices), required=False, default=list
+    )
+    exploitation_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=ExploitationType.choices),
+        required=False,
+        default=list,
+    )
+    methods_of_control = serializers.ListField(
+        child=serializers.ChoiceField(choices=MethodOfControl.choices), required=False, default=list
+    )
+    inspection = serializers.IntegerField(required=False, allow_null=True, default=None)
+    industry_sni = serializers.RegexField(
+        r"^[0-9]{2}(\.[0-9]{1,3})?$", required=False, allow_blank=True, default=""
+    )
+    police_report_made = serializers.BooleanField(default=False)
+
+
+class MaskedPersonSerializer(serializers.Serializer):
+    identifier_type = serializers.CharField()
+    identifier = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField()
+    birth_year = serializers.IntegerField(allow_null=True)
+    sex = serializers.CharField()
+    nationality = serializers.CharField()
+    language = serializers.CharField()
+    protected_identity = serializers.CharField()
+
+    def get_identifier(self, referral) -> str:
+        return MASK if referral.identifier else ""
+
+    def get_name(self, referral) -> str:
+        return MASK if referral.name else ""
+
+    def get_birth_date(self, referral) -> str | None:
+        return MASK if referral.birth_date else None
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    person = MaskedPersonSerializer(source="*", read_only=True)
+    referring_agency = serializers.CharField(source="referring_agency.code", read_only=True)
+    receiving_agency = serializers.CharField(
+        source="receiving_agency.code", read_only=True, default=None
+    )
+    consent = serializers.SerializerMethodField()
+    can_reveal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VictimReferral
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "origin",
+            "origin_reference",
+            "referring_agency",
+            "receiving_body",
+            "receiving_agency",
+            "person",
+            "is_child",
+            "indicators",
+            "exploitation_types",
+            "methods_of_control",
+            "industry_sni",
+            "consent",
+            "police_report_made",
+            "legal_hold",
+            "created_at",
+            "version",
+            "can_reveal",
+        ]
+        read_only_fields = fields
+
+    def get_consent(self, referral) -> dict:
+        return {
+            "support": referral.consent_support,
+            "sharing": referral.consent_sharing,
+            "statistics": referral.consent_statistics,
+            "withdrawn": referral.consent_withdrawn,
+        }
+
+    def get_can_reveal(self, referral) -> bool:
+        request = self.context.get("request")
+        return bool(request and services.can_reveal_identity(request.user, referral))
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    purpose = serializers.CharField(max_length=1000)
+
+
+class IdentitySerializer(serializers.Serializer):
+    identifier_type = serializers.CharField()
+    identifier = serializers.CharField()
+    name = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ReferralStatus.choices)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=["support", "sharing", "statistics"])
+
+
+class ReferralShareSerializer(serializers.Serializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(active=True)
+    )
+    legal_basis = serializers.ChoiceField(choices=SHAREABLE_LEGAL_BASES)
+    reason = serializers.CharField(max_length=4000)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReflectionRequestSerializer(serializers.Serializer):
+    applicant = serializers.ChoiceField(choices=["socialnamnd", "fu_ledare"])
+    submitted_on = serializers.DateField()
+
+
+class ReflectionDecisionSerializer(serializers.Serializer):
+    granted = serializers.BooleanField()
+    decided_on = serializers.DateField()
+
+
+class ReflectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReflectionPeriod
+        fields = ["id", "applicant", "status", "submitted_on", "valid_from", "valid_to"]
+        read_only_fields = fields
+
+
+class StatisticsSerializer(serializers.Serializer):
+    k = serializers.IntegerField()
+    groups = serializers.ListField(child=serializers.DictField())
+    suppressed_rows = serializers.IntegerField()
+
+
+class ReferralViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Referrals of presumed victims: the referring and receiving agencies,
+    Jämställdhetsmyndigheten and agencies it is shared with. Identity always masked here."""
+
+    scoped_model = VictimReferral
+    serializer_class = ReferralSerializer
+    filterset_class = ReferralFilterSet
+    select_related = ("referring_agency", "receiving_agency")
+    capabilities = {
+        "list": "cases.view_victimreferral",
+        "retrieve": "cases.view_victimreferral",
+        "create": "cases.add_victimreferral",
+        "reveal": "cases.reveal_identity",
+        "change_status": "cases.change_victimreferral",
+        "withdraw_consent": "cases.change_victimreferral",
+        "share": "cases.share_victimreferral",
+        "reflection_periods": "cases.change_victimreferral",
+        "decide_reflection_period": "cases.change_victimreferral",
+        "htcds": "cases.export_victimreferral",
+        "statistics": "cases.view_referral_statistics",
+    }
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "statistics":
+            return VictimReferral.objects.none()  # aggregates are computed separately
+        return queryset
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        services.record_referral_read(referral, actor=request.user)
+        return Response(ReferralSerializer(referral, context={"request": request}).data)
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        inspection = data.pop("inspection")
+        origin, origin_reference = "other", ""
+        if inspection is not None and "inspection" in origins.available():
+            origin, origin_reference = (
+                "inspection",
+                origins.resolve("inspection", request.user, inspection),
+            )
+        referral = services.create_referral(
+            origin=origin, origin_reference=origin_reference, actor=request.user, **data
+        )
+        body = ReferralSerializer(referral, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RevealRequestSerializer, responses={200: IdentitySerializer})
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The identity, for this response only; the purpose is recorded."""
+        referral = self.get_object()
+        body = RevealRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        identity = services.reveal_identity(referral, actor=request.user, **body.validated_data)
+        response = Response(IdentitySerializer(identity).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request=StatusSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, pk=None):
+        referral = self.get_object()
+        body = StatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        referral = services.change_referral_status(
+            referral, actor=request.user, **body.validated_data
+        )
+        return Response(ReferralSerializer(referral, context={"request": request}).data)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"], url_path="withdraw-consent")
+    def withdraw_consent(self, request, pk=None):
+        referral = self.get_object()
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        referral = services.withdraw_consent(referral, actor=request.user, **body.validated_data)
+        return Response(ReferralSerializer(referral, context={"request": request}).data)
+
+    @extend_schema(request=ReferralShareSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def share(self, request, pk=None):
+        referral = self.get_object()
+        body = ReferralShareSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        share = services.share_referral(referral, actor=request.user, **body.validated_data)
+        return Response({"id": share.pk, "agency": body.validated_data["agency"].code}, status=201)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: ReflectionSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=ReflectionRequestSerializer, responses={201: ReflectionSerializer}
+    )
+    @action(
+        detail=True, methods=["get", "post"], url_path="reflection-periods", pagination_class=None
+    )
+    def reflection_periods(self, request, pk=None):
+        referral = self.get_object()
+        if request.method == "GET":
+            return Response(ReflectionSerializer(referral.reflection_periods.all(), many=True).data)
+        body = ReflectionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        period = services.apply_for_reflection_period(
+            referral, actor=request.user, **body.validated_data
+        )
+        return Response(ReflectionSerializer(period).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReflectionDecisionSerializer, responses={200: ReflectionSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"reflection-periods/(?P<period_id>[0-9]+)/decision",
+    )
+    def decide_reflection_period(self, request, pk=None, period_id=None):
+        referral = self.get_object()
+        period = get_object_or_404(referral.reflection_periods, pk=period_id)
+        body = ReflectionDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.decide_reflection_period(period, actor=request.user, **body.validated_data)
+        return Response(ReflectionSerializer(period).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export/htcds",
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, CSVRenderer],
+    )
+    def htcds(self, request):
+        """The visible referrals in IOM HTCDS field names, without direct identifiers."""
+        referrals = self.filter_queryset(self.get_queryset())
+        rows = exports.htcds_rows(referrals, actor=request.user)
+        if request.accepted_renderer.format == "csv":
+            response = HttpResponse(exports.as_csv(rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="akrim-htcds.csv"'
+            return response
+        return Response(rows)
+
+    @extend_schema(responses={200: StatisticsSerializer})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def statistics(self, request):
+        """Counts by year, sex, age band, nationality and exploitation type, with every group
+        smaller than k suppressed (k-anonymity). Aggregates over all referrals whose person
+        consented to statistics; no rows."""
+        return Response(exports.k_anonymous_statistics(actor=request.user))

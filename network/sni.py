@@ -1,0 +1,83 @@
+"""SNI 2007 sections: the letter for a code's two-digit division (reference §4.6).
+
+Reference data used by every app (workplaces, employers, referrals), so it lives at the
+bottom of the app stack. Used in Python for display and in SQL (`section_expression`) so
+reports can group by section in the database. SNI sections are the NACE/ISIC sections, which
+is what HTCDS's ForcedLabourIndustry uses."""
+
+from django.db.models import Case, CharField, Value, When
+
+# (first division, last division, section)
+SECTIONS = [
+    (1, 3, "A"),
+    (5, 9, "B"),
+    (10, 33, "C"),
+    (35, 35, "D"),
+    (36, 39, "E"),
+    (41, 43, "F"),
+    (45, 47, "G"),
+    (49, 53, "H"),
+    (55, 56, "I"),
+    (58, 63, "J"),
+    (64, 66, "K"),
+    (68, 68, "L"),
+    (69, 75, "M"),
+    (77, 82, "N"),
+    (84, 84, "O"),
+    (85, 85, "P"),
+    (86, 88, "Q"),
+    (90, 93, "R"),
+    (94, 96, "S"),
+    (97, 98, "T"),
+    (99, 99, "U"),
+]
+
+
+def section_of(code: str) -> str:
+    """'56.100' -> 'I'; '' for a code outside SNI 2007."""
+    try:
+        division = int(str(code)[:2])
+    except ValueError:
+        return ""
+    for first, last, letter in SECTIONS:
+        if first <= division <= last:
+            return letter
+    return ""
+
+
+def section_expression(field: str):
+    """A database expression giving the section letter of an SNI code column."""
+    whens = [
+        When(
+            **{f"{field}__regex": r"^(" + "|".join(f"{d:02d}" for d in range(a, b + 1)) + ")"},
+            then=Value(letter),
+        )
+        for a, b, letter in SECTIONS
+    ]
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+# HTCDS ForcedLabourIndustry names of the ISIC sections (reference §3.5).
+HTCDS_INDUSTRY = {
+    "A": "A_AgricultureForestryAndFishing",
+    "B": "B_MiningAndQuarrying",
+    "C": "C_Manufacturing",
+    "D": "D_ElectricityGasSteamAndAirConditioningSupply",
+    "E": "E_WaterSupplySewerageWasteManagementAndRemediationActivities",
+    "F": "F_Construction",
+    "G": "G_WholesaleAndRetailTradeRepairOfMotorVehiclesAndMotorcycles",
+    "H": "H_TransportationAndStorage",
+    "I": "I_AccommodationAndFoodServiceActivities",
+    "J": "J_InformationAndCommunication",
+    "K": "K_FinancialAndInsuranceActivities",
+    "L": "L_RealEstateActivities",
+    "M": "M_ProfessionalScientificAndTechnicalActivities",
+    "N": "N_AdministrativeAndSupportServiceActivities",
+    "O": "O_PublicAdministrationAndDefenceCompulsorySocialSecurity",
+    "P": "P_Education",
+    "Q": "Q_HumanHealthAndSocialWorkActivities",
+    "R": "R_ArtsEntertainmentAndRecreation",
+    "S": "S_OtherServiceActivities",
+    "T": "T_ActivitiesOfHouseholdsAsEmployers",
+    "U": "U_ActivitiesOfExtraterritorialOrganizationsAndBodies",
+}

@@ -1,0 +1,142 @@
+"""Who may do what with a victim referral: relation x action -> answer.
+
+Skatteverket referred the person to the NSPM support line (so Jämställdhetsmyndigheten is
+the receiving agency and also the national coordinator); Migrationsverket holds a share;
+Försäkringskassan is unrelated. "listed"/"hidden": a 200 list with / without the referral.
+"""
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from network.models import Agency
+from tests.matrix import Row, covers
+
+covers(
+    models=["cases.victimreferral"],
+    routes=[
+        "referral-list",
+        "referral-detail",
+        "referral-reveal",
+        "referral-change-status",
+        "referral-withdraw-consent",
+        "referral-share",
+        "referral-reflection-periods",
+        "referral-decide-reflection-period",
+        "referral-htcds",
+        "referral-statistics",
+    ],
+)
+
+VIEWERS = {
+    "referring": "skv.staff",
+    "receiving_coordinator": "jamy.staff",
+    "shared": "migr.staff",
+    "unrelated": "fk.staff",
+    "analyst_of_referring": "skv.analyst",
+    "auditor_of_referring": "skv.auditor",
+}
+# relation -> detail, list, reveal, status, withdraw, share, reflection, htcds, statistics
+EXPECTED = {
+    "referring": (200, "listed", 200, 200, 200, 201, 201, "listed", 200),
+    "receiving_coordinator": (200, "listed", 200, 200, 200, 201, 201, "listed", 200),
+    "shared": (200, "listed", 403, 403, 403, 403, 403, "listed", 200),
+    "unrelated": (404, "hidden", 404, 404, 404, 404, 404, "hidden", 200),
+    "analyst_of_referring": (404, 403, 404, 404, 404, 404, 404, 403, 200),
+    "auditor_of_referring": (404, 403, 404, 404, 404, 404, 404, 403, 403),
+}
+ACTIONS = [
+    "detail",
+    "list",
+    "reveal",
+    "status",
+    "withdraw",
+    "share",
+    "reflection",
+    "htcds",
+    "statistics",
+]
+MATRIX = [
+    Row(VIEWERS[relation], relation, action, expected)
+    for relation, answers in EXPECTED.items()
+    for action, expected in zip(ACTIONS, answers, strict=True)
+] + [Row("anonymous", "unrelated", "list", 401), Row("anonymous", "unrelated", "detail", 401)]
+
+
+@pytest.fixture
+def referral(persona):
+    skv = persona("skv", "staff")
+    referral = services.create_referral(
+        person={"identifier_type": "personnummer", "identifier": "19640823-3234", "sex": "male"},
+        receiving_body="nspm_stodtelefon",
+        consent={"support": True, "sharing": True, "statistics": True},
+        actor=skv,
+    )
+    services.share_referral(
+        referral,
+        agency=Agency.objects.get(code="migr"),
+        legal_basis="samtycke",
+        reason="Personen har samtyckt till delning",
+        actor=skv,
+    )
+    return referral
+
+
+def _perform(api, action, referral):
+    pk = referral.pk
+    if action == "detail":
+        return api.get(reverse("referral-detail", args=[pk]))
+    if action == "list":
+        return api.get(reverse("referral-list"))
+    if action == "reveal":
+        return api.post(reverse("referral-reveal", args=[pk]), {"purpose": "Kontakt med personen"})
+    if action == "status":
+        return api.post(reverse("referral-change-status", args=[pk]), {"status": "assessment"})
+    if action == "withdraw":
+        return api.post(reverse("referral-withdraw-consent", args=[pk]), {"purpose": "statistics"})
+    if action == "share":
+        return api.post(
+            reverse("referral-share", args=[pk]),
+            {"agency": "polis", "legal_basis": "samtycke", "reason": "Personen har samtyckt"},
+        )
+    if action == "reflection":
+        return api.post(
+            reverse("referral-reflection-periods", args=[pk]),
+            {"applicant": "socialnamnd", "submitted_on": "2026-11-01"},
+        )
+    if action == "htcds":
+        return api.get(reverse("referral-htcds"))
+    if action == "statistics":
+        return api.get(reverse("referral-statistics"))
+    raise AssertionError(action)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", MATRIX, ids=str)
+def test_referral_permission_matrix(row, referral, persona, api):
+    if row.persona != "anonymous":
+        agency, role = row.persona.split(".")
+        user = persona(agency, role)
+        api.as_user(type(user).objects.get(pk=user.pk))
+    response = _perform(api, row.action, referral)
+    if row.expected in {"listed", "hidden"}:
+        assert response.status_code == 200
+        body = response.json()
+        items = body["results"] if isinstance(body, dict) else body
+        ids = {item.get("id") or item.get("cas_CaseID") for item in items}
+        assert bool(ids & {referral.pk, referral.reference}) == (row.expected == "listed")
+    else:
+        assert response.status_code == row.expected, response.content[:200]
+
+
+@pytest.mark.django_db
+def test_decide_reflection_period_route(referral, persona, api):
+    jamy = persona("jamy", "staff")
+    period = services.apply_for_reflection_period(
+        referral, applicant="socialnamnd", submitted_on="2026-11-01", actor=jamy
+    )
+    url = reverse("referral-decide-reflection-period", args=[referral.pk, period.pk])
+    body = {"granted": False, "decided_on": "2026-11-02"}
+    assert api.as_user(persona("fk", "staff")).post(url, body).status_code == 404
+    assert api.as_user(persona("migr", "staff")).post(url, body).status_code == 403
+    assert api.as_user(jamy).post(url, body).status_code == 200
