@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseGroupObjectPermission, Employer
+from cases.models import Case, CaseGroupObjectPermission, Employer, VictimReferral
 from network import demo
 from network.models import Agency, User
 
@@ -134,3 +134,47 @@ def seed_cases(context: demo.DemoContext) -> None:
 
 
 demo.register(20, "cases", seed_cases)
+
+
+# (referring agency, receiving body, sex, nationality, birth year, child, status path, consent)
+REFERRALS = [
+    ("polis", "nspm_stodtelefon", "female", "TH", 1994, False, ["support_contacted"], True),
+    (
+        "av",
+        "regionkoordinator",
+        "male",
+        "UA",
+        1988,
+        False,
+        ["assessment", "reflection_period"],
+        True,
+    ),
+    ("skv", "nspm_stodtelefon", "male", "VN", 1999, False, ["assessment", "support_ongoing"], True),
+    ("migr", "migrationsverket", "female", "ER", 2001, False, [], False),
+    ("polis", "socialtjanst", "female", "RO", 2009, True, ["assessment"], False),
+    ("av", "nspm_stodtelefon", "male", "PL", 1979, False, ["assessment", "not_a_victim"], True),
+]
+REFERRAL_DEMO_MARK = "Demohänvisning"
+
+
+def seed_referrals(context: demo.DemoContext) -> None:
+    if VictimReferral.objects.filter(origin_reference=REFERRAL_DEMO_MARK).exists():
+        return
+    jamy = User.objects.get(username="jamy.staff")
+    for code, body, sex, nationality, born, child, path, consent in REFERRALS:
+        referral = services.create_referral(
+            person={"sex": sex, "nationality": nationality, "birth_year": born},
+            receiving_body=body,
+            consent={"support": not child, "sharing": consent, "statistics": consent},
+            is_child=child,
+            indicators=["retention_of_id_documents", "excessive_overtime"],
+            exploitation_types=["ForcedLabour"],
+            methods_of_control=["WithholdsDocuments"],
+            origin_reference=REFERRAL_DEMO_MARK,
+            actor=User.objects.get(username=f"{code}.staff"),
+        )
+        for status in path:
+            referral = services.change_referral_status(referral, status=status, actor=jamy)
+
+
+demo.register(25, "referrals", seed_referrals)
