@@ -9,4 +9,18 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
-        from inspections import permissions  # noqa: F401  (registers capabilities)
+        from cases import origins
+        from inspections import demo, permissions  # noqa: F401  (registers capabilities, demo)
+        from inspections.referrals import resolve_inspection
+        from network.navigation import NavItem, register
+
+        origins.register("inspection", resolve_inspection)
+        register(
+            NavItem(
+                "inspections",
+                _("Inspections"),
+                "inspections:inspection_list",
+                "inspections.view_inspection",
+                order=20,
+            )
+        )

@@ -54,3 +54,24 @@ def assignment_of(user, inspection):
         .exclude(status="declined")
         .first()
     )
+
+
+def may_record_visit(user, inspection, assignment=None) -> bool:
+    """Who may record the visit (performed / not performed): the coordinator, or staff of an
+    agency that accepted to be on site. `assignment` may be passed when already loaded."""
+    if is_coordinator_of(user, inspection):
+        return True
+    if assignment is None:
+        assignment = assignment_of(user, inspection)
+    return (
+        assignment is not None
+        and assignment.mode == "on_site"
+        and assignment.status == "accepted"
+        and user.has_perm("inspections.perform_inspection")
+    )
+
+
+def takes_part(user, inspection) -> bool:
+    """The user's agency accepted to take part (any mode): it may record results."""
+    assignment = assignment_of(user, inspection)
+    return assignment is not None and assignment.status == "accepted"

@@ -59,6 +59,10 @@ def _require_coordinator(actor: User, inspection: Inspection) -> None:
         raise PermissionDenied(_("Only the coordinating agency's coordinators may do this."))
 
 
+# Workplace model fields -> the names the caller used (API and forms say "address").
+WORKPLACE_INPUT = {"street_address": "address"}
+
+
 def _next_reference(year: int) -> str:
     InspectionSequence.objects.bulk_create(
         [InspectionSequence(year=year, last=0)], ignore_conflicts=True
@@ -179,7 +183,7 @@ def plan_inspection(
     employer_roles = _employers(employers)
     county = County.objects.filter(code=workplace.get("county")).first()
     if county is None:
-        raise ValidationError({"workplace": [_("county: choose a county code, 01-25.")]})
+        raise ValidationError({"workplace.county": [_("Choose a county code, 01-25.")]})
     place = Workplace(
         name=workplace.get("name", "").strip(),
         street_address=workplace.get("address", "").strip(),
@@ -194,7 +198,7 @@ def plan_inspection(
         place.full_clean()
     except ValidationError as exc:
         raise ValidationError(
-            {"workplace": [f"{f}: {m}" for f, ms in exc.message_dict.items() for m in ms]}
+            {f"workplace.{WORKPLACE_INPUT.get(f, f)}": ms for f, ms in exc.message_dict.items()}
         ) from None
     place.save()
     year = planned_date.year
@@ -282,23 +286,12 @@ def respond_to_assignment(
     return assignment
 
 
-def _may_record_visit(actor: User, inspection: Inspection) -> bool:
-    if permissions.is_coordinator_of(actor, inspection):
-        return True
-    assignment = permissions.assignment_of(actor, inspection)
-    return (
-        assignment is not None
-        and assignment.mode == ParticipationMode.ON_SITE
-        and actor.has_perm("inspections.perform_inspection")
-    )
-
-
 @transaction.atomic
 def perform_inspection(
     inspection: Inspection, *, performed_on: date, persons_checked: int, actor: User
 ) -> Inspection:
     """Record that the visit took place (coordinator, or staff of an on-site agency)."""
-    if not _may_record_visit(actor, inspection):
+    if not permissions.may_record_visit(actor, inspection):
         raise PermissionDenied(_("Only the coordinator or an agency on site may do this."))
     if performed_on > timezone.localdate():
         raise ValidationError({"performed_on": [_("The date cannot be in the future.")]})
@@ -325,7 +318,7 @@ def cancel_inspection(inspection: Inspection, *, reason: str, actor: User) -> In
 
 @transaction.atomic
 def mark_not_performed(inspection: Inspection, *, reason: str, actor: User) -> Inspection:
-    if not _may_record_visit(actor, inspection):
+    if not permissions.may_record_visit(actor, inspection):
         raise PermissionDenied(_("Only the coordinator or an agency on site may do this."))
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     _set_status(inspection, InspectionStatus.NOT_PERFORMED, actor=actor, reason=reason)
@@ -337,8 +330,12 @@ def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
     """The actor's agency says its findings are complete (or that it found nothing). When
     every accepted on-site agency has done so, the inspection is documented."""
     assignment = permissions.assignment_of(actor, inspection)
-    if assignment is None or not actor.has_perm("inspections.add_finding"):
-        raise PermissionDenied(_("Only an agency taking part may submit results."))
+    if (
+        assignment is None
+        or assignment.status != AssignmentStatus.ACCEPTED
+        or not actor.has_perm("inspections.add_finding")
+    ):
+        raise PermissionDenied(_("Only an agency that accepted to take part may submit results."))
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != InspectionStatus.PERFORMED:
         raise ValidationError({"status": [_("Results are submitted after the visit.")]})
@@ -377,8 +374,8 @@ RESULT_STATES = {InspectionStatus.PERFORMED, InspectionStatus.DOCUMENTED}
 
 
 def _require_participant(actor: User, inspection: Inspection, capability: str) -> Agency:
-    if not actor.has_perm(capability) or permissions.assignment_of(actor, inspection) is None:
-        raise PermissionDenied(_("Only an agency taking part may record results."))
+    if not actor.has_perm(capability) or not permissions.takes_part(actor, inspection):
+        raise PermissionDenied(_("Only an agency that accepted to take part may record results."))
     # The caller's object may be stale; the state that counts is the stored one.
     if (
         Inspection.objects.values_list("status", flat=True).get(pk=inspection.pk)
@@ -550,6 +547,11 @@ def add_follow_up(
         raise PermissionDenied
     if not title.strip():
         raise ValidationError({"title": [_("Describe the task.")]})
+    if finding is not None and (
+        finding.inspection_id != inspection.pk
+        or not Finding.objects.visible_to(actor).filter(pk=finding.pk).exists()
+    ):
+        raise ValidationError({"finding": [_("Choose a finding of this inspection.")]})
     if assignee is not None and (assignee.agency is None or assignee.agency.pk != agency.pk):
         raise ValidationError({"assignee": [_("The owner must belong to your agency.")]})
     follow_up = FollowUp.objects.create(

@@ -1,10 +1,42 @@
+"""The joint-control pages, mounted under /kontroller/ (Swedish paths, English names)."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from inspections import views
 
 app_name = "inspections"
 
-# The HTML pages of joint controls are being built; the names exist for links and e-mails.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="404.html"), name="inspection_list"),
-    path("<int:pk>/", TemplateView.as_view(template_name="404.html"), name="inspection_detail"),
+    path("", views.InspectionListView.as_view(), name="inspection_list"),
+    path("kalender/", views.InspectionCalendarView.as_view(), name="inspection_calendar"),
+    path("ny/", views.InspectionCreateView.as_view(), name="inspection_create"),
+    path("insatser/", views.OperationBoardView.as_view(), name="operation_board"),
+    path("insatser/ny/", views.OperationCreateView.as_view(), name="operation_create"),
+    path("uppfoljningar/", views.FollowUpListView.as_view(), name="follow_up_list"),
+    path(
+        "uppfoljningar/<int:pk>/klar/",
+        views.FollowUpCompleteView.as_view(),
+        name="follow_up_complete",
+    ),
+    path("<int:pk>/", views.InspectionDetailView.as_view(), name="inspection_detail"),
+    path("<int:pk>/svar/", views.RespondView.as_view(), name="inspection_respond"),
+    path("<int:pk>/tilldela/", views.AssignView.as_view(), name="inspection_assign"),
+    path("<int:pk>/genomford/", views.PerformView.as_view(), name="inspection_perform"),
+    path(
+        "<int:pk>/ej-genomford/", views.NotPerformedView.as_view(), name="inspection_not_performed"
+    ),
+    path("<int:pk>/stall-in/", views.CancelView.as_view(), name="inspection_cancel"),
+    path("<int:pk>/avsluta/", views.CloseView.as_view(), name="inspection_close"),
+    path(
+        "<int:pk>/skicka-resultat/",
+        views.SubmitResultsView.as_view(),
+        name="inspection_submit_results",
+    ),
+    path("<int:pk>/resultat/", views.InspectionResultsView.as_view(), name="inspection_results"),
+    path("<int:pk>/resultat/avvikelse/", views.RecordFindingView.as_view(), name="results_finding"),
+    path("<int:pk>/resultat/beslut/", views.RecordDecisionView.as_view(), name="results_decision"),
+    path("<int:pk>/resultat/personer/", views.RecordPersonsView.as_view(), name="results_persons"),
+    path(
+        "<int:pk>/resultat/uppfoljning/", views.AddFollowUpView.as_view(), name="results_follow_up"
+    ),
 ]

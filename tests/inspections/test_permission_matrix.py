@@ -91,11 +91,12 @@ MATRIX = [
     *rows("operation_list", seen("listed", "hidden")),
     *rows("operation_detail", seen(200)),
     *rows("assign", {**seen(403), "coordinator": 400}),  # 400: only before the visit
-    *rows("perform", {**seen(400), "desk": 403}),  # 400: already performed
-    *rows("record_finding", {**seen(201), "coordinator": 403}),
-    *rows("submit_results", {**seen(200), "coordinator": 403}),
+    *rows("perform", {**seen(400), "desk": 403, "pending": 403}),  # 400: already performed
+    # Results come from agencies that accepted; Polisen has not answered yet.
+    *rows("record_finding", {**seen(201), "coordinator": 403, "pending": 403}),
+    *rows("submit_results", {**seen(200), "coordinator": 403, "pending": 403}),
     *rows("cancel", {**seen(403), "coordinator": 400}),  # 400: performed cannot be cancelled
-    *rows("not_performed", {**seen(400), "desk": 403}),
+    *rows("not_performed", {**seen(400), "desk": 403, "pending": 403}),
     *rows("close", {**seen(403), "coordinator": 400}),  # 400: not documented yet
     *rows("respond", {**seen(403), "pending": 400}),  # Polisen answers too late: performed
     *rows("complete_followup", {**seen(403), "on_site": 200}),

@@ -1,0 +1,753 @@
+"""The joint-control pages in the browser: the HTML twin of inspections/api/views.py, with the
+same rules.
+
+Every inspection is fetched through `Inspection.objects.visible_to(user)`, so one outside the
+person's scope answers 404 on every page and every POST: an unannounced control never leaks,
+not even through the calendar. A missing capability answers 403, and so does a rule of the
+service (`PermissionDenied`); a service `ValidationError` re-renders the page with the errors
+next to the fields (400); success redirects with a message. The services do the work.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+
+from inspections import permissions, services
+from inspections.api.views import record_findings_read
+from inspections.choices import (
+    AssignmentStatus,
+    FollowUpStatus,
+    InspectionStatus,
+)
+from inspections.filters import InspectionFilterSet
+from inspections.forms import (
+    AssignForm,
+    CalendarForm,
+    DecisionForm,
+    FindingForm,
+    FollowUpForm,
+    InspectionPlanForm,
+    OperationForm,
+    PerformForm,
+    PersonCountFormSet,
+    ReasonForm,
+    RespondForm,
+    dress_filter_form,
+)
+from inspections.models import (
+    AgencyAssignment,
+    ControlOperation,
+    Decision,
+    Finding,
+    FollowUp,
+    Inspection,
+    InspectionEmployer,
+)
+from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
+from network.querysets import ScopedQuerySet
+
+PAGE_SIZE = 50
+BEFORE_VISIT = {InspectionStatus.PLANNED, InspectionStatus.STAFFED}
+DRAFT_SAVED = "inspections_draft_saved"
+
+
+def _agency_id(user) -> int | None:
+    return ScopedQuerySet.agency_id_of(user)
+
+
+def _filtered_inspections(request) -> InspectionFilterSet:
+    """The person's visible inspections through the same FilterSet as the API list."""
+    filterset = InspectionFilterSet(
+        request.GET, queryset=Inspection.objects.visible_to(request.user), request=request
+    )
+    dress_filter_form(filterset.form, user=request.user)
+    return filterset
+
+
+def _with_my_assignment(inspections, user):
+    """Attach `mine`: the person's agency's assignment (a list of at most one), in one query
+    for the whole page."""
+    return inspections.select_related("workplace__county").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=AgencyAssignment.objects.filter(agency_id=_agency_id(user)),
+            to_attr="mine",
+        )
+    )
+
+
+# --- list and calendar --------------------------------------------------------------------
+
+
+class InspectionListView(CapabilityRequiredMixin, TemplateView):
+    """Visible inspections, newest first, 50 a page with a keyset cursor (`?before=<id>`)."""
+
+    template_name = "inspections/inspection_list.html"
+    required_capability = "inspections.view_inspection"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = _filtered_inspections(self.request)
+        inspections = filterset.qs if filterset.is_valid() else Inspection.objects.none()
+        before = self.request.GET.get("before", "")
+        paged = before.isascii() and before.isdigit()
+        if paged:
+            inspections = inspections.filter(id__lt=int(before))
+        inspections = _with_my_assignment(inspections, self.request.user).order_by("-id")
+        page = list(inspections[: PAGE_SIZE + 1])
+        context.update(
+            filter=filterset,
+            inspections=page[:PAGE_SIZE],
+            next_before=page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None,
+            paged=paged,
+            # The filters fold away on a phone unless some are in use.
+            filtering=any(value for key, value in self.request.GET.items() if key != "before"),
+        )
+        return context
+
+
+def _monday(week: str) -> datetime.date:
+    """The Monday of an ISO week "YYYY-Www"; this week's when empty or impossible."""
+    if week:
+        year, number = week.split("-W")
+        try:
+            return datetime.date.fromisocalendar(int(year), int(number), 1)
+        except ValueError:
+            pass
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=today.weekday())
+
+
+def _iso_week(day: datetime.date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class InspectionCalendarView(CapabilityRequiredMixin, TemplateView):
+    """One ISO week of visible inspections, Monday to Sunday. Same scope as the list: an
+    agency that is not assigned never sees another agency's plan here either."""
+
+    template_name = "inspections/inspection_calendar.html"
+    required_capability = "inspections.view_inspection"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        data = self.request.GET.copy()
+        data.setdefault("week", _iso_week(timezone.localdate()))
+        form = CalendarForm(data)
+        valid = form.is_valid()
+        monday = _monday(form.cleaned_data.get("week", "") if valid else "")
+        sunday = monday + datetime.timedelta(days=6)
+        centre = form.cleaned_data.get("centre") if valid else None
+        filterset = InspectionFilterSet(
+            {"planned_from": monday, "planned_to": sunday, "centre": centre.code if centre else ""},
+            queryset=Inspection.objects.visible_to(self.request.user),
+            request=self.request,
+        )
+        inspections = filterset.qs if filterset.is_valid() else Inspection.objects.none()
+        inspections = _with_my_assignment(inspections, self.request.user)
+        by_day = {monday + datetime.timedelta(days=n): [] for n in range(7)}
+        for inspection in inspections.order_by("planned_date", "id"):
+            by_day[inspection.planned_date].append(inspection)
+        context.update(
+            form=form,
+            days=list(by_day.items()),
+            monday=monday,
+            sunday=sunday,
+            week=_iso_week(monday),
+            previous_week=_iso_week(monday - datetime.timedelta(days=7)),
+            next_week=_iso_week(monday + datetime.timedelta(days=7)),
+            this_week=_iso_week(timezone.localdate()),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+# --- planning -----------------------------------------------------------------------------
+
+
+class InspectionCreateView(CapabilityRequiredMixin, FormView):
+    template_name = "inspections/inspection_form.html"
+    required_capability = "inspections.add_inspection"
+    form_class = InspectionPlanForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            inspection = services.plan_inspection(
+                workplace=form.workplace(),
+                planned_date=data["planned_date"],
+                employers=data["employers"],
+                operation=data["operation"],
+                unannounced=data["unannounced"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Inspection %(reference)s is planned. Assign the agencies that take part.")
+            % {"reference": inspection.reference},
+        )
+        return redirect("inspections:inspection_detail", pk=inspection.pk)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- one inspection -----------------------------------------------------------------------
+
+
+class InspectionScopedMixin(ScopedQuerysetMixin):
+    scoped_model = Inspection
+    required_capability = "inspections.view_inspection"
+    select_related = ("workplace__county", "coordinating_agency", "operation")
+    context_object_name = "inspection"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "inspectionemployer_set",
+                    queryset=InspectionEmployer.objects.select_related("employer"),
+                ),
+                Prefetch(
+                    "assignments",
+                    queryset=AgencyAssignment.objects.select_related("agency").prefetch_related(
+                        "staff"
+                    ),
+                ),
+            )
+        )
+
+    def findings(self, inspection, **filters):
+        """Findings of the inspection the person may see, each with its visible decisions."""
+        user = self.request.user
+        return (
+            Finding.objects.visible_to(user)
+            .filter(inspection=inspection, **filters)
+            .select_related("agency")
+            .prefetch_related(Prefetch("decisions", queryset=Decision.objects.visible_to(user)))
+        )
+
+
+class InspectionDetailView(InspectionScopedMixin, DetailView):
+    """One inspection: the workplace, who takes part, what was found and decided. Reading
+    other agencies' findings is recorded (duty to share for joint controls)."""
+
+    template_name = "inspections/inspection_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        inspection, user = self.object, self.request.user
+        coordinator = permissions.is_coordinator_of(user, inspection)
+        mine = permissions.assignment_of(user, inspection)
+        accepted = mine is not None and mine.status == AssignmentStatus.ACCEPTED
+        before_visit = inspection.status in BEFORE_VISIT
+        record_visit = before_visit and permissions.may_record_visit(user, inspection, mine)
+        findings = list(self.findings(inspection))
+        record_findings_read(findings, actor=user)
+        context.update(
+            coordinator=coordinator,
+            mine=mine,
+            findings=findings,
+            person_counts=inspection.person_counts.select_related("agency").order_by(
+                "agency__code", "right_to_work", "nationality"
+            ),
+            follow_ups=FollowUp.objects.visible_to(user)
+            .filter(inspection=inspection)
+            .select_related("agency", "assignee"),
+            results_open=inspection.status in services.RESULT_STATES and (accepted or coordinator),
+            can_submit=accepted
+            and inspection.status == InspectionStatus.PERFORMED
+            and mine.results_submitted_at is None
+            and user.has_perm("inspections.add_finding"),
+            can_close=coordinator and inspection.status == InspectionStatus.DOCUMENTED,
+            can_cancel=coordinator and before_visit,
+        )
+        context.setdefault(
+            "respond_form",
+            RespondForm()
+            if before_visit
+            and mine is not None
+            and mine.status == AssignmentStatus.PENDING
+            and user.has_perm("inspections.respond_agencyassignment")
+            else None,
+        )
+        context.setdefault(
+            "assign_form",
+            AssignForm(inspection=inspection)
+            if coordinator and before_visit and user.has_perm("inspections.add_agencyassignment")
+            else None,
+        )
+        context.setdefault("perform_form", PerformForm() if record_visit else None)
+        context.setdefault(
+            "not_performed_form",
+            ReasonForm(auto_id="id_not_performed_%s") if record_visit else None,
+        )
+        context.setdefault(
+            "cancel_form", ReasonForm(auto_id="id_cancel_%s") if context["can_cancel"] else None
+        )
+        return context
+
+
+class InspectionActionView(InspectionDetailView):
+    """Base of the POST endpoints on one inspection: found in scope (404), capability checked
+    (403), then `act()` runs; errors re-render the detail page."""
+
+    http_method_names = ["post"]
+    action_capability: str | None = None
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.action_capability and not request.user.has_perm(self.action_capability):
+            raise PermissionDenied
+        return self.act(request, self.object)
+
+    def act(self, request, inspection):
+        raise NotImplementedError
+
+    def rerender(self, status: int, **forms):
+        return self.render_to_response(self.get_context_data(**forms), status=status)
+
+    def done(self, message: str, anchor: str = ""):
+        messages.success(self.request, message)
+        return redirect(reverse("inspections:inspection_detail", args=[self.object.pk]) + anchor)
+
+    def run(self, form, form_name: str, service, message: str, anchor: str = "", **kwargs):
+        """Validate `form`, call `service`, and answer: 400 with errors or a redirect."""
+        if not form.is_valid():
+            return self.rerender(400, **{form_name: form})
+        try:
+            service(self.object, actor=self.request.user, **form.cleaned_data, **kwargs)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, **{form_name: form})
+        return self.done(message, anchor)
+
+
+class RespondView(InspectionActionView):
+    action_capability = "inspections.respond_agencyassignment"
+
+    def act(self, request, inspection):
+        assignment = permissions.assignment_of(request.user, inspection)
+        if assignment is None:
+            raise PermissionDenied
+        form = RespondForm(request.POST)
+        if not form.is_valid():
+            return self.rerender(400, respond_form=form)
+        accept = form.cleaned_data["answer"] == "accept"
+        try:
+            services.respond_to_assignment(
+                assignment, accept=accept, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, respond_form=form)
+        if accept:
+            return self.done(_("Your agency takes part in %(reference)s.") % self._ref())
+        # Declining ends the agency's access: the inspection is out of its scope now.
+        messages.success(
+            request,
+            _("Your agency declined %(reference)s. It is no longer shown to your agency.")
+            % self._ref(),
+        )
+        return redirect("inspections:inspection_list")
+
+    def _ref(self):
+        return {"reference": self.object.reference}
+
+
+class AssignView(InspectionActionView):
+    action_capability = "inspections.add_agencyassignment"
+
+    def act(self, request, inspection):
+        form = AssignForm(request.POST, inspection=inspection)
+        return self.run(
+            form,
+            "assign_form",
+            services.assign_agency,
+            _("The agency is asked to take part. Its staff are told by e-mail."),
+            "#assignments",
+        )
+
+
+class PerformView(InspectionActionView):
+    action_capability = "inspections.perform_inspection"
+
+    def act(self, request, inspection):
+        return self.run(
+            PerformForm(request.POST),
+            "perform_form",
+            services.perform_inspection,
+            _("The inspection is recorded as performed. Record your results."),
+        )
+
+
+class NotPerformedView(InspectionActionView):
+    action_capability = "inspections.perform_inspection"
+
+    def act(self, request, inspection):
+        return self.run(
+            ReasonForm(request.POST, auto_id="id_not_performed_%s"),
+            "not_performed_form",
+            services.mark_not_performed,
+            _("The inspection is recorded as not performed."),
+        )
+
+
+class CancelView(InspectionActionView):
+    action_capability = "inspections.coordinate_inspection"
+
+    def act(self, request, inspection):
+        return self.run(
+            ReasonForm(request.POST, auto_id="id_cancel_%s"),
+            "cancel_form",
+            services.cancel_inspection,
+            _("The inspection is cancelled."),
+        )
+
+
+class CloseView(InspectionActionView):
+    action_capability = "inspections.coordinate_inspection"
+
+    def act(self, request, inspection):
+        try:
+            services.close_inspection(inspection, actor=request.user)
+        except ValidationError as error:
+            return self.rerender(400, action_errors=error.messages)
+        return self.done(_("The inspection is closed."))
+
+
+class SubmitResultsView(InspectionActionView):
+    action_capability = "inspections.add_finding"
+
+    def act(self, request, inspection):
+        try:
+            services.submit_results(inspection, actor=request.user)
+        except ValidationError as error:
+            return self.rerender(400, action_errors=error.messages)
+        return self.done(_("Your agency's results are submitted."))
+
+
+# --- the results page ---------------------------------------------------------------------
+
+
+class InspectionResultsView(InspectionScopedMixin, DetailView):
+    """The fast form a caseworker fills in on site, on a phone: findings, decisions, persons
+    checked and follow-ups of the person's own agency, one column, plain POST forms.
+
+    Open to the agencies taking part and to the coordinator (who may add follow-ups); what
+    each may record is still the services' decision."""
+
+    template_name = "inspections/inspection_results.html"
+
+    def get_object(self, queryset=None):
+        inspection = super().get_object(queryset)
+        self.mine = permissions.assignment_of(self.request.user, inspection)
+        if self.mine is not None and self.mine.status != AssignmentStatus.ACCEPTED:
+            self.mine = None
+        if self.mine is None and not permissions.is_coordinator_of(self.request.user, inspection):
+            raise PermissionDenied
+        return inspection
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        # Which form (if any) the server just stored: results-draft.js drops its draft.
+        saved = request.session.pop(DRAFT_SAVED, "")
+        prefix = f"{self.object.pk}:"
+        self.saved_form = saved.removeprefix(prefix) if saved.startswith(prefix) else ""
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        inspection, user = self.object, self.request.user
+        agency = user.agency
+        recording = self.mine is not None and inspection.status in services.RESULT_STATES
+        own_findings = self.findings(inspection, agency=agency)
+        counts = inspection.person_counts.filter(agency=agency).order_by(
+            "right_to_work", "nationality"
+        )
+        context.update(
+            mine=self.mine,
+            recording=recording,
+            own_findings=own_findings,
+            follow_ups=FollowUp.objects.visible_to(user)
+            .filter(inspection=inspection)
+            .select_related("agency"),
+            saved_form=getattr(self, "saved_form", ""),
+        )
+        may = user.has_perm
+        context.setdefault(
+            "finding_form",
+            FindingForm(agency_code=agency.code)
+            if recording and may("inspections.add_finding")
+            else None,
+        )
+        context.setdefault(
+            "decision_form",
+            DecisionForm(findings=own_findings)
+            if self.mine is not None and may("inspections.add_decision")
+            else None,
+        )
+        context.setdefault(
+            "persons_formset",
+            PersonCountFormSet(
+                prefix="counts",
+                initial=list(counts.values("right_to_work", "nationality", "count")),
+            )
+            if recording and may("inspections.add_personcount")
+            else None,
+        )
+        context.setdefault(
+            "follow_up_form", FollowUpForm() if may("inspections.add_followup") else None
+        )
+        return context
+
+
+class ResultsActionView(InspectionResultsView):
+    """Base of the POSTs of the results page: scope (404), capability (403), `act()`."""
+
+    http_method_names = ["post"]
+    action_capability: str | None = None
+    form_name = ""
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.action_capability and not request.user.has_perm(self.action_capability):
+            raise PermissionDenied
+        return self.act(request, self.object)
+
+    def rerender(self, status: int, **forms):
+        return self.render_to_response(self.get_context_data(**forms), status=status)
+
+    def done(self, message: str):
+        messages.success(self.request, message)
+        self.request.session[DRAFT_SAVED] = f"{self.object.pk}:{self.form_name}"
+        url = reverse("inspections:inspection_results", args=[self.object.pk])
+        return redirect(f"{url}#{self.form_name}")
+
+
+class RecordFindingView(ResultsActionView):
+    action_capability = "inspections.add_finding"
+    form_name = "finding"
+
+    def act(self, request, inspection):
+        form = FindingForm(request.POST, agency_code=request.user.agency.code)
+        if not form.is_valid():
+            return self.rerender(400, finding_form=form)
+        try:
+            services.record_finding(inspection, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, finding_form=form)
+        return self.done(_("The finding is recorded."))
+
+
+class RecordDecisionView(ResultsActionView):
+    action_capability = "inspections.add_decision"
+    form_name = "decision"
+
+    def act(self, request, inspection):
+        findings = self.findings(inspection, agency=request.user.agency)
+        form = DecisionForm(request.POST, findings=findings)
+        if not form.is_valid():
+            return self.rerender(400, decision_form=form)
+        data = dict(form.cleaned_data)
+        try:
+            services.record_decision(data.pop("finding"), actor=request.user, **data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, decision_form=form)
+        return self.done(_("The decision is recorded."))
+
+
+class RecordPersonsView(ResultsActionView):
+    action_capability = "inspections.add_personcount"
+    form_name = "persons"
+
+    def act(self, request, inspection):
+        formset = PersonCountFormSet(request.POST, prefix="counts")
+        if not formset.is_valid():
+            return self.rerender(400, persons_formset=formset)
+        rows = formset.rows()
+        try:
+            total = services.record_person_counts(
+                inspection, counts=[row for _index, row in rows], actor=request.user
+            )
+        except ValidationError as error:
+            formset.add_service_errors(error, [index for index, _row in rows])
+            return self.rerender(400, persons_formset=formset)
+        return self.done(
+            _("Persons checked by your agency are saved: %(total)s in all.") % {"total": total}
+        )
+
+
+class AddFollowUpView(ResultsActionView):
+    action_capability = "inspections.add_followup"
+    form_name = "follow-up"
+
+    def act(self, request, inspection):
+        form = FollowUpForm(request.POST)
+        if not form.is_valid():
+            return self.rerender(400, follow_up_form=form)
+        try:
+            services.add_follow_up(inspection, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, follow_up_form=form)
+        return self.done(_("The follow-up is added."))
+
+
+# --- operations ---------------------------------------------------------------------------
+
+
+class OperationBoardView(CapabilityRequiredMixin, TemplateView):
+    """Visible control operations with their inspections counted by status and their
+    assignments counted by agency and answer, all counted in the database."""
+
+    template_name = "inspections/operation_board.html"
+    required_capability = "inspections.view_controloperation"
+    per_page = 25
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        visible = Inspection.objects.visible_to(user).values("pk")
+        seen = Q(inspections__in=visible)
+        by_status = {
+            f"n_{status}": Count("inspections", filter=seen & Q(inspections__status=status))
+            for status in InspectionStatus.values
+        }
+        operations = (
+            ControlOperation.objects.visible_to(user)
+            .select_related("coordinating_agency", "centre")
+            .annotate(n_total=Count("inspections", filter=seen), **by_status)
+            .order_by("-period_start", "-id")
+        )
+        page = Paginator(operations, self.per_page).get_page(self.request.GET.get("page"))
+        answers = (
+            AgencyAssignment.objects.filter(
+                inspection__in=visible,
+                inspection__operation__in=[operation.pk for operation in page],
+            )
+            .values("inspection__operation_id", "agency__code")
+            .annotate(
+                pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
+                accepted=Count("pk", filter=Q(status=AssignmentStatus.ACCEPTED)),
+                declined=Count("pk", filter=Q(status=AssignmentStatus.DECLINED)),
+            )
+            .order_by("inspection__operation_id", "agency__code")
+        )
+        by_operation = {}
+        for row in answers:
+            by_operation.setdefault(row["inspection__operation_id"], []).append(row)
+        for operation in page:
+            operation.status_counts = [
+                (status, label, getattr(operation, f"n_{status}"))
+                for status, label in InspectionStatus.choices
+            ]
+            operation.agency_answers = by_operation.get(operation.pk, [])
+        context["page_obj"] = page
+        context["operations"] = page.object_list
+        if user.has_perm("inspections.add_controloperation"):
+            membership = user.active_membership
+            centre = membership.centre if membership else None
+            context.setdefault(
+                "operation_form",
+                OperationForm(initial={"centre": centre.code if centre else None}),
+            )
+        return context
+
+
+class OperationCreateView(OperationBoardView):
+    http_method_names = ["post"]
+    required_capability = "inspections.add_controloperation"
+
+    def post(self, request):
+        form = OperationForm(request.POST)
+        if form.is_valid():
+            try:
+                operation = services.create_operation(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request, _("The operation %(title)s is planned.") % {"title": operation.title}
+                )
+                return redirect("inspections:operation_board")
+        return self.render_to_response(self.get_context_data(operation_form=form), status=400)
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+FOLLOW_UP_TABS = ("overdue", "mine")
+
+
+class FollowUpListView(CapabilityRequiredMixin, ListView):
+    """Follow-ups of visible inspections: open ones first, by due date; tabs for the overdue
+    ones and for the person's own agency's."""
+
+    template_name = "inspections/followup_list.html"
+    required_capability = "inspections.view_followup"
+    paginate_by = PAGE_SIZE
+    context_object_name = "follow_ups"
+
+    def tab(self) -> str:
+        show = self.request.GET.get("show", "")
+        return show if show in FOLLOW_UP_TABS else ""
+
+    def get_queryset(self):
+        user = self.request.user
+        follow_ups = FollowUp.objects.visible_to(user).select_related(
+            "inspection__workplace", "agency", "assignee"
+        )
+        if self.tab() == "overdue":
+            follow_ups = follow_ups.filter(
+                status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate()
+            )
+        elif self.tab() == "mine":
+            follow_ups = follow_ups.filter(agency_id=_agency_id(user))
+        # Open ones (not done yet) first, then by due date.
+        return follow_ups.order_by(F("done_at").asc(nulls_first=True), "due_date", "id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            tab=self.tab(),
+            today=timezone.localdate(),
+            my_agency_id=_agency_id(self.request.user),
+            may_complete=self.request.user.has_perm("inspections.change_followup"),
+        )
+        return context
+
+
+class FollowUpCompleteView(CapabilityRequiredMixin, View):
+    """Mark a follow-up done: visible (404), then the capability and the owning agency's
+    rule (403, the latter by the service)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user), pk=pk)
+        if not request.user.has_perm("inspections.change_followup"):
+            raise PermissionDenied
+        services.complete_follow_up(follow_up, actor=request.user)
+        messages.success(request, _("“%(title)s” is done.") % {"title": follow_up.title})
+        show = request.POST.get("show", "")
+        url = reverse("inspections:follow_up_list")
+        return redirect(f"{url}?show={show}" if show in FOLLOW_UP_TABS else url)

@@ -1,0 +1,305 @@
+"""A joint control in the browser: the coordinator plans it and assigns two agencies,
+Skatteverket answers, records the visit and its results on a phone, the police read the
+finding, and Försäkringskassan, not taking part, gets the same 404 as for nothing at all.
+
+Fields are found by their `name` and buttons by their form's class, so the journey survives
+translation; only the login page's labels (Django's own Swedish) are matched as text. The
+demo world may hold inspections of its own, so ours is found by the reference on its page.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from cases.models import Employer
+from cases.services import register_employer
+from inspections import services
+from inspections.models import Decision, Finding, Inspection
+from network.models import Agency, User
+from tests.inspections.conftest import WORKPLACE
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "demo-password-123"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+# The elements sticking out on the right, to say what makes a page scroll sideways.
+WIDER_THAN = """(width) => Array.from(document.querySelectorAll("body *"))
+    .filter((element) => element.getBoundingClientRect().right > width)
+    .slice(0, 5)
+    .map((element) => `${element.tagName.toLowerCase()}.${element.className}`)"""
+
+
+@pytest.fixture
+def demo_world():
+    call_command("seed_demo", "--password", PASSWORD, "--quiet", "--people-only")
+    if not Employer.objects.filter(orgnr="5560360793").exists():
+        register_employer(
+            orgnr="5560360793",
+            name="Bygg & Montage AB",
+            actor=User.objects.get(username="av.coordinator"),
+        )
+
+
+def log_in(page, base_url, username):
+    page.goto(f"{base_url}/login/")
+    page.locator("[name=username]").fill(username)
+    page.locator("[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+DRAFT_COUNT = "Object.keys(localStorage).filter((k) => k.startsWith('akrim:draft:')).length"
+
+
+def log_out(page, base_url):
+    page.locator("form[action='/logout/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"{re.escape(base_url)}/login/"))
+
+
+def submit(page, form_selector):
+    """Submit a form and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.locator(f"{form_selector} button[type=submit]").first.click()
+
+
+def assert_no_sideways_scroll(page, width=PHONE["width"]):
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        culprits = page.evaluate(WIDER_THAN, width)
+        pytest.fail(f"the page scrolls sideways at {width} px ({scroll_width} px): {culprits}")
+
+
+def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screenshot, demo_world):
+    base = live_server.url
+    today = timezone.localdate()
+    page.set_viewport_size(DESKTOP)
+
+    # av.coordinator plans the inspection ...
+    log_in(page, base, "av.coordinator")
+    page.goto(f"{base}/kontroller/")
+    page.locator("a.button.primary[href='/kontroller/ny/']").click()
+    form = page.locator("form.inspection-form")
+    form.locator("[name=name]").fill("Kvarteret Hagastaden, hus B")
+    form.locator("[name=address]").fill("Hagagatan 1")
+    form.locator("[name=city]").fill("Stockholm")
+    form.locator("[name=municipality]").fill("0180")
+    form.locator("[name=county]").select_option("01")
+    form.locator("[name=sni]").fill("41.200")
+    form.locator("[name=workplace_type]").select_option("building_site")
+    form.locator("[name=planned_date]").fill(today.isoformat())
+    form.locator("[name=employers]").fill("556036-0793;subcontractor")
+    screenshot("01-plan")
+    submit(page, "form.inspection-form")
+    assert re.fullmatch(rf"{re.escape(base)}/kontroller/\d+/", page.url)
+    reference = page.locator(".inspection-head .reference").inner_text().strip()
+    inspection = Inspection.objects.get(reference=reference)
+    detail_url = page.url
+    assert "556036-0793" in page.locator("main").inner_text()
+
+    # ... and assigns Skatteverket and the police, both on site.
+    for code in ("skv", "polis"):
+        assign = page.locator("form.assign-form")
+        assign.locator("[name=agency]").select_option(code)
+        assign.locator("[name=mode]").select_option("on_site")
+        submit(page, "form.assign-form")
+        assert page.url.endswith("#assignments")
+    assert sorted(inspection.assignments.values_list("agency__code", "mode")) == [
+        ("polis", "on_site"),
+        ("skv", "on_site"),
+    ]
+    assert page.locator(".assignments > li").count() == 2
+    screenshot("02-assigned")
+    log_out(page, base)
+
+    # skv.staff, on a phone, accepts and records the visit.
+    page.set_viewport_size(PHONE)
+    log_in(page, base, "skv.staff")
+    page.goto(f"{base}/kontroller/")
+    assert page.locator("table tbody tr", has_text=reference).count() == 1
+    assert_no_sideways_scroll(page)
+    screenshot("03-skv-list-phone")
+    page.goto(detail_url)
+    assert page.locator("form.respond-form").count() == 1
+    assert_no_sideways_scroll(page)
+    screenshot("04-skv-asked-phone")
+    with page.expect_navigation():
+        page.locator("form.respond-form button[value=accept]").click()
+    assert page.locator("form.respond-form").count() == 0
+    page.locator("form.perform-form [name=persons_checked]").fill("12")
+    assert page.locator("form.perform-form [name=performed_on]").input_value() == today.isoformat()
+    submit(page, "form.perform-form")
+    inspection.refresh_from_db()
+    assert (inspection.status, inspection.persons_checked) == ("performed", 12)
+    assert_no_sideways_scroll(page)
+    screenshot("05-skv-performed-phone")
+
+    # The results page: a finding ...
+    page.locator("a.results-link").click()
+    page.wait_for_url(f"{detail_url}resultat/")
+    finding_form = page.locator("form.finding-form")
+    finding_form.locator("[name=category]").select_option("personalliggare_saknas")
+    finding_form.locator("[name=severity][value=high]").check()
+    finding_form.locator("[name=description]").fill("Ingen personalliggare fanns på bygget.")
+    finding_form.locator("[name=legal_reference]").fill("SFL 39 kap. 11 §")
+    assert_no_sideways_scroll(page)
+    screenshot("06-results-finding-phone")
+
+    # ... survives a reload before it is sent (the draft in localStorage) ...
+    page.reload()
+    finding_form = page.locator("form.finding-form")
+    assert finding_form.locator("[name=description]").input_value() == (
+        "Ingen personalliggare fanns på bygget."
+    )
+    assert finding_form.locator("[name=severity][value=high]").is_checked()
+    assert finding_form.locator(".draft-note").is_visible()
+    screenshot("07-results-draft-restored-phone")
+
+    # ... and is saved; the server's answer clears the draft.
+    submit(page, "form.finding-form")
+    assert page.url.endswith("/resultat/#finding")
+    finding = Finding.objects.get(inspection=inspection)
+    assert (finding.agency.code, finding.category, finding.severity) == (
+        "skv",
+        "personalliggare_saknas",
+        "high",
+    )
+    assert page.locator("form.finding-form [name=description]").input_value() == ""
+    assert not page.locator("form.finding-form .draft-note").is_visible()
+    drafts = page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('akrim:draft:'))")
+    assert not [key for key in drafts if "-finding-" in key]
+
+    # A control fee on it: the amount appears for fees only.
+    decision_form = page.locator("form.decision-form")
+    decision_form.locator("[name=finding]").select_option(str(finding.pk))
+    decision_form.locator("[name=type]").select_option("forelaggande")
+    assert not decision_form.locator("[name=amount_sek]").is_visible()
+    decision_form.locator("[name=type]").select_option("kontrollavgift")
+    assert decision_form.locator("[name=amount_sek]").is_visible()
+    decision_form.locator("[name=amount_sek]").fill("12500")
+    assert_no_sideways_scroll(page)
+    screenshot("08-results-decision-phone")
+    submit(page, "form.decision-form")
+    assert page.url.endswith("/resultat/#decision")
+    decision = Decision.objects.get(finding=finding)
+    assert (decision.type, decision.amount_sek) == ("kontrollavgift", 12500)
+    assert "12" in page.locator("#decision .amount").inner_text()
+    assert_no_sideways_scroll(page)
+    screenshot("09-results-saved-phone")
+    # Something typed but not sent stays as a draft ... until the person logs out: a shared
+    # tablet must not show the next person what the last one typed.
+    page.locator("form.finding-form [name=description]").fill("Ej sparad anteckning")
+    page.wait_for_function(DRAFT_COUNT + " > 0")
+    log_out(page, base)
+    assert page.evaluate(DRAFT_COUNT) == 0
+
+    # polis.staff, on a tablet, reads Skatteverket's finding and its fee.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    log_in(page, base, "polis.staff")
+    page.goto(detail_url)
+    findings = page.locator("#findings").inner_text()
+    assert "Ingen personalliggare fanns på bygget." in findings
+    assert "SKV" in findings
+    screenshot("10-polis-detail-tablet")
+    log_out(page, base)
+
+    # fk.staff takes no part: the inspection does not exist for them.
+    page.set_viewport_size(DESKTOP)
+    log_in(page, base, "fk.staff")
+    response = page.goto(detail_url)
+    assert response.status == 404
+    assert reference not in page.locator("main").inner_text()
+    assert "Hagastaden" not in page.content()
+    screenshot("11-fk-404")
+    page.goto(f"{base}/kontroller/kalender/")
+    assert reference not in page.locator("main").inner_text()
+
+
+def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot, demo_world):
+    base = live_server.url
+    today = timezone.localdate()
+    coordinator = User.objects.get(username="av.coordinator")
+    skv = User.objects.get(username="skv.staff")
+    operation = services.create_operation(
+        title="Byggvecka i Stockholm (e2e)",
+        period_start=today - timedelta(days=1),
+        period_end=today + timedelta(days=5),
+        selection_basis="risk_industry",
+        focus_sni=["41.200"],
+        actor=coordinator,
+    )
+    ours = services.plan_inspection(
+        workplace=WORKPLACE,
+        planned_date=today,
+        employers=["5560360793"],
+        operation=operation,
+        actor=coordinator,
+    )
+    assignment = services.assign_agency(
+        ours, agency=Agency.objects.get(code="skv"), mode="on_site", actor=coordinator
+    )
+    services.respond_to_assignment(assignment, accept=True, actor=skv)
+    secret_plan = services.plan_inspection(
+        workplace={**WORKPLACE, "name": "Restaurang Hemlig"},
+        planned_date=today,
+        operation=operation,
+        actor=coordinator,
+    )
+    services.perform_inspection(ours, performed_on=today, persons_checked=4, actor=skv)
+    services.add_follow_up(
+        ours, title="Begär in personalliggaren (e2e)", due_date=today - timedelta(days=2), actor=skv
+    )
+
+    # skv.staff on a phone: the week, the operation, the overdue follow-up.
+    page.set_viewport_size(PHONE)
+    log_in(page, base, "skv.staff")
+    page.goto(f"{base}/kontroller/kalender/")
+    today_column = page.locator("li.day.today")
+    assert today_column.locator(".calendar-item", has_text=ours.reference).count() == 1
+    assert secret_plan.reference not in page.locator("main").inner_text()  # not assigned
+    assert_no_sideways_scroll(page)
+    screenshot("1-calendar-phone")
+    page.locator(".week-pager a[rel=next]").click()
+    assert ours.reference not in page.locator("main").inner_text()
+
+    page.goto(f"{base}/kontroller/insatser/")
+    board = page.locator("li.operation", has_text="Byggvecka i Stockholm (e2e)")
+    assert board.locator(".answers-table").inner_text().count("SKV") == 1
+    assert page.locator("form.operation-form").count() == 0  # staff do not plan operations
+    assert_no_sideways_scroll(page)
+    screenshot("2-board-phone")
+
+    page.goto(f"{base}/kontroller/uppfoljningar/?show=overdue")
+    item = page.locator("li.follow-up", has_text="Begär in personalliggaren (e2e)")
+    assert item.count() == 1
+    assert_no_sideways_scroll(page)
+    screenshot("3-follow-ups-phone")
+    with page.expect_navigation():
+        item.locator("form.complete-form button[type=submit]").click()
+    assert page.url.endswith("?show=overdue")
+    assert page.locator("li.follow-up", has_text="Begär in personalliggaren (e2e)").count() == 0
+    log_out(page, base)
+
+    # av.coordinator at a desk: both plans this week, and a new operation.
+    page.set_viewport_size(DESKTOP)
+    log_in(page, base, "av.coordinator")
+    page.goto(f"{base}/kontroller/kalender/")
+    main = page.locator("main").inner_text()
+    assert ours.reference in main and secret_plan.reference in main
+    screenshot("4-calendar-desktop")
+    page.goto(f"{base}/kontroller/insatser/")
+    page.locator("#new-operation summary").click()
+    form = page.locator("form.operation-form")
+    form.locator("[name=title]").fill("Restaurangvecka (e2e)")
+    form.locator("[name=centre]").select_option("stockholm")
+    form.locator("[name=period_start]").fill((today + timedelta(days=14)).isoformat())
+    form.locator("[name=period_end]").fill((today + timedelta(days=18)).isoformat())
+    form.locator("[name=selection_basis]").select_option("risk_industry")
+    form.locator("[name=focus_sni]").fill("56.100, 56.210")
+    screenshot("5-new-operation")
+    submit(page, "form.operation-form")
+    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
+    screenshot("6-board-desktop")

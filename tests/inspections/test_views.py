@@ -1,0 +1,710 @@
+"""The joint-control pages in the browser: scope (404), rules (403), service errors (400), and
+what a person sees. Data is made through inspections.services and the fixtures only."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from inspections import services
+from inspections.models import AgencyAssignment, Decision, Finding, FollowUp, Inspection
+from network.models import Agency, AuditEvent
+from tests.inspections.conftest import WORKPLACE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """Messages are asserted by their English msgids, whatever Swedish they get later."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture
+def fk_staff(persona):
+    return persona("fk", "staff")
+
+
+@pytest.fixture
+def av_staff(persona):
+    return persona("av", "staff")
+
+
+def url(name, inspection=None, *args):
+    return reverse(f"inspections:{name}", args=[inspection.pk, *args] if inspection else args)
+
+
+def iso_week(day):
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def counts_data(rows, extra=3):
+    """The person-count formset as a browser posts it: `rows` filled, `extra` left empty."""
+    data = {
+        "counts-TOTAL_FORMS": str(len(rows) + extra),
+        "counts-INITIAL_FORMS": "0",
+        "counts-MIN_NUM_FORMS": "0",
+        "counts-MAX_NUM_FORMS": "100",
+    }
+    for index, row in enumerate([*rows, *[{}] * extra]):
+        for field in ("right_to_work", "nationality", "count"):
+            data[f"counts-{index}-{field}"] = str(row.get(field, ""))
+    return data
+
+
+# --- scope: list, calendar, detail --------------------------------------------------------
+
+
+def test_coordinator_and_assigned_agencies_see_it_others_do_not(
+    client, plan, assign, av_coordinator, skv_staff, polis_staff, fk_staff, av_staff
+):
+    inspection = plan()
+    assign(inspection, "skv")  # not answered yet: already in scope
+    assign(inspection, "polis", mode="desk")
+    week = {"week": iso_week(inspection.planned_date)}
+
+    for user in (av_coordinator, skv_staff, polis_staff):
+        client.force_login(user)
+        listed = client.get(url("inspection_list"))
+        assert [i.pk for i in listed.context["inspections"]] == [inspection.pk], user
+        assert inspection.reference in listed.content.decode()
+        calendar = client.get(url("inspection_calendar"), week).content.decode()
+        assert inspection.reference in calendar and url("inspection_detail", inspection) in calendar
+        assert client.get(url("inspection_detail", inspection)).status_code == 200
+
+    # An unassigned agency, and the coordinating agency's own non-coordinator staff.
+    for user in (fk_staff, av_staff):
+        client.force_login(user)
+        assert client.get(url("inspection_list")).context["inspections"] == []
+        calendar = client.get(url("inspection_calendar"), week)
+        assert calendar.status_code == 200
+        assert inspection.reference not in calendar.content.decode()
+        assert inspection.workplace.name not in calendar.content.decode()
+        assert client.get(url("inspection_detail", inspection)).status_code == 404
+        assert client.get(url("inspection_results", inspection)).status_code == 404
+
+
+def test_list_shows_my_agencys_part_and_links_to_the_other_pages(client, plan, assign, skv_staff):
+    inspection = plan()
+    assign(inspection, "skv", mode="desk")
+    client.force_login(skv_staff)
+
+    response = client.get(url("inspection_list"))
+
+    page = response.content.decode()
+    assert "Desk support" in page and "Awaiting answer" in page
+    assert "Stockholm" in page and "41.200" in page
+    for name in ("inspection_calendar", "operation_board", "follow_up_list"):
+        assert url(name) in page
+    assert url("inspection_create") not in page  # staff do not plan
+
+
+def test_list_filters_by_reference_and_pages_with_a_cursor(client, plan, av_coordinator):
+    wanted = plan(name="Restaurang Lyktan")
+    plan(name="Bygget Hagastaden")
+    client.force_login(av_coordinator)
+
+    found = client.get(url("inspection_list"), {"q": wanted.reference})
+    assert [i.pk for i in found.context["inspections"]] == [wanted.pk]
+
+    older = client.get(url("inspection_list"), {"before": wanted.pk})
+    assert wanted.pk not in [i.pk for i in older.context["inspections"]]
+
+
+def test_list_runs_the_same_number_of_queries_for_1_and_50_inspections(
+    client, plan, assign, skv_staff, django_assert_num_queries
+):
+    assign(plan(), "skv")
+    client.force_login(skv_staff)
+    client.get(url("inspection_list"))  # warm up the session
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url("inspection_list")).context["inspections"]) == 1
+
+    for _ in range(49):
+        assign(plan(), "skv")
+    with django_assert_num_queries(len(one)):
+        response = client.get(url("inspection_list"))
+    assert len(response.context["inspections"]) == 50
+
+
+def test_calendar_groups_the_week_by_day_and_filters_by_centre(client, plan, av_coordinator):
+    monday = date(2026, 3, 2)
+    wednesday = plan(planned_date=monday + timedelta(days=2))
+    next_week = plan(planned_date=monday + timedelta(days=7))
+    client.force_login(av_coordinator)
+
+    response = client.get(url("inspection_calendar"), {"week": "2026-W10"})
+
+    days = response.context["days"]
+    assert [day for day, _ in days] == [monday + timedelta(days=n) for n in range(7)]
+    assert [[i.pk for i in items] for _, items in days] == [[], [], [wednesday.pk], [], [], [], []]
+    assert next_week.reference not in response.content.decode()
+    assert response.context["previous_week"] == "2026-W09"
+    assert response.context["next_week"] == "2026-W11"
+    assert "week=2026-W11" in response.content.decode()
+
+    elsewhere = client.get(url("inspection_calendar"), {"week": "2026-W10", "centre": "malmo"})
+    assert all(items == [] for _, items in elsewhere.context["days"])
+    here = client.get(url("inspection_calendar"), {"week": "2026-W10", "centre": "stockholm"})
+    assert [i.pk for _, items in here.context["days"] for i in items] == [wednesday.pk]
+
+
+def test_calendar_defaults_to_this_week(client, plan, av_coordinator):
+    today = plan(planned_date=timezone.localdate())
+    client.force_login(av_coordinator)
+    response = client.get(url("inspection_calendar"))
+    assert response.context["week"] == iso_week(timezone.localdate())
+    assert today.reference in response.content.decode()
+
+
+def test_analyst_may_not_open_the_inspection_pages(client, persona, plan):
+    inspection = plan()
+    client.force_login(persona("av", "analyst"))
+    assert client.get(url("inspection_list")).status_code == 403
+    assert client.get(url("inspection_detail", inspection)).status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(url("inspection_calendar"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --- planning -----------------------------------------------------------------------------
+
+
+def plan_data(**overrides):
+    return {
+        "name": "Kvarteret Hagastaden, hus B",
+        "address": "Hagagatan 1",
+        "city": "Stockholm",
+        "municipality": "0180",
+        "county": "01",
+        "sni": "41.200",
+        "workplace_type": "building_site",
+        "planned_date": "2026-03-04",
+        "unannounced": "on",
+        "employers": "556036-0793;subcontractor\r\n",
+        "operation": "",
+        **overrides,
+    }
+
+
+def test_coordinator_plans_an_inspection(client, av_coordinator, employer):
+    client.force_login(av_coordinator)
+
+    response = client.post(url("inspection_create"), plan_data())
+
+    inspection = Inspection.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("inspection_detail", inspection)
+    assert inspection.workplace.county.code == "01" and inspection.coordinating_agency.code == "av"
+    assert inspection.inspectionemployer_set.get().role == "subcontractor"
+    detail = client.get(response.url).content.decode()
+    assert "Bygg &amp; Montage AB" in detail and "556036-0793" in detail
+
+
+def test_plan_shows_the_services_workplace_and_employer_errors(client, av_coordinator, employer):
+    client.force_login(av_coordinator)
+
+    bad_place = client.post(url("inspection_create"), plan_data(municipality="180"))
+    assert bad_place.status_code == 400
+    assert bad_place.context["form"].errors["municipality"]
+    assert 'id="id_municipality_error"' in bad_place.content.decode()
+
+    unknown = client.post(url("inspection_create"), plan_data(employers="202100-5489"))
+    assert unknown.status_code == 400
+    assert unknown.context["form"].errors["employers"]
+    assert not Inspection.objects.exists()
+
+
+def test_staff_may_not_plan(client, skv_staff):
+    client.force_login(skv_staff)
+    assert client.post(url("inspection_create"), plan_data()).status_code == 403
+
+
+# --- answering, assigning, the visit ------------------------------------------------------
+
+
+def test_accept_staffs_the_inspection(client, plan, assign, skv_staff):
+    inspection = plan()
+    assignment = assign(inspection, "skv")
+    client.force_login(skv_staff)
+    assert client.get(url("inspection_detail", inspection)).context["respond_form"] is not None
+
+    response = client.post(url("inspection_respond", inspection), {"answer": "accept"})
+
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    inspection.refresh_from_db()
+    assert (assignment.status, inspection.status) == ("accepted", "staffed")
+    assert client.get(url("inspection_detail", inspection)).context["respond_form"] is None
+
+
+def test_decline_needs_a_reason_and_then_the_agency_loses_the_inspection(
+    client, plan, assign, skv_staff
+):
+    inspection = plan()
+    assignment = assign(inspection, "skv")
+    client.force_login(skv_staff)
+
+    no_reason = client.post(url("inspection_respond", inspection), {"answer": "decline"})
+    assert no_reason.status_code == 400
+    assert no_reason.context["respond_form"].errors["reason"]
+    assignment.refresh_from_db()
+    assert assignment.status == "pending"
+
+    response = client.post(
+        url("inspection_respond", inspection), {"answer": "decline", "reason": "Ingen personal"}
+    )
+    assert response.status_code == 302 and response.url == url("inspection_list")
+    assert client.get(url("inspection_detail", inspection)).status_code == 404
+    assert client.get(url("inspection_list")).context["inspections"] == []
+    assert (
+        inspection.reference
+        not in client.get(
+            url("inspection_calendar"), {"week": iso_week(inspection.planned_date)}
+        ).content.decode()
+    )
+
+
+def test_respond_by_an_unassigned_agency_is_404(client, plan, assign, fk_staff):
+    inspection = plan()
+    assign(inspection, "skv")
+    client.force_login(fk_staff)
+    assert client.post(url("inspection_respond", inspection), {"answer": "accept"}).status_code == (
+        404
+    )
+
+
+def test_coordinator_assigns_an_agency(client, plan, av_coordinator, skv_staff):
+    inspection = plan()
+    client.force_login(av_coordinator)
+
+    response = client.post(
+        url("inspection_assign", inspection), {"agency": "polis", "mode": "on_site"}
+    )
+
+    assert response.status_code == 302 and response.url.endswith("#assignments")
+    assignment = AgencyAssignment.objects.get(inspection=inspection)
+    assert (assignment.agency.code, assignment.mode, assignment.status) == (
+        "polis",
+        "on_site",
+        "pending",
+    )
+    again = client.post(url("inspection_assign", inspection), {"agency": "polis", "mode": "desk"})
+    assert again.status_code == 400  # already assigned: not offered any more
+    assert again.context["assign_form"].errors["agency"]
+
+
+def test_staff_of_an_assigned_agency_may_not_assign(client, plan, assign, skv_staff):
+    inspection = plan()
+    assign(inspection, "skv")
+    client.force_login(skv_staff)
+    response = client.post(url("inspection_assign", inspection), {"agency": "fk", "mode": "desk"})
+    assert response.status_code == 403
+    assert not AgencyAssignment.objects.filter(agency__code="fk").exists()
+
+
+def test_an_agency_on_site_records_the_visit(client, plan, assign, skv_staff):
+    inspection = plan()
+    services.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
+    client.force_login(skv_staff)
+    assert client.get(url("inspection_detail", inspection)).context["perform_form"] is not None
+
+    future = client.post(
+        url("inspection_perform", inspection),
+        {"performed_on": timezone.localdate() + timedelta(days=1), "persons_checked": 7},
+    )
+    assert future.status_code == 400
+    assert future.context["perform_form"].errors["performed_on"]
+
+    response = client.post(
+        url("inspection_perform", inspection),
+        {"performed_on": timezone.localdate(), "persons_checked": 7},
+    )
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert (inspection.status, inspection.persons_checked) == ("performed", 7)
+    detail = client.get(url("inspection_detail", inspection))
+    assert detail.context["perform_form"] is None
+    assert detail.context["results_open"] and detail.context["can_submit"]
+    assert url("inspection_results", inspection) in detail.content.decode()
+
+
+def test_a_desk_agency_may_not_record_the_visit(client, plan, assign, polis_staff):
+    inspection = plan()
+    services.respond_to_assignment(
+        assign(inspection, "polis", mode="desk"), accept=True, actor=polis_staff
+    )
+    client.force_login(polis_staff)
+    response = client.post(
+        url("inspection_perform", inspection),
+        {"performed_on": timezone.localdate(), "persons_checked": 3},
+    )
+    assert response.status_code == 403
+
+
+def test_cancel_needs_a_reason(client, plan, av_coordinator):
+    inspection = plan()
+    client.force_login(av_coordinator)
+
+    assert client.post(url("inspection_cancel", inspection), {"reason": " "}).status_code == 400
+    response = client.post(
+        url("inspection_cancel", inspection), {"reason": "Företaget har flyttat"}
+    )
+
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert (inspection.status, inspection.status_reason) == ("cancelled", "Företaget har flyttat")
+
+
+def test_submit_results_documents_and_the_coordinator_closes(
+    client, joint, skv_staff, polis_staff, av_coordinator
+):
+    for user in (skv_staff, polis_staff):
+        client.force_login(user)
+        assert client.post(url("inspection_submit_results", joint)).status_code == 302
+    joint.refresh_from_db()
+    assert joint.status == "documented"
+
+    client.force_login(av_coordinator)
+    assert client.get(url("inspection_detail", joint)).context["can_close"] is True
+    assert client.post(url("inspection_close", joint)).status_code == 302
+    joint.refresh_from_db()
+    assert joint.status == "closed"
+
+
+# --- the results page ---------------------------------------------------------------------
+
+
+def test_results_page_before_the_visit_records_nothing(client, plan, assign, skv_staff):
+    inspection = plan()
+    services.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
+    client.force_login(skv_staff)
+
+    response = client.get(url("inspection_results", inspection))
+
+    assert response.status_code == 200
+    assert response.context["finding_form"] is None
+    assert response.context["persons_formset"] is None
+    assert url("inspection_detail", inspection) + "#visit" in response.content.decode()
+
+
+def test_a_finding_is_recorded_and_the_page_says_so(client, joint, skv_staff):
+    client.force_login(skv_staff)
+    page = client.get(url("inspection_results", joint)).content.decode()
+    assert 'data-draft-key="inspection-' in page and "js/results-draft.js" in page
+    assert "data-draft-saved" not in page
+
+    response = client.post(
+        url("results_finding", joint),
+        {
+            "category": "personalliggare_saknas",
+            "severity": "high",
+            "description": "Ingen liggare\r\npå plats",
+            "legal_reference": "SFL 39 kap. 11 §",
+        },
+        follow=True,
+    )
+
+    finding = Finding.objects.get()
+    assert (finding.agency.code, finding.category, finding.severity) == (
+        "skv",
+        "personalliggare_saknas",
+        "high",
+    )
+    assert finding.description == "Ingen liggare\npå plats"
+    assert response.redirect_chain == [(url("inspection_results", joint) + "#finding", 302)]
+    page = response.content.decode()
+    assert "The finding is recorded." in page
+    # The server tells results-draft.js that this form was stored, once.
+    assert 'class="finding-form" data-draft-key="inspection-' in page
+    assert "data-draft-saved" in page
+    assert "data-draft-saved" not in client.get(url("inspection_results", joint)).content.decode()
+
+
+def test_a_finding_from_another_agencys_list_is_refused(client, joint, skv_staff):
+    client.force_login(skv_staff)
+    response = client.post(
+        url("results_finding", joint), {"category": "utan_arbetstillstand", "severity": "medium"}
+    )
+    assert response.status_code == 400
+    assert response.context["finding_form"].errors["category"]
+    assert not Finding.objects.exists()
+
+
+def test_the_category_list_is_my_agencys(client, joint, polis_staff):
+    client.force_login(polis_staff)
+    choices = dict(
+        client.get(url("inspection_results", joint))
+        .context["finding_form"]
+        .fields["category"]
+        .choices
+    )
+    assert "utan_arbetstillstand" in choices and "indikator_manniskohandel" in choices
+    assert "personalliggare_saknas" not in choices
+
+
+def test_a_secret_finding_is_not_shown_to_polis(client, joint, skv_staff, polis_staff):
+    client.force_login(skv_staff)
+    client.post(
+        url("results_finding", joint),
+        {"category": "svartarbete", "severity": "medium", "description": "Hemlig uppgift"},
+    )
+    client.post(
+        url("results_finding", joint),
+        {
+            "category": "svartarbete",
+            "severity": "medium",
+            "description": "Källa i bolaget",
+            "secret": "on",
+        },
+    )
+    assert "Källa i bolaget" in client.get(url("inspection_detail", joint)).content.decode()
+
+    client.force_login(polis_staff)
+    response = client.get(url("inspection_detail", joint))
+    page = response.content.decode()
+    assert "Hemlig uppgift" in page  # not secret: shared under the duty to share
+    assert "Källa i bolaget" not in page
+    assert [f.secret for f in response.context["findings"]] == [False]
+    read = AuditEvent.objects.filter(action="finding.viewed", actor_username="polis.staff")
+    assert read.exists()
+
+
+def test_a_control_fee_needs_an_amount(client, joint, skv_staff):
+    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    client.force_login(skv_staff)
+
+    missing = client.post(
+        url("results_decision", joint), {"finding": finding.pk, "type": "kontrollavgift"}
+    )
+    assert missing.status_code == 400
+    assert missing.context["decision_form"].errors["amount_sek"]
+    assert not Decision.objects.exists()
+
+    response = client.post(
+        url("results_decision", joint),
+        {"finding": finding.pk, "type": "kontrollavgift", "amount_sek": "12500"},
+    )
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert (decision.type, decision.amount_sek, decision.agency.code) == (
+        "kontrollavgift",
+        12500,
+        "skv",
+    )
+
+
+def test_a_decision_on_another_agencys_finding_is_refused(client, joint, skv_staff, polis_staff):
+    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    client.force_login(polis_staff)
+    response = client.post(
+        url("results_decision", joint),
+        {"finding": finding.pk, "type": "polisanmalan"},
+    )
+    assert response.status_code == 400  # not one of polis's findings: not offered
+    assert not Decision.objects.exists()
+
+
+def test_person_counts_replace_my_agencys_counts(client, joint, skv_staff, polis_staff):
+    services.record_person_counts(
+        joint, counts=[{"right_to_work": "unknown", "count": 2}], actor=polis_staff
+    )
+    client.force_login(skv_staff)
+    first = client.post(
+        url("results_persons", joint),
+        counts_data(
+            [
+                {"right_to_work": "eu_eea_citizen", "nationality": "se", "count": 5},
+                {"right_to_work": "no_right_to_work", "nationality": "UA", "count": 2},
+            ]
+        ),
+    )
+    assert first.status_code == 302
+
+    formset = client.get(url("inspection_results", joint)).context["persons_formset"]
+    assert len(formset.forms) == 5  # the two saved rows and three empty ones
+
+    second = client.post(
+        url("results_persons", joint),
+        counts_data([{"right_to_work": "valid_permit", "nationality": "IN", "count": 4}]),
+    )
+    assert second.status_code == 302
+    rows = joint.person_counts.order_by("agency__code")
+    assert [(r.agency.code, r.right_to_work, r.nationality, r.count) for r in rows] == [
+        ("polis", "unknown", "", 2),
+        ("skv", "valid_permit", "IN", 4),
+    ]
+
+
+def test_a_half_filled_count_row_is_400(client, joint, skv_staff):
+    client.force_login(skv_staff)
+    response = client.post(
+        url("results_persons", joint), counts_data([{"nationality": "SE", "count": 3}])
+    )
+    assert response.status_code == 400
+    assert response.context["persons_formset"].forms[0].errors["right_to_work"]
+    assert not joint.person_counts.exists()
+
+
+def test_a_follow_up_is_added_from_the_results_page(client, joint, skv_staff):
+    client.force_login(skv_staff)
+    response = client.post(
+        url("results_follow_up", joint),
+        {"title": "Begär in personalliggaren", "due_date": "2026-12-01"},
+    )
+    assert response.status_code == 302 and response.url.endswith("#follow-up")
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.agency.code, follow_up.due_date) == ("skv", date(2026, 12, 1))
+
+
+def test_results_page_of_an_invisible_inspection_is_404(client, joint, fk_staff):
+    client.force_login(fk_staff)
+    assert client.get(url("inspection_results", joint)).status_code == 404
+    response = client.post(
+        url("results_finding", joint), {"category": "misstankt_felaktig_utbetalning"}
+    )
+    assert response.status_code == 404
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+
+def test_follow_up_done_by_another_agency_is_403(client, joint, skv_staff, polis_staff, fk_staff):
+    follow_up = services.add_follow_up(
+        joint, title="Begär in underlag", due_date=date.today(), actor=skv_staff
+    )
+    done = url("follow_up_complete", None, follow_up.pk)
+
+    client.force_login(fk_staff)
+    assert client.post(done).status_code == 404
+    client.force_login(polis_staff)
+    assert client.post(done).status_code == 403
+    follow_up.refresh_from_db()
+    assert follow_up.status == "open"
+
+    client.force_login(skv_staff)
+    response = client.post(done, {"show": "mine"})
+    assert response.status_code == 302 and response.url.endswith("?show=mine")
+    follow_up.refresh_from_db()
+    assert follow_up.status == "done"
+
+
+def test_follow_up_tabs_overdue_and_mine(client, joint, skv_staff, polis_staff):
+    late = services.add_follow_up(
+        joint, title="Sen uppgift", due_date=date.today() - timedelta(days=2), actor=skv_staff
+    )
+    soon = services.add_follow_up(
+        joint, title="Kommande", due_date=date.today() + timedelta(days=5), actor=polis_staff
+    )
+    client.force_login(polis_staff)
+
+    everything = client.get(url("follow_up_list")).context["follow_ups"]
+    overdue = client.get(url("follow_up_list"), {"show": "overdue"}).context["follow_ups"]
+    mine = client.get(url("follow_up_list"), {"show": "mine"})
+
+    assert [f.pk for f in everything] == [late.pk, soon.pk]
+    assert [f.pk for f in overdue] == [late.pk]
+    assert [f.pk for f in mine.context["follow_ups"]] == [soon.pk]
+    # The Done button is offered for the own agency's open follow-ups only.
+    assert url("follow_up_complete", None, soon.pk) in mine.content.decode()
+    page = client.get(url("follow_up_list")).content.decode()
+    assert url("follow_up_complete", None, late.pk) not in page
+
+
+# --- operations ---------------------------------------------------------------------------
+
+
+def test_operations_board_counts_visible_inspections_and_answers(
+    client, av_coordinator, skv_staff, polis_staff, employer
+):
+    operation = services.create_operation(
+        title="Byggvecka Stockholm",
+        period_start=date(2026, 3, 2),
+        period_end=date(2026, 3, 8),
+        selection_basis="risk_industry",
+        actor=av_coordinator,
+    )
+
+    def plan_in_operation():
+        return services.plan_inspection(
+            workplace=WORKPLACE,
+            planned_date=date(2026, 3, 4),
+            employers=[employer.orgnr],
+            operation=operation,
+            actor=av_coordinator,
+        )
+
+    def assign(inspection, code):
+        agency = Agency.objects.get(code=code)
+        return services.assign_agency(
+            inspection, agency=agency, mode="on_site", actor=av_coordinator
+        )
+
+    staffed, waiting, unassigned = plan_in_operation(), plan_in_operation(), plan_in_operation()
+    services.respond_to_assignment(assign(staffed, "skv"), accept=True, actor=skv_staff)
+    assign(waiting, "skv")
+    services.respond_to_assignment(
+        assign(waiting, "polis"), accept=False, reason="Ingen personal", actor=polis_staff
+    )
+    assert unassigned.assignments.count() == 0
+
+    client.force_login(av_coordinator)
+    board = client.get(url("operation_board"))
+    [row] = board.context["operations"]
+    assert (row.n_total, row.n_planned, row.n_staffed, row.n_performed) == (3, 2, 1, 0)
+    assert row.agency_answers == [
+        {
+            "inspection__operation_id": operation.pk,
+            "agency__code": "polis",
+            "pending": 0,
+            "accepted": 0,
+            "declined": 1,
+        },
+        {
+            "inspection__operation_id": operation.pk,
+            "agency__code": "skv",
+            "pending": 1,
+            "accepted": 1,
+            "declined": 0,
+        },
+    ]
+    assert board.context["operation_form"] is not None
+
+    client.force_login(skv_staff)  # sees only the two inspections skv is assigned to
+    board = client.get(url("operation_board"))
+    [row] = board.context["operations"]
+    assert (row.n_total, row.n_planned, row.n_staffed) == (2, 1, 1)
+    assert "operation_form" not in board.context
+
+
+def test_coordinator_plans_an_operation_from_the_board(client, av_coordinator, skv_staff):
+    client.force_login(av_coordinator)
+    data = {
+        "title": "Restaurangvecka",
+        "scope": "regional",
+        "centre": "stockholm",
+        "period_start": "2026-04-06",
+        "period_end": "2026-04-10",
+        "selection_basis": "risk_industry",
+        "focus_sni": "56.100, 56.210",
+    }
+
+    backwards = client.post(url("operation_create"), {**data, "period_end": "2026-04-01"})
+    assert backwards.status_code == 400
+    assert backwards.context["operation_form"].errors["period_end"]
+
+    response = client.post(url("operation_create"), data)
+    assert response.status_code == 302
+    assert client.get(url("operation_board")).context["operations"][0].focus_sni == [
+        "56.100",
+        "56.210",
+    ]
+
+    client.force_login(skv_staff)
+    assert client.post(url("operation_create"), data).status_code == 403
