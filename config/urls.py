@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("network.urls")),
     path("arenden/", include("cases.urls")),
     path("kontroller/", include("inspections.urls")),
+    path("hanvisningar/", include("cases.referral_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("network.api.urls")),
