@@ -8,6 +8,7 @@ DATABASE_URL and REDIS_URL.
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -273,6 +274,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.remind_reflection_periods",
         "schedule": timedelta(hours=24),
     },
+    "fail-stale-report-builds": {
+        "task": "reports.tasks.fail_stale_builds",
+        "schedule": timedelta(minutes=5),
+    },
+    "draft-lagesbild-nightly": {
+        "task": "reports.tasks.nightly_draft",
+        "schedule": crontab(hour=2, minute=30, month_of_year="1-3"),
+    },
     "purge-expired-case-grants": {
         "task": "cases.tasks.purge_expired_grants",
         "schedule": timedelta(minutes=5),
@@ -285,12 +294,19 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Personal data of closed victim referrals is anonymised this many days after closing.
 AKRIM_REFERRAL_RETENTION_DAYS = env_int("AKRIM_REFERRAL_RETENTION_DAYS", 3 * 365, minimum=1)
 # Smallest group shown in aggregated statistics exports of referrals (CTDC uses 11).
 AKRIM_REFERRAL_K_ANONYMITY = env_int("AKRIM_REFERRAL_K_ANONYMITY", 11, minimum=2)
+
+# Lägesbild: cells from 1 to this minus one are suppressed in everything published.
+AKRIM_SUPPRESS_BELOW = env_int("AKRIM_SUPPRESS_BELOW", 5, minimum=2)
+# A running build whose worker has been silent this long is taken as lost.
+AKRIM_BUILD_STALE_SECONDS = env_int("AKRIM_BUILD_STALE_SECONDS", 300, minimum=1)
 
 # Demo data: the password `seed_demo` gives every demo user unless told otherwise.
 AKRIM_DEMO_PASSWORD = env_str("AKRIM_DEMO_PASSWORD", "akrim-demo-2026")

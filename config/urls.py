@@ -9,11 +9,13 @@ urlpatterns = [
     path("arenden/", include("cases.urls")),
     path("kontroller/", include("inspections.urls")),
     path("hanvisningar/", include("cases.referral_urls")),
+    path("lagesbild/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("network.api.urls")),
     path("api/v1/", include("cases.api.urls")),
     path("api/v1/", include("inspections.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

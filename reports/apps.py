@@ -7,3 +7,17 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from network.navigation import NavItem, register
+        from reports import permissions  # noqa: F401  (registers capabilities)
+
+        register(
+            NavItem(
+                "lagesbild",
+                _("Lägesbild"),
+                "reports:report_home",
+                "reports.view_reportbuild",
+                order=40,
+            )
+        )

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from reports.api import views
+
+router = SimpleRouter()
+router.register("reports", views.ReportBuildViewSet, basename="report")
+
+urlpatterns = router.urls

@@ -1,0 +1,231 @@
+"""Requesting and running Lägesbild builds, and moving the annual report along its states.
+
+The build follows reference/django-practice.md §C: a row is the state; the task claims it
+with a conditional UPDATE so a redelivered task never builds twice; figures are read in
+one snapshot; the figures, the PDF and "ready" are written in one transaction.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from network.models import Agency, Centre, User
+from network.services import record_event
+from reports import figures, rendering, suppression
+from reports.models import (
+    ACTIVE,
+    NETWORK,
+    REPORT_TRANSITIONS,
+    AnnualReport,
+    BuildStatus,
+    ReportBuild,
+)
+from reports.querysets import report_scopes
+from reports.tasks import build_lagesbild
+
+logger = logging.getLogger(__name__)
+
+
+def _is_stale(build: ReportBuild, now) -> bool:
+    """A running build whose worker has not reported for a while was lost (killed, OOM)."""
+    limit = timedelta(seconds=settings.AKRIM_BUILD_STALE_SECONDS)
+    last_sign = build.heartbeat_at or build.started_at or build.requested_at
+    return build.status == BuildStatus.RUNNING and last_sign < now - limit
+
+
+def request_build(
+    *, year: int, scope: str = NETWORK, actor: User | None, enqueue: bool = True
+) -> tuple[ReportBuild, bool]:
+    """Queue a build (or return the one already under way). A build abandoned by a lost
+    worker is marked failed and a new one queued. `actor=None` is the system (Celery beat,
+    the command); `enqueue=False` leaves running it to the caller."""
+    if actor is not None and scope not in report_scopes(actor):
+        raise PermissionDenied
+    if scope != NETWORK and not Agency.objects.filter(code=scope).exists():
+        raise ValidationError({"scope": [_("Unknown agency: %(code)s.") % {"code": scope}]})
+    this_year = timezone.localdate().year
+    if not 2000 <= year <= this_year:
+        raise ValidationError({"year": [_("Choose a year from 2000 to %(y)s.") % {"y": this_year}]})
+    now = timezone.now()
+    with transaction.atomic():
+        active = (
+            ReportBuild.objects.select_for_update()
+            .filter(year=year, scope=scope, status__in=ACTIVE)
+            .first()
+        )
+        if active is not None and _is_stale(active, now):
+            fail_build(active.pk, _("The worker building this report was lost. Built again."))
+            active = None
+        if active is not None:
+            return active, False
+        try:
+            with transaction.atomic():
+                build = ReportBuild.objects.create(
+                    year=year,
+                    scope=scope,
+                    requested_by=actor,
+                    suppressed_below=settings.AKRIM_SUPPRESS_BELOW,
+                )
+        except IntegrityError:
+            # Someone requested the same build at the same moment: theirs is the one.
+            return ReportBuild.objects.get(year=year, scope=scope, status__in=ACTIVE), False
+        record_event("report.requested", actor=actor, obj=build, purpose=f"{year} {scope}")
+        if enqueue:
+            build_lagesbild.delay_on_commit(build.pk)
+        return build, True
+
+
+def claim_build(build_id: int) -> bool:
+    """Take a queued build for this worker; False if another delivery already has it."""
+    now = timezone.now()
+    return bool(
+        ReportBuild.objects.filter(pk=build_id, status=BuildStatus.QUEUED).update(
+            status=BuildStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            stage="claimed",
+            progress=1,
+        )
+    )
+
+
+def release_build(build_id: int) -> None:
+    """Give a claimed build back to the queue (before retrying a transient error)."""
+    ReportBuild.objects.filter(pk=build_id, status=BuildStatus.RUNNING).update(
+        status=BuildStatus.QUEUED, stage="waiting to retry"
+    )
+
+
+def _progress(build_id: int, progress: int, stage: str) -> None:
+    ReportBuild.objects.filter(pk=build_id, status=BuildStatus.RUNNING).update(
+        progress=progress, stage=stage, heartbeat_at=timezone.now()
+    )
+
+
+def _snapshot_figures(year: int, scope: str) -> dict:
+    """All figures from one consistent snapshot of the database."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return figures.compute(year, scope)
+
+
+def run_build(build_id: int) -> ReportBuild:
+    """Compute, suppress, render and freeze a claimed build."""
+    build = ReportBuild.objects.get(pk=build_id)
+    _progress(build_id, 10, "reading figures")
+    raw = _snapshot_figures(build.year, build.scope)
+    _progress(build_id, 50, "suppressing small cells")
+    centre_counties = {
+        c.code: [county.code for county in c.counties.all()]
+        for c in Centre.objects.prefetch_related("counties")
+    }
+    build.raw_figures = raw
+    build.figures = suppression.suppress(
+        raw, build.suppressed_below, centre_counties=centre_counties, year=build.year
+    )
+    _progress(build_id, 60, "drawing charts and PDF")
+    report = (
+        AnnualReport.objects.filter(year=build.year).first() if build.scope == NETWORK else None
+    )
+    pdf = rendering.as_pdf(build, report)
+    _progress(build_id, 90, "saving")
+    with transaction.atomic():
+        locked = ReportBuild.objects.select_for_update().get(pk=build_id)
+        if locked.status != BuildStatus.RUNNING:
+            return locked  # failed or taken back meanwhile: do not overwrite
+        locked.figures, locked.raw_figures = build.figures, raw
+        locked.pdf.save(
+            f"lagesbild-{build.year}-{build.scope}-{build_id}.pdf", ContentFile(pdf), save=False
+        )
+        locked.status, locked.progress, locked.stage = BuildStatus.READY, 100, "ready"
+        locked.finished_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def fail_build(build_id: int, message: str) -> None:
+    ReportBuild.objects.filter(pk=build_id, status__in=ACTIVE).update(
+        status=BuildStatus.FAILED, error=message[:2000], finished_at=timezone.now(), stage="failed"
+    )
+
+
+def fail_stale_builds() -> int:
+    """Beat's watchdog: running builds whose worker went silent become failed, so the
+    browser never spins for ever."""
+    now = timezone.now()
+    stale = [
+        b.pk for b in ReportBuild.objects.filter(status=BuildStatus.RUNNING) if _is_stale(b, now)
+    ]
+    for build_id in stale:
+        fail_build(build_id, _("The worker building this report was lost. Request it again."))
+    return len(stale)
+
+
+def record_download(build: ReportBuild, *, fmt: str, actor: User) -> None:
+    record_event("report.downloaded", actor=actor, obj=build, purpose=fmt)
+
+
+# --- the annual report ------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_report_text(report: AnnualReport, *, version: int, texts: dict, actor: User):
+    from network.exceptions import StaleVersion
+
+    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if locked.version != version:
+        raise StaleVersion(locked.version)
+    if locked.state not in {"draft", "figures_frozen", "agency_review"}:
+        raise ValidationError({"state": [_("A decided report can no longer be edited.")]})
+    for field in ("summary", "method", "risk_environments", "outlook"):
+        if field in texts:
+            setattr(locked, field, texts[field])
+    locked.version += 1
+    locked.save()
+    record_event("report.text_updated", actor=actor, obj=locked, changes={"fields": sorted(texts)})
+    return locked
+
+
+@transaction.atomic
+def move_report(report: AnnualReport, *, state: str, actor: User) -> AnnualReport:
+    """Move the report one step; freezing takes the newest ready network build's figures."""
+    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if state not in REPORT_TRANSITIONS[locked.state]:
+        raise ValidationError(
+            {
+                "state": [
+                    _("The report cannot go from %(a)s to %(b)s.") % {"a": locked.state, "b": state}
+                ]
+            }
+        )
+    if state == "figures_frozen":
+        build = (
+            ReportBuild.objects.filter(year=locked.year, scope=NETWORK, status=BuildStatus.READY)
+            .order_by("-finished_at")
+            .first()
+        )
+        if build is None:
+            raise ValidationError({"state": [_("Build the figures for the year first.")]})
+        locked.build = build
+    locked.history = [
+        *locked.history,
+        {"from": locked.state, "to": state, "by": actor.username, "at": timezone.now().isoformat()},
+    ]
+    locked.state = state
+    locked.version += 1
+    locked.save()
+    record_event("report.state_changed", actor=actor, obj=locked, changes={"state": state})
+    return locked
+
+
+def get_or_create_report(year: int) -> AnnualReport:
+    report, _created = AnnualReport.objects.get_or_create(year=year)
+    return report

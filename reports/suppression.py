@@ -1,0 +1,138 @@
+"""Small-cell suppression for everything the Lägesbild publishes (DESIGN.md "Figures contract").
+
+Primary: every count from 1 to k-1 is hidden (null); 0 is shown. Secondary: a hidden cell
+must not be recoverable by subtraction. The figures are linked in known ways:
+- a breakdown sums to its total (counties, centres, SNI sections, months, risk industries
+  to `inspections_total`; each centre's counties to that centre);
+- some cells are the same number under two names (section F is construction; this year's
+  trend value is `inspections_total`);
+- each agency's findings by category, and decisions by type, are treated as breakdowns of a
+  known total.
+Wherever a linked group whose total is shown would have exactly one hidden member, one more
+member is hidden (the smallest), and equal cells are hidden together, until nothing changes.
+Amounts are hidden together with their count.
+"""
+
+from collections.abc import Iterable
+
+Path = tuple
+
+BREAKDOWNS_OF_TOTAL = [
+    "inspections_by_county",
+    "inspections_by_sni_section",
+    "inspections_by_month",
+    "inspections_by_centre",
+    "inspections_by_risk_industry",
+]
+
+
+def _cells(raw: dict) -> dict[Path, int]:
+    """Every count in the figures, by its path."""
+    cells: dict[Path, int] = {}
+    for key, value in raw.items():
+        if isinstance(value, int):
+            cells[(key,)] = value
+        elif key == "decisions_by_type":
+            for kind, item in value.items():
+                cells[(key, kind, "count")] = item["count"]
+        elif key in ("findings_by_agency_category", "inspections_with_findings_by_agency"):
+            for agency, mapping in value.items():
+                for sub, count in mapping.items():
+                    cells[(key, agency, sub)] = count
+        elif isinstance(value, dict):
+            for sub, count in value.items():
+                cells[(key, sub)] = count
+    return cells
+
+
+def _groups(raw: dict, centre_counties: dict[str, Iterable[str]]):
+    """(members, total) pairs: members sum to total (None: a total taken as known)."""
+    groups = []
+    for key in BREAKDOWNS_OF_TOTAL:
+        groups.append(([(key, sub) for sub in raw.get(key, {})], ("inspections_total",)))
+    for centre, counties in centre_counties.items():
+        members = [
+            ("inspections_by_county", c)
+            for c in counties
+            if c in raw.get("inspections_by_county", {})
+        ]
+        if members and centre in raw.get("inspections_by_centre", {}):
+            groups.append((members, ("inspections_by_centre", centre)))
+    for agency, mapping in raw.get("findings_by_agency_category", {}).items():
+        groups.append(([("findings_by_agency_category", agency, c) for c in mapping], None))
+    groups.append(
+        ([("decisions_by_type", t, "count") for t in raw.get("decisions_by_type", {})], None)
+    )
+    return groups
+
+
+def _equalities(raw: dict, year: int | None):
+    pairs = [
+        (("inspections_by_sni_section", "F"), ("inspections_by_risk_industry", "construction"))
+    ]
+    if year is not None:
+        pairs.append((("inspections_total",), ("inspections_trend", str(year))))
+    return pairs
+
+
+def hidden_cells(raw: dict, k: int, centre_counties=None, year: int | None = None) -> set[Path]:
+    cells = _cells(raw)
+    hidden = {path for path, value in cells.items() if 1 <= value < k}
+    groups = [
+        (members, total)
+        for members, total in _groups(raw, centre_counties or {})
+        if all(m in cells for m in members)
+    ]
+    pairs = [(a, b) for a, b in _equalities(raw, year) if a in cells and b in cells]
+    changed = True
+    while changed:
+        changed = False
+        for a, b in pairs:
+            if (a in hidden) != (b in hidden):
+                hidden |= {a, b}
+                changed = True
+        for members, total in groups:
+            if total is not None and total in hidden:
+                continue
+            hidden_members = [m for m in members if m in hidden]
+            if len(hidden_members) != 1:
+                continue
+            shown = [m for m in members if m not in hidden]
+            if shown:
+                hidden.add(min(shown, key=lambda m: (cells[m] == 0, cells[m], m)))
+                changed = True
+            elif total is not None:
+                hidden.add(total)
+                changed = True
+    return hidden
+
+
+def suppress(raw: dict, k: int, centre_counties=None, year: int | None = None) -> dict:
+    """The figures as they may be published: hidden cells (and their amounts) are None."""
+    hidden = hidden_cells(raw, k, centre_counties, year)
+    out: dict = {}
+    for key, value in raw.items():
+        if isinstance(value, int):
+            out[key] = None if (key,) in hidden else value
+        elif key == "decisions_by_type":
+            out[key] = {
+                kind: (
+                    {"count": None, "amount_sek": None}
+                    if (key, kind, "count") in hidden
+                    else dict(item)
+                )
+                for kind, item in value.items()
+            }
+        elif key in ("findings_by_agency_category", "inspections_with_findings_by_agency"):
+            out[key] = {
+                agency: {
+                    sub: None if (key, agency, sub) in hidden else count
+                    for sub, count in mapping.items()
+                }
+                for agency, mapping in value.items()
+            }
+        elif isinstance(value, dict):
+            out[key] = {sub: None if (key, sub) in hidden else n for sub, n in value.items()}
+        else:
+            out[key] = value
+    return out

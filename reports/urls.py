@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.ReportHomeView.as_view(), name="report_home"),
+    path("begar/", views.RequestBuildView.as_view(), name="request_build"),
+    path("<int:pk>/", views.BuildDetailView.as_view(), name="build_detail"),
+    path("<int:pk>/ladda-ned/<str:fmt>/", views.DownloadView.as_view(), name="download"),
+    path("rapport/<int:year>/", views.AnnualReportView.as_view(), name="annual_report"),
+]

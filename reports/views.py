@@ -1,0 +1,175 @@
+"""The Lägesbild in the browser: request a build, watch it, read it, download it, and edit
+the network report's text and state. Out of scope is 404 everywhere, as in the API."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from network.exceptions import StaleVersion
+from network.mixins import CapabilityRequiredMixin
+from reports import rendering, services
+from reports.api.views import DOWNLOADS, download_body, download_response
+from reports.models import NETWORK, REPORT_TRANSITIONS, AnnualReport, BuildStatus, ReportBuild
+from reports.querysets import report_scopes
+
+
+class ReportScopeMixin(CapabilityRequiredMixin):
+    """404 unless the user may build some scope of the report."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not report_scopes(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BuildRequestForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000)
+    scope = forms.ChoiceField(label=gettext_lazy("scope"))
+
+    def __init__(self, *args, scopes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [
+            (
+                s,
+                _("The whole network")
+                if s == NETWORK
+                else _("My agency (%(code)s)") % {"code": s.upper()},
+            )
+            for s in scopes
+        ]
+        self.fields["year"].initial = timezone.localdate().year - 1
+
+
+class ReportHomeView(ReportScopeMixin, TemplateView):
+    template_name = "reports/report_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scopes = report_scopes(self.request.user)
+        context["form"] = kwargs.get("form") or BuildRequestForm(scopes=scopes)
+        context["builds"] = ReportBuild.objects.visible_to(self.request.user)[:30]
+        context["reports"] = AnnualReport.objects.visible_to(self.request.user)[:10]
+        return context
+
+
+class RequestBuildView(ReportScopeMixin, View):
+    def post(self, request):
+        form = BuildRequestForm(request.POST, scopes=report_scopes(request.user))
+        if not form.is_valid():
+            view = ReportHomeView(request=request, kwargs={})
+            return render(request, view.template_name, view.get_context_data(form=form), status=400)
+        try:
+            build, created = services.request_build(
+                year=form.cleaned_data["year"], scope=form.cleaned_data["scope"], actor=request.user
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            view = ReportHomeView(request=request, kwargs={})
+            return render(request, view.template_name, view.get_context_data(form=form), status=400)
+        if not created:
+            messages.info(request, _("This report is already being built."))
+        return redirect("reports:build_detail", pk=build.pk)
+
+
+class BuildDetailView(ReportScopeMixin, TemplateView):
+    """While it runs: a progress bar that follows the build. When ready: the report."""
+
+    template_name = "reports/build_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        build = get_object_or_404(
+            ReportBuild.objects.visible_to(self.request.user), pk=kwargs["pk"]
+        )
+        context["build"] = build
+        context["formats"] = list(DOWNLOADS)
+        if build.status == BuildStatus.READY:
+            report = (
+                AnnualReport.objects.filter(year=build.year).first()
+                if build.scope == NETWORK
+                else None
+            )
+            context.update(rendering.context(build, report))
+        return context
+
+
+class DownloadView(ReportScopeMixin, View):
+    def get(self, request, pk, fmt):
+        build = get_object_or_404(
+            ReportBuild.objects.visible_to(request.user), pk=pk, status=BuildStatus.READY
+        )
+        if fmt not in DOWNLOADS:
+            raise Http404
+        body = download_body(build, fmt)
+        services.record_download(build, fmt=fmt, actor=request.user)
+        return download_response(build, fmt, body)
+
+
+class ReportTextForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = AnnualReport
+        fields = ["summary", "method", "risk_environments", "outlook"]
+        widgets = {f: forms.Textarea(attrs={"rows": 5}) for f in fields}
+
+
+class AnnualReportView(ReportScopeMixin, View):
+    """The network report of a year: its texts and its way to publication."""
+
+    template_name = "reports/annual_report.html"
+
+    def _report(self, request, year):
+        if NETWORK not in report_scopes(request.user):
+            raise Http404
+        return services.get_or_create_report(year)
+
+    def get(self, request, year):
+        report = self._report(request, year)
+        form = ReportTextForm(instance=report, initial={"version": report.version})
+        return self._render(request, report, form)
+
+    def _render(self, request, report, form, status=200):
+        context = {
+            "report": report,
+            "form": form,
+            "next_states": sorted(REPORT_TRANSITIONS[report.state]),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request, year):
+        report = self._report(request, year)
+        try:
+            if "state" in request.POST:
+                services.move_report(report, state=request.POST["state"], actor=request.user)
+                messages.success(request, _("The report has moved on."))
+                return redirect("reports:annual_report", year=year)
+            form = ReportTextForm(request.POST, instance=report)
+            if not form.is_valid():
+                return self._render(request, report, form, status=400)
+            services.update_report_text(
+                report,
+                version=form.cleaned_data["version"],
+                texts={f: form.cleaned_data[f] for f in ReportTextForm.Meta.fields},
+                actor=request.user,
+            )
+        except StaleVersion:
+            messages.error(
+                request, _("Someone else has changed this in the meantime. Reload and try again.")
+            )
+            return redirect("reports:annual_report", year=year)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("reports:annual_report", year=year)
+        messages.success(request, _("The text is saved."))
+        return redirect(reverse("reports:annual_report", args=[year]))
