@@ -142,7 +142,10 @@ class ReportBuildViewSet(
     @action(
         detail=True,
         methods=["get"],
-        renderer_classes=[JSONRenderer, *(_renderer(f, m) for f, m in DOWNLOADS.items())],
+        renderer_classes=[
+            JSONRenderer,
+            *(_renderer(f, m.split(";")[0]) for f, m in DOWNLOADS.items()),
+        ],
     )
     def download(self, request, pk=None):
         """The report as PDF, CSV (UTF-8), XLSX or HTML; permission-checked and audited."""

@@ -1,0 +1,172 @@
+"""The Lägesbild's figures on a known data set, built through the services."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cases import services as case_services
+from inspections import services
+from network.models import Agency, Centre
+from reports import figures, suppression
+
+pytestmark = pytest.mark.django_db
+
+
+def place(county, municipality, sni, name):
+    return {"name": name, "municipality": municipality, "county": county, "sni": sni}
+
+
+@pytest.fixture
+def year_2025(persona):
+    """Three performed inspections in 2025, one in 2024, one planned in 2025."""
+    coordinator = persona("av", "coordinator")
+    skv, polis = persona("skv", "staff"), persona("polis", "staff")
+    plans = [
+        (place("01", "0180", "41.200", "Bygget A"), date(2025, 3, 4), 5),
+        (place("01", "0182", "56.100", "Restaurang B"), date(2025, 3, 20), 7),
+        (place("12", "1280", "41.200", "Bygget C"), date(2025, 9, 1), 3),
+        (place("14", "1480", "81.210", "Städ D"), date(2024, 5, 5), 4),
+    ]
+    made = []
+    for workplace, when, persons in plans:
+        inspection = services.plan_inspection(
+            workplace=workplace, planned_date=when, actor=coordinator
+        )
+        for code, user in (("skv", skv), ("polis", polis)):
+            assignment = services.assign_agency(
+                inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
+            )
+            services.respond_to_assignment(assignment, accept=True, actor=user)
+        services.perform_inspection(
+            inspection, performed_on=when, persons_checked=persons, actor=skv
+        )
+        made.append(inspection)
+    services.plan_inspection(
+        workplace=place("01", "0180", "41.200", "Planerad"),
+        planned_date=date(2025, 12, 1),
+        actor=coordinator,
+    )
+    a, b, c, _old = made
+    f1 = services.record_finding(a, category="personalliggare_saknas", actor=skv)
+    services.record_finding(b, category="personalliggare_saknas", actor=skv)
+    services.record_finding(b, category="utan_arbetstillstand", actor=polis)
+    services.record_decision(f1, type="kontrollavgift", amount_sek=Decimal("12500"), actor=skv)
+    f3 = services.record_finding(c, category="olaglig_vistelse", actor=polis)
+    services.record_decision(f3, type="polisanmalan", actor=polis)
+    case_services.create_referral(
+        person={"sex": "male"}, receiving_body="polis", consent={"support": True}, actor=polis
+    )
+    return made
+
+
+def test_every_figure_equals_the_hand_computed_one(year_2025):
+    raw = figures.compute(2025, "network")
+    assert raw["inspections_total"] == 3
+    assert raw["inspections_by_county"] == {"01": 2, "12": 1}
+    assert raw["inspections_by_sni_section"] == {"F": 2, "I": 1}
+    assert raw["inspections_with_findings"] == 3
+    assert raw["findings_by_agency_category"] == {
+        "skv": {"personalliggare_saknas": 2},
+        "polis": {"utan_arbetstillstand": 1, "olaglig_vistelse": 1},
+    }
+    assert raw["decisions_by_type"] == {
+        "kontrollavgift": {"count": 1, "amount_sek": 12500.0},
+        "polisanmalan": {"count": 1, "amount_sek": 0.0},
+    }
+    assert raw["persons_checked_total"] == 15
+    assert raw["referrals_total"] == 0  # the referral was made this year, not in 2025
+    assert raw["inspections_by_month"] == {"03": 2, "09": 1}
+    assert raw["inspections_by_centre"] == {"stockholm": 2, "malmo": 1}
+    assert raw["inspections_by_risk_industry"] == {"construction": 2, "restaurants": 1}
+    assert raw["inspections_with_findings_by_agency"] == {
+        "polis": {"inspections": 3, "with_findings": 2},
+        "skv": {"inspections": 3, "with_findings": 2},
+    }
+    assert raw["inspections_trend"] == {"2021": 0, "2022": 0, "2023": 0, "2024": 1, "2025": 3}
+
+
+def test_an_agencys_own_figures_leave_out_other_agencies_results(year_2025):
+    raw = figures.compute(2025, "skv")
+    assert raw["inspections_total"] == 3
+    assert raw["findings_by_agency_category"] == {"skv": {"personalliggare_saknas": 2}}
+    assert raw["decisions_by_type"] == {"kontrollavgift": {"count": 1, "amount_sek": 12500.0}}
+    assert raw["inspections_with_findings"] == 2
+    assert list(raw["inspections_with_findings_by_agency"]) == ["skv"]
+    assert figures.compute(2025, "fk")["inspections_total"] == 0
+
+
+def test_published_figures_hide_small_cells_and_what_would_reveal_them(year_2025):
+    raw = figures.compute(2025, "network")
+    published = suppression.suppress(raw, 2, _centres(), year=2025)
+    # 1s are hidden; a breakdown of a shown total never hides exactly one cell.
+    assert published["inspections_total"] == 3
+    assert published["inspections_by_county"] == {"01": None, "12": None}
+    assert published["inspections_by_centre"] == {"stockholm": None, "malmo": None}
+    assert published["inspections_by_month"] == {"03": None, "09": None}
+    assert published["findings_by_agency_category"]["polis"] == {
+        "utan_arbetstillstand": None,
+        "olaglig_vistelse": None,
+    }
+    assert published["decisions_by_type"]["kontrollavgift"] == {"count": None, "amount_sek": None}
+    assert published["inspections_trend"]["2024"] is None
+    assert published["inspections_trend"]["2021"] == 0  # a 0 is shown
+
+
+def _centres():
+    return {c.code: [x.code for x in c.counties.all()] for c in Centre.objects.all()}
+
+
+CENTRES = {"north": ["a", "b"], "south": ["c", "d", "e"]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    counts=st.dictionaries(st.sampled_from("abcde"), st.integers(0, 12), min_size=1),
+    categories=st.dictionaries(st.sampled_from(["x", "y", "z"]), st.integers(0, 9)),
+    k=st.integers(2, 8),
+)
+def test_suppression_holds_on_random_tables(counts, categories, k):
+    centre_of = {county: c for c, members in CENTRES.items() for county in members}
+    centres: dict[str, int] = {}
+    for county, n in counts.items():
+        centres[centre_of[county]] = centres.get(centre_of[county], 0) + n
+    total = sum(counts.values())
+    raw = {
+        "inspections_total": total,
+        "inspections_by_county": counts,
+        "inspections_by_centre": centres,
+        "findings_by_agency_category": {"skv": categories},
+        "decisions_by_type": {},
+    }
+    out = suppression.suppress(raw, k, CENTRES)
+    # Primary: no published count from 1 to k-1.
+    published = [
+        out["inspections_total"],
+        *out["inspections_by_county"].values(),
+        *out["inspections_by_centre"].values(),
+        *out["findings_by_agency_category"]["skv"].values(),
+    ]
+    assert not any(v is not None and 1 <= v < k for v in published)
+    # Secondary: where a total is shown, never exactly one hidden member.
+    groups = [
+        (out["inspections_by_county"], out["inspections_total"]),
+        (out["inspections_by_centre"], out["inspections_total"]),
+        (out["findings_by_agency_category"]["skv"], 0),
+    ]
+    for centre, members in CENTRES.items():
+        groups.append(
+            (
+                {c: out["inspections_by_county"][c] for c in members if c in counts},
+                out["inspections_by_centre"].get(centre),
+            )
+        )
+    for cells, group_total in groups:
+        # A breakdown with one cell has nothing else to hide; its total is not published.
+        if group_total is not None and len(cells) > 1:
+            assert sum(v is None for v in cells.values()) != 1
+    # Shown values are the true ones.
+    for county, value in out["inspections_by_county"].items():
+        assert value in (None, counts[county])
