@@ -64,24 +64,52 @@ def worker_process(settings):
         process.kill()
 
 
-@pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
-def test_separate_worker_process_consumes_from_redis_and_writes_to_postgres(worker_process):
+@pytest.fixture
+def sends_to(worker_process):
+    """While active, tasks sent by the code under test go to the worker's queue on Redis."""
     from config.celery import app
 
-    queue, process = worker_process
-    name = f"ci-{uuid.uuid4().hex[:8]}"
-    app.conf.task_always_eager = False
-    try:
-        record_worker_heartbeat.apply_async(args=[name], queue=queue)
-    finally:
-        app.conf.task_always_eager = True
-    deadline = time.monotonic() + 60
+    queue, _process = worker_process
+    previous = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    yield queue
+    app.conf.task_always_eager, app.conf.task_default_queue = previous
+
+
+def wait_for(condition, process, seconds=90):
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if WorkerHeartbeat.objects.filter(name=name).exists():
-            break
+        if condition():
+            return
         assert process.poll() is None, f"worker died:\n{process.stdout.read()}"
         time.sleep(0.25)
+    raise AssertionError("the worker did not finish in time")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_separate_worker_process_consumes_from_redis_and_writes_to_postgres(
+    worker_process, sends_to
+):
+    queue, process = worker_process
+    name = f"ci-{uuid.uuid4().hex[:8]}"
+    record_worker_heartbeat.apply_async(args=[name], queue=queue)
+    wait_for(lambda: WorkerHeartbeat.objects.filter(name=name).exists(), process)
     beat = WorkerHeartbeat.objects.get(name=name)
     assert beat.hostname  # written by the worker process, which knows its host
     assert process.pid != os.getpid()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_lagesbild_is_built_by_a_separate_worker_process(worker_process, sends_to, persona):
+    from reports import services
+    from reports.models import ReportBuild
+
+    _queue, process = worker_process
+    build, created = services.request_build(year=2025, actor=persona("av", "analyst"))
+    assert created
+    wait_for(lambda: ReportBuild.objects.get(pk=build.pk).status in {"ready", "failed"}, process)
+    build.refresh_from_db()
+    assert (build.status, build.progress, build.error) == ("ready", 100, "")
+    assert build.pdf.size > 1000
