@@ -9,6 +9,8 @@ import importlib
 import os
 import shutil
 import socket
+from datetime import date
+from decimal import Decimal
 from urllib.parse import urlparse
 
 import pytest
@@ -16,6 +18,9 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from cases import services as case_services
+from inspections import services as inspection_services
+from network.models import Agency
 from network.services import create_staff
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures
@@ -177,3 +182,55 @@ def api():
 
     client.as_user = as_user
     return client
+
+
+# --- a known year of joint controls (reports, journeys) ---------------------------------
+
+
+def place(county, municipality, sni, name):
+    return {"name": name, "municipality": municipality, "county": county, "sni": sni}
+
+
+@pytest.fixture
+def year_2025(persona):
+    """Three performed inspections in 2025, one in 2024, one planned in 2025."""
+    coordinator = persona("av", "coordinator")
+    skv, polis = persona("skv", "staff"), persona("polis", "staff")
+    plans = [
+        (place("01", "0180", "41.200", "Bygget A"), date(2025, 3, 4), 5),
+        (place("01", "0182", "56.100", "Restaurang B"), date(2025, 3, 20), 7),
+        (place("12", "1280", "41.200", "Bygget C"), date(2025, 9, 1), 3),
+        (place("14", "1480", "81.210", "Städ D"), date(2024, 5, 5), 4),
+    ]
+    made = []
+    for workplace, when, persons in plans:
+        inspection = inspection_services.plan_inspection(
+            workplace=workplace, planned_date=when, actor=coordinator
+        )
+        for code, user in (("skv", skv), ("polis", polis)):
+            assignment = inspection_services.assign_agency(
+                inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
+            )
+            inspection_services.respond_to_assignment(assignment, accept=True, actor=user)
+        inspection_services.perform_inspection(
+            inspection, performed_on=when, persons_checked=persons, actor=skv
+        )
+        made.append(inspection)
+    inspection_services.plan_inspection(
+        workplace=place("01", "0180", "41.200", "Planerad"),
+        planned_date=date(2025, 12, 1),
+        actor=coordinator,
+    )
+    a, b, c, _old = made
+    f1 = inspection_services.record_finding(a, category="personalliggare_saknas", actor=skv)
+    inspection_services.record_finding(b, category="personalliggare_saknas", actor=skv)
+    inspection_services.record_finding(b, category="utan_arbetstillstand", actor=polis)
+    inspection_services.record_decision(
+        f1, type="kontrollavgift", amount_sek=Decimal("12500"), actor=skv
+    )
+    f3 = inspection_services.record_finding(c, category="olaglig_vistelse", actor=polis)
+    inspection_services.record_decision(f3, type="polisanmalan", actor=polis)
+    case_services.create_referral(
+        person={"sex": "male"}, receiving_body="polis", consent={"support": True}, actor=polis
+    )
+    return made

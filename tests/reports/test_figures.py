@@ -1,65 +1,13 @@
 """The Lägesbild's figures on a known data set, built through the services."""
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases import services as case_services
-from inspections import services
-from network.models import Agency, Centre
+from network.models import Centre
 from reports import figures, suppression
 
 pytestmark = pytest.mark.django_db
-
-
-def place(county, municipality, sni, name):
-    return {"name": name, "municipality": municipality, "county": county, "sni": sni}
-
-
-@pytest.fixture
-def year_2025(persona):
-    """Three performed inspections in 2025, one in 2024, one planned in 2025."""
-    coordinator = persona("av", "coordinator")
-    skv, polis = persona("skv", "staff"), persona("polis", "staff")
-    plans = [
-        (place("01", "0180", "41.200", "Bygget A"), date(2025, 3, 4), 5),
-        (place("01", "0182", "56.100", "Restaurang B"), date(2025, 3, 20), 7),
-        (place("12", "1280", "41.200", "Bygget C"), date(2025, 9, 1), 3),
-        (place("14", "1480", "81.210", "Städ D"), date(2024, 5, 5), 4),
-    ]
-    made = []
-    for workplace, when, persons in plans:
-        inspection = services.plan_inspection(
-            workplace=workplace, planned_date=when, actor=coordinator
-        )
-        for code, user in (("skv", skv), ("polis", polis)):
-            assignment = services.assign_agency(
-                inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
-            )
-            services.respond_to_assignment(assignment, accept=True, actor=user)
-        services.perform_inspection(
-            inspection, performed_on=when, persons_checked=persons, actor=skv
-        )
-        made.append(inspection)
-    services.plan_inspection(
-        workplace=place("01", "0180", "41.200", "Planerad"),
-        planned_date=date(2025, 12, 1),
-        actor=coordinator,
-    )
-    a, b, c, _old = made
-    f1 = services.record_finding(a, category="personalliggare_saknas", actor=skv)
-    services.record_finding(b, category="personalliggare_saknas", actor=skv)
-    services.record_finding(b, category="utan_arbetstillstand", actor=polis)
-    services.record_decision(f1, type="kontrollavgift", amount_sek=Decimal("12500"), actor=skv)
-    f3 = services.record_finding(c, category="olaglig_vistelse", actor=polis)
-    services.record_decision(f3, type="polisanmalan", actor=polis)
-    case_services.create_referral(
-        person={"sex": "male"}, receiving_body="polis", consent={"support": True}, actor=polis
-    )
-    return made
 
 
 def test_every_figure_equals_the_hand_computed_one(year_2025):
