@@ -109,9 +109,12 @@ def _progress(build_id: int, progress: int, stage: str) -> None:
 
 
 def _snapshot_figures(year: int, scope: str) -> dict:
-    """All figures from one consistent snapshot of the database."""
+    """All figures from one consistent snapshot of the database: a REPEATABLE READ
+    transaction on PostgreSQL. (Called inside an outer transaction, as in tests, the outer
+    one's snapshot rules: the isolation level can only be set first thing.)"""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         return figures.compute(year, scope)
