@@ -6,6 +6,8 @@ reports can group by section in the database. SNI sections are the NACE/ISIC sec
 is what HTCDS's ForcedLabourIndustry uses."""
 
 from django.db.models import Case, CharField, Value, When
+from django.db.models.functions import Substr
+from django.db.models.lookups import In
 
 # (first division, last division, section)
 SECTIONS = [
@@ -46,12 +48,11 @@ def section_of(code: str) -> str:
 
 
 def section_expression(field: str):
-    """A database expression giving the section letter of an SNI code column."""
+    """A database expression giving the section letter of an SNI code column (a CASE over
+    the code's first two characters: plain string comparisons, cheap on millions of rows)."""
+    division = Substr(field, 1, 2)
     whens = [
-        When(
-            **{f"{field}__regex": r"^(" + "|".join(f"{d:02d}" for d in range(a, b + 1)) + ")"},
-            then=Value(letter),
-        )
+        When(In(division, [f"{d:02d}" for d in range(a, b + 1)]), then=Value(letter))
         for a, b, letter in SECTIONS
     ]
     return Case(*whens, default=Value(""), output_field=CharField())

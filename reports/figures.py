@@ -61,9 +61,12 @@ def compute(year: int, scope: str) -> dict:
         decisions = decisions.filter(agency__code=scope)
         referrals = referrals.filter(referring_agency__code=scope)
 
+    own_findings = Finding.objects.filter(inspection=OuterRef("pk"))
+    if scope != "network":
+        own_findings = own_findings.filter(agency__code=scope)
     totals = base.aggregate(
         total=Count("id"),
-        with_findings=Count("id", filter=Q(Exists(findings.filter(inspection=OuterRef("pk"))))),
+        with_findings=Count("id", filter=Q(Exists(own_findings))),
         persons=Coalesce(Sum("persons_checked"), 0),
     )
     by_agency_category: dict[str, dict[str, int]] = {}
@@ -75,19 +78,24 @@ def compute(year: int, scope: str) -> dict:
         .annotate(n=Count("id"), amount=Sum("amount_sek"))
         .order_by("type")
     }
-    # Share of inspections with findings, per agency taking part.
-    has_own_finding = Exists(
-        Finding.objects.filter(inspection=OuterRef("inspection"), agency=OuterRef("agency"))
-    )
-    per_agency = (
-        AgencyAssignment.objects.filter(inspection__in=base.values("pk"), status="accepted")
-        .annotate(found=has_own_finding)
-        .values("agency__code")
-        .annotate(inspections=Count("id"), with_findings=Count("id", filter=Q(found=True)))
-        .order_by("agency__code")
+    # Share of inspections with findings, per agency taking part: two GROUP BYs (only an
+    # agency that accepted may record findings, so its findings are within its inspections).
+    taking_part = AgencyAssignment.objects.filter(
+        inspection__in=base.values("pk"), status="accepted"
     )
     if scope != "network":
-        per_agency = per_agency.filter(agency__code=scope)
+        taking_part = taking_part.filter(agency__code=scope)
+    found_in = dict(
+        findings.values("agency__code")
+        .annotate(n=Count("inspection", distinct=True))
+        .values_list("agency__code", "n")
+    )
+    per_agency = [
+        {**row, "with_findings": found_in.get(row["agency__code"], 0)}
+        for row in taking_part.values("agency__code")
+        .annotate(inspections=Count("id"))
+        .order_by("agency__code")
+    ]
     trend = {
         str(row["year"]): row["n"]
         for row in inspections_for_years(year - TREND_YEARS, year, scope)
