@@ -15,6 +15,15 @@ class CasesConfig(AppConfig):
         register(NavItem("cases", _("Cases"), "cases:case_list", "cases.view_case", order=10))
         register(
             NavItem(
+                "referrals",
+                _("Referrals"),
+                "referrals:referral_list",
+                "cases.view_victimreferral",
+                order=30,
+            )
+        )
+        register(
+            NavItem(
                 "access_reviews",
                 _("Access reviews"),
                 "cases:review_list",

@@ -582,14 +582,11 @@ class ReflectionPeriod(models.Model):
     referral = models.ForeignKey(
         VictimReferral, on_delete=models.CASCADE, related_name="reflection_periods"
     )
-    applicant = models.CharField(
-        _("applicant"),
-        max_length=30,
-        choices=[
-            ("socialnamnd", _("Social welfare committee")),
-            ("fu_ledare", _("Head of investigation")),
-        ],
-    )
+    APPLICANTS = [
+        ("socialnamnd", _("Social welfare committee")),
+        ("fu_ledare", _("Head of investigation")),
+    ]
+    applicant = models.CharField(_("applicant"), max_length=30, choices=APPLICANTS)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SUBMITTED)
     submitted_on = models.DateField(_("submitted on"))
     valid_from = models.DateField(null=True, blank=True)

@@ -1,9 +1,31 @@
+"""The victim-referral pages, mounted under /hanvisningar/ (Swedish paths, English names)."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from cases import referral_views as views
 
 app_name = "referrals"
 
-# Placeholder until the referral pages land (being written now).
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="404.html"), name="referral_list"),
+    path("", views.ReferralListView.as_view(), name="referral_list"),
+    path("ny/", views.ReferralCreateView.as_view(), name="referral_create"),
+    path("<int:pk>/", views.ReferralDetailView.as_view(), name="referral_detail"),
+    path("<int:pk>/visa/", views.ReferralRevealView.as_view(), name="referral_reveal"),
+    path("<int:pk>/status/", views.ReferralStatusView.as_view(), name="referral_status"),
+    path(
+        "<int:pk>/samtycke/aterkalla/",
+        views.ReferralWithdrawConsentView.as_view(),
+        name="referral_withdraw_consent",
+    ),
+    path("<int:pk>/dela/", views.ReferralShareView.as_view(), name="referral_share"),
+    path(
+        "<int:pk>/betanketid/",
+        views.ReflectionApplyView.as_view(),
+        name="referral_reflection_apply",
+    ),
+    path(
+        "<int:pk>/betanketid/<int:period_id>/beslut/",
+        views.ReflectionDecideView.as_view(),
+        name="referral_reflection_decide",
+    ),
 ]

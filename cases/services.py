@@ -802,7 +802,7 @@ def reveal_identity(referral: VictimReferral, *, purpose: str, actor: User) -> d
 @transaction.atomic
 def change_referral_status(referral: VictimReferral, *, status: str, actor: User) -> VictimReferral:
     locked = VictimReferral.objects.select_for_update().get(pk=referral.pk)
-    if not _may_work_referral(actor, locked):
+    if not can_work_referral(actor, locked):
         raise PermissionDenied
     if status not in REFERRAL_TRANSITIONS.get(locked.status, set()):
         raise ValidationError(
@@ -824,8 +824,10 @@ def change_referral_status(referral: VictimReferral, *, status: str, actor: User
     return locked
 
 
-def _may_work_referral(user: User, referral: VictimReferral) -> bool:
-    """Who works the referral: the referring, receiving or coordinating agency."""
+def can_work_referral(user: User, referral: VictimReferral) -> bool:
+    """Who works the referral (status, consent, shares, reflection periods): the national
+    coordinator, the referring and the receiving agency. An agency holding a share only
+    reads."""
     return can_reveal_identity(user, referral) or (
         user.agency is not None
         and user.has_perm("cases.change_victimreferral")
@@ -838,7 +840,7 @@ def withdraw_consent(referral: VictimReferral, *, purpose: str, actor: User) -> 
     """The person withdraws consent for one purpose; the date is kept."""
     if purpose not in {"support", "sharing", "statistics"}:
         raise ValidationError({"purpose": [_("Choose support, sharing or statistics.")]})
-    if not _may_work_referral(actor, referral):
+    if not can_work_referral(actor, referral):
         raise PermissionDenied
     setattr(referral, f"consent_{purpose}", False)
     referral.consent_withdrawn = {
@@ -864,7 +866,7 @@ def share_referral(
 ) -> ReferralGroupObjectPermission:
     """Share a referral with an agency. Needs the person's consent to sharing, unless the
     legal basis is a duty that overrides consent (the reason must then say which)."""
-    if not (actor.has_perm("cases.share_victimreferral") and _may_work_referral(actor, referral)):
+    if not (actor.has_perm("cases.share_victimreferral") and can_work_referral(actor, referral)):
         raise PermissionDenied(_("You may not share this referral."))
     fields = _validate_grant(legal_basis, reason, expires_at)
     if not referral.is_child and not referral.consent_sharing:
@@ -901,8 +903,10 @@ def share_referral(
 def apply_for_reflection_period(
     referral: VictimReferral, *, applicant: str, submitted_on, actor: User
 ) -> ReflectionPeriod:
-    if not _may_work_referral(actor, referral):
+    if not can_work_referral(actor, referral):
         raise PermissionDenied
+    if applicant not in dict(ReflectionPeriod.APPLICANTS):
+        raise ValidationError({"applicant": [_("Choose who applies.")]})
     period = ReflectionPeriod.objects.create(
         referral=referral, applicant=applicant, submitted_on=submitted_on
     )
@@ -913,8 +917,10 @@ def apply_for_reflection_period(
 @transaction.atomic
 def decide_reflection_period(period: ReflectionPeriod, *, granted: bool, decided_on, actor: User):
     """Record Migrationsverket's decision: granted for 30 days, or refused."""
-    if not _may_work_referral(actor, period.referral):
+    if not can_work_referral(actor, period.referral):
         raise PermissionDenied
+    if period.status != ReflectionPeriod.Status.SUBMITTED:
+        raise ValidationError({"granted": [_("Migrationsverket has already decided this.")]})
     period.status = ReflectionPeriod.Status.GRANTED if granted else ReflectionPeriod.Status.REFUSED
     if granted:
         period.valid_from = decided_on

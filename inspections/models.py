@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import (
+    TRAFFICKING_CATEGORIES,
     AssignmentStatus,
     DecisionStatus,
     DecisionType,
@@ -277,6 +278,11 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection_id} {self.agency_id} {self.category}"
+
+    @property
+    def is_trafficking_indicator(self) -> bool:
+        """A sign of trafficking or exploitation: the finding offers a victim referral."""
+        return self.category in TRAFFICKING_CATEGORIES
 
 
 class FindingDisclosure(models.Model):
