@@ -19,11 +19,11 @@ from cases.models import (
     Sensitivity,
 )
 from cases.services import (
-    ATTACHMENT_TYPES,
     MIN_JUSTIFICATION,
     MIN_REASON,
     TRANSITIONS,
 )
+from network.files import ATTACHMENT_TYPES
 from network.models import Agency
 
 ORGNR_HELP = _("10 digits, e.g. 556036-0793, or a sole trader's personal identity number.")

@@ -6,7 +6,6 @@ too, so no caller can forget them.
 """
 
 import csv
-import hashlib
 import io
 from datetime import timedelta
 
@@ -50,6 +49,7 @@ from cases.models import (
     VictimReferral,
 )
 from network.exceptions import StaleVersion
+from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, User
 from network.services import record_event
 
@@ -64,23 +64,6 @@ MIN_REASON = 10
 MIN_BALANCING = 40  # osl_10_15a: the reason must record a balancing of interests
 MIN_JUSTIFICATION = 30
 BREAK_THE_GLASS_HOURS = 24
-MAX_ATTACHMENT_BYTES = getattr(settings, "AKRIM_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
-# Extension -> (content type, leading bytes that must match, or None for text).
-ATTACHMENT_TYPES = {
-    "pdf": ("application/pdf", b"%PDF-"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        b"PK\x03\x04",
-    ),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-    "txt": ("text/plain", None),
-    "csv": ("text/csv", None),
-}
-
-
 # --- employers --------------------------------------------------------------------------
 
 
@@ -255,49 +238,22 @@ def add_attachment(case: Case, *, upload, actor: User) -> CaseAttachment:
     """Store a file on a case after checking its size, its type and its first bytes."""
     if not permissions.can_edit(actor, case):
         raise PermissionDenied(_("You may not change this case."))
-    name = (upload.name or "").rsplit("/", 1)[-1][:200]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            {
-                "file": [
-                    _("Files of this type cannot be attached. Allowed: %(types)s.")
-                    % {"types": ", ".join(sorted(ATTACHMENT_TYPES))}
-                ]
-            }
-        )
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file is too large: at most %(mb)s MB.")
-                    % {"mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-                ]
-            }
-        )
-    content = upload.read()
-    content_type, magic = ATTACHMENT_TYPES[extension]
-    if magic is not None and not content.startswith(magic):
-        raise ValidationError({"file": [_("The file's content does not match its type.")]})
-    if magic is None and b"\x00" in content[:4096]:
-        raise ValidationError({"file": [_("The file's content does not match its type.")]})
-    digest = hashlib.sha256(content).hexdigest()
+    checked = check_upload(upload)
     attachment = CaseAttachment(
         case=case,
-        filename=name,
-        content_type=content_type,
-        size=len(content),
-        sha256=digest,
+        filename=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
-    # Every check is done before the file is written, so a refused upload leaves nothing.
-    attachment.file.save(digest, ContentFile(content), save=False)
+    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
     attachment.save()
     record_event(
         "case.attachment_added",
         actor=actor,
         obj=case,
-        changes={"attachment": attachment.pk, "filename": name, "size": len(content)},
+        changes={"attachment": attachment.pk, "filename": checked.name, "size": attachment.size},
     )
     return attachment
 
@@ -310,11 +266,6 @@ def record_attachment_download(attachment: CaseAttachment, *, actor: User) -> No
         changes={"attachment": attachment.pk, "filename": attachment.filename},
         purpose=_access_basis(attachment.case, actor),
     )
-
-
-def _cell(value: str) -> str:
-    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
@@ -330,7 +281,7 @@ def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
         writer.writerow(
             [
                 case.reference,
-                _cell(case.title),
+                spreadsheet_safe(case.title),
                 case.status,
                 case.owner_agency.code,
                 case.employer.orgnr if case.employer else "",

@@ -27,6 +27,7 @@ from inspections.choices import (
     categories_for,
 )
 from inspections.models import ControlOperation, Finding, Inspection
+from network.files import ATTACHMENT_TYPES
 from network.models import Agency, Centre, County
 
 SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
@@ -440,3 +441,14 @@ class OperationForm(ServiceErrorsMixin, forms.Form):
                 % {"codes": ", ".join(wrong)}
             )
         return codes
+
+
+class InspectionAttachmentForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("Allowed: %(types)s. At most 10 MB.")
+        % {"types": ", ".join(sorted(ATTACHMENT_TYPES))},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_TYPES))}
+        ),
+    )

@@ -409,3 +409,34 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def inspection_attachment_path(instance, filename):
+    # Never the uploader's file name on disk.
+    return f"inspections/{instance.inspection_id}/{instance.sha256}"
+
+
+class InspectionAttachment(models.Model):
+    """A file from a control (photos, a copy of the staff register). Seen by whoever sees the
+    inspection; stored in private storage, served only by a permission-checked, audited
+    view."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="attachments")
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=inspection_attachment_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -5,10 +5,13 @@ the rules about *this* inspection (who coordinates it, which agencies take part,
 it is in) are checked here, so no caller can forget them.
 """
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -37,12 +40,14 @@ from inspections.models import (
     FindingDisclosure,
     FollowUp,
     Inspection,
+    InspectionAttachment,
     InspectionEmployer,
     InspectionSequence,
     PersonCount,
     Workplace,
 )
 from inspections.tasks import notify_assignment
+from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, County, User
 from network.services import record_event
 
@@ -577,3 +582,90 @@ def complete_follow_up(follow_up: FollowUp, *, actor: User) -> FollowUp:
         follow_up.save(update_fields=["status", "done_at"])
         record_event("followup.done", actor=actor, obj=follow_up)
     return follow_up
+
+
+# --- attachments and export -------------------------------------------------------------
+
+
+@transaction.atomic
+def add_attachment(inspection: Inspection, *, upload, actor: User) -> InspectionAttachment:
+    """A file from the control, by the coordinator or an agency that accepted to take part."""
+    if not (
+        permissions.is_coordinator_of(actor, inspection)
+        or permissions.takes_part(actor, inspection)
+    ):
+        raise PermissionDenied(_("Only the coordinator or an agency taking part may add files."))
+    checked = check_upload(upload)
+    attachment = InspectionAttachment(
+        inspection=inspection,
+        agency=actor.agency,
+        filename=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
+    attachment.save()
+    record_event(
+        "inspection.attachment_added",
+        actor=actor,
+        obj=inspection,
+        changes={"attachment": attachment.pk, "filename": checked.name},
+    )
+    return attachment
+
+
+def record_attachment_download(attachment: InspectionAttachment, *, actor: User) -> None:
+    record_event(
+        "inspection.attachment_downloaded",
+        actor=actor,
+        obj=attachment.inspection,
+        purpose=LegalBasis.AKRIM,
+        changes={"attachment": attachment.pk, "filename": attachment.filename},
+    )
+
+
+def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
+    """The visible inspections as CSV (UTF-8 with BOM for spreadsheet programs); audited."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "reference",
+            "status",
+            "planned_date",
+            "performed_on",
+            "workplace",
+            "city",
+            "county",
+            "sni",
+            "persons_checked",
+        ]
+    )
+    count = 0
+    rows = inspections.select_related("workplace__county").order_by("-id")
+    for inspection in rows.iterator(chunk_size=500):
+        workplace = inspection.workplace
+        writer.writerow(
+            [
+                inspection.reference,
+                inspection.status,
+                inspection.planned_date.isoformat(),
+                inspection.performed_on.isoformat() if inspection.performed_on else "",
+                spreadsheet_safe(workplace.name),
+                spreadsheet_safe(workplace.city),
+                workplace.county.code,
+                workplace.sni,
+                "" if inspection.persons_checked is None else inspection.persons_checked,
+            ]
+        )
+        count += 1
+    record_event(
+        "inspection.exported",
+        actor=actor,
+        object_type="inspections.inspection",
+        changes={"filters": filters, "rows": count},
+    )
+    return out.getvalue()

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,7 @@ from inspections.forms import (
     DecisionForm,
     FindingForm,
     FollowUpForm,
+    InspectionAttachmentForm,
     InspectionPlanForm,
     OperationForm,
     PerformForm,
@@ -302,6 +304,11 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         context.setdefault(
             "cancel_form", ReasonForm(auto_id="id_cancel_%s") if context["can_cancel"] else None
         )
+        context["attachments"] = inspection.attachments.select_related("agency", "uploaded_by")
+        context.setdefault(
+            "attachment_form",
+            InspectionAttachmentForm() if coordinator or accepted else None,
+        )
         return context
 
 
@@ -431,6 +438,55 @@ class CloseView(InspectionActionView):
         except ValidationError as error:
             return self.rerender(400, action_errors=error.messages)
         return self.done(_("The inspection is closed."))
+
+
+class AttachmentUploadView(InspectionActionView):
+    """A file from the control (coordinator or an agency taking part)."""
+
+    def act(self, request, inspection):
+        form = InspectionAttachmentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.rerender(400, attachment_form=form)
+        try:
+            attachment = services.add_attachment(
+                inspection, upload=form.cleaned_data["file"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, attachment_form=form)
+        return self.done(
+            _("%(filename)s is attached.") % {"filename": attachment.filename}, "#attachments"
+        )
+
+
+class AttachmentDownloadView(InspectionScopedMixin, View):
+    """A file of a visible inspection, served only after the download is audited."""
+
+    def get(self, request, pk, attachment_id):
+        inspection = get_object_or_404(self.get_queryset(), pk=pk)
+        attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
+        services.record_attachment_download(attachment, actor=request.user)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+
+
+class InspectionExportView(CapabilityRequiredMixin, View):
+    """The list's inspections (same filters, same scope) as CSV; audited."""
+
+    required_capability = "inspections.view_inspection"
+
+    def get(self, request):
+        inspections = _filtered_inspections(request).qs
+        body = services.export_inspections_csv(
+            inspections, actor=request.user, filters=dict(request.GET.items())
+        )
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="akrim-kontroller.csv"'
+        return response
 
 
 class SubmitResultsView(InspectionActionView):

@@ -22,6 +22,7 @@ from inspections.models import (
     Finding,
     FollowUp,
     Inspection,
+    InspectionAttachment,
     PersonCount,
     Workplace,
 )
@@ -330,3 +331,31 @@ class ImportResultSerializer(serializers.Serializer):
     errors = ImportErrorSerializer(many=True)
     preview = ImportPreviewSerializer(many=True)
     created = serializers.ListField(child=serializers.CharField())
+
+
+class InspectionAttachmentSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    file = serializers.FileField(write_only=True)
+
+    class Meta:
+        model = InspectionAttachment
+        fields = [
+            "id",
+            "file",
+            "filename",
+            "content_type",
+            "size",
+            "agency",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+        read_only_fields = [
+            "id",
+            "filename",
+            "content_type",
+            "size",
+            "agency",
+            "uploaded_by",
+            "uploaded_at",
+        ]

@@ -5,15 +5,19 @@ answers 404 for every action, so an unannounced control never leaks.
 """
 
 from django.db.models import Prefetch
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from cases.api.views import CSVRenderer
 from cases.models import LegalBasis
 from inspections import services
 from inspections.api.serializers import (
@@ -25,6 +29,7 @@ from inspections.api.serializers import (
     FollowUpSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
+    InspectionAttachmentSerializer,
     InspectionCreateSerializer,
     InspectionSerializer,
     OperationSerializer,
@@ -109,6 +114,9 @@ class InspectionViewSet(
         "not_performed": "inspections.perform_inspection",
         "close": "inspections.coordinate_inspection",
         "follow_ups": "inspections.view_followup",
+        "attachments": "inspections.view_inspection",
+        "download_attachment": "inspections.view_inspection",
+        "export": "inspections.view_inspection",
     }
 
     def _refreshed(self, inspection):
@@ -333,6 +341,65 @@ class InspectionViewSet(
             actor=request.user,
         )
         return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses={200: InspectionAttachmentSerializer(many=True)}
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": InspectionAttachmentSerializer},
+        responses={201: InspectionAttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filterset_class=None,
+        parser_classes=[MultiPartParser],
+    )
+    def attachments(self, request, pk=None):
+        inspection = self.get_object()
+        if request.method == "GET":
+            files = inspection.attachments.select_related("agency", "uploaded_by")
+            return Response(InspectionAttachmentSerializer(files, many=True).data)
+        serializer = InspectionAttachmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.add_attachment(
+            inspection, upload=serializer.validated_data["file"], actor=request.user
+        )
+        return Response(
+            InspectionAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
+        filterset_class=None,
+    )
+    def download_attachment(self, request, pk=None, attachment_id=None):
+        inspection = self.get_object()
+        attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
+        services.record_attachment_download(attachment, actor=request.user)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer])
+    def export(self, request):
+        """The visible inspections (filters apply) as CSV; audited."""
+        inspections = self.filter_queryset(self.get_queryset())
+        body = services.export_inspections_csv(
+            inspections, actor=request.user, filters=dict(request.GET.items())
+        )
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="akrim-kontroller.csv"'
+        return response
 
 
 class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

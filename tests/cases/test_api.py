@@ -275,13 +275,15 @@ def test_attachment_upload_limits_and_audited_download(
     assert exe.status_code == 400 and "file" in exe.json()
     fake = client.post(url, {"file": SimpleUploadedFile("fake.pdf", b"hello")}, format="multipart")
     assert fake.status_code == 400
-    services.MAX_ATTACHMENT_BYTES, old = 10, services.MAX_ATTACHMENT_BYTES
+    from network import files
+
+    files.MAX_ATTACHMENT_BYTES, old = 10, files.MAX_ATTACHMENT_BYTES
     try:
         big = client.post(
             url, {"file": SimpleUploadedFile("big.txt", b"x" * 11)}, format="multipart"
         )
     finally:
-        services.MAX_ATTACHMENT_BYTES = old
+        files.MAX_ATTACHMENT_BYTES = old
     assert big.status_code == 400
     assert list(tmp_path.rglob("*")) == []  # nothing half-written
     ok = client.post(

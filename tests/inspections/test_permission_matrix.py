@@ -50,6 +50,9 @@ covers(
         "followup-complete",
         "operation-list",
         "operation-detail",
+        "inspection-attachments",
+        "inspection-download-attachment",
+        "inspection-export",
     ],
 )
 
@@ -101,6 +104,13 @@ MATRIX = [
     *rows("respond", {**seen(403), "pending": 400}),  # Polisen answers too late: performed
     *rows("complete_followup", {**seen(403), "on_site": 200}),
     *rows("disclose", {**seen(404), "on_site": 200}),  # the secret finding
+    # Files and exports: the inspection's own scope; uploads from those taking part.
+    *rows("attachments", seen(200)),
+    *rows("download", seen(200)),
+    *rows("html_download", seen(200)),
+    *rows("export", seen("listed", "hidden")),
+    *rows("html_export", seen("listed", "hidden")),
+    *rows("upload", {**seen(201), "pending": 403}),
     # Importing is not about one inspection: coordinators may, nobody else.
     *rows(
         "import", {r: 200 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
@@ -112,7 +122,14 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(persona, employer):
+def world(persona, employer, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
     coordinator = persona("av", "coordinator")
     operation = services.create_operation(
         title="Byggvecka Stockholm",
@@ -147,6 +164,9 @@ def world(persona, employer):
     finding = services.record_finding(inspection, category="personalliggare_saknas", actor=skv)
     secret = services.record_finding(inspection, category="svartarbete", secret=True, actor=skv)
     services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
+    attachment = services.add_attachment(
+        inspection, upload=SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\nxx"), actor=skv
+    )
     follow_up = services.add_follow_up(
         inspection, title="Begär in underlag", due_date=date.today(), finding=finding, actor=skv
     )
@@ -157,6 +177,7 @@ def world(persona, employer):
         "secret": secret,
         "follow_up": follow_up,
         "polis_assignment": polis_assignment,
+        "attachment": attachment,
     }
 
 
@@ -190,6 +211,28 @@ def _perform(api, action, w, viewer_agency):
         return api.get(reverse("operation-list")), w["operation"].pk
     if action == "operation_detail":
         return api.get(reverse("operation-detail", args=[w["operation"].pk]))
+    if action == "attachments":
+        return api.get(reverse("inspection-attachments", args=[i.pk]))
+    if action == "download":
+        return api.get(reverse("inspection-download-attachment", args=[i.pk, w["attachment"].pk]))
+    if action == "html_download":
+        return api.client_for_html.get(
+            reverse("inspections:attachment_download", args=[i.pk, w["attachment"].pk])
+        )
+    if action in {"export", "html_export"}:
+        url = (
+            reverse("inspection-export")
+            if action == "export"
+            else reverse("inspections:inspection_export")
+        )
+        client = api if action == "export" else api.client_for_html
+        response = client.get(url)
+        return _CsvList(response, i.reference)
+    if action == "upload":
+        upload = SimpleUploadedFile("protokoll.pdf", b"%PDF-1.7 x")
+        return api.post(
+            reverse("inspection-attachments", args=[i.pk]), {"file": upload}, format="multipart"
+        )
     if action == "import":
         upload = SimpleUploadedFile(
             "plan.csv",
@@ -238,14 +281,28 @@ def _perform(api, action, w, viewer_agency):
     raise AssertionError(action)
 
 
+class _CsvList:
+    """A CSV export answered like a list: (status, whether the reference is in it)."""
+
+    def __init__(self, response, reference):
+        self.status_code = response.status_code
+        self.listed = reference in response.content.decode("utf-8-sig")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", MATRIX, ids=str)
-def test_inspection_permission_matrix(row, world, persona, api):
+def test_inspection_permission_matrix(row, world, persona, api, client):
     agency = row.persona.split(".")[0]
+    api.client_for_html = client
     if row.persona != "anonymous":
         user = persona(agency, *row.persona.split(".")[1].split("-"))
         api.as_user(type(user).objects.get(pk=user.pk))
+        client.force_login(user)
     result = _perform(api, row.action, world, agency)
+    if isinstance(result, _CsvList):
+        assert result.status_code == 200
+        assert result.listed == (row.expected == "listed")
+        return
     response, wanted = result if isinstance(result, tuple) else (result, None)
     if row.expected in {"listed", "hidden"}:
         assert response.status_code == 200

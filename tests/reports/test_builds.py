@@ -15,39 +15,8 @@ from network.models import AuditEvent
 from reports import services
 from reports.models import BuildStatus, ReportBuild
 from reports.tasks import build_lagesbild
-from tests.matrix import Row, covers
 
 pytestmark = pytest.mark.django_db
-
-covers(
-    models=["reports.reportbuild", "reports.annualreport"],
-    routes=["report-list", "report-detail", "report-figures", "report-download"],
-)
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-
-
-@pytest.fixture
-def av_analyst(persona):
-    return persona("av", "analyst")
-
-
-@pytest.fixture
-def ready(av_analyst, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        build, _created = services.request_build(year=2025, actor=av_analyst)
-    build.refresh_from_db()
-    assert build.status == "ready", build.error
-    return build
 
 
 def test_request_queues_once_and_the_task_builds_once(
@@ -180,65 +149,6 @@ def test_build_command(persona, capsys):
     assert ReportBuild.objects.get(scope="network").status == BuildStatus.READY
     with pytest.raises(CommandError, match="nope"):
         call_command("build_lagesbild", "2025", "--agency", "nope")
-
-
-MATRIX = [
-    # network builds: analysts and coordinators of the coordinating agency
-    Row("av.analyst", "network", "list", 200),
-    Row("av.analyst", "network", "detail", 200),
-    Row("av.analyst", "network", "figures", 200),
-    Row("av.analyst", "network", "download", 200),
-    Row("av.analyst", "network", "html", 200),
-    Row("av.coordinator", "network", "detail", 200),
-    Row("av.coordinator", "network", "create", 202),
-    # an agency's analyst: own builds only
-    Row("skv.analyst", "network", "detail", 404),
-    Row("skv.analyst", "network", "figures", 404),
-    Row("skv.analyst", "network", "download", 404),
-    Row("skv.analyst", "network", "html", 404),
-    Row("skv.analyst", "own_agency", "detail", 200),
-    Row("skv.analyst", "own_agency", "create", 202),
-    Row("polis.analyst", "own_agency", "detail", 404),  # skv's own build
-    # everyone else: nothing exists
-    Row("skv.staff", "network", "list", 404),
-    Row("skv.staff", "network", "create", 404),
-    Row("skv.staff", "network", "detail", 404),
-    Row("skv.staff", "network", "html", 404),
-    Row("skv.coordinator", "network", "detail", 404),
-    Row("av.staff", "network", "detail", 404),
-    Row("av.auditor", "network", "figures", 404),
-    Row("anonymous", "network", "list", 401),
-]
-
-
-@pytest.mark.parametrize("row", MATRIX, ids=str)
-def test_report_permission_matrix(row, persona, api, client, ready):
-    own = None
-    if row.relation == "own_agency":
-        own, _created = services.request_build(
-            year=2025, scope="skv", actor=persona("skv", "analyst"), enqueue=False
-        )
-    build = own or ready
-    if row.persona != "anonymous":
-        agency, role = row.persona.split(".")
-        user = persona(agency, role)
-        api.as_user(type(user).objects.get(pk=user.pk))
-        client.force_login(user)
-    if row.action == "list":
-        response = api.get(reverse("report-list"))
-    elif row.action == "detail":
-        response = api.get(reverse("report-detail", args=[build.pk]))
-    elif row.action == "figures":
-        response = api.get(reverse("report-figures", args=[build.pk]))
-    elif row.action == "download":
-        response = api.get(reverse("report-download", args=[build.pk]), {"format": "csv"})
-    elif row.action == "html":
-        response = client.get(reverse("reports:build_detail", args=[build.pk]))
-    elif row.action == "create":
-        scope = "skv" if row.relation == "own_agency" else None
-        body = {"year": 2024, **({"scope": scope} if scope else {})}
-        response = api.post(reverse("report-list"), body, format="json")
-    assert response.status_code == row.expected
 
 
 def test_report_page_shows_progress_then_the_report(client, av_analyst, ready):

@@ -1,0 +1,74 @@
+"""Checking uploaded files, for every app that takes attachments.
+
+A file is accepted only if its extension is on the list, it is not too large, and its first
+bytes match its type (a renamed program is refused). Every check runs before anything is
+written, so a refused upload leaves nothing behind. Files are stored under their SHA-256 in
+private storage, outside any web root, and served only by permission-checked, audited views.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MAX_ATTACHMENT_BYTES = getattr(settings, "AKRIM_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# Extension -> (content type, leading bytes that must match, or None for text).
+ATTACHMENT_TYPES = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    "txt": ("text/plain", None),
+    "csv": ("text/csv", None),
+}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+
+def check_upload(upload) -> CheckedFile:
+    """The upload's name, type, bytes and digest, or a ValidationError on `file`."""
+    name = (upload.name or "").rsplit("/", 1)[-1][:200]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("Files of this type cannot be attached. Allowed: %(types)s.")
+                    % {"types": ", ".join(sorted(ATTACHMENT_TYPES))}
+                ]
+            }
+        )
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is too large: at most %(mb)s MB.")
+                    % {"mb": max(MAX_ATTACHMENT_BYTES // (1024 * 1024), 1)}
+                ]
+            }
+        )
+    content = upload.read()
+    content_type, magic = ATTACHMENT_TYPES[extension]
+    if (magic is not None and not content.startswith(magic)) or (
+        magic is None and b"\x00" in content[:4096]
+    ):
+        raise ValidationError({"file": [_("The file's content does not match its type.")]})
+    return CheckedFile(name, content_type, content, hashlib.sha256(content).hexdigest())
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection) in exports."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value

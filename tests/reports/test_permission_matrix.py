@@ -1,0 +1,73 @@
+"""Who may see and build the Lägesbild: role x relation x action -> answer."""
+
+import pytest
+from django.urls import reverse
+
+from reports import services
+from tests.matrix import Row, covers
+
+pytestmark = pytest.mark.django_db
+
+covers(
+    models=["reports.reportbuild", "reports.annualreport"],
+    routes=["report-list", "report-detail", "report-figures", "report-download"],
+)
+
+
+MATRIX = [
+    # network builds: analysts and coordinators of the coordinating agency
+    Row("av.analyst", "network", "list", 200),
+    Row("av.analyst", "network", "detail", 200),
+    Row("av.analyst", "network", "figures", 200),
+    Row("av.analyst", "network", "download", 200),
+    Row("av.analyst", "network", "html", 200),
+    Row("av.coordinator", "network", "detail", 200),
+    Row("av.coordinator", "network", "create", 202),
+    # an agency's analyst: own builds only
+    Row("skv.analyst", "network", "detail", 404),
+    Row("skv.analyst", "network", "figures", 404),
+    Row("skv.analyst", "network", "download", 404),
+    Row("skv.analyst", "network", "html", 404),
+    Row("skv.analyst", "own_agency", "detail", 200),
+    Row("skv.analyst", "own_agency", "create", 202),
+    Row("polis.analyst", "own_agency", "detail", 404),  # skv's own build
+    # everyone else: nothing exists
+    Row("skv.staff", "network", "list", 404),
+    Row("skv.staff", "network", "create", 404),
+    Row("skv.staff", "network", "detail", 404),
+    Row("skv.staff", "network", "html", 404),
+    Row("skv.coordinator", "network", "detail", 404),
+    Row("av.staff", "network", "detail", 404),
+    Row("av.auditor", "network", "figures", 404),
+    Row("anonymous", "network", "list", 401),
+]
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=str)
+def test_report_permission_matrix(row, persona, api, client, ready):
+    own = None
+    if row.relation == "own_agency":
+        own, _created = services.request_build(
+            year=2025, scope="skv", actor=persona("skv", "analyst"), enqueue=False
+        )
+    build = own or ready
+    if row.persona != "anonymous":
+        agency, role = row.persona.split(".")
+        user = persona(agency, role)
+        api.as_user(type(user).objects.get(pk=user.pk))
+        client.force_login(user)
+    if row.action == "list":
+        response = api.get(reverse("report-list"))
+    elif row.action == "detail":
+        response = api.get(reverse("report-detail", args=[build.pk]))
+    elif row.action == "figures":
+        response = api.get(reverse("report-figures", args=[build.pk]))
+    elif row.action == "download":
+        response = api.get(reverse("report-download", args=[build.pk]), {"format": "csv"})
+    elif row.action == "html":
+        response = client.get(reverse("reports:build_detail", args=[build.pk]))
+    elif row.action == "create":
+        scope = "skv" if row.relation == "own_agency" else None
+        body = {"year": 2024, **({"scope": scope} if scope else {})}
+        response = api.post(reverse("report-list"), body, format="json")
+    assert response.status_code == row.expected
