@@ -452,3 +452,13 @@ class InspectionAttachmentForm(ServiceErrorsMixin, forms.Form):
             attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_TYPES))}
         ),
     )
+
+
+class InspectionImportForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label=_("spreadsheet (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("Import now (leave unticked to check the file first)"), required=False
+    )

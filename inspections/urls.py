@@ -19,6 +19,7 @@ urlpatterns = [
         name="follow_up_complete",
     ),
     path("export/", views.InspectionExportView.as_view(), name="inspection_export"),
+    path("import/", views.InspectionImportView.as_view(), name="inspection_import"),
     path("<int:pk>/", views.InspectionDetailView.as_view(), name="inspection_detail"),
     path("<int:pk>/bilagor/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
     path(

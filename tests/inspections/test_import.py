@@ -104,3 +104,24 @@ def test_wrong_file_type_and_missing_columns(api, av_coordinator):
 
 def test_staff_cannot_import(api, skv_staff):
     assert post(api, skv_staff, csv_file([row(1)]), True).status_code == 403
+
+
+def test_import_page_checks_first_and_then_imports_all(client, av_coordinator, employer):
+    client.force_login(av_coordinator)
+    url = reverse("inspections:inspection_import")
+    assert client.get(url).status_code == 200
+    bad = [row(1), row(2, orgnr="556036-0794")]
+    response = client.post(url, {"file": csv_file(bad)})
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.context["result"].errors] == [(3, "orgnr")]
+    good = [row(1), row(2)]
+    checked = client.post(url, {"file": csv_file(good)})
+    assert checked.status_code == 200 and not Inspection.objects.exists()
+    done = client.post(url, {"file": csv_file(good), "confirm": "on"})
+    assert done.status_code == 302
+    assert Inspection.objects.count() == 2
+
+
+def test_import_page_is_for_coordinators(client, skv_staff):
+    client.force_login(skv_staff)
+    assert client.get(reverse("inspections:inspection_import")).status_code == 403
