@@ -609,11 +609,8 @@ class SupportMeasure(models.Model):
     referral = models.ForeignKey(
         VictimReferral, on_delete=models.CASCADE, related_name="support_measures"
     )
-    programme = models.CharField(
-        _("programme"),
-        max_length=20,
-        choices=[("mmm", "MMM"), ("nsp", "NSP"), ("amp", "ÅMP"), ("other", _("Other"))],
-    )
+    PROGRAMMES = [("mmm", "MMM"), ("nsp", "NSP"), ("amp", "ÅMP"), ("other", _("Other"))]
+    programme = models.CharField(_("programme"), max_length=20, choices=PROGRAMMES)
     kind = models.CharField(_("kind of support"), max_length=100)
     provider = models.CharField(_("provider"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts on"))

@@ -24,6 +24,7 @@ from cases.models import (
     ReferralStatus,
     ReflectionPeriod,
     Sex,
+    SupportMeasure,
     VictimReferral,
 )
 from cases.querysets import NATIONAL_COORDINATOR
@@ -330,3 +331,21 @@ class ReflectionDecideForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault("initial", {"decided_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.period = period
+
+
+class ReferralNoteForm(ServiceErrorsMixin, forms.Form):
+    text = forms.CharField(
+        label=_("note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SupportMeasureForm(ServiceErrorsMixin, forms.Form):
+    programme = forms.ChoiceField(label=_("programme"), choices=SupportMeasure.PROGRAMMES)
+    kind = forms.CharField(label=_("kind of support"), max_length=100)
+    provider = forms.CharField(label=_("provider"), max_length=200, required=False)
+    starts_on = forms.DateField(
+        label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -18,6 +18,8 @@ urlpatterns = [
         name="referral_withdraw_consent",
     ),
     path("<int:pk>/dela/", views.ReferralShareView.as_view(), name="referral_share"),
+    path("<int:pk>/anteckning/", views.ReferralNoteView.as_view(), name="referral_note"),
+    path("<int:pk>/stod/", views.SupportMeasureView.as_view(), name="referral_support"),
     path(
         "<int:pk>/betanketid/",
         views.ReflectionApplyView.as_view(),

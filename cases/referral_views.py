@@ -38,11 +38,13 @@ from cases.models import (
 from cases.referral_forms import (
     CONSENT_PURPOSES,
     ReferralCreateForm,
+    ReferralNoteForm,
     ReferralShareForm,
     ReflectionApplyForm,
     ReflectionDecideForm,
     RevealForm,
     StatusForm,
+    SupportMeasureForm,
     WithdrawConsentForm,
     dress_referral_filter_form,
 )
@@ -293,6 +295,11 @@ class ReferralDetailView(ReferralScopedMixin, DetailView):
             else None,
         )
         context.setdefault("reflection_form", ReflectionApplyForm() if can_change else None)
+        # Notes and support may name the person: only for those who work the referral.
+        context["notes"] = referral.notes.select_related("author", "agency") if working else []
+        context["support_measures"] = referral.support_measures.all() if working else []
+        context.setdefault("note_form", ReferralNoteForm() if can_change else None)
+        context.setdefault("support_form", SupportMeasureForm() if can_change else None)
         return context
 
 
@@ -412,6 +419,34 @@ class ReferralShareView(ReferralActionView):
                 % {"agency": form.cleaned_data["agency"].name}
             ),
             "#shares",
+        )
+
+
+class ReferralNoteView(ReferralActionView):
+    action_capability = "cases.change_victimreferral"
+
+    def act(self, request, referral):
+        return self.run(
+            ReferralNoteForm(request.POST),
+            "note_form",
+            services.add_referral_note,
+            referral,
+            _("The note is added."),
+            "#notes",
+        )
+
+
+class SupportMeasureView(ReferralActionView):
+    action_capability = "cases.change_victimreferral"
+
+    def act(self, request, referral):
+        return self.run(
+            SupportMeasureForm(request.POST),
+            "support_form",
+            services.add_support_measure,
+            referral,
+            _("The support is recorded."),
+            "#support",
         )
 
 

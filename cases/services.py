@@ -46,6 +46,7 @@ from cases.models import (
     ReflectionPeriod,
     Sensitivity,
     Sex,
+    SupportMeasure,
     VictimReferral,
 )
 from network.exceptions import StaleVersion
@@ -943,3 +944,72 @@ def anonymise_due_referrals(*, now=None) -> int:
         changes={"count": count, "cutoff": cutoff.isoformat()},
     )
     return count
+
+
+@transaction.atomic
+def add_referral_note(referral: VictimReferral, *, text: str, actor: User) -> ReferralNote:
+    """An entry on the referral's timeline, by those who work the referral. Notes are
+    anonymised with the rest of the personal data when the retention period ends."""
+    if not can_work_referral(actor, referral):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": [_("Write something in the note.")]})
+    note = ReferralNote.objects.create(
+        referral=referral, author=actor, agency=actor.agency, text=text.strip()
+    )
+    record_event("referral.note_added", actor=actor, obj=referral, changes={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def add_support_measure(
+    referral: VictimReferral,
+    *,
+    programme: str,
+    kind: str,
+    starts_on,
+    ends_on=None,
+    provider: str = "",
+    actor: User,
+) -> SupportMeasure:
+    """Support given to the person (MMM, NSP, the return programme, other)."""
+    if not can_work_referral(actor, referral):
+        raise PermissionDenied
+    if programme not in dict(SupportMeasure.PROGRAMMES):
+        raise ValidationError({"programme": [_("Choose the programme.")]})
+    if not kind.strip():
+        raise ValidationError({"kind": [_("Describe the support.")]})
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": [_("The support must end after it starts.")]})
+    measure = SupportMeasure.objects.create(
+        referral=referral,
+        programme=programme,
+        kind=kind.strip(),
+        provider=provider.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    record_event(
+        "referral.support_added", actor=actor, obj=referral, changes={"programme": programme}
+    )
+    return measure
+
+
+@transaction.atomic
+def set_case_owner(referral: VictimReferral, *, owner: User, actor: User) -> VictimReferral:
+    """The person who follows the referral: someone at the receiving agency or at
+    Jämställdhetsmyndigheten."""
+    if not can_work_referral(actor, referral):
+        raise PermissionDenied
+    agency = owner.agency
+    if agency is None or not (
+        agency.code == "jamy"
+        or agency.pk in {referral.receiving_agency_id, referral.referring_agency_id}
+    ):
+        raise ValidationError(
+            {"owner": [_("The case owner must work at an agency that works the referral.")]}
+        )
+    referral.case_owner = owner
+    referral.save(update_fields=["case_owner", "updated_at"])
+    record_event("referral.owner_set", actor=actor, obj=referral, changes={"owner": owner.username})
+    return referral

@@ -21,13 +21,15 @@ from cases.models import (
     MethodOfControl,
     ProtectedIdentity,
     ReceivingBody,
+    ReferralNote,
     ReferralStatus,
     ReflectionPeriod,
     Sex,
+    SupportMeasure,
     VictimReferral,
 )
 from network.api.base import ScopedViewSetMixin
-from network.models import Agency
+from network.models import Agency, User
 
 MASK = "***"
 
@@ -105,6 +107,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     )
     consent = serializers.SerializerMethodField()
     can_reveal = serializers.SerializerMethodField()
+    case_owner = serializers.CharField(source="case_owner.username", read_only=True, default=None)
 
     class Meta:
         model = VictimReferral
@@ -126,6 +129,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "consent",
             "police_report_made",
             "legal_hold",
+            "case_owner",
             "created_at",
             "version",
             "can_reveal",
@@ -190,6 +194,31 @@ class ReflectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReferralNoteSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    agency = serializers.CharField(source="agency.code", read_only=True)
+
+    class Meta:
+        model = ReferralNote
+        fields = ["id", "text", "author", "agency", "created_at"]
+        read_only_fields = ["id", "author", "agency", "created_at"]
+        extra_kwargs = {"text": {"max_length": 20000}}
+
+
+class SupportMeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupportMeasure
+        fields = ["id", "programme", "kind", "provider", "starts_on", "ends_on"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"kind": {"max_length": 100}, "provider": {"max_length": 200}}
+
+
+class CaseOwnerSerializer(serializers.Serializer):
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True)
+    )
+
+
 class StatisticsSerializer(serializers.Serializer):
     k = serializers.IntegerField()
     groups = serializers.ListField(child=serializers.DictField())
@@ -222,6 +251,9 @@ class ReferralViewSet(
         "decide_reflection_period": "cases.change_victimreferral",
         "htcds": "cases.export_victimreferral",
         "statistics": "cases.view_referral_statistics",
+        "notes": "cases.change_victimreferral",
+        "support": "cases.change_victimreferral",
+        "set_owner": "cases.change_victimreferral",
     }
 
     def get_queryset(self):
@@ -349,6 +381,59 @@ class ReferralViewSet(
             response["Content-Disposition"] = 'attachment; filename="akrim-htcds.csv"'
             return response
         return Response(rows)
+
+    def _worker_only(self, request, referral):
+        """Notes and support may name the person: only those who work the referral."""
+        if not services.can_work_referral(request.user, referral):
+            self.permission_denied(request)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses={200: ReferralNoteSerializer(many=True)}
+    )
+    @extend_schema(
+        methods=["POST"], request=ReferralNoteSerializer, responses={201: ReferralNoteSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def notes(self, request, pk=None):
+        referral = self.get_object()
+        self._worker_only(request, referral)
+        if request.method == "GET":
+            notes = referral.notes.select_related("author", "agency")
+            return Response(ReferralNoteSerializer(notes, many=True).data)
+        body = ReferralNoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = services.add_referral_note(referral, actor=request.user, **body.validated_data)
+        return Response(ReferralNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses={200: SupportMeasureSerializer(many=True)}
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=SupportMeasureSerializer,
+        responses={201: SupportMeasureSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="support", pagination_class=None)
+    def support(self, request, pk=None):
+        referral = self.get_object()
+        self._worker_only(request, referral)
+        if request.method == "GET":
+            return Response(
+                SupportMeasureSerializer(referral.support_measures.all(), many=True).data
+            )
+        body = SupportMeasureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        measure = services.add_support_measure(referral, actor=request.user, **body.validated_data)
+        return Response(SupportMeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseOwnerSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"], url_path="owner")
+    def set_owner(self, request, pk=None):
+        referral = self.get_object()
+        body = CaseOwnerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        referral = services.set_case_owner(referral, actor=request.user, **body.validated_data)
+        return Response(ReferralSerializer(referral, context={"request": request}).data)
 
     @extend_schema(responses={200: StatisticsSerializer})
     @action(detail=False, methods=["get"], pagination_class=None)

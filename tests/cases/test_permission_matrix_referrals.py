@@ -25,6 +25,9 @@ covers(
         "referral-decide-reflection-period",
         "referral-htcds",
         "referral-statistics",
+        "referral-notes",
+        "referral-support",
+        "referral-set-owner",
     ],
 )
 
@@ -61,10 +64,25 @@ MATRIX = [
     for relation, answers in EXPECTED.items()
     for action, expected in zip(ACTIONS, answers, strict=True)
 ] + [Row("anonymous", "unrelated", "list", 401), Row("anonymous", "unrelated", "detail", 401)]
+# Timeline, support and case owner: only those who work the referral (a share only reads).
+WORKERS_ONLY = {
+    "referring": 200,
+    "receiving_coordinator": 200,
+    "shared": 403,
+    "unrelated": 404,
+    "analyst_of_referring": 404,
+    "auditor_of_referring": 404,
+}
+MATRIX += [
+    Row(VIEWERS[relation], relation, action, expected)
+    for action in ("notes", "support", "owner")
+    for relation, expected in WORKERS_ONLY.items()
+]
 
 
 @pytest.fixture
 def referral(persona):
+    persona("jamy", "staff", username="jamy.owner")
     skv = persona("skv", "staff")
     referral = services.create_referral(
         person={"identifier_type": "personnummer", "identifier": "19640823-3234", "sex": "male"},
@@ -106,6 +124,12 @@ def _perform(api, action, referral):
         )
     if action == "htcds":
         return api.get(reverse("referral-htcds"))
+    if action == "notes":
+        return api.get(reverse("referral-notes", args=[pk]))
+    if action == "support":
+        return api.get(reverse("referral-support", args=[pk]))
+    if action == "owner":
+        return api.post(reverse("referral-set-owner", args=[pk]), {"owner": "jamy.owner"})
     if action == "statistics":
         return api.get(reverse("referral-statistics"))
     raise AssertionError(action)

@@ -620,3 +620,24 @@ def test_trafficking_findings_offer_a_referral_from_the_inspection(client, joint
     page = client.get(reverse("inspections:inspection_detail", args=[joint.pk])).content.decode()
     # One link for each trafficking category (the template lists them; this keeps it honest).
     assert page.count(link) == len(TRAFFICKING_CATEGORIES)
+
+
+def test_timeline_and_support_on_the_page_for_those_who_work_it(
+    client, refer, skv_staff, migr_staff, persona
+):
+    referral = refer()
+    share_with_migr(referral, skv_staff)
+    client.force_login(persona("jamy", "staff"))
+    response = client.post(url("referral_note", referral), {"text": "Ringde stödtelefonen"})
+    assert response.status_code == 302
+    response = client.post(
+        url("referral_support", referral),
+        {"programme": "nsp", "kind": "Skyddat boende", "starts_on": "2026-11-01"},
+    )
+    assert response.status_code == 302
+    page = client.get(url("referral_detail", referral)).content.decode()
+    assert "Ringde stödtelefonen" in page and "Skyddat boende" in page
+    client.force_login(migr_staff)  # a share reads the referral, not its timeline
+    page = client.get(url("referral_detail", referral)).content.decode()
+    assert "Ringde stödtelefonen" not in page and "Skyddat boende" not in page
+    assert client.post(url("referral_note", referral), {"text": "x"}).status_code == 403

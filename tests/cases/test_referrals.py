@@ -336,3 +336,49 @@ def test_statistics_export_never_shows_a_group_smaller_than_k(people, k, skv_sta
         assert all(group["count"] >= k for group in result["groups"])
         assert sum(g["count"] for g in result["groups"]) + result["suppressed_rows"] == len(people)
         transaction.set_rollback(True)
+
+
+def test_timeline_support_and_case_owner(refer, skv_staff, persona):
+    referral = refer()
+    jamy = client_for(persona("jamy", "staff"))
+    notes = reverse("referral-notes", args=[referral.pk])
+    assert jamy.post(notes, {"text": "Kontakt med stödtelefonen"}).status_code == 201
+    assert jamy.post(notes, {"text": ""}).status_code == 400
+    assert [n["text"] for n in jamy.get(notes).json()] == ["Kontakt med stödtelefonen"]
+    support = reverse("referral-support", args=[referral.pk])
+    created = jamy.post(
+        support,
+        {
+            "programme": "nsp",
+            "kind": "Skyddat boende",
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-10-01",
+        },
+    )
+    assert created.status_code == 400 and "ends_on" in created.json()
+    ok = jamy.post(
+        support, {"programme": "nsp", "kind": "Skyddat boende", "starts_on": "2026-11-01"}
+    )
+    assert ok.status_code == 201
+    owner = jamy.post(reverse("referral-set-owner", args=[referral.pk]), {"owner": "fk.staff"})
+    persona("fk", "staff")
+    owner = jamy.post(reverse("referral-set-owner", args=[referral.pk]), {"owner": "fk.staff"})
+    assert owner.status_code == 400 and "owner" in owner.json()
+    jamy_owner = persona("jamy", "coordinator")
+    done = jamy.post(
+        reverse("referral-set-owner", args=[referral.pk]), {"owner": jamy_owner.username}
+    )
+    assert done.json()["case_owner"] == jamy_owner.username
+
+
+def test_retention_anonymises_the_timeline_too(refer, persona):
+    jamy = persona("jamy", "staff")
+    referral = refer()
+    services.add_referral_note(referral, text="Anna bor på Storgatan 1", actor=jamy)
+    for status in ("assessment", "support_ongoing", "closed"):
+        services.change_referral_status(referral, status=status, actor=jamy)
+    VictimReferral.objects.filter(pk=referral.pk).update(
+        closed_at=timezone.now() - timedelta(days=4 * 365)
+    )
+    assert services.anonymise_due_referrals() == 1
+    assert referral.notes.get().text == "[anonymiserad]"
