@@ -15,6 +15,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from cases.querysets import AccessReviewQuerySet, CaseQuerySet, VictimReferralQuerySet
+from network.models import PrivateFile, TimelineNote
 
 
 class LegalForm(models.TextChoices):
@@ -226,51 +227,28 @@ class CaseUserObjectPermission(GrantFields, UserObjectPermissionBase):
         return f"{self.content_object_id} -> user {self.user_id} ({self.legal_basis})"
 
 
-class CaseNote(models.Model):
+class CaseNote(TimelineNote):
     """One entry on a case's timeline."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("note"))
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(TimelineNote.Meta):
         verbose_name = _("note")
         verbose_name_plural = _("notes")
 
-    def __str__(self) -> str:
-        return f"{self.case.reference} {self.created_at:%Y-%m-%d}"
 
-
-def attachment_path(instance, filename):
-    # Never the uploader's file name on disk: it may carry anything.
-    return f"cases/{instance.case_id}/{instance.sha256}"
-
-
-class CaseAttachment(models.Model):
-    """A file on a case. Stored in private storage (outside any web root) and served only by
-    a permission-checked, audited view."""
+class CaseAttachment(PrivateFile):
+    """A file on a case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=300)
-    filename = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-uploaded_at", "-id"]
+    class Meta(PrivateFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
-    def __str__(self) -> str:
-        return self.filename
+    @property
+    def storage_folder(self) -> str:
+        return f"cases/{self.case_id}"
 
 
 class AccessReview(models.Model):
@@ -625,19 +603,11 @@ class SupportMeasure(models.Model):
         return f"{self.programme} {self.kind}"
 
 
-class ReferralNote(models.Model):
-    """The referral's timeline."""
+class ReferralNote(TimelineNote):
+    """The referral's timeline (anonymised with the person's data)."""
 
     referral = models.ForeignKey(VictimReferral, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("note"))
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(TimelineNote.Meta):
         verbose_name = _("referral note")
         verbose_name_plural = _("referral notes")
-
-    def __str__(self) -> str:
-        return f"{self.referral_id} {self.created_at:%Y-%m-%d}"

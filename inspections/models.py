@@ -35,6 +35,7 @@ from inspections.querysets import (
     InspectionQuerySet,
     OperationQuerySet,
 )
+from network.models import PrivateFile
 
 SNI_CODE = RegexValidator(r"^[0-9]{2}(\.[0-9]{1,3})?$", _("Enter an SNI code such as 56.100."))
 MUNICIPALITY_CODE = RegexValidator(r"^[0-9]{4}$", _("Enter the four-digit municipality code."))
@@ -411,32 +412,17 @@ class FollowUp(models.Model):
         return self.title
 
 
-def inspection_attachment_path(instance, filename):
-    # Never the uploader's file name on disk.
-    return f"inspections/{instance.inspection_id}/{instance.sha256}"
-
-
-class InspectionAttachment(models.Model):
-    """A file from a control (photos, a copy of the staff register). Seen by whoever sees the
-    inspection; stored in private storage, served only by a permission-checked, audited
-    view."""
+class InspectionAttachment(PrivateFile):
+    """A file from a control (photos, a copy of the staff register). Seen by whoever sees
+    the inspection."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="attachments")
     agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(upload_to=inspection_attachment_path, max_length=300)
-    filename = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-uploaded_at", "-id"]
+    class Meta(PrivateFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
-    def __str__(self) -> str:
-        return self.filename
+    @property
+    def storage_folder(self) -> str:
+        return f"inspections/{self.inspection_id}"

@@ -298,3 +298,54 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- shapes shared by the apps (abstract: each app keeps its own table) -----------------
+
+
+class TimelineNote(models.Model):
+    """An entry on an object's timeline: who wrote it, for which agency, and when."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} {self.created_at:%Y-%m-%d}"
+
+
+def private_file_path(instance, filename):
+    """`<folder>/<sha256>`: never the uploader's file name on disk, which may carry anything."""
+    return f"{instance.storage_folder}/{instance.sha256}"
+
+
+class PrivateFile(models.Model):
+    """A file kept in private storage (outside any web root), checked on upload by
+    `network.files.check_upload` and served only by permission-checked, audited views.
+    Subclasses say where they live with `storage_folder`."""
+
+    file = models.FileField(upload_to=private_file_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def storage_folder(self) -> str:
+        raise NotImplementedError
