@@ -15,7 +15,7 @@ identity is rendered into that response only, never stored in the session and ne
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -48,7 +48,7 @@ from cases.referral_forms import (
     WithdrawConsentForm,
     dress_referral_filter_form,
 )
-from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
+from network.mixins import CapabilityRequiredMixin, ObjectActionMixin, ScopedQuerysetMixin
 
 PAGE_SIZE = 50
 # What the list shows. Identity fields are not even loaded from the database.
@@ -303,38 +303,10 @@ class ReferralDetailView(ReferralScopedMixin, DetailView):
         return context
 
 
-class ReferralActionView(ReferralDetailView):
-    """Base of the POST endpoints on one referral: found in scope (404), capability checked
-    (403), then `act()` runs; errors re-render the detail page (400)."""
+class ReferralActionView(ObjectActionMixin, ReferralDetailView):
+    """Base of the POST endpoints on one referral (network.mixins.ObjectActionMixin)."""
 
-    http_method_names = ["post"]
-    action_capability: str | None = None
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.action_capability and not request.user.has_perm(self.action_capability):
-            raise PermissionDenied
-        return self.act(request, self.object)
-
-    def act(self, request, referral):
-        raise NotImplementedError
-
-    def rerender(self, status: int, **forms):
-        return self.render_to_response(self.get_context_data(**forms), status=status)
-
-    def run(self, form, form_name: str, service, target, message, anchor: str):
-        """Validate `form`, call `service(target, **cleaned_data)`, and answer: 400 with the
-        errors next to the fields, or a redirect to the detail page with `message` (a text,
-        or a function of the valid form)."""
-        if not form.is_valid():
-            return self.rerender(400, **{form_name: form})
-        try:
-            service(target, actor=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, **{form_name: form})
-        messages.success(self.request, message(form) if callable(message) else message)
-        return redirect(reverse("referrals:referral_detail", args=[self.object.pk]) + anchor)
+    redirect_url_name = "referrals:referral_detail"
 
 
 class ReferralRevealView(ReferralActionView):
@@ -379,7 +351,6 @@ class ReferralStatusView(ReferralActionView):
             StatusForm(request.POST),
             "status_form",
             services.change_referral_status,
-            referral,
             lambda form: (
                 _("The status is now: %(status)s.")
                 % {"status": ReferralStatus(form.cleaned_data["status"]).label}
@@ -396,7 +367,6 @@ class ReferralWithdrawConsentView(ReferralActionView):
             WithdrawConsentForm(request.POST),
             "withdraw_form",
             services.withdraw_consent,
-            referral,
             lambda form: (
                 _("The withdrawal of consent (%(purpose)s) is recorded with today's date.")
                 % {"purpose": CONSENT_LABELS[form.cleaned_data["purpose"]]}
@@ -413,7 +383,6 @@ class ReferralShareView(ReferralActionView):
             ReferralShareForm(request.POST, referral=referral),
             "share_form",
             services.share_referral,
-            referral,
             lambda form: (
                 _("The referral is shared with %(agency)s.")
                 % {"agency": form.cleaned_data["agency"].name}
@@ -430,7 +399,6 @@ class ReferralNoteView(ReferralActionView):
             ReferralNoteForm(request.POST),
             "note_form",
             services.add_referral_note,
-            referral,
             _("The note is added."),
             "#notes",
         )
@@ -444,7 +412,6 @@ class SupportMeasureView(ReferralActionView):
             SupportMeasureForm(request.POST),
             "support_form",
             services.add_support_measure,
-            referral,
             _("The support is recorded."),
             "#support",
         )
@@ -458,7 +425,6 @@ class ReflectionApplyView(ReferralActionView):
             ReflectionApplyForm(request.POST),
             "reflection_form",
             services.apply_for_reflection_period,
-            referral,
             _("The application for a reflection period is recorded."),
             "#reflection",
         )

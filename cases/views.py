@@ -9,7 +9,7 @@ becomes field errors (400), StaleVersion a 409 with the current case, success a 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +29,9 @@ from cases.forms import (
 )
 from cases.models import AccessReview, Case, CaseGroupObjectPermission
 from cases.querysets import shares_of
+from network import files
 from network.exceptions import StaleVersion
-from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
+from network.mixins import CapabilityRequiredMixin, ObjectActionMixin, ScopedQuerysetMixin
 
 PAGE_SIZE = 50
 
@@ -183,28 +184,10 @@ class CaseDetailView(CaseScopedMixin, DetailView):
         return context
 
 
-class CaseActionView(CaseDetailView):
-    """Base of the POST endpoints on one case: the case is found in scope (404), the
-    capability checked (403), then `act()` runs. Errors re-render the detail page."""
+class CaseActionView(ObjectActionMixin, CaseDetailView):
+    """Base of the POST endpoints on one case (network.mixins.ObjectActionMixin)."""
 
-    http_method_names = ["post"]
-    action_capability: str | None = None
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.action_capability and not request.user.has_perm(self.action_capability):
-            raise PermissionDenied
-        return self.act(request, self.object)
-
-    def act(self, request, case):
-        raise NotImplementedError
-
-    def rerender(self, status: int, **forms):
-        return self.render_to_response(self.get_context_data(**forms), status=status)
-
-    def done(self, case, message: str, anchor: str = ""):
-        messages.success(self.request, message)
-        return redirect(reverse("cases:case_detail", args=[case.pk]) + anchor)
+    redirect_url_name = "cases:case_detail"
 
 
 class CaseUpdateView(CaseActionView):
@@ -229,8 +212,8 @@ class CaseUpdateView(CaseActionView):
             form.add_service_errors(error)
             return self.rerender(400, edit_form=form)
         if saved.version == case.version:
-            return self.done(case, _("Nothing was changed."))
-        return self.done(case, _("The case is saved."))
+            return self.done(_("Nothing was changed."))
+        return self.done(_("The case is saved."))
 
     def stale(self, form):
         """Someone saved the case after this person read it: nothing was saved. Show the
@@ -257,7 +240,7 @@ class CaseNoteView(CaseActionView):
         except ValidationError as error:
             form.add_service_errors(error)
             return self.rerender(400, note_form=form)
-        return self.done(case, _("The note is added."), "#notes")
+        return self.done(_("The note is added."), "#notes")
 
 
 class CaseAttachmentUploadView(CaseActionView):
@@ -277,7 +260,6 @@ class CaseAttachmentUploadView(CaseActionView):
             form.add_service_errors(error)
             return self.rerender(400, attachment_form=form)
         return self.done(
-            case,
             _("%(filename)s is attached.") % {"filename": attachment.filename},
             "#attachments",
         )
@@ -299,7 +281,7 @@ class CaseShareView(CaseActionView):
             return self.rerender(400, share_form=form)
         agency = form.cleaned_data["agency"]
         return self.done(
-            case, _("The case is shared with %(agency)s.") % {"agency": agency.name}, "#shares"
+            _("The case is shared with %(agency)s.") % {"agency": agency.name}, "#shares"
         )
 
 
@@ -314,7 +296,6 @@ class CaseUnshareView(CaseActionView):
         )
         services.revoke_share(case, share_id=share.pk, actor=request.user)
         return self.done(
-            case,
             _("%(agency)s no longer has access to the case.") % {"agency": share.group.agency.name},
             "#shares",
         )
@@ -327,12 +308,7 @@ class AttachmentDownloadView(CaseScopedMixin, View):
         case = get_object_or_404(self.get_queryset(), pk=pk)
         attachment = get_object_or_404(case.attachments, pk=attachment_id)
         services.record_attachment_download(attachment, actor=request.user)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-        )
+        return files.download(attachment)
 
 
 class BreakTheGlassView(CapabilityRequiredMixin, FormView):

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -55,7 +55,8 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
-from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
+from network import files
+from network.mixins import CapabilityRequiredMixin, ObjectActionMixin, ScopedQuerysetMixin
 from network.querysets import ScopedQuerySet
 
 PAGE_SIZE = 50
@@ -314,39 +315,10 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         return context
 
 
-class InspectionActionView(InspectionDetailView):
-    """Base of the POST endpoints on one inspection: found in scope (404), capability checked
-    (403), then `act()` runs; errors re-render the detail page."""
+class InspectionActionView(ObjectActionMixin, InspectionDetailView):
+    """Base of the POST endpoints on one inspection (network.mixins.ObjectActionMixin)."""
 
-    http_method_names = ["post"]
-    action_capability: str | None = None
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.action_capability and not request.user.has_perm(self.action_capability):
-            raise PermissionDenied
-        return self.act(request, self.object)
-
-    def act(self, request, inspection):
-        raise NotImplementedError
-
-    def rerender(self, status: int, **forms):
-        return self.render_to_response(self.get_context_data(**forms), status=status)
-
-    def done(self, message: str, anchor: str = ""):
-        messages.success(self.request, message)
-        return redirect(reverse("inspections:inspection_detail", args=[self.object.pk]) + anchor)
-
-    def run(self, form, form_name: str, service, message: str, anchor: str = "", **kwargs):
-        """Validate `form`, call `service`, and answer: 400 with errors or a redirect."""
-        if not form.is_valid():
-            return self.rerender(400, **{form_name: form})
-        try:
-            service(self.object, actor=self.request.user, **form.cleaned_data, **kwargs)
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, **{form_name: form})
-        return self.done(message, anchor)
+    redirect_url_name = "inspections:inspection_detail"
 
 
 class RespondView(InspectionActionView):
@@ -468,12 +440,7 @@ class AttachmentDownloadView(InspectionScopedMixin, View):
         inspection = get_object_or_404(self.get_queryset(), pk=pk)
         attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
         services.record_attachment_download(attachment, actor=request.user)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-        )
+        return files.download(attachment)
 
 
 class InspectionImportView(CapabilityRequiredMixin, View):
@@ -609,27 +576,16 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         return context
 
 
-class ResultsActionView(InspectionResultsView):
-    """Base of the POSTs of the results page: scope (404), capability (403), `act()`."""
+class ResultsActionView(ObjectActionMixin, InspectionResultsView):
+    """Base of the POSTs of the results page. On success the page is told which form the
+    server saved, so results-draft.js drops that form's draft."""
 
-    http_method_names = ["post"]
-    action_capability: str | None = None
+    redirect_url_name = "inspections:inspection_results"
     form_name = ""
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.action_capability and not request.user.has_perm(self.action_capability):
-            raise PermissionDenied
-        return self.act(request, self.object)
-
-    def rerender(self, status: int, **forms):
-        return self.render_to_response(self.get_context_data(**forms), status=status)
-
-    def done(self, message: str):
-        messages.success(self.request, message)
+    def done(self, message: str, anchor: str = ""):
         self.request.session[DRAFT_SAVED] = f"{self.object.pk}:{self.form_name}"
-        url = reverse("inspections:inspection_results", args=[self.object.pk])
-        return redirect(f"{url}#{self.form_name}")
+        return super().done(message, anchor or f"#{self.form_name}")
 
 
 class RecordFindingView(ResultsActionView):

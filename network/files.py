@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "AKRIM_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
@@ -72,3 +73,14 @@ def check_upload(upload) -> CheckedFile:
 def spreadsheet_safe(value: str) -> str:
     """Neutralise text a spreadsheet would run as a formula (CSV injection) in exports."""
     return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+def download(private_file) -> FileResponse:
+    """Serve a `PrivateFile` as a download. Callers have found it in scope and audited the
+    download first."""
+    return FileResponse(
+        private_file.file.open("rb"),
+        as_attachment=True,
+        filename=private_file.filename,
+        content_type=private_file.content_type,
+    )

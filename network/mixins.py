@@ -4,8 +4,11 @@
 an object outside the user's scope; a missing role capability answers 403.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 
 
 class CapabilityRequiredMixin(LoginRequiredMixin):
@@ -30,3 +33,44 @@ class ScopedQuerysetMixin(CapabilityRequiredMixin):
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset
+
+
+class ObjectActionMixin:
+    """The POST endpoints of a detail page (mix in before the page's DetailView).
+
+    The object is found in the user's scope (404), the action's capability is checked (403),
+    then `act()` runs. A refused form re-renders the page with the errors next to the fields
+    (400); success redirects back to the page with a message (POST-redirect-GET)."""
+
+    http_method_names = ["post"]
+    action_capability: str | None = None
+    redirect_url_name = ""  # e.g. "cases:case_detail"
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.action_capability and not request.user.has_perm(self.action_capability):
+            raise PermissionDenied
+        return self.act(request, self.object)
+
+    def act(self, request, obj):
+        raise NotImplementedError(f"{type(self).__name__} must define act()")
+
+    def rerender(self, status: int, **context):
+        return self.render_to_response(self.get_context_data(**context), status=status)
+
+    def done(self, message: str, anchor: str = ""):
+        messages.success(self.request, message)
+        return redirect(reverse(self.redirect_url_name, args=[self.object.pk]) + anchor)
+
+    def run(self, form, form_name: str, service, message, anchor: str = "", **kwargs):
+        """Validate `form`, call `service(object, actor=..., **cleaned_data, **kwargs)`, and
+        answer: 400 with the errors, or a redirect with `message` (a text, or a function of
+        the valid form)."""
+        if not form.is_valid():
+            return self.rerender(400, **{form_name: form})
+        try:
+            service(self.object, actor=self.request.user, **form.cleaned_data, **kwargs)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, **{form_name: form})
+        return self.done(message(form) if callable(message) else message, anchor)

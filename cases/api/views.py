@@ -5,7 +5,7 @@ deliberate exception is break-the-glass, which looks a case up by reference *bec
 user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -40,6 +40,7 @@ from cases.models import (
     Employer,
 )
 from cases.querysets import personal_grants_of, shares_of
+from network import files
 from network.api.base import HasCapability, ScopedViewSetMixin
 
 
@@ -263,12 +264,7 @@ class CaseViewSet(
         case = self.get_object()
         attachment = get_object_or_404(case.attachments, pk=attachment_id)
         services.record_attachment_download(attachment, actor=request.user)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-        )
+        return files.download(attachment)
 
 
 class AccessReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -5,7 +5,7 @@ answers 404 for every action, so an unannounced control never leaks.
 """
 
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -51,6 +51,7 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
+from network import files
 from network.api.base import ScopedViewSetMixin
 from network.models import User
 from network.services import record_event
@@ -382,12 +383,7 @@ class InspectionViewSet(
         inspection = self.get_object()
         attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
         services.record_attachment_download(attachment, actor=request.user)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-        )
+        return files.download(attachment)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer])
