@@ -382,3 +382,11 @@ def test_retention_anonymises_the_timeline_too(refer, persona):
     )
     assert services.anonymise_due_referrals() == 1
     assert referral.notes.get().text == "[anonymiserad]"
+
+
+def test_referrals_are_not_in_the_admin_at_all(client, refer, persona):
+    """The admin would show identity fields unmasked: referrals are simply not there."""
+    referral = refer()
+    client.force_login(persona("jamy", "admin", "staff"))
+    assert client.get(f"/admin/cases/victimreferral/{referral.pk}/change/").status_code == 404
+    assert client.get("/admin/cases/victimreferral/").status_code == 404
