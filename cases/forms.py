@@ -24,7 +24,7 @@ from cases.services import (
     TRANSITIONS,
 )
 from network.files import ATTACHMENT_TYPES
-from network.models import Agency
+from network.models import Agency, User
 
 ORGNR_HELP = _("10 digits, e.g. 556036-0793, or a sole trader's personal identity number.")
 
@@ -253,6 +253,24 @@ class ShareForm(ServiceErrorsMixin, forms.Form):
         if len(reason) < MIN_REASON:
             raise ValidationError(self.fields["reason"].error_messages["required"])
         return reason
+
+
+class GrantForm(ShareForm):
+    """Give one named person access, on a recorded legal basis (e.g. a prosecutor)."""
+
+    user = forms.ModelChoiceField(
+        label=_("username"),
+        queryset=User.objects.none(),
+        to_field_name="username",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    field_order = ["user", "access", "legal_basis", "reason", "expires_at"]
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        del self.fields["agency"]
+        self.fields["user"].queryset = User.objects.filter(is_active=True, membership__active=True)
+        self.fields["user"].error_messages["invalid_choice"] = _("No such user.")
 
 
 class BreakTheGlassForm(ServiceErrorsMixin, forms.Form):

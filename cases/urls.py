@@ -25,6 +25,12 @@ urlpatterns = [
         name="case_attachment_download",
     ),
     path("<int:pk>/dela/", views.CaseShareView.as_view(), name="case_share"),
+    path("<int:pk>/behorighet/", views.CaseGrantView.as_view(), name="case_grant"),
+    path(
+        "<int:pk>/behorighet/<int:grant_id>/avsluta/",
+        views.CaseRevokeGrantView.as_view(),
+        name="case_revoke_grant",
+    ),
     path(
         "<int:pk>/dela/<int:share_id>/avsluta/",
         views.CaseUnshareView.as_view(),

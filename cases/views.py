@@ -23,12 +23,13 @@ from cases.forms import (
     BreakTheGlassForm,
     CaseCreateForm,
     CaseUpdateForm,
+    GrantForm,
     NoteForm,
     ReviewForm,
     ShareForm,
 )
-from cases.models import AccessReview, Case, CaseGroupObjectPermission
-from cases.querysets import shares_of
+from cases.models import AccessReview, Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.querysets import personal_grants_of, shares_of
 from network import files
 from network.exceptions import StaleVersion
 from network.mixins import CapabilityRequiredMixin, ObjectActionMixin, ScopedQuerysetMixin
@@ -181,6 +182,8 @@ class CaseDetailView(CaseScopedMixin, DetailView):
             AttachmentForm() if editable and user.has_perm("cases.add_caseattachment") else None,
         )
         context.setdefault("share_form", ShareForm(case=case) if shareable else None)
+        context["grants"] = personal_grants_of(case) if shareable else []
+        context.setdefault("grant_form", GrantForm(case=case) if shareable else None)
         return context
 
 
@@ -283,6 +286,35 @@ class CaseShareView(CaseActionView):
         return self.done(
             _("The case is shared with %(agency)s.") % {"agency": agency.name}, "#shares"
         )
+
+
+class CaseGrantView(CaseActionView):
+    action_capability = "cases.share_case"
+
+    def act(self, request, case):
+        if not permissions.can_share(request.user, case):
+            raise PermissionDenied
+        return self.run(
+            GrantForm(request.POST, case=case),
+            "grant_form",
+            services.grant_personal_access,
+            lambda form: (
+                _("%(user)s now has access to the case.")
+                % {"user": form.cleaned_data["user"].username}
+            ),
+            "#grants",
+        )
+
+
+class CaseRevokeGrantView(CaseActionView):
+    action_capability = "cases.share_case"
+
+    def act(self, request, case):
+        grant = get_object_or_404(
+            CaseUserObjectPermission, pk=self.kwargs["grant_id"], content_object=case
+        )
+        services.revoke_personal_access(case, grant_id=grant.pk, actor=request.user)
+        return self.done(_("The personal access has ended."), "#grants")
 
 
 class CaseUnshareView(CaseActionView):

@@ -669,3 +669,63 @@ def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
         changes={"filters": filters, "rows": count},
     )
     return out.getvalue()
+
+
+OPERATION_TRANSITIONS = {
+    OperationStatus.DRAFT: {OperationStatus.PLANNED, OperationStatus.CANCELLED},
+    OperationStatus.PLANNED: {OperationStatus.IN_PROGRESS, OperationStatus.CANCELLED},
+    OperationStatus.IN_PROGRESS: {OperationStatus.FOLLOW_UP},
+    OperationStatus.FOLLOW_UP: {OperationStatus.CLOSED},
+    OperationStatus.CLOSED: set(),
+    OperationStatus.CANCELLED: set(),
+}
+FINAL_INSPECTION_STATES = {
+    InspectionStatus.CLOSED,
+    InspectionStatus.CANCELLED,
+    InspectionStatus.NOT_PERFORMED,
+}
+
+
+@transaction.atomic
+def move_operation(
+    operation: ControlOperation, *, status: str, reason: str = "", actor: User
+) -> ControlOperation:
+    """Move a control operation along draft → planned → in progress → follow-up → closed
+    (or cancelled before it starts, with a reason). Only the coordinating agency's
+    coordinators; closing needs every inspection in it finished."""
+    agency = _agency_of(actor)
+    if agency.pk != operation.coordinating_agency_id or not actor.has_perm(
+        "inspections.change_controloperation"
+    ):
+        raise PermissionDenied(_("Only the coordinating agency's coordinators may do this."))
+    locked = ControlOperation.objects.select_for_update().get(pk=operation.pk)
+    if OperationStatus(status) not in OPERATION_TRANSITIONS[OperationStatus(locked.status)]:
+        raise ValidationError(
+            {
+                "status": [
+                    _("An operation that is %(a)s cannot become %(b)s.")
+                    % {
+                        "a": OperationStatus(locked.status).label.lower(),
+                        "b": OperationStatus(status).label.lower(),
+                    }
+                ]
+            }
+        )
+    if status == OperationStatus.CANCELLED and not reason.strip():
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    if (
+        status == OperationStatus.CLOSED
+        and locked.inspections.exclude(status__in=FINAL_INSPECTION_STATES).exists()
+    ):
+        raise ValidationError({"status": [_("Close or cancel every inspection in it first.")]})
+    before = locked.status
+    locked.status = status
+    locked.save(update_fields=["status"])
+    record_event(
+        "operation.status_changed",
+        actor=actor,
+        obj=locked,
+        purpose=reason.strip(),
+        changes={"status": [before, status]},
+    )
+    return locked

@@ -12,6 +12,7 @@ urlpatterns = [
     path("ny/", views.InspectionCreateView.as_view(), name="inspection_create"),
     path("insatser/", views.OperationBoardView.as_view(), name="operation_board"),
     path("insatser/ny/", views.OperationCreateView.as_view(), name="operation_create"),
+    path("insatser/<int:pk>/status/", views.OperationStatusView.as_view(), name="operation_status"),
     path("uppfoljningar/", views.FollowUpListView.as_view(), name="follow_up_list"),
     path(
         "uppfoljningar/<int:pk>/klar/",

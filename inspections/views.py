@@ -27,6 +27,7 @@ from inspections.choices import (
     AssignmentStatus,
     FollowUpStatus,
     InspectionStatus,
+    OperationStatus,
 )
 from inspections.filters import InspectionFilterSet
 from inspections.forms import (
@@ -708,6 +709,17 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
                 for status, label in InspectionStatus.choices
             ]
             operation.agency_answers = by_operation.get(operation.pk, [])
+            operation.next_states = (
+                [
+                    (state, OperationStatus(state).label)
+                    for state in sorted(
+                        services.OPERATION_TRANSITIONS[OperationStatus(operation.status)]
+                    )
+                ]
+                if user.has_perm("inspections.change_controloperation")
+                and operation.coordinating_agency_id == _agency_id(user)
+                else []
+            )
         context["page_obj"] = page
         context["operations"] = page.object_list
         if user.has_perm("inspections.add_controloperation"):
@@ -718,6 +730,27 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
                 OperationForm(initial={"centre": centre.code if centre else None}),
             )
         return context
+
+
+class OperationStatusView(CapabilityRequiredMixin, View):
+    """Move an operation along its states from the board."""
+
+    required_capability = "inspections.change_controloperation"
+
+    def post(self, request, pk):
+        operation = get_object_or_404(ControlOperation.objects.visible_to(request.user), pk=pk)
+        try:
+            services.move_operation(
+                operation,
+                status=request.POST.get("status", ""),
+                reason=request.POST.get("reason", "")[:2000],
+                actor=request.user,
+            )
+        except (ValidationError, ValueError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("The operation has moved on."))
+        return redirect(reverse("inspections:operation_board") + f"#operation-{pk}")
 
 
 class OperationCreateView(OperationBoardView):

@@ -8,6 +8,7 @@ from inspections.choices import (
     DecisionType,
     EmployerRole,
     FindingCategory,
+    OperationStatus,
     ParticipationMode,
     RightToWork,
     Scope,
@@ -359,3 +360,8 @@ class InspectionAttachmentSerializer(serializers.ModelSerializer):
             "uploaded_by",
             "uploaded_at",
         ]
+
+
+class OperationStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OperationStatus.choices)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

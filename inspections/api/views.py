@@ -33,6 +33,7 @@ from inspections.api.serializers import (
     InspectionCreateSerializer,
     InspectionSerializer,
     OperationSerializer,
+    OperationStatusSerializer,
     PerformSerializer,
     PersonCountSerializer,
     PersonCountsInputSerializer,
@@ -482,9 +483,20 @@ class OperationViewSet(
         "list": "inspections.view_controloperation",
         "retrieve": "inspections.view_controloperation",
         "create": "inspections.add_controloperation",
+        "change_status": "inspections.change_controloperation",
     }
 
     def perform_create(self, serializer):
         serializer.instance = services.create_operation(
             actor=self.request.user, **serializer.validated_data
         )
+
+    @extend_schema(request=OperationStatusSerializer, responses={200: OperationSerializer})
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, pk=None):
+        """Move the operation along its states (coordinating agency's coordinators)."""
+        operation = self.get_object()
+        body = OperationStatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        operation = services.move_operation(operation, actor=request.user, **body.validated_data)
+        return Response(OperationSerializer(operation).data)

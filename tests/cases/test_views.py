@@ -691,3 +691,36 @@ def test_auditor_records_a_verdict(client, skv_staff, polis_staff, persona):
     review.refresh_from_db()
     assert review.verdict == AccessReview.Verdict.UNJUSTIFIED
     assert review.reviewed_by.username == "polis.auditor"
+
+
+def test_named_person_access_is_given_and_ended_in_the_browser(client, skv_staff, persona):
+    case = services.open_case(title="Förundersökning", actor=skv_staff)
+    prosecutor = persona("aklag", "staff")
+    client.force_login(skv_staff)
+    response = client.post(
+        reverse("cases:case_grant", args=[case.pk]),
+        {
+            "user": prosecutor.username,
+            "access": "view",
+            "legal_basis": "uppgiftsskyldighet_brottsbekampning",
+            "reason": "Förundersökning inledd i april",
+        },
+    )
+    assert response.status_code == 302
+    bad = client.post(
+        reverse("cases:case_grant", args=[case.pk]),
+        {"user": "nobody", "access": "view", "legal_basis": "samtycke", "reason": "Samtycke finns"},
+    )
+    assert bad.status_code == 400
+    grant = case.personal_grants.get(permission__codename="view_case")
+    client.force_login(prosecutor)
+    assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
+    assert (
+        client.post(reverse("cases:case_revoke_grant", args=[case.pk, grant.pk])).status_code == 403
+    )
+    client.force_login(skv_staff)
+    assert (
+        client.post(reverse("cases:case_revoke_grant", args=[case.pk, grant.pk])).status_code == 302
+    )
+    client.force_login(prosecutor)
+    assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404

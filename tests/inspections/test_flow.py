@@ -306,3 +306,44 @@ def test_finding_count_unaffected_by_secret_rows(joint, skv_staff, polis_staff):
     services.record_finding(joint, category="olaglig_vistelse", actor=polis_staff)
     assert Finding.objects.visible_to(polis_staff).count() == 1
     assert Finding.objects.visible_to(skv_staff).count() == 2
+
+
+def test_operation_moves_along_its_states_and_closes_when_its_inspections_are_done(
+    api, av_coordinator, joint, skv_staff, polis_staff
+):
+    operation = services.create_operation(
+        title="Byggvecka",
+        period_start=date.today(),
+        period_end=date.today(),
+        selection_basis="campaign",
+        actor=av_coordinator,
+    )
+    Inspection.objects.filter(pk=joint.pk).update(operation=operation)
+    client = api.as_user(av_coordinator)
+    url = reverse("operation-change-status", args=[operation.pk])
+    assert client.post(url, {"status": "closed"}).status_code == 400  # not from planned
+    assert client.post(url, {"status": "in_progress"}).status_code == 200
+    assert client.post(url, {"status": "follow_up"}).status_code == 200
+    early = client.post(url, {"status": "closed"})
+    assert early.status_code == 400 and "status" in early.json()
+    for user in (skv_staff, polis_staff):
+        services.submit_results(joint, actor=user)
+    services.close_inspection(joint, actor=av_coordinator)
+    assert client.post(url, {"status": "closed"}).json()["status"] == "closed"
+
+
+def test_cancelling_an_operation_needs_a_reason(api, av_coordinator):
+    operation = services.create_operation(
+        title="Restaurangvecka",
+        period_start=date.today(),
+        period_end=date.today(),
+        selection_basis="risk_industry",
+        actor=av_coordinator,
+    )
+    url = reverse("operation-change-status", args=[operation.pk])
+    client = api.as_user(av_coordinator)
+    assert client.post(url, {"status": "cancelled"}).status_code == 400
+    assert (
+        client.post(url, {"status": "cancelled", "reason": "Polisen kan inte delta"}).status_code
+        == 200
+    )

@@ -50,6 +50,7 @@ covers(
         "followup-complete",
         "operation-list",
         "operation-detail",
+        "operation-change-status",
         "inspection-attachments",
         "inspection-download-attachment",
         "inspection-export",
@@ -115,6 +116,8 @@ MATRIX = [
     *rows(
         "import", {r: 200 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
     ),
+    # Only the coordinating agency's coordinators move the operation (it is planned).
+    *rows("operation_status", {**seen(403), "coordinator": 200}),
     Row("skv.analyst", "on_site", "detail", 403),
     Row("skv.auditor", "on_site", "list", 403),
     Row("anonymous", "unassigned", "detail", 401),
@@ -209,6 +212,10 @@ def _perform(api, action, w, viewer_agency):
         return api.get(reverse("followup-detail", args=[w["follow_up"].pk]))
     if action == "operation_list":
         return api.get(reverse("operation-list")), w["operation"].pk
+    if action == "operation_status":
+        return api.post(
+            reverse("operation-change-status", args=[w["operation"].pk]), {"status": "in_progress"}
+        )
     if action == "operation_detail":
         return api.get(reverse("operation-detail", args=[w["operation"].pk]))
     if action == "attachments":

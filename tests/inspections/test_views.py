@@ -708,3 +708,26 @@ def test_coordinator_plans_an_operation_from_the_board(client, av_coordinator, s
 
     client.force_login(skv_staff)
     assert client.post(url("operation_create"), data).status_code == 403
+
+
+def test_operation_status_buttons_on_the_board(client, av_coordinator, skv_staff):
+    operation = services.create_operation(
+        title="Byggvecka",
+        period_start=date(2026, 5, 4),
+        period_end=date(2026, 5, 8),
+        selection_basis="campaign",
+        actor=av_coordinator,
+    )
+    client.force_login(av_coordinator)
+    board = client.get(reverse("inspections:operation_board")).content.decode()
+    assert 'value="in_progress"' in board
+    response = client.post(
+        reverse("inspections:operation_status", args=[operation.pk]), {"status": "in_progress"}
+    )
+    assert response.status_code == 302
+    operation.refresh_from_db()
+    assert operation.status == "in_progress"
+    client.force_login(skv_staff)
+    assert client.post(
+        reverse("inspections:operation_status", args=[operation.pk]), {"status": "follow_up"}
+    ).status_code in (403, 404)
