@@ -22,6 +22,7 @@ class CasesConfig(AppConfig):
                 order=30,
             )
         )
+        register(NavItem("tips", _("Tips"), "tips:tip_list", "cases.view_tip", order=35))
         register(
             NavItem(
                 "access_reviews",

@@ -31,8 +31,10 @@ REFERRAL_WORK = (
     "cases.export_victimreferral",
     "cases.view_referral_statistics",
 )
-grant(Role.STAFF, *CASE_WORK, *REFERRAL_WORK)
-grant(Role.COORDINATOR, *CASE_WORK, *REFERRAL_WORK)
+grant(Role.STAFF, *CASE_WORK, *REFERRAL_WORK, "cases.view_tip")
+# Triage of the public's tips: coordinators (of AV and the regional centres; see
+# cases.querysets.is_tip_coordinator).
+grant(Role.COORDINATOR, *CASE_WORK, *REFERRAL_WORK, "cases.view_tip", "cases.triage_tip")
 # Analysts see referrals only as k-anonymous aggregates, never rows.
 grant(Role.ANALYST, "cases.view_employer", "cases.view_referral_statistics")
 grant(Role.AUDITOR, "cases.view_employer", "cases.view_accessreview", "cases.change_accessreview")

@@ -7,6 +7,7 @@ too, so no caller can forget them.
 
 import csv
 import io
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from cases.models import (
     IloIndicator,
     LegalBasis,
     MethodOfControl,
+    Observation,
     ReceivingBody,
     ReferralGroupObjectPermission,
     ReferralNote,
@@ -47,10 +49,16 @@ from cases.models import (
     Sensitivity,
     Sex,
     SupportMeasure,
+    Tip,
+    TipDrop,
+    TipIndustry,
+    TipOutcome,
     VictimReferral,
 )
+from cases.querysets import is_tip_coordinator
 from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
+from network.middleware import current_request, request_context
 from network.models import Agency, User
 from network.services import record_event
 
@@ -123,10 +131,12 @@ def open_case(
     summary: str = "",
     employer: Employer | None = None,
     sensitivity: str = Sensitivity.NORMAL,
+    owner_agency: Agency | None = None,
     actor: User,
 ) -> Case:
-    """Open a case owned by the actor's agency."""
-    agency = _require_member(actor)
+    """Open a case owned by the actor's agency (or, from tip triage, by the agency the
+    coordinator chooses)."""
+    agency = owner_agency or _require_member(actor)
     if not title.strip():
         raise ValidationError({"title": [_("Enter a title.")]})
     now = timezone.now()
@@ -1013,3 +1023,143 @@ def set_case_owner(referral: VictimReferral, *, owner: User, actor: User) -> Vic
     referral.save(update_fields=["case_owner", "updated_at"])
     record_event("referral.owner_set", actor=actor, obj=referral, changes={"owner": owner.username})
     return referral
+
+
+# --- public tips ------------------------------------------------------------------------
+
+TIP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def _tip_code() -> str:
+    while True:
+        body = "".join(secrets.choice(TIP_ALPHABET) for _ in range(8))
+        code = f"TIPS-{body[:4]}-{body[4:]}"
+        if not Tip.objects.filter(code=code).exists():
+            return code
+
+
+@transaction.atomic
+def submit_tip(*, data: dict, language: str = "sv") -> Tip:
+    """Store a tip from the public (no account). The organisation number, if given, must be
+    valid; everything else is plain text, shown escaped wherever it appears."""
+    orgnr = (data.get("orgnr") or "").strip()
+    if orgnr:
+        try:
+            orgnr = parse_orgnr(orgnr).digits
+        except ValidationError as exc:
+            raise ValidationError({"orgnr": exc.messages}) from None
+    observations = _codes(data.get("observations", []), Observation, "observations")
+    if data.get("industry") not in TipIndustry.values:
+        raise ValidationError({"industry": [_("Choose an industry.")]})
+    tip = Tip.objects.create(
+        code=_tip_code(),
+        employer_name=(data.get("employer_name") or "").strip()[:200],
+        orgnr=orgnr,
+        address=(data.get("address") or "").strip()[:200],
+        municipality=(data.get("municipality") or "").strip()[:100],
+        county=data.get("county"),
+        industry=data["industry"],
+        observations=observations,
+        description=(data.get("description") or "").strip()[:4000],
+        seen_when=(data.get("seen_when") or "").strip()[:100],
+        contact_name=(data.get("contact_name") or "").strip()[:200],
+        contact_phone=(data.get("contact_phone") or "").strip()[:40],
+        contact_email=(data.get("contact_email") or "").strip()[:254],
+        language=language[:5],
+    )
+    # The public page promises not to keep the sender's address with the tip: the audit
+    # event of a received tip is written without the IP.
+    with request_context(current_request().request_id, None):
+        record_event("tip.received", actor=None, obj=tip, agency=None)
+    return tip
+
+
+def count_dropped_tip(reason: str) -> None:
+    """A spam submission was dropped without a trace but this count."""
+    today = timezone.localdate()
+    TipDrop.objects.get_or_create(day=today, reason=reason)
+    TipDrop.objects.filter(day=today, reason=reason).update(count=F("count") + 1)
+
+
+def _require_triage(actor: User) -> None:
+    if not is_tip_coordinator(actor):
+        raise PermissionDenied(_("Only coordinators triage tips."))
+
+
+def _triaged(tip: Tip, outcome: str, actor: User, action: str, purpose: str = "", **changes):
+    tip.outcome = outcome
+    tip.triaged_by = actor
+    tip.triaged_at = timezone.now()
+    tip.save()
+    record_event(f"tip.{action}", actor=actor, obj=tip, purpose=purpose, changes=changes)
+    return tip
+
+
+@transaction.atomic
+def dismiss_tip(tip: Tip, *, reason: str, actor: User) -> Tip:
+    _require_triage(actor)
+    if len(reason.strip()) < 5:
+        raise ValidationError({"reason": [_("Say why the tip is dismissed.")]})
+    tip.dismiss_reason = reason.strip()
+    return _triaged(tip, TipOutcome.DISMISSED, actor, "dismissed", purpose=reason.strip())
+
+
+@transaction.atomic
+def link_tip_to_employer(tip: Tip, *, employer: Employer, actor: User) -> Tip:
+    _require_triage(actor)
+    tip.employer = employer
+    return _triaged(
+        tip, TipOutcome.EMPLOYER_LINKED, actor, "employer_linked", employer=employer.orgnr
+    )
+
+
+@transaction.atomic
+def create_case_from_tip(tip: Tip, *, owner_agency: Agency, title: str = "", actor: User) -> Case:
+    """Open a case for the agency the coordinator chooses, with the tip as its summary."""
+    _require_triage(actor)
+    case = open_case(
+        title=(title or _("Tip %(code)s: %(place)s") % {"code": tip.code, "place": tip.address})[
+            :200
+        ],
+        summary=tip.description,
+        employer=tip.employer,
+        owner_agency=owner_agency,
+        actor=actor,
+    )
+    tip.case = case
+    _triaged(
+        tip,
+        TipOutcome.CASE_CREATED,
+        actor,
+        "case_created",
+        case=case.reference,
+        owner=owner_agency.code,
+    )
+    return case
+
+
+@transaction.atomic
+def propose_tip_for_inspection(tip: Tip, *, actor: User) -> Tip:
+    """Mark the workplace as a candidate for a coming joint control (selection basis: tip)."""
+    _require_triage(actor)
+    return _triaged(tip, TipOutcome.PROPOSED, actor, "proposed")
+
+
+@transaction.atomic
+def forward_tip(tip: Tip, *, agency: Agency, actor: User) -> Tip:
+    """Hand the tip to one agency: its members can then see it."""
+    _require_triage(actor)
+    tip.forwarded_to = agency
+    return _triaged(tip, TipOutcome.FORWARDED, actor, "forwarded", agency=agency.code)
+
+
+def possible_duplicates(tip: Tip, within):
+    """Other tips that may be about the same workplace: same orgnr, same address, or a
+    similar employer name (case-insensitive containment)."""
+    condition = Q(address__iexact=tip.address)
+    if tip.orgnr:
+        condition |= Q(orgnr=tip.orgnr)
+    name = tip.employer_name.strip()
+    if len(name) >= 4:
+        condition |= Q(employer_name__icontains=name[:30])
+    return within.filter(condition).exclude(pk=tip.pk).order_by("-received_at")[:5]

@@ -245,6 +245,18 @@ SPECTACULAR_SETTINGS = {
 
 # Celery. Without REDIS_URL, tasks run in-process (the embedded default).
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
+# The cache holds rate-limit counters; shared between processes when Redis is there.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Public tips: at most this many per minute from one address.
+AKRIM_TIPS_PER_MINUTE = env_int("AKRIM_TIPS_PER_MINUTE", 10, minimum=1)
+# A tip form sent back faster than this (seconds) was filled in by a program.
+AKRIM_TIP_MIN_SECONDS = env_int("AKRIM_TIP_MIN_SECONDS", 3, minimum=0)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None

@@ -10,6 +10,7 @@ urlpatterns = [
     path("kontroller/", include("inspections.urls")),
     path("hanvisningar/", include("cases.referral_urls")),
     path("lagesbild/", include("reports.urls")),
+    path("tips/", include("cases.tip_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("network.api.urls")),

@@ -1,0 +1,217 @@
+"""Public tips: the open form, its abuse protection, and the coordinators' triage."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case, Tip, TipDrop
+from cases.tip_forms import TipForm
+from network.models import AuditEvent
+from tests.matrix import Row, covers
+
+pytestmark = pytest.mark.django_db
+
+covers(models=["cases.tip"], routes=["tip-list", "tip-detail", "tip-triage"])
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(settings):
+    cache.clear()
+    settings.AKRIM_TIP_MIN_SECONDS = 0
+
+
+def form(**changes):
+    return {
+        "address": "Storgatan 1",
+        "municipality": "Malmö",
+        "county": "12",
+        "industry": "restaurant",
+        "employer_name": "Restaurang Solen",
+        "orgnr": "",
+        "observations": ["lives_at_workplace", "very_long_hours"],
+        "description": "Folk sover i källaren.",
+        "started": TipForm.stamp(),
+        **changes,
+    }
+
+
+@pytest.fixture
+def tip():
+    return services.submit_tip(
+        data={
+            "address": "Storgatan 1",
+            "municipality": "Malmö",
+            "county": None,
+            "industry": "restaurant",
+            "description": SCRIPT,
+            "employer_name": SCRIPT,
+            "observations": ["passports_kept"],
+        }
+    )
+
+
+@pytest.fixture
+def malmo_coordinator(persona):
+    return persona("polis", "coordinator", centre="malmo", username="polis.malmo")
+
+
+def test_a_tip_is_received_without_login_and_gets_a_code(client):
+    response = client.post(reverse("tips:tip_form"), form())
+    assert response.status_code == 200
+    stored = Tip.objects.get()
+    assert response.context["code"] == stored.code and stored.code.startswith("TIPS-")
+    assert stored.county.code == "12"
+    event = AuditEvent.objects.get(action="tip.received")
+    assert event.ip is None  # the page promises not to keep the sender's address
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"orgnr": "556036-0794"}, "orgnr"),
+        ({"address": ""}, "address"),
+        ({"industry": "mining"}, "industry"),
+        ({"description": "x" * 4001}, "description"),
+        ({"contact_email": "not-an-address"}, "contact_email"),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_nothing_is_stored(client, changes, field):
+    response = client.post(reverse("tips:tip_form"), form(**changes))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Tip.objects.exists()
+
+
+def test_the_eleventh_tip_in_a_minute_from_one_address_gets_429(client):
+    for _ in range(10):
+        assert client.post(reverse("tips:tip_form"), form()).status_code == 200
+    response = client.post(reverse("tips:tip_form"), form())
+    assert response.status_code == 429
+    assert Tip.objects.count() == 10
+
+
+def test_honeypot_and_too_fast_are_dropped_silently_but_counted(client, settings):
+    response = client.post(reverse("tips:tip_form"), form(website="http://spam"))
+    assert response.status_code == 200 and response.context["code"] is None
+    settings.AKRIM_TIP_MIN_SECONDS = 60
+    assert client.post(reverse("tips:tip_form"), form()).status_code == 200
+    forged = client.post(reverse("tips:tip_form"), form(started="12345"))
+    assert forged.status_code == 200
+    assert not Tip.objects.exists()
+    counts = dict(TipDrop.objects.values_list("reason", "count"))
+    assert counts == {"honeypot": 1, "too_fast": 2}
+
+
+def test_script_in_a_tip_is_text_everywhere(client, api, tip, av_coordinator):
+    client.force_login(av_coordinator)
+    for url in (reverse("tips:tip_list"), reverse("tips:tip_detail", args=[tip.pk])):
+        page = client.get(url).content.decode()
+        assert SCRIPT not in page
+    detail = client.get(reverse("tips:tip_detail", args=[tip.pk])).content.decode()
+    assert "&lt;script&gt;" in detail
+    body = api.as_user(av_coordinator).get(reverse("tip-detail", args=[tip.pk]))
+    assert body.json()["description"] == SCRIPT  # JSON carries text; clients escape it
+    assert body["Content-Type"] == "application/json"
+
+
+def test_the_queue_by_centre(client, tip, malmo_coordinator, persona):
+    other = services.submit_tip(
+        data={
+            "address": "Kungsgatan 2",
+            "municipality": "Umeå",
+            "industry": "cleaning",
+            "county": None,
+        }
+    )
+    from network.models import County
+
+    Tip.objects.filter(pk=tip.pk).update(county=County.objects.get(code="12"))
+    Tip.objects.filter(pk=other.pk).update(county=County.objects.get(code="24"))
+    client.force_login(malmo_coordinator)
+    page = client.get(reverse("tips:tip_list"), {"centre": "malmo"}).content.decode()
+    assert tip.code in page and other.code not in page
+
+
+def test_every_triage_action_is_audited(api, av_coordinator, persona):
+    from cases.services import register_employer
+
+    employer = register_employer(orgnr="556036-0793", name="Bygg AB", actor=av_coordinator)
+    client = api.as_user(av_coordinator)
+    actions = [
+        {"action": "dismiss", "reason": "Dubblett av tidigare tips"},
+        {"action": "employer", "orgnr": employer.orgnr},
+        {"action": "propose"},
+        {"action": "forward", "agency": "skv"},
+        {"action": "case", "agency": "polis"},
+    ]
+    for body in actions:
+        tip = services.submit_tip(
+            data={"address": "Storgatan 9", "municipality": "Lund", "industry": "construction"}
+        )
+        response = client.post(reverse("tip-triage", args=[tip.pk]), body, format="json")
+        assert response.status_code == 200, response.json()
+        assert (
+            AuditEvent.objects.filter(
+                object_type="cases.tip", object_id=str(tip.pk), actor=av_coordinator
+            ).count()
+            == 1
+        )
+    case = Case.objects.get()
+    assert case.owner_agency.code == "polis"
+
+
+def test_dismiss_needs_a_reason(api, av_coordinator, tip):
+    response = api.as_user(av_coordinator).post(
+        reverse("tip-triage", args=[tip.pk]), {"action": "dismiss", "reason": ""}, format="json"
+    )
+    assert response.status_code == 400
+
+
+MATRIX = [
+    Row("av.coordinator", "new", "api_list", 200),
+    Row("av.coordinator", "new", "html_detail", 200),
+    Row("av.coordinator", "new", "api_triage", 200),
+    Row("polis.malmo", "new", "api_list", 200),  # a regional centre's coordinator
+    Row("skv.coordinator", "new", "api_list", 403),  # not AV, not at a centre
+    Row("skv.coordinator", "new", "api_retrieve", 404),
+    Row("skv.staff", "new", "api_retrieve", 404),
+    Row("skv.staff", "new", "html_detail", 404),
+    Row("skv.staff", "forwarded_to_skv", "api_retrieve", 200),
+    Row("skv.staff", "forwarded_to_skv", "html_detail", 200),
+    Row("skv.staff", "forwarded_to_skv", "api_triage", 403),
+    Row("polis.staff", "forwarded_to_skv", "api_retrieve", 404),
+    Row("av.analyst", "new", "html_list", 403),
+    Row("anonymous", "new", "api_list", 401),
+]
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=str)
+def test_tip_permission_matrix(row, tip, persona, api, client, malmo_coordinator):
+    if row.relation == "forwarded_to_skv":
+        services.forward_tip(
+            tip, agency=persona("skv", "admin").agency, actor=persona("av", "coordinator")
+        )
+    if row.persona != "anonymous":
+        if row.persona == "polis.malmo":
+            user = malmo_coordinator
+        else:
+            agency, role = row.persona.split(".")
+            user = persona(agency, role)
+        api.as_user(type(user).objects.get(pk=user.pk))
+        client.force_login(user)
+    if row.action == "api_list":
+        response = api.get(reverse("tip-list"))
+    elif row.action == "api_retrieve":
+        response = api.get(reverse("tip-detail", args=[tip.pk]))
+    elif row.action == "api_triage":
+        response = api.post(
+            reverse("tip-triage", args=[tip.pk]), {"action": "propose"}, format="json"
+        )
+    elif row.action == "html_detail":
+        response = client.get(reverse("tips:tip_detail", args=[tip.pk]))
+    elif row.action == "html_list":
+        response = client.get(reverse("tips:tip_list"))
+    assert response.status_code == row.expected
