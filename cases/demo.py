@@ -7,9 +7,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseGroupObjectPermission, Employer, VictimReferral
+from cases.models import Case, CaseGroupObjectPermission, Employer, Tip, VictimReferral
 from network import demo
-from network.models import Agency, User
+from network.models import Agency, County, User
 
 EMPLOYERS = [
     ("Stålbygg i Mälardalen AB", "41.200", "Västerås"),
@@ -178,3 +178,69 @@ def seed_referrals(context: demo.DemoContext) -> None:
 
 
 demo.register(25, "referrals", seed_referrals)
+
+
+TIPS = [
+    (
+        "Storgatan 12",
+        "Malmö",
+        "12",
+        "restaurant",
+        "Restaurang Lilla Torget",
+        ["lives_at_workplace", "very_long_hours"],
+        "Personalen verkar sova i källaren.",
+    ),
+    (
+        "Industrivägen 4",
+        "Västerås",
+        "19",
+        "construction",
+        "",
+        ["passports_kept", "little_or_no_pay"],
+        "Arbetarna säger att chefen har deras pass.",
+    ),
+    (
+        "Hamngatan 8",
+        "Göteborg",
+        "14",
+        "cleaning",
+        "Glans Städservice",
+        ["debts"],
+        "Städarna betalar av en skuld för resan hit.",
+    ),
+    (
+        "Kungsgatan 30",
+        "Umeå",
+        "24",
+        "car_care",
+        "Biltvätten Express",
+        ["very_long_hours", "cannot_leave"],
+        "Öppet dygnet runt, samma personer hela tiden.",
+    ),
+]
+
+
+def seed_tips(context: demo.DemoContext) -> None:
+    if Tip.objects.exists():
+        return
+    coordinator = User.objects.get(username="av.coordinator")
+    county = {c.code: c for c in County.objects.all()}
+    for n, (address, town, county_code, industry, name, seen, text) in enumerate(TIPS):
+        tip = services.submit_tip(
+            data={
+                "address": address,
+                "municipality": town,
+                "county": county[county_code],
+                "industry": industry,
+                "employer_name": name,
+                "observations": seen,
+                "description": text,
+            }
+        )
+        if n == 1:
+            services.propose_tip_for_inspection(tip, actor=coordinator)
+        if n == 3:
+            services.forward_tip(tip, agency=Agency.objects.get(code="skv"), actor=coordinator)
+
+
+demo.register(26, "tips", seed_tips)

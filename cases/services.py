@@ -1086,11 +1086,22 @@ def _require_triage(actor: User) -> None:
         raise PermissionDenied(_("Only coordinators triage tips."))
 
 
+TRIAGE_FIELDS = [
+    "outcome",
+    "triaged_by",
+    "triaged_at",
+    "dismiss_reason",
+    "employer",
+    "case",
+    "forwarded_to",
+]
+
+
 def _triaged(tip: Tip, outcome: str, actor: User, action: str, purpose: str = "", **changes):
     tip.outcome = outcome
     tip.triaged_by = actor
     tip.triaged_at = timezone.now()
-    tip.save()
+    tip.save(update_fields=TRIAGE_FIELDS)  # only what triage owns: the tip itself stays as sent
     record_event(f"tip.{action}", actor=actor, obj=tip, purpose=purpose, changes=changes)
     return tip
 

@@ -9,7 +9,7 @@ figures describe the same moment.
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
-from cases.models import VictimReferral
+from cases.models import Tip, VictimReferral
 from inspections.models import AgencyAssignment, Decision, Finding, Inspection
 from network.models import Agency
 from network.sni import section_expression
@@ -133,7 +133,17 @@ def compute(year: int, scope: str) -> dict:
         "inspections_trend": {
             str(y): trend.get(str(y), 0) for y in range(year - TREND_YEARS, year + 1)
         },
+        "inspections_by_selection_basis": _breakdown(
+            base.filter(operation__isnull=False), "operation__selection_basis"
+        ),
+        "tips_by_outcome": _breakdown(tips_for(year, scope), "outcome"),
     }
+
+
+def tips_for(year: int, scope: str):
+    """Tips received in the year; for one agency, those forwarded to it."""
+    tips = Tip.objects.filter(received_at__year=year)
+    return tips if scope == "network" else tips.filter(forwarded_to__code=scope)
 
 
 def inspections_for_years(first: int, last: int, scope: str):

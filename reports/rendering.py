@@ -12,7 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from inspections.choices import DecisionType, FindingCategory
+from cases.models import TipOutcome
+from inspections.choices import DecisionType, FindingCategory, SelectionBasis
 from network.models import Agency, Centre, County
 from reports import charts
 from reports.models import ReportBuild
@@ -44,6 +45,8 @@ def tables(build: ReportBuild) -> list[dict]:
     agencies = dict(Agency.objects.values_list("code", "name_sv"))
     categories = dict(FindingCategory.choices)
     decision_types = dict(DecisionType.choices)
+    selection = dict(SelectionBasis.choices)
+    outcomes = dict(TipOutcome.choices)
     result = [
         {
             "key": "totals",
@@ -94,6 +97,22 @@ def tables(build: ReportBuild) -> list[dict]:
         _mapping(
             "inspections_trend", _("Inspections per year"), _("Year"), f["inspections_trend"], str
         ),
+        _mapping(
+            "inspections_by_selection_basis",
+            _("Inspections in operations, by selection basis"),
+            _("Selection basis"),
+            f.get("inspections_by_selection_basis", {}),
+            lambda b: selection.get(b, b),
+        ),
+        {
+            "key": "tips_by_outcome",
+            "title": _("Tips from the public, by outcome"),
+            "columns": [_("Outcome"), _("Tips")],
+            "rows": [
+                [outcomes.get(k, k), _shown(v)]
+                for k, v in sorted(f.get("tips_by_outcome", {}).items())
+            ],
+        },
         {
             "key": "findings_by_agency_category",
             "title": _("Findings by agency and category"),

@@ -34,6 +34,37 @@ def test_every_figure_equals_the_hand_computed_one(year_2025):
         "skv": {"inspections": 3, "with_findings": 2},
     }
     assert raw["inspections_trend"] == {"2021": 0, "2022": 0, "2023": 0, "2024": 1, "2025": 3}
+    assert raw["inspections_by_selection_basis"] == {}  # none of them was in an operation
+    assert raw["tips_by_outcome"] == {}
+
+
+def test_tips_by_outcome_and_selection_basis(year_2025, persona):
+    from datetime import date as day
+
+    from cases import services as case_services
+    from cases.models import Tip
+    from inspections import services as inspection_services
+    from inspections.models import Inspection
+
+    coordinator = persona("av", "coordinator")
+    operation = inspection_services.create_operation(
+        title="Tipsinsats",
+        period_start=day(2025, 3, 1),
+        period_end=day(2025, 3, 31),
+        selection_basis="tip",
+        actor=coordinator,
+    )
+    Inspection.objects.filter(performed_on__year=2025).update(operation=operation)
+    for n in range(3):
+        tip = case_services.submit_tip(
+            data={"address": f"Gatan {n}", "municipality": "Malmö", "industry": "restaurant"}
+        )
+        Tip.objects.filter(pk=tip.pk).update(received_at=tip.received_at.replace(year=2025))
+        if n:
+            case_services.propose_tip_for_inspection(tip, actor=coordinator)
+    raw = figures.compute(2025, "network")
+    assert raw["inspections_by_selection_basis"] == {"tip": 3}
+    assert raw["tips_by_outcome"] == {"new": 1, "proposed": 2}
 
 
 def test_an_agencys_own_figures_leave_out_other_agencies_results(year_2025):

@@ -1,0 +1,57 @@
+"""An anonymous visitor on a phone sends a tip; av.coordinator finds it in the right centre's
+queue and opens a case for the police from it."""
+
+import time
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import Case, Tip
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "demo-password-123"
+
+
+def test_a_public_tip_becomes_a_case(live_server, page, screenshot, settings):
+    settings.AKRIM_TIP_MIN_SECONDS = 1
+    call_command("seed_demo", "--password", PASSWORD, "--quiet", "--people-only")
+    base = live_server.url
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{base}/tips/")
+    assert page.locator("nav").count() == 0  # nothing of the inside shows to the public
+    form = page.locator("form.tip-form")
+    form.locator("[name=address]").fill("Storgatan 99")
+    form.locator("[name=municipality]").fill("Malmö")
+    form.locator("[name=county]").select_option("12")
+    form.locator("[name=industry]").select_option("restaurant")
+    form.locator("[name=employer_name]").fill("<b>Restaurang</b> Solen")
+    form.locator("[name=observations][value=lives_at_workplace]").check()
+    form.locator("[name=description]").fill("Människor verkar bo i lokalen.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot("1-form-phone")
+    time.sleep(1.2)  # a person takes longer than the minimum fill time
+    form.locator("button[type=submit]").click()
+    code = page.locator(".tip-code").inner_text()
+    tip = Tip.objects.get(code=code)
+    screenshot("2-receipt-phone")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/login/")
+    page.locator("[name=username]").fill("av.coordinator")
+    page.locator("[name=password]").fill(PASSWORD)
+    page.locator("[name=password]").press("Enter")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/tips/triage/?centre=malmo")
+    assert code in page.locator("table.tip-queue").inner_text()
+    page.goto(f"{base}/tips/triage/?centre=umea")
+    assert code not in page.locator("table.tip-queue").inner_text()
+    screenshot("3-queue-other-centre")
+    page.goto(f"{base}/tips/triage/?centre=malmo")
+    page.get_by_role("link", name=code).click()
+    assert "<b>Restaurang</b> Solen" in page.locator("main").inner_text()  # shown as text
+    page.locator("form.case-form [name=owner_agency]").select_option("polis")
+    page.locator("form.case-form button[type=submit]").click()
+    page.wait_for_load_state()
+    case = Case.objects.get()
+    assert (case.owner_agency.code, Tip.objects.get(pk=tip.pk).case_id) == ("polis", case.pk)
+    screenshot("4-case-opened")
