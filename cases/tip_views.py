@@ -119,7 +119,7 @@ class TipDetailView(CapabilityRequiredMixin, View):
             Tip.objects.visible_to(request.user).select_related("county"), pk=pk
         )
 
-    def get(self, request, pk, **forms):
+    def get(self, request, pk):
         tip = self._tip(request, pk)
         return self.render(request, tip)
 
