@@ -20,7 +20,7 @@ from cases.querysets import (
     TipQuerySet,
     VictimReferralQuerySet,
 )
-from network.models import PrivateFile, TimelineNote
+from network.models import PrivateFile, TimelineNote, YearCounter
 
 
 class LegalForm(models.TextChoices):
@@ -110,15 +110,9 @@ class LegalBasis(models.TextChoices):
 SHAREABLE_LEGAL_BASES = [(b.value, b.label) for b in LegalBasis if b != LegalBasis.BREAK_THE_GLASS]
 
 
-class CaseSequence(models.Model):
+class CaseSequence(YearCounter):
     """The last reference number used per year. Locked row by row so numbers are gap-free
     and unique even when many cases are opened at once."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class Case(models.Model):
@@ -413,14 +407,8 @@ class ReferralStatus(models.TextChoices):
     LOST_CONTACT = "lost_contact", _("Contact lost")
 
 
-class ReferralSequence(models.Model):
+class ReferralSequence(YearCounter):
     """Last referral number per year (locked per row: gap-free, safe under concurrency)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class VictimReferral(models.Model):

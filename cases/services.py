@@ -60,7 +60,7 @@ from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
 from network.middleware import current_request, request_context
 from network.models import Agency, User
-from network.services import record_event
+from network.services import next_reference, record_event
 
 # Allowed status changes: open -> in progress -> closed, closing early, and reopening.
 TRANSITIONS = {
@@ -107,16 +107,6 @@ def register_employer(
 # --- cases ------------------------------------------------------------------------------
 
 
-def _next_reference(year: int) -> str:
-    """Gap-free per year: the year's counter row is locked until the case row commits."""
-    CaseSequence.objects.bulk_create([CaseSequence(year=year, last=0)], ignore_conflicts=True)
-    sequence = CaseSequence.objects.select_for_update().get(year=year)
-    sequence.last = F("last") + 1
-    sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
-    return f"AK-{year}-{sequence.last:06d}"
-
-
 def _require_member(actor: User) -> Agency:
     agency = actor.agency
     if agency is None:
@@ -141,7 +131,7 @@ def open_case(
         raise ValidationError({"title": [_("Enter a title.")]})
     now = timezone.now()
     case = Case(
-        reference=_next_reference(timezone.localdate(now).year),
+        reference=next_reference(CaseSequence, "AK", timezone.localdate(now).year),
         title=title.strip(),
         summary=summary,
         employer=employer,
@@ -608,17 +598,6 @@ CLOSED_REFERRAL_STATES = {"closed", "closed_referred", "not_a_victim"}
 REFLECTION_DAYS = 30
 
 
-def _referral_reference(year: int) -> str:
-    ReferralSequence.objects.bulk_create(
-        [ReferralSequence(year=year, last=0)], ignore_conflicts=True
-    )
-    sequence = ReferralSequence.objects.select_for_update().get(year=year)
-    sequence.last = F("last") + 1
-    sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
-    return f"HV-{year}-{sequence.last:06d}"
-
-
 def _person_identity(identifier_type: str, identifier: str) -> tuple[str, str, object]:
     """Validate the identifier; Swedish numbers are stored as 12 digits and a coordination
     number is recognised as one by its day + 60."""
@@ -686,7 +665,7 @@ def create_referral(
         raise ValidationError({"person.sex": [_("Choose a value.")]})
     receiving_code = RECEIVING_AGENCY_OF.get(receiving_body)
     referral = VictimReferral.objects.create(
-        reference=_referral_reference(timezone.localdate().year),
+        reference=next_reference(ReferralSequence, "HV", timezone.localdate().year),
         origin=origin,
         origin_reference=origin_reference,
         referring_agency=agency,
@@ -1116,8 +1095,16 @@ def dismiss_tip(tip: Tip, *, reason: str, actor: User) -> Tip:
 
 
 @transaction.atomic
-def link_tip_to_employer(tip: Tip, *, employer: Employer, actor: User) -> Tip:
+def link_tip_to_employer(tip: Tip, *, orgnr: str, actor: User) -> Tip:
+    """Connect the tip to a registered employer, given by organisation number."""
     _require_triage(actor)
+    try:
+        digits = parse_orgnr(orgnr).digits
+    except ValidationError as exc:
+        raise ValidationError({"orgnr": exc.messages}) from None
+    employer = Employer.objects.filter(orgnr=digits).first()
+    if employer is None:
+        raise ValidationError({"orgnr": [_("No employer with this number is registered.")]})
     tip.employer = employer
     return _triaged(
         tip, TipOutcome.EMPLOYER_LINKED, actor, "employer_linked", employer=employer.orgnr

@@ -19,8 +19,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from cases import services
-from cases.identifiers import parse_orgnr
-from cases.models import Employer, Tip, TipOutcome
+from cases.models import Tip, TipOutcome
 from cases.querysets import is_tip_coordinator
 from cases.tip_forms import (
     TipForm,
@@ -30,7 +29,7 @@ from cases.tip_forms import (
     TriageForwardForm,
 )
 from network.mixins import CapabilityRequiredMixin
-from network.models import Centre
+from network.models import Centre, County
 
 
 def _over_limit(request) -> bool:
@@ -91,6 +90,9 @@ class TipTriageListView(CapabilityRequiredMixin, ListView):
         self.centre = Centre.objects.filter(code=self.request.GET.get("centre", "")).first()
         if self.centre is not None:
             tips = tips.filter(county__in=self.centre.counties.all())
+        self.county = self.request.GET.get("county", "")
+        if self.county:
+            tips = tips.filter(county__code=self.county)
         outcome = self.request.GET.get("outcome", "new")
         if outcome in TipOutcome.values:
             tips = tips.filter(outcome=outcome)
@@ -101,6 +103,8 @@ class TipTriageListView(CapabilityRequiredMixin, ListView):
         context.update(
             centres=Centre.objects.all(),
             centre=self.centre,
+            counties=County.objects.order_by("code"),
+            county=self.county,
             outcomes=TipOutcome.choices,
             outcome=self.request.GET.get("outcome", "new"),
             can_triage=is_tip_coordinator(self.request.user),
@@ -169,12 +173,7 @@ class TipDetailView(CapabilityRequiredMixin, View):
             elif action == "forward":
                 services.forward_tip(tip, agency=data["agency"], actor=request.user)
             elif action == "employer":
-                employer = Employer.objects.filter(orgnr=parse_orgnr(data["orgnr"]).digits).first()
-                if employer is None:
-                    raise ValidationError(
-                        {"orgnr": [_("No employer with this number is registered.")]}
-                    )
-                services.link_tip_to_employer(tip, employer=employer, actor=request.user)
+                services.link_tip_to_employer(tip, orgnr=data["orgnr"], actor=request.user)
             else:
                 services.propose_tip_for_inspection(tip, actor=request.user)
         except ValidationError as error:

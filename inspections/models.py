@@ -35,7 +35,7 @@ from inspections.querysets import (
     InspectionQuerySet,
     OperationQuerySet,
 )
-from network.models import PrivateFile
+from network.models import PrivateFile, YearCounter
 
 SNI_CODE = RegexValidator(r"^[0-9]{2}(\.[0-9]{1,3})?$", _("Enter an SNI code such as 56.100."))
 MUNICIPALITY_CODE = RegexValidator(r"^[0-9]{4}$", _("Enter the four-digit municipality code."))
@@ -114,14 +114,8 @@ class Workplace(models.Model):
         return section_of(self.sni)
 
 
-class InspectionSequence(models.Model):
+class InspectionSequence(YearCounter):
     """Last inspection number per year (locked per row: gap-free, safe under concurrency)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class Inspection(models.Model):

@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +48,7 @@ from inspections.models import (
 from inspections.tasks import notify_assignment
 from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, County, User
-from network.services import record_event
+from network.services import next_reference, record_event
 
 
 def _agency_of(actor: User) -> Agency:
@@ -66,17 +65,6 @@ def _require_coordinator(actor: User, inspection: Inspection) -> None:
 
 # Workplace model fields -> the names the caller used (API and forms say "address").
 WORKPLACE_INPUT = {"street_address": "address"}
-
-
-def _next_reference(year: int) -> str:
-    InspectionSequence.objects.bulk_create(
-        [InspectionSequence(year=year, last=0)], ignore_conflicts=True
-    )
-    sequence = InspectionSequence.objects.select_for_update().get(year=year)
-    sequence.last = F("last") + 1
-    sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
-    return f"KO-{year}-{sequence.last:06d}"
 
 
 def _set_status(inspection: Inspection, target: str, *, actor: User, reason: str = "", **extra):
@@ -208,7 +196,7 @@ def plan_inspection(
     place.save()
     year = planned_date.year
     inspection = Inspection.objects.create(
-        reference=_next_reference(year),
+        reference=next_reference(InspectionSequence, "KO", year),
         operation=operation,
         workplace=place,
         coordinating_agency=agency,

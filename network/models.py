@@ -303,6 +303,20 @@ class WorkerHeartbeat(models.Model):
 # --- shapes shared by the apps (abstract: each app keeps its own table) -----------------
 
 
+class YearCounter(models.Model):
+    """The last reference number used in a year. Taken with `network.services.next_reference`,
+    which locks the year's row, so numbers are gap-free and unique under concurrency."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
 class TimelineNote(models.Model):
     """An entry on an object's timeline: who wrote it, for which agency, and when."""
 

@@ -261,6 +261,18 @@ def mark_event_reviewed(event: AuditEvent, *, note: str = "", actor: User):
     return review
 
 
+def next_reference(counter_model, prefix: str, year: int) -> str:
+    """The next gap-free reference of a year, e.g. "AK-2026-000123". Call inside the
+    transaction that creates the object: the year's counter row stays locked until it
+    commits, and a rollback gives the number back."""
+    counter_model.objects.bulk_create([counter_model(year=year, last=0)], ignore_conflicts=True)
+    counter = counter_model.objects.select_for_update().get(year=year)
+    counter.last = models.F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"
+
+
 def record_worker_heartbeat(name: str, hostname: str = "") -> None:
     """Note that a worker is alive (called by the beat-scheduled task)."""
     WorkerHeartbeat.objects.update_or_create(

@@ -256,12 +256,6 @@ class ReferralViewSet(
         "set_owner": "cases.change_victimreferral",
     }
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action == "statistics":
-            return VictimReferral.objects.none()  # aggregates are computed separately
-        return queryset
-
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
         services.record_referral_read(referral, actor=request.user)

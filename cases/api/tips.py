@@ -8,8 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cases import services
-from cases.identifiers import parse_orgnr
-from cases.models import Employer, Tip
+from cases.models import Tip
 from cases.querysets import is_tip_coordinator
 from network.api.base import ScopedViewSetMixin
 from network.models import Agency
@@ -88,12 +87,7 @@ class TipViewSet(
         elif kind == "forward":
             services.forward_tip(tip, agency=data["agency"], actor=request.user)
         elif kind == "employer":
-            employer = Employer.objects.filter(
-                orgnr=parse_orgnr(data.get("orgnr", "")).digits
-            ).first()
-            if employer is None:
-                raise ValidationError({"orgnr": ["No employer with this number is registered."]})
-            services.link_tip_to_employer(tip, employer=employer, actor=request.user)
+            services.link_tip_to_employer(tip, orgnr=data.get("orgnr", ""), actor=request.user)
         else:
             services.propose_tip_for_inspection(tip, actor=request.user)
         return Response(TipSerializer(Tip.objects.get(pk=tip.pk)).data)

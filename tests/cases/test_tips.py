@@ -133,6 +133,8 @@ def test_the_queue_by_centre(client, tip, malmo_coordinator, persona):
     client.force_login(malmo_coordinator)
     page = client.get(reverse("tips:tip_list"), {"centre": "malmo"}).content.decode()
     assert tip.code in page and other.code not in page
+    page = client.get(reverse("tips:tip_list"), {"county": "24"}).content.decode()
+    assert other.code in page and tip.code not in page
 
 
 def test_every_triage_action_is_audited(api, av_coordinator, persona):
