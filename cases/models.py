@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from cases import matching
 from cases.querysets import (
     AccessReviewQuerySet,
     CaseQuerySet,
@@ -56,6 +57,11 @@ class Employer(models.Model):
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Comparison keys (cases.matching), kept in step by save(): tips are matched on these.
+    name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    address_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    phone_key = models.CharField(max_length=12, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -74,9 +80,20 @@ class Employer(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.formatted_orgnr})"
 
+    def save(self, *args, **kwargs):
+        self.name_key = matching.name_key(self.name)
+        self.address_key = matching.address_key(self.street_address)
+        self.phone_key = matching.phone_key(self.phone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *MATCH_KEYS_EMPLOYER}
+        super().save(*args, **kwargs)
+
     @property
     def formatted_orgnr(self) -> str:
         return f"{self.orgnr[:6]}-{self.orgnr[6:]}"
+
+
+MATCH_KEYS_EMPLOYER = ("name_key", "address_key", "phone_key")
 
 
 class CaseStatus(models.TextChoices):
@@ -687,6 +704,11 @@ class Tip(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # Comparison keys (cases.matching), set by save(): how a tip without an organisation
+    # number finds its candidate employers. Phone numbers come from the description.
+    name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    address_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    phone_keys = models.CharField(max_length=200, blank=True, editable=False)
 
     objects = TipQuerySet.as_manager()
 
@@ -698,6 +720,49 @@ class Tip(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is None:  # triage saves its own fields only
+            self.name_key = matching.name_key(self.employer_name)
+            self.address_key = matching.address_key(self.address)
+            self.phone_keys = matching.phone_keys(f"{self.employer_name} {self.description}")[:200]
+        super().save(*args, **kwargs)
+
+
+class LinkStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    UNDONE = "undone", _("Decision undone")
+
+
+class EmployerLink(models.Model):
+    """A coordinator's decision that a tip naming no organisation number is (confirmed) or is
+    not (rejected) about a registered employer.
+
+    Linked, not merged: the tip keeps what the sender wrote; the link can be undone, and every
+    decision is one audit event (cases.services.decide_employer_link). Undone links return
+    the tip to the employer's candidate list."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="links")
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="employer_links")
+    status = models.CharField(_("status"), max_length=20, choices=LinkStatus)
+    reasons = models.JSONField(_("matched on"), default=list)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("employer link")
+        verbose_name_plural = _("employer links")
+        constraints = [
+            models.UniqueConstraint(fields=["employer", "tip"], name="employer_link_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tip} → {self.employer} ({self.status})"
 
 
 class TipDrop(models.Model):

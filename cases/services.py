@@ -34,10 +34,12 @@ from cases.models import (
     CaseStatus,
     CaseUserObjectPermission,
     Employer,
+    EmployerLink,
     ExploitationType,
     IdentifierType,
     IloIndicator,
     LegalBasis,
+    LinkStatus,
     MethodOfControl,
     Observation,
     ReceivingBody,
@@ -1161,3 +1163,95 @@ def possible_duplicates(tip: Tip, within):
     if len(name) >= 4:
         condition |= Q(employer_name__icontains=name[:30])
     return within.filter(condition).exclude(pk=tip.pk).order_by("-received_at")[:5]
+
+
+# --- employer links (tips that name no organisation number) ---------------------------------
+
+
+def tip_link_candidates(employer: Employer, *, user: User) -> list[tuple[Tip, list[str]]]:
+    """Tips the user may see that may be about this employer although they give no
+    organisation number: same name key, same street address key, or the employer's phone
+    number in the tip. Each with what matched; decided ones (confirmed/rejected) left out."""
+    condition = Q()
+    if employer.name_key:
+        condition |= Q(name_key=employer.name_key)
+    if employer.address_key:
+        condition |= Q(address_key=employer.address_key)
+    if employer.phone_key:
+        condition |= Q(phone_keys__contains=f" {employer.phone_key} ")
+    if not condition:
+        return []
+    decided = EmployerLink.objects.filter(employer=employer).exclude(status=LinkStatus.UNDONE)
+    tips = (
+        Tip.objects.visible_to(user)
+        .filter(condition, orgnr="")
+        .exclude(pk__in=decided.values("tip_id"))
+        .order_by("-received_at", "-id")[:50]
+    )
+    return [(tip, match_reasons(employer, tip)) for tip in tips]
+
+
+def match_reasons(employer: Employer, tip: Tip) -> list[str]:
+    reasons = []
+    if employer.name_key and employer.name_key == tip.name_key:
+        reasons.append("name")
+    if employer.address_key and employer.address_key == tip.address_key:
+        reasons.append("address")
+    if employer.phone_key and f" {employer.phone_key} " in tip.phone_keys:
+        reasons.append("phone")
+    return reasons
+
+
+@transaction.atomic
+def decide_employer_link(
+    employer: Employer, *, tip: Tip, decision: str, version: int | None = None, actor: User
+) -> EmployerLink:
+    """Confirm or reject that a tip is about the employer, or undo an earlier decision.
+
+    Only those who triage tips decide; the tip must be visible to them. One row per
+    (employer, tip) carries the current decision, and each change is one audit event naming
+    the previous state, so any decision can be traced and reversed. `version` guards against
+    two coordinators deciding on the same link at once (409)."""
+    _require_triage(actor)
+    if decision not in LinkStatus.values:
+        raise ValidationError({"decision": [_("Choose confirm, reject or undo.")]})
+    if not Tip.objects.visible_to(actor).filter(pk=tip.pk).exists():
+        raise PermissionDenied(_("You may not see this tip."))
+    link = EmployerLink.objects.select_for_update().filter(employer=employer, tip=tip).first()
+    previous = link.status if link else ""
+    if link is None:
+        if decision == LinkStatus.UNDONE:
+            raise ValidationError({"decision": [_("There is no decision to undo.")]})
+        if version not in (None, 0):
+            raise StaleVersion(0)
+        link = EmployerLink(employer=employer, tip=tip, status=decision, decided_by=actor)
+        link.reasons = match_reasons(employer, tip)
+    else:
+        if version is not None and version != link.version:
+            raise StaleVersion(link.version)
+        if link.status == decision:
+            return link
+        if decision == LinkStatus.UNDONE and link.status == LinkStatus.UNDONE:
+            raise ValidationError({"decision": [_("There is no decision to undo.")]})
+        link.status = decision
+        link.decided_by = actor
+        link.decided_at = timezone.now()
+        link.version += 1
+    link.save()
+    record_event(
+        f"employer_link.{decision}",
+        actor=actor,
+        obj=employer,
+        purpose=tip.code,
+        changes={"tip": tip.code, "status": [previous, decision], "reasons": link.reasons},
+    )
+    return link
+
+
+def linked_tips(employer: Employer, *, user: User):
+    """Tips the user may see that are about the employer: by organisation number, by the
+    triage link, or by a confirmed employer link."""
+    confirmed = EmployerLink.objects.filter(employer=employer, status=LinkStatus.CONFIRMED)
+    return Tip.objects.visible_to(user).filter(
+        Q(orgnr=employer.orgnr) | Q(employer=employer) | Q(pk__in=confirmed.values("tip_id"))
+    )

@@ -12,6 +12,7 @@ class Scope(models.TextChoices):
 
 
 class SelectionBasis(models.TextChoices):
+    RISK_RANKING = "risk_ranking", _("Risk ranking")
     RISK_INDUSTRY = "risk_industry", _("High-risk industry")
     INTELLIGENCE = "intelligence", _("Intelligence")
     TIP = "tip", _("Tip-off")

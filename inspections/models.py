@@ -6,7 +6,7 @@ finding and decision belongs to the agency that recorded it.
 """
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +35,7 @@ from inspections.querysets import (
     InspectionQuerySet,
     OperationQuerySet,
 )
-from network.models import PrivateFile, YearCounter
+from network.models import BilingualName, PrivateFile, YearCounter
 
 SNI_CODE = RegexValidator(r"^[0-9]{2}(\.[0-9]{1,3})?$", _("Enter an SNI code such as 56.100."))
 MUNICIPALITY_CODE = RegexValidator(r"^[0-9]{4}$", _("Enter the four-digit municipality code."))
@@ -141,6 +141,13 @@ class Inspection(models.Model):
     )
     planned_date = models.DateField(_("planned date"))
     unannounced = models.BooleanField(_("unannounced"), default=True)
+    selection_basis = models.CharField(
+        _("selection basis"),
+        max_length=30,
+        choices=SelectionBasis,
+        blank=True,
+        help_text=_("Why this workplace was chosen; empty: the operation's selection basis."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=InspectionStatus, default=InspectionStatus.PLANNED
     )
@@ -168,6 +175,7 @@ class Inspection(models.Model):
             models.Index(fields=["coordinating_agency", "-id"], name="inspection_coord_recent"),
             models.Index(fields=["performed_on"], name="inspection_performed_on"),
             models.Index(fields=["planned_date"], name="inspection_planned_date"),
+            models.Index(fields=["workplace", "performed_on"], name="inspection_workplace_done"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -420,3 +428,29 @@ class InspectionAttachment(PrivateFile):
     @property
     def storage_folder(self) -> str:
         return f"inspections/{self.inspection_id}"
+
+
+class IndustryRisk(BilingualName):
+    """One row of the network's joint risk assessment (*riskvärdering*): an industry, the SNI
+    codes it covers and the weight its risk carries in the risk ranking (0–10).
+
+    Coordinators maintain the table; the seed is the five industries that Lägesbild 2021
+    found most at risk (construction, restaurants, transport, cleaning, care). A workplace
+    takes the weight of the most specific prefix that matches its SNI code."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    sni_prefixes = models.JSONField(_("SNI codes"), default=list)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), validators=[MaxValueValidator(10)], help_text=_("0 (no risk) to 10.")
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-weight", "key"]
+        verbose_name = _("industry risk")
+        verbose_name_plural = _("industry risks")
