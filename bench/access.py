@@ -1,0 +1,264 @@
+"""Benchmarks a and b (issue 8): first pages of protected lists against the limit and guardian.
+
+For a staff user of the largest agency, in one run and as medians of repeated runs:
+
+- a. cases: the first page (50, newest first, with the API's select_related) of
+  `Case.objects.visible_to(user)` against the same page with no permission filter (the
+  limit), against guardian's `get_objects_for_user` on direct-FK tables and on its generic
+  tables (the peers, on copies of the grants: guardian has no owner column and no expiry,
+  so the owner agency's group holds view+change on every case and expired grants are left
+  out);
+- b. inspections the same way (guardian copies: a view grant to the group of every agency
+  assigned and not declined), and a search by employer: the first page of the visible cases
+  of the employer with most cases.
+
+Each peer's answer is checked against `visible_to` (same ids) before it is timed.
+The direct-FK peer for cases adds the owner grants to `cases_casegroupobjectpermission`
+inside a transaction that is rolled back; inspections have no direct-FK grant tables in
+akrim (visibility comes from assignments), so their direct-FK peer is guardian's query shape
+on a temporary table of the same grants.
+
+    .venv/bin/python -m bench.access --db akrim_bench --repeat 7
+"""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import contextmanager
+
+from bench.common import median_ms, ratio, report, setup
+
+PAGE = 50
+
+
+@contextmanager
+def generic_guardian():
+    """guardian's own code path on its generic tables, for a model that has direct-FK ones."""
+    from guardian import shortcuts
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    saved = shortcuts.get_user_obj_perms_model, shortcuts.get_group_obj_perms_model
+    shortcuts.get_user_obj_perms_model = lambda *a, **k: UserObjectPermission
+    shortcuts.get_group_obj_perms_model = lambda *a, **k: GroupObjectPermission
+    try:
+        yield
+    finally:
+        shortcuts.get_user_obj_perms_model, shortcuts.get_group_obj_perms_model = saved
+
+
+def ids(queryset) -> list[int]:
+    return [obj.pk for obj in queryset]
+
+
+def pick_user(agency: str, role: str):
+    from network.models import User
+
+    return (
+        User.objects.filter(membership__agency__code=agency, membership__roles=[role])
+        .order_by("id")
+        .first()
+    )
+
+
+def guardian_inspection_copies(connection) -> int:
+    """Generic guardian rows for inspections (idempotent): view to each agency assigned."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get(app_label="inspections", model="inspection")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM guardian_groupobjectpermission WHERE content_type_id = %s",
+            [ct.id],
+        )
+        count = cur.fetchone()[0]
+        if not count:
+            cur.execute(
+                "INSERT INTO guardian_groupobjectpermission (object_pk, content_type_id, "
+                "group_id, permission_id) SELECT a.inspection_id::text, %s, g.group_id, p.id "
+                "FROM inspections_agencyassignment a JOIN network_agency g ON g.id = a.agency_id "
+                "JOIN auth_permission p ON p.content_type_id = %s "
+                "AND p.codename = 'view_inspection' WHERE a.status <> 'declined'",
+                [ct.id, ct.id],
+            )
+            cur.execute("ANALYZE guardian_groupobjectpermission")
+            count = cur.rowcount
+    return count
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="akrim_bench")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--agency", default="skv")
+    args = parser.parse_args(argv)
+    setup(args.db)
+
+    from django.db import connection, transaction
+    from django.db.models import Count
+    from guardian.shortcuts import get_objects_for_user
+
+    from cases.models import Case, Employer
+    from inspections.models import Inspection
+    from network.models import User
+
+    staff = pick_user(args.agency, "staff")
+    guardian_inspection_copies(connection)
+
+    def fresh():
+        """The user as a request has it when the list runs: loaded afresh, with the role
+        capabilities already checked (HasCapability), whichever scoping is used."""
+        user = User.objects.get(pk=staff.pk)
+        user.get_all_permissions()
+        return user
+
+    def case_page(qs):
+        return qs.select_related("owner_agency", "employer").order_by("-id")[:PAGE]
+
+    def inspection_page(qs):
+        return qs.select_related("workplace__county", "coordinating_agency").order_by("-id")[:PAGE]
+
+    employer = (
+        Employer.objects.annotate(n=Count("cases")).order_by("-n").values_list("pk", "orgnr")[0]
+    )
+
+    def by_employer(qs):
+        return case_page(qs.filter(employer__orgnr=employer[1]))
+
+    paths = {
+        "cases": (Case, case_page, "cases.view_case"),
+        "inspections": (Inspection, inspection_page, "inspections.view_inspection"),
+        "cases_by_employer": (Case, by_employer, "cases.view_case"),
+    }
+    rows = []
+
+    def measure(name, model, page, perm):
+        expected = ids(page(model.objects.visible_to(fresh())))
+        row = {"list": name, "visible": len(expected)}
+        row["visible_to_ms"] = median_ms(
+            lambda user: ids(page(model.objects.visible_to(user))), args.repeat, prepare=fresh
+        )
+        row["unfiltered_ms"] = median_ms(lambda: ids(page(model.objects.all())), args.repeat)
+        with generic_guardian():
+            got = ids(page(get_objects_for_user(fresh(), perm, model, accept_global_perms=False)))
+            assert got == expected, f"{name}: guardian generic answer differs"
+            row["guardian_generic_ms"] = median_ms(
+                lambda user: ids(
+                    page(get_objects_for_user(user, perm, model, accept_global_perms=False))
+                ),
+                max(3, args.repeat // 2),
+                prepare=fresh,
+            )
+        return row, expected
+
+    # Peers on direct-FK tables: the owner grants live only inside this transaction.
+    from django.contrib.auth.models import Permission
+
+    view, change = (
+        Permission.objects.get(content_type__app_label="cases", codename=c)
+        for c in ("view_case", "change_case")
+    )
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO cases_casegroupobjectpermission (legal_basis, reason, granted_at, "
+                "content_object_id, group_id, permission_id) SELECT 'annan', 'owner', now(), "
+                "c.id, a.group_id, p.perm FROM cases_case c JOIN network_agency a "
+                "ON a.id = c.owner_agency_id CROSS JOIN (VALUES (%s), (%s)) AS p(perm)",
+                [view.id, change.id],
+            )
+            # guardian's copies hold no expired grant.
+            cur.execute(
+                "DELETE FROM cases_casegroupobjectpermission WHERE expires_at <= now(); "
+                "DELETE FROM cases_caseuserobjectpermission WHERE expires_at <= now(); "
+                "ANALYZE cases_casegroupobjectpermission; ANALYZE cases_caseuserobjectpermission"
+            )
+        for name in ("cases", "cases_by_employer"):
+            model, page, perm = paths[name]
+            # visible_to here would see the extra rows; it is measured outside, below.
+            rows.append({"list": name, **measure_peer(fresh, model, page, perm, args.repeat)})
+        transaction.set_rollback(True)
+    with connection.cursor() as cur:  # no dead rows of the peer's grants left in the indexes
+        cur.execute("VACUUM ANALYZE cases_casegroupobjectpermission")
+        cur.execute("VACUUM ANALYZE cases_caseuserobjectpermission")
+
+    for row in rows:
+        model, page, perm = paths[row["list"]]
+        measured, expected = measure(row["list"], model, page, perm)
+        assert row.pop("peer_ids") == expected, f"{row['list']}: guardian direct-FK differs"
+        row.update(measured)
+    model, page, perm = paths["inspections"]
+    row, expected = measure("inspections", model, page, perm)
+    row["guardian_direct_fk_ms"] = inspection_direct_fk(
+        connection, fresh, page, expected, args.repeat
+    )
+    rows.append(row)
+    for row in rows:
+        row["x_unfiltered"] = ratio(row["visible_to_ms"], row["unfiltered_ms"])
+        row["guardian_direct_fk_x_slower"] = ratio(
+            row["guardian_direct_fk_ms"], row["visible_to_ms"]
+        )
+        row["guardian_generic_x_slower"] = ratio(row["guardian_generic_ms"], row["visible_to_ms"])
+    order = [
+        "list", "visible", "visible_to_ms", "unfiltered_ms", "guardian_direct_fk_ms",
+        "guardian_generic_ms", "x_unfiltered", "guardian_direct_fk_x_slower",
+        "guardian_generic_x_slower",
+    ]  # fmt: skip
+    rows = [{key: row.get(key) for key in order} for row in rows]
+    return report(
+        "access",
+        rows,
+        {
+            "database": args.db,
+            "user": f"{staff.username} ({args.agency} staff)",
+            "employer": employer[1],
+            "repeat": args.repeat,
+            "cases": Case.objects.count(),
+            "inspections": Inspection.objects.count(),
+            "targets": "x_unfiltered <= 1.5 and guardian_direct_fk_x_slower >= 4",
+        },
+    )
+
+
+def measure_peer(fresh, model, page, perm, repeat) -> dict:
+    from guardian.shortcuts import get_objects_for_user
+
+    def run(user):
+        return ids(page(get_objects_for_user(user, perm, model, accept_global_perms=False)))
+
+    return {
+        "peer_ids": run(fresh()),
+        "guardian_direct_fk_ms": median_ms(run, repeat, prepare=fresh),
+    }
+
+
+def inspection_direct_fk(connection, fresh, page, expected, repeat) -> float:
+    """guardian's direct-FK query shape (pk IN grants of the user and of the user's groups)
+    on a temporary table holding the inspection grants, with the indexes guardian's base
+    models have."""
+    from django.db.models.expressions import RawSQL
+
+    from inspections.models import Inspection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS bench_inspection_grant AS "
+            "SELECT a.inspection_id AS content_object_id, g.group_id "
+            "FROM inspections_agencyassignment a JOIN network_agency g ON g.id = a.agency_id "
+            "WHERE a.status <> 'declined'; "
+            "CREATE INDEX IF NOT EXISTS bench_inspection_grant_group "
+            "ON bench_inspection_grant (group_id, content_object_id); "
+            "ANALYZE bench_inspection_grant"
+        )
+
+    def run(user):
+        groups = list(user.groups.values_list("pk", flat=True))
+        sql = "SELECT content_object_id FROM bench_inspection_grant WHERE group_id = ANY(%s)"
+        qs = Inspection.objects.filter(pk__in=RawSQL(sql, [groups]))
+        return ids(page(qs))
+
+    assert run(fresh()) == expected, "inspections: guardian direct-FK shape answer differs"
+    return median_ms(run, repeat, prepare=fresh)
+
+
+if __name__ == "__main__":
+    main()
