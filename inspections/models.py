@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import matching
 from inspections.choices import (
     TRAFFICKING_CATEGORIES,
     AssignmentStatus,
@@ -99,13 +100,20 @@ class Workplace(models.Model):
     workplace_type = models.CharField(
         _("workplace type"), max_length=20, choices=WorkplaceType, default=WorkplaceType.PREMISES
     )
+    # Street address as a comparison key (cases.matching): tips are matched to workplaces on it.
+    address_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("workplace")
         verbose_name_plural = _("workplaces")
+        indexes = [models.Index(fields=["county", "sni"], name="workplace_county_sni")]
 
     def __str__(self) -> str:
         return f"{self.name}, {self.city or self.municipality}"
+
+    def save(self, *args, **kwargs):
+        self.address_key = matching.address_key(self.street_address)
+        super().save(*args, **kwargs)
 
     @property
     def sni_section(self) -> str:

@@ -31,7 +31,11 @@ grant(
     "inspections.add_controloperation",
     "inspections.change_controloperation",
     "inspections.add_agencyassignment",
+    "inspections.view_industryrisk",
+    "inspections.change_industryrisk",
+    "inspections.add_industryrisk",
 )
+grant(Role.ANALYST, "inspections.view_industryrisk")
 
 
 def is_coordinator_of(user, inspection) -> bool:
@@ -75,3 +79,24 @@ def takes_part(user, inspection) -> bool:
     """The user's agency accepted to take part (any mode): it may record results."""
     assignment = assignment_of(user, inspection)
     return assignment is not None and assignment.status == "accepted"
+
+
+def is_coordinator_of_operation(user, operation) -> bool:
+    """A coordinator of the agency coordinating this control operation."""
+    membership = user.active_membership
+    return (
+        membership is not None
+        and membership.agency_id == operation.coordinating_agency_id
+        and user.has_perm("inspections.change_controloperation")
+    )
+
+
+def maintains_risk_assessment(user) -> bool:
+    """The joint risk assessment is the network's: coordinators of the coordinating agency
+    (Arbetsmiljöverket) and of the regional centres keep it."""
+    membership = user.active_membership
+    return bool(
+        membership is not None
+        and user.has_perm("inspections.change_industryrisk")
+        and (membership.agency.is_coordinator or membership.centre_id is not None)
+    )

@@ -21,6 +21,7 @@ from cases.models import Employer, LegalBasis
 from inspections import permissions, states
 from inspections.choices import (
     MONETARY_DECISIONS,
+    RANKING_BASES,
     AssignmentStatus,
     DecisionStatus,
     EmployerRole,
@@ -29,6 +30,7 @@ from inspections.choices import (
     OperationStatus,
     ParticipationMode,
     RightToWork,
+    SelectionBasis,
     categories_for,
 )
 from inspections.models import (
@@ -38,6 +40,7 @@ from inspections.models import (
     Finding,
     FindingDisclosure,
     FollowUp,
+    IndustryRisk,
     Inspection,
     InspectionAttachment,
     InspectionEmployer,
@@ -45,7 +48,9 @@ from inspections.models import (
     PersonCount,
     Workplace,
 )
+from inspections.risk import SNI_PREFIX
 from inspections.tasks import notify_assignment
+from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, County, User
 from network.services import next_reference, record_event
@@ -161,19 +166,49 @@ def _employers(entries) -> list[tuple[Employer, str]]:
 @transaction.atomic
 def plan_inspection(
     *,
-    workplace: dict,
+    workplace: dict | Workplace,
     planned_date: date,
     employers=(),
     operation: ControlOperation | None = None,
     unannounced: bool = True,
+    selection_basis: str = "",
     actor: User,
 ) -> Inspection:
     """Plan an inspection of a workplace, coordinated by the actor's agency. Dates in the
-    past are allowed: controls are often recorded after the fact."""
+    past are allowed: controls are often recorded after the fact. `workplace` is either the
+    details of a new workplace or one already known (a control again at the same place)."""
     agency = _agency_of(actor)
     if not actor.has_perm("inspections.add_inspection"):
         raise PermissionDenied(_("Only coordinators plan inspections."))
+    if selection_basis and selection_basis not in SelectionBasis.values:
+        raise ValidationError({"selection_basis": [_("Choose a selection basis from the list.")]})
     employer_roles = _employers(employers)
+    place = workplace if isinstance(workplace, Workplace) else _new_workplace(workplace)
+    year = planned_date.year
+    inspection = Inspection.objects.create(
+        reference=next_reference(InspectionSequence, "KO", year),
+        operation=operation,
+        workplace=place,
+        coordinating_agency=agency,
+        planned_date=planned_date,
+        unannounced=unannounced,
+        selection_basis=selection_basis,
+        created_by=actor,
+    )
+    InspectionEmployer.objects.bulk_create(
+        [InspectionEmployer(inspection=inspection, employer=e, role=r) for e, r in employer_roles]
+    )
+    record_event(
+        "inspection.planned",
+        actor=actor,
+        obj=inspection,
+        purpose=inspection.reference,
+        changes={"selection_basis": selection_basis} if selection_basis else None,
+    )
+    return inspection
+
+
+def _new_workplace(workplace: dict) -> Workplace:
     county = County.objects.filter(code=workplace.get("county")).first()
     if county is None:
         raise ValidationError({"workplace.county": [_("Choose a county code, 01-25.")]})
@@ -194,21 +229,7 @@ def plan_inspection(
             {f"workplace.{WORKPLACE_INPUT.get(f, f)}": ms for f, ms in exc.message_dict.items()}
         ) from None
     place.save()
-    year = planned_date.year
-    inspection = Inspection.objects.create(
-        reference=next_reference(InspectionSequence, "KO", year),
-        operation=operation,
-        workplace=place,
-        coordinating_agency=agency,
-        planned_date=planned_date,
-        unannounced=unannounced,
-        created_by=actor,
-    )
-    InspectionEmployer.objects.bulk_create(
-        [InspectionEmployer(inspection=inspection, employer=e, role=r) for e, r in employer_roles]
-    )
-    record_event("inspection.planned", actor=actor, obj=inspection, purpose=inspection.reference)
-    return inspection
+    return place
 
 
 @transaction.atomic
@@ -681,10 +702,8 @@ def move_operation(
     """Move a control operation along draft → planned → in progress → follow-up → closed
     (or cancelled before it starts, with a reason). Only the coordinating agency's
     coordinators; closing needs every inspection in it finished."""
-    agency = _agency_of(actor)
-    if agency.pk != operation.coordinating_agency_id or not actor.has_perm(
-        "inspections.change_controloperation"
-    ):
+    _agency_of(actor)
+    if not permissions.is_coordinator_of_operation(actor, operation):
         raise PermissionDenied(_("Only the coordinating agency's coordinators may do this."))
     locked = ControlOperation.objects.select_for_update().get(pk=operation.pk)
     if OperationStatus(status) not in OPERATION_TRANSITIONS[OperationStatus(locked.status)]:
@@ -717,3 +736,119 @@ def move_operation(
         changes={"status": [before, status]},
     )
     return locked
+
+
+# --- risk-based selection ------------------------------------------------------------------
+
+PLANNABLE_OPERATION_STATES = (OperationStatus.DRAFT, OperationStatus.PLANNED)
+
+
+@transaction.atomic
+def plan_from_ranking(
+    *, operation: ControlOperation, picks: list[tuple[int, str]], planned_date: date, actor: User
+) -> list[Inspection]:
+    """Plan the picked candidates of a risk ranking into an operation the actor's agency
+    coordinates: one planned inspection per workplace, at the same workplace row (so its
+    history stays together), with the employers met there and the selection basis each was
+    picked on (risk ranking, or drawn at random within a risk industry).
+
+    Only workplaces the actor can see an inspection at may be picked (the ranking's own
+    universe); all or nothing."""
+    if not permissions.is_coordinator_of_operation(actor, operation):
+        raise PermissionDenied(_("Only the operation's coordinators plan into it."))
+    if operation.status not in PLANNABLE_OPERATION_STATES:
+        raise ValidationError({"operation": [_("The operation is no longer being planned.")]})
+    if not operation.period_start <= planned_date <= operation.period_end:
+        raise ValidationError({"planned_date": [_("Choose a date within the operation.")]})
+    if not picks:
+        raise ValidationError({"workplaces": [_("Pick at least one candidate.")]})
+    if any(basis not in dict(RANKING_BASES) for _id, basis in picks):
+        raise ValidationError({"selection_basis": [_("Choose a selection basis from the list.")]})
+    visible = Inspection.objects.visible_to(actor)
+    ids = [workplace_id for workplace_id, _basis in picks]
+    places = Workplace.objects.filter(pk__in=ids, inspections__in=visible.values("id")).in_bulk()
+    missing = [i for i in ids if i not in places]
+    if missing or len(set(ids)) != len(ids):
+        raise ValidationError({"workplaces": [_("Pick each candidate once, from the list.")]})
+    planned = []
+    for workplace_id, basis in picks:
+        met = (
+            InspectionEmployer.objects.filter(
+                inspection__in=visible.filter(workplace_id=workplace_id).values("id")
+            )
+            .select_related("employer")
+            .order_by("employer_id", "-inspection_id")
+        )
+        roles = {}
+        for row in met:
+            roles.setdefault(row.employer.orgnr, row.role)
+        planned.append(
+            plan_inspection(
+                workplace=places[workplace_id],
+                planned_date=planned_date,
+                employers=[{"orgnr": o, "role": r} for o, r in roles.items()],
+                operation=operation,
+                selection_basis=basis,
+                actor=actor,
+            )
+        )
+    record_event(
+        "operation.planned_from_ranking",
+        actor=actor,
+        obj=operation,
+        changes={"inspections": [i.reference for i in planned], "bases": dict(picks)},
+    )
+    return planned
+
+
+INDUSTRY_RISK_FIELDS = ("name_sv", "name_en", "sni_prefixes", "weight", "source")
+
+
+def _clean_industry_risk(row: IndustryRisk) -> None:
+    prefixes = row.sni_prefixes
+    if (
+        not isinstance(prefixes, list)
+        or not prefixes
+        or not all(isinstance(p, str) and SNI_PREFIX.match(p) for p in prefixes)
+    ):
+        raise ValidationError({"sni_prefixes": [_("Give SNI codes such as 41 or 81.2.")]})
+    row.sni_prefixes = sorted(set(prefixes))
+    try:
+        row.full_clean(exclude=["updated_by"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+
+
+@transaction.atomic
+def save_industry_risk(
+    row: IndustryRisk | None, *, changes: dict, version: int | None = None, actor: User
+) -> IndustryRisk:
+    """Add a row to the joint risk assessment or change one (weight, SNI codes, names).
+
+    Coordinators of the coordinating agency and of the regional centres maintain it; each
+    change is one audit event with old and new values, and two coordinators changing the
+    same row at once cannot overwrite each other (version, 409)."""
+    if not permissions.maintains_risk_assessment(actor):
+        raise PermissionDenied(_("Only network coordinators maintain the risk assessment."))
+    unknown = set(changes) - {*INDUSTRY_RISK_FIELDS, "key"}
+    if unknown or (row is not None and "key" in changes):
+        raise ValidationError({f: [_("This field cannot be changed.")] for f in unknown or {"key"}})
+    if row is None:
+        row = IndustryRisk(**changes)
+        diff = {f: [None, changes[f]] for f in changes}
+    else:
+        row = IndustryRisk.objects.select_for_update().get(pk=row.pk)
+        if version is None or row.version != version:
+            raise StaleVersion(row.version)
+        diff = {}
+        for name, value in changes.items():
+            if getattr(row, name) != value:
+                diff[name] = [getattr(row, name), value]
+                setattr(row, name, value)
+        row.version += 1
+    _clean_industry_risk(row)
+    row.updated_by = actor
+    row.updated_at = timezone.now()
+    row.save()
+    record_event("industry_risk.saved", actor=actor, obj=row, purpose=row.key, changes=diff)
+    return row

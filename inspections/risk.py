@@ -1,0 +1,534 @@
+"""Risk ranking of candidate workplaces for a coming control operation.
+
+The network controls workplaces "where we assess that there is a risk of work-life crime".
+This module turns what akrim holds into a ranked list a coordinator can read and argue with:
+every candidate carries the factors that produced its score, each factor's points, and the
+counts behind them. No black box, no randomness that is not seeded: the same data and the
+same request give the same list.
+
+Scope. The universe is the workplaces of the centre where the coordinator's agency can see
+at least one inspection; every factor counts only what the coordinator may see
+(`visible_to`), except one: *signals from another agency*, a bare count of non-secret
+findings from joint controls the coordinator cannot see, given only to network agencies
+(the duty to share for joint workplace controls) and never with the records behind it.
+
+Points (a workplace, as of the first day of the period):
+
+| factor | points | cap |
+|---|---|---|
+| industry | weight of the most specific risk-table row (0–10) × 10 | 100 |
+| findings | per finding here: high 20, medium 10, low 5; × 1 within a year, ½ within three, ¼ older | 100 |
+| decisions | per decision on those findings: 10 × the same recency | 60 |
+| tips | per open tip (not dismissed, two years) naming an employer met here or this address: 15 | 45 |
+| last control | never 30; ≥3 years 30; 2–3 years 20; 1–2 years 10; within a year 0 | 30 |
+| linked employers | per employer met here with findings at another workplace: 10 | 30 |
+| signals | per non-secret finding from another agency's joint control here: 5 | 25 |
+
+The score is the sum. The whole list is computed in one SQL statement (CTEs grouped per
+workplace, then joined), because a centre may hold 100,000 workplaces: counting in Python,
+or a correlated subquery per workplace, would not answer within a second (bench/risk.py).
+Points are computed in quarter points (integers) so that the parts sum exactly to the score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.models import Employer, EmployerLink, Tip
+from inspections.choices import SelectionBasis
+from inspections.models import (
+    Decision,
+    Finding,
+    IndustryRisk,
+    Inspection,
+    InspectionEmployer,
+    Workplace,
+)
+from network.models import Centre
+
+Q = 4  # quarter points per point
+SEVERITY_POINTS = {"high": 20, "medium": 10, "low": 5}
+DECISION_POINTS = 10
+TIP_POINTS, TIP_YEARS = 15, 2
+LINKED_POINTS = 10
+SIGNAL_POINTS = 5
+CAPS = {
+    "industry": 100,
+    "findings": 100,
+    "decisions": 60,
+    "tips": 45,
+    "last_control": 30,
+    "linked_employers": 30,
+    "signals": 25,
+}
+FACTOR_LABELS = {
+    "industry": gettext_lazy("Industry risk"),
+    "findings": gettext_lazy("Findings in earlier controls"),
+    "decisions": gettext_lazy("Decisions in earlier controls"),
+    "tips": gettext_lazy("Open tips"),
+    "last_control": gettext_lazy("Time since the last control"),
+    "linked_employers": gettext_lazy("Employers with findings elsewhere"),
+    "signals": gettext_lazy("Signals from another agency"),
+}
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+DEFAULT_RANDOM_SHARE = 0.2
+SNI_PREFIX = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
+
+
+@dataclass(frozen=True)
+class Request:
+    centre: Centre
+    prefixes: tuple[str, ...]  # focus industries as SNI prefixes; empty: every industry
+    start: date
+    end: date
+    limit: int = DEFAULT_LIMIT
+    random_share: float = DEFAULT_RANDOM_SHARE
+
+    @property
+    def seed(self) -> int:
+        """The random draw's seed: the same request draws the same workplaces."""
+        text = f"{self.centre.code}|{','.join(self.prefixes)}|{self.start}|{self.end}"
+        return sum((i + 1) * ord(c) for i, c in enumerate(text)) % 1_000_003
+
+
+@dataclass
+class Factor:
+    key: str
+    points: float
+    detail: dict
+
+    @property
+    def label(self) -> str:
+        return str(FACTOR_LABELS[self.key])
+
+    @property
+    def explanation(self) -> str:
+        return explain(self.key, self.detail)
+
+
+@dataclass
+class Candidate:
+    rank: int
+    workplace: Workplace
+    score: float
+    basis: str  # SelectionBasis: risk ranking or random within risk industry
+    factors: list[Factor]
+    industry: IndustryRisk | None
+    employers: list[Employer] = field(default_factory=list)
+
+    @property
+    def basis_label(self) -> str:
+        return str(SelectionBasis(self.basis).label)
+
+
+# --- parsing a request ----------------------------------------------------------------------
+
+
+def parse_period(text: str, today: date) -> tuple[date, date]:
+    """'2026-12-01/2026-12-31', '2026-12' or '2026'; empty: the coming 30 days."""
+    text = (text or "").strip()
+    try:
+        if not text:
+            return today, today + timedelta(days=30)
+        if "/" in text:
+            first, last = (date.fromisoformat(p.strip()) for p in text.split("/", 1))
+        elif re.fullmatch(r"\d{4}-\d{2}", text):
+            year, month = map(int, text.split("-"))
+            first = date(year, month, 1)
+            last = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+        elif re.fullmatch(r"\d{4}", text):
+            first, last = date(int(text), 1, 1), date(int(text), 12, 31)
+        else:
+            first = last = date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            {"period": [_("Give the period as 2026-12, 2026 or 2026-12-01/2026-12-31.")]}
+        ) from None
+    if last < first:
+        raise ValidationError({"period": [_("The period ends before it starts.")]})
+    return first, last
+
+
+def parse_industries(values) -> tuple[str, ...]:
+    """Risk-table keys ('construction') or SNI prefixes ('43.2') -> SNI prefixes."""
+    tokens = [t.strip() for v in values for t in str(v).split(",") if t.strip()]
+    table = {row.key: row.sni_prefixes for row in IndustryRisk.objects.all()}
+    prefixes, unknown = [], []
+    for token in tokens:
+        if token in table:
+            prefixes.extend(table[token])
+        elif SNI_PREFIX.match(token):
+            prefixes.append(token)
+        else:
+            unknown.append(token)
+    if unknown:
+        raise ValidationError(
+            {
+                "industries": [
+                    _("Unknown industry: %(names)s. Use a key of the risk table or an SNI code.")
+                    % {"names": ", ".join(unknown)}
+                ]
+            }
+        )
+    return tuple(sorted(set(prefixes)))
+
+
+def build_request(
+    *, centre: str, industries=(), period: str = "", limit=None, random_share=None, today: date
+) -> Request:
+    errors: dict[str, list[str]] = {}
+    found = Centre.objects.filter(code=centre).first() if centre else None
+    if found is None:
+        errors["centre"] = [_("Choose a regional centre.")]
+    try:
+        prefixes = parse_industries(industries)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        prefixes = ()
+    try:
+        start, end = parse_period(period, today)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        start = end = today
+    try:
+        limit = int(limit) if limit not in (None, "") else DEFAULT_LIMIT
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError
+    except ValueError:
+        errors["limit"] = [_("Give a number from 1 to %(max)s.") % {"max": MAX_LIMIT}]
+    try:
+        share = float(random_share) if random_share not in (None, "") else DEFAULT_RANDOM_SHARE
+        if not 0 <= share <= 1:
+            raise ValueError
+    except ValueError:
+        errors["random_share"] = [_("Give a share from 0 to 1.")]
+    if errors:
+        raise ValidationError(errors)
+    return Request(found, prefixes, start, end, limit, share)
+
+
+# --- the ranking ---------------------------------------------------------------------------
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _industry_case(rows: list[IndustryRisk]) -> tuple[str, list]:
+    """CASE over the risk table, most specific prefix first: the workplace's weight."""
+    pairs = sorted(
+        ((prefix, row) for row in rows for prefix in row.sni_prefixes),
+        key=lambda pair: (-len(pair[0]), pair[0]),
+    )
+    if not pairs:
+        return "0", []
+    sql = "CASE " + " ".join("WHEN w.sni LIKE %s THEN %s" for _ in pairs) + " ELSE 0 END"
+    params: list = []
+    for prefix, row in pairs:
+        params += [f"{prefix}%", row.weight]
+    return sql, params
+
+
+def _capped(expression: str, cap: int) -> str:
+    return f"(CASE WHEN {expression} > {cap * Q} THEN {cap * Q} ELSE {expression} END)"
+
+
+def _recency(column: str) -> str:
+    return f"(CASE WHEN {column} >= %s THEN 4 WHEN {column} >= %s THEN 2 ELSE 1 END)"
+
+
+def rank(request: Request, *, user) -> list[Candidate]:
+    """The ranked candidates: the best (1 − share) × limit by score, then share × limit
+    drawn at random (seeded) among the other workplaces in a risk industry."""
+    membership = user.active_membership
+    if membership is None:
+        return []
+    risk_rows = list(IndustryRisk.objects.all())
+    as_of = request.start
+    one_year, three_years = as_of - timedelta(days=365), as_of - timedelta(days=3 * 365)
+    two_years = as_of - timedelta(days=365 * TIP_YEARS)
+    visible_inspections = _sql(Inspection.objects.visible_to(user).values("id"))
+    visible_findings = _sql(Finding.objects.visible_to(user).values("id"))
+    visible_tips = _sql(
+        Tip.objects.visible_to(user)
+        .exclude(outcome="dismissed")
+        .filter(received_at__date__gte=two_years, received_at__date__lt=as_of + timedelta(days=1))
+        .values("id")
+    )
+    signals_allowed = membership.agency.is_network_member
+    county_ids = list(request.centre.counties.values_list("id", flat=True))
+    industry_sql, industry_params = _industry_case(risk_rows)
+
+    t = {
+        m.__name__: m._meta.db_table
+        for m in (Workplace, Inspection, Finding, Decision, InspectionEmployer, Tip, Employer)
+    }
+    t["EmployerLink"] = EmployerLink._meta.db_table
+    focus = " OR ".join("w.sni LIKE %s" for _ in request.prefixes) or "1=1"
+    params: list = []
+
+    def p(*values):
+        params.extend(values)
+
+    # Universe: workplaces of the centre (and focus industries) with a visible inspection,
+    # not already planned by a visible inspection in the period.
+    sql = f"""
+    WITH vi AS ({visible_inspections[0]}),
+    vf AS ({visible_findings[0]}),
+    vt AS ({visible_tips[0]}),
+    wp AS (
+        SELECT w.id, w.address_key, ({industry_sql}) AS weight
+        FROM {t["Workplace"]} w
+        WHERE w.county_id IN ({", ".join(["%s"] * len(county_ids)) or "NULL"})
+          AND ({focus})
+          AND EXISTS (SELECT 1 FROM {t["Inspection"]} i
+                      WHERE i.workplace_id = w.id AND i.id IN (SELECT id FROM vi))
+          AND NOT EXISTS (SELECT 1 FROM {t["Inspection"]} i
+                          WHERE i.workplace_id = w.id AND i.id IN (SELECT id FROM vi)
+                            AND i.status IN ('planned', 'staffed')
+                            AND i.planned_date BETWEEN %s AND %s)
+    ),
+    done AS (
+        SELECT i.id, i.workplace_id, i.performed_on FROM {t["Inspection"]} i
+        WHERE i.workplace_id IN (SELECT id FROM wp) AND i.performed_on IS NOT NULL
+          AND i.performed_on < %s AND i.id IN (SELECT id FROM vi)
+    ),
+    fnd AS (
+        SELECT d.workplace_id,
+               SUM((CASE f.severity WHEN 'high' THEN %s WHEN 'medium' THEN %s ELSE %s END)
+                   * {_recency("d.performed_on")}) AS qp,
+               COUNT(*) AS n,
+               SUM(CASE WHEN f.severity = 'high' THEN 1 ELSE 0 END) AS n_high,
+               SUM(CASE WHEN d.performed_on >= %s THEN 1 ELSE 0 END) AS n_recent
+        FROM done d JOIN {t["Finding"]} f ON f.inspection_id = d.id
+        WHERE f.id IN (SELECT id FROM vf)
+        GROUP BY d.workplace_id
+    ),
+    dcs AS (
+        SELECT d.workplace_id, SUM(%s * {_recency("d.performed_on")}) AS qp, COUNT(*) AS n
+        FROM done d JOIN {t["Finding"]} f ON f.inspection_id = d.id
+             JOIN {t["Decision"]} x ON x.finding_id = f.id
+        WHERE f.id IN (SELECT id FROM vf)
+        GROUP BY d.workplace_id
+    ),
+    lastc AS (SELECT workplace_id, MAX(performed_on) AS last_on FROM done GROUP BY workplace_id),
+    emp AS (
+        SELECT DISTINCT i.workplace_id, ie.employer_id
+        FROM {t["Inspection"]} i JOIN {t["InspectionEmployer"]} ie ON ie.inspection_id = i.id
+        WHERE i.workplace_id IN (SELECT id FROM wp) AND i.id IN (SELECT id FROM vi)
+    ),
+    found_at AS (
+        SELECT DISTINCT ie.employer_id, i.workplace_id
+        FROM {t["InspectionEmployer"]} ie
+             JOIN {t["Inspection"]} i ON i.id = ie.inspection_id
+             JOIN {t["Finding"]} f ON f.inspection_id = i.id
+        WHERE ie.employer_id IN (SELECT employer_id FROM emp)
+          AND i.id IN (SELECT id FROM vi) AND f.id IN (SELECT id FROM vf)
+          AND i.performed_on < %s
+    ),
+    linked AS (
+        SELECT e.workplace_id, COUNT(DISTINCT e.employer_id) AS n FROM emp e
+        WHERE EXISTS (SELECT 1 FROM found_at x
+                      WHERE x.employer_id = e.employer_id AND x.workplace_id <> e.workplace_id)
+        GROUP BY e.workplace_id
+    ),
+    tip_emp AS (
+        SELECT tp.id AS tip_id, tp.employer_id FROM {t["Tip"]} tp
+        WHERE tp.id IN (SELECT id FROM vt) AND tp.employer_id IS NOT NULL
+        UNION
+        SELECT tp.id, em.id FROM {t["Tip"]} tp JOIN {t["Employer"]} em ON em.orgnr = tp.orgnr
+        WHERE tp.id IN (SELECT id FROM vt) AND tp.orgnr <> ''
+        UNION
+        SELECT l.tip_id, l.employer_id FROM {t["EmployerLink"]} l
+        WHERE l.status = 'confirmed' AND l.tip_id IN (SELECT id FROM vt)
+    ),
+    tips AS (
+        SELECT workplace_id, COUNT(DISTINCT tip_id) AS n FROM (
+            SELECT e.workplace_id, te.tip_id FROM emp e
+                JOIN tip_emp te ON te.employer_id = e.employer_id
+            UNION
+            SELECT w.id, tp.id FROM wp w JOIN {t["Tip"]} tp ON tp.address_key = w.address_key
+            WHERE w.address_key <> '' AND tp.id IN (SELECT id FROM vt)
+        ) named GROUP BY workplace_id
+    ),
+    sig AS (
+        SELECT i.workplace_id, COUNT(*) AS n
+        FROM {t["Inspection"]} i JOIN {t["Finding"]} f ON f.inspection_id = i.id
+        WHERE %s AND i.workplace_id IN (SELECT id FROM wp) AND i.operation_id IS NOT NULL
+          AND i.performed_on IS NOT NULL AND i.performed_on < %s
+          AND NOT f.secret AND f.id NOT IN (SELECT id FROM vf)
+        GROUP BY i.workplace_id
+    ),
+    scored AS (
+        SELECT wp.id, wp.weight,
+            {_capped("wp.weight * 10 * 4", CAPS["industry"])} AS q_industry,
+            {_capped("COALESCE(fnd.qp, 0)", CAPS["findings"])} AS q_findings,
+            {_capped("COALESCE(dcs.qp, 0)", CAPS["decisions"])} AS q_decisions,
+            {_capped(f"COALESCE(tips.n, 0) * {TIP_POINTS * Q}", CAPS["tips"])} AS q_tips,
+            (CASE WHEN lastc.last_on IS NULL THEN 30 WHEN lastc.last_on < %s THEN 30
+                  WHEN lastc.last_on < %s THEN 20 WHEN lastc.last_on < %s THEN 10
+                  ELSE 0 END) * {Q} AS q_last_control,
+            {_capped(f"COALESCE(linked.n, 0) * {LINKED_POINTS * Q}", CAPS["linked_employers"])}
+                AS q_linked_employers,
+            {_capped(f"COALESCE(sig.n, 0) * {SIGNAL_POINTS * Q}", CAPS["signals"])} AS q_signals,
+            COALESCE(fnd.n, 0) AS n_findings, COALESCE(fnd.n_high, 0) AS n_high,
+            COALESCE(fnd.n_recent, 0) AS n_recent, COALESCE(dcs.n, 0) AS n_decisions,
+            COALESCE(tips.n, 0) AS n_tips, lastc.last_on, COALESCE(linked.n, 0) AS n_linked,
+            COALESCE(sig.n, 0) AS n_signals
+        FROM wp
+            LEFT JOIN fnd ON fnd.workplace_id = wp.id
+            LEFT JOIN dcs ON dcs.workplace_id = wp.id
+            LEFT JOIN lastc ON lastc.workplace_id = wp.id
+            LEFT JOIN linked ON linked.workplace_id = wp.id
+            LEFT JOIN tips ON tips.workplace_id = wp.id
+            LEFT JOIN sig ON sig.workplace_id = wp.id
+    )
+    SELECT *, (q_industry + q_findings + q_decisions + q_tips + q_last_control
+               + q_linked_employers + q_signals) AS q_score
+    FROM scored
+    """
+    # Parameters in the order of their placeholders above.
+    p(*visible_inspections[1], *visible_findings[1], *visible_tips[1])
+    p(*industry_params, *county_ids, *[f"{x}%" for x in request.prefixes])
+    p(request.start, request.end)  # already planned
+    p(as_of)  # done
+    p(SEVERITY_POINTS["high"], SEVERITY_POINTS["medium"], SEVERITY_POINTS["low"])
+    p(one_year, three_years, one_year)  # fnd recency + n_recent
+    p(DECISION_POINTS, one_year, three_years)  # dcs
+    p(as_of)  # found_at
+    p(signals_allowed, as_of)  # sig
+    p(three_years, as_of - timedelta(days=730), one_year)  # last control buckets
+
+    n_random = round(request.limit * request.random_share)
+    n_top = request.limit - n_random
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({sql}) ranked ORDER BY q_score DESC, id LIMIT %s", [*params, n_top]
+        )
+        top = _rows(cursor)
+        drawn = []
+        if n_random:
+            taken = [r["id"] for r in top] or [0]
+            cursor.execute(
+                f"SELECT * FROM ({sql}) ranked WHERE weight > 0 "
+                f"AND id NOT IN ({', '.join(['%s'] * len(taken))}) "
+                f"ORDER BY (id * 2654435761 + %s) %% 4294967311, id LIMIT %s",
+                [*params, *taken, request.seed, n_random],
+            )
+            drawn = _rows(cursor)
+    return _candidates(top, drawn, risk_rows, user)
+
+
+def _rows(cursor) -> list[dict]:
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _weight_row(sni: str, rows: list[IndustryRisk]) -> IndustryRisk | None:
+    matches = [(len(p), r) for r in rows for p in r.sni_prefixes if sni.startswith(p)]
+    return max(matches, key=lambda m: m[0])[1] if matches else None
+
+
+def _candidates(top, drawn, risk_rows, user) -> list[Candidate]:
+    rows = [(r, SelectionBasis.RISK_RANKING) for r in top] + [
+        (r, SelectionBasis.RANDOM_IN_RISK_INDUSTRY) for r in drawn
+    ]
+    ids = [r["id"] for r, _basis in rows]
+    places = Workplace.objects.select_related("county").in_bulk(ids)
+    employers: dict[int, list[Employer]] = {i: [] for i in ids}
+    visible = Inspection.objects.visible_to(user).filter(workplace_id__in=ids).values("id")
+    seen = set()
+    for link in (
+        InspectionEmployer.objects.filter(inspection__in=visible)
+        .select_related("employer", "inspection")
+        .order_by("employer__name", "employer_id")
+    ):
+        key = (link.inspection.workplace_id, link.employer_id)
+        if key not in seen:
+            seen.add(key)
+            employers[link.inspection.workplace_id].append(link.employer)
+    out = []
+    for position, (row, basis) in enumerate(rows, start=1):
+        place = places[row["id"]]
+        factors = [
+            Factor(key, row[f"q_{key}"] / Q, _detail(key, row, place, risk_rows)) for key in CAPS
+        ]
+        out.append(
+            Candidate(
+                rank=position,
+                workplace=place,
+                score=row["q_score"] / Q,
+                basis=basis,
+                factors=factors,
+                industry=_weight_row(place.sni, risk_rows),
+                employers=employers[place.id],
+            )
+        )
+    return out
+
+
+def _detail(key: str, row: dict, place: Workplace, risk_rows) -> dict:
+    if key == "industry":
+        industry = _weight_row(place.sni, risk_rows)
+        return {
+            "industry": industry.key if industry else "",
+            "industry_name": industry.name if industry else "",
+            "weight": row["weight"],
+            "sni": place.sni,
+        }
+    if key == "findings":
+        return {"count": row["n_findings"], "high": row["n_high"], "last_year": row["n_recent"]}
+    if key == "decisions":
+        return {"count": row["n_decisions"]}
+    if key == "tips":
+        return {"count": row["n_tips"]}
+    if key == "last_control":
+        last = row["last_on"]
+        if isinstance(last, str):  # SQLite returns dates of a raw query as text
+            last = date.fromisoformat(last)
+        return {"last_on": last.isoformat() if last else None}
+    if key == "linked_employers":
+        return {"count": row["n_linked"]}
+    return {"count": row["n_signals"]}
+
+
+def explain(key: str, detail: dict) -> str:
+    """One sentence a coordinator can read aloud: why these points."""
+    if key == "industry":
+        if not detail["industry"]:
+            return _("SNI %(sni)s is not in the risk table.") % detail
+        return _("%(industry_name)s (SNI %(sni)s): weight %(weight)s in the risk table.") % detail
+    if key == "findings":
+        return (
+            _(
+                "%(count)s findings in earlier controls here, %(high)s of high severity, "
+                "%(last_year)s within the last year."
+            )
+            % detail
+        )
+    if key == "decisions":
+        return _("%(count)s decisions on those findings.") % detail
+    if key == "tips":
+        return _("%(count)s open tips name an employer met here or this address.") % detail
+    if key == "last_control":
+        if detail["last_on"] is None:
+            return _("No performed control here that you can see.")
+        return _("Last control you can see: %(last_on)s.") % detail
+    if key == "linked_employers":
+        return _("%(count)s employers met here have findings at other workplaces.") % detail
+    return (
+        _(
+            "%(count)s findings from another agency's joint controls here (count only; the "
+            "records are that agency's)."
+        )
+        % detail
+    )
