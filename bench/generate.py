@@ -97,7 +97,7 @@ FINDINGS_PER_INSPECTION = [10, 11, 13, 15, 17, 17, 17]
 
 def sizes_for(scale: float) -> dict[str, int]:
     sizes = {key: max(1, round(value * scale)) for key, value in FULL.items()}
-    sizes["users"] = max(40, min(FULL["users"], sizes["users"] if scale < 0.05 else 2000))
+    sizes["users"] = max(60, min(FULL["users"], sizes["users"] if scale < 0.05 else 2000))
     sizes["employers"] = max(20, sizes["employers"])
     return sizes
 
@@ -283,19 +283,21 @@ class Loader:
             self.conn,
             "cases_employer",
             ["id", "orgnr", "name", "legal_form", "is_sole_trader", "sni_codes",
-             "street_address", "postal_code", "city", "created_at", "name_key", "address_key"],
+             "street_address", "postal_code", "city", "created_at", "name_key", "address_key", "created_by_id"],
         )  # fmt: skip
         from cases import matching
 
         sni = self.weighted(SNI_WEIGHTS, n)
         created = ts(date(2021, 1, 4))
+        registrars = [u for users in self.staff_of.values() for u in users]
         for k in range(n):
             name = f"{NAMES[k % len(NAMES)]} {k} AB"
             street = f"Storgatan {k % 90 + 1}"
             sink.add(
                 f'{first + k}\t{orgnr(k)}\t{name}\taktiebolag\tf\t["{sni[k]}"]\t'
                 f"{street}\t11{k % 1000:03d}\tStockholm\t{created}\t"
-                f"{matching.name_key(name)}\t{matching.address_key(street)}"
+                f"{matching.name_key(name)}\t{matching.address_key(street)}\t"
+                f"{registrars[k % len(registrars)]}"
             )
         sink.flush()
         self.employer_first, self.employer_count = first, n
@@ -632,7 +634,11 @@ def load(conn, scale: float, *, seed: int = 8, fast: bool = False, guardian: boo
     for name, _ in dropped:
         conn.execute(f'DROP INDEX "{name}"')
     loader = Loader(conn, scale, seed)
-    counts = loader.run()
+    try:
+        counts = loader.run()
+    finally:
+        if not fast:
+            conn.execute("SET session_replication_role = origin")
     timings = {"copy_s": round(time.perf_counter() - started, 1)}
     if guardian:
         counts.update(loader.guardian_copies())
