@@ -1,234 +1,219 @@
-"""Benchmark: the Lägesbild figures against one hand-written SQL query, in the same run.
+"""Benchmark c (issue 8): the Lägesbild figures against one hand-written SQL query.
 
-Generates a large year of joint controls straight into a PostgreSQL database (bulk inserts,
-realistic spread over counties, industries, agencies; 0-6 findings per inspection), then
-times `reports.figures.compute` (every figure, many GROUP BYs) against a single hand-written
-query computing the headline totals, and reports the ratio. Machines are noisy: medians of
-repeated runs, and only the ratio is meant to be compared between machines.
+On a database made by bench.generate, in one run: `reports.figures.compute(year, "network")`
+(what the worker runs, inside one REPEATABLE READ snapshot as the build does) against one
+hand-written SQL statement computing the same figures; both answers are compared key by key
+before anything is timed. Then the whole build as the worker runs it (`manage.py
+build_lagesbild YEAR`: figures, suppression, PDF, CSV, XLSX, HTML) in a child process, whose
+peak RSS is read from the kernel.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/akrim_bench \\
-        .venv/bin/python bench/lagesbild.py --inspections 30000
-
-The database named in DATABASE_URL is created if missing and its akrim tables are emptied.
-Results: a table on stdout and bench/results/lagesbild.json.
+    .venv/bin/python -m bench.lagesbild --db akrim_bench --year 2025 --repeat 5
 """
+
+from __future__ import annotations
 
 import argparse
 import json
 import os
-import random
 import resource
-import statistics
+import subprocess
 import sys
 import time
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from bench.common import HOST, ROOT, median_ms, ratio, report, setup
 
-HAND_WRITTEN = """
-WITH base AS (
-    SELECT i.id, i.persons_checked
+
+def hand_written_sql() -> str:
+    from network.sni import SECTIONS
+    from reports.figures import RISK_INDUSTRIES
+
+    section = " ".join(
+        "WHEN substr(sni, 1, 2) IN ({}) THEN '{}'".format(
+            ", ".join(f"'{d:02d}'" for d in range(first, last + 1)), letter
+        )
+        for first, last, letter in SECTIONS
+    )
+    risk = " ".join(
+        "WHEN {} THEN '{}'".format(" OR ".join(f"sni LIKE '{p}%%'" for p in prefixes), name)
+        for name, prefixes in RISK_INDUSTRIES
+    )
+    return f"""
+WITH base AS MATERIALIZED (
+    SELECT i.id, i.persons_checked, i.performed_on, w.sni, c.code AS county, c.id AS county_id,
+           coalesce(nullif(i.selection_basis, ''), o.selection_basis) AS basis,
+           EXISTS (SELECT 1 FROM inspections_finding f WHERE f.inspection_id = i.id) AS found
     FROM inspections_inspection i
+    JOIN inspections_workplace w ON w.id = i.workplace_id
+    JOIN network_county c ON c.id = w.county_id
+    LEFT JOIN inspections_controloperation o ON o.id = i.operation_id
     WHERE i.performed_on >= %(start)s AND i.performed_on < %(end)s
+), fnd AS MATERIALIZED (
+    SELECT f.id, f.inspection_id, a.code AS agency, f.category
+    FROM inspections_finding f
+    JOIN base b ON b.id = f.inspection_id
+    JOIN network_agency a ON a.id = f.agency_id
+), centre AS (
+    SELECT b.id, b.found, ce.code FROM base b
+    JOIN network_centre_counties cc ON cc.county_id = b.county_id
+    JOIN network_centre ce ON ce.id = cc.centre_id
 )
-SELECT
-    (SELECT count(*) FROM base) AS inspections_total,
-    (SELECT count(*) FROM base b
-        WHERE EXISTS (SELECT 1 FROM inspections_finding f WHERE f.inspection_id = b.id))
-        AS inspections_with_findings,
-    (SELECT coalesce(sum(persons_checked), 0) FROM base) AS persons_checked_total,
-    (SELECT count(*) FROM inspections_finding f JOIN base b ON b.id = f.inspection_id)
-        AS findings_total,
-    (SELECT count(*) FROM inspections_decision d
-        JOIN inspections_finding f ON f.id = d.finding_id
-        JOIN base b ON b.id = f.inspection_id) AS decisions_total
+SELECT json_build_object(
+  'inspections_total', (SELECT count(*) FROM base),
+  'inspections_with_findings', (SELECT count(*) FROM base WHERE found),
+  'persons_checked_total', (SELECT coalesce(sum(persons_checked), 0) FROM base),
+  'inspections_by_county', (SELECT json_object_agg(k, n) FROM
+      (SELECT county k, count(*) n FROM base GROUP BY 1) x),
+  'inspections_by_sni_section', (SELECT json_object_agg(k, n) FROM
+      (SELECT CASE {section} ELSE '' END k, count(*) n FROM base GROUP BY 1) x WHERE k <> ''),
+  'inspections_by_month', (SELECT json_object_agg(k, n) FROM
+      (SELECT to_char(performed_on, 'MM') k, count(*) n FROM base GROUP BY 1) x),
+  'inspections_by_risk_industry', (SELECT json_object_agg(k, n) FROM
+      (SELECT CASE {risk} ELSE 'other' END k, count(*) n FROM base GROUP BY 1) x),
+  'inspections_by_centre', (SELECT json_object_agg(k, n) FROM
+      (SELECT code k, count(*) n FROM centre GROUP BY 1) x),
+  'inspections_with_findings_by_centre', (SELECT json_object_agg(k, n) FROM
+      (SELECT code k, count(*) n FROM centre WHERE found GROUP BY 1) x),
+  'inspections_by_selection_basis', (SELECT json_object_agg(k, n) FROM
+      (SELECT basis k, count(*) n FROM base WHERE basis <> '' GROUP BY 1) x),
+  'inspections_with_findings_by_selection_basis', (SELECT json_object_agg(k, n) FROM
+      (SELECT basis k, count(*) n FROM base WHERE found AND basis <> '' GROUP BY 1) x),
+  'findings_by_agency_category', (SELECT json_object_agg(agency, cats) FROM
+      (SELECT agency, json_object_agg(category, n) cats FROM
+          (SELECT agency, category, count(*) n FROM fnd GROUP BY 1, 2) y GROUP BY 1) x),
+  'decisions_by_type', (SELECT json_object_agg(type, json_build_object(
+          'count', n, 'amount_sek', amount)) FROM
+      (SELECT d.type, count(*) n, coalesce(sum(d.amount_sek), 0)::float amount
+       FROM inspections_decision d JOIN fnd ON fnd.id = d.finding_id GROUP BY 1) x),
+  'inspections_with_findings_by_agency', (SELECT json_object_agg(agency, json_build_object(
+          'inspections', n, 'with_findings', coalesce(m, 0))) FROM
+      (SELECT a.code agency, count(*) n FROM inspections_agencyassignment x
+       JOIN base b ON b.id = x.inspection_id JOIN network_agency a ON a.id = x.agency_id
+       WHERE x.status = 'accepted' GROUP BY 1) p
+      LEFT JOIN (SELECT agency, count(DISTINCT inspection_id) m FROM fnd GROUP BY 1) q
+      USING (agency)),
+  'inspections_trend', (SELECT json_object_agg(k, n) FROM
+      (SELECT extract(year FROM performed_on)::int::text k, count(*) n
+       FROM inspections_inspection WHERE performed_on >= %(trend_start)s
+       AND performed_on < %(end)s GROUP BY 1) x),
+  'referrals_total', (SELECT count(*) FROM cases_victimreferral
+      WHERE created_at >= %(start_at)s AND created_at < %(end_at)s),
+  'tips_by_outcome', (SELECT json_object_agg(k, n) FROM
+      (SELECT outcome k, count(*) n FROM cases_tip WHERE received_at >= %(start_at)s
+       AND received_at < %(end_at)s AND outcome <> '' GROUP BY 1) x)
+)
 """
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
+def hand_written(connection, year: int) -> dict:
+    from datetime import datetime
 
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+    from django.utils import timezone
+
+    from reports.figures import TREND_YEARS
+
+    tz = timezone.get_current_timezone()
+    params = {
+        "start": date(year, 1, 1),
+        "end": date(year + 1, 1, 1),
+        "trend_start": date(year - TREND_YEARS, 1, 1),
+        "start_at": datetime(year, 1, 1, tzinfo=tz),
+        "end_at": datetime(year + 1, 1, 1, tzinfo=tz),
+    }
+    with connection.cursor() as cur:
+        cur.execute(hand_written_sql(), params)
+        value = cur.fetchone()[0]
+    result = value if isinstance(value, dict) else json.loads(value)
+    # Empty groupings come back as NULL; the trend lists every year, with zeros.
+    for key, item in result.items():
+        if item is None and key not in ("inspections_total", "referrals_total"):
+            result[key] = {}
+    trend = result["inspections_trend"]
+    result["inspections_trend"] = {
+        str(y): trend.get(str(y), 0) for y in range(year - TREND_YEARS, year + 1)
+    }
+    return result
 
 
-def generate(inspections: int, year: int, seed: int = 7) -> dict:
-    """Bulk-load `inspections` performed inspections of `year` with results."""
-    from django.db import connection
+def compare(computed: dict, hand: dict) -> tuple[list[str], list[str]]:
+    """Keys both compute, checked equal; keys only the build computes."""
+    same = []
+    for key in hand:
+        if key not in computed:
+            continue
+        assert computed[key] == hand[key], f"{key}: {computed[key]!r} != {hand[key]!r}"
+        same.append(key)
+    return same, sorted(set(computed) - set(hand))
 
-    from inspections.choices import CATEGORIES_BY_AGENCY
-    from inspections.models import (
-        AgencyAssignment,
-        Decision,
-        Finding,
-        Inspection,
-        InspectionSequence,
-        Workplace,
-    )
-    from network.models import Agency, County, User
-    from network.services import create_staff
 
-    rng = random.Random(seed)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE inspections_decision, inspections_finding, inspections_agencyassignment, "
-            "inspections_inspectionemployer, inspections_inspection, inspections_workplace, "
-            "inspections_inspectionsequence CASCADE"
-        )
-    user = User.objects.filter(username="bench.coordinator").first() or create_staff(
-        username="bench.coordinator", agency_code="av", roles=["coordinator"], actor=None
-    )
-    counties = list(County.objects.all())
-    agencies = {a.code: a for a in Agency.objects.all()}
-    sni = ["41.200", "43.990", "56.100", "81.210", "49.410", "96.020", "45.200", "88.100", "02.100"]
+def worker_build(db: str, year: int) -> dict:
+    """The build as the worker runs it, in a child process: seconds and peak RSS."""
+    env = {**os.environ, "DATABASE_URL": f"{HOST}/{db}"}
+    env.pop("REDIS_URL", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    workplaces = Workplace.objects.bulk_create(
-        [
-            Workplace(
-                name=f"Arbetsställe {n}",
-                municipality="0180",
-                county=rng.choice(counties),
-                sni=rng.choice(sni),
-                workplace_type="premises",
-            )
-            for n in range(inspections)
-        ],
-        batch_size=5000,
+    done = subprocess.run(
+        [sys.executable, "manage.py", "build_lagesbild", str(year)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    first = date(year, 1, 1)
-    rows = Inspection.objects.bulk_create(
-        [
-            Inspection(
-                reference=f"KO-{year}-{n + 1:06d}",
-                workplace=workplace,
-                coordinating_agency=agencies["av"],
-                planned_date=(day := first + timedelta(days=rng.randint(0, 364))),
-                performed_on=day,
-                status="documented",
-                persons_checked=rng.randint(0, 25),
-                created_by=user,
-            )
-            for n, workplace in enumerate(workplaces)
-        ],
-        batch_size=5000,
-    )
-    InspectionSequence.objects.update_or_create(year=year, defaults={"last": inspections})
-    assignments, findings = [], []
-    for inspection in rows:
-        for code in ("av", "skv", "polis") if rng.random() < 0.7 else ("av", "polis"):
-            assignments.append(
-                AgencyAssignment(
-                    inspection=inspection,
-                    agency=agencies[code],
-                    mode="on_site",
-                    status="accepted",
-                    assigned_by=user,
-                )
-            )
-            for _ in range(rng.choice([0, 0, 1, 1, 2])):
-                findings.append(
-                    Finding(
-                        inspection=inspection,
-                        agency=agencies[code],
-                        category=rng.choice(CATEGORIES_BY_AGENCY[code]),
-                        created_by=user,
-                    )
-                )
-    AgencyAssignment.objects.bulk_create(assignments, batch_size=10000)
-    Finding.objects.bulk_create(findings, batch_size=10000)
-    decisions = [
-        Decision(
-            finding=f,
-            agency=f.agency,
-            type="kontrollavgift",
-            amount_sek=12500,
-            decided_on=first,
-            created_by=user,
-        )
-        for f in findings
-        if rng.random() < 0.3
-    ]
-    Decision.objects.bulk_create(decisions, batch_size=10000)
+    seconds = round(time.perf_counter() - started, 1)
+    if done.returncode:
+        raise SystemExit(f"build_lagesbild failed: {done.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
-        "inspections": inspections,
-        "findings": len(findings),
-        "decisions": len(decisions),
-        "assignments": len(assignments),
-        "load_seconds": round(time.perf_counter() - started, 1),
+        "worker_build_s": seconds,
+        "worker_peak_rss_mb": round(peak / 1024, 1),
+        "rss_measured": "largest child so far" if peak == before else "this build",
     }
 
 
-def median_ms(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 1)
-
-
-def main() -> None:
+def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--inspections", type=int, default=30000)
+    parser.add_argument("--db", default="akrim_bench")
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (it is emptied), e.g. .../akrim_bench")
-    ensure_database(url)
+    args = parser.parse_args(argv)
+    setup(args.db)
+    from django.db import connection, transaction
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
+    from inspections.models import Inspection
     from reports import figures
+    from reports.models import ReportBuild
 
-    call_command("migrate", verbosity=0)
-    data = generate(args.inspections, args.year)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    def build():
+        with transaction.atomic():
+            connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return figures.compute(args.year, "network")
 
-    def hand_written():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                HAND_WRITTEN,
-                {"start": date(args.year, 1, 1), "end": date(args.year + 1, 1, 1)},
-            )
-            return cursor.fetchone()
-
-    figures.compute(args.year, "network")  # warm the caches, as a worker would be
-    build_ms = median_ms(lambda: figures.compute(args.year, "network"), args.repeat)
-    sql_ms = median_ms(hand_written, args.repeat)
-    totals = hand_written()
-    computed = figures.compute(args.year, "network")
-    assert totals[0] == computed["inspections_total"]
-    assert totals[1] == computed["inspections_with_findings"]
-    assert totals[2] == computed["persons_checked_total"]
-    peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    result = {
-        **data,
-        "figures_ms": build_ms,
-        "hand_written_sql_ms": sql_ms,
-        "ratio": round(build_ms / sql_ms, 2) if sql_ms else None,
-        "peak_rss_mb": peak_rss_mb,
-        "repeat": args.repeat,
-    }
-    print(f"{'measure':<28}{'value':>12}")
-    for key, value in result.items():
-        print(f"{key:<28}{value!s:>12}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "lagesbild.json").write_text(json.dumps(result, indent=2) + "\n")
+    computed, hand = build(), hand_written(connection, args.year)
+    same, uncovered = compare(computed, hand)
+    rows = [
+        {
+            "year": args.year,
+            "inspections": Inspection.objects.performed_in(args.year).count(),
+            "figures_ms": median_ms(build, args.repeat),
+            "hand_written_sql_ms": median_ms(
+                lambda: hand_written(connection, args.year), args.repeat
+            ),
+        }
+    ]
+    rows[0]["x_hand_sql"] = ratio(rows[0]["figures_ms"], rows[0]["hand_written_sql_ms"])
+    ReportBuild.objects.filter(year=args.year).delete()
+    rows[0].update(worker_build(args.db, args.year))
+    return report(
+        "lagesbild",
+        rows,
+        {
+            "database": args.db,
+            "repeat": args.repeat,
+            "keys_checked_equal": same,
+            "keys_only_in_build": uncovered,
+            "targets": "x_hand_sql <= 1.5 and worker_peak_rss_mb <= 300",
+        },
+    )
 
 
 if __name__ == "__main__":
