@@ -6,3 +6,14 @@ run:  ## akrim on SQLite with demo data at http://127.0.0.1:8000
 
 test:  ## the whole test suite (DATABASE_URL/REDIS_URL when set; ARGS for pytest)
 	./scripts/dev test $(ARGS)
+
+# Benchmarks of issue 8 (PostgreSQL on 127.0.0.1:5432; docs/performance.md).
+.PHONY: bench bench-full
+
+bench:  ## benchmarks a-d on a generated ~100,000-row database akrim_bench_small (< 5 min)
+	./scripts/dev sync
+	.venv/bin/python -m bench.run --db akrim_bench_small --scale 0.1
+
+bench-full:  ## the same at full size: 1M cases, 1M inspections, 3M findings, 2M grants
+	./scripts/dev sync
+	.venv/bin/python -m bench.run --db akrim_bench --scale 1
