@@ -24,3 +24,4 @@ urlpatterns = [
 handler400 = "network.views.bad_request"
 handler403 = "network.views.permission_denied"
 handler404 = "network.views.page_not_found"
+handler500 = "network.outage.server_error"

@@ -1,0 +1,90 @@
+"""Fixtures of the fault tests: throwaway servers, and akrim processes pointed at them."""
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need
+from tests.faults import services as s
+
+
+@pytest.fixture(autouse=True)
+def _fault_binaries():
+    missing = s.missing_binaries()
+    need(
+        not missing, f"the fault tests need {', '.join(missing)} (PostgreSQL server, redis-server)"
+    )
+
+
+@pytest.fixture
+def throwaway_postgres():
+    server = s.ThrowawayPostgres()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def throwaway_redis():
+    server = s.ThrowawayRedis()
+    yield server
+    server.destroy()
+
+
+def manage(env: dict, *args: str, timeout: float = 180) -> str:
+    result = subprocess.run(
+        [str(s.BIN / "python"), "manage.py", *args],
+        cwd=s.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """Static files collected once, as the Docker image does, for servers run with DEBUG=false
+    (the pages the tests fetch need the manifest)."""
+    root = tmp_path_factory.mktemp("static")
+    env = s.akrim_env(
+        DEBUG="false",
+        SECRET_KEY="fault-tests-only-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        AKRIM_STATIC_ROOT=str(root),
+    )
+    # Only akrim's own files: compressing the admin and API-docs assets takes half a minute.
+    ignore = ("-i", "admin", "-i", "drf_spectacular_sidecar", "-i", "rest_framework")
+    manage(env, "collectstatic", "--noinput", "-v0", *ignore)
+    return root
+
+
+def production_env(database_url: str, static_root: Path, **extra: str) -> dict:
+    """DEBUG off and the production settings, minus TLS (the test talks plain HTTP)."""
+    return s.akrim_env(
+        DEBUG="false",
+        SECRET_KEY="fault-tests-only-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database_url,
+        AKRIM_STATIC_ROOT=str(static_root),
+        AKRIM_VAR_DIR=tempfile.mkdtemp(prefix="akrim-faults-var-"),
+        **extra,
+    )
+
+
+def test_database_url() -> str:
+    """The URL of pytest-django's test database, for processes that must share its data."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    user = settings.get("USER") or "postgres"
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
