@@ -7,7 +7,7 @@ figures describe the same moment.
 """
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, NullIf
 
 from cases.models import Tip, VictimReferral
 from inspections.models import AgencyAssignment, Decision, Finding, Inspection
@@ -134,10 +134,40 @@ def compute(year: int, scope: str) -> dict:
             str(y): trend.get(str(y), 0) for y in range(year - TREND_YEARS, year + 1)
         },
         "inspections_by_selection_basis": _breakdown(
-            base.filter(operation__isnull=False), "operation__selection_basis"
+            base.annotate(basis=selection_basis_expression()), "basis"
+        ),
+        "inspections_with_findings_by_selection_basis": _breakdown(
+            base.filter(Exists(own_findings)).annotate(basis=selection_basis_expression()),
+            "basis",
+        ),
+        "inspections_with_findings_by_centre": _breakdown(
+            base.filter(Exists(own_findings)), "workplace__county__centres__code"
         ),
         "tips_by_outcome": _breakdown(tips_for(year, scope), "outcome"),
     }
+
+
+def selection_basis_expression():
+    """Why an inspection was chosen: its own basis (set when planned from the risk ranking),
+    else its operation's. Inspections outside any operation without one are left out."""
+    return Coalesce(NullIf(F("selection_basis"), Value("")), F("operation__selection_basis"))
+
+
+def hit_rates(figures: dict, key: str) -> dict:
+    """Hit rate per group from published figures: the share of performed inspections with at
+    least one finding. `key` is "selection_basis" or "centre". A rate is None when either of
+    its counts is hidden (suppressed) or there is nothing to divide by."""
+    totals = figures.get(f"inspections_by_{key}", {})
+    found = figures.get(f"inspections_with_findings_by_{key}", {})
+    rates = {}
+    for group, n in totals.items():
+        m = found.get(group, 0)
+        rates[group] = {
+            "inspections": n,
+            "with_findings": m,
+            "rate": None if n is None or m is None or n == 0 else m / n,
+        }
+    return rates
 
 
 def tips_for(year: int, scope: str):

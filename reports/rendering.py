@@ -16,6 +16,7 @@ from cases.models import TipOutcome
 from inspections.choices import DecisionType, FindingCategory, SelectionBasis
 from network.models import Agency, Centre, County
 from reports import charts
+from reports.figures import hit_rates
 from reports.models import ReportBuild
 
 HIDDEN = ".."
@@ -35,6 +36,24 @@ RISK_LABELS = {
 
 def _shown(value):
     return HIDDEN if value is None else value
+
+
+def _hit_rate_table(key, title, heading, rates: dict, label) -> dict:
+    """Inspections, those with at least one finding, and the share (the hit rate)."""
+    return {
+        "key": key,
+        "title": title,
+        "columns": [heading, _("Inspections"), _("With findings"), _("Hit rate (%)")],
+        "rows": [
+            [
+                label(group),
+                _shown(v["inspections"]),
+                _shown(v["with_findings"]),
+                HIDDEN if v["rate"] is None else round(100 * v["rate"]),
+            ]
+            for group, v in sorted(rates.items())
+        ],
+    }
 
 
 def tables(build: ReportBuild) -> list[dict]:
@@ -103,6 +122,20 @@ def tables(build: ReportBuild) -> list[dict]:
             _("Selection basis"),
             f.get("inspections_by_selection_basis", {}),
             lambda b: selection.get(b, b),
+        ),
+        _hit_rate_table(
+            "hit_rate_by_selection_basis",
+            _("Hit rate by selection basis"),
+            _("Selection basis"),
+            hit_rates(f, "selection_basis"),
+            lambda b: selection.get(b, b),
+        ),
+        _hit_rate_table(
+            "hit_rate_by_centre",
+            _("Hit rate by regional centre"),
+            _("Centre"),
+            hit_rates(f, "centre"),
+            lambda c: centres.get(c, c),
         ),
         {
             "key": "tips_by_outcome",

@@ -10,7 +10,8 @@ must not be recoverable by subtraction. The figures are linked in known ways:
   known total.
 Wherever a linked group whose total is shown would have exactly one hidden member, one more
 member is hidden (the smallest), and equal cells are hidden together, until nothing changes.
-Amounts are hidden together with their count.
+Amounts are hidden together with their count. A count of inspections with findings beside
+its count of inspections (the hit rates) is hidden when the difference is a small cell.
 """
 
 from collections.abc import Iterable
@@ -65,9 +66,36 @@ def _groups(raw: dict, centre_counties: dict[str, Iterable[str]]):
     groups.append(
         ([("decisions_by_type", t, "count") for t in raw.get("decisions_by_type", {})], None)
     )
-    for key in ("tips_by_outcome", "inspections_by_selection_basis"):
+    for key in (
+        "tips_by_outcome",
+        "inspections_by_selection_basis",
+        "inspections_with_findings_by_selection_basis",
+    ):
         groups.append(([(key, sub) for sub in raw.get(key, {})], None))
+    found_by_centre = "inspections_with_findings_by_centre"
+    groups.append(
+        (
+            [(found_by_centre, c) for c in raw.get(found_by_centre, {})],
+            ("inspections_with_findings",),
+        )
+    )
     return groups
+
+
+# Hit rates: a count "with findings" beside its count of inspections. The difference (those
+# without findings) is published implicitly, so it must not be a small cell either.
+COMPLEMENTS = [
+    ("inspections_with_findings_by_selection_basis", "inspections_by_selection_basis"),
+    ("inspections_with_findings_by_centre", "inspections_by_centre"),
+]
+
+
+def _complements(raw: dict):
+    for part_key, whole_key in COMPLEMENTS:
+        for group, part in raw.get(part_key, {}).items():
+            whole = raw.get(whole_key, {}).get(group)
+            if whole is not None:
+                yield (part_key, group), (whole_key, group), whole - part
 
 
 def _equalities(raw: dict, year: int | None):
@@ -82,6 +110,7 @@ def _equalities(raw: dict, year: int | None):
 def hidden_cells(raw: dict, k: int, centre_counties=None, year: int | None = None) -> set[Path]:
     cells = _cells(raw)
     hidden = {path for path, value in cells.items() if 1 <= value < k}
+    hidden |= {part for part, _whole, rest in _complements(raw) if 1 <= rest < k}
     groups = [
         (members, total)
         for members, total in _groups(raw, centre_counties or {})
