@@ -221,7 +221,14 @@ class CaseGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("case share")
         verbose_name_plural = _("case shares")
-        indexes = [models.Index(fields=["group", "content_object"], name="caseshare_group_case")]
+        indexes = [
+            models.Index(fields=["group", "content_object"], name="caseshare_group_case"),
+            # visible_to: an agency's active shares as an index-only scan (issue 8).
+            models.Index(
+                fields=["group", "permission", "content_object", "expires_at"],
+                name="caseshare_perf_visible",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.content_object_id} -> {self.group_id} ({self.legal_basis})"
@@ -237,7 +244,14 @@ class CaseUserObjectPermission(GrantFields, UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("personal case grant")
         verbose_name_plural = _("personal case grants")
-        indexes = [models.Index(fields=["user", "content_object"], name="casegrant_user_case")]
+        indexes = [
+            models.Index(fields=["user", "content_object"], name="casegrant_user_case"),
+            # visible_to: a user's active personal grants as an index-only scan (issue 8).
+            models.Index(
+                fields=["user", "permission", "content_object", "expires_at"],
+                name="casegrant_perf_visible",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.content_object_id} -> user {self.user_id} ({self.legal_basis})"

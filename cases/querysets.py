@@ -1,17 +1,24 @@
 """Reads of cases. Every one starts at `Case.objects.visible_to(user)`."""
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from network.querysets import ScopedQuerySet
 
 
 def active_grants(model, now=None):
-    """Grant rows of `model` that have not expired, for the view permission."""
+    """Grant rows of `model` that have not expired, for the view permission.
+
+    The permission is a scalar subquery (evaluated once), not a join, so the grant index
+    (holder, permission, case, expiry) answers it alone (issue 8)."""
     now = now or timezone.now()
+    view = Permission.objects.filter(
+        codename="view_case", content_type__app_label="cases", content_type__model="case"
+    ).values("pk")[:1]
     return model.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission__codename="view_case"
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission_id=Subquery(view)
     )
 
 
