@@ -103,11 +103,13 @@ class ReferralSerializer(serializers.ModelSerializer):
     person = MaskedPersonSerializer(source="*", read_only=True)
     referring_agency = serializers.CharField(source="referring_agency.code", read_only=True)
     receiving_agency = serializers.CharField(
-        source="receiving_agency.code", read_only=True, default=None
+        source="receiving_agency.code", read_only=True, default=None, allow_null=True
     )
     consent = serializers.SerializerMethodField()
     can_reveal = serializers.SerializerMethodField()
-    case_owner = serializers.CharField(source="case_owner.username", read_only=True, default=None)
+    case_owner = serializers.CharField(
+        source="case_owner.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = VictimReferral

@@ -75,7 +75,9 @@ class OrgnrField(serializers.Field):
 class CaseSerializer(serializers.ModelSerializer):
     employer = OrgnrField(required=False)
     owner_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    employer_name = serializers.CharField(source="employer.name", read_only=True, default=None)
+    employer_name = serializers.CharField(
+        source="employer.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Case
@@ -131,7 +133,9 @@ class ShareSerializer(serializers.ModelSerializer):
 
     agency = serializers.CharField(source="group.agency.code", read_only=True)
     access = serializers.SerializerMethodField()
-    granted_by = serializers.CharField(source="granted_by.username", read_only=True, default=None)
+    granted_by = serializers.CharField(
+        source="granted_by.username", read_only=True, default=None, allow_null=True
+    )
     active = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:
@@ -165,7 +169,9 @@ class GrantRequestSerializer(ShareRequestSerializer):
 class GrantSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.username", read_only=True)
     access = serializers.SerializerMethodField()
-    granted_by = serializers.CharField(source="granted_by.username", read_only=True, default=None)
+    granted_by = serializers.CharField(
+        source="granted_by.username", read_only=True, default=None, allow_null=True
+    )
     active = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:
@@ -216,7 +222,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class AccessReviewSerializer(serializers.ModelSerializer):
     case = serializers.CharField(source="case.reference", read_only=True)
     user = serializers.CharField(source="user.username", read_only=True)
-    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = AccessReview

@@ -15,9 +15,15 @@ from network.models import Agency
 
 
 class TipSerializer(serializers.ModelSerializer):
-    county = serializers.CharField(source="county.code", read_only=True, default=None)
-    forwarded_to = serializers.CharField(source="forwarded_to.code", read_only=True, default=None)
-    case = serializers.CharField(source="case.reference", read_only=True, default=None)
+    county = serializers.CharField(
+        source="county.code", read_only=True, default=None, allow_null=True
+    )
+    forwarded_to = serializers.CharField(
+        source="forwarded_to.code", read_only=True, default=None, allow_null=True
+    )
+    case = serializers.CharField(
+        source="case.reference", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Tip

@@ -260,7 +260,9 @@ class PersonCountsInputSerializer(serializers.Serializer):
 class FollowUpSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.code", read_only=True)
     inspection_reference = serializers.CharField(source="inspection.reference", read_only=True)
-    assignee = serializers.CharField(source="assignee.username", read_only=True, default=None)
+    assignee = serializers.CharField(
+        source="assignee.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = FollowUp
