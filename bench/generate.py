@@ -29,6 +29,7 @@ import json
 import os
 import random
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -189,28 +190,47 @@ class Loader:
         self.conn = conn
         self.sizes = sizes_for(scale)
         self.rng = random.Random(seed)
+        self.seed = seed
         self.now = datetime(2026, 1, 15, 12, tzinfo=UTC)
         self.counts: dict[str, int] = {}
 
     # -- helpers -------------------------------------------------------------------------
-    def q(self, sql: str, params=None):
-        with self.conn.cursor() as cur:
+    def q(self, sql: str, params=None, conn=None):
+        with (conn or self.conn).cursor() as cur:
             cur.execute(sql, params)
             return cur.fetchall() if cur.description else None
 
-    def next_id(self, table: str) -> int:
-        return self.q(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")[0][0]
+    def next_id(self, table: str, conn=None) -> int:
+        return self.q(f"SELECT coalesce(max(id), 0) + 1 FROM {table}", conn=conn)[0][0]
 
-    def weighted(self, weights: dict, k: int) -> list:
-        return self.rng.choices(list(weights), weights=list(weights.values()), k=k)
+    def weighted(self, weights: dict, k: int, rng=None) -> list:
+        return (rng or self.rng).choices(list(weights), weights=list(weights.values()), k=k)
 
     # -- the load ------------------------------------------------------------------------
-    def run(self) -> dict:
+    def run(self, second=None) -> dict:
+        """Reference rows, users and employers first; then cases (with grants) and
+        inspections (with their results), on two connections at once when `second` is given."""
         self.reference_data()
         self.users()
         self.employers()
-        self.cases_and_grants()
-        self.inspections()
+        if second is None:
+            self.cases_and_grants()
+            self.inspections(self.conn)
+        else:
+            failed: list[BaseException] = []
+
+            def other():
+                try:
+                    self.inspections(second)
+                except BaseException as exc:  # noqa: BLE001 - re-raised below
+                    failed.append(exc)
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            self.cases_and_grants()
+            thread.join()
+            if failed:
+                raise failed[0]
         self.reset_sequences()
         return self.counts
 
@@ -406,47 +426,47 @@ class Loader:
             **stats,
         )
 
-    def inspections(self) -> None:
-        rng = self.rng
+    def inspections(self, conn) -> None:
+        rng = random.Random(self.seed + 1)
         n = self.sizes["inspections"]
-        ins_id = self.next_id("inspections_inspection")
-        wp_id = self.next_id("inspections_workplace")
-        ie_id = self.next_id("inspections_inspectionemployer")
-        as_id = self.next_id("inspections_agencyassignment")
-        fi_id = self.next_id("inspections_finding")
-        de_id = self.next_id("inspections_decision")
+        ins_id = self.next_id("inspections_inspection", conn)
+        wp_id = self.next_id("inspections_workplace", conn)
+        ie_id = self.next_id("inspections_inspectionemployer", conn)
+        as_id = self.next_id("inspections_agencyassignment", conn)
+        fi_id = self.next_id("inspections_finding", conn)
+        de_id = self.next_id("inspections_decision", conn)
         workplaces = Sink(
-            self.conn,
+            conn,
             "inspections_workplace",
             ["id", "name", "street_address", "postal_code", "city", "municipality", "sni",
              "workplace_type", "county_id"],
         )  # fmt: skip
         inspections = Sink(
-            self.conn,
+            conn,
             "inspections_inspection",
             ["id", "reference", "planned_date", "unannounced", "status", "status_reason",
              "performed_on", "persons_checked", "version", "created_at", "updated_at",
              "coordinating_agency_id", "created_by_id", "workplace_id"],
         )  # fmt: skip
         employers = Sink(
-            self.conn,
+            conn,
             "inspections_inspectionemployer",
             ["id", "role", "employer_id", "inspection_id"],
         )
         assignments = Sink(
-            self.conn,
+            conn,
             "inspections_agencyassignment",
             ["id", "mode", "status", "decline_reason", "assigned_at", "answered_at",
              "agency_id", "answered_by_id", "assigned_by_id", "inspection_id"],
         )  # fmt: skip
         findings = Sink(
-            self.conn,
+            conn,
             "inspections_finding",
             ["id", "category", "description", "severity", "legal_reference", "secret",
              "created_at", "agency_id", "created_by_id", "inspection_id"],
         )  # fmt: skip
         decisions = Sink(
-            self.conn,
+            conn,
             "inspections_decision",
             ["id", "type", "amount_sek", "decided_on", "status", "external_reference",
              "created_at", "agency_id", "created_by_id", "finding_id"],
@@ -454,9 +474,9 @@ class Loader:
         from inspections.choices import categories_for
 
         categories = {code: categories_for(code) for code in AGENCY_WEIGHTS}
-        counties = self.weighted(COUNTY_WEIGHTS, n)
-        sni = self.weighted(SNI_WEIGHTS, n)
-        coordinators = self.weighted(INSPECTION_COORDINATORS, n)
+        counties = self.weighted(COUNTY_WEIGHTS, n, rng)
+        sni = self.weighted(SNI_WEIGHTS, n, rng)
+        coordinators = self.weighted(INSPECTION_COORDINATORS, n, rng)
         planned_share = 0.05
         past = n - int(n * planned_share)
         per_year = -(-past // len(YEARS))
@@ -541,6 +561,7 @@ class Loader:
                 "ON CONFLICT (year) DO UPDATE SET last = greatest("
                 "inspections_inspectionsequence.last, EXCLUDED.last)",
                 [year, last],
+                conn=conn,
             )
         self.counts.update(
             workplaces=workplaces.count,
@@ -621,21 +642,45 @@ def secondary_indexes(conn) -> list[tuple[str, str]]:
         return cur.fetchall()
 
 
-def load(conn, scale: float, *, seed: int = 8, fast: bool = False, guardian: bool = True) -> dict:
-    """Fill the (migrated, akrim-empty) database behind the psycopg `conn`. `fast` drops
-    secondary indexes during the load and rebuilds them after (for a dedicated database)."""
-    started = time.perf_counter()
+def unique_constraints(conn) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the loaded tables' unique constraints (not primary keys)."""
     with conn.cursor() as cur:
-        # Foreign-key checks are triggers; off for this session's load only.
-        cur.execute("SET session_replication_role = replica")
-        if fast:
-            cur.execute("SET maintenance_work_mem = '512MB'")
+        cur.execute(
+            "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'u' AND t.relname = ANY(%s)",
+            [TABLES],
+        )
+        return cur.fetchall()
+
+
+def load(
+    conn,
+    scale: float,
+    *,
+    seed: int = 8,
+    fast: bool = False,
+    guardian: bool = True,
+    second=None,
+) -> dict:
+    """Fill the (migrated, akrim-empty) database behind the psycopg `conn`. `fast` drops
+    secondary indexes and unique constraints during the load and builds them after (for a
+    dedicated database); a `second` connection loads inspections while `conn` loads cases."""
+    started = time.perf_counter()
+    for c in (conn, second) if second is not None else (conn,):
+        with c.cursor() as cur:
+            # Foreign-key checks are triggers; off for this session's load only.
+            cur.execute("SET session_replication_role = replica")
+            if fast:
+                cur.execute("SET maintenance_work_mem = '512MB'")
     dropped = secondary_indexes(conn) if fast else []
+    uniques = unique_constraints(conn) if fast else []
     for name, _ in dropped:
         conn.execute(f'DROP INDEX "{name}"')
+    for table, name, _ in uniques:
+        conn.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     loader = Loader(conn, scale, seed)
     try:
-        counts = loader.run()
+        counts = loader.run(second)
     finally:
         if not fast:
             conn.execute("SET session_replication_role = origin")
@@ -647,6 +692,8 @@ def load(conn, scale: float, *, seed: int = 8, fast: bool = False, guardian: boo
             "(SELECT coalesce(max(id), 0) + 1 FROM guardian_groupobjectpermission), false)"
         )
         timings["guardian_copies_s"] = round(time.perf_counter() - started, 1)
+    for table, name, definition in uniques:
+        conn.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
     for _, definition in dropped:
         conn.execute(definition)
     timings["indexes_s"] = round(time.perf_counter() - started, 1)
@@ -696,7 +743,10 @@ def main(argv=None) -> dict:
     connection.ensure_connection()
     raw = connection.connection
     raw.autocommit = True
-    result = load(raw, args.scale, seed=args.seed, fast=True)
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as second:
+        result = load(raw, args.scale, seed=args.seed, fast=True, second=second)
     analysed = time.perf_counter()
     raw.execute("VACUUM ANALYZE")
     result["timings"].update(
