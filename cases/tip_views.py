@@ -8,7 +8,6 @@ counted. Everything a sender wrote is shown escaped wherever it appears.
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,20 +27,9 @@ from cases.tip_forms import (
     TriageEmployerForm,
     TriageForwardForm,
 )
+from network import ratelimit
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre, County
-
-
-def _over_limit(request) -> bool:
-    """Count this address's tips in the current minute (in the shared cache)."""
-    key = f"tips:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > settings.AKRIM_TIPS_PER_MINUTE
 
 
 class PublicTipView(View):
@@ -55,8 +43,11 @@ class PublicTipView(View):
         )
 
     def post(self, request):
-        if _over_limit(request):
-            return render(request, "cases/tip_slow_down.html", status=429)
+        wait = ratelimit.check(request, ("tips:ip", ratelimit.client_ip(request)))
+        if wait:
+            response = render(request, "cases/tip_slow_down.html", status=429)
+            response["Retry-After"] = str(wait)
+            return response
         form = TipForm(request.POST)
         seconds = form.seconds_since_shown()
         if (

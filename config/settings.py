@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "network",
     "cases",
     "inspections",
@@ -61,9 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "network.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout into network.lockout.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,6 +100,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -110,6 +120,47 @@ if env_bool("AKRIM_FAST_PASSWORD_HASHER", False):
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Login protection (docs/security.md) ----------------------------------------------------
+# Behind this many reverse proxies the client address is taken from X-Forwarded-For (counted
+# from the right); 0 trusts REMOTE_ADDR only. Used by the rate limits and by the lockouts.
+AKRIM_TRUSTED_PROXIES = env_int("AKRIM_TRUSTED_PROXIES", 0, minimum=0)
+# django-axes: lock a username after N failed logins, an address after M (an agency's staff
+# often share one address), for AKRIM_LOCKOUT_MINUTES. network.lockout scales the two limits.
+AKRIM_LOCKOUT_USER_FAILURES = env_int("AKRIM_LOCKOUT_USER_FAILURES", 5, minimum=1)
+AKRIM_LOCKOUT_IP_FAILURES = env_int("AKRIM_LOCKOUT_IP_FAILURES", 20, minimum=1)
+AXES_FAILURE_LIMIT = AKRIM_LOCKOUT_USER_FAILURES
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AKRIM_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_HANDLER = "network.lockout.AkrimAxesHandler"
+AXES_LOCKOUT_CALLABLE = "network.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "network.ratelimit.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# Our own audit trail records logins and logouts; axes keeps only the failed attempts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Rate limits: rule -> (requests, seconds), counted per address and per username/e-mail.
+AKRIM_RATE_LIMITS = {
+    "login:ip": (env_int("AKRIM_LOGIN_PER_IP_5MIN", 60, minimum=1), 300),
+    "login:username": (env_int("AKRIM_LOGIN_PER_USER_5MIN", 10, minimum=1), 300),
+    "token:ip": (env_int("AKRIM_TOKEN_PER_IP_5MIN", 60, minimum=1), 300),
+    "token:username": (env_int("AKRIM_TOKEN_PER_USER_5MIN", 10, minimum=1), 300),
+    "password_reset:ip": (env_int("AKRIM_RESET_PER_IP_HOUR", 10, minimum=1), 3600),
+    "password_reset:email": (env_int("AKRIM_RESET_PER_EMAIL_HOUR", 3, minimum=1), 3600),
+    "otp:user": (env_int("AKRIM_OTP_PER_USER_5MIN", 10, minimum=1), 300),
+}
+# Prefix of the rate-limit counters in the cache (tests give each test its own).
+AKRIM_RATELIMIT_PREFIX = "akrim:"
+# Two-factor login (network.twofactor): besides coordinators, auditors and admins, everyone
+# whose roles carry one of these capabilities must use it.
+AKRIM_TWO_FACTOR_PERMISSIONS = env_list("AKRIM_TWO_FACTOR_PERMISSIONS", "cases.reveal_identity")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "akrim")
+# Demo accounts (seed_demo) get an authenticator with this published key (README), so a
+# demo can be tried; `manage.py demo_otp USER` prints the current code. Off unless DEBUG.
+AKRIM_DEMO_OTP = env_bool("AKRIM_DEMO_OTP", DEBUG)
+if AKRIM_DEMO_OTP and not DEBUG:
+    raise ImproperlyConfigured("AKRIM_DEMO_OTP may only be set together with DEBUG.")
+AKRIM_DEMO_OTP_KEY = "616b72696d2d64656d6f2d6f74702d3230323621"  # b"akrim-demo-otp-2026!"
 
 # Idle sessions end after 30 minutes: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
@@ -256,6 +307,7 @@ CACHES = {
 }
 # Public tips: at most this many per minute from one address.
 AKRIM_TIPS_PER_MINUTE = env_int("AKRIM_TIPS_PER_MINUTE", 10, minimum=1)
+AKRIM_RATE_LIMITS["tips:ip"] = (AKRIM_TIPS_PER_MINUTE, 60)
 # A tip form sent back faster than this (seconds) was filled in by a program.
 AKRIM_TIP_MIN_SECONDS = env_int("AKRIM_TIP_MIN_SECONDS", 3, minimum=0)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -322,7 +374,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # axes logs every login at INFO; the audit trail already records them.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # Personal data of closed victim referrals is anonymised this many days after closing.

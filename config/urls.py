@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("lagesbild/", include("reports.urls")),
     path("tips/", include("cases.tip_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One login for everyone: the admin's own form would skip the rate limits and 2FA pages.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("network.api.urls")),
     path("api/v1/", include("cases.api.urls")),

@@ -220,3 +220,31 @@ class AuditEventAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- lockouts (django-axes): unlocking is an audited action, not a silent delete ----------
+
+from axes.admin import AccessAttemptAdmin  # noqa: E402
+from axes.models import AccessAttempt  # noqa: E402
+
+from network.lockout import unlock_login  # noqa: E402
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    actions = ["unlock"]
+
+    @admin.action(description=_("Unlock the selected usernames and addresses (audited)"))
+    def unlock(self, request, queryset):
+        pairs = set(queryset.values_list("username", "ip_address"))
+        removed = sum(
+            unlock_login(username=username or "", ip_address=ip or "", actor=request.user)
+            for username, ip in pairs
+        )
+        self.message_user(request, _("Unlocked; %(n)s failed logins cleared.") % {"n": removed})
+
+    def has_delete_permission(self, request, obj=None):
+        return False

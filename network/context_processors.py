@@ -1,7 +1,13 @@
 from network.navigation import items_for
+from network.twofactor import is_verified, needs_two_factor
 
 
 def navigation(request):
-    """The menu entries the signed-in user may use (empty for anonymous visitors)."""
+    """The menu entries the signed-in user may use (empty for anonymous visitors and for
+    those who still have to pass the second factor)."""
     user = getattr(request, "user", None)
-    return {"nav_items": items_for(user) if user is not None else []}
+    if user is None:
+        return {"nav_items": []}
+    if user.is_authenticated and not is_verified(request) and needs_two_factor(user):
+        return {"nav_items": []}
+    return {"nav_items": items_for(user)}

@@ -9,11 +9,13 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from network.models import Agency, Centre, Contact, Membership, Role, User
 from network.services import create_staff, set_membership
+from network.twofactor import give_demo_authenticator
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ def _ensure_user(username: str, agency: Agency, roles: list[str], password: str,
         )
     if user.password != hashed:
         User.objects.filter(pk=user.pk).update(password=hashed)
+    if settings.AKRIM_DEMO_OTP:
+        # Two-factor login with the published demo key (README; `manage.py demo_otp`).
+        give_demo_authenticator(user)
     membership = Membership.objects.filter(user=user).first()
     if membership is None or membership.agency_id != agency.pk or membership.roles != sorted(roles):
         centre = Centre.objects.filter(code=centre_code).first() if centre_code else None

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from network import auth_views as signin
 from network import views
-from network.forms import LoginForm
 
 network_patterns = [
     path("katalog/", views.DirectoryView.as_view(), name="directory"),
@@ -13,14 +13,11 @@ network_patterns = [
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", signin.LoginView.as_view(), name="login"),
+    path("login/kod/", signin.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("login/tvastegs/", signin.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_reset/", signin.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("health/", views.health, name="health"),
     path("", include((network_patterns, "network"))),

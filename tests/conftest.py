@@ -16,10 +16,14 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client, RequestFactory
+from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from rest_framework.test import APIClient
 
 from cases import services as case_services
 from inspections import services as inspection_services
+from network import twofactor
 from network.models import Agency
 from network.services import create_staff
 
@@ -76,6 +80,13 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counters(settings, request):
+    """Rate-limit counters live in the shared cache (Redis in CI): give each test its own,
+    so one test's logins never count against another's."""
+    settings.AKRIM_RATELIMIT_PREFIX = f"test:{os.getpid()}:{request.node.nodeid}:"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _celery_in_process():
     """Tasks sent by code under test run in-process; only the worker test uses Redis."""
@@ -115,15 +126,34 @@ def _sqlite_flush_keeps_working(request):
 PASSWORD = "correct-horse-battery-staple"
 
 
+def enrol_authenticator(user):
+    """Give `user` a confirmed authenticator app (as if they had enrolled) and return it."""
+    device = twofactor.start_enrolment(user)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+def otp_code(user) -> str:
+    """The code `user`'s authenticator app shows: the current period's, or the next one's
+    when the current one was already used (django-otp refuses a code twice; its tolerance
+    of one period accepts the next, as a person would wait for it)."""
+    device = twofactor.totp_device(user)
+    code = twofactor.current_code(device)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return code if totp.t() > device.last_t else twofactor.current_code(device, steps_ahead=1)
+
+
 @pytest.fixture
 def persona(db):
-    """Make a user of `agency` with `roles`: persona("skv", "staff", "auditor")."""
+    """Make a user of `agency` with `roles`: persona("skv", "staff", "auditor"). Users who
+    must use two-factor login have an authenticator app (see `otp_code`)."""
     made = {}
 
     def make(agency: str, *roles: str, username: str | None = None, centre: str | None = None):
         username = username or f"{agency}.{'-'.join(roles)}"
         if username not in made:
-            made[username] = create_staff(
+            user = create_staff(
                 username=username,
                 agency_code=agency,
                 roles=roles,
@@ -131,9 +161,40 @@ def persona(db):
                 centre_code=centre,
                 actor=None,
             )
+            if twofactor.needs_two_factor(user):
+                enrol_authenticator(user)
+            made[username] = user
         return made[username]
 
     return make
+
+
+class AkrimClient(Client):
+    """Django's test client, aware of akrim's login protection.
+
+    `force_login` skips the password as usual and, for a user with an authenticator, also
+    the code: it marks the session verified with django_otp.login, as the code page does
+    (pass `verified=False` to test the gate). `login` checks the password through
+    django-axes, which needs the request (from 127.0.0.1)."""
+
+    def force_login(self, user, backend=None, *, verified=True):
+        super().force_login(user, backend)
+        device = twofactor.totp_device(user) if verified else None
+        if device is not None:
+            request = RequestFactory().get("/")
+            request.session = self.session
+            request.user = user
+            otp_login(request, device)
+            request.session.save()
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/login/"))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return AkrimClient()
 
 
 @pytest.fixture

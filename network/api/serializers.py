@@ -12,6 +12,16 @@ class TokenRequestSerializer(serializers.Serializer):
         style={"input_type": "password"},
         trim_whitespace=False,
     )
+    otp = serializers.CharField(
+        label=_("two-factor code"),
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "The six-digit code from the authenticator app (or a recovery code); required "
+            "for users who must use two-factor login."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

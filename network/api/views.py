@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from network import ratelimit, twofactor
 from network.api.base import ScopedViewSetMixin
 from network.api.pagination import CodeCursorPagination
 from network.api.serializers import (
@@ -22,6 +23,7 @@ from network.api.serializers import (
     TokenSerializer,
 )
 from network.filters import AuditEventFilterSet
+from network.lockout import lockout_response
 from network.models import Agency, AuditEvent, AuditEventReview
 from network.services import mark_event_reviewed, record_event, sample_events
 
@@ -36,11 +38,30 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request=request, **serializer.validated_data)
+        credentials = serializer.validated_data
+        wait = ratelimit.check(
+            request,
+            ("token:ip", ratelimit.client_ip(request)),
+            ("token:username", credentials["username"].strip().lower()),
+        )
+        if wait:
+            return ratelimit.too_many_requests(request, wait)
+        # The plain Django request: django-axes marks it when this login locks someone out.
+        user = authenticate(
+            request=request._request,
+            username=credentials["username"],
+            password=credentials["password"],
+        )
+        if getattr(request._request, "axes_locked_out", False):
+            return lockout_response(request._request)
         if user is None or user.active_membership is None:
             raise ValidationError(
                 {"non_field_errors": [_("Wrong username or password.")]}, code="authorization"
             )
+        if twofactor.needs_two_factor(user):
+            problem = twofactor.verify_for_token(user, credentials.get("otp", ""))
+            if problem:
+                raise ValidationError({"otp": [problem]}, code="authorization")
         token, _created = Token.objects.get_or_create(user=user)
         record_event("auth.token", actor=user, obj=user, purpose="api token issued")
         return Response({"token": token.key}, status=status.HTTP_200_OK)

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from network import demo
+from network.twofactor import demo_otp_secret
 
 
 class Command(BaseCommand):
@@ -31,4 +32,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo logins (password: {password}):")
             for username, role in users:
                 self.stdout.write(f"  {username:<20} {role}")
+            if settings.AKRIM_DEMO_OTP:
+                self.stdout.write(
+                    "Two-factor codes: add the demo key "
+                    f"{demo_otp_secret()} to an authenticator app, or run "
+                    "`manage.py demo_otp USERNAME`."
+                )
         return f"Demo world ready: {len(users)} users."

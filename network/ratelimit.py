@@ -1,0 +1,128 @@
+"""One rate limiter for every public and authentication endpoint.
+
+Windows counted in the shared cache (Redis when it is configured, so every web worker
+sees the same counts). A rule is a name in `settings.AKRIM_RATE_LIMITS` mapped to
+`(requests, seconds)`; the key is the client address or a value the client sent (a
+username, an e-mail address), hashed so the cache holds no personal data in clear.
+
+Over the limit a browser gets a friendly Swedish page and an API client a JSON body; both
+answer 429 with `Retry-After`. Nothing is audited here: counting is cheap and anonymous,
+and lockouts of accounts (django-axes) are audited where they happen (network.lockout).
+"""
+
+import functools
+import hashlib
+import json
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def client_ip(request) -> str:
+    """The client's address. Behind `AKRIM_TRUSTED_PROXIES` proxies it is taken from
+    X-Forwarded-For, counted from the right (the left part is whatever the client wrote)."""
+    proxies = settings.AKRIM_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _key(rule: str, value: str) -> str:
+    digest = hashlib.sha256(f"{rule}:{value}".encode()).hexdigest()[:32]
+    return f"{settings.AKRIM_RATELIMIT_PREFIX}rl:{rule}:{digest}"
+
+
+def hit(rule: str, value: str) -> int | None:
+    """Count one request under `rule` for `value`; return the seconds to wait when this
+    request goes over the limit, otherwise None. A window opens at the first request and
+    lasts the rule's period."""
+    limit, period = settings.AKRIM_RATE_LIMITS[rule]
+    now = int(time.time())
+    key = _key(rule, value)
+    cache.add(f"{key}:since", now, timeout=period)
+    cache.add(key, 0, timeout=period)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period)
+        count = 1
+    if count > limit:
+        since = cache.get(f"{key}:since") or now
+        return max(1, since + period - now)
+    return None
+
+
+def too_many_requests(request, retry_after: int):
+    """429 with Retry-After: JSON for the API, a page for people."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": _("Too many requests. Try again in %(seconds)s seconds.")
+                % {"seconds": retry_after}
+            },
+            status=429,
+        )
+    else:
+        response = render(
+            request,
+            "429.html",
+            {"retry_after": retry_after, "minutes": max(1, (retry_after + 59) // 60)},
+            status=429,
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def check(request, *rules: tuple[str, str]) -> int | None:
+    """Count the request under each (rule, value); the longest wait if any is exceeded.
+    Empty values (a form sent without a username) are counted under the address only."""
+    waits = [hit(rule, value) for rule, value in rules if value]
+    waits = [wait for wait in waits if wait]
+    return max(waits) if waits else None
+
+
+def limit_posts(*rules: tuple[str, str | None]):
+    """Decorate a view (for a class-based view: `method_decorator(limit_posts(...),
+    name="dispatch")`): each POST counts under each rule. A rule's second item is None for the client address, or the name of the POST
+    (or JSON) field whose value is the key, e.g. ("login:username", "username")."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            request = args[0]
+            if request.method == "POST":
+                pairs = []
+                for rule, field in rules:
+                    if field is None:
+                        pairs.append((rule, client_ip(request)))
+                    else:
+                        pairs.append((rule, _posted(request, field)))
+                wait = check(request, *pairs)
+                if wait:
+                    return too_many_requests(request, wait)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _posted(request, field: str) -> str:
+    value = request.POST.get(field, "")
+    if not value and request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            body = {}
+        value = body.get(field, "") if isinstance(body, dict) else ""
+    return str(value).strip().lower()[:254]
