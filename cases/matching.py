@@ -47,7 +47,7 @@ LEGAL_FORM_WORDS = frozenset(
         "limited",
     }
 )
-STREET_ABBREVIATIONS = {"g": "gatan", "v": "vagen", "gr": "grand", "pl": "plan", "st": "stora"}
+STREET_ABBREVIATIONS = {"g": "gatan", "v": "vagen", "gr": "grand"}
 PHONE = re.compile(r"(?:\+|00)?\d[\d\s\-–()]{6,16}\d")
 
 
@@ -71,13 +71,14 @@ def name_key(name: str) -> str:
 def address_key(address: str) -> str:
     """'Storg. 12 B' and 'Storgatan 12b' -> 'storgatan 12b'."""
     text = _fold(address)
-    text = re.sub(r"\b([a-z]+)\.", lambda m: m.group(1) + " ", text)
+    # "Storg." -> "storgatan", "Kungsv." -> "kungsvagen", "Kyrkogr." -> "kyrkogrand".
+    text = re.sub(
+        r"\b([a-z]*?)(gr|g|v)\.", lambda m: m.group(1) + STREET_ABBREVIATIONS[m.group(2)], text
+    )
     words = re.findall(r"[a-z]+|\d+", text)
     out: list[str] = []
     for word in words:
-        if out and word in STREET_ABBREVIATIONS and out[-1].isalpha():
-            out[-1] += STREET_ABBREVIATIONS[word]
-        elif out and word.isalpha() and len(word) == 1 and out[-1].isdigit():
+        if out and word.isalpha() and len(word) == 1 and out[-1].isdigit():
             out[-1] += word  # house letter: 12 B -> 12b
         else:
             out.append(word)

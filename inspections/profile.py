@@ -45,7 +45,11 @@ class Profile:
 
 
 def build(employer: Employer, *, user) -> Profile:
+    """The profile as `user` may see it. Scope is `visible_to`; on top, each section needs
+    the capability to read that kind of record (an analyst sees no inspection rows)."""
     visible = Inspection.objects.visible_to(user).filter(employers=employer)
+    if not user.has_perm("inspections.view_inspection"):
+        visible = visible.none()
     inspection_ids = visible.values("id")
     inspections = list(
         visible.select_related("workplace__county", "operation").order_by("-planned_date", "-id")[
@@ -53,6 +57,8 @@ def build(employer: Employer, *, user) -> Profile:
         ]
     )
     findings_qs = Finding.objects.visible_to(user).filter(inspection__in=inspection_ids)
+    if not user.has_perm("inspections.view_finding"):
+        findings_qs = findings_qs.none()
     findings = list(
         findings_qs.select_related("inspection__workplace", "agency")
         .prefetch_related(
@@ -64,7 +70,7 @@ def build(employer: Employer, *, user) -> Profile:
         .order_by("-inspection__performed_on", "-id")[:LIST_CAP]
     )
     cases = list(
-        Case.objects.visible_to(user)
+        (Case.objects.visible_to(user) if user.has_perm("cases.view_case") else Case.objects.none())
         .filter(employer=employer)
         .select_related("owner_agency")
         .order_by("-created_at")[:LIST_CAP]
