@@ -24,3 +24,12 @@ class InspectionsConfig(AppConfig):
                 order=20,
             )
         )
+        register(
+            NavItem(
+                "risk_selection",
+                _("Selection"),
+                "inspections:risk_candidates",
+                "inspections.coordinate_inspection",
+                order=25,
+            )
+        )

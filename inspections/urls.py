@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from inspections import views
+from inspections import risk_views, views
 
 app_name = "inspections"
 
@@ -20,6 +20,23 @@ urlpatterns = [
         name="follow_up_complete",
     ),
     path("export/", views.InspectionExportView.as_view(), name="inspection_export"),
+    path("urval/", risk_views.RiskCandidatesView.as_view(), name="risk_candidates"),
+    path("urval/branscher/", risk_views.IndustryRiskView.as_view(), name="industry_risk"),
+    path(
+        "urval/branscher/<int:pk>/",
+        risk_views.IndustryRiskView.as_view(),
+        name="industry_risk_change",
+    ),
+    path(
+        "arbetsgivare/<str:orgnr>/",
+        risk_views.EmployerProfileView.as_view(),
+        name="employer_profile",
+    ),
+    path(
+        "arbetsgivare/<str:orgnr>/koppling/",
+        risk_views.EmployerLinkView.as_view(),
+        name="employer_link",
+    ),
     path("import/", views.InspectionImportView.as_view(), name="inspection_import"),
     path("<int:pk>/", views.InspectionDetailView.as_view(), name="inspection_detail"),
     path("<int:pk>/bilagor/", views.AttachmentUploadView.as_view(), name="attachment_upload"),

@@ -21,3 +21,12 @@ class ReportsConfig(AppConfig):
                 order=40,
             )
         )
+        register(
+            NavItem(
+                "hit_rate",
+                _("Hit rate"),
+                "reports:hit_rate",
+                "reports.view_reportbuild",
+                order=45,
+            )
+        )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("begar/", views.RequestBuildView.as_view(), name="request_build"),
     path("<int:pk>/", views.BuildDetailView.as_view(), name="build_detail"),
     path("<int:pk>/ladda-ned/<str:fmt>/", views.DownloadView.as_view(), name="download"),
+    path("traffsakerhet/", views.HitRateView.as_view(), name="hit_rate"),
     path("rapport/<int:year>/", views.AnnualReportView.as_view(), name="annual_report"),
 ]

@@ -2,8 +2,10 @@
 the network report's text and state. Out of scope is 404 everywhere, as in the API."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,9 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from inspections.choices import SelectionBasis
 from network.exceptions import StaleVersion
 from network.mixins import CapabilityRequiredMixin
-from reports import rendering, services
+from network.models import Centre
+from reports import figures, rendering, services, suppression
 from reports.api.views import DOWNLOADS, download_body, download_response
 from reports.models import NETWORK, REPORT_TRANSITIONS, AnnualReport, BuildStatus, ReportBuild
 from reports.querysets import report_scopes
@@ -173,3 +177,83 @@ class AnnualReportView(ReportScopeMixin, View):
             return redirect("reports:annual_report", year=year)
         messages.success(request, _("The text is saved."))
         return redirect(reverse("reports:annual_report", args=[year]))
+
+
+# --- hit rate ------------------------------------------------------------------------------
+
+HIT_RATE_CACHE_SECONDS = 300
+HIT_RATE_CACHE_PREFIX = "reports:hit-rate:"
+FIRST_YEAR = 2015
+
+
+def published_figures(year: int) -> dict:
+    """The network's figures of a year as the Lägesbild would publish them today: the same
+    computation and the same suppression (k, centres' counties, year). Cached a few minutes
+    per year and k: the dashboard is read far more often than the data changes."""
+    k = settings.AKRIM_SUPPRESS_BELOW
+    key = f"{HIT_RATE_CACHE_PREFIX}{year}:{k}"
+    published = cache.get(key)
+    if published is None:
+        raw = services._snapshot_figures(year, NETWORK)
+        centre_counties = {
+            c.code: [county.code for county in c.counties.all()]
+            for c in Centre.objects.prefetch_related("counties")
+        }
+        published = suppression.suppress(raw, k, centre_counties=centre_counties, year=year)
+        cache.set(key, published, HIT_RATE_CACHE_SECONDS)
+    return published
+
+
+class HitRateView(CapabilityRequiredMixin, TemplateView):
+    """How often a performed inspection found something, by why it was chosen (risk
+    ranking, random draw within a risk industry, tip, ...) and by centre: the test of the
+    risk ranking. Analysts and coordinators; small cells hidden as in the Lägesbild."""
+
+    template_name = "reports/hit_rate.html"
+    required_capability = "reports.view_reportbuild"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not report_scopes(user)
+            and not user.has_perm("inspections.coordinate_inspection")
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        this_year = timezone.localdate().year
+        raw_year = self.request.GET.get("year", "")
+        year = int(raw_year) if raw_year.isascii() and raw_year.isdigit() else this_year
+        if not FIRST_YEAR <= year <= this_year:
+            year = this_year
+        published = published_figures(year)
+        selection = dict(SelectionBasis.choices)
+        centres = dict(Centre.objects.values_list("code", "name"))
+        context.update(
+            year=year,
+            years=list(range(this_year, FIRST_YEAR - 1, -1)),
+            k=settings.AKRIM_SUPPRESS_BELOW,
+            inspections_total=published.get("inspections_total"),
+            with_findings=published.get("inspections_with_findings"),
+            tables=[
+                rendering._hit_rate_table(
+                    "hit_rate_by_selection_basis",
+                    _("Hit rate by selection basis"),
+                    _("Selection basis"),
+                    figures.hit_rates(published, "selection_basis"),
+                    lambda b: selection.get(b, b),
+                ),
+                rendering._hit_rate_table(
+                    "hit_rate_by_centre",
+                    _("Hit rate by regional centre"),
+                    _("Centre"),
+                    figures.hit_rates(published, "centre"),
+                    lambda c: centres.get(c, c),
+                ),
+            ],
+            hidden=rendering.HIDDEN,
+        )
+        return context
