@@ -182,3 +182,219 @@ def seed_inspections(context: demo.DemoContext) -> None:
 
 
 demo.register(30, "inspections", seed_inspections)
+
+
+# --- risk-based selection (issue 10) --------------------------------------------------------
+# Building sites in Stockholm county with a history a coordinator can rank: some with findings
+# of several severities and decisions in earlier years, some controlled without findings,
+# some never controlled (the door was closed); employers with a phone met at several sites
+# (subcontractor chains); public tips without an organisation number whose employer name,
+# address or phone matches a registered employer (link candidates); and this year's
+# inspections chosen by risk ranking or drawn at random, for the hit-rate dashboard.
+
+# name, street address, city, phone
+RISK_EMPLOYERS = [
+    ("Huddinge Bygg & Betong AB", "Kraftvägen 4", "Huddinge", "08-555 120 40"),
+    ("Baltic Construction Partner AB", "Lagervägen 12", "Stockholm", "070-412 88 19"),
+    ("Söderns Fasad & Puts AB", "Ringvägen 101", "Stockholm", "08-640 22 10"),
+    ("Mälarstadens Ställning AB", "Industrigatan 8", "Solna", "08-29 45 60"),
+    ("Norrort Kakel & Klinker HB", "Kakelvägen 2", "Täby", "073-901 45 67"),
+    ("Lidingö Takmontage AB", "Torsviks torg 3", "Lidingö", "08-765 10 20"),
+    ("Stockholms Stora Byggbolag AB", "Hamngatan 10", "Stockholm", "08-120 300 00"),
+]
+# name, address, municipality, city, SNI, [(employer index, role)], history: a list of
+# (days ago, finding severities, decisions) for controls performed, or "closed" (not
+# performed: never controlled).
+RISK_SITES = [
+    ("Bygget Hammarby Sjöstad etapp 3", "Lumaparksvägen 7", "0180", "Stockholm", "41.200",
+     [(0, "builder"), (1, "subcontractor"), (2, "subcontractor")],
+     [(400, ["high", "high", "medium"], 2), (900, ["medium"], 1)]),
+    ("Fasadrenovering Ringvägen 101", "Ringvägen 101", "0180", "Stockholm", "43.990",
+     [(2, "employer"), (1, "subcontractor")], [(200, ["high", "medium"], 1)]),
+    ("Bygget Nacka strand", "Augustendalsvägen 20", "0182", "Nacka", "41.200",
+     [(0, "builder"), (3, "subcontractor")], [(700, ["medium", "low"], 1)]),
+    ("Takbyte Lidingövägen 40", "Lidingövägen 40", "0186", "Lidingö", "43.910",
+     [(5, "employer"), (1, "subcontractor")], [(1300, ["high"], 1)]),
+    ("Kakelarbeten Täby centrum", "Stationsvägen 3", "0160", "Täby", "43.330",
+     [(4, "employer")], [(500, ["low"], 0)]),
+    ("Bygget Arenastaden kv. 9", "Evenemangsgatan 31", "0184", "Solna", "41.200",
+     [(6, "builder"), (3, "subcontractor")], [(1200, [], 0)]),
+    ("Bygget Huddinge centrum", "Sjödalsvägen 12", "0126", "Huddinge", "41.200",
+     [(6, "builder")], [(800, [], 0), (1500, [], 0)]),
+    ("Rivning Flemingsberg", "Hälsovägen 9", "0126", "Huddinge", "43.110",
+     [(0, "builder")], [(60, [], 0)]),
+    ("Bygget Täby park", "Marknadsvägen 5", "0160", "Täby", "41.200",
+     [(6, "builder"), (4, "subcontractor")], "closed"),
+    ("Bygget Kungsholmen kv. Fyrtornet", "Lindhagensgatan 60", "0180", "Stockholm", "41.200",
+     [(0, "builder"), (1, "subcontractor")], "closed"),
+    ("Fasad Sickla", "Sickla allé 1", "0182", "Nacka", "43.990", [(2, "employer")], "closed"),
+    ("Bygget Lidingö centrum", "Stockholmsvägen 50", "0186", "Lidingö", "41.200",
+     [(6, "builder"), (5, "subcontractor")], [(1000, [], 0)]),
+]  # fmt: skip
+# Public tips naming an employer without its number: (employer as written, address, city,
+# observations, text). They match by name, by phone in the text, and by a site's address.
+RISK_TIPS = [
+    ("Baltic Construction Partner", "Lumaparksvägen 7", "Stockholm",
+     ["lives_at_workplace", "very_long_hours"],
+     "Arbetarna verkar bo i bodarna på bygget. Förmannen svarar på 070-412 88 19."),
+    ("Söderns Fasad och Puts", "Ringvägen 101", "Stockholm", ["unsafe", "little_or_no_pay"],
+     "Ställningen saknar räcken och de säger att de inte fått lön på två månader."),
+    ("Kakelfirman", "Marknadsvägen 5", "Täby", ["not_registered"],
+     "Många fler som jobbar än som står i liggaren. Chefen har nummer 073-901 45 67."),
+]  # fmt: skip
+# This year's controls by how they were chosen: (basis, inspections, of which with findings).
+HIT_RATE_CONTROLS = [("risk_ranking", 14, 9), ("random_in_risk_industry", 12, 5)]
+HIT_RATE_PLACES = [("01", "0180", "Stockholm"), ("01", "0182", "Nacka"), ("14", "1480", "Göteborg")]
+
+
+def _risk_orgnr(index: int) -> str:
+    """A valid, deterministic limited-company number (559... with a Luhn check digit)."""
+    digits = [int(d) for d in f"559{index + 41:02d}{index * 37 % 1000:03d}1"]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        d = d * 2 if i % 2 == 0 else d
+        total += d - 9 if d > 9 else d
+    return "".join(map(str, digits)) + str((10 - total % 10) % 10)
+
+
+def _perform_with(inspection, when, severities, decisions, coordinator, rng):
+    """AV and SKV on site; findings alternate between them; the first `decisions` get one."""
+    staff = {code: _user(f"{code}.staff") for code in ("av", "skv")}
+    for code in staff:
+        assignment = services.assign_agency(
+            inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
+        )
+        services.respond_to_assignment(assignment, accept=True, actor=staff[code])
+    services.perform_inspection(
+        inspection, performed_on=when, persons_checked=rng.randint(3, 30), actor=coordinator
+    )
+    for n, severity in enumerate(severities):
+        code = "skv" if n % 2 == 0 else "av"
+        category = "personalliggare_saknas" if code == "skv" else "arbetsmiljobrist"
+        finding = services.record_finding(
+            inspection,
+            category=category,
+            description="Demo: " + category.replace("_", " "),
+            severity=severity,
+            actor=staff[code],
+        )
+        if n < decisions:
+            kind, amount = FEES[category]
+            services.record_decision(
+                finding, type=kind, amount_sek=amount, decided_on=when, actor=staff[code]
+            )
+
+
+def seed_risk(context: demo.DemoContext) -> None:
+    from cases import services as case_services
+    from cases.models import Employer
+    from network.models import County
+
+    if Employer.objects.filter(name=RISK_EMPLOYERS[0][0]).exists():
+        return
+    coordinator = _user("av.coordinator")
+    staff = _user("av.staff")
+    rng = random.Random(10)
+    today = timezone.localdate()
+    employers = []
+    for index, (name, street, city, phone) in enumerate(RISK_EMPLOYERS):
+        employer = case_services.register_employer(
+            orgnr=_risk_orgnr(index),
+            name=name,
+            sni_codes=["41.200"],
+            street_address=street,
+            city=city,
+            actor=staff,
+        )
+        # Registry data without a service of its own: the phone tips are matched on.
+        employer.phone = phone
+        employer.save(update_fields=["phone"])
+        employers.append(employer)
+
+    for name, street, municipality, city, sni, met, history in RISK_SITES:
+        workplace = {
+            "name": name,
+            "address": street,
+            "city": city,
+            "municipality": municipality,
+            "county": "01",
+            "sni": sni,
+            "workplace_type": "building_site",
+        }
+        chain = [{"orgnr": employers[i].orgnr, "role": role} for i, role in met]
+        if history == "closed":
+            inspection = services.plan_inspection(
+                workplace=workplace,
+                planned_date=today - timedelta(days=rng.randint(200, 600)),
+                employers=chain,
+                actor=coordinator,
+            )
+            services.mark_not_performed(
+                inspection, reason="Grinden låst, ingen på plats.", actor=coordinator
+            )
+            continue
+        place = None
+        for days_ago, severities, decisions in sorted(history, reverse=True):
+            when = today - timedelta(days=days_ago)
+            inspection = services.plan_inspection(
+                workplace=place or workplace, planned_date=when, employers=chain, actor=coordinator
+            )
+            place = inspection.workplace
+            _perform_with(inspection, when, severities, decisions, coordinator, rng)
+
+    stockholm = County.objects.get(code="01")
+    for name, address, city, seen, text in RISK_TIPS:
+        case_services.submit_tip(
+            data={
+                "address": address,
+                "municipality": city,
+                "county": stockholm,
+                "industry": "construction",
+                "employer_name": name,
+                "observations": seen,
+                "description": text,
+            }
+        )
+
+    # This year's controls chosen by the risk ranking or drawn at random (hit rates).
+    first = date(today.year, 1, 15)
+    span = max((today - first).days - 7, 1)
+    for basis, total, with_findings in HIT_RATE_CONTROLS:
+        for n in range(total):
+            county, municipality, city = HIT_RATE_PLACES[n % len(HIT_RATE_PLACES)]
+            when = first + timedelta(days=rng.randrange(span))
+            inspection = services.plan_inspection(
+                workplace={
+                    "name": f"Bygget {rng.choice(STREETS)} {rng.randint(1, 99)}",
+                    "address": f"{rng.choice(STREETS)} {rng.randint(1, 99)}",
+                    "city": city,
+                    "municipality": municipality,
+                    "county": county,
+                    "sni": rng.choice(["41.200", "43.990"]),
+                    "workplace_type": "building_site",
+                },
+                planned_date=when,
+                employers=[rng.choice(employers).orgnr],
+                selection_basis=basis,
+                actor=coordinator,
+            )
+            severities = [rng.choice(["low", "medium", "high"])] if n < with_findings else []
+            _perform_with(inspection, when, severities, 0, coordinator, rng)
+
+    # An operation still being planned, for the coordinator to plan candidates into.
+    services.create_operation(
+        title="Riskurval bygg Stockholm",
+        period_start=today + timedelta(days=1),
+        period_end=today + timedelta(days=30),
+        selection_basis="risk_ranking",
+        centre=Centre.objects.get(code="stockholm"),
+        focus_sni=["41", "43"],
+        actor=coordinator,
+    )
+    context.log(
+        f"demo: {len(RISK_SITES)} ranked building sites, {len(RISK_TIPS)} tips to link, "
+        f"{sum(t for _b, t, _f in HIT_RATE_CONTROLS)} controls for hit rates"
+    )
+
+
+demo.register(35, "risk", seed_risk)
