@@ -508,6 +508,7 @@ def review_access(review: AccessReview, *, verdict: str, comment: str = "", acto
     """An auditor's verdict on a break-the-glass access."""
     if review.user_id == actor.pk:
         raise PermissionDenied(_("You cannot review your own break-the-glass access."))
+    review.refresh_from_db(from_queryset=AccessReview.objects.select_for_update())
     if review.verdict != AccessReview.Verdict.PENDING:
         raise ValidationError({"verdict": [_("This access has already been reviewed.")]})
     if verdict not in {AccessReview.Verdict.JUSTIFIED, AccessReview.Verdict.UNJUSTIFIED}:
@@ -785,6 +786,8 @@ def withdraw_consent(referral: VictimReferral, *, purpose: str, actor: User) -> 
         raise ValidationError({"purpose": [_("Choose support, sharing or statistics.")]})
     if not can_work_referral(actor, referral):
         raise PermissionDenied
+    # Two withdrawals at once must both keep their date: lock, then read the latest.
+    referral.refresh_from_db(from_queryset=VictimReferral.objects.select_for_update())
     setattr(referral, f"consent_{purpose}", False)
     referral.consent_withdrawn = {
         **referral.consent_withdrawn,
@@ -862,6 +865,7 @@ def decide_reflection_period(period: ReflectionPeriod, *, granted: bool, decided
     """Record Migrationsverket's decision: granted for 30 days, or refused."""
     if not can_work_referral(actor, period.referral):
         raise PermissionDenied
+    period.refresh_from_db(from_queryset=ReflectionPeriod.objects.select_for_update())
     if period.status != ReflectionPeriod.Status.SUBMITTED:
         raise ValidationError({"granted": [_("Migrationsverket has already decided this.")]})
     period.status = ReflectionPeriod.Status.GRANTED if granted else ReflectionPeriod.Status.REFUSED
@@ -1000,6 +1004,7 @@ def set_case_owner(referral: VictimReferral, *, owner: User, actor: User) -> Vic
         raise ValidationError(
             {"owner": [_("The case owner must work at an agency that works the referral.")]}
         )
+    referral.refresh_from_db(from_queryset=VictimReferral.objects.select_for_update())
     referral.case_owner = owner
     referral.save(update_fields=["case_owner", "updated_at"])
     record_event("referral.owner_set", actor=actor, obj=referral, changes={"owner": owner.username})
@@ -1078,6 +1083,12 @@ TRIAGE_FIELDS = [
 ]
 
 
+def _lock_tip(tip: Tip) -> None:
+    """Triage actions on one tip take turns: lock its row and read what the last one saved
+    (two coordinators acting at once must not both open a case from it)."""
+    tip.refresh_from_db(from_queryset=Tip.objects.select_for_update())
+
+
 def _triaged(tip: Tip, outcome: str, actor: User, action: str, purpose: str = "", **changes):
     tip.outcome = outcome
     tip.triaged_by = actor
@@ -1092,6 +1103,7 @@ def dismiss_tip(tip: Tip, *, reason: str, actor: User) -> Tip:
     _require_triage(actor)
     if len(reason.strip()) < 5:
         raise ValidationError({"reason": [_("Say why the tip is dismissed.")]})
+    _lock_tip(tip)
     tip.dismiss_reason = reason.strip()
     return _triaged(tip, TipOutcome.DISMISSED, actor, "dismissed", purpose=reason.strip())
 
@@ -1107,6 +1119,7 @@ def link_tip_to_employer(tip: Tip, *, orgnr: str, actor: User) -> Tip:
     employer = Employer.objects.filter(orgnr=digits).first()
     if employer is None:
         raise ValidationError({"orgnr": [_("No employer with this number is registered.")]})
+    _lock_tip(tip)
     tip.employer = employer
     return _triaged(
         tip, TipOutcome.EMPLOYER_LINKED, actor, "employer_linked", employer=employer.orgnr
@@ -1117,6 +1130,9 @@ def link_tip_to_employer(tip: Tip, *, orgnr: str, actor: User) -> Tip:
 def create_case_from_tip(tip: Tip, *, owner_agency: Agency, title: str = "", actor: User) -> Case:
     """Open a case for the agency the coordinator chooses, with the tip as its summary."""
     _require_triage(actor)
+    _lock_tip(tip)
+    if tip.case_id is not None:
+        raise ValidationError({"case": [_("A case has already been opened from this tip.")]})
     case = open_case(
         title=(title or _("Tip %(code)s: %(place)s") % {"code": tip.code, "place": tip.address})[
             :200
@@ -1142,6 +1158,7 @@ def create_case_from_tip(tip: Tip, *, owner_agency: Agency, title: str = "", act
 def propose_tip_for_inspection(tip: Tip, *, actor: User) -> Tip:
     """Mark the workplace as a candidate for a coming joint control (selection basis: tip)."""
     _require_triage(actor)
+    _lock_tip(tip)
     return _triaged(tip, TipOutcome.PROPOSED, actor, "proposed")
 
 
@@ -1149,6 +1166,7 @@ def propose_tip_for_inspection(tip: Tip, *, actor: User) -> Tip:
 def forward_tip(tip: Tip, *, agency: Agency, actor: User) -> Tip:
     """Hand the tip to one agency: its members can then see it."""
     _require_triage(actor)
+    _lock_tip(tip)
     tip.forwarded_to = agency
     return _triaged(tip, TipOutcome.FORWARDED, actor, "forwarded", agency=agency.code)
 

@@ -532,6 +532,8 @@ def record_person_counts(inspection: Inspection, *, counts: list[dict], actor: U
         )
     if errors:
         raise ValidationError(errors)
+    # Two saves at once would both delete nothing and both insert: take turns on the inspection.
+    Inspection.objects.select_for_update().only("pk").get(pk=inspection.pk)
     PersonCount.objects.filter(inspection=inspection, agency=agency).delete()
     PersonCount.objects.bulk_create(rows)
     record_event(
@@ -585,6 +587,7 @@ def add_follow_up(
 def complete_follow_up(follow_up: FollowUp, *, actor: User) -> FollowUp:
     if actor.agency is None or actor.agency.pk != follow_up.agency_id:
         raise PermissionDenied(_("Only the owning agency may close its follow-up."))
+    follow_up.refresh_from_db(from_queryset=FollowUp.objects.select_for_update())
     if follow_up.status != FollowUpStatus.DONE:
         follow_up.status = FollowUpStatus.DONE
         follow_up.done_at = timezone.now()
