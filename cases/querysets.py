@@ -14,7 +14,7 @@ def active_grants(model, now=None):
     The permission is a scalar subquery (evaluated once), not a join, so the grant index
     (holder, permission, case, expiry) answers it alone (issue 8)."""
     now = now or timezone.now()
-    view = Permission.objects.filter(codename="view_case").values("pk")[:1]
+    view = Permission.objects.filter(codename="view_case").order_by().values("pk")[:1]
     return model.objects.filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission_id=Subquery(view)
     )
