@@ -29,6 +29,7 @@ from cases.models import (
     VictimReferral,
 )
 from network.api.base import ScopedViewSetMixin
+from network.api.fields import SlugRelatedField
 from network.models import Agency, User
 
 MASK = "***"
@@ -171,9 +172,7 @@ class WithdrawSerializer(serializers.Serializer):
 
 
 class ReferralShareSerializer(serializers.Serializer):
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(active=True)
-    )
+    agency = SlugRelatedField(slug_field="code", queryset=Agency.objects.filter(active=True))
     legal_basis = serializers.ChoiceField(choices=SHAREABLE_LEGAL_BASES)
     reason = serializers.CharField(max_length=4000)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -216,9 +215,7 @@ class SupportMeasureSerializer(serializers.ModelSerializer):
 
 
 class CaseOwnerSerializer(serializers.Serializer):
-    owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True)
-    )
+    owner = SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
 
 
 class StatisticsSerializer(serializers.Serializer):
@@ -239,6 +236,8 @@ class ReferralViewSet(
 
     scoped_model = VictimReferral
     serializer_class = ReferralSerializer
+    # The list's filters; actions on one referral find it by id alone (filterset_class=None),
+    # so a filter never hides it or turns its 404 into a 400.
     filterset_class = ReferralFilterSet
     select_related = ("referring_agency", "receiving_agency")
     capabilities = {
@@ -282,7 +281,7 @@ class ReferralViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RevealRequestSerializer, responses={200: IdentitySerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, filterset_class=None, methods=["post"])
     def reveal(self, request, pk=None):
         """The identity, for this response only; the purpose is recorded."""
         referral = self.get_object()
@@ -294,7 +293,7 @@ class ReferralViewSet(
         return response
 
     @extend_schema(request=StatusSerializer, responses={200: ReferralSerializer})
-    @action(detail=True, methods=["post"], url_path="status")
+    @action(detail=True, filterset_class=None, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
         referral = self.get_object()
         body = StatusSerializer(data=request.data)
@@ -305,7 +304,7 @@ class ReferralViewSet(
         return Response(ReferralSerializer(referral, context={"request": request}).data)
 
     @extend_schema(request=WithdrawSerializer, responses={200: ReferralSerializer})
-    @action(detail=True, methods=["post"], url_path="withdraw-consent")
+    @action(detail=True, filterset_class=None, methods=["post"], url_path="withdraw-consent")
     def withdraw_consent(self, request, pk=None):
         referral = self.get_object()
         body = WithdrawSerializer(data=request.data)
@@ -314,7 +313,7 @@ class ReferralViewSet(
         return Response(ReferralSerializer(referral, context={"request": request}).data)
 
     @extend_schema(request=ReferralShareSerializer, responses={201: None})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, filterset_class=None, methods=["post"])
     def share(self, request, pk=None):
         referral = self.get_object()
         body = ReferralShareSerializer(data=request.data)
@@ -327,7 +326,11 @@ class ReferralViewSet(
         methods=["POST"], request=ReflectionRequestSerializer, responses={201: ReflectionSerializer}
     )
     @action(
-        detail=True, methods=["get", "post"], url_path="reflection-periods", pagination_class=None
+        detail=True,
+        filterset_class=None,
+        methods=["get", "post"],
+        url_path="reflection-periods",
+        pagination_class=None,
     )
     def reflection_periods(self, request, pk=None):
         referral = self.get_object()
@@ -343,6 +346,7 @@ class ReferralViewSet(
     @extend_schema(request=ReflectionDecisionSerializer, responses={200: ReflectionSerializer})
     @action(
         detail=True,
+        filterset_class=None,
         methods=["post"],
         url_path=r"reflection-periods/(?P<period_id>[0-9]+)/decision",
     )
@@ -357,7 +361,7 @@ class ReferralViewSet(
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
         responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): {"type": "array", "items": {"type": "object"}},
             (200, "text/csv"): OpenApiTypes.STR,
         },
     )
@@ -389,7 +393,7 @@ class ReferralViewSet(
     @extend_schema(
         methods=["POST"], request=ReferralNoteSerializer, responses={201: ReferralNoteSerializer}
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, filterset_class=None, methods=["get", "post"], pagination_class=None)
     def notes(self, request, pk=None):
         referral = self.get_object()
         self._worker_only(request, referral)
@@ -409,7 +413,13 @@ class ReferralViewSet(
         request=SupportMeasureSerializer,
         responses={201: SupportMeasureSerializer},
     )
-    @action(detail=True, methods=["get", "post"], url_path="support", pagination_class=None)
+    @action(
+        detail=True,
+        filterset_class=None,
+        methods=["get", "post"],
+        url_path="support",
+        pagination_class=None,
+    )
     def support(self, request, pk=None):
         referral = self.get_object()
         self._worker_only(request, referral)
@@ -423,7 +433,7 @@ class ReferralViewSet(
         return Response(SupportMeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseOwnerSerializer, responses={200: ReferralSerializer})
-    @action(detail=True, methods=["post"], url_path="owner")
+    @action(detail=True, filterset_class=None, methods=["post"], url_path="owner")
     def set_owner(self, request, pk=None):
         referral = self.get_object()
         body = CaseOwnerSerializer(data=request.data)

@@ -18,6 +18,7 @@ from cases.models import (
     Employer,
     Sensitivity,
 )
+from network.api.fields import SlugRelatedField
 from network.models import Agency, User
 
 
@@ -74,7 +75,7 @@ class OrgnrField(serializers.Field):
 
 class CaseSerializer(serializers.ModelSerializer):
     employer = OrgnrField(required=False)
-    owner_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner_agency = SlugRelatedField(slug_field="code", read_only=True)
     employer_name = serializers.CharField(
         source="employer.name", read_only=True, default=None, allow_null=True
     )
@@ -119,9 +120,7 @@ class CaseUpdateSerializer(serializers.Serializer):
 
 
 class ShareRequestSerializer(serializers.Serializer):
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(active=True)
-    )
+    agency = SlugRelatedField(slug_field="code", queryset=Agency.objects.filter(active=True))
     access = serializers.ChoiceField(choices=[("view", _("View")), ("edit", _("Edit"))])
     legal_basis = serializers.ChoiceField(choices=SHAREABLE_LEGAL_BASES)
     reason = serializers.CharField(max_length=4000)
@@ -161,9 +160,7 @@ class GrantRequestSerializer(ShareRequestSerializer):
     """A personal grant: like a share, but to one named user."""
 
     agency = None
-    user = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True)
-    )
+    user = SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
 
 
 class GrantSerializer(serializers.ModelSerializer):

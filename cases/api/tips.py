@@ -11,6 +11,7 @@ from cases import services
 from cases.models import Tip
 from cases.querysets import is_tip_coordinator
 from network.api.base import ScopedViewSetMixin
+from network.api.fields import SlugRelatedField
 from network.models import Agency
 
 
@@ -51,7 +52,7 @@ class TipSerializer(serializers.ModelSerializer):
 class TriageSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["dismiss", "case", "forward", "employer", "propose"])
     reason = serializers.CharField(max_length=2000, required=False, default="")
-    agency = serializers.SlugRelatedField(
+    agency = SlugRelatedField(
         slug_field="code", queryset=Agency.objects.filter(active=True), required=False
     )
     orgnr = serializers.CharField(max_length=13, required=False)

@@ -42,6 +42,7 @@ from cases.models import (
 from cases.querysets import personal_grants_of, shares_of
 from network import files
 from network.api.base import HasCapability, ScopedViewSetMixin
+from network.api.schema import ATTACHMENT_DOWNLOAD
 
 
 class CSVRenderer(BaseRenderer):
@@ -253,7 +254,7 @@ class CaseViewSet(
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=ATTACHMENT_DOWNLOAD)
     @action(
         detail=True,
         methods=["get"],

@@ -27,6 +27,7 @@ from inspections.models import (
     PersonCount,
     Workplace,
 )
+from network.api.fields import SlugRelatedField
 from network.models import Agency, Centre
 
 
@@ -80,10 +81,8 @@ class InspectionEmployerSerializer(serializers.Serializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(active=True)
-    )
-    staff = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    agency = SlugRelatedField(slug_field="code", queryset=Agency.objects.filter(active=True))
+    staff = SlugRelatedField(slug_field="username", many=True, read_only=True)
 
     class Meta:
         model = AgencyAssignment
@@ -101,9 +100,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentInputSerializer(serializers.Serializer):
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(active=True)
-    )
+    agency = SlugRelatedField(slug_field="code", queryset=Agency.objects.filter(active=True))
     mode = serializers.ChoiceField(choices=ParticipationMode.choices)
     staff = serializers.ListField(
         child=serializers.CharField(max_length=150), required=False, default=list
@@ -202,9 +199,7 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 class DisclosureSerializer(serializers.Serializer):
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(active=True)
-    )
+    agency = SlugRelatedField(slug_field="code", queryset=Agency.objects.filter(active=True))
     legal_basis = serializers.CharField(max_length=40)
     reason = serializers.CharField(max_length=4000)
 
@@ -284,7 +279,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class OperationSerializer(serializers.ModelSerializer):
     coordinating_agency = serializers.CharField(source="coordinating_agency.code", read_only=True)
-    centre = serializers.SlugRelatedField(
+    centre = SlugRelatedField(
         slug_field="code", queryset=Centre.objects.all(), allow_null=True, required=False
     )
     scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.REGIONAL)

@@ -54,6 +54,7 @@ from inspections.models import (
 )
 from network import files
 from network.api.base import ScopedViewSetMixin
+from network.api.schema import ATTACHMENT_DOWNLOAD, FIELD_ERRORS
 from network.models import User
 from network.services import record_event
 
@@ -143,7 +144,11 @@ class InspectionViewSet(
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
-        responses={200: ImportResultSerializer, 400: ImportResultSerializer},
+        responses={
+            200: ImportResultSerializer,
+            # Rows with errors (the import's own shape), or a missing or unreadable file.
+            400: {"anyOf": [{"$ref": "#/components/schemas/ImportResult"}, FIELD_ERRORS]},
+        },
     )
     @action(
         detail=False,
@@ -373,7 +378,7 @@ class InspectionViewSet(
             InspectionAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=ATTACHMENT_DOWNLOAD)
     @action(
         detail=True,
         methods=["get"],

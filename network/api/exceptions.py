@@ -33,6 +33,10 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError(_nest(exc.message_dict))
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, exceptions.ParseError):
+        # A body that is not JSON (or not valid multipart) is wrong as a whole: say so in the
+        # 400 shape every other bad input has, not DRF's bare {"detail"}.
+        exc = exceptions.ValidationError({"non_field_errors": [str(exc.detail)]})
     return drf_exception_handler(exc, context)
 
 

@@ -95,6 +95,9 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AgencySerializer
     queryset = Agency.objects.filter(active=True)
     lookup_field = "code"
+    # Codes are lower-case ASCII: anything else (a NUL byte would reach PostgreSQL and
+    # fail there) is simply not found.
+    lookup_value_regex = "[a-z0-9_-]+"
     pagination_class = CodeCursorPagination
 
 

@@ -30,10 +30,11 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
+from werkzeug.test import Client
 
 from config.wsgi import application
 from tests.fuzz import oracle
-from tests.fuzz.world import PUBLIC_RESOURCES
+from tests.fuzz.world import PUBLIC_RESOURCES, canary
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -137,3 +138,20 @@ def test_every_object_path_has_a_scope(wsgi_keeps_db_connection):
         and oracle.resource_of(operation.path) not in {*oracle.RESOURCE_MODELS, *PUBLIC_RESOURCES}
     )
     assert not unknown, f"add these resources to tests/fuzz/oracle.py RESOURCE_MODELS: {unknown}"
+
+
+def test_personas_reach_the_api_as_the_fuzz_does(world, token_of, wsgi_keeps_db_connection):
+    """The fuzz would pass vacuously if its callers were turned away (401/403 everywhere, a
+    2FA gate, a lockout): through the same in-process WSGI path, the insider sees its case
+    and the outsider gets a 200 list without it."""
+    client = Client(application)
+    environ = {"REMOTE_ADDR": "127.0.0.1"}
+    seen = {}
+    for who in ("insider", "outsider"):
+        headers = {"Host": "localhost", **token_of(getattr(world, who))}
+        me = client.get("/api/v1/me/", headers=headers, environ_overrides=environ)
+        assert me.status_code == 200, (who, me.status_code, me.data[:200])
+        cases = client.get("/api/v1/cases/", headers=headers, environ_overrides=environ)
+        assert cases.status_code == 200, (who, cases.status_code)
+        seen[who] = canary("case") in cases.get_data(as_text=True)
+    assert seen == {"insider": True, "outsider": False}
