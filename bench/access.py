@@ -15,8 +15,8 @@ For a staff user of the largest agency, in one run and as medians of repeated ru
 Each peer's answer is checked against `visible_to` (same ids) before it is timed.
 The direct-FK peer for cases adds the owner grants to `cases_casegroupobjectpermission`
 inside a transaction that is rolled back; inspections have no direct-FK grant tables in
-akrim (visibility comes from assignments), so their direct-FK peer is guardian's query shape
-on a temporary table of the same grants.
+akrim (visibility comes from assignments), so their direct-FK peer is the query guardian
+builds, on temporary tables shaped like guardian's direct-FK tables holding the same grants.
 
     .venv/bin/python -m bench.access --db akrim_bench --repeat 7
 """
@@ -232,29 +232,54 @@ def measure_peer(fresh, model, page, perm, repeat) -> dict:
 
 
 def inspection_direct_fk(connection, fresh, page, expected, repeat) -> float:
-    """guardian's direct-FK query shape (pk IN grants of the user and of the user's groups)
-    on a temporary table holding the inspection grants, with the indexes guardian's base
-    models have."""
+    """guardian's direct-FK query for inspections, as `get_objects_for_user` builds it for
+    cases (pk IN the user's grants OR pk IN the grants of the user's groups, permission by
+    codename), on temporary tables shaped and indexed like guardian's direct-FK base models
+    and holding the inspection grants (akrim has no such tables: inspections are scoped by
+    their assignments)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import BooleanField
     from django.db.models.expressions import RawSQL
 
     from inspections.models import Inspection
 
+    view = Permission.objects.get(content_type__app_label="inspections", codename="view_inspection")
     with connection.cursor() as cur:
         cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS bench_inspection_grant AS "
-            "SELECT a.inspection_id AS content_object_id, g.group_id "
+            "CREATE TEMP TABLE IF NOT EXISTS bench_inspection_group_grant AS "
+            "SELECT a.inspection_id AS content_object_id, g.group_id, %s AS permission_id "
             "FROM inspections_agencyassignment a JOIN network_agency g ON g.id = a.agency_id "
-            "WHERE a.status <> 'declined'; "
-            "CREATE INDEX IF NOT EXISTS bench_inspection_grant_group "
-            "ON bench_inspection_grant (group_id, content_object_id); "
-            "ANALYZE bench_inspection_grant"
+            "WHERE a.status <> 'declined'",
+            [view.pk],
         )
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS bench_inspection_user_grant "
+            "(content_object_id bigint, user_id bigint, permission_id int); "
+            "CREATE UNIQUE INDEX IF NOT EXISTS bench_igg_unique ON bench_inspection_group_grant "
+            "(group_id, permission_id, content_object_id); "
+            "CREATE INDEX IF NOT EXISTS bench_igg_object ON bench_inspection_group_grant "
+            "(content_object_id); "
+            "CREATE INDEX IF NOT EXISTS bench_igg_permission ON bench_inspection_group_grant "
+            "(permission_id); "
+            "CREATE UNIQUE INDEX IF NOT EXISTS bench_iug_unique ON bench_inspection_user_grant "
+            "(user_id, permission_id, content_object_id); "
+            "ANALYZE bench_inspection_group_grant; ANALYZE bench_inspection_user_grant"
+        )
+    where = (
+        '"inspections_inspection"."id" IN (SELECT u.content_object_id '
+        "FROM bench_inspection_user_grant u JOIN auth_permission p ON p.id = u.permission_id "
+        "WHERE u.user_id = %s AND p.content_type_id = %s AND p.codename IN (%s)) "
+        'OR "inspections_inspection"."id" IN (SELECT g.content_object_id '
+        "FROM bench_inspection_group_grant g JOIN auth_permission p ON p.id = g.permission_id "
+        "WHERE g.group_id IN (SELECT ug.group_id FROM network_user_groups ug "
+        "WHERE ug.user_id = %s) AND p.codename IN (%s) AND p.content_type_id = %s)"
+    )
 
     def run(user):
-        groups = list(user.groups.values_list("pk", flat=True))
-        sql = "SELECT content_object_id FROM bench_inspection_grant WHERE group_id = ANY(%s)"
-        qs = Inspection.objects.filter(pk__in=RawSQL(sql, [groups]))
-        return ids(page(qs))
+        params = [user.pk, view.content_type_id, view.codename]
+        params += [user.pk, view.codename, view.content_type_id]
+        condition = RawSQL(where, params, output_field=BooleanField())
+        return ids(page(Inspection.objects.filter(condition)))
 
     assert run(fresh()) == expected, "inspections: guardian direct-FK shape answer differs"
     return median_ms(run, repeat, prepare=fresh)
