@@ -169,6 +169,15 @@ def fail_stale_builds() -> int:
     ]
     for build_id in stale:
         fail_build(build_id, _("The worker building this report was lost. Request it again."))
+    # A build still queued that long may never have reached Redis (sent after commit while
+    # Redis was away for longer than the send is retried): send it again. Harmless when the
+    # first message is still waiting, because only one delivery can claim the row.
+    waiting = ReportBuild.objects.filter(
+        status=BuildStatus.QUEUED,
+        requested_at__lt=now - timedelta(seconds=settings.AKRIM_BUILD_STALE_SECONDS),
+    ).values_list("pk", flat=True)
+    for build_id in list(waiting):
+        build_lagesbild.delay(build_id)
     return len(stale)
 
 
