@@ -138,6 +138,14 @@ def main(argv=None) -> dict:
             lambda user: ids(page(model.objects.visible_to(user))), args.repeat, prepare=fresh
         )
         row["unfiltered_ms"] = median_ms(lambda: ids(page(model.objects.all())), args.repeat)
+        # The same two pages as SQL alone (planning, execution, transfer): the database's
+        # share, without the ORM building the query or the membership look-up.
+        for key, queryset in (
+            ("visible_to_sql_ms", page(model.objects.visible_to(fresh()))),
+            ("unfiltered_sql_ms", page(model.objects.all())),
+        ):
+            sql, params = queryset.query.sql_with_params()
+            row[key] = median_ms(lambda sql=sql, params=params: run_sql(sql, params), args.repeat)
         with generic_guardian():
             got = ids(page(get_objects_for_user(fresh(), perm, model, accept_global_perms=False)))
             assert got == expected, f"{name}: guardian generic answer differs"
@@ -194,13 +202,15 @@ def main(argv=None) -> dict:
     rows.append(row)
     for row in rows:
         row["x_unfiltered"] = ratio(row["visible_to_ms"], row["unfiltered_ms"])
+        row["x_unfiltered_sql"] = ratio(row["visible_to_sql_ms"], row["unfiltered_sql_ms"])
         row["guardian_direct_fk_x_slower"] = ratio(
             row["guardian_direct_fk_ms"], row["visible_to_ms"]
         )
         row["guardian_generic_x_slower"] = ratio(row["guardian_generic_ms"], row["visible_to_ms"])
     order = [
         "list", "visible", "visible_to_ms", "unfiltered_ms", "guardian_direct_fk_ms",
-        "guardian_generic_ms", "x_unfiltered", "guardian_direct_fk_x_slower",
+        "guardian_generic_ms", "x_unfiltered", "visible_to_sql_ms", "unfiltered_sql_ms",
+        "x_unfiltered_sql", "guardian_direct_fk_x_slower",
         "guardian_generic_x_slower",
     ]  # fmt: skip
     rows = [{key: row.get(key) for key in order} for row in rows]
@@ -217,6 +227,14 @@ def main(argv=None) -> dict:
             "targets": "x_unfiltered <= 1.5 and guardian_direct_fk_x_slower >= 4",
         },
     )
+
+
+def run_sql(sql, params):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
 
 
 def measure_peer(fresh, model, page, perm, repeat) -> dict:
