@@ -118,6 +118,22 @@ MATRIX = [
     ),
     # Only the coordinating agency's coordinators move the operation (it is planned).
     *rows("operation_status", {**seen(403), "coordinator": 200}),
+    # Risk-based selection pages (inspections/risk_views.py): the employer's profile lists
+    # the inspection only where it is visible; candidates are for coordinators, and list
+    # the inspected workplace only for the agency that can see it; the risk table is read
+    # by coordinators and analysts.
+    *rows("html_profile", seen("listed", "hidden")),
+    *rows(
+        "html_candidates",
+        {**{r: 403 for r in VIEWERS}, "coordinator": "listed", "other_coordinator": "hidden"},
+    ),
+    *rows(
+        "html_industry_risk",
+        {r: 200 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS},
+    ),
+    Row("skv.analyst", "on_site", "html_industry_risk", 200),
+    Row("skv.analyst", "on_site", "html_profile", "hidden"),  # registry data only
+    Row("anonymous", "unassigned", "html_candidates", 302),
     Row("skv.analyst", "on_site", "detail", 403),
     Row("skv.auditor", "on_site", "list", 403),
     Row("anonymous", "unassigned", "detail", 401),
@@ -226,6 +242,13 @@ def _perform(api, action, w, viewer_agency):
         return api.client_for_html.get(
             reverse("inspections:attachment_download", args=[i.pk, w["attachment"].pk])
         )
+    if action == "html_profile":
+        return _Html(api.client_for_html.get(f"/kontroller/arbetsgivare/{WORLD_ORGNR}/"), i)
+    if action == "html_candidates":
+        query = {"centre": "stockholm", "industries": "construction", "period": ""}
+        return _Html(api.client_for_html.get("/kontroller/urval/", query), i, workplace=True)
+    if action == "html_industry_risk":
+        return api.client_for_html.get("/kontroller/urval/branscher/")
     if action in {"export", "html_export"}:
         url = (
             reverse("inspection-export")
@@ -296,6 +319,19 @@ class _CsvList:
         self.listed = reference in response.content.decode("utf-8-sig")
 
 
+WORLD_ORGNR = "5560360793"  # the `employer` fixture, met at the inspection
+
+
+class _Html:
+    """An HTML page answered like a list: its status, and whether it shows the inspection
+    (its reference, or its workplace's candidate card)."""
+
+    def __init__(self, response, inspection, workplace=False):
+        self.status_code, self.content = response.status_code, response.content
+        needle = f'id="candidate-{inspection.workplace_id}"' if workplace else inspection.reference
+        self.listed = needle in response.content.decode()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", MATRIX, ids=str)
 def test_inspection_permission_matrix(row, world, persona, api, client):
@@ -307,6 +343,10 @@ def test_inspection_permission_matrix(row, world, persona, api, client):
         client.force_login(user)
     result = _perform(api, row.action, world, agency)
     if isinstance(result, _CsvList):
+        assert result.status_code == 200
+        assert result.listed == (row.expected == "listed")
+        return
+    if isinstance(result, _Html) and row.expected in {"listed", "hidden"}:
         assert result.status_code == 200
         assert result.listed == (row.expected == "listed")
         return

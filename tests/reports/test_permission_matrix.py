@@ -40,11 +40,19 @@ MATRIX = [
     Row("av.staff", "network", "detail", 404),
     Row("av.auditor", "network", "figures", 404),
     Row("anonymous", "network", "list", 401),
+    # the hit-rate dashboard (published figures only): analysts and coordinators
+    Row("av.analyst", "network", "hit_rate", 200),
+    Row("skv.analyst", "network", "hit_rate", 200),
+    Row("av.coordinator", "network", "hit_rate", 200),
+    Row("skv.coordinator", "network", "hit_rate", 200),
+    Row("skv.staff", "network", "hit_rate", 403),
+    Row("av.auditor", "network", "hit_rate", 403),
+    Row("anonymous", "network", "hit_rate", 302),
 ]
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=str)
-def test_report_permission_matrix(row, persona, api, client, ready):
+def test_report_permission_matrix(row, persona, api, client, ready, monkeypatch):
     own = None
     if row.relation == "own_agency":
         own, _created = services.request_build(
@@ -66,6 +74,9 @@ def test_report_permission_matrix(row, persona, api, client, ready):
         response = api.get(reverse("report-download", args=[build.pk]), {"format": "csv"})
     elif row.action == "html":
         response = client.get(reverse("reports:build_detail", args=[build.pk]))
+    elif row.action == "hit_rate":
+        monkeypatch.setattr("reports.views.HIT_RATE_CACHE_SECONDS", 0)
+        response = client.get(reverse("reports:hit_rate"))
     elif row.action == "create":
         scope = "skv" if row.relation == "own_agency" else None
         body = {"year": 2024, **({"scope": scope} if scope else {})}
