@@ -14,6 +14,7 @@ from network.filters import AuditEventFilterSet
 from network.forms import SampleForm
 from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
 from network.models import Agency, AuditEvent, AuditEventReview, Role, WorkerHeartbeat
+from network.pagination import CappedPaginator
 from network.services import mark_event_reviewed, sample_events
 
 
@@ -52,6 +53,7 @@ class AuditEventListView(ScopedQuerysetMixin, ListView):
     required_capability = "network.view_auditevent"
     template_name = "network/auditevent_list.html"
     paginate_by = 50
+    paginator_class = CappedPaginator  # the trail grows with every read: count at most 10,000
 
     def get_queryset(self):
         reviewed = AuditEventReview.objects.filter(event=OuterRef("pk"))
