@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.postgres]
 # Make a staff user with a browser session and an API token in the throwaway database.
 _LOGIN = """
 from django.conf import settings
+from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
@@ -28,6 +29,11 @@ session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+if apps.is_installed("django_otp"):  # a session that passed the second factor
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
 session.create()
 print("LOGIN", session.session_key, Token.objects.create(user=user).key)
 """
