@@ -9,6 +9,7 @@ import importlib
 import os
 import shutil
 import socket
+import time
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlparse
@@ -135,13 +136,16 @@ def enrol_authenticator(user):
 
 
 def otp_code(user) -> str:
-    """The code `user`'s authenticator app shows: the current period's, or the next one's
-    when the current one was already used (django-otp refuses a code twice; its tolerance
-    of one period accepts the next, as a person would wait for it)."""
-    device = twofactor.totp_device(user)
-    code = twofactor.current_code(device)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return code if totp.t() > device.last_t else twofactor.current_code(device, steps_ahead=1)
+    """The code `user`'s authenticator app shows. django-otp accepts each period's code
+    once, and the next period's too (tolerance 1); when both are spent, wait for the next
+    period as a person would."""
+    while True:
+        device = twofactor.totp_device(user)
+        now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+        ahead = max(0, device.last_t + 1 - now)
+        if ahead <= device.tolerance:
+            return twofactor.current_code(device, steps_ahead=ahead)
+        time.sleep(1)
 
 
 @pytest.fixture

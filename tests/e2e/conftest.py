@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM
+from network.models import User
+from tests.conftest import CHROMIUM, otp_code
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -47,3 +48,14 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+def pass_second_factor(page, base_url: str, username: str) -> None:
+    """After the password step: when akrim asks for the authenticator's code, type the one
+    the user's app shows (computed from their device's key, as the app does)."""
+    page.wait_for_url(lambda url: "/login/" not in url or "/login/kod/" in url)
+    if "/login/kod/" not in page.url:
+        return
+    page.locator("[name=code]").fill(otp_code(User.objects.get(username=username)))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from cases import services
 from cases.models import Case, CaseGroupObjectPermission
 from network.models import AuditEvent
+from tests.e2e.conftest import pass_second_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +29,7 @@ def log_in(page, base_url, username):
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    pass_second_factor(page, base_url, username)
     page.wait_for_url(f"{base_url}/")
 
 

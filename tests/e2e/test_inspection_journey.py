@@ -19,6 +19,7 @@ from cases.services import register_employer
 from inspections import services
 from inspections.models import Decision, Finding, Inspection
 from network.models import Agency, User
+from tests.e2e.conftest import pass_second_factor
 from tests.inspections.conftest import WORKPLACE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -49,6 +50,7 @@ def log_in(page, base_url, username):
     page.locator("[name=username]").fill(username)
     page.locator("[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    pass_second_factor(page, base_url, username)
     page.wait_for_url(f"{base_url}/")
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from network.models import AuditEvent
+from tests.e2e.conftest import pass_second_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +23,7 @@ def test_skv_staff_logs_in_and_reaches_the_start_page(live_server, page, screens
 
     page.get_by_label("Lösenord").fill("demo-password-123")
     page.get_by_role("button", name="Logga in").click()
+    pass_second_factor(page, live_server.url, "skv.staff")
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Välkommen")
     assert "Skatteverket" in page.locator("main").inner_text()
@@ -38,6 +40,7 @@ def test_start_page_works_at_phone_width(live_server, page, screenshot, demo_wor
     page.get_by_label("Användarnamn").fill("av.auditor")
     page.get_by_label("Lösenord").fill("demo-password-123")
     page.get_by_label("Lösenord").press("Enter")
+    pass_second_factor(page, live_server.url, "av.auditor")
     page.wait_for_url(f"{live_server.url}/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, "the page scrolls sideways on a phone"

@@ -19,6 +19,7 @@ from cases.models import Employer, VictimReferral
 from cases.services import register_employer
 from inspections import services
 from network.models import Agency, AuditEvent, User
+from tests.e2e.conftest import pass_second_factor
 from tests.inspections.conftest import WORKPLACE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,6 +67,7 @@ def log_in(page, base_url, username):
     page.locator("[name=username]").fill(username)
     page.locator("[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    pass_second_factor(page, base_url, username)
     page.wait_for_url(f"{base_url}/")
 
 

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from network.models import User
 from reports import services
 from reports.models import ReportBuild
+from tests.e2e.conftest import pass_second_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-password-123"
@@ -30,6 +31,7 @@ def log_in(page, base, username):
     page.locator("[name=username]").fill(username)
     page.locator("[name=password]").fill(PASSWORD)
     page.locator("[name=password]").press("Enter")
+    pass_second_factor(page, base, username)
     page.wait_for_url(f"{base}/")
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import Case, Tip
+from tests.e2e.conftest import pass_second_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-password-123"
@@ -40,6 +41,7 @@ def test_a_public_tip_becomes_a_case(live_server, page, screenshot, settings):
     page.locator("[name=username]").fill("av.coordinator")
     page.locator("[name=password]").fill(PASSWORD)
     page.locator("[name=password]").press("Enter")
+    pass_second_factor(page, base, "av.coordinator")
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/tips/triage/?centre=malmo")
     assert code in page.locator("table.tip-queue").inner_text()

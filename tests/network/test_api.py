@@ -4,14 +4,16 @@ from rest_framework.authtoken.models import Token
 
 from network.models import AuditEvent
 from network.services import record_event
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, otp_code
 
 pytestmark = pytest.mark.django_db
 
 
 def test_token_login_and_me(api, skv_staff):
     response = api.post(
-        reverse("api-token"), {"username": "skv.staff", "password": PASSWORD}, format="json"
+        reverse("api-token"),
+        {"username": "skv.staff", "password": PASSWORD, "otp": otp_code(skv_staff)},
+        format="json",
     )
     assert response.status_code == 200
     token = response.json()["token"]
