@@ -13,7 +13,7 @@ import pytest
 from tests.faults import services as s
 from tests.faults.conftest import manage
 
-pytestmark = [pytest.mark.faults, pytest.mark.postgres]
+pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 _ATTACH = """
 from django.core.files.uploadedfile import SimpleUploadedFile

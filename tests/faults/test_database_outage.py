@@ -13,7 +13,7 @@ import pytest
 from tests.faults import services as s
 from tests.faults.conftest import manage, production_env
 
-pytestmark = [pytest.mark.faults, pytest.mark.postgres]
+pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 # Make a staff user with a browser session and an API token in the throwaway database.
 _LOGIN = """

@@ -19,7 +19,12 @@ from reports.models import BuildStatus, ReportBuild
 from tests.faults import services as s
 from tests.faults.conftest import manage, test_database_url
 
-pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(600),
+]
 
 _REQUEST = """
 from network.models import User
