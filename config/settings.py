@@ -161,6 +161,27 @@ AKRIM_DEMO_OTP = env_bool("AKRIM_DEMO_OTP", DEBUG)
 if AKRIM_DEMO_OTP and not DEBUG:
     raise ImproperlyConfigured("AKRIM_DEMO_OTP may only be set together with DEBUG.")
 AKRIM_DEMO_OTP_KEY = "616b72696d2d64656d6f2d6f74702d3230323621"  # b"akrim-demo-otp-2026!"
+# Optional single sign-on with an agency's OpenID Connect provider (network.oidc): on only
+# when OIDC_RP_CLIENT_ID is set. Existing members only; MFA only if the provider asserts it.
+AKRIM_OIDC = bool(env_str("OIDC_RP_CLIENT_ID", ""))
+AKRIM_OIDC_MATCH_CLAIM = env_str("AKRIM_OIDC_MATCH_CLAIM", "email")
+AKRIM_OIDC_AGENCIES = env_list("AKRIM_OIDC_AGENCIES", "")
+AKRIM_OIDC_MFA_AMR = env_list("AKRIM_OIDC_MFA_AMR", "mfa,otp,hwk")
+AKRIM_OIDC_MFA_ACR = env_list("AKRIM_OIDC_MFA_ACR", "")
+if AKRIM_OIDC:
+    OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+    OIDC_USE_PKCE = True
+    OIDC_CREATE_USER = False
+    OIDC_CALLBACK_CLASS = "network.oidc.CallbackView"
+    LOGIN_REDIRECT_URL_FAILURE = "/login/"
+    AUTHENTICATION_BACKENDS.append("network.oidc.MembershipOIDCBackend")
 
 # Idle sessions end after 30 minutes: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)

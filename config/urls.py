@@ -1,5 +1,6 @@
 """Top-level URLs: the HTML UI, the admin, and the v1 API."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -23,6 +24,9 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+if settings.AKRIM_OIDC:  # single sign-on with an agency's identity provider (network.oidc)
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
 handler400 = "network.views.bad_request"
 handler403 = "network.views.permission_denied"
