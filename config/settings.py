@@ -123,8 +123,13 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Login protection (docs/security.md) ----------------------------------------------------
 # Behind this many reverse proxies the client address is taken from X-Forwarded-For (counted
-# from the right); 0 trusts REMOTE_ADDR only. Used by the rate limits and by the lockouts.
-AKRIM_TRUSTED_PROXIES = env_int("AKRIM_TRUSTED_PROXIES", 0, minimum=0)
+# from the right); 0 trusts REMOTE_ADDR only. Used by the rate limits and by the lockouts:
+# behind the TLS proxy of docs/deploy.md every REMOTE_ADDR is the proxy's, hence default 1.
+AKRIM_TRUSTED_PROXIES = env_int(
+    "AKRIM_TRUSTED_PROXIES",
+    1 if not DEBUG and env_bool("BEHIND_TLS_PROXY", True) else 0,
+    minimum=0,
+)
 # django-axes: lock a username after N failed logins, an address after M (an agency's staff
 # often share one address), for AKRIM_LOCKOUT_MINUTES. network.lockout scales the two limits.
 AKRIM_LOCKOUT_USER_FAILURES = env_int("AKRIM_LOCKOUT_USER_FAILURES", 5, minimum=1)
