@@ -160,6 +160,8 @@ AKRIM_RATELIMIT_PREFIX = "akrim:"
 # whose roles carry one of these capabilities must use it.
 AKRIM_TWO_FACTOR_PERMISSIONS = env_list("AKRIM_TWO_FACTOR_PERMISSIONS", "cases.reveal_identity")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "akrim")
+# Administrators may delete a lost authenticator but never read its secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Demo accounts (seed_demo) get an authenticator with this published key (README), so a
 # demo can be tried; `manage.py demo_otp USER` prints the current code. Off unless DEBUG.
 AKRIM_DEMO_OTP = env_bool("AKRIM_DEMO_OTP", DEBUG)
