@@ -37,7 +37,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,7 +60,7 @@ from inspections.models import (
 )
 from network.models import Centre
 
-Q = 4  # quarter points per point
+QUARTERS = 4  # quarter points per point
 SEVERITY_POINTS = {"high": 20, "medium": 10, "low": 5}
 DECISION_POINTS = 10
 TIP_POINTS, TIP_YEARS = 15, 2
@@ -239,11 +246,56 @@ def _industry_case(rows: list[IndustryRisk]) -> tuple[str, list]:
 
 
 def _capped(expression: str, cap: int) -> str:
-    return f"(CASE WHEN {expression} > {cap * Q} THEN {cap * Q} ELSE {expression} END)"
+    return (
+        f"(CASE WHEN {expression} > {cap * QUARTERS} THEN {cap * QUARTERS} ELSE {expression} END)"
+    )
 
 
 def _recency(column: str) -> str:
+    """Quarter weights of an earlier control: 4 within a year, 2 within three, else 1."""
     return f"(CASE WHEN {column} >= %s THEN 4 WHEN {column} >= %s THEN 2 ELSE 1 END)"
+
+
+def _scope(request: Request, user, county_ids: list[int]) -> dict[str, tuple[str, tuple]]:
+    """What the ranking reads, as SQL from the scope querysets themselves (`visible_to`):
+    the visible inspections of the centre, their visible earlier findings, the visible open
+    tips, and (the one unscoped read) every non-secret finding of a joint control there,
+    of which only a count per workplace leaves the database."""
+    as_of = request.start
+    in_centre = {"inspection__workplace__county_id__in": county_ids}
+    earlier = {"inspection__performed_on__lt": as_of}
+    queries = {
+        "vi": Inspection.objects.visible_to(user)
+        .filter(workplace__county_id__in=county_ids)
+        .order_by()
+        .values("id", "workplace_id", "performed_on", "status", "planned_date"),
+        "vf": Finding.objects.visible_to(user)
+        .filter(**in_centre, **earlier)
+        .order_by()
+        .annotate(
+            workplace=F("inspection__workplace_id"),
+            performed_on=F("inspection__performed_on"),
+            joint=Case(
+                When(secret=False, inspection__operation__isnull=False, then=Value(1)),
+                default=Value(0),
+            ),
+        )
+        .values("id", "inspection_id", "severity", "workplace", "performed_on", "joint"),
+        "vt": Tip.objects.visible_to(user)
+        .exclude(outcome="dismissed")
+        .filter(
+            received_at__date__gte=as_of - timedelta(days=365 * TIP_YEARS),
+            received_at__date__lt=as_of + timedelta(days=1),
+        )
+        .order_by()
+        .values("id", "employer_id", "orgnr", "address_key"),
+        "sig_all": Finding.objects.filter(**in_centre, **earlier)
+        .filter(secret=False, inspection__operation__isnull=False)
+        .order_by()
+        .values(workplace=F("inspection__workplace_id"))
+        .annotate(n=Count("id")),
+    }
+    return {name: _sql(query) for name, query in queries.items()}
 
 
 def rank(request: Request, *, user) -> list[Candidate]:
@@ -255,176 +307,174 @@ def rank(request: Request, *, user) -> list[Candidate]:
     risk_rows = list(IndustryRisk.objects.all())
     as_of = request.start
     one_year, three_years = as_of - timedelta(days=365), as_of - timedelta(days=3 * 365)
-    two_years = as_of - timedelta(days=365 * TIP_YEARS)
-    visible_inspections = _sql(Inspection.objects.visible_to(user).values("id"))
-    visible_findings = _sql(Finding.objects.visible_to(user).values("id"))
-    visible_tips = _sql(
-        Tip.objects.visible_to(user)
-        .exclude(outcome="dismissed")
-        .filter(received_at__date__gte=two_years, received_at__date__lt=as_of + timedelta(days=1))
-        .values("id")
-    )
-    signals_allowed = membership.agency.is_network_member
-    county_ids = list(request.centre.counties.values_list("id", flat=True))
+    county_ids = list(request.centre.counties.values_list("id", flat=True)) or [0]
+    q = _scope(request, user, county_ids)
     industry_sql, industry_params = _industry_case(risk_rows)
-
+    # Signals only for network agencies (the duty to share for joint workplace controls).
+    signals = (
+        "(COALESCE(sig.n, 0) - COALESCE(fnd.n_joint, 0))"
+        if membership.agency.is_network_member
+        else "0"
+    )
+    signal_points = _capped(f"{signals} * {SIGNAL_POINTS * QUARTERS}", CAPS["signals"])
     t = {
         m.__name__: m._meta.db_table
-        for m in (Workplace, Inspection, Finding, Decision, InspectionEmployer, Tip, Employer)
+        for m in (Workplace, Decision, InspectionEmployer, Employer, EmployerLink)
     }
-    t["EmployerLink"] = EmployerLink._meta.db_table
     focus = " OR ".join("w.sni LIKE %s" for _ in request.prefixes) or "1=1"
-    params: list = []
-
-    def p(*values):
-        params.extend(values)
-
-    # Universe: workplaces of the centre (and focus industries) with a visible inspection,
-    # not already planned by a visible inspection in the period.
+    counties = ", ".join(["%s"] * len(county_ids))
+    # PostgreSQL: the scope is computed once (MATERIALIZED) and joined, never probed with
+    # IN (...): a probe of a CTE is estimated at 200 rows and planned as a nested loop over
+    # hundreds of thousands of rows (bench/risk.py measured 40 s before this shape).
+    once = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     sql = f"""
-    WITH vi AS ({visible_inspections[0]}),
-    vf AS ({visible_findings[0]}),
-    vt AS ({visible_tips[0]}),
-    wp AS (
-        SELECT w.id, w.address_key, ({industry_sql}) AS weight
-        FROM {t["Workplace"]} w
-        WHERE w.county_id IN ({", ".join(["%s"] * len(county_ids)) or "NULL"})
-          AND ({focus})
-          AND EXISTS (SELECT 1 FROM {t["Inspection"]} i
-                      WHERE i.workplace_id = w.id AND i.id IN (SELECT id FROM vi))
-          AND NOT EXISTS (SELECT 1 FROM {t["Inspection"]} i
-                          WHERE i.workplace_id = w.id AND i.id IN (SELECT id FROM vi)
-                            AND i.status IN ('planned', 'staffed')
-                            AND i.planned_date BETWEEN %s AND %s)
+    WITH vi AS {once}({q["vi"][0]}),
+    vf AS {once}({q["vf"][0]}),
+    vt AS {once}({q["vt"][0]}),
+    emp AS {once}(
+        SELECT DISTINCT vi.workplace_id AS workplace, ie.employer_id
+        FROM vi JOIN {t["InspectionEmployer"]} ie ON ie.inspection_id = vi.id
     ),
-    done AS (
-        SELECT i.id, i.workplace_id, i.performed_on FROM {t["Inspection"]} i
-        WHERE i.workplace_id IN (SELECT id FROM wp) AND i.performed_on IS NOT NULL
-          AND i.performed_on < %s AND i.id IN (SELECT id FROM vi)
+    wp AS (
+        SELECT w.id, ({industry_sql}) AS weight, w.address_key, agg.last_on
+        FROM {t["Workplace"]} w JOIN (
+            SELECT workplace_id,
+                   MAX(CASE WHEN performed_on < %s THEN performed_on END) AS last_on,
+                   SUM(CASE WHEN status IN ('planned', 'staffed')
+                             AND planned_date BETWEEN %s AND %s THEN 1 ELSE 0 END) AS planned_now
+            FROM vi GROUP BY workplace_id
+        ) agg ON agg.workplace_id = w.id
+        WHERE w.county_id IN ({counties}) AND ({focus}) AND agg.planned_now = 0
     ),
     fnd AS (
-        SELECT d.workplace_id,
-               SUM((CASE f.severity WHEN 'high' THEN %s WHEN 'medium' THEN %s ELSE %s END)
-                   * {_recency("d.performed_on")}) AS qp,
+        SELECT workplace,
+               SUM((CASE severity WHEN 'high' THEN %s WHEN 'medium' THEN %s ELSE %s END)
+                   * {_recency("performed_on")}) AS qp,
                COUNT(*) AS n,
-               SUM(CASE WHEN f.severity = 'high' THEN 1 ELSE 0 END) AS n_high,
-               SUM(CASE WHEN d.performed_on >= %s THEN 1 ELSE 0 END) AS n_recent
-        FROM done d JOIN {t["Finding"]} f ON f.inspection_id = d.id
-        WHERE f.id IN (SELECT id FROM vf)
-        GROUP BY d.workplace_id
+               SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS n_high,
+               SUM(CASE WHEN performed_on >= %s THEN 1 ELSE 0 END) AS n_recent,
+               SUM(joint) AS n_joint
+        FROM vf GROUP BY workplace
     ),
     dcs AS (
-        SELECT d.workplace_id, SUM(%s * {_recency("d.performed_on")}) AS qp, COUNT(*) AS n
-        FROM done d JOIN {t["Finding"]} f ON f.inspection_id = d.id
-             JOIN {t["Decision"]} x ON x.finding_id = f.id
-        WHERE f.id IN (SELECT id FROM vf)
-        GROUP BY d.workplace_id
+        SELECT vf.workplace, SUM(%s * {_recency("vf.performed_on")}) AS qp, COUNT(*) AS n
+        FROM vf JOIN {t["Decision"]} x ON x.finding_id = vf.id
+        GROUP BY vf.workplace
     ),
-    lastc AS (SELECT workplace_id, MAX(performed_on) AS last_on FROM done GROUP BY workplace_id),
-    emp AS (
-        SELECT DISTINCT i.workplace_id, ie.employer_id
-        FROM {t["Inspection"]} i JOIN {t["InspectionEmployer"]} ie ON ie.inspection_id = i.id
-        WHERE i.workplace_id IN (SELECT id FROM wp) AND i.id IN (SELECT id FROM vi)
-    ),
-    found_at AS (
-        SELECT DISTINCT ie.employer_id, i.workplace_id
-        FROM {t["InspectionEmployer"]} ie
-             JOIN {t["Inspection"]} i ON i.id = ie.inspection_id
-             JOIN {t["Finding"]} f ON f.inspection_id = i.id
-        WHERE ie.employer_id IN (SELECT employer_id FROM emp)
-          AND i.id IN (SELECT id FROM vi) AND f.id IN (SELECT id FROM vf)
-          AND i.performed_on < %s
+    places AS (
+        SELECT ie.employer_id, COUNT(DISTINCT f.workplace) AS n_places,
+               MIN(f.workplace) AS min_place
+        FROM (SELECT DISTINCT inspection_id, workplace FROM vf) f
+        JOIN {t["InspectionEmployer"]} ie ON ie.inspection_id = f.inspection_id
+        GROUP BY ie.employer_id
     ),
     linked AS (
-        SELECT e.workplace_id, COUNT(DISTINCT e.employer_id) AS n FROM emp e
-        WHERE EXISTS (SELECT 1 FROM found_at x
-                      WHERE x.employer_id = e.employer_id AND x.workplace_id <> e.workplace_id)
-        GROUP BY e.workplace_id
+        SELECT e.workplace, COUNT(*) AS n
+        FROM emp e JOIN places p ON p.employer_id = e.employer_id
+        WHERE p.n_places > 1 OR p.min_place <> e.workplace
+        GROUP BY e.workplace
     ),
-    tip_emp AS (
-        SELECT tp.id AS tip_id, tp.employer_id FROM {t["Tip"]} tp
-        WHERE tp.id IN (SELECT id FROM vt) AND tp.employer_id IS NOT NULL
+    tip_employers AS (
+        SELECT vt.id AS tip_id, vt.employer_id FROM vt WHERE vt.employer_id IS NOT NULL
         UNION
-        SELECT tp.id, em.id FROM {t["Tip"]} tp JOIN {t["Employer"]} em ON em.orgnr = tp.orgnr
-        WHERE tp.id IN (SELECT id FROM vt) AND tp.orgnr <> ''
+        SELECT vt.id, em.id FROM vt JOIN {t["Employer"]} em ON em.orgnr = vt.orgnr
+        WHERE vt.orgnr <> ''
         UNION
-        SELECT l.tip_id, l.employer_id FROM {t["EmployerLink"]} l
-        WHERE l.status = 'confirmed' AND l.tip_id IN (SELECT id FROM vt)
+        SELECT l.tip_id, l.employer_id FROM {t["EmployerLink"]} l JOIN vt ON vt.id = l.tip_id
+        WHERE l.status = 'confirmed'
     ),
     tips AS (
-        SELECT workplace_id, COUNT(DISTINCT tip_id) AS n FROM (
-            SELECT e.workplace_id, te.tip_id FROM emp e
-                JOIN tip_emp te ON te.employer_id = e.employer_id
+        SELECT named.workplace, COUNT(DISTINCT named.tip_id) AS n FROM (
+            SELECT e.workplace, te.tip_id
+            FROM emp e JOIN tip_employers te ON te.employer_id = e.employer_id
             UNION
-            SELECT w.id, tp.id FROM wp w JOIN {t["Tip"]} tp ON tp.address_key = w.address_key
-            WHERE w.address_key <> '' AND tp.id IN (SELECT id FROM vt)
-        ) named GROUP BY workplace_id
-    ),
-    sig AS (
-        SELECT i.workplace_id, COUNT(*) AS n
-        FROM {t["Inspection"]} i JOIN {t["Finding"]} f ON f.inspection_id = i.id
-        WHERE %s AND i.workplace_id IN (SELECT id FROM wp) AND i.operation_id IS NOT NULL
-          AND i.performed_on IS NOT NULL AND i.performed_on < %s
-          AND NOT f.secret AND f.id NOT IN (SELECT id FROM vf)
-        GROUP BY i.workplace_id
-    ),
-    scored AS (
-        SELECT wp.id, wp.weight,
-            {_capped("wp.weight * 10 * 4", CAPS["industry"])} AS q_industry,
-            {_capped("COALESCE(fnd.qp, 0)", CAPS["findings"])} AS q_findings,
-            {_capped("COALESCE(dcs.qp, 0)", CAPS["decisions"])} AS q_decisions,
-            {_capped(f"COALESCE(tips.n, 0) * {TIP_POINTS * Q}", CAPS["tips"])} AS q_tips,
-            (CASE WHEN lastc.last_on IS NULL THEN 30 WHEN lastc.last_on < %s THEN 30
-                  WHEN lastc.last_on < %s THEN 20 WHEN lastc.last_on < %s THEN 10
-                  ELSE 0 END) * {Q} AS q_last_control,
-            {_capped(f"COALESCE(linked.n, 0) * {LINKED_POINTS * Q}", CAPS["linked_employers"])}
-                AS q_linked_employers,
-            {_capped(f"COALESCE(sig.n, 0) * {SIGNAL_POINTS * Q}", CAPS["signals"])} AS q_signals,
-            COALESCE(fnd.n, 0) AS n_findings, COALESCE(fnd.n_high, 0) AS n_high,
-            COALESCE(fnd.n_recent, 0) AS n_recent, COALESCE(dcs.n, 0) AS n_decisions,
-            COALESCE(tips.n, 0) AS n_tips, lastc.last_on, COALESCE(linked.n, 0) AS n_linked,
-            COALESCE(sig.n, 0) AS n_signals
-        FROM wp
-            LEFT JOIN fnd ON fnd.workplace_id = wp.id
-            LEFT JOIN dcs ON dcs.workplace_id = wp.id
-            LEFT JOIN lastc ON lastc.workplace_id = wp.id
-            LEFT JOIN linked ON linked.workplace_id = wp.id
-            LEFT JOIN tips ON tips.workplace_id = wp.id
-            LEFT JOIN sig ON sig.workplace_id = wp.id
+            SELECT w.id, vt.id FROM {t["Workplace"]} w JOIN vt ON vt.address_key = w.address_key
+            WHERE w.county_id IN ({counties}) AND w.address_key <> ''
+        ) named GROUP BY named.workplace
     )
-    SELECT *, (q_industry + q_findings + q_decisions + q_tips + q_last_control
-               + q_linked_employers + q_signals) AS q_score
-    FROM scored
+    SELECT wp.id, wp.weight,
+        {_capped("wp.weight * 10 * 4", CAPS["industry"])} AS q_industry,
+        {_capped("COALESCE(fnd.qp, 0)", CAPS["findings"])} AS q_findings,
+        {_capped("COALESCE(dcs.qp, 0)", CAPS["decisions"])} AS q_decisions,
+        {_capped(f"COALESCE(tips.n, 0) * {TIP_POINTS * QUARTERS}", CAPS["tips"])} AS q_tips,
+        (CASE WHEN wp.last_on IS NULL THEN 30 WHEN wp.last_on < %s THEN 30
+              WHEN wp.last_on < %s THEN 20 WHEN wp.last_on < %s THEN 10
+              ELSE 0 END) * {QUARTERS} AS q_last_control,
+        {_capped(f"COALESCE(linked.n, 0) * {LINKED_POINTS * QUARTERS}", CAPS["linked_employers"])}
+            AS q_linked_employers,
+        {signal_points} AS q_signals,
+        COALESCE(fnd.n, 0) AS n_findings, COALESCE(fnd.n_high, 0) AS n_high,
+        COALESCE(fnd.n_recent, 0) AS n_recent, COALESCE(dcs.n, 0) AS n_decisions,
+        COALESCE(tips.n, 0) AS n_tips, wp.last_on, COALESCE(linked.n, 0) AS n_linked,
+        {signals} AS n_signals
+    FROM wp
+    LEFT JOIN fnd ON fnd.workplace = wp.id
+    LEFT JOIN dcs ON dcs.workplace = wp.id
+    LEFT JOIN ({q["sig_all"][0]}) sig ON sig.workplace = wp.id
+    LEFT JOIN linked ON linked.workplace = wp.id
+    LEFT JOIN tips ON tips.workplace = wp.id
     """
     # Parameters in the order of their placeholders above.
-    p(*visible_inspections[1], *visible_findings[1], *visible_tips[1])
-    p(*industry_params, *county_ids, *[f"{x}%" for x in request.prefixes])
-    p(request.start, request.end)  # already planned
-    p(as_of)  # done
-    p(SEVERITY_POINTS["high"], SEVERITY_POINTS["medium"], SEVERITY_POINTS["low"])
-    p(one_year, three_years, one_year)  # fnd recency + n_recent
-    p(DECISION_POINTS, one_year, three_years)  # dcs
-    p(as_of)  # found_at
-    p(signals_allowed, as_of)  # sig
-    p(three_years, as_of - timedelta(days=730), one_year)  # last control buckets
-
+    params = [
+        *q["vi"][1],
+        *q["vf"][1],
+        *q["vt"][1],
+        *industry_params,
+        as_of,
+        request.start,
+        request.end,
+        *county_ids,
+        *[f"{x}%" for x in request.prefixes],
+        SEVERITY_POINTS["high"],
+        SEVERITY_POINTS["medium"],
+        SEVERITY_POINTS["low"],
+        one_year,
+        three_years,
+        one_year,  # fnd
+        DECISION_POINTS,
+        one_year,
+        three_years,  # dcs
+        *county_ids,  # tips by address
+        three_years,
+        as_of - timedelta(days=730),
+        one_year,  # last control buckets
+        *q["sig_all"][1],
+    ]
+    score = (
+        "(q_industry + q_findings + q_decisions + q_tips + q_last_control"
+        " + q_linked_employers + q_signals)"
+    )
     n_random = round(request.limit * request.random_share)
     n_top = request.limit - n_random
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT * FROM ({sql}) ranked ORDER BY q_score DESC, id LIMIT %s", [*params, n_top]
-        )
-        top = _rows(cursor)
-        drawn = []
-        if n_random:
-            taken = [r["id"] for r in top] or [0]
-            cursor.execute(
-                f"SELECT * FROM ({sql}) ranked WHERE weight > 0 "
-                f"AND id NOT IN ({', '.join(['%s'] * len(taken))}) "
-                f"ORDER BY (id * 2654435761 + %s) %% 4294967311, id LIMIT %s",
-                [*params, *taken, request.seed, n_random],
-            )
-            drawn = _rows(cursor)
+    # One pass: the best n_top by score, then n_random drawn among the rest of the risk
+    # industries in a seeded pseudo-random order (a multiplicative hash of the id).
+    ranked = f"""
+    WITH scored AS (
+        SELECT *, ROW_NUMBER() OVER (ORDER BY q_score DESC, id) AS position
+        FROM (SELECT *, {score} AS q_score FROM ({sql}) r) s
+    )
+    SELECT * FROM (
+        SELECT *, 0 AS drawn FROM scored WHERE position <= %s
+        UNION ALL
+        SELECT * FROM (
+            SELECT *, ROW_NUMBER() OVER (ORDER BY (id * 2654435761 + %s) %% 4294967311, id)
+                AS drawn
+            FROM scored WHERE position > %s AND weight > 0
+        ) rest WHERE drawn <= %s
+    ) picked ORDER BY drawn, position
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Aggregates over CTEs carry guessed row counts (200, or 1 after a filter); a
+            # nested loop planned on such a guess joins 100,000 rows to 100,000. Every join
+            # here is workplace-to-workplace on whole sets: hash joins are always right.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            # The statement is long but cheap per row: compiling it (JIT) costs seconds.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(ranked, [*params, n_top, request.seed, n_top, n_random])
+        rows = _rows(cursor)
+    top = [r for r in rows if r["drawn"] == 0]
+    drawn = [r for r in rows if r["drawn"] > 0]
     return _candidates(top, drawn, risk_rows, user)
 
 
@@ -460,13 +510,14 @@ def _candidates(top, drawn, risk_rows, user) -> list[Candidate]:
     for position, (row, basis) in enumerate(rows, start=1):
         place = places[row["id"]]
         factors = [
-            Factor(key, row[f"q_{key}"] / Q, _detail(key, row, place, risk_rows)) for key in CAPS
+            Factor(key, row[f"q_{key}"] / QUARTERS, _detail(key, row, place, risk_rows))
+            for key in CAPS
         ]
         out.append(
             Candidate(
                 rank=position,
                 workplace=place,
-                score=row["q_score"] / Q,
+                score=row["q_score"] / QUARTERS,
                 basis=basis,
                 factors=factors,
                 industry=_weight_row(place.sni, risk_rows),

@@ -1,0 +1,90 @@
+"""Issue 10: the risk ranking's candidate list for one regional centre, on a generated data set.
+
+    .venv/bin/python -m bench.risk --db akrim_bench_small      # after bench.generate
+
+Measures, for an Arbetsmiljöverket coordinator and the Stockholm centre (medians of
+`--repeat` runs, warm): the whole ranking (every workplace of the centre scored in the
+database, 50 candidates returned) without and with a focus industry, against the bare
+first page of the same universe (the centre's workplaces the coordinator can see an
+inspection at, no scoring) as the baseline in the same run. The target is under a second
+for a centre with 100,000 workplaces; the JSON names how many workplaces the centre had.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from bench.common import median_ms, ratio, report, setup
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="akrim_bench_small")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--centre", default="stockholm")
+    args = parser.parse_args(argv)
+    setup(args.db)
+
+    from inspections import risk
+    from inspections.models import Inspection, Workplace
+    from network.models import Centre, Membership
+
+    membership = (
+        Membership.objects.filter(agency__code="av", active=True, roles__contains=["coordinator"])
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    if membership is None:
+        raise SystemExit("no Arbetsmiljöverket coordinator in this database")
+    user = membership.user
+    centre = Centre.objects.get(code=args.centre)
+    counties = list(centre.counties.values_list("id", flat=True))
+    in_centre = Workplace.objects.filter(county_id__in=counties)
+    visible = Inspection.objects.visible_to(user)
+    universe = in_centre.filter(inspections__in=visible.values("id")).distinct()
+    today = date(2026, 1, 1)
+
+    def ranking(industries):
+        request = risk.build_request(
+            centre=args.centre, industries=industries, period="2026-01", today=today
+        )
+        return lambda: risk.rank(request, user=user)
+
+    def first_page():
+        return list(universe.order_by("id")[:50])
+
+    workplaces = in_centre.count()
+    universe_size = universe.count()
+    baseline = median_ms(first_page, args.repeat)
+    rows = [{"query": "universe, first page (baseline)", "ms": baseline, "ratio": 1.0}]
+    for label, industries in (
+        ("ranking, all industries", ()),
+        ("ranking, construction", ["construction"]),
+    ):
+        ms = median_ms(ranking(industries), args.repeat)
+        rows.append({"query": label, "ms": ms, "ratio": ratio(ms, baseline)})
+    top = ranking(())()
+    slowest = max(row["ms"] for row in rows[1:])
+    return report(
+        "risk",
+        rows,
+        {
+            "db": args.db,
+            "centre": args.centre,
+            "workplaces_in_centre": workplaces,
+            "workplaces_ranked": universe_size,
+            "candidates_returned": len(top),
+            "target_ms": 1000,
+            "target_met": slowest < 1000,
+            "first_candidate": {
+                "score": top[0].score if top else None,
+                "factors": {f.key: f.points for f in top[0].factors} if top else None,
+            },
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
