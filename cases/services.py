@@ -80,7 +80,15 @@ BREAK_THE_GLASS_HOURS = 24
 
 @transaction.atomic
 def register_employer(
-    *, orgnr: str, name: str, sni_codes=(), street_address="", postal_code="", city="", actor
+    *,
+    orgnr: str,
+    name: str,
+    sni_codes=(),
+    street_address="",
+    postal_code="",
+    city="",
+    phone="",
+    actor,
 ) -> Employer:
     """Register an employer by organisation number (or a sole trader's personnummer)."""
     try:
@@ -100,6 +108,7 @@ def register_employer(
         street_address=street_address,
         postal_code=postal_code,
         city=city,
+        phone=phone.strip(),
         created_by=actor,
     )
     record_event("employer.created", actor=actor, obj=employer)

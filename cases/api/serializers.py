@@ -40,6 +40,7 @@ class EmployerSerializer(serializers.ModelSerializer):
             "street_address",
             "postal_code",
             "city",
+            "phone",
         ]
         read_only_fields = ["legal_form", "is_sole_trader"]
         extra_kwargs = {"name": {"max_length": 200}}

@@ -81,6 +81,7 @@ class EmployerViewSet(
             street_address=data.get("street_address", ""),
             postal_code=data.get("postal_code", ""),
             city=data.get("city", ""),
+            phone=data.get("phone", ""),
             actor=self.request.user,
         )
 
