@@ -12,7 +12,7 @@ test:  ## the whole test suite (DATABASE_URL/REDIS_URL when set; ARGS for pytest
 
 bench:  ## benchmarks a-d on a generated ~100,000-row database akrim_bench_small (< 5 min)
 	./scripts/dev sync
-	.venv/bin/python -m bench.run --db akrim_bench_small --scale 0.1
+	.venv/bin/python -m bench.run --db akrim_bench_small --scale 0.1 --repeat 5 --duration 15
 
 bench-full:  ## the same at full size: 1M cases, 1M inspections, 3M findings, 2M grants
 	./scripts/dev sync

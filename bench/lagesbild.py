@@ -201,6 +201,19 @@ def main(argv=None) -> dict:
         }
     ]
     rows[0]["x_hand_sql"] = ratio(rows[0]["figures_ms"], rows[0]["hand_written_sql_ms"])
+    # PostgreSQL's JIT (on by default) compiles big plans, which weighs on one large statement
+    # more than on many small ones: the same pair with it off, for a fair reading.
+    with connection.cursor() as cur:
+        cur.execute("SET jit = off")
+    rows[0]["figures_jit_off_ms"] = median_ms(build, args.repeat)
+    rows[0]["hand_sql_jit_off_ms"] = median_ms(
+        lambda: hand_written(connection, args.year), args.repeat
+    )
+    rows[0]["x_hand_sql_jit_off"] = ratio(
+        rows[0]["figures_jit_off_ms"], rows[0]["hand_sql_jit_off_ms"]
+    )
+    with connection.cursor() as cur:
+        cur.execute("RESET jit")
     ReportBuild.objects.filter(year=args.year).delete()
     rows[0].update(worker_build(args.db, args.year))
     return report(
@@ -211,7 +224,7 @@ def main(argv=None) -> dict:
             "repeat": args.repeat,
             "keys_checked_equal": same,
             "keys_only_in_build": uncovered,
-            "targets": "x_hand_sql <= 1.5 and worker_peak_rss_mb <= 300",
+            "targets": "x_hand_sql (and x_hand_sql_jit_off) <= 1.5, worker_peak_rss_mb <= 300",
         },
     )
 
