@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,7 @@ class InspectionsConfig(AppConfig):
         from network.navigation import NavItem, register
 
         origins.register("inspection", resolve_inspection)
+        post_migrate.connect(_seed_risk_table_after_migrate, sender=self)
         register(
             NavItem(
                 "inspections",
@@ -33,3 +35,15 @@ class InspectionsConfig(AppConfig):
                 order=25,
             )
         )
+
+
+def _seed_risk_table_after_migrate(using="default", **kwargs):
+    """The risk table's seed rows come with migration 0003; a flushed database (transactional
+    tests, `manage.py flush`) gets the missing ones back, as network does its reference data."""
+    from django.db import connections
+
+    from inspections.models import IndustryRisk
+    from inspections.reference import ensure_industry_risks
+
+    if IndustryRisk._meta.db_table in connections[using].introspection.table_names():
+        ensure_industry_risks(IndustryRisk)

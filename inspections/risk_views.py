@@ -278,12 +278,16 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
         )
         if not plan_form.is_valid():
             return self.render_page(form, ranking, candidates, plan_form, status=400)
-        bases = dict(RANKING_BASES)
+        # The basis each pick was shown with must be the one the ranking gives it now: a
+        # ranked workplace is never recorded as drawn at random, or the other way round.
+        ranked = {c.workplace.pk: c.basis for c in candidates}
         picks = []
         for workplace_id in plan_form.cleaned_data["picks"]:
             basis = request.POST.get(f"basis-{workplace_id}", "")
-            if basis not in bases:
-                plan_form.add_error("picks", _("Choose a selection basis from the list."))
+            if basis not in dict(RANKING_BASES) or basis != ranked[workplace_id]:
+                plan_form.add_error(
+                    "picks", _("The ranking has changed since you read it. Check and pick again.")
+                )
                 return self.render_page(form, ranking, candidates, plan_form, status=400)
             picks.append((workplace_id, basis))
         operation = plan_form.cleaned_data["operation"]

@@ -266,6 +266,19 @@ def test_planning_three_candidates_records_their_basis(
     assert AuditEvent.objects.filter(action="operation.planned_from_ranking").count() == 1
 
 
+def test_a_pick_keeps_the_basis_the_ranking_gave_it(
+    client, av_coordinator, employer, history, operation
+):
+    client.force_login(av_coordinator)
+    data = {**QUERY, "operation": operation.pk, "picks": [history.workplace_id]}
+    data["planned_date"] = (timezone.localdate() + timedelta(days=2)).isoformat()
+    data[f"basis-{history.workplace_id}"] = "random_in_risk_industry"  # it was ranked first
+    response = client.post(CANDIDATES, data)
+    assert response.status_code == 400
+    assert "picks" in response.context["plan_form"].errors
+    assert not Inspection.objects.filter(operation=operation).exists()
+
+
 def test_planning_nothing_or_outside_the_operation_is_a_form_error(
     client, av_coordinator, employer, history, operation
 ):

@@ -58,7 +58,8 @@ def test_seed_demo_is_idempotent_and_logs_in_every_demo_user(client):
     first = counts()
     call_command("seed_demo", "--password", "demo-password-123", "--quiet")
     assert counts() == first
-    assert first[3:] == (12, 10, 10)  # cases, employers, share rows (edit shares have two)
+    # cases, employers (10 + 7 of the risk demo), share rows (edit shares have two)
+    assert first[3:] == (12, 17, 10)
     assert Case.objects.exclude(status="open").exists()
     assert first[0] == 9 * 4 + 1
     assert User.objects.get(username="av.analyst").membership.roles == ["analyst"]
