@@ -363,10 +363,11 @@ def seed_risk(context: demo.DemoContext) -> None:
         for n in range(total):
             county, municipality, city = HIT_RATE_PLACES[n % len(HIT_RATE_PLACES)]
             when = first + timedelta(days=rng.randrange(span))
+            street = f"{rng.choice(STREETS)} {rng.randint(1, 99)}"
             inspection = services.plan_inspection(
                 workplace={
-                    "name": f"Bygget {rng.choice(STREETS)} {rng.randint(1, 99)}",
-                    "address": f"{rng.choice(STREETS)} {rng.randint(1, 99)}",
+                    "name": f"Bygget {street}",
+                    "address": street,
                     "city": city,
                     "municipality": municipality,
                     "county": county,
