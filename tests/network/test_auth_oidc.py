@@ -7,7 +7,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
+from django.urls import path
 
+from config import urls as config_urls
 from network.models import AuditEvent
 from network.oidc import CallbackView, MembershipOIDCBackend, asserts_mfa
 from network.twofactor import IDP_MFA_SESSION_KEY
@@ -15,6 +17,12 @@ from network.twofactor import IDP_MFA_SESSION_KEY
 pytestmark = pytest.mark.django_db
 
 BACKEND = "network.oidc.MembershipOIDCBackend"
+
+# akrim's URLs with the callback route that config/urls.py adds when OIDC is configured.
+urlpatterns = [
+    *config_urls.urlpatterns,
+    path("oidc/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
+]
 
 
 @pytest.fixture
@@ -31,6 +39,7 @@ def oidc(settings):
     settings.LOGIN_REDIRECT_URL_FAILURE = "/login/"
     settings.AKRIM_OIDC_AGENCIES = ["skv"]
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, BACKEND]
+    settings.ROOT_URLCONF = __name__
     return settings
 
 
