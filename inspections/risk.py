@@ -46,7 +46,7 @@ from django.db.models import (
     When,
 )
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cases.models import Employer, EmployerLink, Tip
 from inspections.choices import SelectionBasis
@@ -444,25 +444,33 @@ def rank(request: Request, *, user) -> list[Candidate]:
         "(q_industry + q_findings + q_decisions + q_tips + q_last_control"
         " + q_linked_employers + q_signals)"
     )
-    n_random = round(request.limit * request.random_share)
-    n_top = request.limit - n_random
-    # One pass: the best n_top by score, then n_random drawn among the rest of the risk
-    # industries in a seeded pseudo-random order (a multiplicative hash of the id).
+    # One pass: of min(limit, universe) places, a random share is drawn among the risk
+    # industries in a seeded pseudo-random order (a multiplicative hash of the id), the rest
+    # are the best by score. The share holds for a small universe too: the comparison of hit
+    # rates needs both groups. Integer arithmetic, the same on every database.
     ranked = f"""
     WITH scored AS (
-        SELECT *, ROW_NUMBER() OVER (ORDER BY q_score DESC, id) AS position
+        SELECT *, ROW_NUMBER() OVER (ORDER BY q_score DESC, id) AS position,
+               COUNT(*) OVER () AS universe
         FROM (SELECT *, {score} AS q_score FROM ({sql}) r) s
+    ),
+    places AS (
+        SELECT CASE WHEN MAX(universe) < %s THEN MAX(universe) ELSE %s END AS n FROM scored
+    ),
+    quota AS (
+        SELECT n - (n * %s + 500) / 1000 AS n_top, (n * %s + 500) / 1000 AS n_random FROM places
     )
     SELECT * FROM (
-        SELECT *, 0 AS drawn FROM scored WHERE position <= %s
+        SELECT *, 0 AS drawn FROM scored WHERE position <= (SELECT n_top FROM quota)
         UNION ALL
         SELECT * FROM (
             SELECT *, ROW_NUMBER() OVER (ORDER BY (id * 2654435761 + %s) %% 4294967311, id)
                 AS drawn
-            FROM scored WHERE position > %s AND weight > 0
-        ) rest WHERE drawn <= %s
+            FROM scored WHERE position > (SELECT n_top FROM quota) AND weight > 0
+        ) rest WHERE drawn <= (SELECT n_random FROM quota)
     ) picked ORDER BY drawn, position
     """
+    permille = round(request.random_share * 1000)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Aggregates over CTEs carry guessed row counts (200, or 1 after a filter); a
@@ -471,7 +479,9 @@ def rank(request: Request, *, user) -> list[Candidate]:
             cursor.execute("SET LOCAL enable_nestloop = off")
             # The statement is long but cheap per row: compiling it (JIT) costs seconds.
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(ranked, [*params, n_top, request.seed, n_top, n_random])
+        cursor.execute(
+            ranked, [*params, request.limit, request.limit, permille, permille, request.seed]
+        )
         rows = _rows(cursor)
     top = [r for r in rows if r["drawn"] == 0]
     drawn = [r for r in rows if r["drawn"] > 0]
@@ -554,32 +564,60 @@ def _detail(key: str, row: dict, place: Workplace, risk_rows) -> dict:
 
 def explain(key: str, detail: dict) -> str:
     """One sentence a coordinator can read aloud: why these points."""
+    count = detail.get("count", 0)
     if key == "industry":
         if not detail["industry"]:
             return _("SNI %(sni)s is not in the risk table.") % detail
         return _("%(industry_name)s (SNI %(sni)s): weight %(weight)s in the risk table.") % detail
     if key == "findings":
         return (
-            _(
-                "%(count)s findings in earlier controls here, %(high)s of high severity, "
-                "%(last_year)s within the last year."
+            ngettext(
+                "%(count)s finding in earlier controls here: %(high)s of high severity, "
+                "%(last_year)s within the last year.",
+                "%(count)s findings in earlier controls here: %(high)s of high severity, "
+                "%(last_year)s within the last year.",
+                count,
             )
             % detail
         )
     if key == "decisions":
-        return _("%(count)s decisions on those findings.") % detail
+        return (
+            ngettext(
+                "%(count)s decision on those findings.",
+                "%(count)s decisions on those findings.",
+                count,
+            )
+            % detail
+        )
     if key == "tips":
-        return _("%(count)s open tips name an employer met here or this address.") % detail
+        return (
+            ngettext(
+                "%(count)s open tip names an employer met here or this address.",
+                "%(count)s open tips name an employer met here or this address.",
+                count,
+            )
+            % detail
+        )
     if key == "last_control":
         if detail["last_on"] is None:
             return _("No performed control here that you can see.")
         return _("Last control you can see: %(last_on)s.") % detail
     if key == "linked_employers":
-        return _("%(count)s employers met here have findings at other workplaces.") % detail
+        return (
+            ngettext(
+                "%(count)s employer met here has findings at other workplaces.",
+                "%(count)s employers met here have findings at other workplaces.",
+                count,
+            )
+            % detail
+        )
     return (
-        _(
-            "%(count)s findings from another agency's joint controls here (count only; the "
-            "records are that agency's)."
+        ngettext(
+            "%(count)s finding from another agency's joint controls here (a count only; the "
+            "records are that agency's).",
+            "%(count)s findings from another agency's joint controls here (a count only; the "
+            "records are that agency's).",
+            count,
         )
         % detail
     )
