@@ -28,6 +28,12 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
 
+class TooManyRequestsSerializer(serializers.Serializer):
+    """429: rate-limited or locked out; the `Retry-After` header says for how long."""
+
+    detail = serializers.CharField(read_only=True)
+
+
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     agency = serializers.CharField(read_only=True, allow_null=True)

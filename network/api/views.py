@@ -21,6 +21,7 @@ from network.api.serializers import (
     SampleRequestSerializer,
     TokenRequestSerializer,
     TokenSerializer,
+    TooManyRequestsSerializer,
 )
 from network.filters import AuditEventFilterSet
 from network.lockout import lockout_response
@@ -34,7 +35,11 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[])
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 429: TooManyRequestsSerializer},
+        auth=[],
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
