@@ -320,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionStatusEnum": "inspections.choices.DecisionStatus",
         "FollowUpStatusEnum": "inspections.choices.FollowUpStatus",
         "SeverityEnum": "inspections.choices.Severity",
+        "SelectionBasisEnum": "inspections.choices.SelectionBasis",
+        "RankingBasisEnum": "inspections.choices.RANKING_BASES",
     },
 }
 
@@ -385,8 +387,6 @@ CELERY_BEAT_SCHEDULE = {
     },
     "draft-lagesbild-nightly": {
         "task": "reports.tasks.nightly_draft",
-        "SelectionBasisEnum": "inspections.choices.SelectionBasis",
-        "RankingBasisEnum": "inspections.choices.RANKING_BASES",
         "schedule": crontab(hour=2, minute=30, month_of_year="1-3"),
     },
     "purge-expired-case-grants": {
