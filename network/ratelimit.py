@@ -12,6 +12,7 @@ and lockouts of accounts (django-axes) are audited where they happen (network.lo
 
 import functools
 import hashlib
+import ipaddress
 import json
 import time
 
@@ -32,9 +33,23 @@ def client_ip(request) -> str:
             for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
             if part.strip()
         ]
-        if len(forwarded) >= proxies:
+        if len(forwarded) >= proxies and _is_address(forwarded[-proxies]):
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    remote = request.META.get("REMOTE_ADDR", "")
+    # Never anything but an address: the lockouts store it in an IP column, and a header
+    # that is not one (a misconfigured proxy, a client writing its own) must not be a 500.
+    return remote if _is_address(remote) else UNKNOWN_ADDRESS
+
+
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a placeholder value, nothing binds to it
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _key(rule: str, value: str) -> str:

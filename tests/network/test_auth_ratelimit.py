@@ -88,3 +88,23 @@ def test_the_client_address_comes_from_the_trusted_proxy_only(rf, settings):
 def test_counters_keep_no_address_in_clear(settings):
     key = ratelimit._key("login:ip", "203.0.113.9")
     assert "203.0.113.9" not in key
+
+
+def test_a_forwarded_value_that_is_no_address_is_not_used(rf, settings):
+    settings.AKRIM_TRUSTED_PROXIES = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="unknown", REMOTE_ADDR="10.0.0.2")
+    assert ratelimit.client_ip(request) == "10.0.0.2"
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="x' OR 1=1", REMOTE_ADDR="")
+    assert ratelimit.client_ip(request) == ratelimit.UNKNOWN_ADDRESS
+
+
+@pytest.mark.django_db
+def test_a_token_request_with_a_junk_address_is_refused_cleanly(api, settings):
+    """The lockout stores the address in an IP column: junk must not reach it (was a 500)."""
+    settings.AKRIM_TRUSTED_PROXIES = 1
+    response = api.post(
+        reverse("api-token"),
+        {"username": "nobody", "password": "wrong"},
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert response.status_code == 400
