@@ -58,12 +58,17 @@ class FindingQuerySet(ScopedQuerySet):
         if agency_id is None:
             return self.none()
         inspections = _model("Inspection").objects.visible_to(user).values("pk")
+        return self.filter(inspection__in=inspections).filter(self.readable_by(agency_id))
+
+    @staticmethod
+    def readable_by(agency_id: int) -> Q:
+        """The finding's own rule, within a visible inspection: open findings, the agency's
+        own, and secret ones disclosed to it. Shared with readers that already hold the
+        visible inspections (the risk ranking), so the rule lives in one place."""
         disclosed = Exists(
             _model("FindingDisclosure").objects.filter(finding=OuterRef("pk"), agency_id=agency_id)
         )
-        return self.filter(inspection__in=inspections).filter(
-            Q(secret=False) | Q(agency_id=agency_id) | disclosed
-        )
+        return Q(secret=False) | Q(agency_id=agency_id) | disclosed
 
 
 class DecisionQuerySet(ScopedQuerySet):
