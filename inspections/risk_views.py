@@ -31,7 +31,6 @@ from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
-from network.services import record_event
 
 DEFAULT_CENTRE = "stockholm"
 STALE = gettext_lazy("Someone else has changed this in the meantime. Reload and try again.")
@@ -66,7 +65,7 @@ class EmployerProfileView(CapabilityRequiredMixin, TemplateView):
         user = self.request.user
         employer = employer_or_404(kwargs["orgnr"])
         data = profile.build(employer, user=user)
-        record_event("employer.profile_read", actor=user, obj=employer)
+        services.record_profile_read(employer, actor=user)
         candidates, confirmed = [], []
         if data.may_link:
             links = {

@@ -743,6 +743,12 @@ def move_operation(
 
 # --- risk-based selection ------------------------------------------------------------------
 
+
+def record_profile_read(employer: Employer, *, actor: User) -> None:
+    """Reading an employer profile gathers what several agencies know: each read is logged."""
+    record_event("employer.profile_read", actor=actor, obj=employer)
+
+
 PLANNABLE_OPERATION_STATES = (OperationStatus.DRAFT, OperationStatus.PLANNED)
 
 

@@ -120,20 +120,30 @@ def _snapshot_figures(year: int, scope: str) -> dict:
         return figures.compute(year, scope)
 
 
+def publish(raw: dict, *, k: int, year: int) -> dict:
+    """The figures as the Lägesbild publishes them: small cells hidden, with the centres'
+    counties as the links that secondary suppression must respect."""
+    centre_counties = {
+        c.code: [county.code for county in c.counties.all()]
+        for c in Centre.objects.prefetch_related("counties")
+    }
+    return suppression.suppress(raw, k, centre_counties=centre_counties, year=year)
+
+
+def published_figures(year: int, scope: str = NETWORK) -> dict:
+    """A year's figures as a build would publish them now (one snapshot, the same
+    suppression): what dashboards read between builds."""
+    return publish(_snapshot_figures(year, scope), k=settings.AKRIM_SUPPRESS_BELOW, year=year)
+
+
 def run_build(build_id: int) -> ReportBuild:
     """Compute, suppress, render and freeze a claimed build."""
     build = ReportBuild.objects.get(pk=build_id)
     _progress(build_id, 10, "reading figures")
     raw = _snapshot_figures(build.year, build.scope)
     _progress(build_id, 50, "suppressing small cells")
-    centre_counties = {
-        c.code: [county.code for county in c.counties.all()]
-        for c in Centre.objects.prefetch_related("counties")
-    }
     build.raw_figures = raw
-    build.figures = suppression.suppress(
-        raw, build.suppressed_below, centre_counties=centre_counties, year=build.year
-    )
+    build.figures = publish(raw, k=build.suppressed_below, year=build.year)
     _progress(build_id, 60, "drawing charts and PDF")
     report = (
         AnnualReport.objects.filter(year=build.year).first() if build.scope == NETWORK else None

@@ -19,7 +19,7 @@ from inspections.choices import SelectionBasis
 from network.exceptions import StaleVersion
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
-from reports import figures, rendering, services, suppression
+from reports import figures, rendering, services
 from reports.api.views import DOWNLOADS, download_body, download_response
 from reports.models import NETWORK, REPORT_TRANSITIONS, AnnualReport, BuildStatus, ReportBuild
 from reports.querysets import report_scopes
@@ -190,16 +190,10 @@ def published_figures(year: int) -> dict:
     """The network's figures of a year as the Lägesbild would publish them today: the same
     computation and the same suppression (k, centres' counties, year). Cached a few minutes
     per year and k: the dashboard is read far more often than the data changes."""
-    k = settings.AKRIM_SUPPRESS_BELOW
-    key = f"{HIT_RATE_CACHE_PREFIX}{year}:{k}"
+    key = f"{HIT_RATE_CACHE_PREFIX}{year}:{settings.AKRIM_SUPPRESS_BELOW}"
     published = cache.get(key)
     if published is None:
-        raw = services._snapshot_figures(year, NETWORK)
-        centre_counties = {
-            c.code: [county.code for county in c.counties.all()]
-            for c in Centre.objects.prefetch_related("counties")
-        }
-        published = suppression.suppress(raw, k, centre_counties=centre_counties, year=year)
+        published = services.published_figures(year, NETWORK)
         cache.set(key, published, HIT_RATE_CACHE_SECONDS)
     return published
 

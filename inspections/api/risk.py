@@ -22,7 +22,6 @@ from cases.models import Employer
 from inspections import profile, risk, services
 from inspections.choices import RANKING_BASES, SelectionBasis
 from inspections.models import ControlOperation
-from network.services import record_event
 
 # --- shapes ---------------------------------------------------------------------------------
 
@@ -185,7 +184,7 @@ class EmployerProfileView(APIView):
         if employer is None:
             raise Http404
         data = profile.build(employer, user=request.user)
-        record_event("employer.profile_read", actor=request.user, obj=employer)
+        services.record_profile_read(employer, actor=request.user)
         body = {
             "employer": employer,
             "inspections": {"count": data.inspections_total, "results": data.inspections},
