@@ -389,6 +389,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.nightly_draft",
         "schedule": crontab(hour=2, minute=30, month_of_year="1-3"),
     },
+    "refresh-ranking-facts": {
+        "task": "inspections.tasks.refresh_ranking_facts",
+        "schedule": timedelta(minutes=1),
+    },
     "purge-expired-case-grants": {
         "task": "cases.tasks.purge_expired_grants",
         "schedule": timedelta(minutes=5),

@@ -11,11 +11,12 @@ class InspectionsConfig(AppConfig):
 
     def ready(self):
         from cases import origins
-        from inspections import demo, permissions  # noqa: F401  (registers capabilities, demo)
+        from inspections import demo, facts, permissions  # noqa: F401  (registers capabilities, demo)
         from inspections.referrals import resolve_inspection
         from network.navigation import NavItem, register
 
         origins.register("inspection", resolve_inspection)
+        facts.connect()
         post_migrate.connect(_seed_risk_table_after_migrate, sender=self)
         register(
             NavItem(

@@ -35,6 +35,7 @@ from inspections.querysets import (
     FollowUpQuerySet,
     InspectionQuerySet,
     OperationQuerySet,
+    RankingFactQuerySet,
 )
 from network.models import BilingualName, PrivateFile, YearCounter
 
@@ -462,3 +463,135 @@ class IndustryRisk(BilingualName):
         ordering = ["-weight", "key"]
         verbose_name = _("industry risk")
         verbose_name_plural = _("industry risks")
+
+
+class RankingFact(models.Model):
+    """What the risk ranking needs of one inspection as one agency may see it: a derived
+    copy of `Inspection.visible_to` and `Finding.visible_to` (inspections/facts.py keeps it
+    exact), so that ranking a centre of 100,000 workplaces reads one indexed table instead
+    of probing assignments and disclosures row by row (bench/risk.py, docs/performance.md).
+
+    One row per agency that is assigned to (and has not declined) or coordinates the
+    inspection, and one *network row* (agency empty) per inspection of a joint control with
+    non-secret findings: only its count reaches a ranking, as "signals from another agency"."""
+
+    agency = models.ForeignKey(
+        "network.Agency", on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False
+    )
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    county = models.ForeignKey(
+        "network.County", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    assigned = models.BooleanField(default=False)
+    coordinating = models.BooleanField(default=False)
+    status = models.CharField(max_length=20)
+    planned_date = models.DateField()
+    performed_on = models.DateField(null=True)
+    # Findings the agency may read, by severity, and the decisions on them.
+    n_high = models.PositiveIntegerField(default=0)
+    n_medium = models.PositiveIntegerField(default=0)
+    n_low = models.PositiveIntegerField(default=0)
+    n_decisions = models.PositiveIntegerField(default=0)
+    # Non-secret findings of a joint control (the same for every agency that sees it).
+    n_joint = models.PositiveIntegerField(default=0)
+
+    objects = RankingFactQuerySet.as_manager()
+
+    class Meta:
+        # Derived rows, rebuilt in bulk: no foreign-key triggers (Django still cascades).
+        default_permissions = ()
+        # Covering (PostgreSQL): a ranking reads its rows from the index alone.
+        indexes = [
+            models.Index(
+                fields=["agency", "county", "workplace"],
+                include=[
+                    "assigned",
+                    "coordinating",
+                    "status",
+                    "planned_date",
+                    "performed_on",
+                    "n_high",
+                    "n_medium",
+                    "n_low",
+                    "n_decisions",
+                    "n_joint",
+                ],
+                name="rankingfact_scope",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "agency"], name="rankingfact_once"),
+            models.UniqueConstraint(
+                fields=["inspection"],
+                condition=models.Q(agency__isnull=True),
+                name="rankingfact_network_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.agency_id or 'network'}"
+
+
+class RankingEmployerFact(models.Model):
+    """An employer met at an inspection, as one agency may see it (see `RankingFact`): the
+    ranking's "employers with findings elsewhere" without joining every inspection's
+    employers on every request."""
+
+    agency = models.ForeignKey(
+        "network.Agency", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    employer = models.ForeignKey(
+        "cases.Employer", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    county = models.ForeignKey(
+        "network.County", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    assigned = models.BooleanField(default=False)
+    coordinating = models.BooleanField(default=False)
+    performed_on = models.DateField(null=True)
+    has_findings = models.BooleanField(default=False)  # the agency may read one there
+
+    objects = RankingFactQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["agency", "county", "workplace"],
+                include=["employer", "assigned", "coordinating", "performed_on", "has_findings"],
+                name="rankingemployerfact_scope",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "agency", "employer"], name="rankingemployerfact_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.agency_id} {self.employer_id}"
+
+
+class RankingStale(models.Model):
+    """An inspection whose ranking facts are out of date: marked in the transaction that
+    changes it (inspections/facts.py), rebuilt by the next ranking or the minute task."""
+
+    inspection_id = models.BigIntegerField(primary_key=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return str(self.inspection_id)

@@ -88,3 +88,18 @@ class FollowUpQuerySet(ScopedQuerySet):
         return self.filter(inspection__in=inspections).filter(
             Q(finding__isnull=True) | Q(finding__in=findings)
         )
+
+
+class RankingFactQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The facts of the inspections `InspectionQuerySet.visible_to` gives the user, by the
+        same rule: the agency's own rows where it is assigned, or coordinates and the user may
+        coordinate. Network rows (no agency) are never visible; the ranking reads only their
+        count. tests/inspections/test_ranking_facts.py checks the two rules agree."""
+        agency_id = _agency_id(user)
+        if agency_id is None:
+            return self.none()
+        own = self.filter(agency_id=agency_id)
+        if user.has_perm("inspections.coordinate_inspection"):
+            return own.filter(Q(assigned=True) | Q(coordinating=True))
+        return own.filter(assigned=True)

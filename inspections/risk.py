@@ -38,28 +38,21 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    Value,
-    When,
-)
-from django.db.models.expressions import RawSQL
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cases.models import Employer, EmployerLink, Tip
+from inspections import facts
 from inspections.choices import SelectionBasis
 from inspections.models import (
-    Decision,
-    Finding,
     IndustryRisk,
     Inspection,
     InspectionEmployer,
+    RankingEmployerFact,
+    RankingFact,
     Workplace,
 )
-from inspections.querysets import FindingQuerySet
 from network.models import Centre
 
 QUARTERS = 4  # quarter points per point
@@ -260,32 +253,31 @@ def _recency(column: str) -> str:
 
 def _scope(request: Request, user, county_ids: list[int]) -> dict[str, tuple[str, tuple]]:
     """What the ranking reads, as SQL from the scope querysets themselves (`visible_to`):
-    the visible inspections of the centre, their visible earlier findings, the visible open
-    tips, and (the one unscoped read) every non-secret finding of a joint control there,
-    of which only a count per workplace leaves the database."""
+    the ranking facts of the centre's inspections the user may see (inspections/facts.py:
+    the inspections, readable findings and decisions of `visible_to`, counted), the
+    employers met at them, and the visible open tips. The one unscoped read, the network
+    rows of joint controls, leaves the database only as a count per workplace."""
     as_of = request.start
-    agency_id = user.active_membership.agency_id
-    in_centre = {"inspection__workplace__county_id__in": county_ids}
-    earlier = {"inspection__performed_on__lt": as_of}
+    in_centre = {"county_id__in": county_ids}
     queries = {
-        "vi": Inspection.objects.visible_to(user)
-        .filter(workplace__county_id__in=county_ids)
+        "vi": RankingFact.objects.visible_to(user)
+        .filter(**in_centre)
         .order_by()
-        .values("id", "workplace_id", "performed_on", "status", "planned_date"),
-        # The visible findings are those of the visible inspections (the CTE `vi` of the
-        # statement, not computed twice) that the finding's own rule lets the agency read.
-        "vf": Finding.objects.filter(FindingQuerySet.readable_by(agency_id))
-        .filter(inspection_id__in=RawSQL("SELECT id FROM vi", ()), **earlier)
+        .values(
+            "workplace_id",
+            "status",
+            "planned_date",
+            "performed_on",
+            "n_high",
+            "n_medium",
+            "n_low",
+            "n_decisions",
+            "n_joint",
+        ),
+        "ve": RankingEmployerFact.objects.visible_to(user)
+        .filter(**in_centre)
         .order_by()
-        .annotate(
-            workplace=F("inspection__workplace_id"),
-            performed_on=F("inspection__performed_on"),
-            joint=Case(
-                When(secret=False, inspection__operation__isnull=False, then=Value(1)),
-                default=Value(0),
-            ),
-        )
-        .values("id", "inspection_id", "severity", "workplace", "performed_on", "joint"),
+        .values("workplace_id", "employer_id", "performed_on", "has_findings"),
         "vt": Tip.objects.visible_to(user)
         .exclude(outcome="dismissed")
         .filter(
@@ -294,11 +286,10 @@ def _scope(request: Request, user, county_ids: list[int]) -> dict[str, tuple[str
         )
         .order_by()
         .values("id", "employer_id", "orgnr", "address_key"),
-        "sig_all": Finding.objects.filter(**in_centre, **earlier)
-        .filter(secret=False, inspection__operation__isnull=False)
+        "sig": RankingFact.objects.filter(agency__isnull=True, performed_on__lt=as_of, **in_centre)
         .order_by()
-        .values(workplace=F("inspection__workplace_id"))
-        .annotate(n=Count("id")),
+        .values("workplace_id")
+        .annotate(n=Sum("n_joint")),
     }
     return {name: _sql(query) for name, query in queries.items()}
 
@@ -309,6 +300,7 @@ def rank(request: Request, *, user) -> list[Candidate]:
     membership = user.active_membership
     if membership is None:
         return []
+    facts.refresh()  # what changed since the last ranking (usually nothing or a little)
     risk_rows = list(IndustryRisk.objects.all())
     as_of = request.start
     one_year, three_years = as_of - timedelta(days=365), as_of - timedelta(days=3 * 365)
@@ -316,62 +308,50 @@ def rank(request: Request, *, user) -> list[Candidate]:
     q = _scope(request, user, county_ids)
     industry_sql, industry_params = _industry_case(risk_rows)
     # Signals only for network agencies (the duty to share for joint workplace controls).
-    signals = (
-        "(COALESCE(sig.n, 0) - COALESCE(fnd.n_joint, 0))"
-        if membership.agency.is_network_member
-        else "0"
-    )
+    signals = "(COALESCE(sig.n, 0) - wp.n_joint)" if membership.agency.is_network_member else "0"
     signal_points = _capped(f"{signals} * {SIGNAL_POINTS * QUARTERS}", CAPS["signals"])
-    t = {
-        m.__name__: m._meta.db_table
-        for m in (Workplace, Decision, InspectionEmployer, Employer, EmployerLink)
-    }
+    t = {m.__name__: m._meta.db_table for m in (Workplace, Employer, EmployerLink)}
     focus = " OR ".join("w.sni LIKE %s" for _ in request.prefixes) or "1=1"
     counties = ", ".join(["%s"] * len(county_ids))
-    # PostgreSQL: the scope is computed once (MATERIALIZED) and joined, never probed with
-    # IN (...): a probe of a CTE is estimated at 200 rows and planned as a nested loop over
-    # hundreds of thousands of rows (bench/risk.py measured 40 s before this shape).
+    earlier = "performed_on < %s"
+    # PostgreSQL: a scope read more than once is read once (MATERIALIZED) and joined, never
+    # probed with IN (...): a probe of a CTE is estimated at 200 rows and planned as a nested
+    # loop over hundreds of thousands of rows (bench/risk.py measured 40 s before this shape).
+    # The facts `vi` are only aggregated, inline: a parallel index-only scan can feed it.
     once = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     sql = f"""
-    WITH vi AS {once}({q["vi"][0]}),
-    vf AS {once}({q["vf"][0]}),
+    WITH vi AS ({q["vi"][0]}),
+    ve AS {once}({q["ve"][0]}),
     vt AS {once}({q["vt"][0]}),
-    emp AS {once}(
-        SELECT DISTINCT vi.workplace_id AS workplace, ie.employer_id
-        FROM vi JOIN {t["InspectionEmployer"]} ie ON ie.inspection_id = vi.id
+    agg AS (
+        SELECT workplace_id,
+               MAX(CASE WHEN {earlier} THEN performed_on END) AS last_on,
+               SUM(CASE WHEN status IN ('planned', 'staffed')
+                         AND planned_date BETWEEN %s AND %s THEN 1 ELSE 0 END) AS planned_now,
+               SUM(CASE WHEN {earlier} THEN (n_high * %s + n_medium * %s + n_low * %s)
+                   * {_recency("performed_on")} ELSE 0 END) AS qp_findings,
+               SUM(CASE WHEN {earlier} THEN n_high + n_medium + n_low ELSE 0 END) AS n_findings,
+               SUM(CASE WHEN {earlier} THEN n_high ELSE 0 END) AS n_high,
+               SUM(CASE WHEN {earlier} AND performed_on >= %s
+                   THEN n_high + n_medium + n_low ELSE 0 END) AS n_recent,
+               SUM(CASE WHEN {earlier} THEN n_decisions * %s * {_recency("performed_on")}
+                   ELSE 0 END) AS qp_decisions,
+               SUM(CASE WHEN {earlier} THEN n_decisions ELSE 0 END) AS n_decisions,
+               SUM(CASE WHEN {earlier} THEN n_joint ELSE 0 END) AS n_joint
+        FROM vi GROUP BY workplace_id
     ),
     wp AS (
-        SELECT w.id, ({industry_sql}) AS weight, w.address_key, agg.last_on
-        FROM {t["Workplace"]} w JOIN (
-            SELECT workplace_id,
-                   MAX(CASE WHEN performed_on < %s THEN performed_on END) AS last_on,
-                   SUM(CASE WHEN status IN ('planned', 'staffed')
-                             AND planned_date BETWEEN %s AND %s THEN 1 ELSE 0 END) AS planned_now
-            FROM vi GROUP BY workplace_id
-        ) agg ON agg.workplace_id = w.id
+        SELECT w.id, ({industry_sql}) AS weight, w.address_key, agg.*
+        FROM {t["Workplace"]} w JOIN agg ON agg.workplace_id = w.id
         WHERE w.county_id IN ({counties}) AND ({focus}) AND agg.planned_now = 0
     ),
-    fnd AS (
-        SELECT workplace,
-               SUM((CASE severity WHEN 'high' THEN %s WHEN 'medium' THEN %s ELSE %s END)
-                   * {_recency("performed_on")}) AS qp,
-               COUNT(*) AS n,
-               SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS n_high,
-               SUM(CASE WHEN performed_on >= %s THEN 1 ELSE 0 END) AS n_recent,
-               SUM(joint) AS n_joint
-        FROM vf GROUP BY workplace
-    ),
-    dcs AS (
-        SELECT vf.workplace, SUM(%s * {_recency("vf.performed_on")}) AS qp, COUNT(*) AS n
-        FROM vf JOIN {t["Decision"]} x ON x.finding_id = vf.id
-        GROUP BY vf.workplace
-    ),
+    emp AS (SELECT DISTINCT workplace_id AS workplace, employer_id FROM ve),
     places AS (
-        SELECT ie.employer_id, COUNT(DISTINCT f.workplace) AS n_places,
-               MIN(f.workplace) AS min_place
-        FROM (SELECT DISTINCT inspection_id, workplace FROM vf) f
-        JOIN {t["InspectionEmployer"]} ie ON ie.inspection_id = f.inspection_id
-        GROUP BY ie.employer_id
+        SELECT employer_id, COUNT(*) AS n_places, MIN(workplace_id) AS min_place
+        FROM (
+            SELECT DISTINCT employer_id, workplace_id FROM ve
+            WHERE has_findings = %s AND {earlier}
+        ) found GROUP BY employer_id
     ),
     linked AS (
         SELECT e.workplace, COUNT(*) AS n
@@ -399,8 +379,8 @@ def rank(request: Request, *, user) -> list[Candidate]:
     )
     SELECT wp.id, wp.weight,
         {_capped("wp.weight * 10 * 4", CAPS["industry"])} AS q_industry,
-        {_capped("COALESCE(fnd.qp, 0)", CAPS["findings"])} AS q_findings,
-        {_capped("COALESCE(dcs.qp, 0)", CAPS["decisions"])} AS q_decisions,
+        {_capped("wp.qp_findings", CAPS["findings"])} AS q_findings,
+        {_capped("wp.qp_decisions", CAPS["decisions"])} AS q_decisions,
         {_capped(f"COALESCE(tips.n, 0) * {TIP_POINTS * QUARTERS}", CAPS["tips"])} AS q_tips,
         (CASE WHEN wp.last_on IS NULL THEN 30 WHEN wp.last_on < %s THEN 30
               WHEN wp.last_on < %s THEN 20 WHEN wp.last_on < %s THEN 10
@@ -408,71 +388,76 @@ def rank(request: Request, *, user) -> list[Candidate]:
         {_capped(f"COALESCE(linked.n, 0) * {LINKED_POINTS * QUARTERS}", CAPS["linked_employers"])}
             AS q_linked_employers,
         {signal_points} AS q_signals,
-        COALESCE(fnd.n, 0) AS n_findings, COALESCE(fnd.n_high, 0) AS n_high,
-        COALESCE(fnd.n_recent, 0) AS n_recent, COALESCE(dcs.n, 0) AS n_decisions,
+        wp.n_findings, wp.n_high, wp.n_recent, wp.n_decisions,
         COALESCE(tips.n, 0) AS n_tips, wp.last_on, COALESCE(linked.n, 0) AS n_linked,
         {signals} AS n_signals
     FROM wp
-    LEFT JOIN fnd ON fnd.workplace = wp.id
-    LEFT JOIN dcs ON dcs.workplace = wp.id
-    LEFT JOIN ({q["sig_all"][0]}) sig ON sig.workplace = wp.id
+    LEFT JOIN ({q["sig"][0]}) sig ON sig.workplace_id = wp.id
     LEFT JOIN linked ON linked.workplace = wp.id
     LEFT JOIN tips ON tips.workplace = wp.id
     """
     # Parameters in the order of their placeholders above.
     params = [
         *q["vi"][1],
-        *q["vf"][1],
+        *q["ve"][1],
         *q["vt"][1],
-        *industry_params,
-        as_of,
+        as_of,  # last_on
         request.start,
-        request.end,
-        *county_ids,
-        *[f"{x}%" for x in request.prefixes],
+        request.end,  # planned now
+        as_of,
         SEVERITY_POINTS["high"],
         SEVERITY_POINTS["medium"],
         SEVERITY_POINTS["low"],
         one_year,
-        three_years,
-        one_year,  # fnd
+        three_years,  # findings
+        as_of,
+        as_of,  # n_findings, n_high
+        as_of,
+        one_year,  # n_recent
+        as_of,
         DECISION_POINTS,
         one_year,
-        three_years,  # dcs
+        three_years,  # decisions
+        as_of,
+        as_of,  # n_decisions, n_joint
+        *industry_params,
+        *county_ids,
+        *[f"{x}%" for x in request.prefixes],
+        True,
+        as_of,  # places
         *county_ids,  # tips by address
         three_years,
         as_of - timedelta(days=730),
         one_year,  # last control buckets
-        *q["sig_all"][1],
+        *q["sig"][1],
     ]
     score = (
         "(q_industry + q_findings + q_decisions + q_tips + q_last_control"
         " + q_linked_employers + q_signals)"
     )
-    # One pass: of min(limit, universe) places, a random share is drawn among the risk
-    # industries in a seeded pseudo-random order (a multiplicative hash of the id), the rest
-    # are the best by score. The share holds for a small universe too: the comparison of hit
-    # rates needs both groups. Integer arithmetic, the same on every database.
+    # Of min(limit, universe) places, a random share is drawn among the risk industries in a
+    # seeded pseudo-random order (a multiplicative hash of the id), the rest are the best by
+    # score. The share holds for a small universe too: the comparison of hit rates needs
+    # both groups. Integer arithmetic, the same on every database. Both picks are top-N
+    # (ORDER BY ... LIMIT), never a sort or window over the whole universe.
     ranked = f"""
-    WITH scored AS (
-        SELECT *, ROW_NUMBER() OVER (ORDER BY q_score DESC, id) AS position,
-               COUNT(*) OVER () AS universe
-        FROM (SELECT *, {score} AS q_score FROM ({sql}) r) s
-    ),
-    places AS (
-        SELECT CASE WHEN MAX(universe) < %s THEN MAX(universe) ELSE %s END AS n FROM scored
-    ),
+    WITH scored AS (SELECT *, {score} AS q_score FROM ({sql}) r),
     quota AS (
-        SELECT n - (n * %s + 500) / 1000 AS n_top, (n * %s + 500) / 1000 AS n_random FROM places
-    )
+        SELECT n - (n * %s + 500) / 1000 AS n_top, (n * %s + 500) / 1000 AS n_random
+        FROM (SELECT CASE WHEN COUNT(*) < %s THEN COUNT(*) ELSE %s END AS n FROM scored) u
+    ),
+    top AS (SELECT * FROM scored ORDER BY q_score DESC, id LIMIT (SELECT n_top FROM quota))
     SELECT * FROM (
-        SELECT *, 0 AS drawn FROM scored WHERE position <= (SELECT n_top FROM quota)
+        SELECT *, 0 AS drawn, ROW_NUMBER() OVER (ORDER BY q_score DESC, id) AS position
+        FROM top
         UNION ALL
-        SELECT * FROM (
-            SELECT *, ROW_NUMBER() OVER (ORDER BY (id * 2654435761 + %s) %% 4294967311, id)
-                AS drawn
-            FROM scored WHERE position > (SELECT n_top FROM quota) AND weight > 0
-        ) rest WHERE drawn <= (SELECT n_random FROM quota)
+        SELECT *, ROW_NUMBER() OVER (ORDER BY (id * 2654435761 + %s) %% 4294967311, id)
+            AS drawn, 0 AS position
+        FROM (
+            SELECT * FROM scored WHERE weight > 0 AND id NOT IN (SELECT id FROM top)
+            ORDER BY (id * 2654435761 + %s) %% 4294967311, id
+            LIMIT (SELECT n_random FROM quota)
+        ) rest
     ) picked ORDER BY drawn, position
     """
     permille = round(request.random_share * 1000)
@@ -484,8 +469,11 @@ def rank(request: Request, *, user) -> list[Candidate]:
             cursor.execute("SET LOCAL enable_nestloop = off")
             # The statement is long but cheap per row: compiling it (JIT) costs seconds.
             cursor.execute("SET LOCAL jit = off")
+            # One hash entry per workplace of the centre: in memory, not in batches on disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
-            ranked, [*params, request.limit, request.limit, permille, permille, request.seed]
+            ranked,
+            [*params, permille, permille, request.limit, request.limit, request.seed, request.seed],
         )
         rows = _rows(cursor)
     top = [r for r in rows if r["drawn"] == 0]

@@ -195,6 +195,8 @@ def plan_inspection(
         selection_basis=selection_basis,
         created_by=actor,
     )
+    # bulk_create sends no signals: the inspection's own save above marked its ranking facts
+    # stale in this transaction (inspections/facts.py), and the employers commit with it.
     InspectionEmployer.objects.bulk_create(
         [InspectionEmployer(inspection=inspection, employer=e, role=r) for e, r in employer_roles]
     )

@@ -46,3 +46,11 @@ def notify_assignment(assignment_id: int) -> int:
     )
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
     return send_mass_mail(messages, fail_silently=False)
+
+
+@shared_task(name="inspections.tasks.refresh_ranking_facts", ignore_result=True)
+def refresh_ranking_facts() -> int:
+    """Rebuild the stale ranking facts every minute, so that a ranking seldom has to."""
+    from inspections import facts
+
+    return facts.refresh()
