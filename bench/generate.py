@@ -699,6 +699,13 @@ def load(
     timings["indexes_s"] = round(time.perf_counter() - started, 1)
     with conn.cursor() as cur:
         cur.execute("SET session_replication_role = origin")
+        # COPY sends no signals: every inspection's ranking facts are stale, as after the
+        # migration that made them (built by `manage.py ranking_facts --rebuild`, or by
+        # bench/risk.py before it measures).
+        cur.execute(
+            "INSERT INTO inspections_rankingstale (inspection_id, marked_at) "
+            "SELECT id, now() FROM inspections_inspection ON CONFLICT DO NOTHING"
+        )
     return {"sizes": loader.sizes, "counts": counts, "timings": timings}
 
 

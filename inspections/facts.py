@@ -82,7 +82,7 @@ def _inspections_of(sender, instance) -> list[int]:
         return [instance.inspection_id]
     if sender in (FindingDisclosure, Decision):
         return _via_finding(instance.finding_id)
-    if sender is Workplace:  # its county is copied into the facts
+    if sender is Workplace:  # its county and SNI code are copied into the facts
         return list(
             Inspection.objects.filter(workplace_id=instance.pk).values_list("pk", flat=True)
         )
@@ -162,7 +162,7 @@ def _statements(where: str) -> list[str]:
         f"DELETE FROM {t['RankingEmployerFact']} WHERE inspection_id IN "
         f"(SELECT i.id FROM {t['Inspection']} i WHERE {where})",
         f"""
-        INSERT INTO {t["RankingFact"]} (agency_id, inspection_id, workplace_id, county_id,
+        INSERT INTO {t["RankingFact"]} (agency_id, inspection_id, workplace_id, county_id, sni,
             assigned, coordinating, status, planned_date, performed_on,
             n_high, n_medium, n_low, n_decisions, n_joint)
         WITH {scope},
@@ -184,7 +184,7 @@ def _statements(where: str) -> list[str]:
             WHERE {where} AND i.operation_id IS NOT NULL AND f.secret = FALSE
             GROUP BY i.id
         )
-        SELECT s.agency_id, i.id, i.workplace_id, w.county_id,
+        SELECT s.agency_id, i.id, i.workplace_id, w.county_id, w.sni,
                s.assigned = 1, s.coordinating = 1, i.status, i.planned_date, i.performed_on,
                COALESCE(c.n_high, 0), COALESCE(c.n_medium, 0), COALESCE(c.n_low, 0),
                COALESCE(d.n, 0), COALESCE(j.n, 0)
@@ -195,7 +195,7 @@ def _statements(where: str) -> list[str]:
         LEFT JOIN decided d ON d.agency_id = s.agency_id AND d.inspection_id = s.inspection_id
         LEFT JOIN joint j ON j.inspection_id = s.inspection_id
         UNION ALL
-        SELECT NULL, i.id, i.workplace_id, w.county_id, FALSE, FALSE, i.status,
+        SELECT NULL, i.id, i.workplace_id, w.county_id, w.sni, FALSE, FALSE, i.status,
                i.planned_date, i.performed_on, 0, 0, 0, 0, j.n
         FROM joint j
         JOIN {t["Inspection"]} i ON i.id = j.inspection_id

@@ -487,6 +487,7 @@ class RankingFact(models.Model):
     county = models.ForeignKey(
         "network.County", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
+    sni = models.CharField(max_length=6)  # the workplace's: weighed by the risk table
     assigned = models.BooleanField(default=False)
     coordinating = models.BooleanField(default=False)
     status = models.CharField(max_length=20)
@@ -510,6 +511,7 @@ class RankingFact(models.Model):
             models.Index(
                 fields=["agency", "county", "workplace"],
                 include=[
+                    "sni",
                     "assigned",
                     "coordinating",
                     "status",

@@ -38,7 +38,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -265,6 +265,7 @@ def _scope(request: Request, user, county_ids: list[int]) -> dict[str, tuple[str
         .order_by()
         .values(
             "workplace_id",
+            "sni",
             "status",
             "planned_date",
             "performed_on",
@@ -324,26 +325,25 @@ def rank(request: Request, *, user) -> list[Candidate]:
     ve AS {once}({q["ve"][0]}),
     vt AS {once}({q["vt"][0]}),
     agg AS (
-        SELECT workplace_id,
+        SELECT workplace_id, MAX(sni) AS sni,
                MAX(CASE WHEN {earlier} THEN performed_on END) AS last_on,
                SUM(CASE WHEN status IN ('planned', 'staffed')
                          AND planned_date BETWEEN %s AND %s THEN 1 ELSE 0 END) AS planned_now,
                SUM(CASE WHEN {earlier} THEN (n_high * %s + n_medium * %s + n_low * %s)
                    * {_recency("performed_on")} ELSE 0 END) AS qp_findings,
-               SUM(CASE WHEN {earlier} THEN n_high + n_medium + n_low ELSE 0 END) AS n_findings,
-               SUM(CASE WHEN {earlier} THEN n_high ELSE 0 END) AS n_high,
-               SUM(CASE WHEN {earlier} AND performed_on >= %s
-                   THEN n_high + n_medium + n_low ELSE 0 END) AS n_recent,
                SUM(CASE WHEN {earlier} THEN n_decisions * %s * {_recency("performed_on")}
                    ELSE 0 END) AS qp_decisions,
-               SUM(CASE WHEN {earlier} THEN n_decisions ELSE 0 END) AS n_decisions,
                SUM(CASE WHEN {earlier} THEN n_joint ELSE 0 END) AS n_joint
         FROM vi GROUP BY workplace_id
     ),
+    industry AS (
+        SELECT w.sni, ({industry_sql}) AS weight
+        FROM (SELECT DISTINCT sni FROM agg) w WHERE ({focus})
+    ),
     wp AS (
-        SELECT w.id, ({industry_sql}) AS weight, w.address_key, agg.*
-        FROM {t["Workplace"]} w JOIN agg ON agg.workplace_id = w.id
-        WHERE w.county_id IN ({counties}) AND ({focus}) AND agg.planned_now = 0
+        SELECT agg.*, agg.workplace_id AS id, industry.weight
+        FROM agg JOIN industry ON industry.sni = agg.sni
+        WHERE agg.planned_now = 0
     ),
     emp AS (SELECT DISTINCT workplace_id AS workplace, employer_id FROM ve),
     places AS (
@@ -388,7 +388,6 @@ def rank(request: Request, *, user) -> list[Candidate]:
         {_capped(f"COALESCE(linked.n, 0) * {LINKED_POINTS * QUARTERS}", CAPS["linked_employers"])}
             AS q_linked_employers,
         {signal_points} AS q_signals,
-        wp.n_findings, wp.n_high, wp.n_recent, wp.n_decisions,
         COALESCE(tips.n, 0) AS n_tips, wp.last_on, COALESCE(linked.n, 0) AS n_linked,
         {signals} AS n_signals
     FROM wp
@@ -411,17 +410,11 @@ def rank(request: Request, *, user) -> list[Candidate]:
         one_year,
         three_years,  # findings
         as_of,
-        as_of,  # n_findings, n_high
-        as_of,
-        one_year,  # n_recent
-        as_of,
         DECISION_POINTS,
         one_year,
         three_years,  # decisions
-        as_of,
-        as_of,  # n_decisions, n_joint
+        as_of,  # n_joint
         *industry_params,
-        *county_ids,
         *[f"{x}%" for x in request.prefixes],
         True,
         as_of,  # places
@@ -478,7 +471,7 @@ def rank(request: Request, *, user) -> list[Candidate]:
         rows = _rows(cursor)
     top = [r for r in rows if r["drawn"] == 0]
     drawn = [r for r in rows if r["drawn"] > 0]
-    return _candidates(top, drawn, risk_rows, user)
+    return _candidates(top, drawn, risk_rows, user, request)
 
 
 def _rows(cursor) -> list[dict]:
@@ -491,11 +484,42 @@ def _weight_row(sni: str, rows: list[IndustryRisk]) -> IndustryRisk | None:
     return max(matches, key=lambda m: m[0])[1] if matches else None
 
 
-def _candidates(top, drawn, risk_rows, user) -> list[Candidate]:
+def _counts(ids: list[int], user, as_of: date) -> dict[int, dict]:
+    """The counts behind the findings and decisions factors of the candidates only (the
+    ranking itself sums points, not counts, over the whole centre): the same facts, the
+    same scope."""
+    earlier = RankingFact.objects.visible_to(user).filter(
+        workplace_id__in=ids, performed_on__lt=as_of
+    )
+    found = F("n_high") + F("n_medium") + F("n_low")
+    rows = (
+        earlier.order_by()
+        .values("workplace_id")
+        .annotate(
+            found=Sum(found),
+            high=Sum("n_high"),
+            recent=Sum(found, filter=Q(performed_on__gte=as_of - timedelta(days=365))),
+            decided=Sum("n_decisions"),
+        )
+    )
+    return {row.pop("workplace_id"): row for row in rows}
+
+
+def _candidates(top, drawn, risk_rows, user, request) -> list[Candidate]:
     rows = [(r, SelectionBasis.RISK_RANKING) for r in top] + [
         (r, SelectionBasis.RANDOM_IN_RISK_INDUSTRY) for r in drawn
     ]
     ids = [r["id"] for r, _basis in rows]
+    counts = _counts(ids, user, request.start)
+    none = {"found": 0, "high": 0, "recent": 0, "decided": 0}
+    for row, _basis in rows:
+        found = counts.get(row["id"], none)
+        row.update(
+            n_findings=found["found"] or 0,
+            n_high=found["high"] or 0,
+            n_recent=found["recent"] or 0,
+            n_decisions=found["decided"] or 0,
+        )
     places = Workplace.objects.select_related("county").in_bulk(ids)
     employers: dict[int, list[Employer]] = {i: [] for i in ids}
     visible = Inspection.objects.visible_to(user).filter(workplace_id__in=ids).values("id")
