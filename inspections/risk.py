@@ -318,11 +318,11 @@ def rank(request: Request, *, user) -> list[Candidate]:
     # PostgreSQL: a scope read more than once is read once (MATERIALIZED) and joined, never
     # probed with IN (...): a probe of a CTE is estimated at 200 rows and planned as a nested
     # loop over hundreds of thousands of rows (bench/risk.py measured 40 s before this shape).
-    # The facts `vi` are only aggregated, inline: a parallel index-only scan can feed it.
+    # The facts `vi` and `ve` are each read once, inline, by an aggregate.
     once = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     sql = f"""
     WITH vi AS ({q["vi"][0]}),
-    ve AS {once}({q["ve"][0]}),
+    ve AS ({q["ve"][0]}),
     vt AS {once}({q["vt"][0]}),
     agg AS (
         SELECT workplace_id, MAX(sni) AS sni,
@@ -345,13 +345,14 @@ def rank(request: Request, *, user) -> list[Candidate]:
         FROM agg JOIN industry ON industry.sni = agg.sni
         WHERE agg.planned_now = 0
     ),
-    emp AS (SELECT DISTINCT workplace_id AS workplace, employer_id FROM ve),
+    emp AS (
+        SELECT workplace_id AS workplace, employer_id,
+               MAX(CASE WHEN has_findings = %s AND {earlier} THEN 1 ELSE 0 END) AS found
+        FROM ve GROUP BY workplace_id, employer_id
+    ),
     places AS (
-        SELECT employer_id, COUNT(*) AS n_places, MIN(workplace_id) AS min_place
-        FROM (
-            SELECT DISTINCT employer_id, workplace_id FROM ve
-            WHERE has_findings = %s AND {earlier}
-        ) found GROUP BY employer_id
+        SELECT employer_id, COUNT(*) AS n_places, MIN(workplace) AS min_place
+        FROM emp WHERE found = 1 GROUP BY employer_id
     ),
     linked AS (
         SELECT e.workplace, COUNT(*) AS n
@@ -417,7 +418,7 @@ def rank(request: Request, *, user) -> list[Candidate]:
         *industry_params,
         *[f"{x}%" for x in request.prefixes],
         True,
-        as_of,  # places
+        as_of,  # employers with findings
         *county_ids,  # tips by address
         three_years,
         as_of - timedelta(days=730),
