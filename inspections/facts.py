@@ -89,9 +89,7 @@ def _inspections_of(sender, instance) -> list[int]:
     return []
 
 
-def _changed(sender, instance, raw=False, **kwargs):
-    if raw:  # loaddata: the fixture's inspections are marked by their own rows
-        return
+def _changed(sender, instance, **kwargs):
     mark_stale(_inspections_of(sender, instance))
 
 

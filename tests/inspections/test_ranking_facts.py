@@ -387,3 +387,26 @@ def test_a_refresh_skips_the_marker_of_an_uncommitted_change(persona):
     assert facts.refresh() == 1
     user = persona(inspection.coordinating_agency.code, "coordinator")
     _assert_facts_agree(user)
+
+
+def test_the_minute_task_and_the_command_bring_the_facts_up_to_date(persona):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from inspections.tasks import refresh_ranking_facts
+
+    _world(persona, seed=9, inspections=5)
+    assert refresh_ranking_facts.delay().get() == 5
+    assert not RankingStale.objects.exists()
+    before = RankingFact.objects.count()
+    RankingFact.objects.all().delete()
+    out = StringIO()
+    call_command("ranking_facts", "--rebuild", stdout=out)
+    assert "for every inspection" in out.getvalue()
+    assert RankingFact.objects.count() == before
+    Finding.objects.filter(inspection__status="performed").order_by("pk")[:1].get().delete()
+    call_command("ranking_facts", stdout=out)
+    assert not RankingStale.objects.exists()
+    for user in _personas(persona):
+        _assert_facts_agree(user)
