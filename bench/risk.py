@@ -1,6 +1,7 @@
 """Issue 10: the risk ranking's candidate list for one regional centre, on a generated data set.
 
-    .venv/bin/python -m bench.risk --db akrim_bench_small      # after bench.generate
+    .venv/bin/python -m bench.generate --db akrim_bench_r42 --scale 0.42   # ~100,000 in Stockholm
+    .venv/bin/python -m bench.risk --db akrim_bench_r42
 
 Measures, for an Arbetsmiljöverket coordinator and the Stockholm centre (medians of
 `--repeat` runs, warm): the whole ranking (every workplace of the centre scored in the
@@ -8,6 +9,8 @@ database, 50 candidates returned) without and with a focus industry, against the
 first page of the same universe (the centre's workplaces the coordinator can see an
 inspection at, no scoring) as the baseline in the same run. The target is under a second
 for a centre with 100,000 workplaces; the JSON names how many workplaces the centre had.
+The generator loads with COPY, so every inspection's ranking facts are stale: they are
+rebuilt first (`facts.rebuild`, timed apart, then VACUUM ANALYZE as autovacuum would).
 """
 
 from __future__ import annotations
