@@ -115,17 +115,7 @@ def connect() -> None:
 
 
 def _tables() -> dict[str, str]:
-    models = (
-        Inspection,
-        AgencyAssignment,
-        Finding,
-        FindingDisclosure,
-        Decision,
-        InspectionEmployer,
-        Workplace,
-        RankingFact,
-        RankingEmployerFact,
-    )
+    models = (*WATCHED, RankingFact, RankingEmployerFact)
     return {m.__name__: m._meta.db_table for m in models}
 
 

@@ -40,6 +40,17 @@ AGENCIES = ("av", "skv", "polis", "migr")
 SEVERITIES = ("high", "medium", "low")
 
 
+def _operation(agency, actor):
+    return ControlOperation.objects.create(
+        title="Insats",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        selection_basis="risk_ranking",
+        coordinating_agency=agency,
+        created_by=actor,
+    )
+
+
 def _world(persona, seed=7, inspections=24):
     """Mixed data made with the ORM (the signals mark it stale, as in production)."""
     rng = random.Random(seed)
@@ -56,14 +67,7 @@ def _world(persona, seed=7, inspections=24):
         )
         for i in range(6)
     ]
-    operation = ControlOperation.objects.create(
-        title="Insats",
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 12, 31),
-        selection_basis="risk_ranking",
-        coordinating_agency=agencies["av"],
-        created_by=actor,
-    )
+    operation = _operation(agencies["av"], actor)
     for n in range(inspections):
         performed = rng.random() < 0.8
         inspection = Inspection.objects.create(
@@ -293,14 +297,7 @@ def test_permission_matrix(row, persona):
     place = Workplace.objects.create(
         name="P", municipality="0180", county=County.objects.get(code="01"), sni="41.200"
     )
-    operation = ControlOperation.objects.create(
-        title="Insats",
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 12, 31),
-        selection_basis="risk_ranking",
-        coordinating_agency=agencies["av"],
-        created_by=actor,
-    )
+    operation = _operation(agencies["av"], actor)
     inspection = Inspection.objects.create(
         reference="KO-M-1",
         workplace=place,
