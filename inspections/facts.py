@@ -29,7 +29,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from inspections.models import (
@@ -47,7 +47,8 @@ from inspections.models import (
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2000  # inspections per statement: within every database's parameter limit
+CHUNK = 2000  # inspections per statement and per refresh transaction (at most)
+ADVISORY_LOCK = 7_310_001  # PostgreSQL advisory lock of the fact builders
 
 
 # --- marking ------------------------------------------------------------------------------
@@ -104,11 +105,31 @@ WATCHED = (
 )
 
 
+def _employers_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """`inspection.employers.add()` and friends write the through rows with bulk_create and
+    a bulk delete: no post_save or post_delete, so the m2m signal marks instead."""
+    if action not in {"post_add", "post_remove", "pre_clear"}:
+        return
+    if not reverse:
+        mark_stale([instance.pk])
+    elif action == "pre_clear":
+        mark_stale(
+            InspectionEmployer.objects.filter(employer=instance).values_list(
+                "inspection_id", flat=True
+            )
+        )
+    else:
+        mark_stale(pk_set or ())
+
+
 def connect() -> None:
     for model in WATCHED:
         uid = f"ranking-facts-{model._meta.label_lower}"
         post_save.connect(_changed, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=uid + "-delete")
+    m2m_changed.connect(
+        _employers_changed, sender=Inspection.employers.through, dispatch_uid="ranking-facts-m2m"
+    )
 
 
 # --- building -----------------------------------------------------------------------------
@@ -119,10 +140,13 @@ def _tables() -> dict[str, str]:
     return {m.__name__: m._meta.db_table for m in models}
 
 
-def _statements(where: str) -> list[str]:
-    """Delete and insert the facts of the inspections `where` selects (a condition on the
-    alias `i`). Portable SQL: it runs on PostgreSQL and on the embedded SQLite alike."""
+def _statements(ids: str | None) -> list[str]:
+    """Delete and insert the facts of the inspections `ids` names ("IN (%s, ...)"; None:
+    all). The delete goes by the facts' own column, so facts of inspections that are gone
+    go too. Portable SQL: it runs on PostgreSQL and on the embedded SQLite alike."""
     t = _tables()
+    where = f"i.id {ids}" if ids else "1 = 1"
+    target = f" WHERE inspection_id {ids}" if ids else ""
     scope = f"""
     scope AS (
         SELECT inspection_id, agency_id, MAX(assigned) AS assigned,
@@ -145,10 +169,8 @@ def _statements(where: str) -> list[str]:
         )
     )"""
     return [
-        f"DELETE FROM {t['RankingFact']} WHERE inspection_id IN "
-        f"(SELECT i.id FROM {t['Inspection']} i WHERE {where})",
-        f"DELETE FROM {t['RankingEmployerFact']} WHERE inspection_id IN "
-        f"(SELECT i.id FROM {t['Inspection']} i WHERE {where})",
+        f"DELETE FROM {t['RankingFact']}{target}",
+        f"DELETE FROM {t['RankingEmployerFact']}{target}",
         f"""
         INSERT INTO {t["RankingFact"]} (agency_id, inspection_id, workplace_id, county_id, sni,
             assigned, coordinating, status, planned_date, performed_on,
@@ -158,7 +180,7 @@ def _statements(where: str) -> list[str]:
             SELECT agency_id, inspection_id,
                    SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS n_high,
                    SUM(CASE WHEN severity = 'medium' THEN 1 ELSE 0 END) AS n_medium,
-                   SUM(CASE WHEN severity = 'low' THEN 1 ELSE 0 END) AS n_low
+                   SUM(CASE WHEN severity IN ('high', 'medium') THEN 0 ELSE 1 END) AS n_low
             FROM readable GROUP BY agency_id, inspection_id
         ),
         decided AS (
@@ -207,6 +229,12 @@ def _statements(where: str) -> list[str]:
     ]
 
 
+def _chunk() -> int:
+    """Inspections per statement: the id list appears three times in the longest one."""
+    limit = connection.features.max_query_params
+    return min(CHUNK, limit // 3) if limit else CHUNK
+
+
 def _build(ids: list[int] | None) -> None:
     """Rebuild the facts of these inspections (None: of every inspection)."""
     with connection.cursor() as cursor:
@@ -214,36 +242,56 @@ def _build(ids: list[int] | None) -> None:
             # Whole-table hashes and sorts in memory, not in batches on disk (transaction only).
             cursor.execute("SET LOCAL work_mem = '128MB'")
         if ids is None:
-            for sql in _statements("1 = 1"):
+            for sql in _statements(None):
                 cursor.execute(sql)
             return
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            where = f"i.id IN ({', '.join(['%s'] * len(chunk))})"
-            for sql in _statements(where):
-                cursor.execute(sql, chunk * sql.count(where))
+        size = _chunk()
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            in_list = f"IN ({', '.join(['%s'] * len(chunk))})"
+            for sql in _statements(in_list):
+                cursor.execute(sql, chunk * sql.count(in_list))
+
+
+def _one_builder_at_a_time() -> None:
+    """Refreshes and rebuilds take turns (PostgreSQL; SQLite has one writer anyway): a
+    ranking waits for a refresh in progress rather than read the facts it is replacing, and
+    a refresh never inserts beside a rebuild. Writers never take this lock: a builder never
+    waits for a marker (SKIP LOCKED), so no writer waits for a builder's lock either."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
 
 
 def refresh(limit: int | None = None) -> int:
     """Rebuild the facts of the stale inspections that no writer holds; returns how many.
-    Runs in its own transaction (or the caller's): the claimed markers and the new facts
-    commit together, so a failure leaves the markers for the next run."""
-    with transaction.atomic():
-        claimed = RankingStale.objects.select_for_update(skip_locked=True).order_by("inspection_id")
-        ids = list(claimed.values_list("inspection_id", flat=True)[:limit])
-        if not ids:
-            return 0
-        _build(ids)
-        for start in range(0, len(ids), CHUNK):
-            RankingStale.objects.filter(inspection_id__in=ids[start : start + CHUNK]).delete()
-    log.info("ranking facts rebuilt for %s inspections", len(ids))
-    return len(ids)
+    In batches, each its own transaction (or savepoint of the caller's): the claimed markers
+    and the new facts commit together, a failure leaves its batch's markers for the next
+    run, and a long refresh (after a migration) keeps what it has done."""
+    done = 0
+    while limit is None or done < limit:
+        size = _chunk() if limit is None else min(_chunk(), limit - done)
+        with transaction.atomic():
+            _one_builder_at_a_time()
+            claimed = RankingStale.objects.select_for_update(skip_locked=True).order_by(
+                "inspection_id"
+            )
+            ids = list(claimed.values_list("inspection_id", flat=True)[:size])
+            if not ids:
+                break
+            _build(ids)
+            RankingStale.objects.filter(inspection_id__in=ids).delete()
+        done += len(ids)
+    if done:
+        log.info("ranking facts rebuilt for %s inspections", done)
+    return done
 
 
 def rebuild() -> int:
     """Every inspection's facts from scratch (after a bulk load, or to repair); the markers
     present when it starts are cleared with it. Returns the number of fact rows."""
     with transaction.atomic():
+        _one_builder_at_a_time()
         RankingStale.objects.all().delete()  # first: the build then sees what they marked
         _build(None)
         return RankingFact.objects.count()

@@ -15,13 +15,14 @@ import pytest
 from django.db import connection, transaction
 
 from cases.models import Employer
-from inspections import facts
+from inspections import facts, risk
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
     Decision,
     Finding,
     FindingDisclosure,
+    IndustryRisk,
     Inspection,
     InspectionEmployer,
     RankingEmployerFact,
@@ -56,16 +57,19 @@ def _world(persona, seed=7, inspections=24):
     rng = random.Random(seed)
     actor = persona("av", "coordinator")
     agencies = {code: Agency.objects.get(code=code) for code in AGENCIES}
-    county = County.objects.get(code="01")
+    county, outside = County.objects.get(code="01"), County.objects.get(code="12")
     employers = [
         Employer.objects.create(orgnr=f"55600000{i:02d}", name=f"Firma {i} AB", legal_form="AB")
         for i in range(5)
     ]
     places = [
         Workplace.objects.create(
-            name=f"Plats {i}", municipality="0180", county=county, sni="41.200"
+            name=f"Plats {i}",
+            municipality="0180",
+            county=county if i < 6 else outside,
+            sni=("41.200", "56.100", "62.010")[i % 3],
         )
-        for i in range(6)
+        for i in range(8)
     ]
     operation = _operation(agencies["av"], actor)
     for n in range(inspections):
@@ -143,14 +147,34 @@ def _assert_facts_agree(user):
     rows = RankingFact.objects.visible_to(user)
     assert {r.inspection_id for r in rows} == visible
     assert len(rows) == len(visible)  # one row per inspection and agency
+    copied = {
+        i.pk: i for i in Inspection.objects.filter(pk__in=visible).select_related("workplace")
+    }
     for row in rows:
         for severity in SEVERITIES:
             assert getattr(row, f"n_{severity}") == findings[row.inspection_id, severity], row
         assert row.n_decisions == decisions[row.inspection_id], row
+        inspection = copied[row.inspection_id]
+        assert (row.workplace_id, row.county_id, row.sni) == (
+            inspection.workplace_id,
+            inspection.workplace.county_id,
+            inspection.workplace.sni,
+        ), row
+        assert (row.status, row.planned_date, row.performed_on) == (
+            inspection.status,
+            inspection.planned_date,
+            inspection.performed_on,
+        ), row
     facts_employers = RankingEmployerFact.objects.visible_to(user)
     assert {(r.inspection_id, r.employer_id) for r in facts_employers} == employers
     for row in facts_employers:
         assert row.has_findings == (row.inspection_id in with_findings), row
+        inspection = copied[row.inspection_id]
+        assert (row.workplace_id, row.county_id, row.performed_on) == (
+            inspection.workplace_id,
+            inspection.workplace.county_id,
+            inspection.performed_on,
+        ), row
 
 
 def _assert_network_rows():
@@ -175,29 +199,50 @@ def test_facts_give_every_persona_what_its_querysets_give(persona):
     _assert_network_rows()
 
 
-def test_a_full_rebuild_gives_the_same_facts_as_the_refreshes(persona):
+def test_a_full_rebuild_gives_the_same_facts_as_refreshes_in_small_chunks(persona, monkeypatch):
     _world(persona, seed=11)
-    facts.refresh()
+    monkeypatch.setattr(facts, "CHUNK", 4)  # many batches and statements of four
+    assert facts.refresh() == Inspection.objects.count()
 
     def snapshot():
-        return sorted(
-            RankingFact.objects.values_list(
-                "agency_id",
-                "inspection_id",
-                "assigned",
-                "coordinating",
-                "n_high",
-                "n_medium",
-                "n_low",
-                "n_decisions",
-                "n_joint",
-            ),
-            key=str,
-        )
+        return [
+            sorted(model.objects.values_list(*fields), key=str)
+            for model, fields in (
+                (RankingFact, [f.attname for f in RankingFact._meta.fields if f.name != "id"]),
+                (
+                    RankingEmployerFact,
+                    [f.attname for f in RankingEmployerFact._meta.fields if f.name != "id"],
+                ),
+            )
+        ]
 
     before = snapshot()
+    assert before[0] and before[1]
     facts.rebuild()
     assert snapshot() == before
+    for user in _personas(persona):
+        _assert_facts_agree(user)
+
+
+def test_a_refresh_removes_the_facts_of_an_inspection_that_is_gone(persona):
+    """Facts have no foreign-key constraints (bulk rebuilds): a refresh deletes by the
+    facts' own column, so rows of an inspection deleted behind the ORM's back go too."""
+    _world(persona, seed=5, inspections=4)
+    facts.refresh()
+    row = RankingFact.objects.exclude(agency=None).first()
+    RankingFact.objects.create(
+        agency_id=row.agency_id,
+        inspection_id=999_999,
+        workplace_id=row.workplace_id,
+        county_id=row.county_id,
+        sni=row.sni,
+        assigned=True,
+        status="performed",
+        planned_date=row.planned_date,
+    )
+    facts.mark_stale([999_999])
+    assert facts.refresh() == 1
+    assert not RankingFact.objects.filter(inspection_id=999_999).exists()
 
 
 def test_every_kind_of_change_reaches_the_facts(persona):
@@ -243,10 +288,15 @@ def test_every_kind_of_change_reaches_the_facts(persona):
             inspection=inspection, employer=employers[4]
         ),
         lambda: InspectionEmployer.objects.filter(inspection=inspection).delete(),
+        lambda: inspection.employers.add(employers[3]),  # the m2m: no post_save
+        lambda: employers[3].inspections.remove(inspection),
+        lambda: _save(inspection, planned_date=date(2024, 2, 2)),
+        lambda: _save(inspection, status="planned", performed_on=None),
+        lambda: _save(inspection, status="performed", performed_on=date(2024, 2, 3)),
         lambda: _save(inspection, coordinating_agency=Agency.objects.get(code="polis")),
         lambda: Decision.objects.filter(finding=finding).delete(),
         lambda: finding.delete(),
-        lambda: _save(inspection.workplace, county=County.objects.get(code="12"), sni="41.200"),
+        lambda: _save(inspection.workplace, county=County.objects.get(code="12"), sni="56.100"),
     ]
     for change in changes:
         change()
@@ -254,7 +304,11 @@ def test_every_kind_of_change_reaches_the_facts(persona):
         for user in users:
             _assert_facts_agree(user)
         _assert_network_rows()
-    assert RankingFact.objects.filter(inspection=inspection).exclude(county__code="12").count() == 0
+    assert (
+        not RankingFact.objects.filter(inspection=inspection)
+        .exclude(county__code="12", sni="56.100")
+        .exists()
+    )
 
 
 def _save(obj, **fields):
@@ -274,6 +328,133 @@ def test_deleting_an_inspection_deletes_its_facts(persona):
     facts.refresh()
     assert not RankingFact.objects.filter(inspection_id=target.pk).exists()
     assert not RankingEmployerFact.objects.filter(inspection_id=target.pk).exists()
+
+
+# --- the ranking over the facts against the querysets themselves -------------------------
+
+
+def _oracle(user, request):
+    """Every factor's quarter points per workplace, computed in Python from `visible_to`
+    (an independent reading of docs/risk.md), for the workplaces the ranking may rank."""
+    q = risk.QUARTERS
+    as_of = request.start
+    one_year, three_years = as_of - timedelta(days=365), as_of - timedelta(days=3 * 365)
+
+    def recency(day):
+        return 4 if day >= one_year else 2 if day >= three_years else 1
+
+    counties = set(request.centre.counties.values_list("pk", flat=True))
+    visible = [
+        i
+        for i in Inspection.objects.visible_to(user).select_related("workplace")
+        if i.workplace.county_id in counties
+    ]
+    earlier = {i.pk: i for i in visible if i.performed_on and i.performed_on < as_of}
+    points = {}
+    for i in visible:
+        planned_now = i.status in ("planned", "staffed") and (
+            request.start <= i.planned_date <= request.end
+        )
+        points.setdefault(i.workplace_id, {"planned": False})["planned"] |= planned_now
+    findings = [f for f in Finding.objects.visible_to(user) if f.inspection_id in earlier]
+    decisions = [d for d in Decision.objects.visible_to(user).select_related("finding")]
+    met = InspectionEmployer.objects.filter(inspection__in=[i.pk for i in visible])
+    found_at = {}  # employer -> workplaces where the user sees an earlier finding
+    with_findings = {f.inspection_id for f in findings}
+    for link in met:
+        if link.inspection_id in with_findings:
+            place = earlier[link.inspection_id].workplace_id
+            found_at.setdefault(link.employer_id, set()).add(place)
+    by_id = {i.pk: i for i in visible}
+    joint_all = Counter(
+        f.inspection.workplace_id
+        for f in Finding.objects.filter(
+            secret=False, inspection__operation__isnull=False
+        ).select_related("inspection__workplace")
+        if f.inspection.workplace.county_id in counties
+        and f.inspection.performed_on
+        and f.inspection.performed_on < as_of
+    )
+    result = {}
+    for place_id, state in points.items():
+        if state["planned"]:
+            continue
+        place = Workplace.objects.get(pk=place_id)
+        if request.prefixes and not any(place.sni.startswith(p) for p in request.prefixes):
+            continue
+        here = [i for i in earlier.values() if i.workplace_id == place_id]
+        industry = risk._weight_row(place.sni, list(IndustryRisk.objects.all()))
+        last = max((i.performed_on for i in here), default=None)
+        last_control = (
+            30
+            if last is None or last < three_years
+            else 20
+            if last < as_of - timedelta(days=730)
+            else 10
+            if last < one_year
+            else 0
+        )
+        mine = [f for f in findings if earlier[f.inspection_id].workplace_id == place_id]
+        decided = [
+            d
+            for d in decisions
+            if d.finding.inspection_id in earlier
+            and earlier[d.finding.inspection_id].workplace_id == place_id
+        ]
+        employers_here = {
+            link.employer_id for link in met if by_id[link.inspection_id].workplace_id == place_id
+        }
+        linked = sum(1 for e in employers_here if found_at.get(e, set()) - {place_id})
+        seen_joint = sum(1 for f in mine if not f.secret and earlier[f.inspection_id].operation_id)
+        signals = joint_all[place_id] - seen_joint if user.agency.is_network_member else 0
+        raw = {
+            "industry": (industry.weight if industry else 0) * 10 * q,
+            "findings": sum(
+                risk.SEVERITY_POINTS.get(f.severity, 5)
+                * recency(earlier[f.inspection_id].performed_on)
+                for f in mine
+            ),
+            "decisions": sum(
+                risk.DECISION_POINTS * recency(earlier[d.finding.inspection_id].performed_on)
+                for d in decided
+            ),
+            "tips": 0,
+            "last_control": last_control * q,
+            "linked_employers": linked * risk.LINKED_POINTS * q,
+            "signals": signals * risk.SIGNAL_POINTS * q,
+        }
+        result[place_id] = {k: min(v, risk.CAPS[k] * q) / q for k, v in raw.items()}
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_ranking_over_the_facts_scores_as_the_querysets_say(persona, seed):
+    _world(persona, seed=seed, inspections=40)
+    for user in (
+        persona("av", "coordinator"),
+        persona("skv", "staff"),
+        persona("polis", "coordinator"),
+    ):
+        for period, industries in (
+            ("2025-03", ()),
+            ("2026-01", ()),
+            ("2025-06-01/2025-09-30", ["construction"]),
+            ("2028", ()),
+        ):
+            request = risk.build_request(
+                centre="stockholm",
+                industries=industries,
+                period=period,
+                limit=500,
+                random_share=0,
+                today=date(2025, 1, 1),
+            )
+            expected = _oracle(user, request)
+            ranked = risk.rank(request, user=user)
+            got = {c.workplace.pk: {f.key: f.points for f in c.factors} for c in ranked}
+            assert got == expected, (user, period)
+            for candidate in ranked:
+                assert candidate.score == sum(expected[candidate.workplace.pk].values())
 
 
 # --- who sees which facts: the permission matrix ------------------------------------------
@@ -347,63 +528,85 @@ def test_no_agency_no_facts(db):
 # --- concurrency (PostgreSQL): a writer's marker is never lost to a refresh --------------
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_refresh_skips_the_marker_of_an_uncommitted_change(persona):
-    """A writer holds its marker's lock until it commits; a refresh meanwhile must neither
-    wait for it nor rebuild from the old data and drop the marker."""
-    _world(persona, seed=2, inspections=3)
-    facts.refresh()
-    inspection = Inspection.objects.filter(status="performed").order_by("pk").first()
-    actor = persona("av", "coordinator")
-    changed, go_on, result = threading.Event(), threading.Event(), {}
+def _in_thread(work):
+    """Run `work` on a connection of its own; returns (thread, result dict)."""
+    result = {}
 
-    def writer():
+    def run():
         try:
-            with transaction.atomic():
-                Finding.objects.create(
-                    inspection=inspection,
-                    agency=inspection.coordinating_agency,
-                    category="arbetsmiljobrist",
-                    severity="high",
-                    created_by=actor,
-                )
-                changed.set()
-                go_on.wait(10)
+            result["value"] = work()
+        except Exception as exc:  # reported by the test's assertions
+            result["error"] = exc
         finally:
             connection.close()
 
-    thread = threading.Thread(target=writer)
+    thread = threading.Thread(target=run)
     thread.start()
+    return thread, result
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_skips_a_marker_whose_change_is_not_committed(persona):
+    """The marker is committed; a writer changes the inspection and upserts the marker in a
+    transaction still open. A refresh must neither wait for it nor rebuild from the old data
+    and drop the marker: with insert-or-ignore it would do the second, without SKIP LOCKED
+    the first."""
+    _world(persona, seed=2, inspections=3)
+    facts.refresh()
+    inspection = Inspection.objects.filter(status="performed").order_by("pk").first()
+    facts.mark_stale([inspection.pk])  # committed: an earlier change not yet rebuilt
+    actor = persona("av", "coordinator")
+    changed, go_on = threading.Event(), threading.Event()
+
+    def write():
+        with transaction.atomic():
+            Finding.objects.create(
+                inspection=inspection,
+                agency=inspection.coordinating_agency,
+                category="arbetsmiljobrist",
+                severity="high",
+                created_by=actor,
+            )
+            changed.set()
+            go_on.wait(10)
+
+    writer, _ = _in_thread(write)
     assert changed.wait(10)
-    result["refreshed"] = facts.refresh()  # does not block on the writer's lock
+    refreshed, result = _in_thread(facts.refresh)
+    refreshed.join(5)
+    done_before_commit = not refreshed.is_alive()
     go_on.set()
-    thread.join(10)
-    assert result["refreshed"] == 0
+    writer.join(10)
+    refreshed.join(10)
+    assert done_before_commit and result == {"value": 0}
     assert RankingStale.objects.filter(inspection_id=inspection.pk).exists()
     assert facts.refresh() == 1
-    user = persona(inspection.coordinating_agency.code, "coordinator")
-    _assert_facts_agree(user)
+    _assert_facts_agree(persona(inspection.coordinating_agency.code, "coordinator"))
 
 
-def test_the_minute_task_and_the_command_bring_the_facts_up_to_date(persona):
-    from io import StringIO
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_ranking_waits_for_a_refresh_in_progress(persona):
+    """Two builders take turns: the second does not read (or skip) what the first is
+    rebuilding, it waits and then finds nothing left to do."""
+    _world(persona, seed=4, inspections=3)
+    building, go_on = threading.Event(), threading.Event()
 
-    from django.core.management import call_command
+    def slow_refresh():
+        with transaction.atomic():
+            done = facts.refresh()  # a savepoint: the markers and the lock stay held
+            building.set()
+            go_on.wait(10)
+            return done
 
-    from inspections.tasks import refresh_ranking_facts
-
-    _world(persona, seed=9, inspections=5)
-    assert refresh_ranking_facts.delay().get() == 5
-    assert not RankingStale.objects.exists()
-    before = RankingFact.objects.count()
-    RankingFact.objects.all().delete()
-    out = StringIO()
-    call_command("ranking_facts", "--rebuild", stdout=out)
-    assert "for every inspection" in out.getvalue()
-    assert RankingFact.objects.count() == before
-    Finding.objects.filter(inspection__status="performed").order_by("pk")[:1].get().delete()
-    call_command("ranking_facts", stdout=out)
-    assert not RankingStale.objects.exists()
-    for user in _personas(persona):
-        _assert_facts_agree(user)
+    first, first_result = _in_thread(slow_refresh)
+    assert building.wait(10)
+    second, second_result = _in_thread(facts.refresh)
+    second.join(1)
+    waited = second.is_alive()
+    go_on.set()
+    first.join(10)
+    second.join(10)
+    assert waited
+    assert first_result == {"value": 3} and second_result == {"value": 0}
