@@ -476,16 +476,25 @@ class RankingFact(models.Model):
     non-secret findings: only its count reaches a ranking, as "signals from another agency"."""
 
     agency = models.ForeignKey(
-        "network.Agency", on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False
+        "network.Agency",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     workplace = models.ForeignKey(
-        Workplace, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Workplace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     county = models.ForeignKey(
-        "network.County", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "network.County",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     sni = models.CharField(max_length=6)  # the workplace's: weighed by the risk table
     assigned = models.BooleanField(default=False)
@@ -545,19 +554,31 @@ class RankingEmployerFact(models.Model):
     employers on every request."""
 
     agency = models.ForeignKey(
-        "network.Agency", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "network.Agency",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     employer = models.ForeignKey(
-        "cases.Employer", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "cases.Employer",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     workplace = models.ForeignKey(
-        Workplace, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Workplace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     county = models.ForeignKey(
-        "network.County", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "network.County",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     assigned = models.BooleanField(default=False)
     coordinating = models.BooleanField(default=False)

@@ -485,13 +485,16 @@ def _weight_row(sni: str, rows: list[IndustryRisk]) -> IndustryRisk | None:
     return max(matches, key=lambda m: m[0])[1] if matches else None
 
 
-def _counts(ids: list[int], user, as_of: date) -> dict[int, dict]:
+def _counts(ids: list[int], user, request: Request) -> dict[int, dict]:
     """The counts behind the findings and decisions factors of the candidates only (the
     ranking itself sums points, not counts, over the whole centre): the same facts, the
-    same scope."""
+    same scope, read through the same index (agency, county, workplace)."""
     earlier = RankingFact.objects.visible_to(user).filter(
-        workplace_id__in=ids, performed_on__lt=as_of
+        county__in=request.centre.counties.all(),
+        workplace_id__in=ids,
+        performed_on__lt=request.start,
     )
+    as_of = request.start
     found = F("n_high") + F("n_medium") + F("n_low")
     rows = (
         earlier.order_by()
@@ -511,7 +514,7 @@ def _candidates(top, drawn, risk_rows, user, request) -> list[Candidate]:
         (r, SelectionBasis.RANDOM_IN_RISK_INDUSTRY) for r in drawn
     ]
     ids = [r["id"] for r, _basis in rows]
-    counts = _counts(ids, user, request.start)
+    counts = _counts(ids, user, request)
     none = {"found": 0, "high": 0, "recent": 0, "decided": 0}
     for row, _basis in rows:
         found = counts.get(row["id"], none)
