@@ -477,7 +477,7 @@ class RankingFact(models.Model):
 
     agency = models.ForeignKey(
         "network.Agency",
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         null=True,
         related_name="+",
         db_constraint=False,
@@ -487,11 +487,15 @@ class RankingFact(models.Model):
         Inspection, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     workplace = models.ForeignKey(
-        Workplace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        Workplace,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     county = models.ForeignKey(
         "network.County",
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
         db_index=False,
@@ -513,6 +517,9 @@ class RankingFact(models.Model):
     objects = RankingFactQuerySet.as_manager()
 
     class Meta:
+        # Only `inspection` cascades (indexed): a workplace, employer, agency or county with
+        # facts cannot be deleted anyway (protected by its inspections), so the others need
+        # neither a cascade scan nor an index of their own.
         # Derived rows, rebuilt in bulk: no foreign-key triggers (Django still cascades).
         default_permissions = ()
         # Covering (PostgreSQL): a ranking reads its rows from the index alone.
@@ -555,7 +562,7 @@ class RankingEmployerFact(models.Model):
 
     agency = models.ForeignKey(
         "network.Agency",
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
         db_index=False,
@@ -565,17 +572,21 @@ class RankingEmployerFact(models.Model):
     )
     employer = models.ForeignKey(
         "cases.Employer",
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
         db_index=False,
     )
     workplace = models.ForeignKey(
-        Workplace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        Workplace,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     county = models.ForeignKey(
         "network.County",
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
         db_index=False,
