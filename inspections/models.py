@@ -465,24 +465,10 @@ class IndustryRisk(BilingualName):
         verbose_name_plural = _("industry risks")
 
 
-class RankingFact(models.Model):
-    """What the risk ranking needs of one inspection as one agency may see it: a derived
-    copy of `Inspection.visible_to` and `Finding.visible_to` (inspections/facts.py keeps it
-    exact), so that ranking a centre of 100,000 workplaces reads one indexed table instead
-    of probing assignments and disclosures row by row (bench/risk.py, docs/performance.md).
+class RankingScope(models.Model):
+    """What both kinds of ranking facts carry: the inspection, where it was, when it was
+    performed, and how the row's agency sees it (the rule of `RankingFactQuerySet`)."""
 
-    One row per agency that is assigned to (and has not declined) or coordinates the
-    inspection, and one *network row* (agency empty) per inspection of a joint control with
-    non-secret findings: only its count reaches a ranking, as "signals from another agency"."""
-
-    agency = models.ForeignKey(
-        "network.Agency",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
@@ -500,12 +486,37 @@ class RankingFact(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    sni = models.CharField(max_length=6)  # the workplace's: weighed by the risk table
     assigned = models.BooleanField(default=False)
     coordinating = models.BooleanField(default=False)
+    performed_on = models.DateField(null=True)
+
+    objects = RankingFactQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class RankingFact(RankingScope):
+    """What the risk ranking needs of one inspection as one agency may see it: a derived
+    copy of `Inspection.visible_to` and `Finding.visible_to` (inspections/facts.py keeps it
+    exact), so that ranking a centre of 100,000 workplaces reads one indexed table instead
+    of probing assignments and disclosures row by row (bench/risk.py, docs/performance.md).
+
+    One row per agency that is assigned to (and has not declined) or coordinates the
+    inspection, and one *network row* (agency empty) per inspection of a joint control with
+    non-secret findings: only its count reaches a ranking, as "signals from another agency"."""
+
+    agency = models.ForeignKey(
+        "network.Agency",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    sni = models.CharField(max_length=6)  # the workplace's: weighed by the risk table
     status = models.CharField(max_length=20)
     planned_date = models.DateField()
-    performed_on = models.DateField(null=True)
     # Findings the agency may read, by severity, and the decisions on them.
     n_high = models.PositiveIntegerField(default=0)
     n_medium = models.PositiveIntegerField(default=0)
@@ -513,8 +524,6 @@ class RankingFact(models.Model):
     n_decisions = models.PositiveIntegerField(default=0)
     # Non-secret findings of a joint control (the same for every agency that sees it).
     n_joint = models.PositiveIntegerField(default=0)
-
-    objects = RankingFactQuerySet.as_manager()
 
     class Meta:
         # Only `inspection` cascades (indexed): a workplace, employer, agency or county with
@@ -555,7 +564,7 @@ class RankingFact(models.Model):
         return f"{self.inspection_id} {self.agency_id or 'network'}"
 
 
-class RankingEmployerFact(models.Model):
+class RankingEmployerFact(RankingScope):
     """An employer met at an inspection, as one agency may see it (see `RankingFact`): the
     ranking's "employers with findings elsewhere" without joining every inspection's
     employers on every request."""
@@ -567,9 +576,6 @@ class RankingEmployerFact(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    inspection = models.ForeignKey(
-        Inspection, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
     employer = models.ForeignKey(
         "cases.Employer",
         on_delete=models.DO_NOTHING,
@@ -577,26 +583,7 @@ class RankingEmployerFact(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    workplace = models.ForeignKey(
-        Workplace,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    county = models.ForeignKey(
-        "network.County",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    assigned = models.BooleanField(default=False)
-    coordinating = models.BooleanField(default=False)
-    performed_on = models.DateField(null=True)
     has_findings = models.BooleanField(default=False)  # the agency may read one there
-
-    objects = RankingFactQuerySet.as_manager()
 
     class Meta:
         default_permissions = ()
