@@ -59,6 +59,11 @@ class TipForm(ServiceErrorsMixin, forms.Form):
     def stamp() -> str:
         return signing.dumps(time.time(), salt=STARTED_SALT)
 
+    def restamp(self) -> None:
+        """Give a bound form a fresh stamp (its own was missing or forged)."""
+        self.data = self.data.copy()
+        self.data["started"] = self.stamp()
+
     def seconds_since_shown(self) -> float | None:
         """How long the form was open; None if the stamp is missing or forged."""
         try:

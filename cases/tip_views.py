@@ -2,8 +2,9 @@
 
 The form needs no account and sets no tracking. Abuse protection is ours alone: a rate limit
 per address (a friendly 429 page), a hidden field only programs fill in, and a minimum time
-with the form open; the last two are dropped silently (the sender sees a receipt) and
-counted. Everything a sender wrote is shown escaped wherever it appears.
+with the form open. Only the hidden field is dropped silently (a program sees a receipt
+without a code); a form sent too quickly comes back filled in, with its original time stamp, so
+no person is ever thanked for a tip that was not stored. Both are counted. Everything a sender wrote is shown escaped wherever it appears.
 """
 
 from django.conf import settings
@@ -48,19 +49,28 @@ class PublicTipView(View):
             response = render(request, "cases/tip_slow_down.html", status=429)
             response["Retry-After"] = str(wait)
             return response
+        if request.POST.get("website"):
+            # Only programs fill in the hidden field: they get a receipt without a code.
+            services.count_dropped_tip("honeypot")
+            return render(request, "cases/tip_receipt.html", {"code": None})
         form = TipForm(request.POST)
         seconds = form.seconds_since_shown()
-        if (
-            request.POST.get("website")
-            or seconds is None
-            or seconds < settings.AKRIM_TIP_MIN_SECONDS
-        ):
-            services.count_dropped_tip("honeypot" if request.POST.get("website") else "too_fast")
-            return render(request, "cases/tip_receipt.html", {"code": None})
+        if seconds is None:
+            # A missing, forged or day-old stamp: a person may still be behind it, so the
+            # form comes back with what they wrote and a fresh stamp; nothing is stored.
+            form.restamp()
         if not form.is_valid():
-            form.data = form.data.copy()
-            form.data["started"] = TipForm.stamp()
             return render(request, self.template_name, {"form": form}, status=400)
+        if seconds is None or seconds < settings.AKRIM_TIP_MIN_SECONDS:
+            # Never a receipt for a tip that was not stored: the same form again, filled in,
+            # with the original stamp, so the next press of the button is accepted.
+            services.count_dropped_tip("too_fast")
+            return render(
+                request,
+                self.template_name,
+                {"form": form, "send_again": True},
+                status=400,
+            )
         try:
             tip = services.submit_tip(data=form.cleaned_data, language=get_language() or "sv")
         except ValidationError as error:

@@ -1,10 +1,17 @@
 /* akrim: behaviour every page shares. Loaded with `defer`; the pages work without it.
  *
+ * Forms that come back with errors focus their error summary.
  * Logging out removes this browser's unsaved result drafts (results-draft.js keeps them in
  * localStorage under "akrim:draft:"), so the next person on a shared tablet never sees them.
  */
 (function () {
   "use strict";
+  /* A form that comes back with errors moves focus to its summary at the top, so a person on
+   * a phone or with a screen reader starts at the list of what to fix (each item a link). */
+  document.addEventListener("DOMContentLoaded", function () {
+    const summary = document.querySelector("[data-autofocus]");
+    if (summary) summary.focus();
+  });
   document.addEventListener("submit", function (event) {
     if (!event.target.matches("form[data-logout]")) return;
     try {

@@ -1,12 +1,15 @@
 """Public tips: the open form, its abuse protection, and the coordinators' triage."""
 
+import time
+
 import pytest
+from django.core import signing
 from django.core.cache import cache
 from django.urls import reverse
 
 from cases import services
 from cases.models import Case, Tip, TipDrop
-from cases.tip_forms import TipForm
+from cases.tip_forms import STARTED_SALT, TipForm
 from network.models import AuditEvent
 from tests.matrix import Row, covers
 
@@ -93,16 +96,68 @@ def test_the_eleventh_tip_in_a_minute_from_one_address_gets_429(client):
     assert Tip.objects.count() == 10
 
 
-def test_honeypot_and_too_fast_are_dropped_silently_but_counted(client, settings):
+def test_honeypot_is_dropped_silently_but_counted(client):
     response = client.post(reverse("tips:tip_form"), form(website="http://spam"))
     assert response.status_code == 200 and response.context["code"] is None
-    settings.AKRIM_TIP_MIN_SECONDS = 60
-    assert client.post(reverse("tips:tip_form"), form()).status_code == 200
-    forged = client.post(reverse("tips:tip_form"), form(started="12345"))
-    assert forged.status_code == 200
     assert not Tip.objects.exists()
-    counts = dict(TipDrop.objects.values_list("reason", "count"))
-    assert counts == {"honeypot": 1, "too_fast": 2}
+    assert dict(TipDrop.objects.values_list("reason", "count")) == {"honeypot": 1}
+
+
+def test_too_fast_shows_the_form_again_filled_in_and_never_a_receipt(client, settings):
+    settings.AKRIM_TIP_MIN_SECONDS = 60
+    stamp = TipForm.stamp()
+    response = client.post(reverse("tips:tip_form"), form(started=stamp))
+    assert response.status_code == 400
+    assert "cases/tip_receipt.html" not in [t.name for t in response.templates]
+    page = response.content.decode()
+    assert "Ditt tips är inte skickat än" in page and "Folk sover i källaren." in page
+    # the original stamp comes back, so pressing send once the time has passed is accepted
+    assert response.context["form"]["started"].value() == stamp
+    assert not Tip.objects.exists()
+    assert dict(TipDrop.objects.values_list("reason", "count")) == {"too_fast": 1}
+
+
+def test_a_forged_stamp_shows_the_form_again_with_a_fresh_stamp(client, settings):
+    settings.AKRIM_TIP_MIN_SECONDS = 60
+    response = client.post(reverse("tips:tip_form"), form(started="12345"))
+    assert response.status_code == 400 and not Tip.objects.exists()
+    fresh = response.context["form"]["started"].value()
+    assert fresh != "12345" and TipForm(data={"started": fresh}).seconds_since_shown() < 60
+
+
+def test_an_error_keeps_the_original_stamp_so_a_quick_correction_is_stored(client, settings):
+    """A person who fixes a field and presses send again within the minimum time loses
+    nothing: the time counts from when the form was first shown."""
+    settings.AKRIM_TIP_MIN_SECONDS = 2
+    stamp = signing.dumps(time.time() - 5, salt=STARTED_SALT)
+    first = client.post(reverse("tips:tip_form"), form(started=stamp, address=""))
+    assert first.status_code == 400 and "address" in first.context["form"].errors
+    assert first.context["form"]["started"].value() == stamp
+    again = client.post(reverse("tips:tip_form"), form(started=stamp))
+    assert again.status_code == 200 and again.context["code"].startswith("TIPS-")
+    assert Tip.objects.count() == 1 and not TipDrop.objects.exists()
+
+
+def test_an_empty_first_submit_gets_errors_not_a_receipt(client, settings):
+    settings.AKRIM_TIP_MIN_SECONDS = 60
+    response = client.post(reverse("tips:tip_form"), {"started": TipForm.stamp()})
+    assert response.status_code == 400
+    assert {"address", "municipality", "industry"} <= set(response.context["form"].errors)
+    assert "cases/tip_receipt.html" not in [t.name for t in response.templates]
+    assert not Tip.objects.exists()
+
+
+def test_the_error_summary_leads_with_links_to_each_field(client):
+    response = client.post(reverse("tips:tip_form"), form(address="", contact_email="x"))
+    page = response.content.decode()
+    summary = page[
+        page.index('class="error-summary"') : page.index(
+            "</div>", page.index('class="error-summary"')
+        )
+    ]
+    assert 'href="#id_address"' in summary and 'href="#id_contact_email"' in summary
+    assert "data-autofocus" in summary
+    assert page.index("error-summary") < page.index('name="address"')
 
 
 def test_script_in_a_tip_is_text_everywhere(client, api, tip, av_coordinator):

@@ -57,3 +57,25 @@ def test_a_public_tip_becomes_a_case(live_server, page, screenshot, settings):
     case = Case.objects.get()
     assert (case.owner_agency.code, Tip.objects.get(pk=tip.pk).case_id) == ("polis", case.pk)
     screenshot("4-case-opened")
+
+
+def test_a_quick_correction_after_an_error_is_stored(live_server, page, screenshot, settings):
+    """The minimum fill time counts from when the form was first shown: a person who fixes
+    a field and sends again at once is thanked with a code, because the tip was stored."""
+    settings.AKRIM_TIP_MIN_SECONDS = 2
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/tips/")
+    form = page.locator("form.tip-form")
+    form.locator("[name=municipality]").fill("Malmö")
+    form.locator("[name=industry]").select_option("cleaning")
+    time.sleep(2.2)
+    form.locator("button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert summary.is_visible() and summary.bounding_box()["y"] < 740
+    screenshot("5-error-summary-phone")
+    summary.get_by_role("link").first.click()
+    page.keyboard.type("Storgatan 7")  # the link moved focus to the address field
+    page.locator("form.tip-form button[type=submit]").click()  # well within two seconds
+    code = page.locator(".tip-code").inner_text()
+    assert Tip.objects.get(code=code).address == "Storgatan 7"
