@@ -5,6 +5,7 @@ executed in-process, DEBUG on. Production sets DEBUG=false, SECRET_KEY, ALLOWED_
 DATABASE_URL and REDIS_URL.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,7 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "simple_history",
     "drf_spectacular",
@@ -127,14 +128,22 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Login protection (docs/security.md) ----------------------------------------------------
-# Behind this many reverse proxies the client address is taken from X-Forwarded-For (counted
-# from the right); 0 trusts REMOTE_ADDR only. Used by the rate limits and by the lockouts:
-# behind the TLS proxy of docs/deploy.md every REMOTE_ADDR is the proxy's, hence default 1.
-AKRIM_TRUSTED_PROXIES = env_int(
-    "AKRIM_TRUSTED_PROXIES",
-    1 if not DEBUG and env_bool("BEHIND_TLS_PROXY", True) else 0,
-    minimum=0,
-)
+# Addresses or networks of the reverse proxies whose X-Forwarded-For and X-Request-ID are
+# believed (network.middleware.client_ip). Empty by default, with DEBUG on or off: then the
+# connecting peer is the client, and nothing a client writes in a header is trusted.
+AKRIM_TRUSTED_PROXY_IPS = env_list("AKRIM_TRUSTED_PROXY_IPS", "")
+for _proxy in AKRIM_TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"AKRIM_TRUSTED_PROXY_IPS: {_proxy!r} is not an IP address or network."
+        ) from None
+if env_str("AKRIM_TRUSTED_PROXIES", ""):
+    # The hop count trusted whoever reached the port; name the proxies instead.
+    raise ImproperlyConfigured(
+        "AKRIM_TRUSTED_PROXIES is gone: set AKRIM_TRUSTED_PROXY_IPS to the proxies' addresses."
+    )
 # django-axes: lock a username after N failed logins, an address after M (an agency's staff
 # often share one address), for AKRIM_LOCKOUT_MINUTES. network.lockout scales the two limits.
 AKRIM_LOCKOUT_USER_FAILURES = env_int("AKRIM_LOCKOUT_USER_FAILURES", 5, minimum=1)
@@ -287,7 +296,7 @@ if not DEBUG:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "network.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -303,6 +312,16 @@ if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
         "rest_framework.renderers.BrowsableAPIRenderer"
     )
+
+# API tokens (django-rest-knox, network.tokens): stored as digests, expire after this many
+# hours; clients keep sending `Authorization: Token <token>`.
+KNOX_TOKEN_MODEL = "network.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_int("AKRIM_TOKEN_HOURS", 10, minimum=1)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": env_int("AKRIM_TOKENS_PER_USER", 10, minimum=1),
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "akrim API",

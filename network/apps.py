@@ -10,7 +10,7 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Agency network")
 
     def ready(self):
-        from network import lockout, permissions, signals  # noqa: F401  (capabilities/receivers)
+        from network import lockout, permissions, signals, tokens  # noqa: F401  (receivers)
         from network.navigation import NavItem, register
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
