@@ -174,6 +174,11 @@ AKRIM_RATELIMIT_PREFIX = "akrim:"
 # whose roles carry one of these capabilities must use it.
 AKRIM_TWO_FACTOR_PERMISSIONS = env_list("AKRIM_TWO_FACTOR_PERMISSIONS", "cases.reveal_identity")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "akrim")
+# Keys that encrypt the TOTP secrets at rest (network.totp_keys): the first encrypts, all
+# decrypt (rotation). Unset: derived from SECRET_KEY.
+AKRIM_TOTP_KEYS = env_list("AKRIM_TOTP_KEY", "")
+if any(len(key) < 32 for key in AKRIM_TOTP_KEYS):
+    raise ImproperlyConfigured("Each AKRIM_TOTP_KEY must be at least 32 characters long.")
 # Administrators may delete a lost authenticator but never read its secret or QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Demo accounts (seed_demo) get an authenticator with this published key (README), so a
@@ -206,6 +211,8 @@ if AKRIM_OIDC:
 
 # Idle sessions end after 30 minutes: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+# However active, a session ends this long after its login (network.twofactor).
+AKRIM_SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 10 * 3600, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -316,12 +323,18 @@ if DEBUG:
 # API tokens (django-rest-knox, network.tokens): stored as digests, expire after this many
 # hours; clients keep sending `Authorization: Token <token>`.
 KNOX_TOKEN_MODEL = "network.ApiToken"
+# knox's own migrations would create its (swapped-out, unused) table, whose foreign key to
+# users breaks flushing; without migrations Django creates no table for a swapped model.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env_int("AKRIM_TOKEN_HOURS", 10, minimum=1)),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
     "TOKEN_LIMIT_PER_USER": env_int("AKRIM_TOKENS_PER_USER", 10, minimum=1),
 }
+
+# The OpenAPI schema and Swagger UI are public only in development (network.api.schema_views).
+AKRIM_PUBLIC_API_SCHEMA = DEBUG
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "akrim API",
