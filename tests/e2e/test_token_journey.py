@@ -20,7 +20,7 @@ def take_token(base_url: str) -> str:
         data=json.dumps({"username": "av.analyst", "password": "demo-password-123"}).encode(),
         headers={"Content-Type": "application/json", "Accept": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)["token"]
 
 
