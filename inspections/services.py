@@ -521,6 +521,8 @@ def record_decision(
         raise ValidationError({"amount_sek": [_("Enter the amount in SEK.")]})
     if type not in MONETARY_DECISIONS and amount_sek is not None:
         raise ValidationError({"amount_sek": [_("This type of decision has no amount.")]})
+    if type in REPORTS_OF_CRIME and not law:
+        law = ReportedLaw.OTHER  # clients of the first API version do not send one
     if type in REPORTS_OF_CRIME and law not in ReportedLaw.values:
         raise ValidationError({"law": [_("Choose the law the report concerns.")]})
     if type not in REPORTS_OF_CRIME and law:

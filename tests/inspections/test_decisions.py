@@ -66,8 +66,14 @@ def test_a_decision_concerns_its_findings_employer_and_a_crime_report_names_its_
         joint, category="utan_arbetstillstand", employer=second, actor=polis_staff
     )
     url = reverse("inspection-decisions", args=[joint.pk])
-    missing = client.post(url, {"finding": finding.pk, "type": "polisanmalan"}, format="json")
-    assert missing.status_code == 400 and list(missing.json()) == ["law"]
+    unnamed = client.post(url, {"finding": finding.pk, "type": "polisanmalan"}, format="json")
+    assert unnamed.status_code == 201 and unnamed.json()["law"] == "other"
+    wrong = client.post(
+        url,
+        {"finding": finding.pk, "type": "forelaggande", "law": "bokforingsbrott"},
+        format="json",
+    )
+    assert wrong.status_code == 400 and list(wrong.json()) == ["law"]
     made = client.post(
         url,
         {"finding": finding.pk, "type": "polisanmalan", "law": "utlanningslagen"},
