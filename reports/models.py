@@ -54,6 +54,9 @@ class ReportBuild(models.Model):
     figures = models.JSONField(default=dict, blank=True)
     # Unsuppressed counts, kept for the suppression audit and never served.
     raw_figures = models.JSONField(default=dict, blank=True)
+    # The year before, counted and suppressed in the same snapshot: the report's "last
+    # year" column (docs/reports.md "Comparison with last year").
+    previous_figures = models.JSONField(default=dict, blank=True)
     pdf = models.FileField(upload_to="reports/", blank=True)
 
     objects = ReportBuildQuerySet.as_manager()

@@ -110,15 +110,18 @@ def _progress(build_id: int, progress: int, stage: str) -> None:
     )
 
 
-def _snapshot_figures(year: int, scope: str) -> dict:
+def _snapshot_figures(year: int, scope: str, *, previous: bool = False):
     """All figures from one consistent snapshot of the database: a REPEATABLE READ
     transaction on PostgreSQL. (Called inside an outer transaction, as in tests, the outer
-    one's snapshot rules: the isolation level can only be set first thing.)"""
+    one's snapshot rules: the isolation level can only be set first thing.) With
+    `previous`, the year before's figures too, from the same snapshot."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if previous:
+            return figures.compute(year, scope), figures.compute(year - 1, scope)
         return figures.compute(year, scope)
 
 
@@ -142,14 +145,16 @@ def run_build(build_id: int) -> ReportBuild:
     """Compute, suppress, render and freeze a claimed build."""
     build = ReportBuild.objects.get(pk=build_id)
     _progress(build_id, 10, "reading figures")
-    raw = _snapshot_figures(build.year, build.scope)
+    raw, raw_before = _snapshot_figures(build.year, build.scope, previous=True)
     _progress(build_id, 50, "suppressing small cells")
     build.raw_figures = raw
     build.figures = publish(raw, k=build.suppressed_below, year=build.year)
+    build.previous_figures = publish(raw_before, k=build.suppressed_below, year=build.year - 1)
     _progress(build_id, 60, "drawing charts and PDF")
     report = (
         AnnualReport.objects.filter(year=build.year).first() if build.scope == NETWORK else None
     )
+    build.finished_at = timezone.now()  # the frozen date the PDF states
     pdf = rendering.as_pdf(build, report)
     _progress(build_id, 90, "saving")
     with transaction.atomic():
@@ -157,11 +162,12 @@ def run_build(build_id: int) -> ReportBuild:
         if locked.status != BuildStatus.RUNNING:
             return locked  # failed or taken back meanwhile: do not overwrite
         locked.figures, locked.raw_figures = build.figures, raw
+        locked.previous_figures = build.previous_figures
         locked.pdf.save(
             f"lagesbild-{build.year}-{build.scope}-{build_id}.pdf", ContentFile(pdf), save=False
         )
         locked.status, locked.progress, locked.stage = BuildStatus.READY, 100, "ready"
-        locked.finished_at = timezone.now()
+        locked.finished_at = build.finished_at
         locked.save()
     return locked
 
