@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import ServiceErrorsMixin, _text
+from cases.models import Employer
 from inspections.choices import (
     MONETARY_DECISIONS,
     DecisionType,
     EmployerRole,
     FindingCategory,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     Scope,
     SelectionBasis,
@@ -231,10 +233,23 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
 # --- the results page ---------------------------------------------------------------------
 
 
+class EmployerMetField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.orgnr[:6]}-{obj.orgnr[6:]})"
+
+
 class FindingForm(ServiceErrorsMixin, forms.Form):
-    """A finding of the person's agency, from that agency's own category list."""
+    """A finding of the person's agency, from that agency's own category list, about one
+    of the employers met (or the workplace as such)."""
 
     category = forms.ChoiceField(label=_("category"))
+    employer = EmployerMetField(
+        label=_("employer concerned"),
+        queryset=Employer.objects.none(),
+        required=False,
+        empty_label=_("The workplace as such (no employer)"),
+        help_text=_("Which of the employers met the finding concerns."),
+    )
     severity = forms.ChoiceField(
         label=_("severity"),
         choices=Severity.choices,
@@ -259,9 +274,16 @@ class FindingForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Only your own agency sees a secret finding until it is disclosed."),
     )
 
-    def __init__(self, *args, agency_code: str, **kwargs):
+    def __init__(self, *args, agency_code: str, employers=None, **kwargs):
         kwargs.setdefault("auto_id", "id_finding_%s")
         super().__init__(*args, **kwargs)
+        if employers is None:
+            del self.fields["employer"]
+        else:
+            met = employers.order_by("name")
+            self.fields["employer"].queryset = met
+            if len(met) == 1:
+                self.fields["employer"].initial = met[0].pk
         labels = dict(FindingCategory.choices)
         self.fields["category"].choices = _blank(
             (code, labels[code]) for code in categories_for(agency_code)
@@ -304,6 +326,12 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
         decimal_places=2,
         help_text=_("For fees, fines and recovery claims."),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "1"}),
+    )
+    law = forms.ChoiceField(
+        label=_("law"),
+        required=False,
+        choices=_blank(ReportedLaw.choices),
+        help_text=_("For police reports and reports for prosecution: the law concerned."),
     )
 
     def __init__(self, *args, findings, **kwargs):

@@ -20,8 +20,10 @@ from cases.identifiers import parse_orgnr
 from cases.models import Employer, LegalBasis
 from inspections import permissions, states
 from inspections.choices import (
+    DECISION_TRANSITIONS,
     MONETARY_DECISIONS,
     RANKING_BASES,
+    REPORTS_OF_CRIME,
     AssignmentStatus,
     DecisionStatus,
     EmployerRole,
@@ -29,6 +31,7 @@ from inspections.choices import (
     InspectionStatus,
     OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     SelectionBasis,
     categories_for,
@@ -412,17 +415,22 @@ def record_finding(
     severity: str = "medium",
     legal_reference: str = "",
     secret: bool = False,
+    employer: Employer | str | None = None,
     actor: User,
 ) -> Finding:
-    """A finding of the actor's agency, from that agency's own category list."""
+    """A finding of the actor's agency, from that agency's own category list, about one of
+    the employers met (given as the employer or its organisation number; when the inspection
+    has exactly one employer and none is given, that one; empty: the site as such)."""
     agency = _require_participant(actor, inspection, "inspections.add_finding")
     if category not in categories_for(agency.code):
         raise ValidationError(
             {"category": [_("This category is not one of your agency's finding categories.")]}
         )
+    concerned = _employer_met(inspection, employer)
     finding = Finding(
         inspection=inspection,
         agency=agency,
+        employer=concerned,
         category=category,
         description=description.strip(),
         severity=severity,
@@ -437,9 +445,32 @@ def record_finding(
         actor=actor,
         obj=finding,
         purpose=LegalBasis.AKRIM if not secret else "secret",
-        changes={"inspection": inspection.pk, "category": category, "secret": secret},
+        changes={
+            "inspection": inspection.pk,
+            "category": category,
+            "secret": secret,
+            "employer": concerned.orgnr if concerned else None,
+        },
     )
     return finding
+
+
+def _employer_met(inspection: Inspection, employer: Employer | str | None) -> Employer | None:
+    """The employer a finding concerns: one of those met at the inspection."""
+    met = list(Employer.objects.filter(inspectionemployer__inspection=inspection))
+    if employer is None or employer == "":
+        return met[0] if len(met) == 1 else None
+    if isinstance(employer, str):
+        try:
+            orgnr = parse_orgnr(employer).digits
+        except ValidationError as error:
+            raise ValidationError({"employer": error.messages}) from None
+    else:
+        orgnr = employer.orgnr
+    for candidate in met:
+        if candidate.orgnr == orgnr:
+            return candidate
+    raise ValidationError({"employer": [_("Choose one of the employers met at the inspection.")]})
 
 
 @transaction.atomic
@@ -476,10 +507,12 @@ def record_decision(
     amount_sek: Decimal | None = None,
     decided_on: date | None = None,
     status: str = DecisionStatus.DECIDED,
+    law: str = "",
     external_reference: str = "",
     actor: User,
 ) -> Decision:
-    """A decision on a finding, by the agency that owns the finding."""
+    """A decision on a finding, by the agency that owns the finding. A police report or a
+    report for prosecution names the law concerned."""
     if actor.agency is None or actor.agency.pk != finding.agency_id:
         raise PermissionDenied(_("Only the agency that owns the finding may decide on it."))
     if not actor.has_perm("inspections.add_decision"):
@@ -488,6 +521,14 @@ def record_decision(
         raise ValidationError({"amount_sek": [_("Enter the amount in SEK.")]})
     if type not in MONETARY_DECISIONS and amount_sek is not None:
         raise ValidationError({"amount_sek": [_("This type of decision has no amount.")]})
+    if type in REPORTS_OF_CRIME and not law:
+        law = ReportedLaw.OTHER  # clients of the first API version do not send one
+    if type in REPORTS_OF_CRIME and law not in ReportedLaw.values:
+        raise ValidationError({"law": [_("Choose the law the report concerns.")]})
+    if type not in REPORTS_OF_CRIME and law:
+        raise ValidationError({"law": [_("Only a report of a crime names a law.")]})
+    if status not in (DecisionStatus.PROPOSED, DecisionStatus.DECIDED):
+        raise ValidationError({"status": [_("A new decision is proposed or decided.")]})
     decision = Decision(
         finding=finding,
         agency=finding.agency,
@@ -495,6 +536,7 @@ def record_decision(
         amount_sek=amount_sek,
         decided_on=decided_on or timezone.localdate(),
         status=status,
+        law=law,
         external_reference=external_reference,
         created_by=actor,
     )
@@ -504,9 +546,69 @@ def record_decision(
         "decision.recorded",
         actor=actor,
         obj=decision,
-        changes={"finding": finding.pk, "type": type, "amount_sek": str(amount_sek or "")},
+        changes={
+            "finding": finding.pk,
+            "type": type,
+            "amount_sek": str(amount_sek or ""),
+            "status": status,
+            "law": law,
+        },
     )
     return decision
+
+
+@transaction.atomic
+def change_decision_status(
+    decision: Decision,
+    *,
+    status: str,
+    reason: str,
+    decided_on: date | None = None,
+    version: int | None = None,
+    actor: User,
+) -> Decision:
+    """Move a decision along its way (inspections.choices.DECISION_TRANSITIONS), by staff of
+    the decision's agency, with a reason. The row is locked, so two changes take turns and
+    the second is judged against the first's result."""
+    if actor.agency is None or actor.agency.pk != decision.agency_id:
+        raise PermissionDenied(_("Only the agency that made the decision may change it."))
+    if not actor.has_perm("inspections.change_decision"):
+        raise PermissionDenied
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked.version)
+    if status not in DecisionStatus.values:
+        raise ValidationError({"status": [_("Choose a status.")]})
+    if status not in DECISION_TRANSITIONS[locked.status]:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A decision cannot go from %(a)s to %(b)s.")
+                    % {
+                        "a": DecisionStatus(locked.status).label,
+                        "b": DecisionStatus(status).label,
+                    }
+                ]
+            }
+        )
+    if status == DecisionStatus.PAID and locked.type not in MONETARY_DECISIONS:
+        raise ValidationError({"status": [_("Only a decision with an amount can be paid.")]})
+    if len(reason.strip()) < 3:
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    previous = locked.status
+    locked.status = status
+    if previous == DecisionStatus.PROPOSED and status == DecisionStatus.DECIDED:
+        locked.decided_on = decided_on or timezone.localdate()
+    locked.version += 1
+    locked.save(update_fields=["status", "decided_on", "version"])
+    record_event(
+        "decision.status_changed",
+        actor=actor,
+        obj=locked,
+        purpose=reason.strip(),
+        changes={"status": [previous, status]},
+    )
+    return locked
 
 
 @transaction.atomic

@@ -552,7 +552,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         may = user.has_perm
         context.setdefault(
             "finding_form",
-            FindingForm(agency_code=agency.code)
+            FindingForm(agency_code=agency.code, employers=inspection.employers.all())
             if recording and may("inspections.add_finding")
             else None,
         )
@@ -594,7 +594,9 @@ class RecordFindingView(ResultsActionView):
     form_name = "finding"
 
     def act(self, request, inspection):
-        form = FindingForm(request.POST, agency_code=request.user.agency.code)
+        form = FindingForm(
+            request.POST, agency_code=request.user.agency.code, employers=inspection.employers.all()
+        )
         if not form.is_valid():
             return self.rerender(400, finding_form=form)
         try:

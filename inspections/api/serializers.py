@@ -10,6 +10,7 @@ from inspections.choices import (
     FindingCategory,
     OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     Scope,
     SelectionBasis,
@@ -174,8 +175,17 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class OrgnrField(serializers.CharField):
+    """An employer as its organisation number: any form in (the service checks it is one
+    of the employers met), the stored 10 digits out."""
+
+    def to_representation(self, value):
+        return value.orgnr
+
+
 class FindingSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.code", read_only=True)
+    employer = OrgnrField(required=False, allow_null=True, allow_blank=True, default=None)
 
     class Meta:
         model = Finding
@@ -188,6 +198,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "severity",
             "legal_reference",
             "secret",
+            "employer",
             "created_at",
         ]
         read_only_fields = ["id", "inspection", "agency", "created_at"]
@@ -212,7 +223,15 @@ class DecisionSerializer(serializers.ModelSerializer):
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
     status = serializers.ChoiceField(
-        choices=DecisionStatus.choices, required=False, default=DecisionStatus.DECIDED
+        choices=[DecisionStatus.PROPOSED, DecisionStatus.DECIDED],
+        required=False,
+        default=DecisionStatus.DECIDED,
+    )
+    law = serializers.ChoiceField(
+        choices=ReportedLaw.choices, required=False, allow_blank=True, default=""
+    )
+    employer = serializers.CharField(
+        source="finding.employer.orgnr", read_only=True, allow_null=True, default=None
     )
 
     class Meta:
@@ -221,19 +240,29 @@ class DecisionSerializer(serializers.ModelSerializer):
             "id",
             "finding",
             "agency",
+            "employer",
             "type",
             "amount_sek",
             "decided_on",
             "status",
+            "law",
             "external_reference",
+            "version",
         ]
-        read_only_fields = ["id", "agency"]
+        read_only_fields = ["id", "agency", "version"]
         extra_kwargs = {"decided_on": {"required": False}}
 
     def __init__(self, *args, findings=None, **kwargs):
         super().__init__(*args, **kwargs)
         if findings is not None:
             self.fields["finding"].queryset = findings
+
+
+class DecisionStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DecisionStatus.choices)
+    reason = serializers.CharField(max_length=2000)
+    decided_on = serializers.DateField(required=False, default=None)
+    version = serializers.IntegerField(required=False, default=None, min_value=1)
 
 
 class PersonCountSerializer(serializers.ModelSerializer):
