@@ -106,13 +106,13 @@ def main(argv=None) -> dict:
     parser.add_argument("--agency", default="skv")
     args = parser.parse_args(argv)
     setup(args.db)
-    from rest_framework.authtoken.models import Token
 
     from bench.access import pick_user
+    from network.tokens import issue_token
 
     wrk = ensure_wrk()
     user = pick_user(args.agency, "staff")
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = issue_token(user, two_factor=True, actor=None)
     port = free_port()
     env = {
         **os.environ,
