@@ -10,9 +10,11 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,10 +51,10 @@ from inspections.models import (
     Workplace,
 )
 from inspections.risk import SNI_PREFIX
-from inspections.tasks import notify_assignment
 from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
-from network.models import Agency, County, User
+from network.models import Agency, County, Membership, Role, User
+from network.outbox import enqueue_mail
 from network.services import next_reference, record_event
 
 
@@ -260,8 +262,49 @@ def assign_agency(
         obj=inspection,
         changes={"agency": agency.code, "mode": mode},
     )
-    notify_assignment.delay_on_commit(assignment.pk)
+    mail_assignment(assignment.pk)
     return assignment
+
+
+@transaction.atomic
+def mail_assignment(assignment_id: int) -> int:
+    """Tell the assigned agency's caseworkers and coordinators that there is an assignment:
+    the mails go into the outbox in the caller's transaction (network/outbox.py), once per
+    assignment (`notified_at` is claimed first). Returns how many mails were queued.
+
+    The mail names no workplace, employer or date: an unannounced control must not leak
+    through e-mail."""
+    claimed = AgencyAssignment.objects.filter(pk=assignment_id, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return 0
+    assignment = AgencyAssignment.objects.select_related("inspection", "agency").get(
+        pk=assignment_id
+    )
+    recipients = {
+        m.user.email
+        for m in Membership.objects.filter(agency=assignment.agency, active=True)
+        .select_related("user")
+        .exclude(user__email="")
+        if {Role.STAFF, Role.COORDINATOR} & set(m.roles)
+    }
+    link = settings.AKRIM_BASE_URL.rstrip("/") + reverse(
+        "inspections:inspection_detail", args=[assignment.inspection_id]
+    )
+    body = (
+        f"{assignment.agency.name_sv} har fått en förfrågan om att delta i en gemensam "
+        f"kontroll ({assignment.inspection.reference}).\n\n"
+        f"Logga in för att se den och svara: {link}\n\n"
+        "Kontrollen är oanmäld. Berätta inte om den för någon utanför uppdraget."
+    )
+    messages = enqueue_mail(
+        kind="inspection.assignment",
+        subject="akrim: ny förfrågan om gemensam kontroll",
+        body=body,
+        to=recipients,
+    )
+    return len(messages)
 
 
 @transaction.atomic
