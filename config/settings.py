@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "network.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "network.querystring.QueryStringMiddleware",  # 400 for a NUL in the query string
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -50,11 +50,13 @@ from inspections.models import (
     PersonCount,
     Workplace,
 )
+from inspections.filters import InspectionFilterSet
 from inspections.risk import SNI_PREFIX
 from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, County, Membership, Role, User
 from network.outbox import enqueue_mail
+from network.querystring import audited_filters
 from network.services import next_reference, record_event
 
 
@@ -556,12 +558,17 @@ def record_decision(
 def record_person_counts(inspection: Inspection, *, counts: list[dict], actor: User) -> int:
     """Replace the actor's agency's counts of persons checked (no names, counts only)."""
     agency = _require_participant(actor, inspection, "inspections.add_personcount")
-    rows, errors = [], {}
+    rows, errors, seen = [], {}, set()
     for index, item in enumerate(counts):
         status, nationality = item.get("right_to_work"), (item.get("nationality") or "").upper()
         count = item.get("count")
         if status not in RightToWork.values:
             errors[f"counts[{index}].right_to_work"] = [_("Choose a right-to-work status.")]
+        elif (status, nationality) in seen:  # one row per kind: the table's unique constraint
+            errors[f"counts[{index}].right_to_work"] = [
+                _("This status and nationality are already counted above; add them together.")
+            ]
+        seen.add((status, nationality))
         if nationality and (len(nationality) != 2 or not nationality.isalpha()):
             errors[f"counts[{index}].nationality"] = [_("Use a two-letter country code.")]
         if not isinstance(count, int) or count < 1:
@@ -723,7 +730,8 @@ def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
         "inspection.exported",
         actor=actor,
         object_type="inspections.inspection",
-        changes={"filters": filters, "rows": count},
+        # Only the list's own filters, bounded: the query string is the caller's text.
+        changes={"filters": audited_filters(filters, InspectionFilterSet), "rows": count},
     )
     return out.getvalue()
 

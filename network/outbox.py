@@ -15,6 +15,8 @@ never sent again by itself. An administrator can send a failed message again in 
 """
 
 import logging
+import threading
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -66,14 +68,33 @@ def _nudge_registered() -> bool:
 
 def nudge_sender() -> None:
     """Ask a worker to send now rather than at beat's next minute. Best effort: when the
-    broker is away this must neither wait nor fail the request (the send is not retried
-    here; beat sends the message anyway). Without Redis (the embedded default) Celery runs
-    the task in-process, which is how `make run` delivers its mail."""
+    broker is away this must neither hold up nor fail the request, so the message is
+    published from a short-lived thread (reaching a Redis that is down takes seconds of
+    retries inside the client), and after a failed nudge this process skips nudging for
+    `NUDGE_PAUSE_SECONDS`; beat sends the mail anyway. Without Redis (the embedded default,
+    `make run`) Celery runs the task in-process, right here, which is how that mode mails."""
+    from network.tasks import send_outbox
+
+    if send_outbox.app.conf.task_always_eager:
+        send_outbox.apply()
+        return
+    if time.monotonic() < _nudges_paused_until:
+        return
+    threading.Thread(target=_publish_nudge, name="outbox-nudge", daemon=True).start()
+
+
+NUDGE_PAUSE_SECONDS = 30
+_nudges_paused_until = 0.0
+
+
+def _publish_nudge() -> None:
+    global _nudges_paused_until
     from network.tasks import send_outbox
 
     try:
         send_outbox.apply_async(retry=False)
-    except Exception:  # the broker is down or unreachable: beat will send it
+    except Exception:  # the broker is down or unreachable: beat will send the mail
+        _nudges_paused_until = time.monotonic() + NUDGE_PAUSE_SECONDS
         log.warning("outbox: could not nudge the sender; beat sends the mail", exc_info=True)
 
 
