@@ -35,6 +35,7 @@ from inspections.choices import (
     SelectionBasis,
     categories_for,
 )
+from inspections.filters import InspectionFilterSet
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
@@ -50,7 +51,6 @@ from inspections.models import (
     PersonCount,
     Workplace,
 )
-from inspections.filters import InspectionFilterSet
 from inspections.risk import SNI_PREFIX
 from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
