@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "network.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "network.querystring.QueryStringMiddleware",  # 400 for a NUL in the query string
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -434,6 +435,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.purge_expired_grants",
         "schedule": timedelta(minutes=5),
     },
+}
+
+# E-mail outbox (network/outbox.py, docs/operations.md): mails are rows sent by beat's task,
+# retried after 1, 2, 4 … minutes (at most an hour apart) up to 10 tries; sent ones are kept
+# a month; a claim older than 10 minutes belongs to a sender that died and is not resent.
+AKRIM_OUTBOX_INTERVAL_SECONDS = env_int("AKRIM_OUTBOX_INTERVAL_SECONDS", 60, minimum=1)
+AKRIM_OUTBOX_RETRY_SECONDS = env_int("AKRIM_OUTBOX_RETRY_SECONDS", 60, minimum=1)
+AKRIM_OUTBOX_RETRY_MAX_SECONDS = env_int("AKRIM_OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
+AKRIM_OUTBOX_MAX_ATTEMPTS = env_int("AKRIM_OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
+AKRIM_OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("AKRIM_OUTBOX_CLAIM_TIMEOUT_SECONDS", 600, minimum=60)
+AKRIM_OUTBOX_KEEP_DAYS = env_int("AKRIM_OUTBOX_KEEP_DAYS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["send-outbox"] = {
+    "task": "network.tasks.send_outbox",
+    "schedule": timedelta(seconds=AKRIM_OUTBOX_INTERVAL_SECONDS),
 }
 
 LOGGING = {

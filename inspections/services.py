@@ -10,9 +10,11 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +38,7 @@ from inspections.choices import (
     SelectionBasis,
     categories_for,
 )
+from inspections.filters import InspectionFilterSet
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
@@ -52,10 +55,11 @@ from inspections.models import (
     Workplace,
 )
 from inspections.risk import SNI_PREFIX
-from inspections.tasks import notify_assignment
 from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
-from network.models import Agency, County, User
+from network.models import Agency, County, Membership, Role, User
+from network.outbox import enqueue_mail
+from network.querystring import audited_filters
 from network.services import next_reference, record_event
 
 
@@ -263,8 +267,49 @@ def assign_agency(
         obj=inspection,
         changes={"agency": agency.code, "mode": mode},
     )
-    notify_assignment.delay_on_commit(assignment.pk)
+    mail_assignment(assignment.pk)
     return assignment
+
+
+@transaction.atomic
+def mail_assignment(assignment_id: int) -> int:
+    """Tell the assigned agency's caseworkers and coordinators that there is an assignment:
+    the mails go into the outbox in the caller's transaction (network/outbox.py), once per
+    assignment (`notified_at` is claimed first). Returns how many mails were queued.
+
+    The mail names no workplace, employer or date: an unannounced control must not leak
+    through e-mail."""
+    claimed = AgencyAssignment.objects.filter(pk=assignment_id, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return 0
+    assignment = AgencyAssignment.objects.select_related("inspection", "agency").get(
+        pk=assignment_id
+    )
+    recipients = {
+        m.user.email
+        for m in Membership.objects.filter(agency=assignment.agency, active=True)
+        .select_related("user")
+        .exclude(user__email="")
+        if {Role.STAFF, Role.COORDINATOR} & set(m.roles)
+    }
+    link = settings.AKRIM_BASE_URL.rstrip("/") + reverse(
+        "inspections:inspection_detail", args=[assignment.inspection_id]
+    )
+    body = (
+        f"{assignment.agency.name_sv} har fått en förfrågan om att delta i en gemensam "
+        f"kontroll ({assignment.inspection.reference}).\n\n"
+        f"Logga in för att se den och svara: {link}\n\n"
+        "Kontrollen är oanmäld. Berätta inte om den för någon utanför uppdraget."
+    )
+    messages = enqueue_mail(
+        kind="inspection.assignment",
+        subject="akrim: ny förfrågan om gemensam kontroll",
+        body=body,
+        to=recipients,
+    )
+    return len(messages)
 
 
 @transaction.atomic
@@ -615,12 +660,17 @@ def change_decision_status(
 def record_person_counts(inspection: Inspection, *, counts: list[dict], actor: User) -> int:
     """Replace the actor's agency's counts of persons checked (no names, counts only)."""
     agency = _require_participant(actor, inspection, "inspections.add_personcount")
-    rows, errors = [], {}
+    rows, errors, seen = [], {}, set()
     for index, item in enumerate(counts):
         status, nationality = item.get("right_to_work"), (item.get("nationality") or "").upper()
         count = item.get("count")
         if status not in RightToWork.values:
             errors[f"counts[{index}].right_to_work"] = [_("Choose a right-to-work status.")]
+        elif (status, nationality) in seen:  # one row per kind: the table's unique constraint
+            errors[f"counts[{index}].right_to_work"] = [
+                _("This status and nationality are already counted above; add them together.")
+            ]
+        seen.add((status, nationality))
         if nationality and (len(nationality) != 2 or not nationality.isalpha()):
             errors[f"counts[{index}].nationality"] = [_("Use a two-letter country code.")]
         if not isinstance(count, int) or count < 1:
@@ -782,7 +832,8 @@ def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
         "inspection.exported",
         actor=actor,
         object_type="inspections.inspection",
-        changes={"filters": filters, "rows": count},
+        # Only the list's own filters, bounded: the query string is the caller's text.
+        changes={"filters": audited_filters(filters, InspectionFilterSet), "rows": count},
     )
     return out.getvalue()
 
