@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "network.middleware.RequestIdMiddleware",
     "network.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "network.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "network.querystring.QueryStringMiddleware",  # 400 for a NUL in the query string
     "django.middleware.common.CommonMiddleware",
@@ -109,7 +110,8 @@ AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the membership and the capabilities in fewer queries.
+    "network.backends.MembershipModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -210,11 +212,13 @@ if AKRIM_OIDC:
     LOGIN_REDIRECT_URL_FAILURE = "/login/"
     AUTHENTICATION_BACKENDS.append("network.oidc.MembershipOIDCBackend")
 
-# Idle sessions end after 30 minutes: every request pushes the expiry forward.
+# Idle sessions end after 30 minutes: a request pushes the expiry forward, writing the
+# session at most once a minute (network.middleware.IdleSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 # However active, a session ends this long after its login (network.twofactor).
 AKRIM_SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 10 * 3600, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +37,6 @@ from inspections.forms import (
     FindingForm,
     FollowUpForm,
     InspectionAttachmentForm,
-    InspectionImportForm,
     InspectionPlanForm,
     OperationForm,
     PerformForm,
@@ -46,7 +45,6 @@ from inspections.forms import (
     RespondForm,
     dress_filter_form,
 )
-from inspections.imports import import_inspections
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
@@ -442,38 +440,6 @@ class AttachmentDownloadView(InspectionScopedMixin, View):
         attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
         services.record_attachment_download(attachment, actor=request.user)
         return files.download(attachment)
-
-
-class InspectionImportView(CapabilityRequiredMixin, View):
-    """Planned inspections from a spreadsheet: a dry run shows every row and every error;
-    importing writes all rows or none."""
-
-    required_capability = "inspections.add_inspection"
-    template_name = "inspections/inspection_import.html"
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": InspectionImportForm()})
-
-    def post(self, request):
-        form = InspectionImportForm(request.POST, request.FILES)
-        result = None
-        if form.is_valid():
-            try:
-                result = import_inspections(
-                    form.cleaned_data["file"],
-                    actor=request.user,
-                    dry_run=not form.cleaned_data["confirm"],
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-        status = 200 if result is not None and result.ok else 400
-        if result is not None and result.ok and result.created:
-            messages.success(
-                request,
-                _("%(n)s inspections are imported.") % {"n": len(result.created)},
-            )
-            return redirect("inspections:inspection_list")
-        return render(request, self.template_name, {"form": form, "result": result}, status=status)
 
 
 class InspectionExportView(CapabilityRequiredMixin, View):

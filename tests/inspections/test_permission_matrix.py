@@ -117,7 +117,7 @@ MATRIX = [
     *rows("upload", {**seen(201), "pending": 403}),
     # Importing is not about one inspection: coordinators may, nobody else.
     *rows(
-        "import", {r: 200 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
+        "import", {r: 202 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
     ),
     # Only the coordinating agency's coordinators move the operation (it is planned).
     *rows("operation_status", {**seen(403), "coordinator": 200}),
