@@ -13,14 +13,18 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
+from cases.filters import EmployerFilterSet
+from cases.models import Employer
+from cases.services import register_employer
 from inspections import permissions, services
 from inspections.api.views import record_findings_read
 from inspections.choices import (
@@ -39,6 +43,7 @@ from inspections.forms import (
     InspectionAttachmentForm,
     InspectionImportForm,
     InspectionPlanForm,
+    NotReportingForm,
     OperationForm,
     PerformForm,
     PersonCountFormSet,
@@ -191,14 +196,24 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            inspection = services.plan_inspection(
-                workplace=form.workplace(),
-                planned_date=data["planned_date"],
-                employers=data["employers"],
-                operation=data["operation"],
-                unannounced=data["unannounced"],
-                actor=self.request.user,
-            )
+            # A new employer and the inspection that meets it are stored together or not at all.
+            with transaction.atomic():
+                employers = list(data["employers"])
+                new = form.new_employer()
+                if new is not None:
+                    if not Employer.objects.filter(orgnr=new["orgnr"]).exists():
+                        register_employer(
+                            orgnr=new["orgnr"], name=new["name"], actor=self.request.user
+                        )
+                    employers.append({"orgnr": new["orgnr"], "role": new["role"]})
+                inspection = services.plan_inspection(
+                    workplace=form.workplace(),
+                    planned_date=data["planned_date"],
+                    employers=employers,
+                    operation=data["operation"],
+                    unannounced=data["unannounced"],
+                    actor=self.request.user,
+                )
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
@@ -211,6 +226,35 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+EMPLOYER_SEARCH_LIMIT = 10
+
+
+class EmployerSearchView(CapabilityRequiredMixin, View):
+    """Employers by name or organisation number, as JSON for the planning form's
+    search-as-you-type (static/js/planning.js). Employers are registry data that every member
+    may read (cases/models.py), so the scope is the capability; the answer is small (ten
+    names) and carries nothing an employer profile does not."""
+
+    required_capability = "cases.view_employer"
+
+    def get(self, request):
+        text = " ".join(request.GET.get("q", "").split())[:100]
+        results = []
+        if len(text) >= 2:
+            employers = EmployerFilterSet({"q": text}, queryset=Employer.objects.all()).qs
+            results = [
+                {
+                    "orgnr": employer.orgnr,
+                    "formatted_orgnr": employer.formatted_orgnr,
+                    "name": employer.name,
+                    "city": employer.city,
+                    "label": f"{employer.name} ({employer.formatted_orgnr})",
+                }
+                for employer in employers.order_by("name", "orgnr")[:EMPLOYER_SEARCH_LIMIT]
+            ]
+        return JsonResponse({"results": results})
 
 
 # --- one inspection -----------------------------------------------------------------------
@@ -267,13 +311,25 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         record_visit = before_visit and permissions.may_record_visit(user, inspection, mine)
         findings = list(self.findings(inspection))
         record_findings_read(findings, actor=user)
+        person_counts = list(
+            inspection.person_counts.select_related("agency").order_by(
+                "agency__code", "right_to_work", "nationality"
+            )
+        )
+        awaited = (
+            list(services.awaited_results(inspection).select_related("agency"))
+            if inspection.status == InspectionStatus.PERFORMED
+            else []
+        )
         context.update(
             coordinator=coordinator,
             mine=mine,
             findings=findings,
-            person_counts=inspection.person_counts.select_related("agency").order_by(
-                "agency__code", "right_to_work", "nationality"
-            ),
+            person_counts=person_counts,
+            persons_by_agency=_persons_by_agency(person_counts),
+            awaited=awaited,
+            # Before the visit, the results page is where an agency on site records it.
+            visit_from_results=record_visit and accepted,
             follow_ups=FollowUp.objects.visible_to(user)
             .filter(inspection=inspection)
             .select_related("agency", "assignee"),
@@ -300,7 +356,16 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             if coordinator and before_visit and user.has_perm("inspections.add_agencyassignment")
             else None,
         )
-        context.setdefault("perform_form", PerformForm() if record_visit else None)
+        context.setdefault(
+            "perform_form",
+            PerformForm(planned_date=inspection.planned_date) if record_visit else None,
+        )
+        context.setdefault(
+            "not_reporting_form",
+            NotReportingForm(agencies=[a.agency for a in awaited])
+            if coordinator and awaited
+            else None,
+        )
         context.setdefault(
             "not_performed_form",
             ReasonForm(auto_id="id_not_performed_%s") if record_visit else None,
@@ -314,6 +379,16 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             InspectionAttachmentForm() if coordinator or accepted else None,
         )
         return context
+
+
+def _persons_by_agency(person_counts) -> list[dict]:
+    """Each agency's counts with its own total (rows already ordered by agency)."""
+    agencies: dict[int, dict] = {}
+    for row in person_counts:
+        entry = agencies.setdefault(row.agency_id, {"agency": row.agency, "rows": [], "total": 0})
+        entry["rows"].append(row)
+        entry["total"] += row.count
+    return list(agencies.values())
 
 
 class InspectionActionView(ObjectActionMixin, InspectionDetailView):
@@ -372,11 +447,33 @@ class PerformView(InspectionActionView):
     action_capability = "inspections.perform_inspection"
 
     def act(self, request, inspection):
+        if not permissions.may_record_visit(request.user, inspection):
+            raise PermissionDenied
         return self.run(
-            PerformForm(request.POST),
+            PerformForm(request.POST, planned_date=inspection.planned_date),
             "perform_form",
             services.perform_inspection,
             _("The inspection is recorded as performed. Record your results."),
+        )
+
+
+class NotReportingView(InspectionActionView):
+    """The coordinator stops waiting for an accepted agency's results."""
+
+    action_capability = "inspections.coordinate_inspection"
+
+    def act(self, request, inspection):
+        awaited = services.awaited_results(inspection).select_related("agency")
+        form = NotReportingForm(request.POST, agencies=[a.agency for a in awaited])
+        return self.run(
+            form,
+            "not_reporting_form",
+            services.mark_not_reporting,
+            lambda valid: (
+                _("%(agency)s is marked as not reporting.")
+                % {"agency": valid.cleaned_data["agency"].name}
+            ),
+            "#results",
         )
 
 
@@ -540,9 +637,27 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         counts = inspection.person_counts.filter(agency=agency).order_by(
             "right_to_work", "nationality"
         )
+        before_visit = inspection.status in BEFORE_VISIT
+        records_visit = (
+            self.mine is not None
+            and before_visit
+            and permissions.may_record_visit(user, inspection, self.mine)
+        )
+        context.setdefault(
+            "visit_form",
+            PerformForm(planned_date=inspection.planned_date, auto_id="id_visit_%s")
+            if records_visit
+            else None,
+        )
         context.update(
             mine=self.mine,
             recording=recording,
+            waiting_for_visit=self.mine is not None and before_visit and not records_visit,
+            my_total=sum(row.count for row in counts),
+            can_submit=self.mine is not None
+            and inspection.status == InspectionStatus.PERFORMED
+            and self.mine.results_submitted_at is None
+            and user.has_perm("inspections.add_finding"),
             own_findings=own_findings,
             follow_ups=FollowUp.objects.visible_to(user)
             .filter(inspection=inspection)
@@ -587,6 +702,43 @@ class ResultsActionView(ObjectActionMixin, InspectionResultsView):
     def done(self, message: str, anchor: str = ""):
         self.request.session[DRAFT_SAVED] = f"{self.object.pk}:{self.form_name}"
         return super().done(message, anchor or f"#{self.form_name}")
+
+
+class ResultsVisitView(ResultsActionView):
+    """An agency on site records the visit from the results page, and goes on recording."""
+
+    action_capability = "inspections.perform_inspection"
+    form_name = "visit"
+
+    def act(self, request, inspection):
+        if not permissions.may_record_visit(request.user, inspection):
+            raise PermissionDenied
+        form = PerformForm(
+            request.POST, planned_date=inspection.planned_date, auto_id="id_visit_%s"
+        )
+        return self.run(
+            form,
+            "visit_form",
+            services.perform_inspection,
+            _("The visit is recorded. Now record your agency's results."),
+            "#finding",
+        )
+
+
+class ResultsSubmitView(ResultsActionView):
+    """Submit the agency's results from the results page (the same service as the detail
+    page's button)."""
+
+    action_capability = "inspections.add_finding"
+    form_name = "submit"
+
+    def act(self, request, inspection):
+        try:
+            services.submit_results(inspection, actor=request.user)
+        except ValidationError as error:
+            return self.rerender(400, action_errors=error.messages)
+        messages.success(request, _("Your agency's results are submitted."))
+        return redirect("inspections:inspection_detail", pk=inspection.pk)
 
 
 class RecordFindingView(ResultsActionView):
@@ -639,9 +791,17 @@ class RecordPersonsView(ResultsActionView):
         except ValidationError as error:
             formset.add_service_errors(error, [index for index, _row in rows])
             return self.rerender(400, persons_formset=formset)
-        return self.done(
-            _("Persons checked by your agency are saved: %(total)s in all.") % {"total": total}
+        message = _("Persons checked by your agency are saved: %(total)s in all.") % {
+            "total": total
+        }
+        visit_total = Inspection.objects.values_list("persons_checked", flat=True).get(
+            pk=inspection.pk
         )
+        if visit_total is not None and total > visit_total:
+            message += " " + _(
+                "That is more than the %(visit)s persons recorded at the visit: check the numbers."
+            ) % {"visit": visit_total}
+        return self.done(message)
 
 
 class AddFollowUpView(ResultsActionView):

@@ -56,4 +56,4 @@ def score(value) -> str:
     """A risk-ranking score in points (the scale is explained where scores are listed)."""
     if value in (None, ""):
         return ""
-    return _("%(points)s points") % {"points": floatformat(value, "-1")}
+    return _("%(points)s points") % {"points": floatformat(value, "-2")}
