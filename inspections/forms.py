@@ -20,6 +20,7 @@ from inspections.choices import (
     DecisionType,
     EmployerRole,
     FindingCategory,
+    OperationStatus,
     ParticipationMode,
     RightToWork,
     Scope,
@@ -662,3 +663,38 @@ class NotReportingForm(ServiceErrorsMixin, forms.Form):
 
     def clean_reason(self):
         return _text(self.cleaned_data["reason"])
+
+
+class OperationFilterForm(forms.Form):
+    """The operations board's filters. By default the board shows the operations still
+    running (not closed or cancelled), newest first."""
+
+    OPEN, ALL = "open", "all"
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_filter_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (self.OPEN, _("Running (not closed or cancelled)")),
+            (self.ALL, _("All")),
+            *OperationStatus.choices,
+        ]
+
+    def apply(self, operations):
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status") or self.OPEN
+        if status == self.OPEN:
+            operations = operations.exclude(
+                status__in=[OperationStatus.CLOSED, OperationStatus.CANCELLED]
+            )
+        elif status != self.ALL:
+            operations = operations.filter(status=status)
+        if data.get("q"):
+            operations = operations.filter(title__icontains=data["q"])
+        return operations

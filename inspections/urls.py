@@ -14,6 +14,9 @@ urlpatterns = [
     path("insatser/", views.OperationBoardView.as_view(), name="operation_board"),
     path("insatser/ny/", views.OperationCreateView.as_view(), name="operation_create"),
     path("insatser/<int:pk>/status/", views.OperationStatusView.as_view(), name="operation_status"),
+    path(
+        "insatser/<int:pk>/stall-in/", views.OperationCancelView.as_view(), name="operation_cancel"
+    ),
     path("uppfoljningar/", views.FollowUpListView.as_view(), name="follow_up_list"),
     path(
         "uppfoljningar/<int:pk>/klar/",

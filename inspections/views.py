@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,6 +44,7 @@ from inspections.forms import (
     InspectionImportForm,
     InspectionPlanForm,
     NotReportingForm,
+    OperationFilterForm,
     OperationForm,
     PerformForm,
     PersonCountFormSet,
@@ -98,8 +99,23 @@ def _with_my_assignment(inspections, user):
 # --- list and calendar --------------------------------------------------------------------
 
 
+def _list_cursor(value: str):
+    """`?before=` of the inspection list: "<planned date>_<id>" of the last row shown (or a
+    bare id, from older links); None when absent or malformed."""
+    day, _sep, pk = value.rpartition("_")
+    if not (pk.isascii() and pk.isdigit()):
+        return None
+    if not day:
+        return (None, int(pk))
+    try:
+        return (datetime.date.fromisoformat(day), int(pk))
+    except ValueError:
+        return None
+
+
 class InspectionListView(CapabilityRequiredMixin, TemplateView):
-    """Visible inspections, newest first, 50 a page with a keyset cursor (`?before=<id>`)."""
+    """Visible inspections, newest planned date first, 50 a page with a keyset cursor
+    (`?before=<date>_<id>`: constant cost on any page, unlike an OFFSET)."""
 
     template_name = "inspections/inspection_list.html"
     required_capability = "inspections.view_inspection"
@@ -108,16 +124,24 @@ class InspectionListView(CapabilityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = _filtered_inspections(self.request)
         inspections = filterset.qs if filterset.is_valid() else Inspection.objects.none()
-        before = self.request.GET.get("before", "")
-        paged = before.isascii() and before.isdigit()
+        cursor = _list_cursor(self.request.GET.get("before", ""))
+        paged = cursor is not None
         if paged:
-            inspections = inspections.filter(id__lt=int(before))
-        inspections = _with_my_assignment(inspections, self.request.user).order_by("-id")
+            day, pk = cursor
+            if day is None:
+                day = Subquery(Inspection.objects.filter(pk=pk).values("planned_date")[:1])
+            inspections = inspections.filter(
+                Q(planned_date__lt=day) | Q(planned_date=day, id__lt=pk)
+            )
+        inspections = _with_my_assignment(inspections, self.request.user).order_by(
+            "-planned_date", "-id"
+        )
         page = list(inspections[: PAGE_SIZE + 1])
+        last = page[PAGE_SIZE - 1] if len(page) > PAGE_SIZE else None
         context.update(
             filter=filterset,
             inspections=page[:PAGE_SIZE],
-            next_before=page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None,
+            next_before=f"{last.planned_date.isoformat()}_{last.id}" if last else None,
             paged=paged,
             # The filters fold away on a phone unless some are in use.
             filtering=any(value for key, value in self.request.GET.items() if key != "before"),
@@ -840,13 +864,15 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
             f"n_{status}": Count("inspections", filter=seen & Q(inspections__status=status))
             for status in InspectionStatus.values
         }
+        filters = OperationFilterForm(self.request.GET)
+        operations = filters.apply(ControlOperation.objects.visible_to(user))
         operations = (
-            ControlOperation.objects.visible_to(user)
-            .select_related("coordinating_agency", "centre")
+            operations.select_related("coordinating_agency", "centre")
             .annotate(n_total=Count("inspections", filter=seen), **by_status)
             .order_by("-period_start", "-id")
         )
         page = Paginator(operations, self.per_page).get_page(self.request.GET.get("page"))
+        context["filters"] = filters
         answers = (
             AgencyAssignment.objects.filter(
                 inspection__in=visible,
@@ -869,17 +895,19 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
                 for status, label in InspectionStatus.choices
             ]
             operation.agency_answers = by_operation.get(operation.pk, [])
-            operation.next_states = (
-                [
-                    (state, OperationStatus(state).label)
-                    for state in sorted(
-                        services.OPERATION_TRANSITIONS[OperationStatus(operation.status)]
-                    )
-                ]
+            moves = (
+                services.OPERATION_TRANSITIONS[OperationStatus(operation.status)]
                 if user.has_perm("inspections.change_controloperation")
                 and operation.coordinating_agency_id == _agency_id(user)
-                else []
+                else set()
             )
+            # Cancelling is destructive: it has its own confirmation page, not a card button.
+            operation.next_states = [
+                (state, OperationStatus(state).label)
+                for state in sorted(moves)
+                if state != OperationStatus.CANCELLED
+            ]
+            operation.may_cancel = OperationStatus.CANCELLED in moves
         context["page_obj"] = page
         context["operations"] = page.object_list
         if user.has_perm("inspections.add_controloperation"):
@@ -911,6 +939,45 @@ class OperationStatusView(CapabilityRequiredMixin, View):
         else:
             messages.success(request, _("The operation has moved on."))
         return redirect(reverse("inspections:operation_board") + f"#operation-{pk}")
+
+
+class OperationCancelView(CapabilityRequiredMixin, View):
+    """Cancelling an operation, on a page of its own: what is cancelled, a reason, one
+    button. The board only links here, so a slip on a card cannot cancel anything."""
+
+    required_capability = "inspections.change_controloperation"
+    template_name = "inspections/operation_cancel.html"
+
+    def get_operation(self, request, pk):
+        return get_object_or_404(
+            ControlOperation.objects.visible_to(request.user).select_related("centre"), pk=pk
+        )
+
+    def get(self, request, pk):
+        operation = self.get_operation(request, pk)
+        form = ReasonForm(auto_id="id_cancel_%s")
+        return render(request, self.template_name, {"operation": operation, "form": form})
+
+    def post(self, request, pk):
+        operation = self.get_operation(request, pk)
+        form = ReasonForm(request.POST, auto_id="id_cancel_%s")
+        if form.is_valid():
+            try:
+                services.move_operation(
+                    operation,
+                    status=OperationStatus.CANCELLED,
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request, _("The operation %(title)s is cancelled.") % {"title": operation.title}
+                )
+                return redirect(reverse("inspections:operation_board") + f"#operation-{pk}")
+        context = {"operation": operation, "form": form}
+        return render(request, self.template_name, context, status=400)
 
 
 class OperationCreateView(OperationBoardView):

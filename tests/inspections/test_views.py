@@ -118,6 +118,20 @@ def test_list_filters_by_reference_and_pages_with_a_cursor(client, plan, av_coor
     assert wanted.pk not in [i.pk for i in older.context["inspections"]]
 
 
+def test_list_is_sorted_by_date_newest_first_and_pages_on(client, plan, av_coordinator):
+    today = timezone.localdate()
+    newest = plan(planned_date=today + timedelta(days=30))
+    oldest = plan(planned_date=today - timedelta(days=30))
+    middle = plan(planned_date=today)
+    client.force_login(av_coordinator)
+
+    listed = client.get(url("inspection_list")).context["inspections"]
+    assert [i.pk for i in listed] == [newest.pk, middle.pk, oldest.pk]
+    cursor = f"{middle.planned_date.isoformat()}_{middle.pk}"
+    after = client.get(url("inspection_list"), {"before": cursor}).context["inspections"]
+    assert [i.pk for i in after] == [oldest.pk]
+
+
 def test_list_runs_the_same_number_of_queries_for_1_and_50_inspections(
     client, plan, assign, skv_staff, django_assert_num_queries
 ):
@@ -740,6 +754,41 @@ def test_operation_status_buttons_on_the_board(client, av_coordinator, skv_staff
     assert client.post(
         reverse("inspections:operation_status", args=[operation.pk]), {"status": "follow_up"}
     ).status_code in (403, 404)
+
+
+def test_board_filters_hide_finished_operations_and_cancelling_needs_its_own_page(
+    client, av_coordinator
+):
+    today = timezone.localdate()
+    period = {"period_start": today, "period_end": today + timedelta(days=4)}
+    running = services.create_operation(
+        title="Restaurangvecka", selection_basis="campaign", actor=av_coordinator, **period
+    )
+    finished = services.create_operation(
+        title="Städvecka", selection_basis="campaign", actor=av_coordinator, **period
+    )
+    services.move_operation(finished, status="cancelled", reason="Ersatt", actor=av_coordinator)
+    client.force_login(av_coordinator)
+    board = reverse("inspections:operation_board")
+
+    default = client.get(board).content.decode()
+    assert "Restaurangvecka" in default and "Städvecka" not in default
+    assert 'value="cancelled"' not in default  # no cancel button on the cards
+    everything = client.get(board, {"status": "all"}).content.decode()
+    assert "Städvecka" in everything
+    searched = client.get(board, {"status": "all", "q": "städ"}).content.decode()
+    assert "Städvecka" in searched and "Restaurangvecka" not in searched
+
+    cancel = reverse("inspections:operation_cancel", args=[running.pk])
+    assert cancel in default
+    confirm = client.get(cancel)
+    assert confirm.status_code == 200 and "Restaurangvecka" in confirm.content.decode()
+    assert client.post(cancel, {"reason": ""}).status_code == 400
+    running.refresh_from_db()
+    assert running.status == "planned"
+    assert client.post(cancel, {"reason": "Inga inspektörer lediga"}).status_code == 302
+    running.refresh_from_db()
+    assert running.status == "cancelled"
 
 
 # --- planning by name, inline employers, date questions -----------------------------------
