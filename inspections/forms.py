@@ -8,6 +8,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from inspections.choices import (
     DecisionType,
     EmployerRole,
     FindingCategory,
+    FollowUpStatus,
     OperationStatus,
     ParticipationMode,
     RightToWork,
@@ -698,3 +700,27 @@ class OperationFilterForm(forms.Form):
         if data.get("q"):
             operations = operations.filter(title__icontains=data["q"])
         return operations
+
+
+class FollowUpFilterForm(forms.Form):
+    """The follow-up list's filters, next to its tabs: words in the task or the workplace,
+    and open or done."""
+
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=_blank(FollowUpStatus.choices)
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_filter_%s")
+        super().__init__(*args, **kwargs)
+
+    def apply(self, follow_ups):
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("status"):
+            follow_ups = follow_ups.filter(status=data["status"])
+        if data.get("q"):
+            follow_ups = follow_ups.filter(
+                Q(title__icontains=data["q"]) | Q(inspection__workplace__name__icontains=data["q"])
+            )
+        return follow_ups

@@ -39,6 +39,7 @@ from inspections.forms import (
     CalendarForm,
     DecisionForm,
     FindingForm,
+    FollowUpFilterForm,
     FollowUpForm,
     InspectionAttachmentForm,
     InspectionImportForm,
@@ -1028,6 +1029,8 @@ class FollowUpListView(CapabilityRequiredMixin, ListView):
             )
         elif self.tab() == "mine":
             follow_ups = follow_ups.filter(agency_id=_agency_id(user))
+        self.filters = FollowUpFilterForm(self.request.GET)
+        follow_ups = self.filters.apply(follow_ups)
         # Open ones (not done yet) first, then by due date.
         return follow_ups.order_by(F("done_at").asc(nulls_first=True), "due_date", "id")
 
@@ -1035,6 +1038,7 @@ class FollowUpListView(CapabilityRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(
             tab=self.tab(),
+            filters=self.filters,
             today=timezone.localdate(),
             my_agency_id=_agency_id(self.request.user),
             may_complete=self.request.user.has_perm("inspections.change_followup"),
