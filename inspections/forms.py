@@ -182,6 +182,7 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         label=_("role at the workplace"),
         choices=EmployerRole.choices,
         initial=EmployerRole.EMPLOYER,
+        required=False,
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -205,6 +206,7 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
                 label=_("role of employer %(n)s") % {"n": n},
                 choices=EmployerRole.choices,
                 initial=EmployerRole.EMPLOYER,
+                required=False,  # an empty row needs none; a filled one defaults to employer
             )
 
     def employer_rows(self):
@@ -243,7 +245,8 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
                 self.add_error(f"employer_{n}", _("This employer is already listed."))
                 continue
             seen.add(employer.orgnr)
-            employers.append({"orgnr": employer.orgnr, "role": data.get(f"role_{n}")})
+            role = data.get(f"role_{n}") or EmployerRole.EMPLOYER
+            employers.append({"orgnr": employer.orgnr, "role": role})
         new_orgnr, new_name = data.get("new_orgnr"), data.get("new_name", "").strip()
         if new_orgnr and not new_name:
             existing = Employer.objects.filter(orgnr=new_orgnr).first()
@@ -287,7 +290,7 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         return {
             "orgnr": data["new_orgnr"],
             "name": data.get("new_name", ""),
-            "role": data["new_role"],
+            "role": data.get("new_role") or EmployerRole.EMPLOYER,
         }
 
     def workplace(self) -> dict:

@@ -314,12 +314,14 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     assert board.locator(".answers-table").inner_text().count("SKV") == 1
     assert page.locator("form.operation-form").count() == 0  # staff do not plan operations
     assert_no_sideways_scroll(page)
+    assert_accessible(page)
     screenshot("2-board-phone")
 
     page.goto(f"{base}/kontroller/uppfoljningar/?show=overdue")
     item = page.locator("li.follow-up", has_text="Begär in personalliggaren (e2e)")
     assert item.count() == 1
     assert_no_sideways_scroll(page)
+    assert_accessible(page)
     screenshot("3-follow-ups-phone")
     with page.expect_navigation():
         item.locator("form.complete-form button[type=submit]").click()
@@ -345,5 +347,20 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     form.locator("[name=focus_sni]").fill("56.100, 56.210")
     screenshot("5-new-operation")
     submit(page, "form.operation-form")
-    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
+    card = page.locator("li.operation", has_text="Restaurangvecka (e2e)")
+    assert card.count() == 1
+    assert "Restauranger" in card.inner_text() or "Restaurang" in card.inner_text()  # SNI names
+    assert_accessible(page)
     screenshot("6-board-desktop")
+    # Cancelling is not a button on the card: it asks first, on a page of its own.
+    assert card.locator("button[value=cancelled]").count() == 0
+    card.locator(".more-actions a").click()
+    page.locator("[name=reason]").fill("Inga inspektörer lediga den veckan.")
+    assert_accessible(page)
+    screenshot("7-cancel-confirm")
+    submit(page, "form.operation-cancel-form")
+    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 0
+    page.locator("[name=status]").select_option("cancelled")
+    submit(page, "form.operation-filters")
+    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
+    screenshot("8-board-cancelled-filter")
