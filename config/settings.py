@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_countries",  # country names in Swedish (network/names.py)
     "network",
     "cases",
     "inspections",

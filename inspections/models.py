@@ -247,6 +247,10 @@ class AgencyAssignment(models.Model):
         blank=True,
         help_text=_("When the agency said its findings (or that it had none) are complete."),
     )
+    # The coordinator may stop waiting for an agency that will not report (it left the site
+    # early, its part ended in planning): the inspection is documented without it.
+    results_waived_at = models.DateTimeField(_("marked as not reporting"), null=True, blank=True)
+    results_waived_reason = models.TextField(_("why it does not report"), blank=True)
 
     class Meta:
         ordering = ["agency__code"]

@@ -58,6 +58,7 @@ from inspections.risk import SNI_PREFIX
 from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, County, Membership, Role, User
+from network.names import countries
 from network.outbox import enqueue_mail
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
@@ -135,6 +136,14 @@ def create_operation(
     return operation
 
 
+# Operations that still take new inspections: not yet in follow-up, closed or cancelled.
+OPEN_OPERATION_STATES = (
+    OperationStatus.DRAFT,
+    OperationStatus.PLANNED,
+    OperationStatus.IN_PROGRESS,
+)
+
+
 # --- inspections ------------------------------------------------------------------------
 
 
@@ -189,6 +198,8 @@ def plan_inspection(
         raise PermissionDenied(_("Only coordinators plan inspections."))
     if selection_basis and selection_basis not in SelectionBasis.values:
         raise ValidationError({"selection_basis": [_("Choose a selection basis from the list.")]})
+    if operation is not None and operation.status not in OPEN_OPERATION_STATES:
+        raise ValidationError({"operation": [_("The operation is finished: choose an open one.")]})
     employer_roles = _employers(employers)
     place = workplace if isinstance(workplace, Workplace) else _new_workplace(workplace)
     year = planned_date.year
@@ -392,7 +403,8 @@ def mark_not_performed(inspection: Inspection, *, reason: str, actor: User) -> I
 @transaction.atomic
 def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
     """The actor's agency says its findings are complete (or that it found nothing). When
-    every accepted on-site agency has done so, the inspection is documented."""
+    every accepted agency has done so (or the coordinator
+    stopped waiting for it, `mark_not_reporting`), the inspection is documented."""
     assignment = permissions.assignment_of(actor, inspection)
     if (
         assignment is None
@@ -412,14 +424,55 @@ def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
             obj=inspection,
             changes={"agency": assignment.agency.code},
         )
-    waiting = inspection.assignments.filter(
-        mode=ParticipationMode.ON_SITE,
+    _document_when_complete(inspection, actor=actor)
+    return inspection
+
+
+def awaited_results(inspection: Inspection):
+    """The accepted assignments whose results the inspection still waits for: neither
+    submitted nor marked by the coordinator as not reporting. Every accepted agency counts,
+    whatever its mode: a desk or planning agency may record findings too."""
+    return inspection.assignments.filter(
         status=AssignmentStatus.ACCEPTED,
         results_submitted_at__isnull=True,
-    ).exists()
-    if not waiting:
+        results_waived_at__isnull=True,
+    )
+
+
+def _document_when_complete(inspection: Inspection, *, actor: User) -> None:
+    """Performed -> documented once no accepted agency's results are awaited (the caller
+    holds the inspection's row lock)."""
+    if inspection.status == InspectionStatus.PERFORMED and not awaited_results(inspection).exists():
         _set_status(inspection, InspectionStatus.DOCUMENTED, actor=actor)
-    return inspection
+
+
+@transaction.atomic
+def mark_not_reporting(
+    inspection: Inspection, *, agency: Agency, reason: str, actor: User
+) -> AgencyAssignment:
+    """The coordinator stops waiting for an accepted agency's results, with a reason; when it
+    was the last one awaited, the inspection is documented."""
+    _require_coordinator(actor, inspection)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.status != InspectionStatus.PERFORMED:
+        raise ValidationError({"agency": [_("Only a performed inspection awaits results.")]})
+    assignment = awaited_results(inspection).filter(agency=agency).first()
+    if assignment is None:
+        raise ValidationError({"agency": [_("The inspection is not waiting for this agency.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the agency does not report.")]})
+    assignment.results_waived_at = timezone.now()
+    assignment.results_waived_reason = reason.strip()
+    assignment.save(update_fields=["results_waived_at", "results_waived_reason"])
+    record_event(
+        "inspection.results_waived",
+        actor=actor,
+        obj=inspection,
+        purpose=assignment.results_waived_reason,
+        changes={"agency": agency.code},
+    )
+    _document_when_complete(inspection, actor=actor)
+    return assignment
 
 
 @transaction.atomic
@@ -433,6 +486,9 @@ def close_inspection(inspection: Inspection, *, actor: User) -> Inspection:
 
 
 # --- results ----------------------------------------------------------------------------
+
+# ISO 3166-1 alpha-2, as the API and the figures (persons_by_nationality) carry them.
+COUNTRY_CODES = frozenset(str(code) for code in countries.countries)
 
 RESULT_STATES = {InspectionStatus.PERFORMED, InspectionStatus.DOCUMENTED}
 
@@ -671,8 +727,8 @@ def record_person_counts(inspection: Inspection, *, counts: list[dict], actor: U
                 _("This status and nationality are already counted above; add them together.")
             ]
         seen.add((status, nationality))
-        if nationality and (len(nationality) != 2 or not nationality.isalpha()):
-            errors[f"counts[{index}].nationality"] = [_("Use a two-letter country code.")]
+        if nationality and nationality not in COUNTRY_CODES:
+            errors[f"counts[{index}].nationality"] = [_("Choose a country from the list.")]
         if not isinstance(count, int) or count < 1:
             errors[f"counts[{index}].count"] = [_("Enter a whole number of at least 1.")]
         rows.append(
