@@ -60,11 +60,13 @@ def new_tips(user, today):
             count,
             url,
             rows=rows,
-            label=lambda tip: _("%(place)s, received %(date)s")
-            % {
-                "place": tip.employer_name or tip.municipality,
-                "date": date_format(timezone.localtime(tip.received_at), "j F"),
-            },
+            label=lambda tip: (
+                _("%(place)s, received %(date)s")
+                % {
+                    "place": tip.employer_name or tip.municipality,
+                    "date": date_format(timezone.localtime(tip.received_at), "j F"),
+                }
+            ),
             link=lambda tip: reverse("tips:tip_detail", args=[tip.pk]),
         )
     ]
@@ -114,11 +116,13 @@ def expiring_access(user, today):
             count,
             reverse("cases:case_list"),
             rows=rows,
-            label=lambda grant: _("%(case)s, ends %(date)s")
-            % {
-                "case": grant.content_object.reference,
-                "date": date_format(timezone.localtime(grant.expires_at), "j F"),
-            },
+            label=lambda grant: (
+                _("%(case)s, ends %(date)s")
+                % {
+                    "case": grant.content_object.reference,
+                    "date": date_format(timezone.localtime(grant.expires_at), "j F"),
+                }
+            ),
             link=lambda grant: reverse("cases:case_detail", args=[grant.content_object_id]),
         )
     ]

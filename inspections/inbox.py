@@ -139,9 +139,7 @@ def results_to_report(user, today):
             urgent=True,
             rows=rows,
             label=_inspection_label,
-            link=lambda inspection: reverse(
-                "inspections:inspection_results", args=[inspection.pk]
-            ),
+            link=lambda inspection: reverse("inspections:inspection_results", args=[inspection.pk]),
         )
     ]
 
@@ -186,8 +184,10 @@ def follow_ups(user, today):
                 list_url,
                 urgent=urgent,
                 rows=shown,
-                label=lambda follow_up: _("%(task)s (due %(date)s)")
-                % {"task": follow_up.title, "date": date_format(follow_up.due_date, "j F")},
+                label=lambda follow_up: (
+                    _("%(task)s (due %(date)s)")
+                    % {"task": follow_up.title, "date": date_format(follow_up.due_date, "j F")}
+                ),
                 link=lambda follow_up: _detail(follow_up.inspection),
             )
         )
