@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from network import inbox
+from network import audit_text, inbox
 from network.filters import AuditEventFilterSet
 from network.forms import SampleForm
 from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
@@ -71,6 +71,7 @@ class AuditEventListView(ScopedQuerysetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        context["object_list"] = audit_text.describe(context["object_list"])
         return context
 
 
@@ -87,7 +88,7 @@ class AuditSampleView(CapabilityRequiredMixin, View):
         if drawn is not None:
             ids = [pk for pk in (drawn.changes or {}).get("ids", []) if isinstance(pk, int)]
             sample = list(events.filter(pk__in=ids, review__isnull=True).order_by("-at", "-id"))
-            context = {"form": SampleForm(), "sample": sample, "drawn": drawn}
+            context = {"form": SampleForm(), "sample": audit_text.describe(sample), "drawn": drawn}
             return render(request, self.template_name, context)
         form = SampleForm(request.GET or None)
         if form.is_valid():

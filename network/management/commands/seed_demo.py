@@ -82,13 +82,16 @@ def _mail_to_files():
 
 
 class _quiet_loggers:
-    """Warnings a seeding run cannot act on (the in-process Celery broker has no host) are
-    not shown; errors still are."""
+    """What a seeding run cannot act on is not shown: a line per in-process Celery task, the
+    in-process broker having no host. Errors still are."""
+
+    NAMES = ("kombu", "celery")
 
     def __enter__(self):
-        self.logger = logging.getLogger("kombu")
-        self.level = self.logger.level
-        self.logger.setLevel(logging.ERROR)
+        self.levels = {name: logging.getLogger(name).level for name in self.NAMES}
+        for name in self.NAMES:
+            logging.getLogger(name).setLevel(logging.ERROR)
 
     def __exit__(self, *exc):
-        self.logger.setLevel(self.level)
+        for name, level in self.levels.items():
+            logging.getLogger(name).setLevel(level)
