@@ -11,7 +11,7 @@ class InspectionsConfig(AppConfig):
 
     def ready(self):
         from cases import origins
-        from inspections import demo, facts, permissions  # noqa: F401  (registers capabilities, demo)
+        from inspections import demo, facts, permissions, policies  # noqa: F401  (registers)
         from inspections.referrals import resolve_inspection
         from network.navigation import NavItem, register
 

@@ -29,6 +29,7 @@ from inspections.choices import (
 from inspections.models import ControlOperation, Finding, Inspection
 from network.files import ATTACHMENT_TYPES
 from network.models import Agency, Centre, County
+from network.policies import scope
 
 SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
 DATE = {"type": "date"}
@@ -119,7 +120,9 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = ControlOperation.objects.visible_to(user)
+        # Only operations the user may plan into (inspections/policies.py), not every one
+        # they can see.
+        self.fields["operation"].queryset = scope(user, ControlOperation, "add_inspection")
         self.fields["employers"].help_text = _(
             "Registered employers, one organisation number per line. Add the role after a "
             "semicolon, e.g. 556036-0793;subcontractor. Roles: %(roles)s."

@@ -22,7 +22,7 @@ from network.models import Centre
 from reports import figures, rendering, services
 from reports.api.views import DOWNLOADS, download_body, download_response
 from reports.models import NETWORK, REPORT_TRANSITIONS, AnnualReport, BuildStatus, ReportBuild
-from reports.querysets import report_scopes
+from reports.policies import report_scopes
 
 
 class ReportScopeMixin(CapabilityRequiredMixin):
