@@ -107,6 +107,9 @@ AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Object permissions of models with a policy are the policy's answer, before guardian's
+    # rows are asked (network/backends.py, docs/access.md).
+    "network.backends.PolicyBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
