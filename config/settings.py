@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_countries",  # country names in Swedish (network/names.py)
     "network",
     "cases",
     "inspections",
@@ -62,7 +63,9 @@ MIDDLEWARE = [
     "network.middleware.RequestIdMiddleware",
     "network.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "network.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "network.querystring.QueryStringMiddleware",  # 400 for a NUL in the query string
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,7 +111,11 @@ AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Object permissions of models with a policy are the policy's answer, before guardian's
+    # rows are asked (network/backends.py, docs/access.md).
+    "network.backends.PolicyBackend",
+    # Django's ModelBackend, reading the membership and the capabilities in fewer queries.
+    "network.backends.MembershipModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -209,11 +216,13 @@ if AKRIM_OIDC:
     LOGIN_REDIRECT_URL_FAILURE = "/login/"
     AUTHENTICATION_BACKENDS.append("network.oidc.MembershipOIDCBackend")
 
-# Idle sessions end after 30 minutes: every request pushes the expiry forward.
+# Idle sessions end after 30 minutes: a request pushes the expiry forward, writing the
+# session at most once a minute (network.middleware.IdleSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 # However active, a session ends this long after its login (network.twofactor).
 AKRIM_SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 10 * 3600, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -434,6 +443,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.purge_expired_grants",
         "schedule": timedelta(minutes=5),
     },
+}
+
+# E-mail outbox (network/outbox.py, docs/operations.md): mails are rows sent by beat's task,
+# retried after 1, 2, 4 … minutes (at most an hour apart) up to 10 tries; sent ones are kept
+# a month; a claim older than 10 minutes belongs to a sender that died and is not resent.
+AKRIM_OUTBOX_INTERVAL_SECONDS = env_int("AKRIM_OUTBOX_INTERVAL_SECONDS", 60, minimum=1)
+AKRIM_OUTBOX_RETRY_SECONDS = env_int("AKRIM_OUTBOX_RETRY_SECONDS", 60, minimum=1)
+AKRIM_OUTBOX_RETRY_MAX_SECONDS = env_int("AKRIM_OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
+AKRIM_OUTBOX_MAX_ATTEMPTS = env_int("AKRIM_OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
+AKRIM_OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("AKRIM_OUTBOX_CLAIM_TIMEOUT_SECONDS", 600, minimum=60)
+AKRIM_OUTBOX_KEEP_DAYS = env_int("AKRIM_OUTBOX_KEEP_DAYS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["send-outbox"] = {
+    "task": "network.tasks.send_outbox",
+    "schedule": timedelta(seconds=AKRIM_OUTBOX_INTERVAL_SECONDS),
 }
 
 LOGGING = {

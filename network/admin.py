@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from network import outbox
 from network.models import (
     Agency,
     AuditEvent,
@@ -20,6 +21,7 @@ from network.models import (
     Contact,
     County,
     Membership,
+    OutboxMessage,
     Role,
     RoleGroup,
     User,
@@ -222,6 +224,41 @@ class AuditEventAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- e-mail outbox: system administrators see what was and was not sent ------------------
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: a message is written by the change that caused it and sent by the outbox
+    (network/outbox.py). Only system administrators look here (it holds e-mail addresses);
+    a failed message can be sent again after checking it did not arrive."""
+
+    list_display = ["created_at", "kind", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send the selected failed e-mails again (audited)"))
+    def send_again(self, request, queryset):
+        count = outbox.send_again(queryset.values_list("pk", flat=True), actor=request.user)
+        self.message_user(request, _("%(n)s e-mails will be sent again.") % {"n": count})
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

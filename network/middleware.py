@@ -12,6 +12,7 @@ the caller sets one with `request_context(...)`. docs/security.md, "Client addre
 import functools
 import ipaddress
 import re
+import time
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -105,4 +106,32 @@ class RequestIdMiddleware:
         with request_context(request_id, None if ip == UNKNOWN_ADDRESS else ip):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class IdleSessionMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE) without a session write on every request.
+
+    Django's SESSION_SAVE_EVERY_REQUEST writes the session row on every request to push its
+    expiry forward: an UPDATE in a savepoint, three round trips of the few an API request
+    makes (docs/performance.md, "Per-request overhead"). Here a signed-in session is written
+    only when its last write is more than SESSION_TOUCH_SECONDS old, so a session still
+    ends after SESSION_COOKIE_AGE without a request, give or take that minute. Install
+    right after SessionMiddleware (its response is handled before the session is saved)."""
+
+    KEY = "_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.modified:
+            return response
+        if session.session_key is None or session.is_empty():
+            return response
+        now = int(time.time())
+        if now - session.get(self.KEY, 0) >= settings.SESSION_TOUCH_SECONDS:
+            session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
         return response

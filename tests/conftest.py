@@ -56,6 +56,30 @@ def redis_reachable() -> bool:
         return False
 
 
+# The SQLite pass of .ci/run runs only what can differ on SQLite (docs/testing.md): the
+# modules below exercise the `connection.vendor` branches (the audit triggers, the ranking
+# facts and the risk statement, the report build's snapshot), seed_demo and `make run`'s
+# path; the rest is a smoke slice of the API and the pages. Every test in them, and every
+# test marked `sqlite`, gets the `sqlite_slice` mark.
+SQLITE_SLICE = (
+    "tests/network/test_audit.py",  # append-only triggers (SQLite's own in its migration)
+    "tests/network/test_commands.py",  # seed_demo, create_staff: make run's path
+    "tests/network/test_api.py",  # smoke: token, /me, agencies
+    "tests/inspections/test_ranking_facts.py",  # inspections/facts.py vendor branches
+    "tests/inspections/test_risk.py",  # inspections/risk.py vendor branches
+    "tests/reports/test_builds.py",  # reports/services.py snapshot branch
+    "tests/reports/test_figures.py",
+    "tests/test_settings.py",
+    "tests/test_translations.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SQLITE_SLICE) or item.get_closest_marker("sqlite"):
+            item.add_marker(pytest.mark.sqlite_slice)
+
+
 @pytest.fixture(autouse=True)
 def _requirements(request):
     node = request.node

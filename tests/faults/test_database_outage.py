@@ -27,7 +27,7 @@ user = create_staff(username="skv.fault", agency_code="skv", roles=["staff"],
                     password="fault-test-password-1", actor=None)
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "network.backends.MembershipModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 if apps.is_installed("django_otp"):  # a session that passed the second factor
     from django_otp import DEVICE_ID_SESSION_KEY
