@@ -10,7 +10,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
-        from cases import origins
+        from cases.referrals import origins
         from inspections import demo, facts, permissions  # noqa: F401  (registers capabilities, demo)
         from inspections.referrals import resolve_inspection
         from network.navigation import NavItem, register

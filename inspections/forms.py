@@ -12,7 +12,6 @@ from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import ServiceErrorsMixin, _text
 from inspections.choices import (
     MONETARY_DECISIONS,
     DecisionType,
@@ -28,6 +27,7 @@ from inspections.choices import (
 )
 from inspections.models import ControlOperation, Finding, Inspection
 from network.files import ATTACHMENT_TYPES
+from network.forms import ServiceErrorsMixin, plain_text
 from network.models import Agency, Centre, County
 
 SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
@@ -181,7 +181,7 @@ class RespondForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_reason(self):
-        return _text(self.cleaned_data["reason"])
+        return plain_text(self.cleaned_data["reason"])
 
 
 class AssignForm(ServiceErrorsMixin, forms.Form):
@@ -225,7 +225,7 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
     )
 
     def clean_reason(self):
-        return _text(self.cleaned_data["reason"])
+        return plain_text(self.cleaned_data["reason"])
 
 
 # --- the results page ---------------------------------------------------------------------
@@ -268,7 +268,7 @@ class FindingForm(ServiceErrorsMixin, forms.Form):
         )
 
     def clean_description(self):
-        return _text(self.cleaned_data["description"])
+        return plain_text(self.cleaned_data["description"])
 
 
 class DecisionTypeSelect(forms.Select):

@@ -21,11 +21,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from cases.identifiers import parse_orgnr
-from cases.models import Employer
+from cases.employers.models import Employer
 from inspections import services
 from inspections.choices import ParticipationMode, WorkplaceType
 from inspections.models import Workplace
+from network.identifiers import parse_orgnr
 from network.models import Agency, County
 
 MAX_ROWS = 5000

@@ -5,8 +5,6 @@ the rules about *this* inspection (who coordinates it, which agencies take part,
 it is in) are checked here, so no caller can forget them.
 """
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -16,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.identifiers import parse_orgnr
-from cases.models import Employer, LegalBasis
+from cases.employers.models import Employer
+from cases.grants import LegalBasis
 from inspections import permissions, states
 from inspections.choices import (
     MONETARY_DECISIONS,
@@ -50,8 +48,10 @@ from inspections.models import (
 )
 from inspections.risk import SNI_PREFIX
 from inspections.tasks import notify_assignment
+from network import exports
 from network.exceptions import StaleVersion
-from network.files import check_upload, spreadsheet_safe
+from network.files import check_upload
+from network.identifiers import parse_orgnr
 from network.models import Agency, County, User
 from network.services import next_reference, record_event
 
@@ -640,49 +640,47 @@ def record_attachment_download(attachment: InspectionAttachment, *, actor: User)
     )
 
 
-def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
-    """The visible inspections as CSV (UTF-8 with BOM for spreadsheet programs); audited."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "reference",
-            "status",
-            "planned_date",
-            "performed_on",
-            "workplace",
-            "city",
-            "county",
-            "sni",
-            "persons_checked",
-        ]
-    )
-    count = 0
-    rows = inspections.select_related("workplace__county").order_by("-id")
-    for inspection in rows.iterator(chunk_size=500):
-        workplace = inspection.workplace
-        writer.writerow(
-            [
-                inspection.reference,
-                inspection.status,
-                inspection.planned_date.isoformat(),
-                inspection.performed_on.isoformat() if inspection.performed_on else "",
-                spreadsheet_safe(workplace.name),
-                spreadsheet_safe(workplace.city),
-                workplace.county.code,
-                workplace.sni,
-                "" if inspection.persons_checked is None else inspection.persons_checked,
-            ]
+def record_findings_read(findings, *, actor) -> None:
+    """Reading other agencies' findings is a disclosure under the duty to share for joint
+    controls; it is recorded with that legal basis."""
+    agency_id = actor.agency.pk if actor.agency else None
+    others = [f.pk for f in findings if f.agency_id != agency_id]
+    if others:
+        record_event(
+            "finding.viewed",
+            actor=actor,
+            object_type="inspections.finding",
+            purpose=LegalBasis.AKRIM,
+            changes={"findings": others},
         )
-        count += 1
+
+
+def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
+    """The visible inspections as CSV (network/exports.py); audited."""
+    rows = [
+        [
+            inspection.reference,
+            inspection.status,
+            inspection.planned_date.isoformat(),
+            inspection.performed_on.isoformat() if inspection.performed_on else "",
+            inspection.workplace.name,
+            inspection.workplace.city,
+            inspection.workplace.county.code,
+            inspection.workplace.sni,
+            "" if inspection.persons_checked is None else inspection.persons_checked,
+        ]
+        for inspection in inspections.select_related("workplace__county")
+        .order_by("-id")
+        .iterator(chunk_size=500)
+    ]
     record_event(
         "inspection.exported",
         actor=actor,
         object_type="inspections.inspection",
-        changes={"filters": filters, "rows": count},
+        changes={"filters": filters, "rows": len(rows)},
     )
-    return out.getvalue()
+    header = ["reference", "status", "planned_date", "performed_on", "workplace", "city"]
+    return exports.csv_text([*header, "county", "sni", "persons_checked"], rows)
 
 
 OPERATION_TRANSITIONS = {

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from inspections import permissions, services
-from inspections.api.views import record_findings_read
 from inspections.choices import (
     AssignmentStatus,
     FollowUpStatus,
@@ -57,7 +55,13 @@ from inspections.models import (
     InspectionEmployer,
 )
 from network import files
-from network.mixins import CapabilityRequiredMixin, ObjectActionMixin, ScopedQuerysetMixin
+from network.exports import csv_response
+from network.mixins import (
+    CapabilityRequiredMixin,
+    FilteredListView,
+    ObjectActionMixin,
+    ScopedQuerysetMixin,
+)
 from network.querysets import ScopedQuerySet
 
 PAGE_SIZE = 50
@@ -93,31 +97,18 @@ def _with_my_assignment(inspections, user):
 # --- list and calendar --------------------------------------------------------------------
 
 
-class InspectionListView(CapabilityRequiredMixin, TemplateView):
+class InspectionListView(FilteredListView):
     """Visible inspections, newest first, 50 a page with a keyset cursor (`?before=<id>`)."""
 
     template_name = "inspections/inspection_list.html"
     required_capability = "inspections.view_inspection"
+    context_object_name = "inspections"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filterset = _filtered_inspections(self.request)
-        inspections = filterset.qs if filterset.is_valid() else Inspection.objects.none()
-        before = self.request.GET.get("before", "")
-        paged = before.isascii() and before.isdigit()
-        if paged:
-            inspections = inspections.filter(id__lt=int(before))
-        inspections = _with_my_assignment(inspections, self.request.user).order_by("-id")
-        page = list(inspections[: PAGE_SIZE + 1])
-        context.update(
-            filter=filterset,
-            inspections=page[:PAGE_SIZE],
-            next_before=page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None,
-            paged=paged,
-            # The filters fold away on a phone unless some are in use.
-            filtering=any(value for key, value in self.request.GET.items() if key != "before"),
-        )
-        return context
+    def get_filterset(self):
+        return _filtered_inspections(self.request)
+
+    def page_rows(self, rows):
+        return _with_my_assignment(rows, self.request.user)
 
 
 def _monday(week: str) -> datetime.date:
@@ -266,7 +257,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         before_visit = inspection.status in BEFORE_VISIT
         record_visit = before_visit and permissions.may_record_visit(user, inspection, mine)
         findings = list(self.findings(inspection))
-        record_findings_read(findings, actor=user)
+        services.record_findings_read(findings, actor=user)
         context.update(
             coordinator=coordinator,
             mine=mine,
@@ -486,9 +477,7 @@ class InspectionExportView(CapabilityRequiredMixin, View):
         body = services.export_inspections_csv(
             inspections, actor=request.user, filters=dict(request.GET.items())
         )
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="akrim-kontroller.csv"'
-        return response
+        return csv_response(body, "akrim-kontroller.csv")
 
 
 class SubmitResultsView(InspectionActionView):

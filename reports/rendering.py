@@ -4,16 +4,13 @@ Everything here reads the published (suppressed) figures of a build; the raw fig
 reach a renderer. A hidden cell is shown as "..".
 """
 
-import csv
-import io
-
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from cases.models import TipOutcome
+from cases.tips.models import TipOutcome
 from inspections.choices import DecisionType, FindingCategory, SelectionBasis
+from network import exports
 from network.models import Agency, Centre, County
 from reports import charts
 from reports.figures import hit_rates
@@ -239,27 +236,28 @@ def as_pdf(build: ReportBuild, report=None) -> bytes:
 
 
 def as_csv(build: ReportBuild) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["table", "dimension", "subdimension", "value"])
+    rows = []
     for table in tables(build):
         for row in table["rows"]:
             if len(row) == 2:
-                writer.writerow([table["key"], row[0], "", row[1]])
+                rows.append([table["key"], row[0], "", row[1]])
             else:
-                writer.writerow([table["key"], row[0], " / ".join(map(str, row[1:-1])), row[-1]])
-    return "\ufeff" + out.getvalue()
+                rows.append([table["key"], row[0], " / ".join(map(str, row[1:-1])), row[-1]])
+    return exports.csv_text(["table", "dimension", "subdimension", "value"], rows)
 
 
 def as_xlsx(build: ReportBuild) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for table in tables(build):
-        sheet = book.create_sheet(title=str(table["key"])[:31])
-        sheet.append([str(table["title"])])
-        sheet.append([str(c) for c in table["columns"]])
-        for row in table["rows"]:
-            sheet.append([str(cell) if not isinstance(cell, int | float) else cell for cell in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(
+        (
+            table["key"],
+            [
+                [str(table["title"])],
+                [str(c) for c in table["columns"]],
+                *(
+                    [c if isinstance(c, int | float) else str(c) for c in row]
+                    for row in table["rows"]
+                ),
+            ],
+        )
+        for table in tables(build)
+    )
