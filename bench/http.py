@@ -1,4 +1,4 @@
-"""Benchmark d (issue 8): the case list API under load, against a trivial endpoint.
+"""Benchmark d (docs/performance.md): the case list API under load, against a trivial endpoint.
 
 gunicorn with 2 sync workers (production settings: DEBUG off) serves the benchmark database;
 wrk (Debian's package, installed here with apt-get when missing) sends requests with a staff

@@ -1,4 +1,4 @@
-"""The inspection's state machine (reference §6.6), in one table.
+"""The inspection's state machine, in one table.
 
 planned -> staffed -> performed -> documented -> closed; before the visit an inspection may
 be cancelled (reason required) or recorded as not performed. Nothing leaves closed,

@@ -1,7 +1,8 @@
 """Request context for the audit trail: a request id and the client address.
 
-The id comes from a trusted proxy's `X-Request-ID` when it looks sane, otherwise it is
-generated. It is echoed in the response so an operator can find every audit event (and log
+The id is the incoming `X-Request-ID` when it looks sane, otherwise it is generated. Any
+client can send that header (no proxy vouches for it), so the id only ties log lines and
+audit events together and is never trusted for a decision. It is echoed in the response so an operator can find every audit event (and log
 line) of one request. Celery tasks and commands run outside a request: their events carry
 no request id unless the caller sets one with `request_context(...)`.
 """

@@ -9,12 +9,13 @@ figures describe the same moment.
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, NullIf
 
-from cases.models import Tip, VictimReferral
+from cases.referrals.models import VictimReferral
+from cases.tips.models import Tip
 from inspections.models import AgencyAssignment, Decision, Finding, Inspection
 from network.models import Agency
 from network.sni import section_expression
 
-# The risk industries of the joint risk assessment (reference §1.4) as SNI prefixes.
+# The risk industries of the joint risk assessment (docs/risk.md) as SNI prefixes.
 RISK_INDUSTRIES = [
     ("construction", ("41", "42", "43")),
     ("restaurants", ("56",)),

@@ -1,4 +1,4 @@
-"""Who may see which report builds (DESIGN.md "HTTP API contract": reports).
+"""Who may see which report builds (docs/reports.md).
 
 Network-wide builds: analysts and coordinators of the coordinating agency
 (Arbetsmiljöverket). An agency's own builds: that agency's analysts. Everyone else: nothing
