@@ -47,6 +47,7 @@ class FilteredListView(CapabilityRequiredMixin, TemplateView):
     filterset_class = None
     context_object_name = "rows"
     page_size = 50
+    keyset_date = ""  # order by this date field first (newest first), then by id
 
     def get_queryset(self):
         raise NotImplementedError(f"{type(self).__name__} must define get_queryset()")
@@ -64,7 +65,9 @@ class FilteredListView(CapabilityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = self.get_filterset()
         rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = keyset_page(self.page_rows(rows), self.request.GET, size=self.page_size)
+        page = keyset_page(
+            self.page_rows(rows), self.request.GET, size=self.page_size, date_field=self.keyset_date
+        )
         context.update(
             filter=filterset,
             next_before=page.next_before,

@@ -1,7 +1,7 @@
 """The victim-referral pages in the browser: scope (404), rules (403), service errors (400),
 audit of every read and reveal, and above all that no page ever shows who the person is,
 except the one answer to "Show identity" for someone allowed. Data is made through
-cases.services, inspections.services and the shared fixtures only."""
+the services of cases and inspections and the shared fixtures only."""
 
 import re
 from datetime import date

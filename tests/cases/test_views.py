@@ -1,5 +1,5 @@
 """The case pages in the browser: scope (404), rules (403), service errors (400), stale
-versions (409), and what a person sees. Data is made through cases.services only."""
+versions (409), and what a person sees. Data is made through the services only."""
 
 import csv
 import io

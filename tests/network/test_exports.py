@@ -119,8 +119,9 @@ def test_report_csv_and_xlsx_are_neutralised(monkeypatch):
     table = {
         "key": "totals",
         "title": PAYLOADS[0],
-        "columns": ["=Figur", "Värde"],
-        "rows": [[payload, 7] for payload in PAYLOADS],
+        "columns": ["=Figur", "=Värde"],
+        "codes": [f"c{i}" for i in range(len(PAYLOADS))],
+        "rows": [[payload, payload] for payload in PAYLOADS],
     }
     monkeypatch.setattr(rendering, "tables", lambda build: [table])
     assert_neutralised(cells_of(rendering.as_csv(build=None)))
