@@ -66,6 +66,7 @@ from network.outbox import enqueue_mail
 from network.policies import require
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
+from network.states import StateMachine
 
 
 def _agency_of(actor: User) -> Agency:
@@ -87,7 +88,7 @@ WORKPLACE_INPUT = {"street_address": "address"}
 
 
 def _set_status(inspection: Inspection, target: str, *, actor: User, reason: str = "", **extra):
-    states.check_transition(inspection.status, target, reason)
+    states.INSPECTION_STATES.check(inspection.status, target, reason)
     before = inspection.status
     inspection.status = target
     if reason:
@@ -690,18 +691,7 @@ def change_decision_status(
         raise StaleVersion(locked.version)
     if status not in DecisionStatus.values:
         raise ValidationError({"status": [_("Choose a status.")]})
-    if status not in DECISION_TRANSITIONS[locked.status]:
-        raise ValidationError(
-            {
-                "status": [
-                    _("A decision cannot go from %(a)s to %(b)s.")
-                    % {
-                        "a": DecisionStatus(locked.status).label,
-                        "b": DecisionStatus(status).label,
-                    }
-                ]
-            }
-        )
+    DECISION_STATES.check(locked.status, status)
     if status == DecisionStatus.PAID and locked.type not in MONETARY_DECISIONS:
         raise ValidationError({"status": [_("Only a decision with an amount can be paid.")]})
     if len(reason.strip()) < 3:
@@ -906,6 +896,10 @@ OPERATION_TRANSITIONS = {
     OperationStatus.CLOSED: set(),
     OperationStatus.CANCELLED: set(),
 }
+DECISION_STATES = StateMachine(DECISION_TRANSITIONS, choices=DecisionStatus)
+OPERATION_STATES = StateMachine(
+    OPERATION_TRANSITIONS, choices=OperationStatus, needs_reason={OperationStatus.CANCELLED}
+)
 FINAL_INSPECTION_STATES = {
     InspectionStatus.CLOSED,
     InspectionStatus.CANCELLED,
@@ -923,20 +917,7 @@ def move_operation(
     _agency_of(actor)
     require(actor, "change", operation, COORDINATORS_ONLY)
     locked = ControlOperation.objects.select_for_update().get(pk=operation.pk)
-    if OperationStatus(status) not in OPERATION_TRANSITIONS[OperationStatus(locked.status)]:
-        raise ValidationError(
-            {
-                "status": [
-                    _("An operation that is %(a)s cannot become %(b)s.")
-                    % {
-                        "a": OperationStatus(locked.status).label.lower(),
-                        "b": OperationStatus(status).label.lower(),
-                    }
-                ]
-            }
-        )
-    if status == OperationStatus.CANCELLED and not reason.strip():
-        raise ValidationError({"reason": [_("Give a reason.")]})
+    OPERATION_STATES.check(locked.status, status, reason)
     if (
         status == OperationStatus.CLOSED
         and locked.inspections.exclude(status__in=FINAL_INSPECTION_STATES).exists()

@@ -834,7 +834,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
             ]
             operation.agency_answers = by_operation.get(operation.pk, [])
             moves = (
-                services.OPERATION_TRANSITIONS[OperationStatus(operation.status)]
+                services.OPERATION_STATES.next_states(operation.status)
                 if user.has_perm("inspections.change_controloperation")
                 and operation.coordinating_agency_id == _agency_id(user)
                 else set()

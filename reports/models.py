@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from network.states import StateMachine
 from reports.querysets import AnnualReportQuerySet, ReportBuildQuerySet
 
 NETWORK = "network"
@@ -98,6 +99,8 @@ REPORT_TRANSITIONS = {
     "submitted": {"published"},
     "published": set(),
 }
+
+REPORT_STATES = StateMachine(REPORT_TRANSITIONS, choices=ReportState, field="state")
 
 
 class AnnualReport(models.Model):

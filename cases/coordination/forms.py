@@ -10,7 +10,7 @@ from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
 from cases.coordination.models import AccessReview, Case, CaseStatus, Sensitivity
-from cases.coordination.services import MIN_JUSTIFICATION, TRANSITIONS
+from cases.coordination.services import CASE_STATES, MIN_JUSTIFICATION
 from cases.employers.models import Employer
 from cases.grants import MIN_REASON, SHAREABLE_LEGAL_BASES
 from network.files import ATTACHMENT_TYPES
@@ -114,9 +114,9 @@ class CaseUpdateForm(ServiceErrorsMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.case = case
-        # Offer only the moves the case can make from where it is (services.TRANSITIONS).
+        # Offer only the moves the case can make from where it is (CASE_STATES).
         current = CaseStatus(case.status)
-        allowed = {current, *TRANSITIONS[current]}
+        allowed = {current, *CASE_STATES.next_states(current)}
         self.fields["status"].choices = [c for c in CaseStatus.choices if c[0] in allowed]
 
     def clean_summary(self):

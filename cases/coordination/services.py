@@ -36,6 +36,7 @@ from network.exceptions import StaleVersion
 from network.files import check_upload
 from network.models import Agency, User
 from network.services import next_reference, record_event
+from network.states import StateMachine
 from network.validation import require_member
 
 # Allowed status changes: open -> in progress -> closed, closing early, and reopening.
@@ -44,6 +45,7 @@ TRANSITIONS = {
     CaseStatus.IN_PROGRESS: {CaseStatus.OPEN, CaseStatus.CLOSED},
     CaseStatus.CLOSED: {CaseStatus.OPEN},
 }
+CASE_STATES = StateMachine(TRANSITIONS, choices=CaseStatus)
 EDITABLE_FIELDS = ("title", "summary", "employer", "status", "sensitivity")
 MIN_JUSTIFICATION = 30
 BREAK_THE_GLASS_HOURS = 24
@@ -105,19 +107,7 @@ def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case
             diff[field] = [_plain(old), _plain(value)]
             setattr(locked, field, value)
     if "status" in diff:
-        old_status = CaseStatus(diff["status"][0])
-        if CaseStatus(locked.status) not in TRANSITIONS[old_status]:
-            raise ValidationError(
-                {
-                    "status": [
-                        _("A case cannot go from %(old)s to %(new)s.")
-                        % {
-                            "old": old_status.label,
-                            "new": CaseStatus(locked.status).label,
-                        }
-                    ]
-                }
-            )
+        CASE_STATES.check(diff["status"][0], locked.status)
         locked.closed_at = timezone.now() if locked.status == CaseStatus.CLOSED else None
     if not diff:
         return locked

@@ -35,6 +35,7 @@ from cases.referrals.models import (
 from network.identifiers import parse_person_number
 from network.models import Agency, User
 from network.services import next_reference, record_event
+from network.states import StateMachine
 from network.validation import known_codes, require_member
 
 # --- victim referrals -------------------------------------------------------------------
@@ -84,6 +85,7 @@ REFERRAL_TRANSITIONS = {
     "not_a_victim": set(),
     "lost_contact": {"support_contacted", "assessment", "closed"},
 }
+REFERRAL_STATES = StateMachine(REFERRAL_TRANSITIONS, choices=ReferralStatus)
 CLOSED_REFERRAL_STATES = {"closed", "closed_referred", "not_a_victim"}
 REFLECTION_DAYS = 30
 
@@ -228,15 +230,7 @@ def change_referral_status(referral: VictimReferral, *, status: str, actor: User
     locked = VictimReferral.objects.select_for_update().get(pk=referral.pk)
     if not can_work_referral(actor, locked):
         raise PermissionDenied
-    if status not in REFERRAL_TRANSITIONS.get(locked.status, set()):
-        raise ValidationError(
-            {
-                "status": [
-                    _("A referral cannot go from %(a)s to %(b)s.")
-                    % {"a": locked.status, "b": status}
-                ]
-            }
-        )
+    REFERRAL_STATES.check(locked.status, status)
     before = locked.status
     locked.status = status
     locked.closed_at = timezone.now() if status in CLOSED_REFERRAL_STATES else None

@@ -220,9 +220,9 @@ class ReferralDetailView(ReferralScopedMixin, DetailView):
         working = services.can_work_referral(user, referral)
         can_change = working and user.has_perm("cases.change_victimreferral")
         can_reveal = services.can_reveal_identity(user, referral)
-        allowed = services.REFERRAL_TRANSITIONS.get(referral.status, set())
+        allowed = services.REFERRAL_STATES.next_states(referral.status)
         next_statuses = [
-            {"code": code, "label": label, "final": not services.REFERRAL_TRANSITIONS[code]}
+            {"code": code, "label": label, "final": services.REFERRAL_STATES.is_final(code)}
             for code, label in ReferralStatus.choices
             if code in allowed
         ]
