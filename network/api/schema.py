@@ -16,3 +16,83 @@ FIELD_ERRORS = {
     "additionalProperties": {},
     "description": 'Bad input: {"field": ["message"]}',
 }
+
+# --- the 4xx answers every operation can give, declared once (postprocessing hook) --------
+
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_STALE = {
+    "type": "object",
+    "properties": {
+        "version": {"type": "array", "items": {"type": "string"}},
+        "current": {"type": "integer", "nullable": True},
+    },
+    "required": ["version"],
+}
+_ERRORS = {
+    "FieldErrors": FIELD_ERRORS,
+    "ErrorDetail": _DETAIL,
+    "StaleVersion": _STALE,
+}
+_METHODS = {"get", "put", "patch", "post", "delete"}
+_READS_404 = {"cursor", "format"}
+
+
+def _response(component: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+
+
+def _carries_version(operation: dict, schemas: dict) -> bool:
+    """True when the request body has a `version` (optimistic locking: a stale one is 409)."""
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        ref = media.get("schema", {}).get("$ref", "")
+        schema = schemas.get(ref.rsplit("/", 1)[-1], media.get("schema", {}))
+        if "version" in schema.get("properties", {}):
+            return True
+    return False
+
+
+def declare_error_responses(result, generator, request, public):
+    """Declare the 4xx answers as they really occur (DESIGN.md's error contract; the API
+    fuzz checks every answer's status against them, tests/fuzz/):
+
+    - 400 `{"field": [...]}` where the caller sends a body or query parameters (a NUL in any
+      query parameter is refused by network.querystring);
+    - 401 and 403 on every operation that needs a signed-in caller (403: a forbidden action,
+      a missing capability, or a session without its second factor);
+    - 404 where the path names an object (out of scope or missing), a cursor is read (an
+      invalid one) or `?format=` picks the renderer (an unknown one);
+    - 409 where the body carries the `version` it read;
+    - 429 where a rate limit applies (network/ratelimit.py).
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in _ERRORS.items():
+        schemas.setdefault(name, schema)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
+            signed_in = bool(operation.get("security"))
+            if operation.get("requestBody") or any(p.get("in") == "query" for p in parameters):
+                responses.setdefault("400", _response("FieldErrors", "Bad input"))
+            if signed_in:
+                responses.setdefault("401", _response("ErrorDetail", "Not signed in"))
+                responses.setdefault("403", _response("ErrorDetail", "Forbidden"))
+            if any(p.get("in") == "path" or p.get("name") in _READS_404 for p in parameters):
+                responses.setdefault("404", _response("ErrorDetail", "Not found or not visible"))
+            if _carries_version(operation, schemas):
+                responses.setdefault("409", _response("StaleVersion", "Changed meanwhile"))
+            if path in RATE_LIMITED_PATHS:
+                responses.setdefault("429", _response("ErrorDetail", "Too many requests"))
+    return result
+
+
+RATE_LIMITED_PATHS = {"/api/v1/auth/token/"}
