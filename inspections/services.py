@@ -22,8 +22,10 @@ from cases.identifiers import parse_orgnr
 from cases.models import Employer, LegalBasis
 from inspections import permissions, states
 from inspections.choices import (
+    DECISION_TRANSITIONS,
     MONETARY_DECISIONS,
     RANKING_BASES,
+    REPORTS_OF_CRIME,
     AssignmentStatus,
     DecisionStatus,
     EmployerRole,
@@ -31,6 +33,7 @@ from inspections.choices import (
     InspectionStatus,
     OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     SelectionBasis,
     categories_for,
@@ -55,6 +58,7 @@ from inspections.risk import SNI_PREFIX
 from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, County, Membership, Role, User
+from network.names import countries
 from network.outbox import enqueue_mail
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
@@ -132,6 +136,14 @@ def create_operation(
     return operation
 
 
+# Operations that still take new inspections: not yet in follow-up, closed or cancelled.
+OPEN_OPERATION_STATES = (
+    OperationStatus.DRAFT,
+    OperationStatus.PLANNED,
+    OperationStatus.IN_PROGRESS,
+)
+
+
 # --- inspections ------------------------------------------------------------------------
 
 
@@ -186,6 +198,8 @@ def plan_inspection(
         raise PermissionDenied(_("Only coordinators plan inspections."))
     if selection_basis and selection_basis not in SelectionBasis.values:
         raise ValidationError({"selection_basis": [_("Choose a selection basis from the list.")]})
+    if operation is not None and operation.status not in OPEN_OPERATION_STATES:
+        raise ValidationError({"operation": [_("The operation is finished: choose an open one.")]})
     employer_roles = _employers(employers)
     place = workplace if isinstance(workplace, Workplace) else _new_workplace(workplace)
     year = planned_date.year
@@ -389,7 +403,8 @@ def mark_not_performed(inspection: Inspection, *, reason: str, actor: User) -> I
 @transaction.atomic
 def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
     """The actor's agency says its findings are complete (or that it found nothing). When
-    every accepted on-site agency has done so, the inspection is documented."""
+    every accepted agency has done so (or the coordinator
+    stopped waiting for it, `mark_not_reporting`), the inspection is documented."""
     assignment = permissions.assignment_of(actor, inspection)
     if (
         assignment is None
@@ -409,14 +424,55 @@ def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
             obj=inspection,
             changes={"agency": assignment.agency.code},
         )
-    waiting = inspection.assignments.filter(
-        mode=ParticipationMode.ON_SITE,
+    _document_when_complete(inspection, actor=actor)
+    return inspection
+
+
+def awaited_results(inspection: Inspection):
+    """The accepted assignments whose results the inspection still waits for: neither
+    submitted nor marked by the coordinator as not reporting. Every accepted agency counts,
+    whatever its mode: a desk or planning agency may record findings too."""
+    return inspection.assignments.filter(
         status=AssignmentStatus.ACCEPTED,
         results_submitted_at__isnull=True,
-    ).exists()
-    if not waiting:
+        results_waived_at__isnull=True,
+    )
+
+
+def _document_when_complete(inspection: Inspection, *, actor: User) -> None:
+    """Performed -> documented once no accepted agency's results are awaited (the caller
+    holds the inspection's row lock)."""
+    if inspection.status == InspectionStatus.PERFORMED and not awaited_results(inspection).exists():
         _set_status(inspection, InspectionStatus.DOCUMENTED, actor=actor)
-    return inspection
+
+
+@transaction.atomic
+def mark_not_reporting(
+    inspection: Inspection, *, agency: Agency, reason: str, actor: User
+) -> AgencyAssignment:
+    """The coordinator stops waiting for an accepted agency's results, with a reason; when it
+    was the last one awaited, the inspection is documented."""
+    _require_coordinator(actor, inspection)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.status != InspectionStatus.PERFORMED:
+        raise ValidationError({"agency": [_("Only a performed inspection awaits results.")]})
+    assignment = awaited_results(inspection).filter(agency=agency).first()
+    if assignment is None:
+        raise ValidationError({"agency": [_("The inspection is not waiting for this agency.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the agency does not report.")]})
+    assignment.results_waived_at = timezone.now()
+    assignment.results_waived_reason = reason.strip()
+    assignment.save(update_fields=["results_waived_at", "results_waived_reason"])
+    record_event(
+        "inspection.results_waived",
+        actor=actor,
+        obj=inspection,
+        purpose=assignment.results_waived_reason,
+        changes={"agency": agency.code},
+    )
+    _document_when_complete(inspection, actor=actor)
+    return assignment
 
 
 @transaction.atomic
@@ -430,6 +486,9 @@ def close_inspection(inspection: Inspection, *, actor: User) -> Inspection:
 
 
 # --- results ----------------------------------------------------------------------------
+
+# ISO 3166-1 alpha-2, as the API and the figures (persons_by_nationality) carry them.
+COUNTRY_CODES = frozenset(str(code) for code in countries.countries)
 
 RESULT_STATES = {InspectionStatus.PERFORMED, InspectionStatus.DOCUMENTED}
 
@@ -457,17 +516,22 @@ def record_finding(
     severity: str = "medium",
     legal_reference: str = "",
     secret: bool = False,
+    employer: Employer | str | None = None,
     actor: User,
 ) -> Finding:
-    """A finding of the actor's agency, from that agency's own category list."""
+    """A finding of the actor's agency, from that agency's own category list, about one of
+    the employers met (given as the employer or its organisation number; when the inspection
+    has exactly one employer and none is given, that one; empty: the site as such)."""
     agency = _require_participant(actor, inspection, "inspections.add_finding")
     if category not in categories_for(agency.code):
         raise ValidationError(
             {"category": [_("This category is not one of your agency's finding categories.")]}
         )
+    concerned = _employer_met(inspection, employer)
     finding = Finding(
         inspection=inspection,
         agency=agency,
+        employer=concerned,
         category=category,
         description=description.strip(),
         severity=severity,
@@ -482,9 +546,32 @@ def record_finding(
         actor=actor,
         obj=finding,
         purpose=LegalBasis.AKRIM if not secret else "secret",
-        changes={"inspection": inspection.pk, "category": category, "secret": secret},
+        changes={
+            "inspection": inspection.pk,
+            "category": category,
+            "secret": secret,
+            "employer": concerned.orgnr if concerned else None,
+        },
     )
     return finding
+
+
+def _employer_met(inspection: Inspection, employer: Employer | str | None) -> Employer | None:
+    """The employer a finding concerns: one of those met at the inspection."""
+    met = list(Employer.objects.filter(inspectionemployer__inspection=inspection))
+    if employer is None or employer == "":
+        return met[0] if len(met) == 1 else None
+    if isinstance(employer, str):
+        try:
+            orgnr = parse_orgnr(employer).digits
+        except ValidationError as error:
+            raise ValidationError({"employer": error.messages}) from None
+    else:
+        orgnr = employer.orgnr
+    for candidate in met:
+        if candidate.orgnr == orgnr:
+            return candidate
+    raise ValidationError({"employer": [_("Choose one of the employers met at the inspection.")]})
 
 
 @transaction.atomic
@@ -521,10 +608,12 @@ def record_decision(
     amount_sek: Decimal | None = None,
     decided_on: date | None = None,
     status: str = DecisionStatus.DECIDED,
+    law: str = "",
     external_reference: str = "",
     actor: User,
 ) -> Decision:
-    """A decision on a finding, by the agency that owns the finding."""
+    """A decision on a finding, by the agency that owns the finding. A police report or a
+    report for prosecution names the law concerned."""
     if actor.agency is None or actor.agency.pk != finding.agency_id:
         raise PermissionDenied(_("Only the agency that owns the finding may decide on it."))
     if not actor.has_perm("inspections.add_decision"):
@@ -533,6 +622,14 @@ def record_decision(
         raise ValidationError({"amount_sek": [_("Enter the amount in SEK.")]})
     if type not in MONETARY_DECISIONS and amount_sek is not None:
         raise ValidationError({"amount_sek": [_("This type of decision has no amount.")]})
+    if type in REPORTS_OF_CRIME and not law:
+        law = ReportedLaw.OTHER  # clients of the first API version do not send one
+    if type in REPORTS_OF_CRIME and law not in ReportedLaw.values:
+        raise ValidationError({"law": [_("Choose the law the report concerns.")]})
+    if type not in REPORTS_OF_CRIME and law:
+        raise ValidationError({"law": [_("Only a report of a crime names a law.")]})
+    if status not in (DecisionStatus.PROPOSED, DecisionStatus.DECIDED):
+        raise ValidationError({"status": [_("A new decision is proposed or decided.")]})
     decision = Decision(
         finding=finding,
         agency=finding.agency,
@@ -540,6 +637,7 @@ def record_decision(
         amount_sek=amount_sek,
         decided_on=decided_on or timezone.localdate(),
         status=status,
+        law=law,
         external_reference=external_reference,
         created_by=actor,
     )
@@ -549,9 +647,69 @@ def record_decision(
         "decision.recorded",
         actor=actor,
         obj=decision,
-        changes={"finding": finding.pk, "type": type, "amount_sek": str(amount_sek or "")},
+        changes={
+            "finding": finding.pk,
+            "type": type,
+            "amount_sek": str(amount_sek or ""),
+            "status": status,
+            "law": law,
+        },
     )
     return decision
+
+
+@transaction.atomic
+def change_decision_status(
+    decision: Decision,
+    *,
+    status: str,
+    reason: str,
+    decided_on: date | None = None,
+    version: int | None = None,
+    actor: User,
+) -> Decision:
+    """Move a decision along its way (inspections.choices.DECISION_TRANSITIONS), by staff of
+    the decision's agency, with a reason. The row is locked, so two changes take turns and
+    the second is judged against the first's result."""
+    if actor.agency is None or actor.agency.pk != decision.agency_id:
+        raise PermissionDenied(_("Only the agency that made the decision may change it."))
+    if not actor.has_perm("inspections.change_decision"):
+        raise PermissionDenied
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked.version)
+    if status not in DecisionStatus.values:
+        raise ValidationError({"status": [_("Choose a status.")]})
+    if status not in DECISION_TRANSITIONS[locked.status]:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A decision cannot go from %(a)s to %(b)s.")
+                    % {
+                        "a": DecisionStatus(locked.status).label,
+                        "b": DecisionStatus(status).label,
+                    }
+                ]
+            }
+        )
+    if status == DecisionStatus.PAID and locked.type not in MONETARY_DECISIONS:
+        raise ValidationError({"status": [_("Only a decision with an amount can be paid.")]})
+    if len(reason.strip()) < 3:
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    previous = locked.status
+    locked.status = status
+    if previous == DecisionStatus.PROPOSED and status == DecisionStatus.DECIDED:
+        locked.decided_on = decided_on or timezone.localdate()
+    locked.version += 1
+    locked.save(update_fields=["status", "decided_on", "version"])
+    record_event(
+        "decision.status_changed",
+        actor=actor,
+        obj=locked,
+        purpose=reason.strip(),
+        changes={"status": [previous, status]},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -569,8 +727,8 @@ def record_person_counts(inspection: Inspection, *, counts: list[dict], actor: U
                 _("This status and nationality are already counted above; add them together.")
             ]
         seen.add((status, nationality))
-        if nationality and (len(nationality) != 2 or not nationality.isalpha()):
-            errors[f"counts[{index}].nationality"] = [_("Use a two-letter country code.")]
+        if nationality and nationality not in COUNTRY_CODES:
+            errors[f"counts[{index}].nationality"] = [_("Choose a country from the list.")]
         if not isinstance(count, int) or count < 1:
             errors[f"counts[{index}].count"] = [_("Enter a whole number of at least 1.")]
         rows.append(

@@ -140,6 +140,12 @@ class MembershipAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             actor=request.user,
         )
 
+    def has_change_permission(self, request, obj=None):
+        # Nobody changes their own roles (set_membership refuses too): view only.
+        if obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead, so history stays readable
 
@@ -272,11 +278,25 @@ if admin.site.is_registered(AccessAttempt):
 
 @admin.register(AccessAttempt)
 class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    """Failed logins. The system administrator sees all and unlocks usernames and
+    addresses; an agency administrator sees the attempts on their own agency's usernames
+    and unlocks those usernames (network.lockout.may_unlock)."""
+
     actions = ["unlock"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        usernames = Membership.objects.visible_to(request.user).values("user__username")
+        return queryset.filter(username__in=usernames)
 
     @admin.action(description=_("Unlock the selected usernames and addresses (audited)"))
     def unlock(self, request, queryset):
-        pairs = set(queryset.values_list("username", "ip_address"))
+        if request.user.is_superuser:
+            pairs = set(queryset.values_list("username", "ip_address"))
+        else:  # their own agency's usernames (the queryset is scoped), never an address
+            pairs = {(username, "") for username in queryset.values_list("username", flat=True)}
         removed = sum(
             unlock_login(username=username or "", ip_address=ip or "", actor=request.user)
             for username, ip in pairs

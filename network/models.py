@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from network.querysets import AuditEventQuerySet, MembershipQuerySet
 
@@ -196,6 +197,23 @@ class Membership(models.Model):
 
     def role_labels(self) -> list[str]:
         return [str(Role(r).label) for r in self.roles if r in Role.values]
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox: only a SHA-512 digest is stored, it expires after
+    `AKRIM_TOKEN_HOURS`). It remembers whether a second factor was verified when it was
+    issued, so that it stops working once its user needs one (network.tokens); every token
+    of a user is revoked when their password, activity or roles change."""
+
+    two_factor = models.BooleanField(_("issued after two-factor login"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… ({self.user_id})"
 
 
 class Contact(models.Model):
