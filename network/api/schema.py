@@ -1,5 +1,7 @@
 """OpenAPI pieces shared by the apps' APIs (drf-spectacular)."""
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 
 from network import files
@@ -72,6 +74,8 @@ def declare_error_responses(result, generator, request, public):
     - 429 where a rate limit applies (network/ratelimit.py).
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for schema in schemas.values():
+        _admit_blank_defaults(schema)
     for name, schema in _ERRORS.items():
         schemas.setdefault(name, schema)
     for path, operations in result.get("paths", {}).items():
@@ -96,3 +100,21 @@ def declare_error_responses(result, generator, request, public):
 
 
 RATE_LIMITED_PATHS = {"/api/v1/auth/token/"}
+
+
+def _admit_blank_defaults(node) -> None:
+    """A serializer's RegexField with `allow_blank=True, default=""` accepts "" without
+    applying its regex, but drf-spectacular publishes the bare pattern beside the default
+    "", which the pattern refuses (openapi-spec-validator rejects that document). Publish
+    what the field really accepts: the pattern, or nothing."""
+    if isinstance(node, list):
+        for item in node:
+            _admit_blank_defaults(item)
+        return
+    if not isinstance(node, dict):
+        return
+    pattern = node.get("pattern")
+    if isinstance(pattern, str) and node.get("default") == "" and not re.search(pattern, ""):
+        node["pattern"] = f"^$|{pattern}"
+    for value in node.values():
+        _admit_blank_defaults(value)
