@@ -124,7 +124,7 @@ def test_a_tampered_cursor_is_never_a_server_error_on_any_cursor_list(world, api
     for cursor in tampered_cursors()[:5]:  # ordered by id: a position that is no id
         response = client.get("/api/v1/cases/", {"cursor": cursor})
         assert response.status_code == 404, (cursor, response.status_code)
-        assert response.json() == {"detail": "Ogiltig cursor"}
+        assert response.json() == {"detail": "Ogiltig cursor."}
 
 
 def test_a_real_cursor_still_pages(world, api):
