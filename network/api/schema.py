@@ -65,12 +65,13 @@ def declare_error_responses(result, generator, request, public):
     fuzz checks every answer's status against them, tests/fuzz/):
 
     - 400 `{"field": [...]}` where the caller sends a body or query parameters (a NUL in any
-      query parameter is refused by network.querystring);
+      query parameter is refused by network.querystring), and on every write (a state
+      machine refuses an illegal step);
     - 401 and 403 on every operation that needs a signed-in caller (403: a forbidden action,
       a missing capability, or a session without its second factor);
-    - 404 where the path names an object (out of scope or missing), a cursor is read (an
-      invalid one) or `?format=` picks the renderer (an unknown one);
-    - 409 where the body carries the `version` it read;
+    - 404 wherever a signed-in caller asks (out of scope or missing, an invalid cursor, an
+      unknown `?format=`), and where a public path names an object;
+    - 409 where the body carries the `version` it read, or a report is not built yet;
     - 429 where a rate limit applies (network/ratelimit.py).
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -85,13 +86,20 @@ def declare_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             parameters = operation.get("parameters", [])
             signed_in = bool(operation.get("security"))
-            if operation.get("requestBody") or any(p.get("in") == "query" for p in parameters):
+            reads_input = operation.get("requestBody") or any(
+                p.get("in") == "query" for p in parameters
+            )
+            if reads_input or method != "get":
                 responses.setdefault("400", _response("FieldErrors", "Bad input"))
             if signed_in:
                 responses.setdefault("401", _response("ErrorDetail", "Not signed in"))
                 responses.setdefault("403", _response("ErrorDetail", "Forbidden"))
-            if any(p.get("in") == "path" or p.get("name") in _READS_404 for p in parameters):
+                # Out of scope is 404 everywhere, also for a whole resource (reports).
                 responses.setdefault("404", _response("ErrorDetail", "Not found or not visible"))
+            elif any(p.get("in") == "path" or p.get("name") in _READS_404 for p in parameters):
+                responses.setdefault("404", _response("ErrorDetail", "Not found or not visible"))
+            if path in NOT_READY_PATHS:
+                responses.setdefault("409", _response("ErrorDetail", "Not ready yet"))
             if _carries_version(operation, schemas):
                 responses.setdefault("409", _response("StaleVersion", "Changed meanwhile"))
             if path in RATE_LIMITED_PATHS:
@@ -100,13 +108,13 @@ def declare_error_responses(result, generator, request, public):
 
 
 RATE_LIMITED_PATHS = {"/api/v1/auth/token/"}
+NOT_READY_PATHS = {"/api/v1/reports/{id}/download/", "/api/v1/reports/{id}/figures/"}
 
 
 def _admit_blank_defaults(node) -> None:
-    """A serializer's RegexField with `allow_blank=True, default=""` accepts "" without
-    applying its regex, but drf-spectacular publishes the bare pattern beside the default
-    "", which the pattern refuses (openapi-spec-validator rejects that document). Publish
-    what the field really accepts: the pattern, or nothing."""
+    """A serializer's field with `allow_blank=True, default=""` accepts "" without applying
+    its regex or minimum length, but drf-spectacular publishes those beside the default "",
+    which they refuse (openapi-spec-validator rejects that document). The default goes."""
     if isinstance(node, list):
         for item in node:
             _admit_blank_defaults(item)
@@ -114,7 +122,12 @@ def _admit_blank_defaults(node) -> None:
     if not isinstance(node, dict):
         return
     pattern = node.get("pattern")
-    if isinstance(pattern, str) and node.get("default") == "" and not re.search(pattern, ""):
-        node["pattern"] = f"^$|{pattern}"
+    refused = (isinstance(pattern, str) and not re.search(pattern, "")) or (
+        node.get("minLength", 0) > 0
+    )
+    if node.get("default") == "" and refused:
+        # The "" is its own alternative beside the pattern (spectacular's BlankEnum in a
+        # oneOf), so the default belongs to neither branch: drop it from this one.
+        del node["default"]
     for value in node.values():
         _admit_blank_defaults(value)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from hypothesis import strategies as st
 
 from cases.models import AccessReview, Case, Tip, VictimReferral
-from inspections.models import ControlOperation, Finding, FollowUp, Inspection
+from inspections.models import ControlOperation, Finding, FollowUp, ImportJob, Inspection
 from network.models import AuditEvent
 from reports.models import ReportBuild
 
@@ -21,6 +21,7 @@ RESOURCE_MODELS = {
     "cases": Case,
     "findings": Finding,
     "follow-ups": FollowUp,
+    "inspection-imports": ImportJob,
     "inspections": Inspection,
     "operations": ControlOperation,
     "referrals": VictimReferral,
