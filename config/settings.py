@@ -111,6 +111,9 @@ AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Object permissions of models with a policy are the policy's answer, before guardian's
+    # rows are asked (network/backends.py, docs/access.md).
+    "network.backends.PolicyBackend",
     # Django's ModelBackend, reading the membership and the capabilities in fewer queries.
     "network.backends.MembershipModelBackend",
     "guardian.backends.ObjectPermissionBackend",

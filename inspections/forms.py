@@ -37,6 +37,7 @@ from inspections.services import OPEN_OPERATION_STATES
 from network.files import ATTACHMENT_TYPES
 from network.models import Agency, Centre, County
 from network.names import country_choices
+from network.policies import scope
 from network.reference import municipalities_by_county, municipality_name
 
 SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
@@ -190,7 +191,9 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.date_warnings: list[str] = []
         self.fields["municipality"].choices = municipality_choices()
-        self.fields["operation"].queryset = ControlOperation.objects.visible_to(user).filter(
+        # Only open operations the user may plan into (inspections/policies.py), not every
+        # one they can see.
+        self.fields["operation"].queryset = scope(user, ControlOperation, "add_inspection").filter(
             status__in=OPEN_OPERATION_STATES
         )
         for n in range(1, EMPLOYER_ROWS + 1):

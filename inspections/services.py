@@ -1,8 +1,10 @@
 """Every write of joint controls: atomic, audited, with the acting user as `actor`.
 
-Callers check the actor's capability and that the inspection is in `visible_to(actor)`;
-the rules about *this* inspection (who coordinates it, which agencies take part, what state
-it is in) are checked here, so no caller can forget them.
+Every service checks the actor's right itself through the model's policy
+(inspections/policies.py: `require(actor, action, obj)`, 404 when the object is not visible,
+403 when the action is not allowed) and never trusts its caller. A child created under a
+parent (an inspection in an operation, a finding, a follow-up, a file) needs the parent's
+*write* right, not only its visibility.
 """
 
 import csv
@@ -17,10 +19,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.identifiers import parse_orgnr
 from cases.models import Employer, LegalBasis
-from inspections import permissions, states
+from inspections import policies, states
 from inspections.choices import (
     DECISION_TRANSITIONS,
     MONETARY_DECISIONS,
@@ -60,6 +63,7 @@ from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, County, Membership, Role, User
 from network.names import countries
 from network.outbox import enqueue_mail
+from network.policies import require
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
 
@@ -71,9 +75,11 @@ def _agency_of(actor: User) -> Agency:
     return agency
 
 
+COORDINATORS_ONLY = gettext_lazy("Only the coordinating agency's coordinators may do this.")
+
+
 def _require_coordinator(actor: User, inspection: Inspection) -> None:
-    if not permissions.is_coordinator_of(actor, inspection):
-        raise PermissionDenied(_("Only the coordinating agency's coordinators may do this."))
+    require(actor, "change", inspection, COORDINATORS_ONLY)
 
 
 # Workplace model fields -> the names the caller used (API and forms say "address").
@@ -196,6 +202,12 @@ def plan_inspection(
     agency = _agency_of(actor)
     if not actor.has_perm("inspections.add_inspection"):
         raise PermissionDenied(_("Only coordinators plan inspections."))
+    if operation is not None:
+        # Seeing an operation (through an inspection of one's own in it) is not a right to
+        # plan into it; the refusal says nothing about what else is in it.
+        require(
+            actor, "add_inspection", operation, _("Only the operation's coordinators plan into it.")
+        )
     if selection_basis and selection_basis not in SelectionBasis.values:
         raise ValidationError({"selection_basis": [_("Choose a selection basis from the list.")]})
     if operation is not None and operation.status not in OPEN_OPERATION_STATES:
@@ -373,10 +385,7 @@ def respond_to_assignment(
     """The assigned agency accepts or declines. The first accepted on-site agency makes the
     inspection staffed."""
     agency = _agency_of(actor)
-    if agency.pk != assignment.agency_id or not actor.has_perm(
-        "inspections.respond_agencyassignment"
-    ):
-        raise PermissionDenied(_("Only the assigned agency may answer."))
+    require(actor, "respond", assignment, _("Only the assigned agency may answer."))
     inspection = Inspection.objects.select_for_update().get(pk=assignment.inspection_id)
     if inspection.status not in {InspectionStatus.PLANNED, InspectionStatus.STAFFED}:
         raise ValidationError({"accept": [_("The inspection is no longer being planned.")]})
@@ -404,13 +413,15 @@ def respond_to_assignment(
     return assignment
 
 
+ON_SITE_ONLY = gettext_lazy("Only the coordinator or an agency on site may do this.")
+
+
 @transaction.atomic
 def perform_inspection(
     inspection: Inspection, *, performed_on: date, persons_checked: int, actor: User
 ) -> Inspection:
     """Record that the visit took place (coordinator, or staff of an on-site agency)."""
-    if not permissions.may_record_visit(actor, inspection):
-        raise PermissionDenied(_("Only the coordinator or an agency on site may do this."))
+    require(actor, "perform", inspection, ON_SITE_ONLY)
     if performed_on > timezone.localdate():
         raise ValidationError({"performed_on": [_("The date cannot be in the future.")]})
     if persons_checked is None or persons_checked < 0:
@@ -436,8 +447,7 @@ def cancel_inspection(inspection: Inspection, *, reason: str, actor: User) -> In
 
 @transaction.atomic
 def mark_not_performed(inspection: Inspection, *, reason: str, actor: User) -> Inspection:
-    if not permissions.may_record_visit(actor, inspection):
-        raise PermissionDenied(_("Only the coordinator or an agency on site may do this."))
+    require(actor, "perform", inspection, ON_SITE_ONLY)
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     _set_status(inspection, InspectionStatus.NOT_PERFORMED, actor=actor, reason=reason)
     return inspection
@@ -448,13 +458,13 @@ def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
     """The actor's agency says its findings are complete (or that it found nothing). When
     every accepted agency has done so (or the coordinator
     stopped waiting for it, `mark_not_reporting`), the inspection is documented."""
-    assignment = permissions.assignment_of(actor, inspection)
-    if (
-        assignment is None
-        or assignment.status != AssignmentStatus.ACCEPTED
-        or not actor.has_perm("inspections.add_finding")
-    ):
-        raise PermissionDenied(_("Only an agency that accepted to take part may submit results."))
+    require(
+        actor,
+        "add_result",
+        inspection,
+        _("Only an agency that accepted to take part may submit results."),
+    )
+    assignment = policies.assignment_of(actor, inspection)
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != InspectionStatus.PERFORMED:
         raise ValidationError({"status": [_("Results are submitted after the visit.")]})
@@ -537,8 +547,10 @@ RESULT_STATES = {InspectionStatus.PERFORMED, InspectionStatus.DOCUMENTED}
 
 
 def _require_participant(actor: User, inspection: Inspection, capability: str) -> Agency:
-    if not actor.has_perm(capability) or not permissions.takes_part(actor, inspection):
-        raise PermissionDenied(_("Only an agency that accepted to take part may record results."))
+    message = _("Only an agency that accepted to take part may record results.")
+    require(actor, "add_result", inspection, message)
+    if not actor.has_perm(capability):
+        raise PermissionDenied(message)
     # The caller's object may be stale; the state that counts is the stored one.
     if (
         Inspection.objects.values_list("status", flat=True).get(pk=inspection.pk)
@@ -622,8 +634,7 @@ def disclose_finding(
     finding: Finding, *, agency: Agency, legal_basis: str, reason: str, actor: User
 ) -> FindingDisclosure:
     """Let another agency see a secret finding, recording why (owner agency only)."""
-    if actor.agency is None or actor.agency.pk != finding.agency_id:
-        raise PermissionDenied(_("Only the agency that owns the finding may disclose it."))
+    require(actor, "disclose", finding, _("Only the agency that owns the finding may disclose it."))
     if legal_basis not in LegalBasis.values or legal_basis == LegalBasis.BREAK_THE_GLASS:
         raise ValidationError({"legal_basis": [_("Choose the legal basis for disclosure.")]})
     if len(reason.strip()) < 10:
@@ -657,10 +668,9 @@ def record_decision(
 ) -> Decision:
     """A decision on a finding, by the agency that owns the finding. A police report or a
     report for prosecution names the law concerned."""
-    if actor.agency is None or actor.agency.pk != finding.agency_id:
-        raise PermissionDenied(_("Only the agency that owns the finding may decide on it."))
-    if not actor.has_perm("inspections.add_decision"):
-        raise PermissionDenied
+    require(
+        actor, "add_decision", finding, _("Only the agency that owns the finding may decide on it.")
+    )
     if type in MONETARY_DECISIONS and amount_sek is None:
         raise ValidationError({"amount_sek": [_("Enter the amount in SEK.")]})
     if type not in MONETARY_DECISIONS and amount_sek is not None:
@@ -809,11 +819,7 @@ def add_follow_up(
     actor: User,
 ) -> FollowUp:
     agency = _agency_of(actor)
-    if not (
-        permissions.is_coordinator_of(actor, inspection)
-        or permissions.assignment_of(actor, inspection) is not None
-    ) or not actor.has_perm("inspections.add_followup"):
-        raise PermissionDenied
+    require(actor, "add_followup", inspection)
     if not title.strip():
         raise ValidationError({"title": [_("Describe the task.")]})
     if finding is not None and (
@@ -838,8 +844,7 @@ def add_follow_up(
 
 @transaction.atomic
 def complete_follow_up(follow_up: FollowUp, *, actor: User) -> FollowUp:
-    if actor.agency is None or actor.agency.pk != follow_up.agency_id:
-        raise PermissionDenied(_("Only the owning agency may close its follow-up."))
+    require(actor, "change", follow_up, _("Only the owning agency may close its follow-up."))
     follow_up.refresh_from_db(from_queryset=FollowUp.objects.select_for_update())
     if follow_up.status != FollowUpStatus.DONE:
         follow_up.status = FollowUpStatus.DONE
@@ -855,11 +860,12 @@ def complete_follow_up(follow_up: FollowUp, *, actor: User) -> FollowUp:
 @transaction.atomic
 def add_attachment(inspection: Inspection, *, upload, actor: User) -> InspectionAttachment:
     """A file from the control, by the coordinator or an agency that accepted to take part."""
-    if not (
-        permissions.is_coordinator_of(actor, inspection)
-        or permissions.takes_part(actor, inspection)
-    ):
-        raise PermissionDenied(_("Only the coordinator or an agency taking part may add files."))
+    require(
+        actor,
+        "add_attachment",
+        inspection,
+        _("Only the coordinator or an agency taking part may add files."),
+    )
     checked = check_upload(upload)
     attachment = InspectionAttachment(
         inspection=inspection,
@@ -960,8 +966,7 @@ def move_operation(
     (or cancelled before it starts, with a reason). Only the coordinating agency's
     coordinators; closing needs every inspection in it finished."""
     _agency_of(actor)
-    if not permissions.is_coordinator_of_operation(actor, operation):
-        raise PermissionDenied(_("Only the coordinating agency's coordinators may do this."))
+    require(actor, "change", operation, COORDINATORS_ONLY)
     locked = ControlOperation.objects.select_for_update().get(pk=operation.pk)
     if OperationStatus(status) not in OPERATION_TRANSITIONS[OperationStatus(locked.status)]:
         raise ValidationError(
@@ -1017,8 +1022,9 @@ def plan_from_ranking(
 
     Only workplaces the actor can see an inspection at may be picked (the ranking's own
     universe); all or nothing."""
-    if not permissions.is_coordinator_of_operation(actor, operation):
-        raise PermissionDenied(_("Only the operation's coordinators plan into it."))
+    require(
+        actor, "add_inspection", operation, _("Only the operation's coordinators plan into it.")
+    )
     if operation.status not in PLANNABLE_OPERATION_STATES:
         raise ValidationError({"operation": [_("The operation is no longer being planned.")]})
     if not operation.period_start <= planned_date <= operation.period_end:
@@ -1091,7 +1097,7 @@ def save_industry_risk(
     Coordinators of the coordinating agency and of the regional centres maintain it; each
     change is one audit event with old and new values, and two coordinators changing the
     same row at once cannot overwrite each other (version, 409)."""
-    if not permissions.maintains_risk_assessment(actor):
+    if not policies.maintains_risk_assessment(actor):
         raise PermissionDenied(_("Only network coordinators maintain the risk assessment."))
     unknown = set(changes) - {*INDUSTRY_RISK_FIELDS, "key"}
     if unknown or (row is not None and "key" in changes):

@@ -51,6 +51,13 @@ class Agency(BilingualName):
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     is_coordinator = models.BooleanField(_("coordinating agency"), default=False)
+    is_national_coordinator = models.BooleanField(
+        _("national coordinator for victims"),
+        default=False,
+        help_text=_(
+            "Follows every victim referral in the country and may be named its case owner."
+        ),
+    )
     is_network_member = models.BooleanField(_("member of the network"), default=True)
     active = models.BooleanField(_("active"), default=True)
     group = models.OneToOneField(
