@@ -35,6 +35,10 @@ _STALE = {
     "required": ["version"],
 }
 _ERRORS = {
+    "NotReady": {
+        "type": "object",
+        "properties": {"status": {"type": "string"}, "detail": {"type": "string"}},
+    },
     "FieldErrors": FIELD_ERRORS,
     "ErrorDetail": _DETAIL,
     "StaleVersion": _STALE,
@@ -99,7 +103,7 @@ def declare_error_responses(result, generator, request, public):
             elif any(p.get("in") == "path" or p.get("name") in _READS_404 for p in parameters):
                 responses.setdefault("404", _response("ErrorDetail", "Not found or not visible"))
             if path in NOT_READY_PATHS:
-                responses.setdefault("409", _response("ErrorDetail", "Not ready yet"))
+                responses.setdefault("409", _response("NotReady", "Not built yet"))
             if _carries_version(operation, schemas):
                 responses.setdefault("409", _response("StaleVersion", "Changed meanwhile"))
             if path in RATE_LIMITED_PATHS:
