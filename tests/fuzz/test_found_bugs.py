@@ -121,7 +121,8 @@ def test_a_tampered_cursor_is_never_a_server_error_on_any_cursor_list(world, api
             if response.status_code >= 500:
                 failures.append((path, cursor, response.status_code))
     assert not failures
-    for cursor in tampered_cursors()[:5]:  # ordered by id: a position that is no id
+    not_ids = [tampered_cursors()[i] for i in (0, 1, 3, 4)]  # "abc", NUL, a float, 500 x's
+    for cursor in not_ids:  # ordered by id: a position that is no id
         response = client.get("/api/v1/cases/", {"cursor": cursor})
         assert response.status_code == 404, (cursor, response.status_code)
         assert response.json() == {"detail": "Ogiltig cursor."}
