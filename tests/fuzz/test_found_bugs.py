@@ -164,3 +164,11 @@ def test_an_export_records_only_its_known_filters_bounded(world, api):
     assert response.status_code == 200
     event = AuditEvent.objects.filter(action="inspection.exported").latest("id")
     assert event.changes["filters"] == {"status": "performed", "q": "x" * 200}
+
+
+def test_the_case_export_records_only_its_known_filters_bounded(world, api):
+    client = api.as_user(world.insider)
+    response = client.get("/api/v1/cases/export/", {"q": "y" * 5000, "note": "caller's text"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="case.exported").latest("id")
+    assert event.changes["filters"] == {"q": "y" * 200}
