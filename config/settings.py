@@ -354,6 +354,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The 4xx answers, declared where they occur (network/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "network.api.schema.declare_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.coordination.models.CaseStatus",
         "ReferralStatusEnum": "cases.referrals.models.ReferralStatus",

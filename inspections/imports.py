@@ -54,7 +54,8 @@ from inspections.models import (
     InspectionSequence,
     Workplace,
 )
-from inspections.tasks import notify_assignments, run_import
+from inspections.services import mail_assignments
+from inspections.tasks import run_import
 from network.identifiers import parse_orgnr
 from network.middleware import current_request, request_context
 from network.models import Agency, AuditEvent, County, User
@@ -532,7 +533,8 @@ def write_plans(plans: list[dict], *, actor: User) -> list[str]:
         ]
         _events(actor, agency, events)
         if assignments:
-            notify_assignments.delay_on_commit([a.pk for a in assignments])
+            # The mails go into the outbox in this transaction (network/outbox.py).
+            mail_assignments([a.pk for a in assignments])
     return references
 
 

@@ -181,4 +181,8 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # A path the API's routes do not match (an id that is no number, say) is answered
+        # in the API's own shape, not with the HTML page (docs/security.md, V13).
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)

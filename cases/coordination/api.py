@@ -126,7 +126,7 @@ class CaseViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer])
+    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
     def export(self, request):
         cases = self.filter_queryset(self.get_queryset())
         body = services.export_cases_csv(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.coordination.filters import CaseFilterSet
 from cases.coordination.models import (
     AccessReview,
     Case,
@@ -35,6 +36,7 @@ from network import exports
 from network.exceptions import StaleVersion
 from network.files import check_upload
 from network.models import Agency, User
+from network.querystring import audited_filters
 from network.services import next_reference, record_event
 from network.states import StateMachine
 from network.validation import require_member
@@ -216,7 +218,8 @@ def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
         "case.exported",
         actor=actor,
         object_type="cases.case",
-        changes={"filters": filters, "rows": len(rows)},
+        # Only the list's own filters, bounded: the query string is the caller's text.
+        changes={"filters": audited_filters(filters, CaseFilterSet), "rows": len(rows)},
     )
     return exports.csv_text(
         ["reference", "title", "status", "owner_agency", "employer", "created_at"], rows

@@ -10,7 +10,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from cases.referrals.models import (
 )
 from network.identifiers import parse_person_number
 from network.models import Agency, User
+from network.outbox import enqueue_mail
 from network.services import next_reference, record_event
 from network.states import StateMachine
 from network.validation import known_codes, require_member
@@ -357,7 +357,9 @@ def decide_reflection_period(period: ReflectionPeriod, *, granted: bool, decided
 
 
 def remind_reflection_periods_ending(*, days_before: int = 5, today=None) -> int:
-    """Tell the case owner (or the referrer) that a reflection period ends soon; once."""
+    """Tell the case owner (or the referrer) that a reflection period ends soon; once. The
+    claim and the mail (network/outbox.py) are one transaction per period: a reminder is
+    neither lost nor sent twice when the mail server is away."""
     today = today or timezone.localdate()
     due = ReflectionPeriod.objects.filter(
         status=ReflectionPeriod.Status.GRANTED,
@@ -367,18 +369,21 @@ def remind_reflection_periods_ending(*, days_before: int = 5, today=None) -> int
     ).select_related("referral__case_owner", "referral__referred_by")
     sent = 0
     for period in due:
-        claimed = ReflectionPeriod.objects.filter(pk=period.pk, reminded_at__isnull=True).update(
-            reminded_at=timezone.now()
-        )
-        if not claimed:
-            continue
-        person = period.referral.case_owner or period.referral.referred_by
-        if person.email:
-            send_mail(
-                "akrim: betänketid upphör snart",
-                f"Betänketiden i hänvisning {period.referral.reference} upphör {period.valid_to}.",
-                settings.DEFAULT_FROM_EMAIL,
-                [person.email],
+        with transaction.atomic():
+            claimed = ReflectionPeriod.objects.filter(
+                pk=period.pk, reminded_at__isnull=True
+            ).update(reminded_at=timezone.now())
+            if not claimed:
+                continue
+            person = period.referral.case_owner or period.referral.referred_by
+            enqueue_mail(
+                kind="referral.reflection_reminder",
+                subject="akrim: betänketid upphör snart",
+                body=(
+                    f"Betänketiden i hänvisning {period.referral.reference} upphör "
+                    f"{period.valid_to}."
+                ),
+                to=[person.email],
             )
         sent += 1
     return sent

@@ -269,10 +269,8 @@ class DecisionStatusSerializer(serializers.Serializer):
 class PersonCountSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.code", read_only=True)
     right_to_work = serializers.ChoiceField(choices=RightToWork.choices)
-    # The pattern admits the empty default (unknown nationality), so the schema's default
-    # matches its own pattern (openapi-spec-validator checks this).
     nationality = serializers.RegexField(
-        r"^(?:[A-Za-z]{2})?$", required=False, allow_blank=True, default=""
+        r"^[A-Za-z]{2}$", required=False, allow_blank=True, default=""
     )
 
     class Meta:

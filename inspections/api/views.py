@@ -393,7 +393,7 @@ class InspectionViewSet(
         return files.download(attachment)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer])
+    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
     def export(self, request):
         """The visible inspections (filters apply) as CSV; audited."""
         inspections = self.filter_queryset(self.get_queryset())

@@ -115,7 +115,7 @@ def test_mails_of_requests_committed_while_redis_is_down_are_delivered_once(
     worker = beat = None
     try:
         s.wait_until(
-            lambda: _answers(base), 60, f"gunicorn to answer:\n{server.output()}", step=0.5
+            lambda: _answers(base), 180, f"gunicorn to answer:\n{server.output()}", step=0.5
         )
         throwaway_redis.stop()
 

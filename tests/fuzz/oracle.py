@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from cases.coordination.models import AccessReview, Case
 from cases.referrals.models import VictimReferral
 from cases.tips.models import Tip
-from inspections.models import ControlOperation, Finding, FollowUp, Inspection
+from inspections.models import ControlOperation, Finding, FollowUp, ImportJob, Inspection
 from network.models import AuditEvent
 from reports.models import ReportBuild
 
@@ -23,6 +23,7 @@ RESOURCE_MODELS = {
     "cases": Case,
     "findings": Finding,
     "follow-ups": FollowUp,
+    "inspection-imports": ImportJob,
     "inspections": Inspection,
     "operations": ControlOperation,
     "referrals": VictimReferral,

@@ -4,7 +4,8 @@ The insider (`av` staff and coordinator) works in a world full of its own data; 
 (`fk` staff) sees none of it (tests/fuzz/world.py). For each generated request, positive and
 negative data, the response must:
 
-- not be a server error, and conform to the schema (content type and body);
+- not be a server error, and conform to the schema (a declared status, content type and
+  body);
 - name the field when it is a 400;
 - carry no canary of an object outside the caller's scope, whatever the endpoint (lists,
   exports, error messages included);
@@ -29,6 +30,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 from werkzeug.test import Client
 
@@ -101,6 +103,7 @@ def test_fuzz_api(who, shard, world, token_of, wsgi_keeps_db_connection):
     headers = token_of(user)
     checks = [
         not_a_server_error,
+        status_code_conformance,  # every 4xx declared (network/api/schema.py)
         response_schema_conformance,
         content_type_conformance,
         oracle.bad_request_names_a_field,
