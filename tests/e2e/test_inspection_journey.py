@@ -349,7 +349,7 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     submit(page, "form.operation-form")
     card = page.locator("li.operation", has_text="Restaurangvecka (e2e)")
     assert card.count() == 1
-    assert "Restauranger" in card.inner_text() or "Restaurang" in card.inner_text()  # SNI names
+    assert "Restaurangverksamhet" in card.inner_text()  # the focus industries by name
     assert_accessible(page)
     screenshot("6-board-desktop")
     # Cancelling is not a button on the card: it asks first, on a page of its own.
@@ -360,7 +360,7 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     screenshot("7-cancel-confirm")
     submit(page, "form.operation-cancel-form")
     assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 0
-    page.locator("[name=status]").select_option("cancelled")
+    page.locator("form.operation-filters [name=status]").select_option("cancelled")
     submit(page, "form.operation-filters")
     assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
     screenshot("8-board-cancelled-filter")
