@@ -24,6 +24,7 @@ from inspections.choices import (
     FollowUpStatus,
     OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     Scope,
     SelectionBasis,
@@ -36,6 +37,7 @@ from inspections.services import OPEN_OPERATION_STATES
 from network.files import ATTACHMENT_TYPES
 from network.models import Agency, Centre, County
 from network.names import country_choices
+from network.policies import scope
 from network.reference import municipalities_by_county, municipality_name
 
 SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
@@ -189,7 +191,9 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.date_warnings: list[str] = []
         self.fields["municipality"].choices = municipality_choices()
-        self.fields["operation"].queryset = ControlOperation.objects.visible_to(user).filter(
+        # Only open operations the user may plan into (inspections/policies.py), not every
+        # one they can see.
+        self.fields["operation"].queryset = scope(user, ControlOperation, "add_inspection").filter(
             status__in=OPEN_OPERATION_STATES
         )
         for n in range(1, EMPLOYER_ROWS + 1):
@@ -409,10 +413,23 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
 # --- the results page ---------------------------------------------------------------------
 
 
+class EmployerMetField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.orgnr[:6]}-{obj.orgnr[6:]})"
+
+
 class FindingForm(ServiceErrorsMixin, forms.Form):
-    """A finding of the person's agency, from that agency's own category list."""
+    """A finding of the person's agency, from that agency's own category list, about one
+    of the employers met (or the workplace as such)."""
 
     category = forms.ChoiceField(label=_("category"))
+    employer = EmployerMetField(
+        label=_("employer concerned"),
+        queryset=Employer.objects.none(),
+        required=False,
+        empty_label=_("The workplace as such (no employer)"),
+        help_text=_("Which of the employers met the finding concerns."),
+    )
     severity = forms.ChoiceField(
         label=_("severity"),
         choices=Severity.choices,
@@ -437,9 +454,16 @@ class FindingForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Only your own agency sees a secret finding until it is disclosed."),
     )
 
-    def __init__(self, *args, agency_code: str, **kwargs):
+    def __init__(self, *args, agency_code: str, employers=None, **kwargs):
         kwargs.setdefault("auto_id", "id_finding_%s")
         super().__init__(*args, **kwargs)
+        if employers is None:
+            del self.fields["employer"]
+        else:
+            met = employers.order_by("name")
+            self.fields["employer"].queryset = met
+            if len(met) == 1:
+                self.fields["employer"].initial = met[0].pk
         labels = dict(FindingCategory.choices)
         self.fields["category"].choices = _blank(
             (code, labels[code]) for code in categories_for(agency_code)
@@ -487,6 +511,12 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
         decimal_places=2,
         help_text=_("For fees, fines and recovery claims."),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "1"}),
+    )
+    law = forms.ChoiceField(
+        label=_("law"),
+        required=False,
+        choices=_blank(ReportedLaw.choices),
+        help_text=_("For police reports and reports for prosecution: the law concerned."),
     )
 
     def __init__(self, *args, findings, **kwargs):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from inspections import risk_views, views
+from inspections import import_views, risk_views, views
 
 app_name = "inspections"
 
@@ -41,7 +41,13 @@ urlpatterns = [
         risk_views.EmployerLinkView.as_view(),
         name="employer_link",
     ),
-    path("import/", views.InspectionImportView.as_view(), name="inspection_import"),
+    path("import/", import_views.InspectionImportView.as_view(), name="inspection_import"),
+    path("import/<int:pk>/", import_views.ImportJobView.as_view(), name="import_job"),
+    path(
+        "import/<int:pk>/importera/",
+        import_views.ImportCheckedView.as_view(),
+        name="import_checked",
+    ),
     path("<int:pk>/", views.InspectionDetailView.as_view(), name="inspection_detail"),
     path("<int:pk>/bilagor/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
     path(

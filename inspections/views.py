@@ -25,7 +25,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from cases.filters import EmployerFilterSet
 from cases.models import Employer
 from cases.services import register_employer
-from inspections import permissions, services
+from inspections import policies, services
 from inspections.api.views import record_findings_read
 from inspections.choices import (
     AssignmentStatus,
@@ -42,7 +42,6 @@ from inspections.forms import (
     FollowUpFilterForm,
     FollowUpForm,
     InspectionAttachmentForm,
-    InspectionImportForm,
     InspectionPlanForm,
     NotReportingForm,
     OperationFilterForm,
@@ -53,7 +52,6 @@ from inspections.forms import (
     RespondForm,
     dress_filter_form,
 )
-from inspections.imports import import_inspections
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
@@ -65,6 +63,7 @@ from inspections.models import (
 )
 from network import files
 from network.mixins import CapabilityRequiredMixin, ObjectActionMixin, ScopedQuerysetMixin
+from network.policies import decide
 from network.querysets import ScopedQuerySet
 
 PAGE_SIZE = 50
@@ -329,11 +328,12 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         inspection, user = self.object, self.request.user
-        coordinator = permissions.is_coordinator_of(user, inspection)
-        mine = permissions.assignment_of(user, inspection)
+        # What the page offers is the policy's answer (inspections/policies.py).
+        coordinator = bool(decide(user, "change", inspection))
+        mine = policies.assignment_of(user, inspection)
         accepted = mine is not None and mine.status == AssignmentStatus.ACCEPTED
         before_visit = inspection.status in BEFORE_VISIT
-        record_visit = before_visit and permissions.may_record_visit(user, inspection, mine)
+        record_visit = before_visit and bool(decide(user, "perform", inspection))
         findings = list(self.findings(inspection))
         record_findings_read(findings, actor=user)
         person_counts = list(
@@ -426,7 +426,7 @@ class RespondView(InspectionActionView):
     action_capability = "inspections.respond_agencyassignment"
 
     def act(self, request, inspection):
-        assignment = permissions.assignment_of(request.user, inspection)
+        assignment = policies.assignment_of(request.user, inspection)
         if assignment is None:
             raise PermissionDenied
         form = RespondForm(request.POST)
@@ -472,7 +472,7 @@ class PerformView(InspectionActionView):
     action_capability = "inspections.perform_inspection"
 
     def act(self, request, inspection):
-        if not permissions.may_record_visit(request.user, inspection):
+        if not decide(request.user, "perform", inspection):
             raise PermissionDenied
         return self.run(
             PerformForm(request.POST, planned_date=inspection.planned_date),
@@ -566,38 +566,6 @@ class AttachmentDownloadView(InspectionScopedMixin, View):
         return files.download(attachment)
 
 
-class InspectionImportView(CapabilityRequiredMixin, View):
-    """Planned inspections from a spreadsheet: a dry run shows every row and every error;
-    importing writes all rows or none."""
-
-    required_capability = "inspections.add_inspection"
-    template_name = "inspections/inspection_import.html"
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": InspectionImportForm()})
-
-    def post(self, request):
-        form = InspectionImportForm(request.POST, request.FILES)
-        result = None
-        if form.is_valid():
-            try:
-                result = import_inspections(
-                    form.cleaned_data["file"],
-                    actor=request.user,
-                    dry_run=not form.cleaned_data["confirm"],
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-        status = 200 if result is not None and result.ok else 400
-        if result is not None and result.ok and result.created:
-            messages.success(
-                request,
-                _("%(n)s inspections are imported.") % {"n": len(result.created)},
-            )
-            return redirect("inspections:inspection_list")
-        return render(request, self.template_name, {"form": form, "result": result}, status=status)
-
-
 class InspectionExportView(CapabilityRequiredMixin, View):
     """The list's inspections (same filters, same scope) as CSV; audited."""
 
@@ -638,10 +606,10 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
 
     def get_object(self, queryset=None):
         inspection = super().get_object(queryset)
-        self.mine = permissions.assignment_of(self.request.user, inspection)
+        self.mine = policies.assignment_of(self.request.user, inspection)
         if self.mine is not None and self.mine.status != AssignmentStatus.ACCEPTED:
             self.mine = None
-        if self.mine is None and not permissions.is_coordinator_of(self.request.user, inspection):
+        if self.mine is None and not decide(self.request.user, "change", inspection):
             raise PermissionDenied
         return inspection
 
@@ -664,9 +632,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         )
         before_visit = inspection.status in BEFORE_VISIT
         records_visit = (
-            self.mine is not None
-            and before_visit
-            and permissions.may_record_visit(user, inspection, self.mine)
+            self.mine is not None and before_visit and decide(user, "perform", inspection)
         )
         context.setdefault(
             "visit_form",
@@ -692,7 +658,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         may = user.has_perm
         context.setdefault(
             "finding_form",
-            FindingForm(agency_code=agency.code)
+            FindingForm(agency_code=agency.code, employers=inspection.employers.all())
             if recording and may("inspections.add_finding")
             else None,
         )
@@ -736,7 +702,7 @@ class ResultsVisitView(ResultsActionView):
     form_name = "visit"
 
     def act(self, request, inspection):
-        if not permissions.may_record_visit(request.user, inspection):
+        if not decide(request.user, "perform", inspection):
             raise PermissionDenied
         form = PerformForm(
             request.POST, planned_date=inspection.planned_date, auto_id="id_visit_%s"
@@ -771,7 +737,9 @@ class RecordFindingView(ResultsActionView):
     form_name = "finding"
 
     def act(self, request, inspection):
-        form = FindingForm(request.POST, agency_code=request.user.agency.code)
+        form = FindingForm(
+            request.POST, agency_code=request.user.agency.code, employers=inspection.employers.all()
+        )
         if not form.is_valid():
             return self.rerender(400, finding_form=form)
         try:
@@ -953,7 +921,7 @@ class OperationCancelView(CapabilityRequiredMixin, View):
         operation = get_object_or_404(
             ControlOperation.objects.visible_to(request.user).select_related("centre"), pk=pk
         )
-        if not permissions.is_coordinator_of_operation(request.user, operation):
+        if not decide(request.user, "change", operation):
             raise PermissionDenied
         return operation
 

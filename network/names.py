@@ -14,12 +14,7 @@ from network.reference import county_name, municipality_name
 from network.sni import section_title, title_of
 
 __all__ = [
-    "action_label",
     "choice_label",
-    "object_type_name",
-    "object_url",
-    "register_actions",
-    "register_object_link",
     "countries",
     "country_choices",
     "country_name",
@@ -49,52 +44,6 @@ def choice_label(value, kind: str) -> str:
         return str(cls(value).label)
     except ValueError:
         return str(value)
-
-
-# Audit trail: what an action means as a sentence, and where an object of a type is shown.
-# Apps above network register theirs in ready() (network must not import them).
-_ACTIONS: dict[str, str] = {}
-_OBJECT_LINKS: dict[str, str] = {}
-
-
-def register_actions(labels: dict) -> None:
-    """`{"inspection.planned": gettext_lazy("planned the inspection"), ...}`."""
-    _ACTIONS.update(labels)
-
-
-def register_object_link(object_type: str, url_name: str) -> None:
-    """`register_object_link("inspections.inspection", "inspections:inspection_detail")`:
-    the audit log links such objects to that page (which still checks the reader's scope)."""
-    _OBJECT_LINKS[object_type] = url_name
-
-
-def action_label(action: str) -> str:
-    """An audit action as words; the action's own name when no app described it."""
-    label = _ACTIONS.get(action)
-    return str(label) if label else action
-
-
-def object_type_name(object_type: str) -> str:
-    """'inspections.inspection' -> the model's name ('Kontroll'); as it is when unknown."""
-    from django.apps import apps
-
-    try:
-        model = apps.get_model(object_type)
-    except (LookupError, ValueError):
-        return object_type
-    return str(model._meta.verbose_name).capitalize()
-
-
-def object_url(object_type: str, object_id) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    url_name = _OBJECT_LINKS.get(object_type)
-    if not url_name or not str(object_id).isdigit():
-        return ""
-    try:
-        return reverse(url_name, args=[int(object_id)])
-    except NoReverseMatch:
-        return ""
 
 
 def country_name(code) -> str:

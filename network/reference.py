@@ -26,6 +26,11 @@ AGENCIES = [
     ("aklag", "Åklagarmyndigheten", "Swedish Prosecution Authority", False),
 ]
 
+# The agency that holds the national coordinator role for victims of trafficking and
+# exploitation (the NMM). A role is data on the agency (`Agency.is_national_coordinator`);
+# policies read the flag, never this code.
+NATIONAL_COORDINATORS = {"jamy"}
+
 COUNTIES = [
     ("01", "SE-AB", "Stockholms län"),
     ("03", "SE-C", "Uppsala län"),
@@ -112,18 +117,20 @@ CENTRES = [
 
 
 def ensure_reference_data(Agency, County, Centre, Group) -> None:
+    # The historical model of the first data migration has no national coordinator flag yet.
+    has_flag = any(f.name == "is_national_coordinator" for f in Agency._meta.fields)
     for code, name_sv, name_en, is_coordinator in AGENCIES:
         group, _ = Group.objects.get_or_create(name=f"agency:{code}")
-        Agency.objects.get_or_create(
-            code=code,
-            defaults={
-                "name_sv": name_sv,
-                "name_en": name_en,
-                "is_coordinator": is_coordinator,
-                "is_network_member": True,
-                "group": group,
-            },
-        )
+        defaults = {
+            "name_sv": name_sv,
+            "name_en": name_en,
+            "is_coordinator": is_coordinator,
+            "is_network_member": True,
+            "group": group,
+        }
+        if has_flag:
+            defaults["is_national_coordinator"] = code in NATIONAL_COORDINATORS
+        Agency.objects.get_or_create(code=code, defaults=defaults)
     for code, iso, name in COUNTIES:
         County.objects.get_or_create(code=code, defaults={"iso_code": iso, "name": name})
     for code, name, city, region, opened, counties in CENTRES:

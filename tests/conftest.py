@@ -124,13 +124,36 @@ def _celery_in_process():
 
 
 _triggers = importlib.import_module("network.migrations.0002_auditevent_append_only")
+_no_truncate = importlib.import_module("network.migrations.0006_auditevent_no_truncate")
+
+
+def _flush_may_empty_the_audit_trail():
+    """PostgreSQL refuses TRUNCATE on the audit table unless the transaction set the GUC
+    of migration 0006. Transactional tests end with a flush (one TRUNCATE of every table):
+    only that flush sets it, inside its own transaction."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "allows_audit_truncate", False):
+        return
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        return [_no_truncate.ALLOW_TRUNCATE_SQL, *statements] if statements else statements
+
+    sql_flush.allows_audit_truncate = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+if connection.vendor == "postgresql":
+    _flush_may_empty_the_audit_trail()
 
 
 @pytest.fixture(autouse=True)
 def _sqlite_flush_keeps_working(request):
     """Transactional tests end with a flush, which on SQLite is a DELETE that the audit
     trigger refuses. Drop the triggers just before that flush and put them back before the
-    next test. PostgreSQL flushes with TRUNCATE, which the row trigger does not see."""
+    next test. PostgreSQL flushes with TRUNCATE (see _flush_may_empty_the_audit_trail)."""
     uses_db = any(
         name in request.fixturenames for name in ("db", "transactional_db", "live_server")
     ) or request.node.get_closest_marker("django_db")

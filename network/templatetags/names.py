@@ -60,18 +60,3 @@ def score(value) -> str:
     # Quarter points: as many decimals as the value needs (172, 172,5, 172,25).
     decimals = next(d for d in (0, 1, 2) if round(number * 10**d, 6).is_integer() or d == 2)
     return _("%(points)s points") % {"points": floatformat(number, decimals)}
-
-
-@register.filter
-def action_label(action) -> str:
-    return names.action_label(action)
-
-
-@register.filter
-def object_type_name(object_type) -> str:
-    return names.object_type_name(object_type)
-
-
-@register.simple_tag
-def object_url(object_type, object_id) -> str:
-    return names.object_url(object_type, object_id)
