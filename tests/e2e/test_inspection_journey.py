@@ -73,6 +73,9 @@ def assert_no_sideways_scroll(page, width=PHONE["width"]):
         pytest.fail(f"the page scrolls sideways at {width} px ({scroll_width} px): {culprits}")
 
 
+# The longest journey (four people, two devices): more than the default 300 s on a loaded
+# machine.
+@pytest.mark.timeout(600)
 def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screenshot, demo_world):
     base = live_server.url
     today = timezone.localdate()
