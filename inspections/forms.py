@@ -716,7 +716,7 @@ class OperationFilterForm(forms.Form):
         kwargs.setdefault("auto_id", "id_filter_%s")
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
-            (self.OPEN, _("Running (not closed or cancelled)")),
+            (self.OPEN, _("Running")),
             (self.ALL, _("All")),
             *OperationStatus.choices,
         ]

@@ -887,9 +887,12 @@ class OperationCancelView(CapabilityRequiredMixin, View):
     template_name = "inspections/operation_cancel.html"
 
     def get_operation(self, request, pk):
-        return get_object_or_404(
+        operation = get_object_or_404(
             ControlOperation.objects.visible_to(request.user).select_related("centre"), pk=pk
         )
+        if not decide(request.user, "change", operation):
+            raise PermissionDenied
+        return operation
 
     def get(self, request, pk):
         operation = self.get_operation(request, pk)

@@ -56,4 +56,7 @@ def score(value) -> str:
     """A risk-ranking score in points (the scale is explained where scores are listed)."""
     if value in (None, ""):
         return ""
-    return _("%(points)s points") % {"points": floatformat(value, "-2")}
+    number = float(value)
+    # Quarter points: as many decimals as the value needs (172, 172,5, 172,25).
+    decimals = next(d for d in (0, 1, 2) if round(number * 10**d, 6).is_integer() or d == 2)
+    return _("%(points)s points") % {"points": floatformat(number, decimals)}

@@ -125,6 +125,12 @@ MATRIX = [
     *rows("html_results_visit", {**seen(403), "coordinator": 400, "on_site": 400}),
     # Only the coordinator stops waiting for an agency's results (Migrationsverket, desk).
     *rows("html_not_reporting", {**seen(403), "coordinator": 302}),
+    # Cancelling an operation, on its confirmation page: its coordinators only (staff lack
+    # the capability; another agency's coordinator does not see the operation).
+    *rows(
+        "html_operation_cancel",
+        {**{r: 403 for r in VIEWERS}, "coordinator": 302, "other_coordinator": 404},
+    ),
     # Only the coordinating agency's coordinators move the operation (it is planned).
     *rows("operation_status", {**seen(403), "coordinator": 200}),
     # Risk-based selection pages (inspections/risk_views.py): the employer's profile lists
@@ -263,6 +269,11 @@ def _perform(api, action, w, viewer_agency):
     if action == "html_candidates":
         query = {"centre": "stockholm", "industries": "construction", "period": ""}
         return _Html(api.client_for_html.get("/kontroller/urval/", query), i, workplace=True)
+    if action == "html_operation_cancel":
+        return api.client_for_html.post(
+            reverse("inspections:operation_cancel", args=[w["operation"].pk]),
+            {"reason": "Inga inspektörer lediga."},
+        )
     if action == "html_results_visit":
         return api.client_for_html.post(
             reverse("inspections:results_visit", args=[i.pk]),
