@@ -17,8 +17,8 @@ from tests.conftest import AkrimClient
 from tests.e2e.pages import PAGES, build_world
 
 PATTERNS = {
-    "municipality code": re.compile(r"(?<![\w.,:/-])0\d{3}(?![\w.,:/-])"),
-    "county code": re.compile(r"(?<![\w.,:/+-])0[1-9](?![\w.,:/%-])"),
+    "municipality code": re.compile(r"(?<![\w.,:/-])0\d{3}(?![\w:/-]|[.,]\d)"),
+    "county code": re.compile(r"(?<![\w.,:/+-])0[1-9](?![\w:/%-]|[.,]\d)"),
     "SNI code": re.compile(r"(?<![\w.])\d{2}\.\d{3}(?![\w.])"),
     "snake_case word": re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b"),
     "object id": re.compile(r"#\d+\b"),
@@ -30,7 +30,23 @@ ALLOWED = {
 }
 # Pages whose raw codes are someone else's work in progress, and whose: each entry must be
 # removed once its page is clean (the test then fails as an unexpected pass).
-KNOWN = {}
+LATER = "names for codes come with the reference-data filters (network.names)"
+KNOWN = {
+    "inspections:employer_profile": f"SNI code; {LATER}",
+    "inspections:inspection_create": f"county, municipality and SNI codes; {LATER}",
+    "inspections:inspection_detail": f"county, SNI and '#id' findings; {LATER}",
+    "inspections:inspection_import": "column names of the import file, explained in code form",
+    "inspections:inspection_list": f"county codes in the filter; {LATER}",
+    "inspections:inspection_results": f"'#id' findings in the decision form; {LATER}",
+    "inspections:operation_board": f"county codes; {LATER}",
+    "referrals:referral_create": f"country as a two-letter code; {LATER}",
+    "referrals:referral_detail": f"country code; {LATER}",
+    "referrals:referral_list": f"country code; {LATER}",
+    "reports:annual_report": "the report state button names the state's code",
+    "tips:tip_detail": "observation codes of the tip",
+    "tips:tip_form": f"county codes in the county list; {LATER}",
+    "tips:tip_list": f"county codes in the filter; {LATER}",
+}
 
 READABLE_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder"}
 
