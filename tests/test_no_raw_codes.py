@@ -121,3 +121,19 @@ def test_the_check_finds_codes():
     kinds = {line.split(" '")[0] for line in raw_codes(page)}
     assert kinds == set(PATTERNS)
     assert raw_codes("<p>Stockholm, 12 kontroller 2025-03-01 kl. 08:30, 172,5 poäng</p>") == []
+
+
+def test_hidden_counts_footnote_reads_as_a_range():
+    """ "Counts from 1 to 4", not "from 1 to 5 − 1", in the report's footnote."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    class Build:
+        finished_at = None
+        suppressed_below = 5
+
+    with translation.override("sv"):
+        text = render_to_string(
+            "reports/_report_body.html", {"build": Build(), "hidden_sign": "–", "figures": {}}
+        )
+    assert "Antal från 1 till 4 visas inte" in text and "− 1" not in text
