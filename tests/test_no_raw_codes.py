@@ -32,12 +32,12 @@ ALLOWED = {
 # removed once its page is clean (the test then fails as an unexpected pass).
 LATER = "names for codes come with the reference-data filters (network.names)"
 KNOWN = {
-    "inspections:employer_profile": f"SNI code; {LATER}",
     "inspections:inspection_create": f"county, municipality and SNI codes; {LATER}",
     "inspections:inspection_detail": f"county, SNI and '#id' findings; {LATER}",
     "inspections:inspection_import": "column names of the import file, explained in code form",
+    "inspections:industry_risk": "SNI division codes of each row of the risk table",
+    "inspections:industry_risk_change": "SNI division codes of each row of the risk table",
     "inspections:inspection_list": f"county codes in the filter; {LATER}",
-    "inspections:inspection_results": f"'#id' findings in the decision form; {LATER}",
     "inspections:operation_board": f"county codes; {LATER}",
     "referrals:referral_create": f"country as a two-letter code; {LATER}",
     "referrals:referral_detail": f"country code; {LATER}",
