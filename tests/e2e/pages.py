@@ -38,6 +38,7 @@ PAGES: dict[str, Page] = {
     "network:directory": Page("skv.staff"),
     "network:audit_list": Page("skv.auditor"),
     "network:audit_sample": Page("skv.auditor", query="n=3"),
+    "network:token_list": Page("skv.staff"),
     # cases
     "cases:case_list": Page("skv.staff"),
     "cases:case_create": Page("skv.staff"),
@@ -55,6 +56,7 @@ PAGES: dict[str, Page] = {
     "inspections:inspection_calendar": Page("av.coordinator"),
     "inspections:inspection_create": Page("av.coordinator"),
     "inspections:operation_board": Page("av.coordinator"),
+    "inspections:operation_cancel": Page("av.coordinator", lambda w: [w["operation"]]),
     "inspections:follow_up_list": Page("skv.staff"),
     "inspections:inspection_detail": Page("av.coordinator", lambda w: [w["inspection"]]),
     "inspections:inspection_results": Page("skv.staff", lambda w: [w["inspection"]]),
@@ -67,6 +69,7 @@ PAGES: dict[str, Page] = {
     "reports:report_home": Page("av.analyst"),
     "reports:build_detail": Page("av.analyst", lambda w: [w["build"]]),
     "reports:hit_rate": Page("av.analyst"),
+    "reports:published_history": Page("av.analyst"),
     "reports:annual_report": Page("av.analyst", lambda w: [w["year"]]),
 }
 
@@ -118,6 +121,14 @@ NOT_PAGES: dict[str, str] = {
     "inspections:results_follow_up": "POST only (the form is on the results page)",
     "reports:request_build": "POST only",
     "reports:download": "a file (PDF, CSV, XLSX)",
+    "reports:open_data": "public page of a published report; the world's report is a draft",
+    "reports:open_data_file": "a file (CSV, JSON)",
+    "inspections:employer_search": "JSON suggestions for the planning form's employer field",
+    "inspections:import_job": "needs an uploaded spreadsheet (tests/inspections/test_import*)",
+    "inspections:import_checked": "POST only",
+    "inspections:inspection_not_reporting": "POST only",
+    "inspections:results_visit": "POST only (the form is on the results page)",
+    "inspections:results_submit": "POST only (the form is on the results page)",
 }
 # Whole parts of the URL conf that are not akrim's HTML: JSON, and Django's own admin.
 NOT_PAGE_PREFIXES = ("api/", "admin/", "i18n/", "oidc/")
@@ -204,6 +215,13 @@ def build_world() -> dict:
     inspections.add_follow_up(
         inspection, title="Begär underlag", due_date=today + timedelta(days=3), actor=skv
     )
+    operation = inspections.create_operation(
+        title="Vårens byggkontroller",
+        period_start=today,
+        period_end=today + timedelta(days=60),
+        selection_basis="risk_industry",
+        actor=coordinator,
+    )
     case = cases.open_case(title="Byggfusk i Hagastaden", employer=employer, actor=skv)
     cases.share_case(
         case,
@@ -247,6 +265,7 @@ def build_world() -> dict:
     return {
         "case": case.pk,
         "inspection": inspection.pk,
+        "operation": operation.pk,
         "referral": referral.pk,
         "tip": tip.pk,
         "build": build.pk,
