@@ -113,6 +113,23 @@ def sentence(action: str) -> str:
     return str(ACTIONS.get(action, _("did something in akrim")))
 
 
+def _legal_bases() -> dict[str, str]:
+    """Legal-basis codes and their names, read from the grant model's field (no import)."""
+    try:
+        field = apps.get_model("cases", "CaseGroupObjectPermission")._meta.get_field("legal_basis")
+    except LookupError:
+        return {}
+    return {str(code): str(label) for code, label in field.choices}
+
+
+def purpose_text(purpose: str, bases: dict[str, str]) -> str:
+    """A purpose recorded as "<legal basis code>: <reason>" (or the code alone), in words."""
+    code, sep, rest = purpose.partition(":")
+    if code.strip() in bases:
+        return f"{bases[code.strip()]}{sep}{rest}"
+    return purpose
+
+
 def describe(events) -> list:
     """Give each event `sentence`, `object_label` and `object_url` (or "") for the page, with
     one query per kind of object on the page."""
@@ -132,8 +149,10 @@ def describe(events) -> list:
             continue
         for pk, name in model._base_manager.filter(pk__in=ids).values_list("pk", field):
             names[(label, str(pk))] = str(name)
+    bases = _legal_bases()
     for event in events:
         event.sentence = sentence(event.action)
+        event.purpose_text = purpose_text(event.purpose, bases)
         kind, url_name, _field = OBJECTS.get(event.object_type, ("", "", ""))
         event.object_label = ""
         event.object_url = ""

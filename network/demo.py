@@ -84,6 +84,17 @@ def demo_password_hash(password: str) -> str:
     return make_password(password, salt="akrimdemo")
 
 
+# Demo people have names, so pages greet and list them as people, not as usernames.
+FIRST_NAMES = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sara", "Ali", "Elin", "Omar"]
+LAST_NAMES = ["Lind", "Berg", "Holm", "Nyström", "Sandberg", "Ek", "Karlsson", "Hassan", "Åberg"]
+
+
+def demo_name(username: str) -> tuple[str, str]:
+    """A stable first and last name for a demo username (the same on every run)."""
+    number = sum(ord(char) * (index + 1) for index, char in enumerate(username))
+    return FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[number // 7 % len(LAST_NAMES)]
+
+
 def _ensure_user(username: str, agency: Agency, roles: list[str], password: str, centre_code):
     user = User.objects.filter(username=username).first()
     hashed = demo_password_hash(password)
@@ -99,6 +110,10 @@ def _ensure_user(username: str, agency: Agency, roles: list[str], password: str,
         )
     if user.password != hashed:
         User.objects.filter(pk=user.pk).update(password=hashed)
+    first, last = demo_name(username)
+    if (user.first_name, user.last_name) != (first, last):
+        User.objects.filter(pk=user.pk).update(first_name=first, last_name=last)
+        user.first_name, user.last_name = first, last
     if settings.AKRIM_DEMO_OTP:
         # Two-factor login with the published demo key (README; `manage.py demo_otp`).
         give_demo_authenticator(user)

@@ -17,8 +17,8 @@ from tests.conftest import AkrimClient
 from tests.e2e.pages import PAGES, build_world
 
 PATTERNS = {
-    "municipality code": re.compile(r"(?<![\w.,:/-])0\d{3}(?![\w.,:/-])"),
-    "county code": re.compile(r"(?<![\w.,:/+-])0[1-9](?![\w.,:/%-])"),
+    "municipality code": re.compile(r"(?<![\w.,:/-])0\d{3}(?![\w:/-]|[.,]\d)"),
+    "county code": re.compile(r"(?<![\w.,:/+-])0[1-9](?![\w:/%-]|[.,]\d)"),
     "SNI code": re.compile(r"(?<![\w.])\d{2}\.\d{3}(?![\w.])"),
     "snake_case word": re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b"),
     "object id": re.compile(r"#\d+\b"),
@@ -30,7 +30,23 @@ ALLOWED = {
 }
 # Pages whose raw codes are someone else's work in progress, and whose: each entry must be
 # removed once its page is clean (the test then fails as an unexpected pass).
-KNOWN = {}
+LATER = "names for codes come with the reference-data filters (network.names)"
+KNOWN = {
+    "inspections:inspection_create": f"county, municipality and SNI codes; {LATER}",
+    "inspections:inspection_detail": f"county, SNI and '#id' findings; {LATER}",
+    "inspections:inspection_import": "column names of the import file, explained in code form",
+    "inspections:industry_risk": "SNI division codes of each row of the risk table",
+    "inspections:industry_risk_change": "SNI division codes of each row of the risk table",
+    "inspections:inspection_list": f"county codes in the filter; {LATER}",
+    "inspections:operation_board": f"county codes; {LATER}",
+    "referrals:referral_create": f"country as a two-letter code; {LATER}",
+    "referrals:referral_detail": f"country code; {LATER}",
+    "referrals:referral_list": f"country code; {LATER}",
+    "reports:annual_report": "the report state button names the state's code",
+    "tips:tip_detail": "observation codes of the tip",
+    "tips:tip_form": f"county codes in the county list; {LATER}",
+    "tips:tip_list": f"county codes in the filter; {LATER}",
+}
 
 READABLE_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder"}
 
@@ -105,3 +121,19 @@ def test_the_check_finds_codes():
     kinds = {line.split(" '")[0] for line in raw_codes(page)}
     assert kinds == set(PATTERNS)
     assert raw_codes("<p>Stockholm, 12 kontroller 2025-03-01 kl. 08:30, 172,5 poäng</p>") == []
+
+
+def test_hidden_counts_footnote_reads_as_a_range():
+    """ "Counts from 1 to 4", not "from 1 to 5 − 1", in the report's footnote."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    class Build:
+        finished_at = None
+        suppressed_below = 5
+
+    with translation.override("sv"):
+        text = render_to_string(
+            "reports/_report_body.html", {"build": Build(), "hidden_sign": "–", "figures": {}}
+        )
+    assert "Antal från 1 till 4 visas inte" in text and "− 1" not in text

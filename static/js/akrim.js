@@ -12,6 +12,17 @@
     const summary = document.querySelector("[data-autofocus]");
     if (summary) summary.focus();
   });
+  /* A link in the summary puts the focus in its field (following "#id" alone only scrolls),
+   * so the person can type the correction at once. */
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    const field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    field.focus();
+    field.scrollIntoView({ block: "center" });
+  });
   document.addEventListener("submit", function (event) {
     if (!event.target.matches("form[data-logout]")) return;
     try {

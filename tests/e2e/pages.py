@@ -43,6 +43,7 @@ PAGES: dict[str, Page] = {
     "network:directory": Page("skv.staff"),
     "network:audit_list": Page("skv.auditor"),
     "network:audit_sample": Page("skv.auditor", query="n=3"),
+    "network:token_list": Page("skv.staff"),
     # cases
     "cases:case_list": Page("skv.staff"),
     "cases:case_create": Page("skv.staff"),
@@ -60,6 +61,7 @@ PAGES: dict[str, Page] = {
     "inspections:inspection_calendar": Page("av.coordinator"),
     "inspections:inspection_create": Page("av.coordinator"),
     "inspections:operation_board": Page("av.coordinator"),
+    "inspections:operation_cancel": Page("av.coordinator", lambda w: [w["operation"]]),
     "inspections:follow_up_list": Page("skv.staff"),
     "inspections:inspection_detail": Page("av.coordinator", lambda w: [w["inspection"]]),
     "inspections:inspection_results": Page("skv.staff", lambda w: [w["inspection"]]),
@@ -72,6 +74,7 @@ PAGES: dict[str, Page] = {
     "reports:report_home": Page("av.analyst"),
     "reports:build_detail": Page("av.analyst", lambda w: [w["build"]]),
     "reports:hit_rate": Page("av.analyst"),
+    "reports:published_history": Page("av.analyst"),
     "reports:annual_report": Page("av.analyst", lambda w: [w["year"]]),
 }
 
@@ -123,6 +126,14 @@ NOT_PAGES: dict[str, str] = {
     "inspections:results_follow_up": "POST only (the form is on the results page)",
     "reports:request_build": "POST only",
     "reports:download": "a file (PDF, CSV, XLSX)",
+    "reports:open_data": "public page of a published report; the world's report is a draft",
+    "reports:open_data_file": "a file (CSV, JSON)",
+    "inspections:employer_search": "JSON suggestions for the planning form's employer field",
+    "inspections:import_job": "needs an uploaded spreadsheet (tests/inspections/test_import*)",
+    "inspections:import_checked": "POST only",
+    "inspections:inspection_not_reporting": "POST only",
+    "inspections:results_visit": "POST only (the form is on the results page)",
+    "inspections:results_submit": "POST only (the form is on the results page)",
 }
 # Whole parts of the URL conf that are not akrim's HTML: JSON, and Django's own admin.
 NOT_PAGE_PREFIXES = ("api/", "admin/", "i18n/", "oidc/")
@@ -208,6 +219,13 @@ def build_world() -> dict:
     inspections.add_follow_up(
         inspection, title="Begär underlag", due_date=today + timedelta(days=3), actor=skv
     )
+    operation = inspections.create_operation(
+        title="Vårens byggkontroller",
+        period_start=today,
+        period_end=today + timedelta(days=60),
+        selection_basis="risk_industry",
+        actor=coordinator,
+    )
     case = case_services.open_case(title="Byggfusk i Hagastaden", employer=employer, actor=skv)
     case_services.share_case(
         case,
@@ -251,6 +269,7 @@ def build_world() -> dict:
     return {
         "case": case.pk,
         "inspection": inspection.pk,
+        "operation": operation.pk,
         "referral": referral.pk,
         "tip": tip.pk,
         "build": build.pk,
