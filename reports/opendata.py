@@ -38,7 +38,7 @@ MAPPINGS = [
     ("persons_checked_by_agency", "agency", "persons"),
     ("persons_by_right_to_work", "right", "persons"),
     ("inspections_with_persons_by_right_to_work", "right", "inspections"),
-    ("persons_by_nationality", None, "persons"),
+    ("persons_by_nationality", "nationality", "persons"),
     ("tips_by_outcome", "outcome", "tips"),
 ]
 TOTALS = [
