@@ -235,3 +235,12 @@ class RightToWork(models.TextChoices):
 class FollowUpStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
+
+
+class ImportStatus(models.TextChoices):
+    """A spreadsheet import's job (inspections/imports.py): the same states as a report build."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")

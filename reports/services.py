@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.models import Agency, Centre, User
+from network.policies import require
 from network.services import record_event
 from reports import figures, rendering, suppression
 from reports.models import (
@@ -28,7 +29,7 @@ from reports.models import (
     PublishedFigure,
     ReportBuild,
 )
-from reports.querysets import report_scopes
+from reports.policies import report_scopes
 from reports.tasks import build_lagesbild
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def record_download(build: ReportBuild, *, fmt: str, actor: User) -> None:
 def update_report_text(report: AnnualReport, *, version: int, texts: dict, actor: User):
     from network.exceptions import StaleVersion
 
+    require(actor, "change", report)
     locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
     if locked.version != version:
         raise StaleVersion(locked.version)
@@ -227,6 +229,7 @@ def update_report_text(report: AnnualReport, *, version: int, texts: dict, actor
 @transaction.atomic
 def move_report(report: AnnualReport, *, state: str, actor: User) -> AnnualReport:
     """Move the report one step; freezing takes the newest ready network build's figures."""
+    require(actor, "change", report)
     locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
     if state not in REPORT_TRANSITIONS[locked.state]:
         raise ValidationError(

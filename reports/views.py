@@ -30,7 +30,7 @@ from reports.models import (
     PublishedFigure,
     ReportBuild,
 )
-from reports.querysets import report_scopes
+from reports.policies import report_scopes
 
 
 class ReportScopeMixin(CapabilityRequiredMixin):

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from network.api.base import ScopedViewSetMixin
 from reports import rendering, services
 from reports.models import NETWORK, BuildStatus, ReportBuild
-from reports.querysets import report_scopes
+from reports.policies import report_scopes
 
 LANGUAGES = ("sv", "en")
 

@@ -117,8 +117,14 @@ MATRIX = [
     *rows("upload", {**seen(201), "pending": 403}),
     # Importing is not about one inspection: coordinators may, nobody else.
     *rows(
-        "import", {r: 200 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
+        "import", {r: 202 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
     ),
+    # The results page's visit form: the coordinator and the agency on site may record the
+    # visit (400: it is already performed); a desk agency may not, nor one that has not
+    # accepted (the results page is not theirs).
+    *rows("html_results_visit", {**seen(403), "coordinator": 400, "on_site": 400}),
+    # Only the coordinator stops waiting for an agency's results (Migrationsverket, desk).
+    *rows("html_not_reporting", {**seen(403), "coordinator": 302}),
     # Only the coordinating agency's coordinators move the operation (it is planned).
     *rows("operation_status", {**seen(403), "coordinator": 200}),
     # Risk-based selection pages (inspections/risk_views.py): the employer's profile lists
@@ -257,6 +263,16 @@ def _perform(api, action, w, viewer_agency):
     if action == "html_candidates":
         query = {"centre": "stockholm", "industries": "construction", "period": ""}
         return _Html(api.client_for_html.get("/kontroller/urval/", query), i, workplace=True)
+    if action == "html_results_visit":
+        return api.client_for_html.post(
+            reverse("inspections:results_visit", args=[i.pk]),
+            {"performed_on": date.today().isoformat(), "persons_checked": "1"},
+        )
+    if action == "html_not_reporting":
+        return api.client_for_html.post(
+            reverse("inspections:inspection_not_reporting", args=[i.pk]),
+            {"agency": "migr", "reason": "Handläggaren är sjuk."},
+        )
     if action == "html_industry_risk":
         return api.client_for_html.get("/kontroller/urval/branscher/")
     if action in {"export", "html_export"}:
