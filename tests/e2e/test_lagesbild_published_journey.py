@@ -82,6 +82,9 @@ def test_analyst_enters_history_builds_reads_downloads_then_the_public_gets_open
     live_server, page, browser, screenshot, world
 ):
     base = live_server.url
+    # Without a worker the build (two years' figures and the PDF) runs inside the request.
+    page.set_default_timeout(180000)
+    page.set_default_navigation_timeout(180000)
     log_in(page, base, "av.analyst")
     page.goto(f"{base}/lagesbild/")
     page.get_by_role("link", name="Publicerade uppgifter för tidigare år").click()
