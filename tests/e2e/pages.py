@@ -68,6 +68,7 @@ PAGES: dict[str, Page] = {
     "reports:build_detail": Page("av.analyst", lambda w: [w["build"]]),
     "reports:hit_rate": Page("av.analyst"),
     "reports:annual_report": Page("av.analyst", lambda w: [w["year"]]),
+    "reports:published_history": Page("av.analyst"),
 }
 
 # Named URLs that are not pages a person reads, and why.
@@ -118,6 +119,8 @@ NOT_PAGES: dict[str, str] = {
     "inspections:results_follow_up": "POST only (the form is on the results page)",
     "reports:request_build": "POST only",
     "reports:download": "a file (PDF, CSV, XLSX)",
+    "reports:open_data": "public, only for a published report (axe: test_lagesbild_published_journey)",
+    "reports:open_data_file": "a file (JSON, CSV, ZIP)",
 }
 # Whole parts of the URL conf that are not akrim's HTML: JSON, and Django's own admin.
 NOT_PAGE_PREFIXES = ("api/", "admin/", "i18n/", "oidc/")
