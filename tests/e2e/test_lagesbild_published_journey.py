@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from cases import services as case_services
+from cases.employers import services as case_services
 from inspections import services as inspection_services
 from network.models import Agency, User
 from reports import services

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse  # noqa: F401
 
-from cases import services as case_services
+from cases.employers import services as case_services
 from inspections import services as inspection_services
 from network.models import Agency
 from reports import services
