@@ -76,7 +76,11 @@ def _labels(build) -> dict:
         with translation.override(language):
             names = rendering.labels(build)
             names["total"] = {k: _(v) for k, v in TOTAL_LABELS.items()}
-            out[language] = names
+            # Choice labels are lazy: made text here, in this language.
+            out[language] = {
+                kind: {code: str(text) for code, text in mapping.items()}
+                for kind, mapping in names.items()
+            }
     return out
 
 
