@@ -463,13 +463,13 @@ class Loader:
             conn,
             "inspections_finding",
             ["id", "category", "description", "severity", "legal_reference", "secret",
-             "created_at", "agency_id", "created_by_id", "inspection_id"],
+             "created_at", "agency_id", "created_by_id", "inspection_id", "employer_id"],
         )  # fmt: skip
         decisions = Sink(
             conn,
             "inspections_decision",
             ["id", "type", "amount_sek", "decided_on", "status", "external_reference",
-             "created_at", "agency_id", "created_by_id", "finding_id"],
+             "created_at", "agency_id", "created_by_id", "finding_id", "law", "version"],
         )  # fmt: skip
         from inspections.choices import categories_for
 
@@ -509,10 +509,8 @@ class Loader:
                 f"{rng.randint(0, 25) if performed else N}\t1\t{created}\t{created}\t"
                 f"{self.agency[coord][0]}\t{author}\t{wid}"
             )
-            employers.add(
-                f"{ie_id}\temployer\t"
-                f"{self.employer_first + int(self.employer_count * rng.random() ** 2)}\t{iid}"
-            )
+            met = self.employer_first + int(self.employer_count * rng.random() ** 2)
+            employers.add(f"{ie_id}\temployer\t{met}\t{iid}")
             ie_id += 1
             partners = rng.sample([p for p in PARTNERS if p != coord], rng.randint(1, 3))
             accepted = []
@@ -541,15 +539,19 @@ class Loader:
                 findings.add(
                     f"{fi_id}\t{rng.choice(categories[code])}\tNoterat vid kontrollen\t"
                     f"{rng.choice(severities)}\t\t{'t' if rng.random() < 0.03 else 'f'}\t"
-                    f"{ts(day)}\t{self.agency[code][0]}\t{recorder}\t{iid}"
+                    f"{ts(day)}\t{self.agency[code][0]}\t{recorder}\t{iid}\t"
+                    f"{met if rng.random() < 0.9 else N}"
                 )
                 if rng.random() < 0.1:
                     kind = rng.choice(DECISION_TYPES.get(code, ["polisanmalan"]))
                     amount = f"{rng.choice((12500, 25000, 40000, 75000))}.00" if kind in FEES else N
+                    r = rng.random()
+                    state = "decided" if r < 0.9 else ("withdrawn" if r < 0.95 else "proposed")
+                    law = "utlanningslagen" if kind in ("polisanmalan", "atalsanmalan") else ""
                     decisions.add(
                         f"{de_id}\t{kind}\t{amount}\t{(day + timedelta(days=30)).isoformat()}\t"
-                        f"decided\t\t{ts(day + timedelta(days=30))}\t{self.agency[code][0]}\t"
-                        f"{recorder}\t{fi_id}"
+                        f"{state}\t\t{ts(day + timedelta(days=30))}\t{self.agency[code][0]}\t"
+                        f"{recorder}\t{fi_id}\t{law}\t1"
                     )
                     de_id += 1
                 fi_id += 1

@@ -6,7 +6,6 @@ which are suppressed already. Codes are stable (county codes, SNI letters, the c
 decision codes of the API); every row carries a Swedish and an English label.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -14,6 +13,7 @@ import zipfile
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from network import exports
 from reports import rendering
 from reports.models import AnnualReport, ReportState
 
@@ -38,7 +38,7 @@ MAPPINGS = [
     ("persons_checked_by_agency", "agency", "persons"),
     ("persons_by_right_to_work", "right", "persons"),
     ("inspections_with_persons_by_right_to_work", "right", "inspections"),
-    ("persons_by_nationality", None, "persons"),
+    ("persons_by_nationality", "nationality", "persons"),
     ("tips_by_outcome", "outcome", "tips"),
 ]
 TOTALS = [
@@ -76,7 +76,11 @@ def _labels(build) -> dict:
         with translation.override(language):
             names = rendering.labels(build)
             names["total"] = {k: _(v) for k, v in TOTAL_LABELS.items()}
-            out[language] = names
+            # Choice labels are lazy: made text here, in this language.
+            out[language] = {
+                kind: {code: str(text) for code, text in mapping.items()}
+                for kind, mapping in names.items()
+            }
     return out
 
 
@@ -207,12 +211,9 @@ def tables(build) -> dict[str, tuple[list[dict], list[list]]]:
 
 
 def csv_text(fields: list[dict], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([field["name"] for field in fields])
-    for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
-    return out.getvalue()
+    """One table as CSV through the site's one export writer (no byte-order mark: the
+    package states its encoding); a suppressed value is an empty cell."""
+    return exports.csv_text([field["name"] for field in fields], rows, bom=False)
 
 
 def descriptor(report: AnnualReport) -> dict:

@@ -10,6 +10,7 @@ reports do (docs/reports.md). Labels follow the active language (Swedish or Engl
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from cases.tips.models import TipOutcome
 from inspections.choices import (
@@ -71,6 +72,16 @@ def labels(build: ReportBuild) -> dict:
             )
         ),
         "operation": build.figures.get("operations") or {},
+        "nationality": {
+            **{
+                code: countries.name(code) or code
+                for code in {
+                    *(build.figures.get("persons_by_nationality") or {}),
+                    *((build.previous_figures or {}).get("persons_by_nationality") or {}),
+                }
+            },
+            "unknown": _("Not recorded"),
+        },
     }
 
 
@@ -222,7 +233,7 @@ def tables(build: ReportBuild) -> list[dict]:
         ("persons_checked_by_agency", _("Persons checked, by agency"), _("Agency"), "agency"),
         ("persons_by_right_to_work", _("Persons checked, by right to work"), _("Right to work"), "right"),
         ("inspections_with_persons_by_right_to_work", _("Workplaces where such persons were found"), _("Right to work"), "right"),
-        ("persons_by_nationality", _("Persons checked, by nationality"), _("Nationality"), None),
+        ("persons_by_nationality", _("Persons checked, by nationality"), _("Nationality"), "nationality"),
         ("tips_by_outcome", _("Tips from the public, by outcome"), _("Outcome"), "outcome"),
     ]  # fmt: skip
     for key, title, heading, kind in simple:

@@ -76,6 +76,7 @@ PAGES: dict[str, Page] = {
     "reports:hit_rate": Page("av.analyst"),
     "reports:published_history": Page("av.analyst"),
     "reports:annual_report": Page("av.analyst", lambda w: [w["year"]]),
+    "reports:published_history": Page("av.analyst"),
 }
 
 # Named URLs that are not pages a person reads, and why.
@@ -126,8 +127,8 @@ NOT_PAGES: dict[str, str] = {
     "inspections:results_follow_up": "POST only (the form is on the results page)",
     "reports:request_build": "POST only",
     "reports:download": "a file (PDF, CSV, XLSX)",
-    "reports:open_data": "public page of a published report; the world's report is a draft",
-    "reports:open_data_file": "a file (CSV, JSON)",
+    "reports:open_data": "public, only for a published report (axe: test_lagesbild_published_journey)",
+    "reports:open_data_file": "a file (JSON, CSV, ZIP)",
     "inspections:employer_search": "JSON suggestions for the planning form's employer field",
     "inspections:import_job": "needs an uploaded spreadsheet (tests/inspections/test_import*)",
     "inspections:import_checked": "POST only",

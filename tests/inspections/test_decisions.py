@@ -168,3 +168,17 @@ def test_a_stale_version_is_409_and_a_proposal_decided_gets_its_date(joint, skv_
     assert stale.status_code == 409
     decision.refresh_from_db()
     assert decision.status == "decided"
+
+
+def test_the_results_form_offers_the_employers_met_in_swedish(joint, second, skv_staff, client):
+    client.force_login(skv_staff)
+    page = client.get(reverse("inspections:inspection_results", args=[joint.pk])).content.decode()
+    assert 'name="employer"' in page
+    assert "Montage Öst AB (556016-0680)" in page and "Bygg &amp; Montage AB" in page
+    assert "Arbetsplatsen som sådan (ingen arbetsgivare)" in page
+    answer = client.post(
+        reverse("inspections:results_finding", args=[joint.pk]),
+        {"category": "personalliggare_saknas", "severity": "medium", "employer": second.pk},
+    )
+    assert answer.status_code == 302
+    assert Finding.objects.get().employer == second

@@ -32,7 +32,9 @@ def _urls(year):
     ]
 
 
-def test_an_unpublished_years_package_is_404_for_everyone(client, ready, av_analyst, persona):
+def test_an_unpublished_years_package_is_404_for_everyone(
+    client, year_2025, ready, av_analyst, persona
+):
     report = _move(services.get_or_create_report(2025), av_analyst, "submitted")
     for user in (None, av_analyst, persona("av", "coordinator"), persona("skv", "staff")):
         client.logout()
@@ -44,7 +46,9 @@ def test_an_unpublished_years_package_is_404_for_everyone(client, ready, av_anal
     assert client.get(reverse("reports:open_data", args=[2019])).status_code == 404
 
 
-def test_the_published_package_is_public_valid_and_suppressed(client, ready, av_analyst, tmp_path):
+def test_the_published_package_is_public_valid_and_suppressed(
+    client, year_2025, ready, av_analyst, tmp_path
+):
     from frictionless import validate
 
     _move(services.get_or_create_report(2025), av_analyst, "published")

@@ -48,6 +48,18 @@ MATRIX = [
     Row("skv.staff", "network", "hit_rate", 403),
     Row("av.auditor", "network", "hit_rate", 403),
     Row("anonymous", "network", "hit_rate", 302),
+    # published history: those who build the network's report enter it; others: 404
+    Row("av.analyst", "network", "history", 200),
+    Row("av.coordinator", "network", "history", 200),
+    Row("skv.analyst", "network", "history", 404),
+    Row("skv.staff", "network", "history", 404),
+    Row("anonymous", "network", "history", 302),
+    # open data: public once published; before, 404 for everyone
+    Row("anonymous", "published", "open_data", 200),
+    Row("skv.staff", "published", "open_data", 200),
+    Row("anonymous", "network", "open_data", 404),
+    Row("av.analyst", "network", "open_data", 404),
+    Row("av.coordinator", "network", "open_data", 404),
 ]
 
 
@@ -77,6 +89,15 @@ def test_report_permission_matrix(row, persona, api, client, ready, monkeypatch)
     elif row.action == "hit_rate":
         monkeypatch.setattr("reports.views.HIT_RATE_CACHE_SECONDS", 0)
         response = client.get(reverse("reports:hit_rate"))
+    elif row.action == "history":
+        response = client.get(reverse("reports:published_history"))
+    elif row.action == "open_data":
+        if row.relation == "published":
+            report = services.get_or_create_report(2025)
+            analyst = persona("av", "analyst")
+            for state in ("figures_frozen", "agency_review", "decided", "submitted", "published"):
+                report = services.move_report(report, state=state, actor=analyst)
+        response = client.get(reverse("reports:open_data_file", args=[2025, "totals.csv"]))
     elif row.action == "create":
         scope = "skv" if row.relation == "own_agency" else None
         body = {"year": 2024, **({"scope": scope} if scope else {})}
