@@ -6,7 +6,6 @@ which are suppressed already. Codes are stable (county codes, SNI letters, the c
 decision codes of the API); every row carries a Swedish and an English label.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -14,6 +13,7 @@ import zipfile
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from network import exports
 from reports import rendering
 from reports.models import AnnualReport, ReportState
 
@@ -207,12 +207,10 @@ def tables(build) -> dict[str, tuple[list[dict], list[list]]]:
 
 
 def csv_text(fields: list[dict], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([field["name"] for field in fields])
-    for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
-    return out.getvalue()
+    """One table of the data package: no byte-order mark, through network/exports.py."""
+    return exports.csv_text(
+        [field["name"] for field in fields], rows, bom=False, lineterminator="\n"
+    )
 
 
 def descriptor(report: AnnualReport) -> dict:
