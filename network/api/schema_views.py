@@ -8,6 +8,7 @@ asked for (drf-spectacular would otherwise answer a 406 in YAML). docs/security.
 """
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -36,3 +37,19 @@ class SchemaView(_JsonErrors, SpectacularAPIView):
 
 class DocsView(_JsonErrors, SpectacularSwaggerSplitView):
     permission_classes = [SchemaAccess]
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The token header in the schema, as DRF's TokenAuthentication described it, so clients
+    see the same security scheme as before the move to knox."""
+
+    target_class = "network.tokens.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        }

@@ -17,11 +17,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from cases.employers import services as employer_services
 from inspections import services as inspection_services
 from network.models import OutboxMessage
+from network.tokens import issue_token
 from tests.faults import services as s
 from tests.faults.conftest import production_env, test_database_url
 from tests.faults.mail_sink import delivered
@@ -95,7 +95,7 @@ def test_mails_of_requests_committed_while_redis_is_down_are_delivered_once(
         )
         for _ in range(REQUESTS)
     ]
-    token = Token.objects.create(user=coordinator).key
+    token = issue_token(coordinator, two_factor=True, actor=None)
 
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()

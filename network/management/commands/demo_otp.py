@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from network.models import User
-from network.twofactor import current_code, totp_device
+from network.twofactor import current_code, is_demo_device, totp_device
 
 
 class Command(BaseCommand):
@@ -19,6 +19,6 @@ class Command(BaseCommand):
             raise CommandError("Demo two-factor codes are off (AKRIM_DEMO_OTP is false).")
         user = User.objects.filter(username=username).first()
         device = totp_device(user) if user else None
-        if device is None or device.key != settings.AKRIM_DEMO_OTP_KEY:
+        if device is None or not is_demo_device(device):
             raise CommandError(f"{username} has no demo authenticator (run seed_demo).")
         return current_code(device)
