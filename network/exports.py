@@ -40,13 +40,15 @@ def neutralise(value):
     return text
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence], *, bom: bool = True) -> str:
+def csv_text(
+    header: Sequence[str], rows: Iterable[Sequence], *, bom: bool = True, lineterminator="\r\n"
+) -> str:
     """The rows as CSV text, every cell neutralised; with a byte-order mark by default so
-    spreadsheet programs read the UTF-8 right."""
+    spreadsheet programs read the UTF-8 right (open data leaves it out)."""
     out = io.StringIO()
     if bom:
         out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv.writer(out, lineterminator=lineterminator)
     writer.writerow([neutralise(cell) for cell in header])
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
