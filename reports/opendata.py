@@ -211,16 +211,11 @@ def tables(build) -> dict[str, tuple[list[dict], list[list]]]:
 
 
 def csv_text(fields: list[dict], rows: list[list]) -> str:
-<<<<<<< HEAD
     """One table as CSV through the site's one export writer (no byte-order mark: the
     package states its encoding); a suppressed value is an empty cell."""
-    return exports.csv_text([field["name"] for field in fields], rows, bom=False)
-=======
-    """One table of the data package: no byte-order mark, through network/exports.py."""
     return exports.csv_text(
         [field["name"] for field in fields], rows, bom=False, lineterminator="\n"
     )
->>>>>>> structure
 
 
 def descriptor(report: AnnualReport) -> dict:
