@@ -167,7 +167,8 @@ def _inspect(rng, actor, when, centre, operation, employers, perform: bool, sni=
             due_date=when + timedelta(days=rng.choice([14, 30, 60])),
             actor=_user(f"{on_site[1]}.staff"),
         )
-    for code in on_site:
+    # Every accepted agency reports (desk agencies too): only then is the control documented.
+    for code in on_site + desk:
         services.submit_results(inspection, actor=_user(f"{code}.staff"))
     if rng.random() < 0.6:
         inspection.refresh_from_db()
