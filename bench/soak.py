@@ -44,7 +44,7 @@ import json
 from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from rest_framework.authtoken.models import Token
+from network.tokens import issue_token
 from cases.models import Case
 from network.models import User
 out = {"users": {}, "cases": {}}
@@ -61,9 +61,9 @@ for name in ["skv.staff", "polis.staff", "migr.staff", "fk.staff"]:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.set_expiry(24 * 3600)
     session.create()
-    token, _ = Token.objects.get_or_create(user=user)
+    token = issue_token(user, two_factor=True, actor=None)
     visible = list(Case.objects.visible_to(user).values_list("pk", flat=True)[:50])
-    out["users"][name] = {"session": session.session_key, "token": token.key}
+    out["users"][name] = {"session": session.session_key, "token": token}
     out["cases"][name] = visible
 print("LOGINS " + json.dumps(out))
 """

@@ -24,6 +24,7 @@ from inspections.choices import (
     InspectionStatus,
     OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     Scope,
     SelectionBasis,
@@ -246,6 +247,10 @@ class AgencyAssignment(models.Model):
         blank=True,
         help_text=_("When the agency said its findings (or that it had none) are complete."),
     )
+    # The coordinator may stop waiting for an agency that will not report (it left the site
+    # early, its part ended in planning): the inspection is documented without it.
+    results_waived_at = models.DateTimeField(_("marked as not reporting"), null=True, blank=True)
+    results_waived_reason = models.TextField(_("why it does not report"), blank=True)
 
     class Meta:
         ordering = ["agency__code"]
@@ -266,6 +271,16 @@ class Finding(models.Model):
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    # Which of the employers met the finding concerns (empty: the site as such). The
+    # Lägesbild counts companies by it (docs/reports.md).
+    employer = models.ForeignKey(
+        "cases.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("employer"),
+    )
     category = models.CharField(_("category"), max_length=40, choices=FindingCategory)
     description = models.TextField(_("description"), blank=True)
     severity = models.CharField(
@@ -340,7 +355,15 @@ class Decision(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=DecisionStatus, default=DecisionStatus.DECIDED
     )
+    law = models.CharField(
+        _("law"),
+        max_length=30,
+        choices=ReportedLaw,
+        blank=True,
+        help_text=_("For police reports and reports for prosecution: the law concerned."),
+    )
     external_reference = models.CharField(_("agency case number"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

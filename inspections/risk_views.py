@@ -25,7 +25,7 @@ from cases.forms import ServiceErrorsMixin
 from cases.identifiers import parse_orgnr
 from cases.models import Employer, EmployerLink, LinkStatus, Tip
 from cases.querysets import is_tip_coordinator
-from inspections import permissions, profile, risk, services
+from inspections import policies, profile, risk, services
 from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
@@ -321,7 +321,8 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
             plan_form=plan_form,
             picked=picked,
             may_plan=self.request.user.has_perm("inspections.add_inspection"),
-            may_maintain=permissions.maintains_risk_assessment(self.request.user),
+            may_maintain=policies.maintains_risk_assessment(self.request.user),
+            max_score=sum(risk.CAPS.values()),
         )
         return self.render_to_response(context, status=status)
 
@@ -391,7 +392,7 @@ class IndustryRiskView(CapabilityRequiredMixin, View):
 
     def render_page(self, request, status=200, bound=None):
         rows = list(IndustryRisk.objects.select_related("updated_by"))
-        maintains = permissions.maintains_risk_assessment(request.user)
+        maintains = policies.maintains_risk_assessment(request.user)
         for row in rows:
             row.form = (
                 bound
@@ -407,7 +408,7 @@ class IndustryRiskView(CapabilityRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
     def post(self, request, pk=None):
-        if not permissions.maintains_risk_assessment(request.user):
+        if not policies.maintains_risk_assessment(request.user):
             raise PermissionDenied
         row = get_object_or_404(IndustryRisk, pk=pk) if pk is not None else None
         form = IndustryRiskForm(request.POST, row=row)

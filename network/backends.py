@@ -1,20 +1,49 @@
-"""Django's ModelBackend with what every request asks of the signed-in user read in fewer
-round trips (docs/performance.md, "Per-request overhead").
+"""Authentication backends: object permissions answered by the policies, and Django's
+ModelBackend reading the signed-in user's membership and capabilities in fewer queries.
 
-Each signed-in request loads the user from the session, then asks for their active
-membership (agency and roles: every `visible_to` needs it) and, on most API views, their
-role capabilities. Django answers with one query each for the user, the membership, the
-user's own permissions and their groups' permissions. Here the user comes with the
-membership in one query, and the capabilities come in one, cached on the user object for
-the rest of the request as Django caches them. Nothing is cached across requests, so a
-changed role or a deactivated membership counts from the next request on.
+`PolicyBackend`: `user.has_perm(perm, obj)` answered by the object's policy
+(network/policies.py). Django asks every backend in turn and stops at the first True or at a
+PermissionDenied. For an object whose model has a policy this backend gives the policy's
+answer and stops there (PermissionDenied on "no"), so neither guardian's rows nor a role's
+model-wide permission can widen what the policy decides: an expired share, a declined
+assignment or an owner agency without a grant row all answer as `decide` does. For other
+objects (and for questions without an object) it says nothing and the next backends answer as
+before. Why this and not guardian's own checker: docs/access.md, "django-guardian".
+
+`MembershipModelBackend` (docs/performance.md, "Per-request overhead"): each signed-in
+request loads the user from the session, then asks for their active membership (agency and
+roles: every `visible_to` needs it) and, on most API views, their role capabilities. Django
+answers with one query each for the user, the membership, the user's own permissions and
+their groups' permissions. Here the user comes with the membership in one query, and the
+capabilities come in one, cached on the user object for the rest of the request as Django
+caches them. Nothing is cached across requests, so a changed role or a deactivated
+membership counts from the next request on.
 """
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 
 from network.models import User
+from network.policies import policy_for
+
+
+class PolicyBackend:
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        if obj is None:
+            return False
+        policy = policy_for(obj)
+        if policy is None:
+            return False
+        app_label, _dot, codename = perm.partition(".")
+        action = policy.action_of(codename) if app_label == obj._meta.app_label else None
+        if action is not None and policy.decide(user_obj, action, obj):
+            return True
+        raise PermissionDenied
 
 
 class MembershipModelBackend(ModelBackend):

@@ -12,10 +12,18 @@ from django.db import models
 
 
 class ScopedQuerySet(models.QuerySet):
-    """Base for querysets of protected models: one method answers "what may this user see"."""
+    """Base for querysets of protected models: one method answers "what may this user see".
+
+    For a model with a policy (network/policies.py) `visible_to(user)` is the policy's
+    `scope(user, "view")`, applied to this queryset; models without one define it here."""
 
     def visible_to(self, user) -> "ScopedQuerySet":
-        raise NotImplementedError(f"{type(self).__name__} must define visible_to(user)")
+        from network.policies import policy_for
+
+        policy = policy_for(self.model)
+        if policy is None:
+            raise NotImplementedError(f"{type(self).__name__} must define visible_to(user)")
+        return policy.scope(user, "view", queryset=self)
 
     @staticmethod
     def agency_id_of(user) -> int | None:

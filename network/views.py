@@ -4,12 +4,15 @@ from django.db.models import Exists, OuterRef
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from network import audit_text, inbox, tokens
 from network.filters import AuditEventFilterSet
 from network.forms import SampleForm
 from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
@@ -19,18 +22,24 @@ from network.services import mark_event_reviewed, sample_events
 
 
 class HomeView(CapabilityRequiredMixin, TemplateView):
-    """The start page: what the signed-in person can do, by role."""
+    """The start page: a task inbox of what is waiting for the person and their agency.
+
+    The view lives in `network` and names no upper app: each app contributes its items
+    through a provider in `<app>/inbox.py`, found by `network.inbox.discover` (the pattern
+    Django's admin uses for `admin.py`), so the layering `reports -> inspections -> cases ->
+    network` holds and a new kind of task needs no change here (docs/access.md, "The start
+    page")."""
 
     template_name = "network/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        membership = self.request.user.active_membership
+        user = self.request.user
+        membership = user.active_membership
         context["membership"] = membership
         context["roles"] = membership.roles if membership else []
         context["Role"] = Role
-        if membership and self.request.user.has_perm("network.view_auditevent"):
-            context["recent_events"] = AuditEvent.objects.visible_to(self.request.user)[:5]
+        context["items"] = inbox.items_for(user)
         return context
 
 
@@ -64,6 +73,7 @@ class AuditEventListView(ScopedQuerysetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        context["object_list"] = audit_text.describe(context["object_list"])
         return context
 
 
@@ -75,12 +85,27 @@ class AuditSampleView(CapabilityRequiredMixin, View):
     template_name = "network/audit_sample.html"
 
     def get(self, request):
+        events = AuditEvent.objects.visible_to(request.user)
+        drawn = self.drawn_sample(events, request.GET.get("sample", ""))
+        if drawn is not None:
+            ids = [pk for pk in (drawn.changes or {}).get("ids", []) if isinstance(pk, int)]
+            sample = list(events.filter(pk__in=ids, review__isnull=True).order_by("-at", "-id"))
+            context = {"form": SampleForm(), "sample": audit_text.describe(sample), "drawn": drawn}
+            return render(request, self.template_name, context)
         form = SampleForm(request.GET or None)
-        sample = []
         if form.is_valid():
-            events = AuditEvent.objects.visible_to(request.user)
-            sample = sample_events(events, size=form.cleaned_data["n"], actor=request.user)
-        return render(request, self.template_name, {"form": form, "sample": sample})
+            sample_events(events, size=form.cleaned_data["n"], actor=request.user)
+            # Show the sample at its own address, so marking one event reviewed (which comes
+            # back here) keeps the same sample instead of drawing a new one.
+            drawn = events.filter(action="audit.sampled", actor=request.user).first()
+            return redirect(f"{request.path}?sample={drawn.pk}")
+        return render(request, self.template_name, {"form": form, "sample": []})
+
+    @staticmethod
+    def drawn_sample(events, value: str):
+        if not value.isdigit():
+            return None
+        return events.filter(action="audit.sampled", pk=int(value)).first()
 
 
 class AuditReviewView(CapabilityRequiredMixin, View):
@@ -94,6 +119,39 @@ class AuditReviewView(CapabilityRequiredMixin, View):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = "network:audit_list"
         return redirect(target)
+
+
+class TokenListView(CapabilityRequiredMixin, View):
+    """A person's own API tokens: when each was issued, when it expires, whether it was
+    issued after two-factor login; revoke one or all (network.tokens). The tokens
+    themselves are never shown again: only their first characters identify them."""
+
+    template_name = "network/token_list.html"
+
+    def get(self, request):
+        context = {
+            "tokens": tokens.tokens_of(request.user),
+            "token_url": request.build_absolute_uri(reverse("api-token")),
+        }
+        response = render(request, self.template_name, context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def post(self, request):
+        key = request.POST.get("token", "")
+        if request.POST.get("all"):
+            count = tokens.revoke_tokens(
+                request.user, reason="revoked by the user", actor=request.user
+            )
+            messages.success(
+                request,
+                ngettext("%(n)s token revoked.", "%(n)s tokens revoked.", count) % {"n": count},
+            )
+        elif key and tokens.revoke_token(request.user, token_key=key[:25], actor=request.user):
+            messages.success(request, _("The token is revoked and no longer works."))
+        else:
+            messages.error(request, _("There is no such token."))
+        return redirect("network:token_list")
 
 
 def health(request):

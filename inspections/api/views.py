@@ -24,6 +24,7 @@ from inspections.api.serializers import (
     AssignmentInputSerializer,
     AssignmentSerializer,
     DecisionSerializer,
+    DecisionStatusSerializer,
     DisclosureSerializer,
     FindingSerializer,
     FollowUpSerializer,
@@ -223,7 +224,7 @@ class InspectionViewSet(
             findings = list(
                 Finding.objects.visible_to(request.user)
                 .filter(inspection=inspection)
-                .select_related("agency")
+                .select_related("agency", "employer")
             )
             record_findings_read(findings, actor=request.user)
             return Response(FindingSerializer(findings, many=True).data)
@@ -247,7 +248,7 @@ class InspectionViewSet(
             decisions = (
                 Decision.objects.visible_to(request.user)
                 .filter(finding__inspection=inspection)
-                .select_related("agency")
+                .select_related("agency", "finding__employer")
             )
             return Response(DecisionSerializer(decisions, many=True).data)
         _require(self, request, "inspections.add_decision")
@@ -256,6 +257,27 @@ class InspectionViewSet(
         data = dict(serializer.validated_data)
         decision = services.record_decision(data.pop("finding"), actor=request.user, **data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionStatusSerializer, responses={200: DecisionSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"decisions/(?P<decision_id>[0-9]+)/status",
+        filterset_class=None,
+    )
+    def decision_status(self, request, pk=None, decision_id=None):
+        """Move a decision along its way (staff of the decision's agency, with a reason)."""
+        inspection = self.get_object()
+        decision = get_object_or_404(
+            Decision.objects.visible_to(request.user).filter(finding__inspection=inspection),
+            pk=decision_id,
+        )
+        serializer = DecisionStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = services.change_decision_status(
+            decision, actor=request.user, **serializer.validated_data
+        )
+        return Response(DecisionSerializer(decision).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: PersonCountSerializer(many=True)})
     @extend_schema(

@@ -1,0 +1,207 @@
+"""Who may do what to which object: one policy per protected model (docs/access.md).
+
+A policy answers two questions with the same rule:
+
+- `scope(user, action)`: the queryset of objects the user may act on (lists, counts, joins);
+  `Model.objects.visible_to(user)` is `scope(user, "view")`.
+- `decide(user, action, obj)`: whether the user may act on this one object, and on what
+  basis (owner agency, share and its legal basis, assignment, coordination, ...). The basis
+  is what the audit trail records for a read (`record_read`).
+
+`require(user, action, obj)` is what services and views call: 404 when the object is not
+visible to the user (one answer for "not found" and "not allowed to know"), 403 when it is
+visible but the action is not allowed. Services call it themselves and never trust their
+caller. The two halves are written separately on purpose: tests/network/test_policy_differential.py
+checks on random worlds that they agree with each other, with `visible_to` and with
+`user.has_perm(perm, obj)` (which `network.backends.PolicyBackend` answers from `decide`).
+
+Roles come from data: the coordinating agency is `Agency.is_coordinator`, the national
+coordinator for victims is `Agency.is_national_coordinator`, a centre's coordinators are
+coordinators with a `Membership.centre`. No agency code is written in a policy.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+
+class Basis(models.TextChoices):
+    """Why a user may act on an object: recorded with every read."""
+
+    OWNER_AGENCY = "owner_agency", _("Owning agency")
+    SHARE = "share", _("Shared with the agency")
+    PERSONAL_GRANT = "personal_grant", _("Personal grant")
+    BREAK_THE_GLASS = "break_the_glass", _("Emergency access")
+    ASSIGNMENT = "assignment", _("Assigned to the inspection")
+    COORDINATION = "coordination", _("Coordinating agency")
+    NATIONAL_COORDINATOR = "national_coordinator", _("National coordinator")
+    DISCLOSURE = "disclosure", _("Disclosed to the agency")
+    REFERRAL = "referral", _("Referring or receiving agency")
+    ROLE = "role", _("Role in the network")
+
+
+@dataclass(frozen=True)
+class Access:
+    """The answer of `decide`: allowed or not, and the basis that allowed it.
+
+    `legal_basis` is the recorded legal basis of a share or grant (e.g. a duty to inform),
+    `via` names the row that gave access (e.g. "share:12"), so the audit trail points at it."""
+
+    allowed: bool
+    basis: str = ""
+    legal_basis: str = ""
+    via: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def purpose(self) -> str:
+        """The text the audit event carries as the reason for the access."""
+        if not self.allowed:
+            return ""
+        return ": ".join(part for part in (self.basis, self.legal_basis) if part)
+
+
+DENIED = Access(False)
+
+
+def allow(basis: str, *, legal_basis: str = "", via: str = "") -> Access:
+    return Access(True, basis=str(basis), legal_basis=str(legal_basis or ""), via=via)
+
+
+def membership_of(user):
+    """The user's active membership, or None (anonymous users and deactivated accounts)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return user.active_membership
+
+
+def agency_id_of(user) -> int | None:
+    membership = membership_of(user)
+    return membership.agency_id if membership else None
+
+
+def is_national_coordinator(user) -> bool:
+    """The user's agency holds the national coordinator role for victims (data, not a code)."""
+    membership = membership_of(user)
+    return bool(membership and membership.agency.is_national_coordinator)
+
+
+def is_network_coordinator(user) -> bool:
+    """The user's agency coordinates the network's joint controls (`Agency.is_coordinator`)."""
+    membership = membership_of(user)
+    return bool(membership and membership.agency.is_coordinator)
+
+
+def coordinates_centre(user) -> bool:
+    """A coordinator of a regional centre: the coordinator role and a centre on the membership."""
+    membership = membership_of(user)
+    return bool(membership and membership.centre_id and "coordinator" in membership.roles)
+
+
+class Policy:
+    """Base of one model's rule. Subclasses set `model` and `actions` and write `scope` and
+    `decide` for each action; `require` and the permission mapping come from here."""
+
+    model: type[models.Model]
+    actions: tuple[str, ...] = ("view",)
+    # Django permission codenames whose action is not "<action>_<model>" (e.g. guardian's
+    # "cases.share_case") map here to a policy action.
+    codename_actions: dict[str, str] = {}
+
+    def scope(self, user, action: str = "view") -> models.QuerySet:
+        raise NotImplementedError
+
+    def decide(self, user, action: str, obj) -> Access:
+        raise NotImplementedError
+
+    def require(self, user, action: str, obj, message: str = "") -> Access:
+        """The access, or Http404 (not visible) / PermissionDenied (visible, not allowed).
+
+        `message` is the refusal a person reads; it names the rule, never what the user
+        cannot see (no counts of hidden children)."""
+        seen = self.decide(user, "view", obj)
+        if not seen:
+            raise Http404
+        if action == "view":
+            return seen
+        access = self.decide(user, action, obj)
+        if not access:
+            raise PermissionDenied(message) if message else PermissionDenied
+        return access
+
+    def action_of(self, codename: str) -> str | None:
+        """The policy action a permission codename asks about, or None if not this model's."""
+        if codename in self.codename_actions:
+            return self.codename_actions[codename]
+        suffix = "_" + self.model._meta.model_name
+        if codename.endswith(suffix) and codename[: -len(suffix)] in self.actions:
+            return codename[: -len(suffix)]
+        return None
+
+    def _check(self, action: str) -> None:
+        if action not in self.actions:
+            raise ValueError(f"{type(self).__name__} has no action {action!r}")
+
+
+_POLICIES: dict[type[models.Model], Policy] = {}
+
+
+def register(policy_class: type[Policy]) -> type[Policy]:
+    """Class decorator: make the policy the one rule of its model."""
+    _POLICIES[policy_class.model] = policy_class()
+    return policy_class
+
+
+def policy_for(model_or_obj) -> Policy | None:
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    return _POLICIES.get(model._meta.concrete_model)
+
+
+def registered_policies() -> dict[type[models.Model], Policy]:
+    return dict(_POLICIES)
+
+
+def scope(user, model, action: str = "view") -> models.QuerySet:
+    return _POLICIES[model].scope(user, action)
+
+
+def decide(user, action: str, obj) -> Access:
+    return policy_for(obj).decide(user, action, obj)
+
+
+def require(user, action: str, obj, message: str = "") -> Access:
+    return policy_for(obj).require(user, action, obj, message)
+
+
+def record_read(user, obj, access: Access | None = None, *, route: str = "", changes=None):
+    """THE way a read of a protected record is written to the audit trail.
+
+    The basis recorded is the one the policy returned for this read, so the trail never
+    names an expired grant when an active share gave access. Every route that shows one
+    record (page, form re-render, API detail or look-up, admin, export, download) calls this;
+    tests/network/test_route_walk.py walks the routes to check it."""
+    from network.services import record_event
+
+    if access is None:
+        access = require(user, "view", obj)
+    details = {"basis": access.basis}
+    if access.legal_basis:
+        details["legal_basis"] = access.legal_basis
+    if access.via:
+        details["via"] = access.via
+    if route:
+        details["route"] = route
+    details.update(changes or {})
+    return record_event(
+        f"{obj._meta.model_name}.viewed",
+        actor=user,
+        obj=obj,
+        purpose=access.purpose,
+        changes=details,
+    )
