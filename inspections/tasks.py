@@ -4,13 +4,8 @@ import logging
 
 from celery import shared_task
 from django.apps import apps
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import InterfaceError, OperationalError, transaction
-from django.urls import reverse
 from django.utils import timezone
-
-from network.models import Membership, Role
 
 logger = logging.getLogger(__name__)
 
@@ -35,45 +30,23 @@ def refresh_ranking_facts() -> int:
 
 @shared_task(name="inspections.tasks.notify_assignments", ignore_result=True, acks_late=True)
 def notify_assignments(assignment_ids: list[int]) -> int:
-    """The notifications of an import: one mail per agency and recipient for all of its new
-    assignments (not one per row), naming only the references. Claimed like
-    `notify_assignment`, so a redelivery sends nothing twice."""
+    """Queue the mails of an import's assignments not yet notified. Imports queue them
+    themselves now (`imports.mail_assignments`, in their transaction); this task stays for
+    messages sent by an older akrim and still waiting in Redis. Claimed like
+    `notify_assignment`, so a redelivery queues nothing twice."""
+    from inspections import imports
+
     assignment_model = apps.get_model("inspections", "AgencyAssignment")
     with transaction.atomic():
         claimed = list(
             assignment_model.objects.filter(pk__in=assignment_ids, notified_at__isnull=True)
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("inspection", "agency")
         )
-        assignment_model.objects.filter(pk__in=claimed).update(notified_at=timezone.now())
-    if not claimed:
-        return 0
-    by_agency: dict = {}
-    for assignment in assignment_model.objects.filter(pk__in=claimed).select_related(
-        "inspection", "agency"
-    ):
-        by_agency.setdefault(assignment.agency, []).append(assignment.inspection.reference)
-    link = settings.AKRIM_BASE_URL.rstrip("/") + reverse("inspections:inspection_list")
-    subject = "akrim: nya förfrågningar om gemensamma kontroller"
-    messages = []
-    for agency, references in by_agency.items():
-        recipients = sorted(
-            {
-                m.user.email
-                for m in Membership.objects.filter(agency=agency, active=True)
-                .select_related("user")
-                .exclude(user__email="")
-                if {Role.STAFF, Role.COORDINATOR} & set(m.roles)
-            }
+        assignment_model.objects.filter(pk__in=[a.pk for a in claimed]).update(
+            notified_at=timezone.now()
         )
-        body = (
-            f"{agency.name_sv} har fått {len(references)} förfrågningar om att delta i "
-            f"gemensamma kontroller ({', '.join(sorted(references))}).\n\n"
-            f"Logga in för att se dem och svara: {link}\n\n"
-            "Kontrollerna är oanmälda. Berätta inte om dem för någon utanför uppdraget."
-        )
-        messages += [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
-    return send_mass_mail(messages, fail_silently=False)
+        return imports.mail_assignments(claimed)
 
 
 @shared_task(
