@@ -260,7 +260,6 @@ def test_a_hostile_file_fails_its_job_and_the_page_says_why(client, av_coordinat
     job.refresh_from_db()
     assert job.status == "failed" and "DTD" in job.error
     page = client.get(reverse("inspections:import_job", args=[job.pk]))
-    assert page.status_code == 400
     assert "Ingenting importerades." in page.content.decode()
 
 
@@ -278,7 +277,6 @@ def test_import_page_checks_first_and_then_imports_all(
         sent = client.post(url, {"file": csv_file(bad)})
     assert sent.status_code == 302
     page = client.get(sent["Location"])
-    assert page.status_code == 400
     assert [(e["row"], e["field"]) for e in page.context["job"].errors] == [(3, "orgnr")]
     assert "1 fel: ingenting importerades." in page.content.decode()
     good = [row(1), row(2)]
