@@ -1,5 +1,5 @@
-"""Every benchmark in one command: generate the data, then a, b, c, d and the risk ranking;
-at the end every target with its measured value, met or not.
+"""Every benchmark of docs/performance.md in one command: generate the data, then a, b, c, d
+and the risk ranking; at the end every target with its measured value, met or not.
 
     .venv/bin/python -m bench.run --scale 0.1            # `make bench`: ~100,000 rows
     .venv/bin/python -m bench.run --scale 1 --db akrim_bench   # `make bench-full`
