@@ -158,6 +158,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--agency", default="skv")
     args = parser.parse_args(argv)
+    # The session is signed with the server's SECRET_KEY: this process and gunicorn share one.
+    secret = "bench-" + os.urandom(24).hex()
+    os.environ["SECRET_KEY"] = secret
     setup(args.db)
     from bench.access import pick_user
 
@@ -168,7 +171,7 @@ def main(argv=None) -> dict:
         **os.environ,
         "DATABASE_URL": f"{HOST}/{args.db}",
         "DEBUG": "false",
-        "SECRET_KEY": "bench-" + os.urandom(24).hex(),
+        "SECRET_KEY": secret,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
     }

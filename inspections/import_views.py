@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from inspections.choices import ParticipationMode
 from inspections.forms import InspectionImportForm
 from inspections.imports import import_checked, request_import
 from inspections.models import ImportJob
 from network.mixins import ScopedQuerysetMixin
+from network.models import Agency
 
 REQUIRED = "inspections.add_inspection"
 
@@ -53,8 +55,39 @@ class ImportJobView(ScopedQuerysetMixin, View):
 
     def get(self, request, pk):
         job = get_object_or_404(self.get_queryset().defer("data"), pk=pk)
-        status = 400 if job.finished and not job.ok else 200
-        return render(request, self.template_name, {"job": job}, status=status)
+        context = {"job": job, "errors": _readable_errors(job), "preview": _readable(job)}
+        return render(request, self.template_name, context)
+
+
+# The file's own Swedish column headers (inspections/imports.py HEADERS), shown for a field.
+COLUMN_HEADERS = {
+    "workplace": "arbetsställe",
+    "address": "adress",
+    "city": "ort",
+    "municipality": "kommun",
+    "county": "län",
+    "sni": "SNI",
+    "orgnr": "orgnr",
+    "planned_date": "datum",
+    "agencies": "myndigheter",
+    "workplace_type": "typ",
+}
+
+
+def _readable_errors(job: ImportJob) -> list[dict]:
+    return [{**e, "field": COLUMN_HEADERS.get(e["field"], e["field"])} for e in job.errors]
+
+
+def _readable(job: ImportJob) -> list[dict]:
+    """The preview with agency names and participation in words, not codes."""
+    names = {a.code: a.name for a in Agency.objects.all()}
+    modes = dict(ParticipationMode.choices)
+
+    def words(item: str) -> str:
+        code, _sep, mode = item.partition(":")
+        return f"{names.get(code, code)} ({modes.get(mode, mode)})"
+
+    return [{**row, "agencies": [words(a) for a in row["agencies"]]} for row in job.preview]
 
 
 class ImportCheckedView(ScopedQuerysetMixin, View):

@@ -35,9 +35,11 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -54,11 +56,11 @@ from inspections.models import (
     InspectionSequence,
     Workplace,
 )
-from inspections.services import mail_assignments
 from inspections.tasks import run_import
 from network.identifiers import parse_orgnr
 from network.middleware import current_request, request_context
-from network.models import Agency, AuditEvent, County, User
+from network.models import Agency, AuditEvent, County, Membership, Role, User
+from network.outbox import enqueue_mail
 
 log = logging.getLogger(__name__)
 
@@ -514,6 +516,7 @@ def write_plans(plans: list[dict], *, actor: User) -> list[str]:
                 mode=mode,
                 assigned_by=actor,
                 assigned_at=now,
+                notified_at=now,  # their mails are queued below, in this transaction
             )
             for plan, inspection in zip(plans, inspections, strict=True)
             for assigned, mode in plan["assignments"]
@@ -532,10 +535,45 @@ def write_plans(plans: list[dict], *, actor: User) -> list[str]:
             for a in assignments
         ]
         _events(actor, agency, events)
-        if assignments:
-            # The mails go into the outbox in this transaction (network/outbox.py).
-            mail_assignments([a.pk for a in assignments])
+        mail_assignments(assignments)
     return references
+
+
+def mail_assignments(assignments: list[AgencyAssignment]) -> int:
+    """The mails of an import's new assignments, into the outbox in the caller's transaction
+    (network/outbox.py): one per agency member for all of that agency's new assignments,
+    not one per row, naming only the references (an unannounced control must not leak
+    through e-mail). Returns how many mails were queued."""
+    by_agency: dict[Agency, list[str]] = {}
+    for assignment in assignments:
+        by_agency.setdefault(assignment.agency, []).append(assignment.inspection.reference)
+    recipients: dict[int, set[str]] = {}
+    members = (
+        Membership.objects.filter(agency__in=list(by_agency), active=True)
+        .select_related("user")
+        .exclude(user__email="")
+    )
+    for member in members:
+        if {Role.STAFF, Role.COORDINATOR} & set(member.roles):
+            recipients.setdefault(member.agency_id, set()).add(member.user.email)
+    link = settings.AKRIM_BASE_URL.rstrip("/") + reverse("inspections:inspection_list")
+    queued = 0
+    for agency, references in by_agency.items():
+        body = (
+            f"{agency.name_sv} har fått {len(references)} förfrågningar om att delta i "
+            f"gemensamma kontroller ({', '.join(sorted(references))}).\n\n"
+            f"Logga in för att se dem och svara: {link}\n\n"
+            "Kontrollerna är oanmälda. Berätta inte om dem för någon utanför uppdraget."
+        )
+        queued += len(
+            enqueue_mail(
+                kind="inspection.assignment",
+                subject="akrim: nya förfrågningar om gemensamma kontroller",
+                body=body,
+                to=recipients.get(agency.pk, ()),
+            )
+        )
+    return queued
 
 
 # --- the job ----------------------------------------------------------------------------

@@ -307,44 +307,6 @@ def _notified_members(agency) -> set[str]:
 
 
 @transaction.atomic
-def mail_assignments(assignment_ids: list[int]) -> int:
-    """The notifications of an import: one mail per agency and recipient for all of its new
-    assignments (not one per row), naming only the references; into the outbox in the
-    caller's transaction, once per assignment (`notified_at` claimed first)."""
-    claimed = list(
-        AgencyAssignment.objects.filter(pk__in=assignment_ids, notified_at__isnull=True)
-        .select_for_update(skip_locked=True)
-        .values_list("pk", flat=True)
-    )
-    AgencyAssignment.objects.filter(pk__in=claimed).update(notified_at=timezone.now())
-    if not claimed:
-        return 0
-    by_agency: dict = {}
-    for assignment in AgencyAssignment.objects.filter(pk__in=claimed).select_related(
-        "inspection", "agency"
-    ):
-        by_agency.setdefault(assignment.agency, []).append(assignment.inspection.reference)
-    link = settings.AKRIM_BASE_URL.rstrip("/") + reverse("inspections:inspection_list")
-    queued = 0
-    for agency, references in by_agency.items():
-        body = (
-            f"{agency.name_sv} har fått {len(references)} förfrågningar om att delta i "
-            f"gemensamma kontroller ({', '.join(sorted(references))}).\n\n"
-            f"Logga in för att se dem och svara: {link}\n\n"
-            "Kontrollerna är oanmälda. Berätta inte om dem för någon utanför uppdraget."
-        )
-        queued += len(
-            enqueue_mail(
-                kind="inspection.assignments",
-                subject="akrim: nya förfrågningar om gemensamma kontroller",
-                body=body,
-                to=_notified_members(agency),
-            )
-        )
-    return queued
-
-
-@transaction.atomic
 def mail_assignment(assignment_id: int) -> int:
     """Tell the assigned agency's caseworkers and coordinators that there is an assignment:
     the mails go into the outbox in the caller's transaction (network/outbox.py), once per

@@ -3,7 +3,9 @@
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.apps import apps
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +30,23 @@ def refresh_ranking_facts() -> int:
 
 @shared_task(name="inspections.tasks.notify_assignments", ignore_result=True, acks_late=True)
 def notify_assignments(assignment_ids: list[int]) -> int:
-    """Queue the batched mails of an import (through the outbox, network/outbox.py). Today
-    the import queues them in its own transaction; this task stays for messages sent by an
-    older akrim and still waiting in Redis. Safe to run twice: the assignments are claimed."""
-    from inspections import services
+    """Queue the mails of an import's assignments not yet notified. Imports queue them
+    themselves now (`imports.mail_assignments`, in their transaction); this task stays for
+    messages sent by an older akrim and still waiting in Redis. Claimed like
+    `notify_assignment`, so a redelivery queues nothing twice."""
+    from inspections import imports
 
-    return services.mail_assignments(assignment_ids)
+    assignment_model = apps.get_model("inspections", "AgencyAssignment")
+    with transaction.atomic():
+        claimed = list(
+            assignment_model.objects.filter(pk__in=assignment_ids, notified_at__isnull=True)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("inspection", "agency")
+        )
+        assignment_model.objects.filter(pk__in=[a.pk for a in claimed]).update(
+            notified_at=timezone.now()
+        )
+        return imports.mail_assignments(claimed)
 
 
 @shared_task(

@@ -297,7 +297,7 @@ def test_referral_list_query_count_is_constant(rows, refer, skv_staff, django_as
     for _ in range(rows):
         refer()
     client = client_for(type(skv_staff).objects.get(pk=skv_staff.pk))
-    with django_assert_num_queries(4):  # membership, user and group permissions, the page
+    with django_assert_num_queries(3):  # membership, role capabilities, the page
         response = client.get(reverse("referral-list"))
     assert len(response.json()["results"]) == rows
 

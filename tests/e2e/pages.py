@@ -66,6 +66,7 @@ PAGES: dict[str, Page] = {
     "inspections:inspection_detail": Page("av.coordinator", lambda w: [w["inspection"]]),
     "inspections:inspection_results": Page("skv.staff", lambda w: [w["inspection"]]),
     "inspections:inspection_import": Page("av.coordinator"),
+    "inspections:import_job": Page("av.coordinator", lambda w: [w["import_job"]]),
     "inspections:risk_candidates": Page("av.coordinator"),
     "inspections:industry_risk": Page("av.coordinator"),
     "inspections:industry_risk_change": Page("av.coordinator", lambda w: [w["industry_risk"]]),
@@ -76,7 +77,6 @@ PAGES: dict[str, Page] = {
     "reports:hit_rate": Page("av.analyst"),
     "reports:published_history": Page("av.analyst"),
     "reports:annual_report": Page("av.analyst", lambda w: [w["year"]]),
-    "reports:published_history": Page("av.analyst"),
 }
 
 # Named URLs that are not pages a person reads, and why.
@@ -89,6 +89,7 @@ NOT_PAGES: dict[str, str] = {
     "password_reset_confirm": "needs a mailed token (tests/network)",
     "health": "JSON for load balancers",
     "network:audit_review": "POST only",
+    "inspections:import_checked": "POST only (imports a checked file)",
     "cases:case_export": "a CSV file",
     "cases:case_update": "POST only (the form is on the case page)",
     "cases:review_decide": "POST only",
@@ -130,8 +131,6 @@ NOT_PAGES: dict[str, str] = {
     "reports:open_data": "public, only for a published report (axe: test_lagesbild_published_journey)",
     "reports:open_data_file": "a file (JSON, CSV, ZIP)",
     "inspections:employer_search": "JSON suggestions for the planning form's employer field",
-    "inspections:import_job": "needs an uploaded spreadsheet (tests/inspections/test_import*)",
-    "inspections:import_checked": "POST only",
     "inspections:inspection_not_reporting": "POST only",
     "inspections:results_visit": "POST only (the form is on the results page)",
     "inspections:results_submit": "POST only (the form is on the results page)",
@@ -267,6 +266,7 @@ def build_world() -> dict:
     )
     reports.run_build(build.pk)
     reports.get_or_create_report(year)
+    import_job = _import_job(user(username="av.coordinator"))
     return {
         "case": case.pk,
         "inspection": inspection.pk,
@@ -278,4 +278,26 @@ def build_world() -> dict:
         "orgnr": employer.orgnr,
         "industry_risk": IndustryRisk.objects.order_by("pk").first().pk,
         "performed": date.today().isoformat(),
+        "import_job": import_job.pk,
     }
+
+
+def _import_job(coordinator):
+    """A checked spreadsheet with one correct row and one wrong, as the worker leaves it."""
+    from inspections import imports
+    from inspections.models import ImportJob
+
+    lines = [
+        "arbetsställe;kommun;län;sni;datum;myndigheter",
+        "Bygget Norr;0180;01;41.200;2030-05-02;skv:on_site, polis:desk",
+        "Bygget Syd;0180;01;41.200;2030-13-02;skv:on_site",
+    ]
+    job = ImportJob.objects.create(
+        requested_by=coordinator,
+        agency=coordinator.agency,
+        filename="plan.csv",
+        data="\n".join(lines).encode(),
+    )
+    assert imports.claim_job(job.pk)
+    imports.run_job(job.pk)
+    return job

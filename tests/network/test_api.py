@@ -88,7 +88,7 @@ def test_audit_event_pages_follow_next_to_the_end(api, skv_auditor, skv_staff):
     assert sorted(seen, key=int) == [str(n) for n in range(7)]
 
 
-# membership, the permissions (user and group ones in one query), the page itself
+# membership, role capabilities (one query: network.backends), the page itself
 AUDIT_LIST_QUERIES = 3
 
 
