@@ -25,8 +25,8 @@ from bench.common import HOST, ROOT, median_ms, ratio, report, setup
 
 
 def hand_written_sql() -> str:
+    from inspections.models import IndustryRisk
     from network.sni import SECTIONS
-    from reports.figures import RISK_INDUSTRIES
 
     section = " ".join(
         "WHEN substr(sni, 1, 2) IN ({}) THEN '{}'".format(
@@ -34,13 +34,16 @@ def hand_written_sql() -> str:
         )
         for first, last, letter in SECTIONS
     )
-    risk = " ".join(
-        "WHEN {} THEN '{}'".format(" OR ".join(f"sni LIKE '{p}%%'" for p in prefixes), name)
-        for name, prefixes in RISK_INDUSTRIES
+    # The risk table as it stands: the most specific prefix wins.
+    prefixes = sorted(
+        ((prefix, row.key) for row in IndustryRisk.objects.all() for prefix in row.sni_prefixes),
+        key=lambda item: (-len(item[0]), item[0]),
     )
+    risk = " ".join(f"WHEN sni LIKE '{p}%%' THEN '{key}'" for p, key in prefixes)
     return f"""
 WITH base AS MATERIALIZED (
-    SELECT i.id, i.persons_checked, i.performed_on, w.sni, c.code AS county, c.id AS county_id,
+    SELECT i.id, i.persons_checked, i.performed_on, i.operation_id, w.sni, c.code AS county,
+           c.id AS county_id,
            coalesce(nullif(i.selection_basis, ''), o.selection_basis) AS basis,
            EXISTS (SELECT 1 FROM inspections_finding f WHERE f.inspection_id = i.id) AS found
     FROM inspections_inspection i
@@ -49,16 +52,57 @@ WITH base AS MATERIALIZED (
     LEFT JOIN inspections_controloperation o ON o.id = i.operation_id
     WHERE i.performed_on >= %(start)s AND i.performed_on < %(end)s
 ), fnd AS MATERIALIZED (
-    SELECT f.id, f.inspection_id, a.code AS agency, f.category
+    SELECT f.id, f.inspection_id, a.code AS agency, f.category, f.employer_id
     FROM inspections_finding f
     JOIN base b ON b.id = f.inspection_id
     JOIN network_agency a ON a.id = f.agency_id
+), dec AS MATERIALIZED (
+    SELECT d.type, d.amount_sek, d.law, fnd.employer_id FROM inspections_decision d
+    JOIN fnd ON fnd.id = d.finding_id
+    WHERE d.status IN ('decided', 'appealed', 'final', 'paid')
+), met AS MATERIALIZED (
+    SELECT ie.employer_id, b.operation_id FROM inspections_inspectionemployer ie
+    JOIN base b ON b.id = ie.inspection_id
+), ppl AS MATERIALIZED (
+    SELECT p.inspection_id, p.right_to_work, p.count, a.code AS agency,
+           coalesce(nullif(p.nationality, ''), 'unknown') AS land
+    FROM inspections_personcount p
+    JOIN base b ON b.id = p.inspection_id
+    JOIN network_agency a ON a.id = p.agency_id
 ), centre AS (
     SELECT b.id, b.found, ce.code FROM base b
     JOIN network_centre_counties cc ON cc.county_id = b.county_id
     JOIN network_centre ce ON ce.id = cc.centre_id
 )
 SELECT json_build_object(
+  'employers_controlled', (SELECT count(DISTINCT employer_id) FROM met),
+  'employers_with_findings', (SELECT count(DISTINCT employer_id) FROM fnd),
+  'employers_with_decision_by_type', (SELECT json_object_agg(k, n) FROM
+      (SELECT type k, count(DISTINCT employer_id) n FROM dec
+       WHERE employer_id IS NOT NULL GROUP BY 1) x),
+  'reports_of_crime_by_law', (SELECT json_object_agg(k, n) FROM
+      (SELECT law k, count(*) n FROM dec WHERE type IN ('polisanmalan', 'atalsanmalan')
+       AND law <> '' GROUP BY 1) x),
+  'persons_counted_total', (SELECT coalesce(sum(count), 0) FROM ppl),
+  'persons_checked_by_agency', (SELECT json_object_agg(k, n) FROM
+      (SELECT agency k, sum(count) n FROM ppl GROUP BY 1) x),
+  'persons_by_right_to_work', (SELECT json_object_agg(k, n) FROM
+      (SELECT right_to_work k, sum(count) n FROM ppl GROUP BY 1) x),
+  'inspections_with_persons_by_right_to_work', (SELECT json_object_agg(k, n) FROM
+      (SELECT right_to_work k, count(DISTINCT inspection_id) n FROM ppl GROUP BY 1) x),
+  'persons_by_nationality', (SELECT json_object_agg(k, n) FROM
+      (SELECT land k, sum(count) n FROM ppl GROUP BY 1) x),
+  'inspections_by_operation', (SELECT json_object_agg(k, json_build_object(
+          'inspections', n, 'with_findings', m, 'employers', e)) FROM
+      (SELECT b.operation_id::text k, count(*) n, count(*) FILTER (WHERE found) m,
+              (SELECT count(DISTINCT employer_id) FROM met
+               WHERE met.operation_id = b.operation_id) e
+       FROM base b WHERE b.operation_id IS NOT NULL GROUP BY b.operation_id) x),
+  'operations', (SELECT json_object_agg(o.id::text, o.title)
+      FROM inspections_controloperation o
+      WHERE o.id IN (SELECT operation_id FROM base)),
+  'published_trend', (SELECT json_object_agg(year::text, value) FROM reports_publishedfigure
+      WHERE key = 'inspections_total' AND year <= %(year)s),
   'inspections_total', (SELECT count(*) FROM base),
   'inspections_with_findings', (SELECT count(*) FROM base WHERE found),
   'persons_checked_total', (SELECT coalesce(sum(persons_checked), 0) FROM base),
@@ -84,7 +128,7 @@ SELECT json_build_object(
   'decisions_by_type', (SELECT json_object_agg(type, json_build_object(
           'count', n, 'amount_sek', amount)) FROM
       (SELECT d.type, count(*) n, coalesce(sum(d.amount_sek), 0)::float amount
-       FROM inspections_decision d JOIN fnd ON fnd.id = d.finding_id GROUP BY 1) x),
+       FROM dec d GROUP BY 1) x),
   'inspections_with_findings_by_agency', (SELECT json_object_agg(agency, json_build_object(
           'inspections', n, 'with_findings', coalesce(m, 0))) FROM
       (SELECT a.code agency, count(*) n FROM inspections_agencyassignment x
@@ -105,18 +149,27 @@ SELECT json_build_object(
 """
 
 
-def hand_written(connection, year: int) -> dict:
+CHANGE_KEYS = (
+    "inspections_total",
+    "inspections_with_findings",
+    "employers_controlled",
+    "employers_with_findings",
+    "persons_checked_total",
+    "referrals_total",
+)
+
+
+def _hand_year(connection, year: int) -> dict:
     from datetime import datetime
 
     from django.utils import timezone
 
-    from reports.figures import TREND_YEARS
-
     tz = timezone.get_current_timezone()
     params = {
+        "year": year,
         "start": date(year, 1, 1),
         "end": date(year + 1, 1, 1),
-        "trend_start": date(year - TREND_YEARS, 1, 1),
+        "trend_start": date(2017, 1, 1),
         "start_at": datetime(year, 1, 1, tzinfo=tz),
         "end_at": datetime(year + 1, 1, 1, tzinfo=tz),
     }
@@ -124,13 +177,43 @@ def hand_written(connection, year: int) -> dict:
         cur.execute(hand_written_sql(), params)
         value = cur.fetchone()[0]
     result = value if isinstance(value, dict) else json.loads(value)
-    # Empty groupings come back as NULL; the trend lists every year, with zeros.
+    # Empty groupings come back as NULL.
     for key, item in result.items():
         if item is None and key not in ("inspections_total", "referrals_total"):
             result[key] = {}
-    trend = result["inspections_trend"]
+    return result
+
+
+def hand_written(connection, year: int) -> dict:
+    result = _hand_year(connection, year)
+    # Every month, with zeros; the trend: akrim's count where it has one, else the
+    # published figure, years with neither absent.
+    months = result["inspections_by_month"]
+    result["inspections_by_month"] = {f"{m:02d}": months.get(f"{m:02d}", 0) for m in range(1, 13)}
+    own, published = result["inspections_trend"], result.pop("published_trend")
     result["inspections_trend"] = {
-        str(y): trend.get(str(y), 0) for y in range(year - TREND_YEARS, year + 1)
+        y: own[y] if own.get(y) else published[y] for y in sorted({*own, *published})
+    }
+    result["inspections_trend_source"] = {
+        y: "akrim" if own.get(y) else "published" for y in result["inspections_trend"]
+    }
+    before = _hand_year(connection, year - 1)
+    before.pop("published_trend")
+    if before["inspections_total"]:
+        previous = {k: before[k] for k in CHANGE_KEYS}
+    else:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT key, value FROM reports_publishedfigure WHERE year = %s",
+                [year - 1],
+            )
+            previous = {k: v for k, v in cur.fetchall() if k in CHANGE_KEYS}
+    result["previous_year_totals"] = previous
+    result["change_from_previous_year"] = {
+        k: None
+        if previous.get(k) in (None, 0)
+        else round(100 * (result[k] - previous[k]) / previous[k], 1)
+        for k in CHANGE_KEYS
     }
     return result
 

@@ -44,7 +44,7 @@ import json
 from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from rest_framework.authtoken.models import Token
+from network.tokens import issue_token
 from cases.models import Case
 from network.models import User
 out = {"users": {}, "cases": {}}
@@ -52,7 +52,7 @@ for name in ["skv.staff", "polis.staff", "migr.staff", "fk.staff"]:
     user = User.objects.get(username=name)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "network.backends.MembershipModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if apps.is_installed("django_otp"):  # a session that passed the second factor
         from django_otp import DEVICE_ID_SESSION_KEY
@@ -61,9 +61,9 @@ for name in ["skv.staff", "polis.staff", "migr.staff", "fk.staff"]:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.set_expiry(24 * 3600)
     session.create()
-    token, _ = Token.objects.get_or_create(user=user)
+    token = issue_token(user, two_factor=True, actor=None)
     visible = list(Case.objects.visible_to(user).values_list("pk", flat=True)[:50])
-    out["users"][name] = {"session": session.session_key, "token": token.key}
+    out["users"][name] = {"session": session.session_key, "token": token}
     out["cases"][name] = visible
 print("LOGINS " + json.dumps(out))
 """

@@ -5,6 +5,7 @@ executed in-process, DEBUG on. Production sets DEBUG=false, SECRET_KEY, ALLOWED_
 DATABASE_URL and REDIS_URL.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,7 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "simple_history",
     "drf_spectacular",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_countries",  # country names in Swedish (network/names.py)
     "network",
     "cases",
     "inspections",
@@ -61,7 +63,9 @@ MIDDLEWARE = [
     "network.middleware.RequestIdMiddleware",
     "network.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "network.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "network.querystring.QueryStringMiddleware",  # 400 for a NUL in the query string
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,7 +114,8 @@ AUTHENTICATION_BACKENDS = [
     # Object permissions of models with a policy are the policy's answer, before guardian's
     # rows are asked (network/backends.py, docs/access.md).
     "network.backends.PolicyBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the membership and the capabilities in fewer queries.
+    "network.backends.MembershipModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -130,14 +135,22 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Login protection (docs/security.md) ----------------------------------------------------
-# Behind this many reverse proxies the client address is taken from X-Forwarded-For (counted
-# from the right); 0 trusts REMOTE_ADDR only. Used by the rate limits and by the lockouts:
-# behind the TLS proxy of docs/deploy.md every REMOTE_ADDR is the proxy's, hence default 1.
-AKRIM_TRUSTED_PROXIES = env_int(
-    "AKRIM_TRUSTED_PROXIES",
-    1 if not DEBUG and env_bool("BEHIND_TLS_PROXY", True) else 0,
-    minimum=0,
-)
+# Addresses or networks of the reverse proxies whose X-Forwarded-For and X-Request-ID are
+# believed (network.middleware.client_ip). Empty by default, with DEBUG on or off: then the
+# connecting peer is the client, and nothing a client writes in a header is trusted.
+AKRIM_TRUSTED_PROXY_IPS = env_list("AKRIM_TRUSTED_PROXY_IPS", "")
+for _proxy in AKRIM_TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"AKRIM_TRUSTED_PROXY_IPS: {_proxy!r} is not an IP address or network."
+        ) from None
+if env_str("AKRIM_TRUSTED_PROXIES", ""):
+    # The hop count trusted whoever reached the port; name the proxies instead.
+    raise ImproperlyConfigured(
+        "AKRIM_TRUSTED_PROXIES is gone: set AKRIM_TRUSTED_PROXY_IPS to the proxies' addresses."
+    )
 # django-axes: lock a username after N failed logins, an address after M (an agency's staff
 # often share one address), for AKRIM_LOCKOUT_MINUTES. network.lockout scales the two limits.
 AKRIM_LOCKOUT_USER_FAILURES = env_int("AKRIM_LOCKOUT_USER_FAILURES", 5, minimum=1)
@@ -168,6 +181,11 @@ AKRIM_RATELIMIT_PREFIX = "akrim:"
 # whose roles carry one of these capabilities must use it.
 AKRIM_TWO_FACTOR_PERMISSIONS = env_list("AKRIM_TWO_FACTOR_PERMISSIONS", "cases.reveal_identity")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "akrim")
+# Keys that encrypt the TOTP secrets at rest (network.totp_keys): the first encrypts, all
+# decrypt (rotation). Unset: derived from SECRET_KEY.
+AKRIM_TOTP_KEYS = env_list("AKRIM_TOTP_KEY", "")
+if any(len(key) < 32 for key in AKRIM_TOTP_KEYS):
+    raise ImproperlyConfigured("Each AKRIM_TOTP_KEY must be at least 32 characters long.")
 # Administrators may delete a lost authenticator but never read its secret or QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Demo accounts (seed_demo) get an authenticator with this published key (README), so a
@@ -198,9 +216,13 @@ if AKRIM_OIDC:
     LOGIN_REDIRECT_URL_FAILURE = "/login/"
     AUTHENTICATION_BACKENDS.append("network.oidc.MembershipOIDCBackend")
 
-# Idle sessions end after 30 minutes: every request pushes the expiry forward.
+# Idle sessions end after 30 minutes: a request pushes the expiry forward, writing the
+# session at most once a minute (network.middleware.IdleSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+# However active, a session ends this long after its login (network.twofactor).
+AKRIM_SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 10 * 3600, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -290,7 +312,7 @@ if not DEBUG:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "network.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -306,6 +328,22 @@ if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
         "rest_framework.renderers.BrowsableAPIRenderer"
     )
+
+# API tokens (django-rest-knox, network.tokens): stored as digests, expire after this many
+# hours; clients keep sending `Authorization: Token <token>`.
+KNOX_TOKEN_MODEL = "network.ApiToken"
+# knox's own migrations would create its (swapped-out, unused) table, whose foreign key to
+# users breaks flushing; without migrations Django creates no table for a swapped model.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_int("AKRIM_TOKEN_HOURS", 10, minimum=1)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": env_int("AKRIM_TOKENS_PER_USER", 10, minimum=1),
+}
+
+# The OpenAPI schema and Swagger UI are public only in development (network.api.schema_views).
+AKRIM_PUBLIC_API_SCHEMA = DEBUG
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "akrim API",
@@ -405,6 +443,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.purge_expired_grants",
         "schedule": timedelta(minutes=5),
     },
+}
+
+# E-mail outbox (network/outbox.py, docs/operations.md): mails are rows sent by beat's task,
+# retried after 1, 2, 4 … minutes (at most an hour apart) up to 10 tries; sent ones are kept
+# a month; a claim older than 10 minutes belongs to a sender that died and is not resent.
+AKRIM_OUTBOX_INTERVAL_SECONDS = env_int("AKRIM_OUTBOX_INTERVAL_SECONDS", 60, minimum=1)
+AKRIM_OUTBOX_RETRY_SECONDS = env_int("AKRIM_OUTBOX_RETRY_SECONDS", 60, minimum=1)
+AKRIM_OUTBOX_RETRY_MAX_SECONDS = env_int("AKRIM_OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
+AKRIM_OUTBOX_MAX_ATTEMPTS = env_int("AKRIM_OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
+AKRIM_OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("AKRIM_OUTBOX_CLAIM_TIMEOUT_SECONDS", 600, minimum=60)
+AKRIM_OUTBOX_KEEP_DAYS = env_int("AKRIM_OUTBOX_KEEP_DAYS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["send-outbox"] = {
+    "task": "network.tasks.send_outbox",
+    "schedule": timedelta(seconds=AKRIM_OUTBOX_INTERVAL_SECONDS),
 }
 
 LOGGING = {

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from network.api.schema_views import DocsView, SchemaView
 
 urlpatterns = [
     path("", include("network.urls")),
@@ -21,8 +22,9 @@ urlpatterns = [
     path("api/v1/", include("cases.api.urls")),
     path("api/v1/", include("inspections.api.urls")),
     path("api/v1/", include("reports.api.urls")),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Signed-in users only in production (network.api.schema_views).
+    path("api/v1/schema/", SchemaView.as_view(), name="schema"),
+    path("api/v1/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 if settings.AKRIM_OIDC:  # single sign-on with an agency's identity provider (network.oidc)

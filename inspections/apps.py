@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import models
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,9 +12,26 @@ class InspectionsConfig(AppConfig):
 
     def ready(self):
         from cases import origins
-        from inspections import demo, facts, permissions, policies  # noqa: F401  (registers)
+        from inspections import (  # noqa: F401  (registers capabilities, policies, demo)
+            choices,
+            demo,
+            facts,
+            permissions,
+            policies,
+        )
         from inspections.referrals import resolve_inspection
+        from network.names import register_choices
         from network.navigation import NavItem, register
+
+        register_choices(
+            *(
+                value
+                for value in vars(choices).values()
+                if isinstance(value, type)
+                and issubclass(value, models.Choices)
+                and value.__module__ == choices.__name__
+            )
+        )
 
         origins.register("inspection", resolve_inspection)
         facts.connect()

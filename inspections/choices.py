@@ -190,6 +190,39 @@ class DecisionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# A decision's way after it is recorded (docs/reports.md "Decisions in force"): a proposal is
+# decided or dropped; a decision may be appealed, becomes final, and a fee is paid; it may be
+# withdrawn (e.g. on appeal) until it is paid.
+DECISION_TRANSITIONS = {
+    "proposed": {"decided", "withdrawn"},
+    "decided": {"appealed", "final", "paid", "withdrawn"},
+    "appealed": {"decided", "final", "withdrawn"},
+    "final": {"paid", "withdrawn"},
+    "paid": set(),
+    "withdrawn": set(),
+}
+# Counted by the Lägesbild: decisions that stand (not a proposal, not withdrawn).
+IN_FORCE = ("decided", "appealed", "final", "paid")
+
+
+class ReportedLaw(models.TextChoices):
+    """The law a police report or a report for prosecution concerns."""
+
+    UTLANNINGSLAGEN = "utlanningslagen", _("Aliens Act (utlänningslagen)")
+    ARBETSMILJOLAGEN = "arbetsmiljolagen", _("Work Environment Act (arbetsmiljölagen)")
+    SKATTEBROTTSLAGEN = "skattebrottslagen", _("Tax Offences Act (skattebrottslagen)")
+    MANNISKOHANDEL = (
+        "manniskohandel",
+        _("Human trafficking or exploitation (brottsbalken 4 kap.)"),
+    )
+    BOKFORINGSBROTT = "bokforingsbrott", _("Accounting offence (bokföringsbrott)")
+    OTHER = "other", _("Other law")
+
+
+# Decisions that are reports of a crime: they name the law concerned.
+REPORTS_OF_CRIME = ("polisanmalan", "atalsanmalan")
+
+
 class RightToWork(models.TextChoices):
     EU_EEA_CITIZEN = "eu_eea_citizen", _("EU/EEA/Swiss citizen")
     VALID_PERMIT = "valid_permit", _("Valid work permit")
@@ -202,3 +235,12 @@ class RightToWork(models.TextChoices):
 class FollowUpStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
+
+
+class ImportStatus(models.TextChoices):
+    """A spreadsheet import's job (inspections/imports.py): the same states as a report build."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")

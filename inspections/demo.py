@@ -50,7 +50,17 @@ FEES = {
     "utan_arbetstillstand": ("polisanmalan", None),
     "olaglig_vistelse": ("polisanmalan", None),
 }
-PERFORMED_PER_YEAR = 150
+# The crime a police report is about, by the finding behind it.
+LAWS = {"utan_arbetstillstand": "utlanningslagen", "olaglig_vistelse": "utlanningslagen"}
+# The demo year and, smaller, the year before (the report compares them); together as many
+# as one year used to be, so seeding takes no longer.
+PERFORMED_PER_YEAR = 110
+PERFORMED_YEAR_BEFORE = 40
+# Two national campaigns: (title, SNI code of their workplaces, month, inspections).
+CAMPAIGNS = [
+    ("Nationell kampanj nagel- och skönhetssalonger", "96.020", 4, 8),
+    ("Byggvecka – nationell kontrollvecka på byggarbetsplatser", "41.200", 9, 10),
+]
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
 MONTHS = MONTHS.split()
 
@@ -59,8 +69,9 @@ def _user(username: str) -> User:
     return User.objects.get(username=username)
 
 
-def _inspect(rng, actor, when, centre, operation, employers, perform: bool):
-    sni, kind, pattern, _weight = rng.choices(INDUSTRIES, weights=[i[3] for i in INDUSTRIES])[0]
+def _inspect(rng, actor, when, centre, operation, employers, perform: bool, sni=None):
+    industries = [i for i in INDUSTRIES if i[0] == sni] or INDUSTRIES
+    sni, kind, pattern, _weight = rng.choices(industries, weights=[i[3] for i in industries])[0]
     county, municipality, city = rng.choice(PLACES[centre.code])
     street = f"{rng.choice(STREETS)} {rng.randint(1, 80)}"
     inspection = services.plan_inspection(
@@ -78,6 +89,7 @@ def _inspect(rng, actor, when, centre, operation, employers, perform: bool):
         operation=operation,
         actor=actor,
     )
+    met = list(inspection.employers.all())
     on_site = ["av", "skv", "polis"] if rng.random() < 0.7 else ["av", "polis"]
     desk = ["migr"] + (["fk"] if sni == "88.100" else []) + (["af"] if rng.random() < 0.2 else [])
     for code, mode in [(c, "on_site") for c in on_site] + [(c, "desk") for c in desk]:
@@ -97,21 +109,40 @@ def _inspect(rng, actor, when, centre, operation, employers, perform: bool):
             category = (
                 rng.choice(TRAFFICKING_CATEGORIES) if rng.random() < 0.04 else rng.choice(own)
             )
+            # Most findings concern one of the employers met; a few the site as such.
+            concerned = rng.choice(met) if rng.random() < 0.9 else None
             finding = services.record_finding(
                 inspection,
                 category=category,
                 description="Demo: " + category.replace("_", " "),
                 severity=rng.choice(["low", "medium", "high"]),
                 secret=rng.random() < 0.05,
+                employer=concerned,
                 actor=staff,
             )
             if category in FEES and rng.random() < 0.8:
                 kind_of_decision, amount = FEES[category]
-                services.record_decision(
-                    finding, type=kind_of_decision, amount_sek=amount, decided_on=when, actor=staff
+                decision = services.record_decision(
+                    finding,
+                    type=kind_of_decision,
+                    amount_sek=amount,
+                    decided_on=when,
+                    law=LAWS.get(category, ""),
+                    actor=staff,
                 )
-        if code == "polis":
-            left, counts = persons, []
+                if amount is not None and rng.random() < 0.12:
+                    services.change_decision_status(
+                        decision,
+                        status="withdrawn",
+                        reason="Demo: avgiften undanröjd efter överklagande",
+                        actor=staff,
+                    )
+                elif amount is not None and rng.random() < 0.5:
+                    services.change_decision_status(
+                        decision, status="paid", reason="Demo: betald", actor=staff
+                    )
+        if code in ("polis", "migr"):
+            left, counts = persons if code == "polis" else rng.randint(1, 4), []
             for nationality in rng.sample(NATIONALITIES, k=min(3, persons)):
                 count = rng.randint(1, max(1, left // 2)) if left > 1 else left
                 if count <= 0:
@@ -143,6 +174,13 @@ def _inspect(rng, actor, when, centre, operation, employers, perform: bool):
     return inspection
 
 
+def _days_until(year: int, today: date) -> tuple[date, int]:
+    """The year's first day and how many of its days have passed (dates end before today)."""
+    first = date(year, 1, 1)
+    last = min(date(year, 12, 31), today - timedelta(days=1))
+    return first, max((last - first).days, 1)
+
+
 def seed_inspections(context: demo.DemoContext) -> None:
     coordinator = _user("av.coordinator")
     year = context.year
@@ -151,22 +189,47 @@ def seed_inspections(context: demo.DemoContext) -> None:
     rng = random.Random(year)
     employers = list(Employer.objects.order_by("pk"))
     centres = list(Centre.objects.order_by("code"))
-    for index in range(PERFORMED_PER_YEAR):
-        centre = centres[index % len(centres)]
-        month = 1 + index * 12 // PERFORMED_PER_YEAR
-        when = date(year, month, rng.randint(1, 28))
-        operation = None
-        if index % 10 == 0:
-            operation = services.create_operation(
-                title=f"Kontrollinsats {centre.city} {MONTHS[when.month - 1]}",
-                period_start=when,
-                period_end=when + timedelta(days=4),
-                selection_basis=rng.choice(["risk_industry", "intelligence", "tip", "campaign"]),
-                centre=centre,
-                actor=coordinator,
-            )
-        _inspect(rng, coordinator, when, centre, operation, employers, perform=True)
     today = timezone.localdate()
+    for this_year, count in ((year - 1, PERFORMED_YEAR_BEFORE), (year, PERFORMED_PER_YEAR)):
+        first, days = _days_until(this_year, today)
+        for index in range(count):
+            centre = centres[index % len(centres)]
+            when = first + timedelta(days=index * days // count)
+            operation = None
+            if index % 10 == 0:
+                operation = services.create_operation(
+                    title=f"Kontrollinsats {centre.city} {MONTHS[when.month - 1]}",
+                    period_start=when,
+                    period_end=when + timedelta(days=4),
+                    selection_basis=rng.choice(["risk_industry", "intelligence", "tip"]),
+                    centre=centre,
+                    actor=coordinator,
+                )
+            _inspect(rng, coordinator, when, centre, operation, employers, perform=True)
+    first, days = _days_until(year, today)
+    for title, sni, month, count in CAMPAIGNS:
+        start = max(first, min(date(year, month, 1), first + timedelta(days=days - 7)))
+        campaign = services.create_operation(
+            title=title,
+            scope="national",
+            period_start=start,
+            period_end=start + timedelta(days=6),
+            selection_basis="campaign",
+            focus_sni=[sni[:2]],
+            actor=coordinator,
+        )
+        for index in range(count):
+            centre = centres[index % len(centres)]
+            _inspect(
+                rng,
+                coordinator,
+                start + timedelta(days=index % 6),
+                centre,
+                campaign,
+                employers,
+                perform=True,
+                sni=sni,
+            )
     for index in range(12):
         centre = centres[index % len(centres)]
         _inspect(
@@ -178,7 +241,10 @@ def seed_inspections(context: demo.DemoContext) -> None:
             employers,
             perform=False,
         )
-    context.log(f"demo: {PERFORMED_PER_YEAR} inspections in {year} and 12 planned")
+    context.log(
+        f"demo: {PERFORMED_PER_YEAR} inspections in {year}, {PERFORMED_YEAR_BEFORE} in "
+        f"{year - 1}, {len(CAMPAIGNS)} campaigns and 12 planned"
+    )
 
 
 demo.register(30, "inspections", seed_inspections)

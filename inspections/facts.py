@@ -161,7 +161,7 @@ def _statements(ids: str | None) -> list[str]:
         GROUP BY inspection_id, agency_id
     ),
     readable AS (
-        SELECT s.agency_id, s.inspection_id, f.id AS finding_id, f.severity
+        SELECT s.agency_id, s.inspection_id, f.id AS finding_id, f.severity, f.employer_id
         FROM scope s JOIN {t["Finding"]} f ON f.inspection_id = s.inspection_id
         WHERE f.secret = FALSE OR f.agency_id = s.agency_id OR EXISTS (
             SELECT 1 FROM {t["FindingDisclosure"]} d
@@ -215,16 +215,18 @@ def _statements(ids: str | None) -> list[str]:
         INSERT INTO {t["RankingEmployerFact"]} (agency_id, inspection_id, employer_id,
             workplace_id, county_id, assigned, coordinating, performed_on, has_findings)
         WITH {scope},
-        with_findings AS (SELECT DISTINCT agency_id, inspection_id FROM readable)
+        with_findings AS (SELECT DISTINCT agency_id, inspection_id, employer_id FROM readable)
         SELECT s.agency_id, i.id, ie.employer_id, i.workplace_id, w.county_id,
                s.assigned = 1, s.coordinating = 1, i.performed_on,
-               CASE WHEN h.inspection_id IS NULL THEN FALSE ELSE TRUE END
+               EXISTS (
+                   SELECT 1 FROM with_findings h
+                   WHERE h.agency_id = s.agency_id AND h.inspection_id = s.inspection_id
+                     AND (h.employer_id = ie.employer_id OR h.employer_id IS NULL)
+               )
         FROM scope s
         JOIN {t["Inspection"]} i ON i.id = s.inspection_id
         JOIN {t["Workplace"]} w ON w.id = i.workplace_id
         JOIN {t["InspectionEmployer"]} ie ON ie.inspection_id = i.id
-        LEFT JOIN with_findings h
-            ON h.agency_id = s.agency_id AND h.inspection_id = s.inspection_id
         """,
     ]
 

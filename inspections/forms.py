@@ -8,17 +8,23 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import ServiceErrorsMixin, _text
+from cases.identifiers import parse_orgnr
+from cases.models import Employer
 from inspections.choices import (
     MONETARY_DECISIONS,
     DecisionType,
     EmployerRole,
     FindingCategory,
+    FollowUpStatus,
+    OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     Scope,
     SelectionBasis,
@@ -27,9 +33,12 @@ from inspections.choices import (
     categories_for,
 )
 from inspections.models import ControlOperation, Finding, Inspection
+from inspections.services import OPEN_OPERATION_STATES
 from network.files import ATTACHMENT_TYPES
 from network.models import Agency, Centre, County
+from network.names import country_choices
 from network.policies import scope
+from network.reference import municipalities_by_county, municipality_name
 
 SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
 DATE = {"type": "date"}
@@ -57,7 +66,7 @@ def dress_filter_form(form, *, user) -> None:
 
 class CountyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.code} {obj.name}"
+        return obj.name
 
 
 class OperationChoiceField(forms.ModelChoiceField):
@@ -65,9 +74,62 @@ class OperationChoiceField(forms.ModelChoiceField):
         return f"{obj.title} ({obj.period_start:%Y-%m-%d} – {obj.period_end:%Y-%m-%d})"
 
 
+# "Bygg & Montage AB (556036-0793)": what the employer search puts in the field.
+PICKED_EMPLOYER = re.compile(r"\(([0-9]{6}-?[0-9]{4}|[0-9]{8}-?[0-9]{4})\)\s*$")
+EMPLOYER_ROWS = 3
+# Far enough from today that a typing slip is more likely than a real plan.
+PAST_WARNING_DAYS = 30
+FUTURE_WARNING_DAYS = 365
+
+
+def resolve_employer(text: str):
+    """An employer registered in akrim from what a person typed or picked: an organisation
+    number, "Name (orgnr)" from the search list, or a name that matches exactly one employer.
+    Raises ValidationError with a message that says what to do."""
+    text = " ".join(text.split())
+    picked = PICKED_EMPLOYER.search(text)
+    candidate = picked[1] if picked else text
+    try:
+        digits = parse_orgnr(candidate).digits
+    except ValidationError:
+        digits = None
+    if digits:
+        employer = Employer.objects.filter(orgnr=digits).first()
+        if employer is None:
+            raise ValidationError(
+                _("No employer with this organisation number is registered. Register it below.")
+            )
+        return employer
+    if any(ch.isdigit() for ch in text) and not any(ch.isalpha() for ch in text):
+        parse_orgnr(text)  # raises the number's own message
+    matches = list(Employer.objects.filter(name__iexact=text)[:2])
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValidationError(
+            _("Several employers are called this. Choose one from the list or type its number.")
+        )
+    raise ValidationError(
+        _(
+            "No employer called this is registered. Type the organisation number, or register it below."
+        )
+    )
+
+
+def municipality_choices() -> list:
+    """Municipalities grouped by county (optgroups), SCB's names, for a select that works
+    without JavaScript; static/js/planning.js narrows it to the chosen county."""
+    return _blank(municipalities_by_county())
+
+
 class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
     """Plan an inspection. The workplace is checked by the service (the model's validators);
-    its errors come back as `workplace.<field>` and are put next to the matching field."""
+    its errors come back as `workplace.<field>` and are put next to the matching field.
+
+    Employers are typed or picked by name or organisation number (the search list is an
+    enhancement over plain inputs), each with a role from a Swedish list; one not yet in
+    akrim can be registered in the same step. Dates far from today, or outside the chosen
+    operation, are questioned once: the person confirms them with `confirm_date`."""
 
     # The service's workplace field names -> this form's fields.
     WORKPLACE_FIELDS = {
@@ -80,23 +142,21 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         "sni": "sni",
         "workplace_type": "workplace_type",
     }
+    service_fields = {"orgnr": "new_orgnr"}
 
     name = forms.CharField(label=_("workplace"), max_length=200)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     city = forms.CharField(label=_("city"), max_length=100, required=False)
-    municipality = forms.CharField(
-        label=_("municipality code"),
-        max_length=4,
-        help_text=_("Four digits, e.g. 0180 for Stockholm."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
     county = CountyChoiceField(
-        label=_("county"), queryset=County.objects.order_by("code"), to_field_name="code"
+        label=_("county"), queryset=County.objects.order_by("name"), to_field_name="code"
     )
+    municipality = forms.ChoiceField(label=_("municipality"), choices=())
     sni = forms.CharField(
         label=_("SNI code"),
         max_length=6,
-        help_text=_("The industry code, e.g. 41.200 (construction) or 56.100 (restaurants)."),
+        help_text=_(
+            "The industry code, e.g. 41.200 for building construction or 56.100 for restaurants."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     workplace_type = forms.ChoiceField(
@@ -107,36 +167,135 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Dates in the past are allowed for controls recorded afterwards."),
         widget=forms.DateInput(attrs=DATE),
     )
+    confirm_date = forms.BooleanField(label=_("The date is right"), required=False)
     unannounced = forms.BooleanField(label=_("unannounced"), required=False, initial=True)
-    employers = forms.CharField(
-        label=_("employers"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
-    )
     operation = OperationChoiceField(
         label=_("control operation"), queryset=ControlOperation.objects.none(), required=False
+    )
+    new_orgnr = forms.CharField(
+        label=_("organisation number"),
+        required=False,
+        max_length=20,
+        help_text=_("10 digits, e.g. 556036-0793, or a sole trader's personal identity number."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    new_name = forms.CharField(label=_("name"), required=False, max_length=200)
+    new_role = forms.ChoiceField(
+        label=_("role at the workplace"),
+        choices=EmployerRole.choices,
+        initial=EmployerRole.EMPLOYER,
+        required=False,
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.date_warnings: list[str] = []
+        self.fields["municipality"].choices = municipality_choices()
         # Only operations the user may plan into (inspections/policies.py), not every one
         # they can see.
-        self.fields["operation"].queryset = scope(user, ControlOperation, "add_inspection")
-        self.fields["employers"].help_text = _(
-            "Registered employers, one organisation number per line. Add the role after a "
-            "semicolon, e.g. 556036-0793;subcontractor. Roles: %(roles)s."
-        ) % {"roles": ", ".join(EmployerRole.values)}
+        self.fields["operation"].queryset = scope(user, ControlOperation, "add_inspection").filter(
+            status__in=OPEN_OPERATION_STATES
+        )
+        for n in range(1, EMPLOYER_ROWS + 1):
+            self.fields[f"employer_{n}"] = forms.CharField(
+                label=_("employer %(n)s") % {"n": n},
+                required=False,
+                max_length=250,
+                help_text=_("Name or organisation number.") if n == 1 else "",
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "off", "class": "employer-search", "spellcheck": "false"}
+                ),
+            )
+            self.fields[f"role_{n}"] = forms.ChoiceField(
+                label=_("role of employer %(n)s") % {"n": n},
+                choices=EmployerRole.choices,
+                initial=EmployerRole.EMPLOYER,
+                required=False,  # an empty row needs none; a filled one defaults to employer
+            )
 
-    def clean_employers(self) -> list[dict]:
-        entries = []
-        for line in self.cleaned_data["employers"].splitlines():
-            orgnr, _sep, role = line.partition(";")
-            if orgnr.strip():
-                entries.append(
-                    {"orgnr": orgnr.strip(), "role": role.strip() or EmployerRole.EMPLOYER}
+    def employer_rows(self):
+        """(employer field, role field) per row, for the template."""
+        return [(self[f"employer_{n}"], self[f"role_{n}"]) for n in range(1, EMPLOYER_ROWS + 1)]
+
+    def clean_new_orgnr(self) -> str:
+        value = self.cleaned_data["new_orgnr"].strip()
+        if value:
+            try:
+                return parse_orgnr(value).digits
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        county, municipality = data.get("county"), data.get("municipality")
+        if county and municipality and municipality[:2] != county.code:
+            self.add_error(
+                "municipality",
+                _("%(municipality)s is not in %(county)s. Choose a municipality in the county.")
+                % {"municipality": municipality_name(municipality), "county": county.name},
+            )
+        employers, seen = [], set()
+        for n in range(1, EMPLOYER_ROWS + 1):
+            text = data.get(f"employer_{n}", "").strip()
+            if not text:
+                continue
+            try:
+                employer = resolve_employer(text)
+            except ValidationError as error:
+                self.add_error(f"employer_{n}", error.messages)
+                continue
+            if employer.orgnr in seen:
+                self.add_error(f"employer_{n}", _("This employer is already listed."))
+                continue
+            seen.add(employer.orgnr)
+            role = data.get(f"role_{n}") or EmployerRole.EMPLOYER
+            employers.append({"orgnr": employer.orgnr, "role": role})
+        new_orgnr, new_name = data.get("new_orgnr"), data.get("new_name", "").strip()
+        if new_orgnr and not new_name:
+            existing = Employer.objects.filter(orgnr=new_orgnr).first()
+            if existing is None:
+                self.add_error("new_name", _("Enter the employer's name."))
+        elif new_name and not new_orgnr and "new_orgnr" not in self.errors:
+            self.add_error("new_orgnr", _("Enter the organisation number."))
+        if new_orgnr in seen:
+            self.add_error("new_orgnr", _("This employer is already listed."))
+        data["employers"] = employers
+        self._check_dates(data)
+        return data
+
+    def _check_dates(self, data) -> None:
+        """Question a date that is probably a slip, once; the person confirms or corrects."""
+        planned, operation = data.get("planned_date"), data.get("operation")
+        if planned is None:
+            return
+        today = timezone.localdate()
+        if (today - planned).days > PAST_WARNING_DAYS:
+            self.date_warnings.append(
+                _(
+                    "The planned date is %(days)s days ago. Controls recorded afterwards may have a past date; otherwise check the year."
                 )
-        return entries
+                % {"days": (today - planned).days}
+            )
+        if (planned - today).days > FUTURE_WARNING_DAYS:
+            self.date_warnings.append(_("The planned date is more than a year ahead."))
+        if operation and not operation.period_start <= planned <= operation.period_end:
+            self.date_warnings.append(
+                _("The date is outside the operation's period, %(start)s – %(end)s.")
+                % {"start": operation.period_start, "end": operation.period_end}
+            )
+        if self.date_warnings and not data.get("confirm_date"):
+            self.add_error("planned_date", self.date_warnings)
+
+    def new_employer(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("new_orgnr"):
+            return None
+        return {
+            "orgnr": data["new_orgnr"],
+            "name": data.get("new_name", ""),
+            "role": data.get("new_role") or EmployerRole.EMPLOYER,
+        }
 
     def workplace(self) -> dict:
         data = self.cleaned_data
@@ -144,7 +303,7 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
             "name": data["name"],
             "address": data["address"],
             "city": data["city"],
-            "municipality": data["municipality"].strip(),
+            "municipality": data["municipality"],
             "county": data["county"].code,
             "sni": data["sni"].strip(),
             "workplace_type": data["workplace_type"],
@@ -205,18 +364,38 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
 
 
 class PerformForm(ServiceErrorsMixin, forms.Form):
+    """Record the visit. A date before the planned date is questioned once (a slip is more
+    likely than a visit ahead of plan); `confirm_date` keeps it."""
+
     performed_on = forms.DateField(label=_("performed on"), widget=forms.DateInput(attrs=DATE))
     persons_checked = forms.IntegerField(
         label=_("persons checked"),
         min_value=0,
         max_value=100000,
+        help_text=_("Everyone checked at the workplace, by all agencies together."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    confirm_date = forms.BooleanField(label=_("The date is right"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, planned_date=None, **kwargs):
         kwargs.setdefault("initial", {"performed_on": timezone.localdate()})
         kwargs.setdefault("auto_id", "id_perform_%s")
         super().__init__(*args, **kwargs)
+        self.planned_date = planned_date
+        self.date_warning = ""
+
+    def clean(self):
+        data = super().clean()
+        performed = data.get("performed_on")
+        if self.planned_date and performed and performed < self.planned_date:
+            self.date_warning = _(
+                "The visit date is before the planned date, %(planned)s. Check the date, or "
+                "tick “The date is right”."
+            ) % {"planned": self.planned_date.isoformat()}
+            if not data.get("confirm_date"):
+                self.add_error("performed_on", self.date_warning)
+        data.pop("confirm_date", None)
+        return data
 
 
 class ReasonForm(ServiceErrorsMixin, forms.Form):
@@ -234,10 +413,23 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
 # --- the results page ---------------------------------------------------------------------
 
 
+class EmployerMetField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.orgnr[:6]}-{obj.orgnr[6:]})"
+
+
 class FindingForm(ServiceErrorsMixin, forms.Form):
-    """A finding of the person's agency, from that agency's own category list."""
+    """A finding of the person's agency, from that agency's own category list, about one
+    of the employers met (or the workplace as such)."""
 
     category = forms.ChoiceField(label=_("category"))
+    employer = EmployerMetField(
+        label=_("employer concerned"),
+        queryset=Employer.objects.none(),
+        required=False,
+        empty_label=_("The workplace as such (no employer)"),
+        help_text=_("Which of the employers met the finding concerns."),
+    )
     severity = forms.ChoiceField(
         label=_("severity"),
         choices=Severity.choices,
@@ -262,9 +454,16 @@ class FindingForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Only your own agency sees a secret finding until it is disclosed."),
     )
 
-    def __init__(self, *args, agency_code: str, **kwargs):
+    def __init__(self, *args, agency_code: str, employers=None, **kwargs):
         kwargs.setdefault("auto_id", "id_finding_%s")
         super().__init__(*args, **kwargs)
+        if employers is None:
+            del self.fields["employer"]
+        else:
+            met = employers.order_by("name")
+            self.fields["employer"].queryset = met
+            if len(met) == 1:
+                self.fields["employer"].initial = met[0].pk
         labels = dict(FindingCategory.choices)
         self.fields["category"].choices = _blank(
             (code, labels[code]) for code in categories_for(agency_code)
@@ -286,9 +485,14 @@ class DecisionTypeSelect(forms.Select):
 
 
 class FindingChoiceField(forms.ModelChoiceField):
+    """A finding in words: its category, severity and the start of its description."""
+
     def label_from_instance(self, obj):
-        label = f"#{obj.pk} {obj.get_category_display()}"
-        return f"{label}: {obj.description[:40]}" if obj.description else label
+        label = f"{obj.get_category_display()} ({obj.get_severity_display().lower()})"
+        if obj.description:
+            text = " ".join(obj.description.split())
+            label = f"{label}: {text[:50]}{'…' if len(text) > 50 else ''}"
+        return label
 
 
 class DecisionForm(ServiceErrorsMixin, forms.Form):
@@ -308,6 +512,12 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
         help_text=_("For fees, fines and recovery claims."),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "1"}),
     )
+    law = forms.ChoiceField(
+        label=_("law"),
+        required=False,
+        choices=_blank(ReportedLaw.choices),
+        help_text=_("For police reports and reports for prosecution: the law concerned."),
+    )
 
     def __init__(self, *args, findings, **kwargs):
         kwargs.setdefault("auto_id", "id_decision_%s")
@@ -321,13 +531,7 @@ class PersonCountForm(forms.Form):
     right_to_work = forms.ChoiceField(
         label=_("right to work"), choices=_blank(RightToWork.choices), required=False
     )
-    nationality = forms.CharField(
-        label=_("nationality"),
-        required=False,
-        max_length=2,
-        help_text=_("Two letters, e.g. SE"),
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
-    )
+    nationality = forms.ChoiceField(label=_("citizenship"), required=False, choices=())
     count = forms.IntegerField(
         label=_("count"),
         required=False,
@@ -335,8 +539,17 @@ class PersonCountForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
-    def clean_nationality(self):
-        return self.cleaned_data["nationality"].strip().upper()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Stored as ISO 3166-1 alpha-2, shown by name (network.names); lower case from old
+        # drafts still matches.
+        self.fields["nationality"].choices = _blank(country_choices())
+        if self.is_bound:
+            key = self.add_prefix("nationality")
+            value = self.data.get(key, "")
+            if value and value != value.upper():
+                self.data = self.data.copy()
+                self.data[key] = value.upper()
 
     @property
     def is_blank(self) -> bool:
@@ -465,3 +678,82 @@ class InspectionImportForm(ServiceErrorsMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("Import now (leave unticked to check the file first)"), required=False
     )
+
+
+class NotReportingForm(ServiceErrorsMixin, forms.Form):
+    """The coordinator marks an accepted agency whose results are awaited as not reporting."""
+
+    agency = forms.ModelChoiceField(
+        label=_("agency"), queryset=Agency.objects.none(), to_field_name="code"
+    )
+    reason = forms.CharField(
+        label=_("why it does not report"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        kwargs.setdefault("auto_id", "id_not_reporting_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        self.fields["agency"].label_from_instance = lambda agency: agency.name
+
+    def clean_reason(self):
+        return _text(self.cleaned_data["reason"])
+
+
+class OperationFilterForm(forms.Form):
+    """The operations board's filters. By default the board shows the operations still
+    running (not closed or cancelled), newest first."""
+
+    OPEN, ALL = "open", "all"
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_filter_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (self.OPEN, _("Running (not closed or cancelled)")),
+            (self.ALL, _("All")),
+            *OperationStatus.choices,
+        ]
+
+    def apply(self, operations):
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status") or self.OPEN
+        if status == self.OPEN:
+            operations = operations.exclude(
+                status__in=[OperationStatus.CLOSED, OperationStatus.CANCELLED]
+            )
+        elif status != self.ALL:
+            operations = operations.filter(status=status)
+        if data.get("q"):
+            operations = operations.filter(title__icontains=data["q"])
+        return operations
+
+
+class FollowUpFilterForm(forms.Form):
+    """The follow-up list's filters, next to its tabs: words in the task or the workplace,
+    and open or done."""
+
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=_blank(FollowUpStatus.choices)
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_filter_%s")
+        super().__init__(*args, **kwargs)
+
+    def apply(self, follow_ups):
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("status"):
+            follow_ups = follow_ups.filter(status=data["status"])
+        if data.get("q"):
+            follow_ups = follow_ups.filter(
+                Q(title__icontains=data["q"]) | Q(inspection__workplace__name__icontains=data["q"])
+            )
+        return follow_ups

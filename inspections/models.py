@@ -20,9 +20,11 @@ from inspections.choices import (
     EmployerRole,
     FindingCategory,
     FollowUpStatus,
+    ImportStatus,
     InspectionStatus,
     OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     Scope,
     SelectionBasis,
@@ -33,6 +35,7 @@ from inspections.querysets import (
     DecisionQuerySet,
     FindingQuerySet,
     FollowUpQuerySet,
+    ImportJobQuerySet,
     InspectionQuerySet,
     OperationQuerySet,
     RankingFactQuerySet,
@@ -244,6 +247,10 @@ class AgencyAssignment(models.Model):
         blank=True,
         help_text=_("When the agency said its findings (or that it had none) are complete."),
     )
+    # The coordinator may stop waiting for an agency that will not report (it left the site
+    # early, its part ended in planning): the inspection is documented without it.
+    results_waived_at = models.DateTimeField(_("marked as not reporting"), null=True, blank=True)
+    results_waived_reason = models.TextField(_("why it does not report"), blank=True)
 
     class Meta:
         ordering = ["agency__code"]
@@ -264,6 +271,16 @@ class Finding(models.Model):
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    # Which of the employers met the finding concerns (empty: the site as such). The
+    # Lägesbild counts companies by it (docs/reports.md).
+    employer = models.ForeignKey(
+        "cases.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("employer"),
+    )
     category = models.CharField(_("category"), max_length=40, choices=FindingCategory)
     description = models.TextField(_("description"), blank=True)
     severity = models.CharField(
@@ -338,7 +355,15 @@ class Decision(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=DecisionStatus, default=DecisionStatus.DECIDED
     )
+    law = models.CharField(
+        _("law"),
+        max_length=30,
+        choices=ReportedLaw,
+        blank=True,
+        help_text=_("For police reports and reports for prosecution: the law concerned."),
+    )
     external_reference = models.CharField(_("agency case number"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -437,6 +462,64 @@ class InspectionAttachment(PrivateFile):
     @property
     def storage_folder(self) -> str:
         return f"inspections/{self.inspection_id}"
+
+
+class ImportJob(models.Model):
+    """A coordinator's spreadsheet of planned inspections, checked (dry run) or imported by
+    the worker (inspections/imports.py): the row holds the file, the status and progress the
+    page polls, and the outcome. Importing 5,000 rows must not hold a web request, so the
+    request only stores the file and queues the job; the job writes all rows or none."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    dry_run = models.BooleanField(_("check only"), default=True)
+    filename = models.CharField(_("file"), max_length=200)
+    # The uploaded file (at most imports.MAX_BYTES); emptied once its rows are imported.
+    data = models.BinaryField(editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus, default=ImportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    # The request that asked, so that the worker's audit events carry its id and address.
+    request_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row", "field", "message"}]
+    preview = models.JSONField(default=list, blank=True)
+    created = models.JSONField(default=list, blank=True)  # references of the new inspections
+    error = models.TextField(_("error"), blank=True)  # why the file as a whole was refused
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        default_permissions = ()
+        verbose_name = _("inspection import")
+        verbose_name_plural = _("inspection imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__gte=0, progress__lte=100),
+                name="importjob_progress_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {ImportStatus.READY, ImportStatus.FAILED}
+
+    @property
+    def ok(self) -> bool:
+        return self.status == ImportStatus.READY and not self.errors
 
 
 class IndustryRisk(BilingualName):

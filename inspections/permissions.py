@@ -16,6 +16,7 @@ FIELD_WORK = (
     "inspections.respond_agencyassignment",
     "inspections.add_finding",
     "inspections.add_decision",
+    "inspections.change_decision",
     "inspections.add_personcount",
     "inspections.add_followup",
     "inspections.change_followup",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from cases import services as case_services
 from cases.models import Case, Employer, Tip
@@ -56,7 +56,11 @@ def build(employer: Employer, *, user) -> Profile:
             :LIST_CAP
         ]
     )
-    findings_qs = Finding.objects.visible_to(user).filter(inspection__in=inspection_ids)
+    # A finding about another employer met at the same site is not this employer's (one
+    # about the site as such, naming no employer, still is).
+    findings_qs = Finding.objects.visible_to(user).filter(
+        Q(employer=employer) | Q(employer__isnull=True), inspection__in=inspection_ids
+    )
     if not user.has_perm("inspections.view_finding"):
         findings_qs = findings_qs.none()
     findings = list(

@@ -51,3 +51,12 @@ class RankingFactQuerySet(ScopedQuerySet):
         if user.has_perm("inspections.coordinate_inspection"):
             return own.filter(Q(assigned=True) | Q(coordinating=True))
         return own.filter(assigned=True)
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """A spreadsheet import is its requester's own: the rows, errors and preview it holds
+        are a plan of unannounced controls, shown to nobody else (404)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(requested_by=user)

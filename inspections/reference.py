@@ -1,5 +1,7 @@
 """The seed of the joint risk assessment: the five industries Lägesbild 2021 found most at
-risk of work-life crime causing the greatest harm (reference/domain-research.md §1.4).
+risk of work-life crime causing the greatest harm, and the others the network's reports
+name (beauty and nail salons, car washes and repair, retail, hotels, agriculture and forestry
+with berry picking). The Lägesbild groups industries by this table (docs/reports.md).
 Coordinators change the weights and add industries afterwards; the seed is only a start."""
 
 SOURCE = "Lägesbild 2021 (myndighetsgemensam riskvärdering)"
@@ -16,7 +18,19 @@ INDUSTRY_RISKS = [
         ["86", "87", "88"],
         7,
     ),
+    ("beauty", "Skönhet och nagelsalonger", "Beauty and nail salons", ["96.02"], 6),
+    ("car_care", "Biltvätt och bilverkstad", "Car washes and car repair", ["45.2"], 6),
+    (
+        "agriculture_forestry",
+        "Jord- och skogsbruk, bärplockning",
+        "Agriculture and forestry, berry picking",
+        ["01", "02"],
+        6,
+    ),
+    ("retail", "Detaljhandel", "Retail", ["47"], 5),
+    ("hotels", "Hotell", "Hotels", ["55"], 5),
 ]
+SOURCE_LATER = "Lägesbilder och myndigheternas rapporter 2019–2024"
 
 
 def ensure_industry_risks(model) -> None:
@@ -29,6 +43,6 @@ def ensure_industry_risks(model) -> None:
                 "name_en": name_en,
                 "sni_prefixes": prefixes,
                 "weight": weight,
-                "source": SOURCE,
+                "source": SOURCE if weight >= 7 else SOURCE_LATER,
             },
         )

@@ -322,6 +322,7 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
             picked=picked,
             may_plan=self.request.user.has_perm("inspections.add_inspection"),
             may_maintain=policies.maintains_risk_assessment(self.request.user),
+            max_score=sum(risk.CAPS.values()),
         )
         return self.render_to_response(context, status=status)
 

@@ -12,9 +12,11 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,8 +25,10 @@ from cases.identifiers import parse_orgnr
 from cases.models import Employer, LegalBasis
 from inspections import policies, states
 from inspections.choices import (
+    DECISION_TRANSITIONS,
     MONETARY_DECISIONS,
     RANKING_BASES,
+    REPORTS_OF_CRIME,
     AssignmentStatus,
     DecisionStatus,
     EmployerRole,
@@ -32,10 +36,12 @@ from inspections.choices import (
     InspectionStatus,
     OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     SelectionBasis,
     categories_for,
 )
+from inspections.filters import InspectionFilterSet
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
@@ -52,11 +58,13 @@ from inspections.models import (
     Workplace,
 )
 from inspections.risk import SNI_PREFIX
-from inspections.tasks import notify_assignment
 from network.exceptions import StaleVersion
 from network.files import check_upload, spreadsheet_safe
-from network.models import Agency, County, User
+from network.models import Agency, County, Membership, Role, User
+from network.names import countries
+from network.outbox import enqueue_mail
 from network.policies import require
+from network.querystring import audited_filters
 from network.services import next_reference, record_event
 
 
@@ -134,6 +142,14 @@ def create_operation(
     return operation
 
 
+# Operations that still take new inspections: not yet in follow-up, closed or cancelled.
+OPEN_OPERATION_STATES = (
+    OperationStatus.DRAFT,
+    OperationStatus.PLANNED,
+    OperationStatus.IN_PROGRESS,
+)
+
+
 # --- inspections ------------------------------------------------------------------------
 
 
@@ -194,6 +210,8 @@ def plan_inspection(
         )
     if selection_basis and selection_basis not in SelectionBasis.values:
         raise ValidationError({"selection_basis": [_("Choose a selection basis from the list.")]})
+    if operation is not None and operation.status not in OPEN_OPERATION_STATES:
+        raise ValidationError({"operation": [_("The operation is finished: choose an open one.")]})
     employer_roles = _employers(employers)
     place = workplace if isinstance(workplace, Workplace) else _new_workplace(workplace)
     year = planned_date.year
@@ -272,8 +290,49 @@ def assign_agency(
         obj=inspection,
         changes={"agency": agency.code, "mode": mode},
     )
-    notify_assignment.delay_on_commit(assignment.pk)
+    mail_assignment(assignment.pk)
     return assignment
+
+
+@transaction.atomic
+def mail_assignment(assignment_id: int) -> int:
+    """Tell the assigned agency's caseworkers and coordinators that there is an assignment:
+    the mails go into the outbox in the caller's transaction (network/outbox.py), once per
+    assignment (`notified_at` is claimed first). Returns how many mails were queued.
+
+    The mail names no workplace, employer or date: an unannounced control must not leak
+    through e-mail."""
+    claimed = AgencyAssignment.objects.filter(pk=assignment_id, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return 0
+    assignment = AgencyAssignment.objects.select_related("inspection", "agency").get(
+        pk=assignment_id
+    )
+    recipients = {
+        m.user.email
+        for m in Membership.objects.filter(agency=assignment.agency, active=True)
+        .select_related("user")
+        .exclude(user__email="")
+        if {Role.STAFF, Role.COORDINATOR} & set(m.roles)
+    }
+    link = settings.AKRIM_BASE_URL.rstrip("/") + reverse(
+        "inspections:inspection_detail", args=[assignment.inspection_id]
+    )
+    body = (
+        f"{assignment.agency.name_sv} har fått en förfrågan om att delta i en gemensam "
+        f"kontroll ({assignment.inspection.reference}).\n\n"
+        f"Logga in för att se den och svara: {link}\n\n"
+        "Kontrollen är oanmäld. Berätta inte om den för någon utanför uppdraget."
+    )
+    messages = enqueue_mail(
+        kind="inspection.assignment",
+        subject="akrim: ny förfrågan om gemensam kontroll",
+        body=body,
+        to=recipients,
+    )
+    return len(messages)
 
 
 @transaction.atomic
@@ -354,7 +413,8 @@ def mark_not_performed(inspection: Inspection, *, reason: str, actor: User) -> I
 @transaction.atomic
 def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
     """The actor's agency says its findings are complete (or that it found nothing). When
-    every accepted on-site agency has done so, the inspection is documented."""
+    every accepted agency has done so (or the coordinator
+    stopped waiting for it, `mark_not_reporting`), the inspection is documented."""
     require(
         actor,
         "add_result",
@@ -374,14 +434,55 @@ def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
             obj=inspection,
             changes={"agency": assignment.agency.code},
         )
-    waiting = inspection.assignments.filter(
-        mode=ParticipationMode.ON_SITE,
+    _document_when_complete(inspection, actor=actor)
+    return inspection
+
+
+def awaited_results(inspection: Inspection):
+    """The accepted assignments whose results the inspection still waits for: neither
+    submitted nor marked by the coordinator as not reporting. Every accepted agency counts,
+    whatever its mode: a desk or planning agency may record findings too."""
+    return inspection.assignments.filter(
         status=AssignmentStatus.ACCEPTED,
         results_submitted_at__isnull=True,
-    ).exists()
-    if not waiting:
+        results_waived_at__isnull=True,
+    )
+
+
+def _document_when_complete(inspection: Inspection, *, actor: User) -> None:
+    """Performed -> documented once no accepted agency's results are awaited (the caller
+    holds the inspection's row lock)."""
+    if inspection.status == InspectionStatus.PERFORMED and not awaited_results(inspection).exists():
         _set_status(inspection, InspectionStatus.DOCUMENTED, actor=actor)
-    return inspection
+
+
+@transaction.atomic
+def mark_not_reporting(
+    inspection: Inspection, *, agency: Agency, reason: str, actor: User
+) -> AgencyAssignment:
+    """The coordinator stops waiting for an accepted agency's results, with a reason; when it
+    was the last one awaited, the inspection is documented."""
+    _require_coordinator(actor, inspection)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.status != InspectionStatus.PERFORMED:
+        raise ValidationError({"agency": [_("Only a performed inspection awaits results.")]})
+    assignment = awaited_results(inspection).filter(agency=agency).first()
+    if assignment is None:
+        raise ValidationError({"agency": [_("The inspection is not waiting for this agency.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the agency does not report.")]})
+    assignment.results_waived_at = timezone.now()
+    assignment.results_waived_reason = reason.strip()
+    assignment.save(update_fields=["results_waived_at", "results_waived_reason"])
+    record_event(
+        "inspection.results_waived",
+        actor=actor,
+        obj=inspection,
+        purpose=assignment.results_waived_reason,
+        changes={"agency": agency.code},
+    )
+    _document_when_complete(inspection, actor=actor)
+    return assignment
 
 
 @transaction.atomic
@@ -395,6 +496,9 @@ def close_inspection(inspection: Inspection, *, actor: User) -> Inspection:
 
 
 # --- results ----------------------------------------------------------------------------
+
+# ISO 3166-1 alpha-2, as the API and the figures (persons_by_nationality) carry them.
+COUNTRY_CODES = frozenset(str(code) for code in countries.countries)
 
 RESULT_STATES = {InspectionStatus.PERFORMED, InspectionStatus.DOCUMENTED}
 
@@ -424,17 +528,22 @@ def record_finding(
     severity: str = "medium",
     legal_reference: str = "",
     secret: bool = False,
+    employer: Employer | str | None = None,
     actor: User,
 ) -> Finding:
-    """A finding of the actor's agency, from that agency's own category list."""
+    """A finding of the actor's agency, from that agency's own category list, about one of
+    the employers met (given as the employer or its organisation number; when the inspection
+    has exactly one employer and none is given, that one; empty: the site as such)."""
     agency = _require_participant(actor, inspection, "inspections.add_finding")
     if category not in categories_for(agency.code):
         raise ValidationError(
             {"category": [_("This category is not one of your agency's finding categories.")]}
         )
+    concerned = _employer_met(inspection, employer)
     finding = Finding(
         inspection=inspection,
         agency=agency,
+        employer=concerned,
         category=category,
         description=description.strip(),
         severity=severity,
@@ -449,9 +558,32 @@ def record_finding(
         actor=actor,
         obj=finding,
         purpose=LegalBasis.AKRIM if not secret else "secret",
-        changes={"inspection": inspection.pk, "category": category, "secret": secret},
+        changes={
+            "inspection": inspection.pk,
+            "category": category,
+            "secret": secret,
+            "employer": concerned.orgnr if concerned else None,
+        },
     )
     return finding
+
+
+def _employer_met(inspection: Inspection, employer: Employer | str | None) -> Employer | None:
+    """The employer a finding concerns: one of those met at the inspection."""
+    met = list(Employer.objects.filter(inspectionemployer__inspection=inspection))
+    if employer is None or employer == "":
+        return met[0] if len(met) == 1 else None
+    if isinstance(employer, str):
+        try:
+            orgnr = parse_orgnr(employer).digits
+        except ValidationError as error:
+            raise ValidationError({"employer": error.messages}) from None
+    else:
+        orgnr = employer.orgnr
+    for candidate in met:
+        if candidate.orgnr == orgnr:
+            return candidate
+    raise ValidationError({"employer": [_("Choose one of the employers met at the inspection.")]})
 
 
 @transaction.atomic
@@ -487,10 +619,12 @@ def record_decision(
     amount_sek: Decimal | None = None,
     decided_on: date | None = None,
     status: str = DecisionStatus.DECIDED,
+    law: str = "",
     external_reference: str = "",
     actor: User,
 ) -> Decision:
-    """A decision on a finding, by the agency that owns the finding."""
+    """A decision on a finding, by the agency that owns the finding. A police report or a
+    report for prosecution names the law concerned."""
     require(
         actor, "add_decision", finding, _("Only the agency that owns the finding may decide on it.")
     )
@@ -498,6 +632,14 @@ def record_decision(
         raise ValidationError({"amount_sek": [_("Enter the amount in SEK.")]})
     if type not in MONETARY_DECISIONS and amount_sek is not None:
         raise ValidationError({"amount_sek": [_("This type of decision has no amount.")]})
+    if type in REPORTS_OF_CRIME and not law:
+        law = ReportedLaw.OTHER  # clients of the first API version do not send one
+    if type in REPORTS_OF_CRIME and law not in ReportedLaw.values:
+        raise ValidationError({"law": [_("Choose the law the report concerns.")]})
+    if type not in REPORTS_OF_CRIME and law:
+        raise ValidationError({"law": [_("Only a report of a crime names a law.")]})
+    if status not in (DecisionStatus.PROPOSED, DecisionStatus.DECIDED):
+        raise ValidationError({"status": [_("A new decision is proposed or decided.")]})
     decision = Decision(
         finding=finding,
         agency=finding.agency,
@@ -505,6 +647,7 @@ def record_decision(
         amount_sek=amount_sek,
         decided_on=decided_on or timezone.localdate(),
         status=status,
+        law=law,
         external_reference=external_reference,
         created_by=actor,
     )
@@ -514,23 +657,85 @@ def record_decision(
         "decision.recorded",
         actor=actor,
         obj=decision,
-        changes={"finding": finding.pk, "type": type, "amount_sek": str(amount_sek or "")},
+        changes={
+            "finding": finding.pk,
+            "type": type,
+            "amount_sek": str(amount_sek or ""),
+            "status": status,
+            "law": law,
+        },
     )
     return decision
+
+
+@transaction.atomic
+def change_decision_status(
+    decision: Decision,
+    *,
+    status: str,
+    reason: str,
+    decided_on: date | None = None,
+    version: int | None = None,
+    actor: User,
+) -> Decision:
+    """Move a decision along its way (inspections.choices.DECISION_TRANSITIONS), by staff of
+    the decision's agency, with a reason. The row is locked, so two changes take turns and
+    the second is judged against the first's result."""
+    require(actor, "change", decision, _("Only the agency that made the decision may change it."))
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked.version)
+    if status not in DecisionStatus.values:
+        raise ValidationError({"status": [_("Choose a status.")]})
+    if status not in DECISION_TRANSITIONS[locked.status]:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A decision cannot go from %(a)s to %(b)s.")
+                    % {
+                        "a": DecisionStatus(locked.status).label,
+                        "b": DecisionStatus(status).label,
+                    }
+                ]
+            }
+        )
+    if status == DecisionStatus.PAID and locked.type not in MONETARY_DECISIONS:
+        raise ValidationError({"status": [_("Only a decision with an amount can be paid.")]})
+    if len(reason.strip()) < 3:
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    previous = locked.status
+    locked.status = status
+    if previous == DecisionStatus.PROPOSED and status == DecisionStatus.DECIDED:
+        locked.decided_on = decided_on or timezone.localdate()
+    locked.version += 1
+    locked.save(update_fields=["status", "decided_on", "version"])
+    record_event(
+        "decision.status_changed",
+        actor=actor,
+        obj=locked,
+        purpose=reason.strip(),
+        changes={"status": [previous, status]},
+    )
+    return locked
 
 
 @transaction.atomic
 def record_person_counts(inspection: Inspection, *, counts: list[dict], actor: User) -> int:
     """Replace the actor's agency's counts of persons checked (no names, counts only)."""
     agency = _require_participant(actor, inspection, "inspections.add_personcount")
-    rows, errors = [], {}
+    rows, errors, seen = [], {}, set()
     for index, item in enumerate(counts):
         status, nationality = item.get("right_to_work"), (item.get("nationality") or "").upper()
         count = item.get("count")
         if status not in RightToWork.values:
             errors[f"counts[{index}].right_to_work"] = [_("Choose a right-to-work status.")]
-        if nationality and (len(nationality) != 2 or not nationality.isalpha()):
-            errors[f"counts[{index}].nationality"] = [_("Use a two-letter country code.")]
+        elif (status, nationality) in seen:  # one row per kind: the table's unique constraint
+            errors[f"counts[{index}].right_to_work"] = [
+                _("This status and nationality are already counted above; add them together.")
+            ]
+        seen.add((status, nationality))
+        if nationality and nationality not in COUNTRY_CODES:
+            errors[f"counts[{index}].nationality"] = [_("Choose a country from the list.")]
         if not isinstance(count, int) or count < 1:
             errors[f"counts[{index}].count"] = [_("Enter a whole number of at least 1.")]
         rows.append(
@@ -686,7 +891,8 @@ def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
         "inspection.exported",
         actor=actor,
         object_type="inspections.inspection",
-        changes={"filters": filters, "rows": count},
+        # Only the list's own filters, bounded: the query string is the caller's text.
+        changes={"filters": audited_filters(filters, InspectionFilterSet), "rows": count},
     )
     return out.getvalue()
 

@@ -1,51 +1,28 @@
 """Celery tasks of joint controls. Thin: ids in, claim the row, do the work."""
 
+import logging
+
 from celery import shared_task
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.db import InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from network.models import Membership, Role
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="inspections.tasks.notify_assignment", ignore_result=True, acks_late=True)
 def notify_assignment(assignment_id: int) -> int:
-    """Tell the assigned agency's caseworkers and coordinators that there is an assignment.
+    """Queue the assignment mails (they go through the outbox, network/outbox.py). Today
+    `assign_agency` queues them itself; this task stays for messages sent by an older
+    akrim and still waiting in Redis. Safe to run twice: the assignment is claimed."""
+    from inspections import services
 
-    The mail names no workplace, employer or date: an unannounced control must not leak
-    through e-mail. The row is claimed first, so a redelivered task sends nothing twice."""
-    assignment_model = apps.get_model("inspections", "AgencyAssignment")
-    claimed = assignment_model.objects.filter(pk=assignment_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return 0
-    assignment = assignment_model.objects.select_related("inspection", "agency").get(
-        pk=assignment_id
-    )
-    recipients = sorted(
-        {
-            m.user.email
-            for m in Membership.objects.filter(agency=assignment.agency, active=True)
-            .select_related("user")
-            .exclude(user__email="")
-            if {Role.STAFF, Role.COORDINATOR} & set(m.roles)
-        }
-    )
-    link = settings.AKRIM_BASE_URL.rstrip("/") + reverse(
-        "inspections:inspection_detail", args=[assignment.inspection_id]
-    )
-    subject = "akrim: ny förfrågan om gemensam kontroll"
-    body = (
-        f"{assignment.agency.name_sv} har fått en förfrågan om att delta i en gemensam "
-        f"kontroll ({assignment.inspection.reference}).\n\n"
-        f"Logga in för att se den och svara: {link}\n\n"
-        "Kontrollen är oanmäld. Berätta inte om den för någon utanför uppdraget."
-    )
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
-    return send_mass_mail(messages, fail_silently=False)
+    return services.mail_assignment(assignment_id)
 
 
 @shared_task(name="inspections.tasks.refresh_ranking_facts", ignore_result=True)
@@ -54,3 +31,73 @@ def refresh_ranking_facts() -> int:
     from inspections import facts
 
     return facts.refresh()
+
+
+@shared_task(name="inspections.tasks.notify_assignments", ignore_result=True, acks_late=True)
+def notify_assignments(assignment_ids: list[int]) -> int:
+    """The notifications of an import: one mail per agency and recipient for all of its new
+    assignments (not one per row), naming only the references. Claimed like
+    `notify_assignment`, so a redelivery sends nothing twice."""
+    assignment_model = apps.get_model("inspections", "AgencyAssignment")
+    with transaction.atomic():
+        claimed = list(
+            assignment_model.objects.filter(pk__in=assignment_ids, notified_at__isnull=True)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        assignment_model.objects.filter(pk__in=claimed).update(notified_at=timezone.now())
+    if not claimed:
+        return 0
+    by_agency: dict = {}
+    for assignment in assignment_model.objects.filter(pk__in=claimed).select_related(
+        "inspection", "agency"
+    ):
+        by_agency.setdefault(assignment.agency, []).append(assignment.inspection.reference)
+    link = settings.AKRIM_BASE_URL.rstrip("/") + reverse("inspections:inspection_list")
+    subject = "akrim: nya förfrågningar om gemensamma kontroller"
+    messages = []
+    for agency, references in by_agency.items():
+        recipients = sorted(
+            {
+                m.user.email
+                for m in Membership.objects.filter(agency=agency, active=True)
+                .select_related("user")
+                .exclude(user__email="")
+                if {Role.STAFF, Role.COORDINATOR} & set(m.roles)
+            }
+        )
+        body = (
+            f"{agency.name_sv} har fått {len(references)} förfrågningar om att delta i "
+            f"gemensamma kontroller ({', '.join(sorted(references))}).\n\n"
+            f"Logga in för att se dem och svara: {link}\n\n"
+            "Kontrollerna är oanmälda. Berätta inte om dem för någon utanför uppdraget."
+        )
+        messages += [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    return send_mass_mail(messages, fail_silently=False)
+
+
+@shared_task(
+    bind=True,
+    name="inspections.tasks.run_import",
+    acks_late=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def run_import(self, job_id: int) -> str:
+    """Check (and import) a spreadsheet of planned inspections. Safe to deliver twice: only
+    the delivery that claims the job works; a transient database error gives the job back
+    and retries; anything else fails the job with nothing written."""
+    from inspections import imports
+
+    if not imports.claim_job(job_id):
+        return "already claimed"
+    try:
+        imports.run_job(job_id)
+    except (OperationalError, InterfaceError) as exc:
+        imports.release_job(job_id)
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+    except Exception:  # the job must never stay "running" after a bug
+        logger.exception("inspection import %s failed", job_id)
+        imports.fail_job(job_id, imports.crash_message())
+        return "failed"
+    return "ready"

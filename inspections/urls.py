@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from inspections import risk_views, views
+from inspections import import_views, risk_views, views
 
 app_name = "inspections"
 
@@ -10,9 +10,13 @@ urlpatterns = [
     path("", views.InspectionListView.as_view(), name="inspection_list"),
     path("kalender/", views.InspectionCalendarView.as_view(), name="inspection_calendar"),
     path("ny/", views.InspectionCreateView.as_view(), name="inspection_create"),
+    path("arbetsgivare-sok/", views.EmployerSearchView.as_view(), name="employer_search"),
     path("insatser/", views.OperationBoardView.as_view(), name="operation_board"),
     path("insatser/ny/", views.OperationCreateView.as_view(), name="operation_create"),
     path("insatser/<int:pk>/status/", views.OperationStatusView.as_view(), name="operation_status"),
+    path(
+        "insatser/<int:pk>/stall-in/", views.OperationCancelView.as_view(), name="operation_cancel"
+    ),
     path("uppfoljningar/", views.FollowUpListView.as_view(), name="follow_up_list"),
     path(
         "uppfoljningar/<int:pk>/klar/",
@@ -37,7 +41,13 @@ urlpatterns = [
         risk_views.EmployerLinkView.as_view(),
         name="employer_link",
     ),
-    path("import/", views.InspectionImportView.as_view(), name="inspection_import"),
+    path("import/", import_views.InspectionImportView.as_view(), name="inspection_import"),
+    path("import/<int:pk>/", import_views.ImportJobView.as_view(), name="import_job"),
+    path(
+        "import/<int:pk>/importera/",
+        import_views.ImportCheckedView.as_view(),
+        name="import_checked",
+    ),
     path("<int:pk>/", views.InspectionDetailView.as_view(), name="inspection_detail"),
     path("<int:pk>/bilagor/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
     path(
@@ -59,6 +69,13 @@ urlpatterns = [
         name="inspection_submit_results",
     ),
     path("<int:pk>/resultat/", views.InspectionResultsView.as_view(), name="inspection_results"),
+    path("<int:pk>/resultat/besok/", views.ResultsVisitView.as_view(), name="results_visit"),
+    path("<int:pk>/resultat/skicka/", views.ResultsSubmitView.as_view(), name="results_submit"),
+    path(
+        "<int:pk>/ej-rapporterande/",
+        views.NotReportingView.as_view(),
+        name="inspection_not_reporting",
+    ),
     path("<int:pk>/resultat/avvikelse/", views.RecordFindingView.as_view(), name="results_finding"),
     path("<int:pk>/resultat/beslut/", views.RecordDecisionView.as_view(), name="results_decision"),
     path("<int:pk>/resultat/personer/", views.RecordPersonsView.as_view(), name="results_persons"),

@@ -13,14 +13,18 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
-from django.http import HttpResponse
+from django.db import transaction
+from django.db.models import Count, F, Prefetch, Q, Subquery
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
+from cases.filters import EmployerFilterSet
+from cases.models import Employer
+from cases.services import register_employer
 from inspections import policies, services
 from inspections.api.views import record_findings_read
 from inspections.choices import (
@@ -35,10 +39,12 @@ from inspections.forms import (
     CalendarForm,
     DecisionForm,
     FindingForm,
+    FollowUpFilterForm,
     FollowUpForm,
     InspectionAttachmentForm,
-    InspectionImportForm,
     InspectionPlanForm,
+    NotReportingForm,
+    OperationFilterForm,
     OperationForm,
     PerformForm,
     PersonCountFormSet,
@@ -46,7 +52,6 @@ from inspections.forms import (
     RespondForm,
     dress_filter_form,
 )
-from inspections.imports import import_inspections
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
@@ -94,8 +99,23 @@ def _with_my_assignment(inspections, user):
 # --- list and calendar --------------------------------------------------------------------
 
 
+def _list_cursor(value: str):
+    """`?before=` of the inspection list: "<planned date>_<id>" of the last row shown (or a
+    bare id, from older links); None when absent or malformed."""
+    day, _sep, pk = value.rpartition("_")
+    if not (pk.isascii() and pk.isdigit()):
+        return None
+    if not day:
+        return (None, int(pk))
+    try:
+        return (datetime.date.fromisoformat(day), int(pk))
+    except ValueError:
+        return None
+
+
 class InspectionListView(CapabilityRequiredMixin, TemplateView):
-    """Visible inspections, newest first, 50 a page with a keyset cursor (`?before=<id>`)."""
+    """Visible inspections, newest planned date first, 50 a page with a keyset cursor
+    (`?before=<date>_<id>`: constant cost on any page, unlike an OFFSET)."""
 
     template_name = "inspections/inspection_list.html"
     required_capability = "inspections.view_inspection"
@@ -104,16 +124,24 @@ class InspectionListView(CapabilityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = _filtered_inspections(self.request)
         inspections = filterset.qs if filterset.is_valid() else Inspection.objects.none()
-        before = self.request.GET.get("before", "")
-        paged = before.isascii() and before.isdigit()
+        cursor = _list_cursor(self.request.GET.get("before", ""))
+        paged = cursor is not None
         if paged:
-            inspections = inspections.filter(id__lt=int(before))
-        inspections = _with_my_assignment(inspections, self.request.user).order_by("-id")
+            day, pk = cursor
+            if day is None:
+                day = Subquery(Inspection.objects.filter(pk=pk).values("planned_date")[:1])
+            inspections = inspections.filter(
+                Q(planned_date__lt=day) | Q(planned_date=day, id__lt=pk)
+            )
+        inspections = _with_my_assignment(inspections, self.request.user).order_by(
+            "-planned_date", "-id"
+        )
         page = list(inspections[: PAGE_SIZE + 1])
+        last = page[PAGE_SIZE - 1] if len(page) > PAGE_SIZE else None
         context.update(
             filter=filterset,
             inspections=page[:PAGE_SIZE],
-            next_before=page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None,
+            next_before=f"{last.planned_date.isoformat()}_{last.id}" if last else None,
             paged=paged,
             # The filters fold away on a phone unless some are in use.
             filtering=any(value for key, value in self.request.GET.items() if key != "before"),
@@ -192,14 +220,24 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            inspection = services.plan_inspection(
-                workplace=form.workplace(),
-                planned_date=data["planned_date"],
-                employers=data["employers"],
-                operation=data["operation"],
-                unannounced=data["unannounced"],
-                actor=self.request.user,
-            )
+            # A new employer and the inspection that meets it are stored together or not at all.
+            with transaction.atomic():
+                employers = list(data["employers"])
+                new = form.new_employer()
+                if new is not None:
+                    if not Employer.objects.filter(orgnr=new["orgnr"]).exists():
+                        register_employer(
+                            orgnr=new["orgnr"], name=new["name"], actor=self.request.user
+                        )
+                    employers.append({"orgnr": new["orgnr"], "role": new["role"]})
+                inspection = services.plan_inspection(
+                    workplace=form.workplace(),
+                    planned_date=data["planned_date"],
+                    employers=employers,
+                    operation=data["operation"],
+                    unannounced=data["unannounced"],
+                    actor=self.request.user,
+                )
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
@@ -212,6 +250,35 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+EMPLOYER_SEARCH_LIMIT = 10
+
+
+class EmployerSearchView(CapabilityRequiredMixin, View):
+    """Employers by name or organisation number, as JSON for the planning form's
+    search-as-you-type (static/js/planning.js). Employers are registry data that every member
+    may read (cases/models.py), so the scope is the capability; the answer is small (ten
+    names) and carries nothing an employer profile does not."""
+
+    required_capability = "cases.view_employer"
+
+    def get(self, request):
+        text = " ".join(request.GET.get("q", "").split())[:100]
+        results = []
+        if len(text) >= 2:
+            employers = EmployerFilterSet({"q": text}, queryset=Employer.objects.all()).qs
+            results = [
+                {
+                    "orgnr": employer.orgnr,
+                    "formatted_orgnr": employer.formatted_orgnr,
+                    "name": employer.name,
+                    "city": employer.city,
+                    "label": f"{employer.name} ({employer.formatted_orgnr})",
+                }
+                for employer in employers.order_by("name", "orgnr")[:EMPLOYER_SEARCH_LIMIT]
+            ]
+        return JsonResponse({"results": results})
 
 
 # --- one inspection -----------------------------------------------------------------------
@@ -269,13 +336,25 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         record_visit = before_visit and bool(decide(user, "perform", inspection))
         findings = list(self.findings(inspection))
         record_findings_read(findings, actor=user)
+        person_counts = list(
+            inspection.person_counts.select_related("agency").order_by(
+                "agency__code", "right_to_work", "nationality"
+            )
+        )
+        awaited = (
+            list(services.awaited_results(inspection).select_related("agency"))
+            if inspection.status == InspectionStatus.PERFORMED
+            else []
+        )
         context.update(
             coordinator=coordinator,
             mine=mine,
             findings=findings,
-            person_counts=inspection.person_counts.select_related("agency").order_by(
-                "agency__code", "right_to_work", "nationality"
-            ),
+            person_counts=person_counts,
+            persons_by_agency=_persons_by_agency(person_counts),
+            awaited=awaited,
+            # Before the visit, the results page is where an agency on site records it.
+            visit_from_results=record_visit and accepted,
             follow_ups=FollowUp.objects.visible_to(user)
             .filter(inspection=inspection)
             .select_related("agency", "assignee"),
@@ -302,7 +381,16 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             if coordinator and before_visit and user.has_perm("inspections.add_agencyassignment")
             else None,
         )
-        context.setdefault("perform_form", PerformForm() if record_visit else None)
+        context.setdefault(
+            "perform_form",
+            PerformForm(planned_date=inspection.planned_date) if record_visit else None,
+        )
+        context.setdefault(
+            "not_reporting_form",
+            NotReportingForm(agencies=[a.agency for a in awaited])
+            if coordinator and awaited
+            else None,
+        )
         context.setdefault(
             "not_performed_form",
             ReasonForm(auto_id="id_not_performed_%s") if record_visit else None,
@@ -316,6 +404,16 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             InspectionAttachmentForm() if coordinator or accepted else None,
         )
         return context
+
+
+def _persons_by_agency(person_counts) -> list[dict]:
+    """Each agency's counts with its own total (rows already ordered by agency)."""
+    agencies: dict[int, dict] = {}
+    for row in person_counts:
+        entry = agencies.setdefault(row.agency_id, {"agency": row.agency, "rows": [], "total": 0})
+        entry["rows"].append(row)
+        entry["total"] += row.count
+    return list(agencies.values())
 
 
 class InspectionActionView(ObjectActionMixin, InspectionDetailView):
@@ -374,11 +472,33 @@ class PerformView(InspectionActionView):
     action_capability = "inspections.perform_inspection"
 
     def act(self, request, inspection):
+        if not decide(request.user, "perform", inspection):
+            raise PermissionDenied
         return self.run(
-            PerformForm(request.POST),
+            PerformForm(request.POST, planned_date=inspection.planned_date),
             "perform_form",
             services.perform_inspection,
             _("The inspection is recorded as performed. Record your results."),
+        )
+
+
+class NotReportingView(InspectionActionView):
+    """The coordinator stops waiting for an accepted agency's results."""
+
+    action_capability = "inspections.coordinate_inspection"
+
+    def act(self, request, inspection):
+        awaited = services.awaited_results(inspection).select_related("agency")
+        form = NotReportingForm(request.POST, agencies=[a.agency for a in awaited])
+        return self.run(
+            form,
+            "not_reporting_form",
+            services.mark_not_reporting,
+            lambda valid: (
+                _("%(agency)s is marked as not reporting.")
+                % {"agency": valid.cleaned_data["agency"].name}
+            ),
+            "#results",
         )
 
 
@@ -446,38 +566,6 @@ class AttachmentDownloadView(InspectionScopedMixin, View):
         return files.download(attachment)
 
 
-class InspectionImportView(CapabilityRequiredMixin, View):
-    """Planned inspections from a spreadsheet: a dry run shows every row and every error;
-    importing writes all rows or none."""
-
-    required_capability = "inspections.add_inspection"
-    template_name = "inspections/inspection_import.html"
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": InspectionImportForm()})
-
-    def post(self, request):
-        form = InspectionImportForm(request.POST, request.FILES)
-        result = None
-        if form.is_valid():
-            try:
-                result = import_inspections(
-                    form.cleaned_data["file"],
-                    actor=request.user,
-                    dry_run=not form.cleaned_data["confirm"],
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-        status = 200 if result is not None and result.ok else 400
-        if result is not None and result.ok and result.created:
-            messages.success(
-                request,
-                _("%(n)s inspections are imported.") % {"n": len(result.created)},
-            )
-            return redirect("inspections:inspection_list")
-        return render(request, self.template_name, {"form": form, "result": result}, status=status)
-
-
 class InspectionExportView(CapabilityRequiredMixin, View):
     """The list's inspections (same filters, same scope) as CSV; audited."""
 
@@ -542,9 +630,25 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         counts = inspection.person_counts.filter(agency=agency).order_by(
             "right_to_work", "nationality"
         )
+        before_visit = inspection.status in BEFORE_VISIT
+        records_visit = (
+            self.mine is not None and before_visit and bool(decide(user, "perform", inspection))
+        )
+        context.setdefault(
+            "visit_form",
+            PerformForm(planned_date=inspection.planned_date, auto_id="id_visit_%s")
+            if records_visit
+            else None,
+        )
         context.update(
             mine=self.mine,
             recording=recording,
+            waiting_for_visit=self.mine is not None and before_visit and not records_visit,
+            my_total=sum(row.count for row in counts),
+            can_submit=self.mine is not None
+            and inspection.status == InspectionStatus.PERFORMED
+            and self.mine.results_submitted_at is None
+            and user.has_perm("inspections.add_finding"),
             own_findings=own_findings,
             follow_ups=FollowUp.objects.visible_to(user)
             .filter(inspection=inspection)
@@ -554,7 +658,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         may = user.has_perm
         context.setdefault(
             "finding_form",
-            FindingForm(agency_code=agency.code)
+            FindingForm(agency_code=agency.code, employers=inspection.employers.all())
             if recording and may("inspections.add_finding")
             else None,
         )
@@ -591,12 +695,51 @@ class ResultsActionView(ObjectActionMixin, InspectionResultsView):
         return super().done(message, anchor or f"#{self.form_name}")
 
 
+class ResultsVisitView(ResultsActionView):
+    """An agency on site records the visit from the results page, and goes on recording."""
+
+    action_capability = "inspections.perform_inspection"
+    form_name = "visit"
+
+    def act(self, request, inspection):
+        if not decide(request.user, "perform", inspection):
+            raise PermissionDenied
+        form = PerformForm(
+            request.POST, planned_date=inspection.planned_date, auto_id="id_visit_%s"
+        )
+        return self.run(
+            form,
+            "visit_form",
+            services.perform_inspection,
+            _("The visit is recorded. Now record your agency's results."),
+            "#finding",
+        )
+
+
+class ResultsSubmitView(ResultsActionView):
+    """Submit the agency's results from the results page (the same service as the detail
+    page's button)."""
+
+    action_capability = "inspections.add_finding"
+    form_name = "submit"
+
+    def act(self, request, inspection):
+        try:
+            services.submit_results(inspection, actor=request.user)
+        except ValidationError as error:
+            return self.rerender(400, action_errors=error.messages)
+        messages.success(request, _("Your agency's results are submitted."))
+        return redirect("inspections:inspection_detail", pk=inspection.pk)
+
+
 class RecordFindingView(ResultsActionView):
     action_capability = "inspections.add_finding"
     form_name = "finding"
 
     def act(self, request, inspection):
-        form = FindingForm(request.POST, agency_code=request.user.agency.code)
+        form = FindingForm(
+            request.POST, agency_code=request.user.agency.code, employers=inspection.employers.all()
+        )
         if not form.is_valid():
             return self.rerender(400, finding_form=form)
         try:
@@ -641,9 +784,17 @@ class RecordPersonsView(ResultsActionView):
         except ValidationError as error:
             formset.add_service_errors(error, [index for index, _row in rows])
             return self.rerender(400, persons_formset=formset)
-        return self.done(
-            _("Persons checked by your agency are saved: %(total)s in all.") % {"total": total}
+        message = _("Persons checked by your agency are saved: %(total)s in all.") % {
+            "total": total
+        }
+        visit_total = Inspection.objects.values_list("persons_checked", flat=True).get(
+            pk=inspection.pk
         )
+        if visit_total is not None and total > visit_total:
+            message += " " + _(
+                "That is more than the %(visit)s persons recorded at the visit: check the numbers."
+            ) % {"visit": visit_total}
+        return self.done(message)
 
 
 class AddFollowUpView(ResultsActionView):
@@ -682,13 +833,15 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
             f"n_{status}": Count("inspections", filter=seen & Q(inspections__status=status))
             for status in InspectionStatus.values
         }
+        filters = OperationFilterForm(self.request.GET)
+        operations = filters.apply(ControlOperation.objects.visible_to(user))
         operations = (
-            ControlOperation.objects.visible_to(user)
-            .select_related("coordinating_agency", "centre")
+            operations.select_related("coordinating_agency", "centre")
             .annotate(n_total=Count("inspections", filter=seen), **by_status)
             .order_by("-period_start", "-id")
         )
         page = Paginator(operations, self.per_page).get_page(self.request.GET.get("page"))
+        context["filters"] = filters
         answers = (
             AgencyAssignment.objects.filter(
                 inspection__in=visible,
@@ -711,17 +864,19 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
                 for status, label in InspectionStatus.choices
             ]
             operation.agency_answers = by_operation.get(operation.pk, [])
-            operation.next_states = (
-                [
-                    (state, OperationStatus(state).label)
-                    for state in sorted(
-                        services.OPERATION_TRANSITIONS[OperationStatus(operation.status)]
-                    )
-                ]
+            moves = (
+                services.OPERATION_TRANSITIONS[OperationStatus(operation.status)]
                 if user.has_perm("inspections.change_controloperation")
                 and operation.coordinating_agency_id == _agency_id(user)
-                else []
+                else set()
             )
+            # Cancelling is destructive: it has its own confirmation page, not a card button.
+            operation.next_states = [
+                (state, OperationStatus(state).label)
+                for state in sorted(moves)
+                if state != OperationStatus.CANCELLED
+            ]
+            operation.may_cancel = OperationStatus.CANCELLED in moves
         context["page_obj"] = page
         context["operations"] = page.object_list
         if user.has_perm("inspections.add_controloperation"):
@@ -753,6 +908,45 @@ class OperationStatusView(CapabilityRequiredMixin, View):
         else:
             messages.success(request, _("The operation has moved on."))
         return redirect(reverse("inspections:operation_board") + f"#operation-{pk}")
+
+
+class OperationCancelView(CapabilityRequiredMixin, View):
+    """Cancelling an operation, on a page of its own: what is cancelled, a reason, one
+    button. The board only links here, so a slip on a card cannot cancel anything."""
+
+    required_capability = "inspections.change_controloperation"
+    template_name = "inspections/operation_cancel.html"
+
+    def get_operation(self, request, pk):
+        return get_object_or_404(
+            ControlOperation.objects.visible_to(request.user).select_related("centre"), pk=pk
+        )
+
+    def get(self, request, pk):
+        operation = self.get_operation(request, pk)
+        form = ReasonForm(auto_id="id_cancel_%s")
+        return render(request, self.template_name, {"operation": operation, "form": form})
+
+    def post(self, request, pk):
+        operation = self.get_operation(request, pk)
+        form = ReasonForm(request.POST, auto_id="id_cancel_%s")
+        if form.is_valid():
+            try:
+                services.move_operation(
+                    operation,
+                    status=OperationStatus.CANCELLED,
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request, _("The operation %(title)s is cancelled.") % {"title": operation.title}
+                )
+                return redirect(reverse("inspections:operation_board") + f"#operation-{pk}")
+        context = {"operation": operation, "form": form}
+        return render(request, self.template_name, context, status=400)
 
 
 class OperationCreateView(OperationBoardView):
@@ -803,6 +997,8 @@ class FollowUpListView(CapabilityRequiredMixin, ListView):
             )
         elif self.tab() == "mine":
             follow_ups = follow_ups.filter(agency_id=_agency_id(user))
+        self.filters = FollowUpFilterForm(self.request.GET)
+        follow_ups = self.filters.apply(follow_ups)
         # Open ones (not done yet) first, then by due date.
         return follow_ups.order_by(F("done_at").asc(nulls_first=True), "due_date", "id")
 
@@ -810,6 +1006,7 @@ class FollowUpListView(CapabilityRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(
             tab=self.tab(),
+            filters=self.filters,
             today=timezone.localdate(),
             my_agency_id=_agency_id(self.request.user),
             may_complete=self.request.user.has_perm("inspections.change_followup"),

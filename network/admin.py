@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from network import outbox
 from network.models import (
     Agency,
     AuditEvent,
@@ -20,6 +21,7 @@ from network.models import (
     Contact,
     County,
     Membership,
+    OutboxMessage,
     Role,
     RoleGroup,
     User,
@@ -138,6 +140,12 @@ class MembershipAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             actor=request.user,
         )
 
+    def has_change_permission(self, request, obj=None):
+        # Nobody changes their own roles (set_membership refuses too): view only.
+        if obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead, so history stays readable
 
@@ -222,6 +230,41 @@ class AuditEventAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         return False
 
 
+# --- e-mail outbox: system administrators see what was and was not sent ------------------
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: a message is written by the change that caused it and sent by the outbox
+    (network/outbox.py). Only system administrators look here (it holds e-mail addresses);
+    a failed message can be sent again after checking it did not arrive."""
+
+    list_display = ["created_at", "kind", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send the selected failed e-mails again (audited)"))
+    def send_again(self, request, queryset):
+        count = outbox.send_again(queryset.values_list("pk", flat=True), actor=request.user)
+        self.message_user(request, _("%(n)s e-mails will be sent again.") % {"n": count})
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # --- lockouts (django-axes): unlocking is an audited action, not a silent delete ----------
 
 from axes.admin import AccessAttemptAdmin  # noqa: E402
@@ -235,11 +278,25 @@ if admin.site.is_registered(AccessAttempt):
 
 @admin.register(AccessAttempt)
 class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    """Failed logins. The system administrator sees all and unlocks usernames and
+    addresses; an agency administrator sees the attempts on their own agency's usernames
+    and unlocks those usernames (network.lockout.may_unlock)."""
+
     actions = ["unlock"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        usernames = Membership.objects.visible_to(request.user).values("user__username")
+        return queryset.filter(username__in=usernames)
 
     @admin.action(description=_("Unlock the selected usernames and addresses (audited)"))
     def unlock(self, request, queryset):
-        pairs = set(queryset.values_list("username", "ip_address"))
+        if request.user.is_superuser:
+            pairs = set(queryset.values_list("username", "ip_address"))
+        else:  # their own agency's usernames (the queryset is scoped), never an address
+            pairs = {(username, "") for username in queryset.values_list("username", flat=True)}
         removed = sum(
             unlock_login(username=username or "", ip_address=ip or "", actor=request.user)
             for username, ip in pairs

@@ -10,8 +10,11 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Agency network")
 
     def ready(self):
-        from network import lockout, permissions, signals  # noqa: F401  (capabilities/receivers)
+        from network import lockout, permissions, signals, tokens  # noqa: F401  (receivers)
         from network.navigation import NavItem, register
+        from network.totp_keys import install as encrypt_totp_secrets
+
+        encrypt_totp_secrets()
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
         register(NavItem("home", _("Start"), "home", order=0))

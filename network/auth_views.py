@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from network import ratelimit, twofactor
-from network.forms import LoginForm
+from network.forms import LoginForm, OutboxPasswordResetForm
 
 
 @method_decorator(
@@ -40,6 +40,8 @@ class LoginView(auth_views.LoginView):
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link; limited per address and per e-mail address so the form cannot
     be used to flood someone's inbox or to probe for accounts."""
+
+    form_class = OutboxPasswordResetForm
 
 
 class CodeForm(forms.Form):

@@ -18,12 +18,14 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from network.models import Membership, Role
 from network.services import record_event
 
 
@@ -97,11 +99,29 @@ def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs
     )
 
 
+def may_unlock(actor, username: str) -> bool:
+    """The system (a command), a system administrator, or an agency administrator for a
+    username of their own agency. Addresses are shared by many agencies' staff, so only
+    the system administrator unlocks those."""
+    if actor is None or actor.is_superuser:
+        return True
+    agency = actor.agency
+    if not username or agency is None or Role.ADMIN not in actor.roles:
+        return False
+    return Membership.objects.filter(user__username=username, agency=agency).exists()
+
+
 def unlock_login(*, username: str = "", ip_address: str = "", actor) -> int:
     """Clear the failed attempts of a username and/or an address so they may try again.
     Returns how many failed logins were cleared; audited either way."""
     if not username and not ip_address:
         raise ValueError("Name a username or an address to unlock.")
+    if (
+        actor is not None
+        and not actor.is_superuser
+        and (ip_address or not may_unlock(actor, username))
+    ):
+        raise PermissionDenied(_("You may unlock only users of your own agency."))
     attempts = AccessAttempt.objects.all()
     if username:
         attempts = attempts.filter(username=username)

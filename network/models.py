@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from network.querysets import AuditEventQuerySet, MembershipQuerySet
 
@@ -205,6 +206,23 @@ class Membership(models.Model):
         return [str(Role(r).label) for r in self.roles if r in Role.values]
 
 
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox: only a SHA-512 digest is stored, it expires after
+    `AKRIM_TOKEN_HOURS`). It remembers whether a second factor was verified when it was
+    issued, so that it stops working once its user needs one (network.tokens); every token
+    of a user is revoked when their password, activity or roles change."""
+
+    two_factor = models.BooleanField(_("issued after two-factor login"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… ({self.user_id})"
+
+
 class Contact(models.Model):
     """A contact person for the network's work at an agency, listed in the directory."""
 
@@ -305,6 +323,52 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxMessage(models.Model):
+    """An e-mail akrim has decided to send, stored in the same transaction as the change that
+    caused it. Beat's `network.tasks.send_outbox` sends it later, so neither a Redis outage
+    nor an SMTP outage can fail a committed request or lose its message (docs/operations.md,
+    *E-mail outbox*). A message is claimed (pending → sending) before it is handed to the mail
+    server and never claimed again once sent: each message goes out at most once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be sent")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML text"), blank=True)
+    from_email = models.CharField(_("sender"), max_length=250)
+    to = models.JSONField(_("recipients"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The sender's only question: which pending messages are due, oldest first.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status="pending"),
+                name="outbox_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
 
 
 # --- shapes shared by the apps (abstract: each app keeps its own table) -----------------

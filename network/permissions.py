@@ -51,4 +51,6 @@ grant(
     "network.view_user",
     "network.add_user",
     "network.change_user",
+    # Failed logins of their own agency's users, to unlock them (network.lockout).
+    "axes.view_accessattempt",
 )

@@ -12,7 +12,6 @@ and lockouts of accounts (django-axes) are audited where they happen (network.lo
 
 import functools
 import hashlib
-import ipaddress
 import json
 import time
 
@@ -22,34 +21,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-
-def client_ip(request) -> str:
-    """The client's address. Behind `AKRIM_TRUSTED_PROXIES` proxies it is taken from
-    X-Forwarded-For, counted from the right (the left part is whatever the client wrote)."""
-    proxies = settings.AKRIM_TRUSTED_PROXIES
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies and _is_address(forwarded[-proxies]):
-            return forwarded[-proxies]
-    remote = request.META.get("REMOTE_ADDR", "")
-    # Never anything but an address: the lockouts store it in an IP column, and a header
-    # that is not one (a misconfigured proxy, a client writing its own) must not be a 500.
-    return remote if _is_address(remote) else UNKNOWN_ADDRESS
-
-
-UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a placeholder value, nothing binds to it
-
-
-def _is_address(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
+# The one definition of the client address (also django-axes' AXES_CLIENT_IP_CALLABLE).
+from network.middleware import UNKNOWN_ADDRESS, client_ip  # noqa: F401
 
 
 def _key(rule: str, value: str) -> str:

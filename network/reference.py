@@ -9,7 +9,10 @@ renamed an agency in the admin. The data migration uses it with historical model
 runs again after every migrate and after a test database flush.
 """
 
+import csv
 import datetime
+import functools
+from pathlib import Path
 
 AGENCIES = [
     ("af", "Arbetsförmedlingen", "Swedish Public Employment Service", False),
@@ -137,3 +140,53 @@ def ensure_reference_data(Agency, County, Centre, Group) -> None:
         )
         if created:
             centre.counties.set(County.objects.filter(code__in=counties))
+
+
+# --- names for codes ------------------------------------------------------------------------
+# SCB's municipality codes (kommunkoder): the first two digits are the county's code. The
+# list ships as network/data/municipalities.csv (290 rows); tests/network/test_names.py
+# checks the count and the county prefixes.
+
+DATA = Path(__file__).resolve().parent / "data"
+COUNTY_NAMES = {code: name for code, _iso, name in COUNTIES}
+
+
+@functools.cache
+def municipalities() -> dict[str, str]:
+    """Four-digit municipality code -> SCB's name, in code order."""
+    with (DATA / "municipalities.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["name"] for row in csv.DictReader(handle)}
+
+
+def municipality_name(code) -> str:
+    """'1480' -> 'Göteborg'; an unknown code is returned as it is (stored data is never
+    hidden, only named when it can be)."""
+    code = str(code or "").strip()
+    return municipalities().get(code, code)
+
+
+def county_name(code) -> str:
+    """'14' -> 'Västra Götalands län' (a County object gives its own name)."""
+    name = getattr(code, "name", None)
+    if name:
+        return name
+    code = str(code or "").strip()
+    return COUNTY_NAMES.get(code, code)
+
+
+def municipalities_by_county() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(county name, [(municipality code, name), ...]), ...] for grouped selects: the
+    county is the first two digits of the municipality code."""
+    groups: dict[str, list[tuple[str, str]]] = {code: [] for code in COUNTY_NAMES}
+    for code, name in municipalities().items():
+        groups.setdefault(code[:2], []).append((code, name))
+    return [
+        (COUNTY_NAMES.get(county, county), sorted(rows, key=lambda row: _sv_key(row[1])))
+        for county, rows in groups.items()
+        if rows
+    ]
+
+
+def _sv_key(text: str) -> str:
+    """Swedish alphabetical order: å, ä, ö after z."""
+    return text.lower().translate(str.maketrans({"å": "z{", "ä": "z|", "ö": "z}"}))

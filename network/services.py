@@ -7,7 +7,7 @@ Every function that changes state is atomic, takes the acting user as keyword-on
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,7 +157,13 @@ def set_membership(
     active: bool = True,
     actor: User | None,
 ) -> Membership:
-    """Place `user` in `agency` with `roles` (replacing any earlier placement)."""
+    """Place `user` in `agency` with `roles` (replacing any earlier placement).
+
+    Nobody but the system administrator changes their own membership: an agency admin who
+    could give themselves the auditor role would review their own actions (separation of
+    duties, docs/security.md)."""
+    if actor is not None and actor.pk == user.pk and not actor.is_superuser:
+        raise PermissionDenied(_("You cannot change your own roles or membership."))
     roles = _clean_roles(roles)
     membership = Membership.objects.select_for_update().filter(user=user).first()
     before = (
@@ -240,7 +246,8 @@ def create_staff(
 def sample_events(events, *, size: int, actor: User):
     """A random sample of not yet reviewed events from `events` (already scoped by
     visible_to), for the auditors' periodic log review. Drawing a sample is itself audited."""
-    sample = list(events.filter(review__isnull=True).order_by("?")[:size])
+    unreviewed = events.filter(review__isnull=True).exclude(_about_user(actor))
+    sample = list(unreviewed.order_by("?")[:size])
     record_event(
         "audit.sampled",
         actor=actor,
@@ -250,9 +257,26 @@ def sample_events(events, *, size: int, actor: User):
     return sample
 
 
+def _about_user(user: User) -> models.Q:
+    """Events of the user's own actions, and events about their account."""
+    return models.Q(actor_id=user.pk) | models.Q(object_type="network.user", object_id=str(user.pk))
+
+
+def is_about(event: AuditEvent, user: User) -> bool:
+    return event.actor_id == user.pk or (
+        event.object_type == "network.user" and event.object_id == str(user.pk)
+    )
+
+
 @transaction.atomic
 def mark_event_reviewed(event: AuditEvent, *, note: str = "", actor: User):
-    """Record that an auditor reviewed `event` (once; a second review changes nothing)."""
+    """Record that an auditor reviewed `event` (once; a second review changes nothing).
+
+    Never an event of the auditor's own actions or about their own account: reviewing
+    oneself would take one's own events out of the sample (separation of duties); another
+    auditor reviews them, and the sample drawn by this auditor leaves them out."""
+    if is_about(event, actor):
+        raise PermissionDenied(_("You cannot review events about your own actions."))
     review, created = AuditEventReview.objects.get_or_create(
         event=event, defaults={"reviewer": actor, "note": note.strip()}
     )

@@ -1,5 +1,7 @@
 """Signal receivers of the access core: login auditing and the direct-FK guard."""
 
+import time
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ImproperlyConfigured
@@ -8,6 +10,7 @@ from django.dispatch import receiver
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from network.services import record_event
+from network.twofactor import LOGIN_AT_SESSION_KEY
 
 # Our apps keep object permissions in direct foreign-key tables only. Generic rows would be
 # slow at scale and survive their object's deletion (see reference/django-practice.md §B).
@@ -26,6 +29,9 @@ def refuse_generic_object_permissions(sender, instance, **kwargs):
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        # The absolute session lifetime counts from here (network.twofactor.end_old_session).
+        request.session[LOGIN_AT_SESSION_KEY] = int(time.time())
     record_event("auth.login", actor=user, obj=user)
 
 

@@ -5,6 +5,10 @@ bottom of the app stack. Used in Python for display and in SQL (`section_express
 reports can group by section in the database. SNI sections are the NACE/ISIC sections, which
 is what HTCDS's ForcedLabourIndustry uses."""
 
+import csv
+import functools
+from pathlib import Path
+
 from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Substr
 from django.db.models.lookups import In
@@ -82,3 +86,43 @@ HTCDS_INDUSTRY = {
     "T": "T_ActivitiesOfHouseholdsAsEmployers",
     "U": "U_ActivitiesOfExtraterritorialOrganizationsAndBodies",
 }
+
+
+# --- Swedish titles -------------------------------------------------------------------------
+# SCB's SNI 2007 titles (network/data/sni2007.csv): the 21 sections, the 88 divisions, and
+# the groups, classes and subclasses akrim's data and risk table use. A code without its own
+# row takes the title of its nearest parent ("43.991" -> 43.99 -> 43.9 -> 43).
+
+
+@functools.cache
+def titles() -> dict[str, str]:
+    path = Path(__file__).resolve().parent / "data" / "sni2007.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["title"] for row in csv.DictReader(handle)}
+
+
+def _normalise(code: str) -> str:
+    """'41.200' -> '41.2' (SCB writes the subclass 41.200, the class 41.20, the group 41.2:
+    trailing zeros add no detail)."""
+    head, dot, tail = str(code or "").strip().partition(".")
+    tail = tail.rstrip("0")
+    return f"{head}.{tail}" if dot and tail else head
+
+
+def title_of(code) -> str:
+    """The Swedish title of an SNI code or section letter; '' when unknown."""
+    code = _normalise(code)
+    known = titles()
+    if code.isalpha():
+        return known.get(code.upper(), "")
+    while code:
+        if code in known:
+            return known[code]
+        code = code[:-1].rstrip(".")
+    return ""
+
+
+def section_title(code) -> str:
+    """The title of the section a code belongs to ('41.200' -> 'Byggverksamhet')."""
+    letter = code.upper() if str(code).isalpha() else section_of(code)
+    return titles().get(letter, "")

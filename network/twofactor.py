@@ -16,9 +16,12 @@ Every step is audited: enrolment, each verification, each failure, each recovery
 """
 
 import base64
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -37,6 +40,8 @@ TWO_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.AUDITOR, Role.ADMIN})
 RECOVERY_CODES = 10
 # Set when an identity provider asserted multi-factor authentication for this session.
 IDP_MFA_SESSION_KEY = "akrim_idp_mfa"
+# When the session's user logged in (seconds since the epoch), for the absolute lifetime.
+LOGIN_AT_SESSION_KEY = "akrim_login_at"
 # The pages an unverified user may reach (URL names).
 OPEN_URL_NAMES = frozenset(
     {"two_factor_verify", "two_factor_enrol", "logout", "set_language", "health"}
@@ -70,8 +75,23 @@ def totp_device(user, *, confirmed: bool | None = True) -> TOTPDevice | None:
     return devices.order_by("pk").first()
 
 
+def is_demo_device(device: TOTPDevice) -> bool:
+    return device.bin_key == bytes.fromhex(settings.AKRIM_DEMO_OTP_KEY)
+
+
+def _usable(device) -> bool:
+    """A device may verify codes; one with the published demo key only while demo
+    authenticators are on (never with DEBUG off), so a demo-seeded database served in
+    production does not let anyone in with the README's key."""
+    if device is None:
+        return False
+    if isinstance(device, TOTPDevice) and not settings.AKRIM_DEMO_OTP:
+        return not is_demo_device(device)
+    return True
+
+
 def has_authenticator(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return any(_usable(d) for d in TOTPDevice.objects.filter(user=user, confirmed=True))
 
 
 # --- enrolment -----------------------------------------------------------------------------
@@ -129,7 +149,7 @@ def verify_code(request, code: str) -> bool:
             device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
             kind = "recovery code"
         device = device.order_by("pk").first()
-        ok = device is not None and device.verify_token(code)
+        ok = _usable(device) and device.verify_token(code)
     if not ok:
         record_event("auth.otp_failed", actor=user, obj=user, purpose=kind)
         return False
@@ -154,7 +174,7 @@ def verify_for_token(user, code: str) -> str | None:
     with transaction.atomic():
         model = TOTPDevice if code.isdigit() else StaticDevice
         device = model.objects.select_for_update().filter(user=user, confirmed=True).first()
-        ok = device is not None and device.verify_token(code)
+        ok = _usable(device) and device.verify_token(code)
     if not ok:
         record_event("auth.otp_failed", actor=user, obj=user, purpose="api token")
         return _("Wrong or expired code.")
@@ -185,6 +205,7 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        end_old_session(request)
         user = request.user
         if not user.is_authenticated or is_verified(request):
             return None
@@ -205,6 +226,26 @@ class TwoFactorMiddleware:
         return redirect(target)
 
 
+def end_old_session(request) -> None:
+    """The absolute session lifetime: a login lasts `AKRIM_SESSION_MAX_SECONDS` (10 hours)
+    however active the session is; the idle timeout alone would let a session used every
+    29 minutes live for ever. A session from before this rule starts counting now."""
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return
+    now = int(time.time())
+    started = session.get(LOGIN_AT_SESSION_KEY)
+    if started is None:
+        session[LOGIN_AT_SESSION_KEY] = now
+    elif now - started > settings.AKRIM_SESSION_MAX_SECONDS:
+        logout(request)
+        messages.info(
+            request,
+            _("Your session has ended: a login lasts at most %(hours)s hours. Log in again.")
+            % {"hours": settings.AKRIM_SESSION_MAX_SECONDS // 3600},
+        )
+
+
 def forget_verification(request) -> None:
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
     request.session.pop(IDP_MFA_SESSION_KEY, None)
@@ -219,7 +260,7 @@ def give_demo_authenticator(user) -> TOTPDevice:
     if not settings.AKRIM_DEMO_OTP:
         raise RuntimeError("Demo authenticators are disabled (AKRIM_DEMO_OTP is false).")
     device = totp_device(user)
-    if device is not None and device.key == settings.AKRIM_DEMO_OTP_KEY:
+    if device is not None and is_demo_device(device):
         return device
     TOTPDevice.objects.filter(user=user).delete()
     return TOTPDevice.objects.create(

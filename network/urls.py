@@ -9,6 +9,7 @@ network_patterns = [
     path("logg/", views.AuditEventListView.as_view(), name="audit_list"),
     path("logg/stickprov/", views.AuditSampleView.as_view(), name="audit_sample"),
     path("logg/<int:pk>/granskad/", views.AuditReviewView.as_view(), name="audit_review"),
+    path("konto/api-nycklar/", views.TokenListView.as_view(), name="token_list"),
 ]
 
 urlpatterns = [

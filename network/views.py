@@ -4,12 +4,15 @@ from django.db.models import Exists, OuterRef
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from network import tokens
 from network.filters import AuditEventFilterSet
 from network.forms import SampleForm
 from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
@@ -94,6 +97,39 @@ class AuditReviewView(CapabilityRequiredMixin, View):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = "network:audit_list"
         return redirect(target)
+
+
+class TokenListView(CapabilityRequiredMixin, View):
+    """A person's own API tokens: when each was issued, when it expires, whether it was
+    issued after two-factor login; revoke one or all (network.tokens). The tokens
+    themselves are never shown again: only their first characters identify them."""
+
+    template_name = "network/token_list.html"
+
+    def get(self, request):
+        context = {
+            "tokens": tokens.tokens_of(request.user),
+            "token_url": request.build_absolute_uri(reverse("api-token")),
+        }
+        response = render(request, self.template_name, context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def post(self, request):
+        key = request.POST.get("token", "")
+        if request.POST.get("all"):
+            count = tokens.revoke_tokens(
+                request.user, reason="revoked by the user", actor=request.user
+            )
+            messages.success(
+                request,
+                ngettext("%(n)s token revoked.", "%(n)s tokens revoked.", count) % {"n": count},
+            )
+        elif key and tokens.revoke_token(request.user, token_key=key[:25], actor=request.user):
+            messages.success(request, _("The token is revoked and no longer works."))
+        else:
+            messages.error(request, _("There is no such token."))
+        return redirect("network:token_list")
 
 
 def health(request):

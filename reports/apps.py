@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from network.navigation import NavItem, register
-        from reports import permissions, policies  # noqa: F401  (registers)
+        from reports import demo, permissions, policies  # noqa: F401  (registers)
 
         register(
             NavItem(

@@ -10,32 +10,49 @@ from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, NullIf
 
 from cases.models import Tip, VictimReferral
-from inspections.models import AgencyAssignment, Decision, Finding, Inspection
+from inspections.choices import IN_FORCE, REPORTS_OF_CRIME
+from inspections.models import (
+    AgencyAssignment,
+    ControlOperation,
+    Decision,
+    Finding,
+    IndustryRisk,
+    Inspection,
+    InspectionEmployer,
+    PersonCount,
+)
 from network.models import Agency
 from network.sni import section_expression
+from reports.suppression import CHANGE_KEYS, percent_changes
 
-# The risk industries of the joint risk assessment (reference §1.4) as SNI prefixes.
-RISK_INDUSTRIES = [
-    ("construction", ("41", "42", "43")),
-    ("restaurants", ("56",)),
-    ("cleaning", ("81.2",)),
-    ("transport", ("49.4",)),
-    ("beauty", ("96.02",)),
-    ("car_care", ("45.2",)),
-    ("care", ("86", "87", "88")),
-    ("agriculture_forestry", ("01", "02")),
-]
-TREND_YEARS = 4
+TREND_FIRST_YEAR = 2017  # the network's published series starts here (docs/reports.md)
 
 
-def _risk_expression(field: str):
-    whens = []
-    for name, prefixes in RISK_INDUSTRIES:
-        condition = Q()
-        for prefix in prefixes:
-            condition |= Q(**{f"{field}__startswith": prefix})
-        whens.append(When(condition, then=Value(name)))
+def industry_groups() -> dict[str, dict]:
+    """The risk table (`IndustryRisk`) as it stands now: recorded with the figures, so a
+    frozen report keeps the grouping it was counted by."""
+    return {
+        row.key: {"sv": row.name_sv, "en": row.name_en, "sni_prefixes": list(row.sni_prefixes)}
+        for row in IndustryRisk.objects.order_by("key")
+    }
+
+
+def _risk_expression(field: str, groups: dict[str, dict]):
+    """The industry of an SNI code: the group with the most specific matching prefix."""
+    prefixes = sorted(
+        ((prefix, key) for key, group in groups.items() for prefix in group["sni_prefixes"]),
+        key=lambda item: (-len(item[0]), item[0]),
+    )
+    whens = [When(**{f"{field}__startswith": prefix}, then=Value(key)) for prefix, key in prefixes]
     return Case(*whens, default=Value("other"), output_field=CharField())
+
+
+def _sum_by(queryset, key: str, value: str = "count") -> dict:
+    return {
+        str(row["key"]): row["n"]
+        for row in queryset.values(key=F(key)).annotate(n=Sum(value)).order_by("key")
+        if row["key"] not in (None, "")
+    }
 
 
 def _breakdown(queryset, key: str) -> dict:
@@ -50,25 +67,104 @@ def inspections_for(year: int, scope: str):
     return inspections_for_years(year, year, scope)
 
 
-def compute(year: int, scope: str) -> dict:
-    """Every figure of the report, unsuppressed."""
+def _sources(year: int, scope: str):
+    """The year's inspections and, of them, the findings, decisions (in force), person
+    counts and referrals the scope counts."""
     base = inspections_for(year, scope)
     findings = Finding.objects.filter(inspection__in=base.values("pk"))
-    decisions = Decision.objects.filter(finding__inspection__in=base.values("pk"))
+    decisions = Decision.objects.filter(
+        finding__inspection__in=base.values("pk"), status__in=IN_FORCE
+    )
+    persons = PersonCount.objects.filter(inspection__in=base.values("pk"))
     referrals = VictimReferral.objects.filter(created_at__year=year)
+    own_findings = Finding.objects.filter(inspection=OuterRef("pk"))
     if scope != "network":
         findings = findings.filter(agency__code=scope)
         decisions = decisions.filter(agency__code=scope)
+        persons = persons.filter(agency__code=scope)
         referrals = referrals.filter(referring_agency__code=scope)
-
-    own_findings = Finding.objects.filter(inspection=OuterRef("pk"))
-    if scope != "network":
         own_findings = own_findings.filter(agency__code=scope)
-    totals = base.aggregate(
+    return base, findings, decisions, persons, referrals, own_findings
+
+
+def totals(year: int, scope: str) -> dict:
+    """The year's totals that a change from the previous year is given for: one aggregate
+    query each over inspections, employers met, findings and referrals."""
+    base, findings, _decisions, _persons, referrals, own_findings = _sources(year, scope)
+    counted = base.aggregate(
         total=Count("id"),
         with_findings=Count("id", filter=Q(Exists(own_findings))),
         persons=Coalesce(Sum("persons_checked"), 0),
     )
+    return {
+        "inspections_total": counted["total"],
+        "inspections_with_findings": counted["with_findings"],
+        "employers_controlled": InspectionEmployer.objects.filter(
+            inspection__in=base.values("pk")
+        ).aggregate(n=Count("employer", distinct=True))["n"],
+        "employers_with_findings": findings.filter(employer__isnull=False).aggregate(
+            n=Count("employer", distinct=True)
+        )["n"],
+        "persons_checked_total": counted["persons"],
+        "referrals_total": referrals.count(),
+    }
+
+
+def trend(year: int, scope: str) -> tuple[dict, dict]:
+    """Inspections per year up to `year`: akrim's own count where it has any, else the
+    published figure (network only); a year with neither is absent, never 0. Returns the
+    counts and, per year, which source it is ("akrim" or "published")."""
+    from reports.models import PublishedFigure
+
+    own = {
+        str(row["year"]): row["n"]
+        for row in inspections_for_years(TREND_FIRST_YEAR, year, scope)
+        .annotate(year=ExtractYear("performed_on"))
+        .values("year")
+        .annotate(n=Count("id"))
+        .order_by("year")
+    }
+    published = (
+        dict(
+            PublishedFigure.objects.filter(key="inspections_total", year__lte=year)
+            .values_list("year", "value")
+            .order_by("year")
+        )
+        if scope == "network"
+        else {}
+    )
+    counts, sources = {}, {}
+    for y in sorted({*own, *map(str, published)}):
+        if own.get(y):
+            counts[y], sources[y] = own[y], "akrim"
+        else:
+            counts[y], sources[y] = published[int(y)], "published"
+    return counts, sources
+
+
+def previous_year_totals(year: int, scope: str) -> tuple[dict, dict]:
+    """Last year's totals for the comparison: akrim's where it has inspections that year,
+    else the published figure of that key where one is recorded; unknown ones are absent."""
+    from reports.models import PublishedFigure
+
+    own = totals(year - 1, scope)
+    if own["inspections_total"]:
+        return own, dict.fromkeys(own, "akrim")
+    if scope != "network":
+        return {}, {}
+    published = dict(
+        PublishedFigure.objects.filter(year=year - 1, key__in=CHANGE_KEYS).values_list(
+            "key", "value"
+        )
+    )
+    return published, dict.fromkeys(published, "published")
+
+
+def compute(year: int, scope: str) -> dict:
+    """Every figure of the report, unsuppressed."""
+    base, findings, decisions, persons, referrals, own_findings = _sources(year, scope)
+    counted = totals(year, scope)
+    groups = industry_groups()
     by_agency_category: dict[str, dict[str, int]] = {}
     for row in findings.values("agency__code", "category").annotate(n=Count("id")):
         by_agency_category.setdefault(row["agency__code"], {})[row["category"]] = row["n"]
@@ -96,32 +192,41 @@ def compute(year: int, scope: str) -> dict:
         .annotate(inspections=Count("id"))
         .order_by("agency__code")
     ]
-    trend = {
-        str(row["year"]): row["n"]
-        for row in inspections_for_years(year - TREND_YEARS, year, scope)
-        .annotate(year=ExtractYear("performed_on"))
-        .values("year")
-        .annotate(n=Count("id"))
-        .order_by("year")
-    }
-    return {
-        "inspections_total": totals["total"],
+    counts_by_year, trend_sources = trend(year, scope)
+    previous, previous_sources = previous_year_totals(year, scope)
+    in_operations = (
+        base.filter(operation__isnull=False)
+        .values("operation_id")
+        .annotate(
+            inspections=Count("id", distinct=True),
+            with_findings=Count("id", distinct=True, filter=Q(Exists(own_findings))),
+            employers=Count("inspectionemployer__employer", distinct=True),
+        )
+        .order_by("operation_id")
+    )
+    reports_of_crime = decisions.filter(type__in=REPORTS_OF_CRIME)
+    raw = {
+        "inspections_total": counted["inspections_total"],
         "inspections_by_county": _breakdown(base, "workplace__county__code"),
         "inspections_by_sni_section": _breakdown(
             base.annotate(section=section_expression("workplace__sni")), "section"
         ),
-        "inspections_with_findings": totals["with_findings"],
+        "inspections_with_findings": counted["inspections_with_findings"],
         "findings_by_agency_category": by_agency_category,
         "decisions_by_type": decisions_by_type,
-        "persons_checked_total": totals["persons"],
-        "referrals_total": referrals.count(),
+        "persons_checked_total": counted["persons_checked_total"],
+        "referrals_total": counted["referrals_total"],
+        # Every month, those without inspections as 0 (the published tables show them).
         "inspections_by_month": {
-            f"{int(k):02d}": v
-            for k, v in _breakdown(base.annotate(m=ExtractMonth("performed_on")), "m").items()
+            **{f"{m:02d}": 0 for m in range(1, 13)},
+            **{
+                f"{int(k):02d}": v
+                for k, v in _breakdown(base.annotate(m=ExtractMonth("performed_on")), "m").items()
+            },
         },
         "inspections_by_centre": _breakdown(base, "workplace__county__centres__code"),
         "inspections_by_risk_industry": _breakdown(
-            base.annotate(risk=_risk_expression("workplace__sni")), "risk"
+            base.annotate(risk=_risk_expression("workplace__sni", groups)), "risk"
         ),
         "inspections_with_findings_by_agency": {
             row["agency__code"]: {
@@ -130,9 +235,7 @@ def compute(year: int, scope: str) -> dict:
             }
             for row in per_agency
         },
-        "inspections_trend": {
-            str(y): trend.get(str(y), 0) for y in range(year - TREND_YEARS, year + 1)
-        },
+        "inspections_trend": counts_by_year,
         "inspections_by_selection_basis": _breakdown(
             base.annotate(basis=selection_basis_expression()), "basis"
         ),
@@ -144,7 +247,52 @@ def compute(year: int, scope: str) -> dict:
             base.filter(Exists(own_findings)), "workplace__county__centres__code"
         ),
         "tips_by_outcome": _breakdown(tips_for(year, scope), "outcome"),
+        # Version 2: employers (companies) as the counting unit, people, campaigns, history.
+        "employers_controlled": counted["employers_controlled"],
+        "employers_with_findings": counted["employers_with_findings"],
+        "employers_with_decision_by_type": {
+            row["type"]: row["n"]
+            for row in decisions.filter(finding__employer__isnull=False)
+            .values("type")
+            .annotate(n=Count("finding__employer", distinct=True))
+            .order_by("type")
+        },
+        "reports_of_crime_by_law": _breakdown(reports_of_crime, "law"),
+        "persons_counted_total": persons.aggregate(n=Coalesce(Sum("count"), 0))["n"],
+        "persons_checked_by_agency": _sum_by(persons, "agency__code"),
+        "persons_by_right_to_work": _sum_by(persons, "right_to_work"),
+        "inspections_with_persons_by_right_to_work": {
+            row["key"]: row["n"]
+            for row in persons.values(key=F("right_to_work"))
+            .annotate(n=Count("inspection", distinct=True))
+            .order_by("key")
+        },
+        "persons_by_nationality": _sum_by(
+            persons.annotate(land=Coalesce(NullIf(F("nationality"), Value("")), Value("unknown"))),
+            "land",
+        ),
+        "inspections_by_operation": {
+            str(row["operation_id"]): {
+                "inspections": row["inspections"],
+                "with_findings": row["with_findings"],
+                "employers": row["employers"],
+            }
+            for row in in_operations
+        },
+        "previous_year_totals": previous,
+        # Not counts: where each number comes from, and the grouping used.
+        "inspections_trend_source": trend_sources,
+        "previous_year_source": previous_sources,
+        "industry_groups": groups,
+        "operations": dict(
+            ControlOperation.objects.filter(
+                pk__in=[row["operation_id"] for row in in_operations]
+            ).values_list("pk", "title")
+        ),
     }
+    raw["operations"] = {str(k): v for k, v in raw["operations"].items()}
+    raw["change_from_previous_year"] = percent_changes(raw)
+    return raw
 
 
 def selection_basis_expression():

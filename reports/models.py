@@ -54,6 +54,9 @@ class ReportBuild(models.Model):
     figures = models.JSONField(default=dict, blank=True)
     # Unsuppressed counts, kept for the suppression audit and never served.
     raw_figures = models.JSONField(default=dict, blank=True)
+    # The year before, counted and suppressed in the same snapshot: the report's "last
+    # year" column (docs/reports.md "Comparison with last year").
+    previous_figures = models.JSONField(default=dict, blank=True)
     pdf = models.FileField(upload_to="reports/", blank=True)
 
     objects = ReportBuildQuerySet.as_manager()
@@ -124,3 +127,40 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"Lägesbild {self.year}"
+
+
+# The figures the network published for years before akrim (DESIGN.md "Figures contract").
+HISTORY_KEYS = [
+    ("inspections_total", _("Joint controls")),
+    ("inspections_with_findings", _("Controls with findings")),
+    ("employers_controlled", _("Companies controlled")),
+    ("employers_with_findings", _("Companies with findings")),
+    ("persons_checked_total", _("Persons checked")),
+    ("referrals_total", _("Victim referrals")),
+]
+
+
+class PublishedFigure(models.Model):
+    """A figure the network published for a year (e.g. 161 joint controls in 2017), with
+    where it was published. The trend uses it for years without data in akrim; every output
+    marks it as published, not counted (docs/reports.md "History")."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    key = models.CharField(_("figure"), max_length=40, choices=HISTORY_KEYS)
+    value = models.PositiveIntegerField(_("value"))
+    source = models.CharField(_("source"), max_length=300)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["year", "key"]
+        verbose_name = _("published figure")
+        verbose_name_plural = _("published figures")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "key"], name="published_figure_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.key} {self.value}"

@@ -21,10 +21,12 @@ from network.services import record_event
 from reports import figures, rendering, suppression
 from reports.models import (
     ACTIVE,
+    HISTORY_KEYS,
     NETWORK,
     REPORT_TRANSITIONS,
     AnnualReport,
     BuildStatus,
+    PublishedFigure,
     ReportBuild,
 )
 from reports.policies import report_scopes
@@ -109,15 +111,18 @@ def _progress(build_id: int, progress: int, stage: str) -> None:
     )
 
 
-def _snapshot_figures(year: int, scope: str) -> dict:
+def _snapshot_figures(year: int, scope: str, *, previous: bool = False):
     """All figures from one consistent snapshot of the database: a REPEATABLE READ
     transaction on PostgreSQL. (Called inside an outer transaction, as in tests, the outer
-    one's snapshot rules: the isolation level can only be set first thing.)"""
+    one's snapshot rules: the isolation level can only be set first thing.) With
+    `previous`, the year before's figures too, from the same snapshot."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if previous:
+            return figures.compute(year, scope), figures.compute(year - 1, scope)
         return figures.compute(year, scope)
 
 
@@ -141,14 +146,16 @@ def run_build(build_id: int) -> ReportBuild:
     """Compute, suppress, render and freeze a claimed build."""
     build = ReportBuild.objects.get(pk=build_id)
     _progress(build_id, 10, "reading figures")
-    raw = _snapshot_figures(build.year, build.scope)
+    raw, raw_before = _snapshot_figures(build.year, build.scope, previous=True)
     _progress(build_id, 50, "suppressing small cells")
     build.raw_figures = raw
     build.figures = publish(raw, k=build.suppressed_below, year=build.year)
+    build.previous_figures = publish(raw_before, k=build.suppressed_below, year=build.year - 1)
     _progress(build_id, 60, "drawing charts and PDF")
     report = (
         AnnualReport.objects.filter(year=build.year).first() if build.scope == NETWORK else None
     )
+    build.finished_at = timezone.now()  # the frozen date the PDF states
     pdf = rendering.as_pdf(build, report)
     _progress(build_id, 90, "saving")
     with transaction.atomic():
@@ -156,11 +163,12 @@ def run_build(build_id: int) -> ReportBuild:
         if locked.status != BuildStatus.RUNNING:
             return locked  # failed or taken back meanwhile: do not overwrite
         locked.figures, locked.raw_figures = build.figures, raw
+        locked.previous_figures = build.previous_figures
         locked.pdf.save(
             f"lagesbild-{build.year}-{build.scope}-{build_id}.pdf", ContentFile(pdf), save=False
         )
         locked.status, locked.progress, locked.stage = BuildStatus.READY, 100, "ready"
-        locked.finished_at = timezone.now()
+        locked.finished_at = build.finished_at
         locked.save()
     return locked
 
@@ -254,3 +262,71 @@ def move_report(report: AnnualReport, *, state: str, actor: User) -> AnnualRepor
 def get_or_create_report(year: int) -> AnnualReport:
     report, _created = AnnualReport.objects.get_or_create(year=year)
     return report
+
+
+# --- published history ----------------------------------------------------------------------
+
+
+def may_enter_history(user) -> bool:
+    """Those who build the network's report (Arbetsmiljöverket's analysts and coordinators)."""
+    return "network" in report_scopes(user) and user.has_perm("reports.change_annualreport")
+
+
+@transaction.atomic
+def save_published_figure(
+    *, year: int, key: str, value: int, source: str, actor: User | None
+) -> PublishedFigure:
+    """Record (or correct) a figure the network published for a year before akrim.
+    `actor=None` is the loading command."""
+    if actor is not None and not may_enter_history(actor):
+        raise PermissionDenied
+    errors = {}
+    this_year = timezone.localdate().year
+    if not isinstance(year, int) or not 2000 <= year <= this_year:
+        errors["year"] = [_("Choose a year from 2000 to %(y)s.") % {"y": this_year}]
+    if key not in dict(HISTORY_KEYS):
+        errors["key"] = [_("Choose one of the figures.")]
+    if not isinstance(value, int) or value < 0:
+        errors["value"] = [_("Enter a whole number of at least 0.")]
+    if not (source or "").strip():
+        errors["source"] = [_("Say where the figure was published.")]
+    if errors:
+        raise ValidationError(errors)
+    figure, created = PublishedFigure.objects.update_or_create(
+        year=year,
+        key=key,
+        defaults={"value": value, "source": source.strip(), "entered_by": actor},
+    )
+    record_event(
+        "report.history_entered",
+        actor=actor,
+        obj=figure,
+        changes={"year": year, "key": key, "value": value, "created": created},
+    )
+    return figure
+
+
+def load_published_history(rows, *, actor: User | None = None) -> int:
+    """Rows of year, key, value, source (the CSV of `load_published_history`): all or
+    nothing, errors named by line."""
+    with transaction.atomic():
+        count = 0
+        for line, row in enumerate(rows, start=2):
+            try:
+                save_published_figure(
+                    year=int(row.get("year") or 0),
+                    key=(row.get("key") or "").strip(),
+                    value=int(row.get("value") or -1),
+                    source=row.get("source") or "",
+                    actor=actor,
+                )
+            except (ValueError, ValidationError) as error:
+                detail = "; ".join(
+                    f"{k}: {' '.join(v)}"
+                    for k, v in getattr(error, "message_dict", {"value": [str(error)]}).items()
+                )
+                raise ValidationError(
+                    _("Line %(n)s: %(detail)s") % {"n": line, "detail": detail}
+                ) from None
+            count += 1
+        return count

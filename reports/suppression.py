@@ -18,6 +18,24 @@ from collections.abc import Iterable
 
 Path = tuple
 
+# Not counts: labels, sources and the grouping the figures were counted by; published as
+# they are. The percent changes are derived after suppression (`percent_changes`).
+NOT_COUNTS = {
+    "inspections_trend_source",
+    "previous_year_source",
+    "industry_groups",
+    "operations",
+    "change_from_previous_year",
+}
+# Mappings of mappings: each inner mapping is one breakdown.
+NESTED = {
+    "findings_by_agency_category",
+    "inspections_with_findings_by_agency",
+    "inspections_by_operation",
+}
+# The person counts of every agency, split three ways: each split sums to the same total.
+PERSON_SPLITS = ["persons_checked_by_agency", "persons_by_right_to_work", "persons_by_nationality"]
+
 # tips_by_outcome sums to the year's tips, a total not published: its cells are still
 # protected as a breakdown of a known total (see _groups).
 BREAKDOWNS_OF_TOTAL = [
@@ -33,12 +51,14 @@ def _cells(raw: dict) -> dict[Path, int]:
     """Every count in the figures, by its path."""
     cells: dict[Path, int] = {}
     for key, value in raw.items():
+        if key in NOT_COUNTS:
+            continue
         if isinstance(value, int):
             cells[(key,)] = value
         elif key == "decisions_by_type":
             for kind, item in value.items():
                 cells[(key, kind, "count")] = item["count"]
-        elif key in ("findings_by_agency_category", "inspections_with_findings_by_agency"):
+        elif key in NESTED:
             for agency, mapping in value.items():
                 for sub, count in mapping.items():
                     cells[(key, agency, sub)] = count
@@ -70,8 +90,16 @@ def _groups(raw: dict, centre_counties: dict[str, Iterable[str]]):
         "tips_by_outcome",
         "inspections_by_selection_basis",
         "inspections_with_findings_by_selection_basis",
+        "employers_with_decision_by_type",
+        "reports_of_crime_by_law",
+        "inspections_with_persons_by_right_to_work",
+        "previous_year_totals",
     ):
         groups.append(([(key, sub) for sub in raw.get(key, {})], None))
+    for key in PERSON_SPLITS:
+        groups.append(([(key, sub) for sub in raw.get(key, {})], ("persons_counted_total",)))
+    for operation, mapping in raw.get("inspections_by_operation", {}).items():
+        groups.append(([("inspections_by_operation", operation, c) for c in mapping], None))
     found_by_centre = "inspections_with_findings_by_centre"
     groups.append(
         (
@@ -96,6 +124,16 @@ def _complements(raw: dict):
             whole = raw.get(whole_key, {}).get(group)
             if whole is not None:
                 yield (part_key, group), (whole_key, group), whole - part
+    # Companies without findings, and each operation's inspections without findings.
+    if "employers_with_findings" in raw and "employers_controlled" in raw:
+        rest = raw["employers_controlled"] - raw["employers_with_findings"]
+        yield ("employers_with_findings",), ("employers_controlled",), rest
+    for operation, m in raw.get("inspections_by_operation", {}).items():
+        yield (
+            ("inspections_by_operation", operation, "with_findings"),
+            ("inspections_by_operation", operation, "inspections"),
+            m["inspections"] - m["with_findings"],
+        )
 
 
 def _equalities(raw: dict, year: int | None):
@@ -104,6 +142,14 @@ def _equalities(raw: dict, year: int | None):
     ]
     if year is not None:
         pairs.append((("inspections_total",), ("inspections_trend", str(year))))
+        previous = raw.get("previous_year_totals", {})
+        if previous.get("inspections_total") == raw.get("inspections_trend", {}).get(str(year - 1)):
+            pairs.append(
+                (
+                    ("previous_year_totals", "inspections_total"),
+                    ("inspections_trend", str(year - 1)),
+                )
+            )
     return pairs
 
 
@@ -145,7 +191,9 @@ def suppress(raw: dict, k: int, centre_counties=None, year: int | None = None) -
     hidden = hidden_cells(raw, k, centre_counties, year)
     out: dict = {}
     for key, value in raw.items():
-        if isinstance(value, int):
+        if key in NOT_COUNTS:
+            out[key] = value
+        elif isinstance(value, int):
             out[key] = None if (key,) in hidden else value
         elif key == "decisions_by_type":
             out[key] = {
@@ -156,7 +204,7 @@ def suppress(raw: dict, k: int, centre_counties=None, year: int | None = None) -
                 )
                 for kind, item in value.items()
             }
-        elif key in ("findings_by_agency_category", "inspections_with_findings_by_agency"):
+        elif key in NESTED:
             out[key] = {
                 agency: {
                     sub: None if (key, agency, sub) in hidden else count
@@ -168,4 +216,31 @@ def suppress(raw: dict, k: int, centre_counties=None, year: int | None = None) -
             out[key] = {sub: None if (key, sub) in hidden else n for sub, n in value.items()}
         else:
             out[key] = value
+    if "previous_year_totals" in out:
+        out["change_from_previous_year"] = percent_changes(out)
     return out
+
+
+CHANGE_KEYS = (
+    "inspections_total",
+    "inspections_with_findings",
+    "employers_controlled",
+    "employers_with_findings",
+    "persons_checked_total",
+    "referrals_total",
+)
+
+
+def percent_changes(figures: dict) -> dict:
+    """Percent change from last year per total: None when either year's count is unknown,
+    hidden, or last year's is 0 (nothing to divide by)."""
+    previous = figures.get("previous_year_totals", {})
+    changes = {}
+    for key in CHANGE_KEYS:
+        now, before = figures.get(key), previous.get(key)
+        changes[key] = (
+            None
+            if now is None or before is None or before == 0
+            else round(100 * (now - before) / before, 1)
+        )
+    return changes

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +19,17 @@ from inspections.choices import SelectionBasis
 from network.exceptions import StaleVersion
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
-from reports import figures, rendering, services
-from reports.api.views import DOWNLOADS, download_body, download_response
-from reports.models import NETWORK, REPORT_TRANSITIONS, AnnualReport, BuildStatus, ReportBuild
+from reports import figures, opendata, rendering, services
+from reports.api.views import DOWNLOADS, LANGUAGES, download_body, download_response
+from reports.models import (
+    HISTORY_KEYS,
+    NETWORK,
+    REPORT_TRANSITIONS,
+    AnnualReport,
+    BuildStatus,
+    PublishedFigure,
+    ReportBuild,
+)
 from reports.policies import report_scopes
 
 
@@ -58,6 +66,7 @@ class ReportHomeView(ReportScopeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         scopes = report_scopes(self.request.user)
+        context["may_enter_history"] = services.may_enter_history(self.request.user)
         context["form"] = kwargs.get("form") or BuildRequestForm(scopes=scopes)
         context["builds"] = ReportBuild.objects.visible_to(self.request.user)[:30]
         context["reports"] = AnnualReport.objects.visible_to(self.request.user)[:10]
@@ -112,11 +121,12 @@ class DownloadView(ReportScopeMixin, View):
         build = get_object_or_404(
             ReportBuild.objects.visible_to(request.user), pk=pk, status=BuildStatus.READY
         )
-        if fmt not in DOWNLOADS:
+        language = request.GET.get("lang", "sv")
+        if fmt not in DOWNLOADS or language not in LANGUAGES:
             raise Http404
-        body = download_body(build, fmt)
-        services.record_download(build, fmt=fmt, actor=request.user)
-        return download_response(build, fmt, body)
+        body = download_body(build, fmt, language)
+        services.record_download(build, fmt=f"{fmt} {language}", actor=request.user)
+        return download_response(build, fmt, body, language)
 
 
 class ReportTextForm(forms.ModelForm):
@@ -251,3 +261,77 @@ class HitRateView(CapabilityRequiredMixin, TemplateView):
             hidden=rendering.HIDDEN,
         )
         return context
+
+
+class OpenDataView(View):
+    """The published report's figures as open data, without login (docs/reports.md "Open
+    data"). A year whose report is not published has no package: 404 for everyone."""
+
+    def get(self, request, year, name=None):
+        report = opendata.published_report(year)
+        if report is None:
+            raise Http404
+        if name is None:
+            files = opendata.files(report)
+            return render(
+                request,
+                "reports/open_data.html",
+                {"report": report, "names": sorted(files), "zip_name": f"lagesbild-{year}.zip"},
+            )
+        if name == f"lagesbild-{year}.zip":
+            response = HttpResponse(opendata.as_zip(report), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        files = opendata.files(report)
+        if name not in files:
+            raise Http404
+        kind = "application/json" if name.endswith(".json") else "text/csv; charset=utf-8"
+        response = HttpResponse(files[name], content_type=kind)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+class PublishedFigureForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000)
+    key = forms.ChoiceField(label=gettext_lazy("figure"), choices=HISTORY_KEYS)
+    value = forms.IntegerField(label=gettext_lazy("value"), min_value=0)
+    source = forms.CharField(
+        label=gettext_lazy("source"),
+        max_length=300,
+        help_text=gettext_lazy("Where the figure was published, e.g. a press release's address."),
+    )
+
+
+class PublishedHistoryView(ReportScopeMixin, View):
+    """The figures the network published for years before akrim: entered here by
+    Arbetsmiljöverket's analysts, used by the trend where akrim has no data."""
+
+    template_name = "reports/published_history.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.may_enter_history(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, request, form, status=200):
+        figures_ = PublishedFigure.objects.select_related("entered_by")
+        return render(
+            request, self.template_name, {"form": form, "figures": figures_}, status=status
+        )
+
+    def get(self, request):
+        return self._render(request, PublishedFigureForm())
+
+    def post(self, request):
+        form = PublishedFigureForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            services.save_published_figure(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
+            return self._render(request, form, status=400)
+        messages.success(request, _("The published figure is saved."))
+        return redirect("reports:published_history")

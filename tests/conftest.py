@@ -56,6 +56,30 @@ def redis_reachable() -> bool:
         return False
 
 
+# The SQLite pass of .ci/run runs only what can differ on SQLite (docs/testing.md): the
+# modules below exercise the `connection.vendor` branches (the audit triggers, the ranking
+# facts and the risk statement, the report build's snapshot), seed_demo and `make run`'s
+# path; the rest is a smoke slice of the API and the pages. Every test in them, and every
+# test marked `sqlite`, gets the `sqlite_slice` mark.
+SQLITE_SLICE = (
+    "tests/network/test_audit.py",  # append-only triggers (SQLite's own in its migration)
+    "tests/network/test_commands.py",  # seed_demo, create_staff: make run's path
+    "tests/network/test_api.py",  # smoke: token, /me, agencies
+    "tests/inspections/test_ranking_facts.py",  # inspections/facts.py vendor branches
+    "tests/inspections/test_risk.py",  # inspections/risk.py vendor branches
+    "tests/reports/test_builds.py",  # reports/services.py snapshot branch
+    "tests/reports/test_figures.py",
+    "tests/test_settings.py",
+    "tests/test_translations.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SQLITE_SLICE) or item.get_closest_marker("sqlite"):
+            item.add_marker(pytest.mark.sqlite_slice)
+
+
 @pytest.fixture(autouse=True)
 def _requirements(request):
     node = request.node
@@ -100,13 +124,36 @@ def _celery_in_process():
 
 
 _triggers = importlib.import_module("network.migrations.0002_auditevent_append_only")
+_no_truncate = importlib.import_module("network.migrations.0006_auditevent_no_truncate")
+
+
+def _flush_may_empty_the_audit_trail():
+    """PostgreSQL refuses TRUNCATE on the audit table unless the transaction set the GUC
+    of migration 0006. Transactional tests end with a flush (one TRUNCATE of every table):
+    only that flush sets it, inside its own transaction."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "allows_audit_truncate", False):
+        return
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        return [_no_truncate.ALLOW_TRUNCATE_SQL, *statements] if statements else statements
+
+    sql_flush.allows_audit_truncate = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+if connection.vendor == "postgresql":
+    _flush_may_empty_the_audit_trail()
 
 
 @pytest.fixture(autouse=True)
 def _sqlite_flush_keeps_working(request):
     """Transactional tests end with a flush, which on SQLite is a DELETE that the audit
     trigger refuses. Drop the triggers just before that flush and put them back before the
-    next test. PostgreSQL flushes with TRUNCATE, which the row trigger does not see."""
+    next test. PostgreSQL flushes with TRUNCATE (see _flush_may_empty_the_audit_trail)."""
     uses_db = any(
         name in request.fixturenames for name in ("db", "transactional_db", "live_server")
     ) or request.node.get_closest_marker("django_db")

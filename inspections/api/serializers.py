@@ -10,6 +10,7 @@ from inspections.choices import (
     FindingCategory,
     OperationStatus,
     ParticipationMode,
+    ReportedLaw,
     RightToWork,
     Scope,
     SelectionBasis,
@@ -22,6 +23,7 @@ from inspections.models import (
     Decision,
     Finding,
     FollowUp,
+    ImportJob,
     Inspection,
     InspectionAttachment,
     PersonCount,
@@ -174,8 +176,17 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class OrgnrField(serializers.CharField):
+    """An employer as its organisation number: any form in (the service checks it is one
+    of the employers met), the stored 10 digits out."""
+
+    def to_representation(self, value):
+        return value.orgnr
+
+
 class FindingSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.code", read_only=True)
+    employer = OrgnrField(required=False, allow_null=True, allow_blank=True, default=None)
 
     class Meta:
         model = Finding
@@ -188,6 +199,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "severity",
             "legal_reference",
             "secret",
+            "employer",
             "created_at",
         ]
         read_only_fields = ["id", "inspection", "agency", "created_at"]
@@ -212,7 +224,15 @@ class DecisionSerializer(serializers.ModelSerializer):
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
     status = serializers.ChoiceField(
-        choices=DecisionStatus.choices, required=False, default=DecisionStatus.DECIDED
+        choices=[DecisionStatus.PROPOSED, DecisionStatus.DECIDED],
+        required=False,
+        default=DecisionStatus.DECIDED,
+    )
+    law = serializers.ChoiceField(
+        choices=ReportedLaw.choices, required=False, allow_blank=True, default=""
+    )
+    employer = serializers.CharField(
+        source="finding.employer.orgnr", read_only=True, allow_null=True, default=None
     )
 
     class Meta:
@@ -221,13 +241,16 @@ class DecisionSerializer(serializers.ModelSerializer):
             "id",
             "finding",
             "agency",
+            "employer",
             "type",
             "amount_sek",
             "decided_on",
             "status",
+            "law",
             "external_reference",
+            "version",
         ]
-        read_only_fields = ["id", "agency"]
+        read_only_fields = ["id", "agency", "version"]
         extra_kwargs = {"decided_on": {"required": False}}
 
     def __init__(self, *args, findings=None, **kwargs):
@@ -236,11 +259,20 @@ class DecisionSerializer(serializers.ModelSerializer):
             self.fields["finding"].queryset = findings
 
 
+class DecisionStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DecisionStatus.choices)
+    reason = serializers.CharField(max_length=2000)
+    decided_on = serializers.DateField(required=False, default=None)
+    version = serializers.IntegerField(required=False, default=None, min_value=1)
+
+
 class PersonCountSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.code", read_only=True)
     right_to_work = serializers.ChoiceField(choices=RightToWork.choices)
+    # The pattern admits the empty default (unknown nationality), so the schema's default
+    # matches its own pattern (openapi-spec-validator checks this).
     nationality = serializers.RegexField(
-        r"^[A-Za-z]{2}$", required=False, allow_blank=True, default=""
+        r"^(?:[A-Za-z]{2})?$", required=False, allow_blank=True, default=""
     )
 
     class Meta:
@@ -324,11 +356,34 @@ class ImportPreviewSerializer(serializers.Serializer):
     agencies = serializers.ListField(child=serializers.CharField())
 
 
-class ImportResultSerializer(serializers.Serializer):
-    rows = serializers.IntegerField()
-    errors = ImportErrorSerializer(many=True)
-    preview = ImportPreviewSerializer(many=True)
-    created = serializers.ListField(child=serializers.CharField())
+class ImportJobSerializer(serializers.ModelSerializer):
+    """A spreadsheet import as the worker leaves it: `status` (queued, running, ready,
+    failed) and `progress` 0-100 while it runs; then the rows read, every error (nothing is
+    imported when there is one), the preview and the new references; `error` when the file
+    as a whole was refused."""
+
+    errors = ImportErrorSerializer(many=True, read_only=True)
+    preview = ImportPreviewSerializer(many=True, read_only=True)
+    created = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "filename",
+            "dry_run",
+            "status",
+            "progress",
+            "stage",
+            "requested_at",
+            "finished_at",
+            "rows",
+            "errors",
+            "preview",
+            "created",
+            "error",
+        ]
+        read_only_fields = fields
 
 
 class InspectionAttachmentSerializer(serializers.ModelSerializer):

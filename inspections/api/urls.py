@@ -8,6 +8,7 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("follow-ups", views.FollowUpViewSet, basename="followup")
 router.register("operations", views.OperationViewSet, basename="operation")
+router.register("inspection-imports", views.ImportJobViewSet, basename="inspection-import")
 
 urlpatterns = [
     path(

@@ -24,11 +24,12 @@ from inspections.api.serializers import (
     AssignmentInputSerializer,
     AssignmentSerializer,
     DecisionSerializer,
+    DecisionStatusSerializer,
     DisclosureSerializer,
     FindingSerializer,
     FollowUpSerializer,
+    ImportJobSerializer,
     ImportRequestSerializer,
-    ImportResultSerializer,
     InspectionAttachmentSerializer,
     InspectionCreateSerializer,
     InspectionSerializer,
@@ -42,13 +43,14 @@ from inspections.api.serializers import (
 )
 from inspections.choices import FollowUpStatus
 from inspections.filters import InspectionFilterSet
-from inspections.imports import import_inspections
+from inspections.imports import request_import
 from inspections.models import (
     AgencyAssignment,
     ControlOperation,
     Decision,
     Finding,
     FollowUp,
+    ImportJob,
     Inspection,
     InspectionEmployer,
 )
@@ -144,11 +146,7 @@ class InspectionViewSet(
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
-        responses={
-            200: ImportResultSerializer,
-            # Rows with errors (the import's own shape), or a missing or unreadable file.
-            400: {"anyOf": [{"$ref": "#/components/schemas/ImportResult"}, FIELD_ERRORS]},
-        },
+        responses={202: ImportJobSerializer, 400: FIELD_ERRORS},
     )
     @action(
         detail=False,
@@ -159,18 +157,17 @@ class InspectionViewSet(
         pagination_class=None,
     )
     def import_file(self, request):
-        """Planned inspections from a CSV or XLSX file: all rows or none (dry_run to check)."""
+        """Planned inspections from a CSV or XLSX file, checked (dry_run) or imported by the
+        worker: 202 with the job at once; follow it at /api/v1/inspection-imports/{id}/.
+        All rows or none."""
         serializer = ImportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = import_inspections(
-            serializer.validated_data["file"],
+        job = request_import(
+            upload=serializer.validated_data["file"],
             actor=request.user,
             dry_run=serializer.validated_data["dry_run"],
         )
-        body = ImportResultSerializer(result).data
-        return Response(
-            body, status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST
-        )
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(methods=["GET"], request=None, responses={200: AssignmentSerializer(many=True)})
     @extend_schema(
@@ -227,7 +224,7 @@ class InspectionViewSet(
             findings = list(
                 Finding.objects.visible_to(request.user)
                 .filter(inspection=inspection)
-                .select_related("agency")
+                .select_related("agency", "employer")
             )
             record_findings_read(findings, actor=request.user)
             return Response(FindingSerializer(findings, many=True).data)
@@ -251,7 +248,7 @@ class InspectionViewSet(
             decisions = (
                 Decision.objects.visible_to(request.user)
                 .filter(finding__inspection=inspection)
-                .select_related("agency")
+                .select_related("agency", "finding__employer")
             )
             return Response(DecisionSerializer(decisions, many=True).data)
         _require(self, request, "inspections.add_decision")
@@ -260,6 +257,27 @@ class InspectionViewSet(
         data = dict(serializer.validated_data)
         decision = services.record_decision(data.pop("finding"), actor=request.user, **data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionStatusSerializer, responses={200: DecisionSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"decisions/(?P<decision_id>[0-9]+)/status",
+        filterset_class=None,
+    )
+    def decision_status(self, request, pk=None, decision_id=None):
+        """Move a decision along its way (staff of the decision's agency, with a reason)."""
+        inspection = self.get_object()
+        decision = get_object_or_404(
+            Decision.objects.visible_to(request.user).filter(finding__inspection=inspection),
+            pk=decision_id,
+        )
+        serializer = DecisionStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = services.change_decision_status(
+            decision, actor=request.user, **serializer.validated_data
+        )
+        return Response(DecisionSerializer(decision).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: PersonCountSerializer(many=True)})
     @extend_schema(
@@ -505,3 +523,12 @@ class OperationViewSet(
         body.is_valid(raise_exception=True)
         operation = services.move_operation(operation, actor=request.user, **body.validated_data)
         return Response(OperationSerializer(operation).data)
+
+
+class ImportJobViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One's own spreadsheet imports: status and progress while the worker runs, then the
+    outcome. Anyone else's import answers 404."""
+
+    scoped_model = ImportJob
+    serializer_class = ImportJobSerializer
+    capabilities = {"retrieve": "inspections.add_inspection"}

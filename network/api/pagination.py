@@ -1,9 +1,16 @@
 """Cursor pagination for every list: `{"next", "previous", "results"}`.
 
 Cursors stay fast on big tables (no OFFSET, no exact COUNT) and stable while rows are added.
+A cursor comes back from the client, so it is checked before use: a position that is not a
+value of the ordering field (a tampered or foreign cursor) answers 404 "Invalid cursor", as
+an undecodable one does in DRF, never a server error from the database.
 """
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+
+POSITION_LIMIT = 200
 
 
 class IdCursorPagination(CursorPagination):
@@ -11,6 +18,32 @@ class IdCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            self._check_position(cursor.position)
+        return cursor
+
+    def _check_position(self, position: str) -> None:
+        ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        invalid = NotFound(self.invalid_cursor_message)
+        if "\x00" in position or len(position) > POSITION_LIMIT:
+            raise invalid
+        try:
+            field = self._model._meta.get_field(ordering.lstrip("-"))
+        except FieldDoesNotExist:
+            return  # an annotation: its type is not known here; length and NUL were checked
+        try:
+            value = field.to_python(position)
+            if hasattr(field, "get_prep_value"):
+                field.get_prep_value(value)
+        except (ValidationError, ValueError, TypeError, OverflowError):
+            raise invalid from None
 
 
 class CodeCursorPagination(IdCursorPagination):

@@ -20,22 +20,36 @@ from reports import rendering, services
 from reports.models import NETWORK, BuildStatus, ReportBuild
 from reports.policies import report_scopes
 
+LANGUAGES = ("sv", "en")
 
-def download_response(build, fmt: str, body: bytes) -> HttpResponse:
+
+def download_response(build, fmt: str, body: bytes, language: str = "sv") -> HttpResponse:
     """Every format is a download (the HTML one too: it carries its own styles, which the
     site's Content Security Policy would block if it were shown as a page here)."""
     response = HttpResponse(body, content_type=DOWNLOADS[fmt])
-    name = f"lagesbild-{build.year}-{build.scope}.{fmt}"
+    suffix = "" if language == "sv" else f"-{language}"
+    name = f"lagesbild-{build.year}-{build.scope}{suffix}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def download_body(build, fmt: str) -> bytes:
+def download_body(build, fmt: str, language: str = "sv") -> bytes:
+    """The frozen Swedish PDF as stored; the English one (and every other format) is drawn
+    from the same frozen figures when asked for."""
+    from reports.models import AnnualReport
+
+    report = (
+        AnnualReport.objects.filter(year=build.year).first() if build.scope == NETWORK else None
+    )
     return {
-        "pdf": lambda: build.pdf.open("rb").read(),
-        "csv": lambda: rendering.as_csv(build).encode("utf-8"),
-        "xlsx": lambda: rendering.as_xlsx(build),
-        "html": lambda: rendering.as_html(build).encode("utf-8"),
+        "pdf": lambda: (
+            build.pdf.open("rb").read()
+            if language == "sv"
+            else rendering.as_pdf(build, report, language)
+        ),
+        "csv": lambda: rendering.as_csv(build, language).encode("utf-8"),
+        "xlsx": lambda: rendering.as_xlsx(build, language),
+        "html": lambda: rendering.as_html(build, report, language).encode("utf-8"),
     }[fmt]()
 
 
@@ -136,7 +150,10 @@ class ReportBuildViewSet(
         )
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=list(DOWNLOADS))],
+        parameters=[
+            OpenApiParameter("format", str, enum=list(DOWNLOADS)),
+            OpenApiParameter("lang", str, enum=list(LANGUAGES)),
+        ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     @action(
@@ -151,10 +168,13 @@ class ReportBuildViewSet(
         """The report as PDF, CSV (UTF-8), XLSX or HTML; permission-checked and audited."""
         build = self.get_object()
         fmt = request.query_params.get("format", "pdf")
+        language = request.query_params.get("lang", "sv")
         if fmt not in DOWNLOADS:
             return Response({"format": ["Choose pdf, csv, xlsx or html."]}, status=400)
+        if language not in LANGUAGES:
+            return Response({"lang": ["Välj sv eller en."]}, status=400)
         if build.status != BuildStatus.READY:
             return Response({"status": build.status}, status=status.HTTP_409_CONFLICT)
-        body = download_body(build, fmt)
-        services.record_download(build, fmt=fmt, actor=request.user)
-        return download_response(build, fmt, body)
+        body = download_body(build, fmt, language)
+        services.record_download(build, fmt=f"{fmt} {language}", actor=request.user)
+        return download_response(build, fmt, body, language)

@@ -4,14 +4,18 @@ Playwright cannot download its own browser here, so the system chromium is used 
 flags that keep it off the network. Screenshots go to test-artifacts/ (ignored by git).
 """
 
+import re
 from pathlib import Path
 
 import pytest
 
+from network import twofactor
 from network.models import User
-from tests.conftest import CHROMIUM, otp_code
+from tests.conftest import CHROMIUM, enrol_authenticator, otp_code
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# The password the journeys give seed_demo (`seed_demo --password DEMO_PASSWORD`).
+DEMO_PASSWORD = "demo-password-123"
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +63,23 @@ def pass_second_factor(page, base_url: str, username: str) -> None:
     page.locator("[name=code]").fill(otp_code(User.objects.get(username=username)))
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
+
+
+def log_in(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in as a person does: password, then the authenticator's code where the user needs
+    a second factor (a user without an authenticator gets one enrolled first, as at their
+    first login)."""
+    user = User.objects.get(username=username)
+    if twofactor.needs_two_factor(user) and twofactor.totp_device(user) is None:
+        enrol_authenticator(user)
+    page.goto(f"{base_url}/login/")
+    page.locator("[name=username]").fill(username)
+    page.locator("[name=password]").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    pass_second_factor(page, base_url, username)
+    page.wait_for_url(f"{base_url}/")
+
+
+def log_out(page, base_url: str) -> None:
+    page.locator("form[action='/logout/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"{re.escape(base_url)}/login/"))

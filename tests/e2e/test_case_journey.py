@@ -12,30 +12,16 @@ from django.core.management import call_command
 from cases import services
 from cases.models import Case, CaseGroupObjectPermission
 from network.models import AuditEvent
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import DEMO_PASSWORD, log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-password-123"
+PASSWORD = DEMO_PASSWORD
 
 
 @pytest.fixture
 def demo_world():
     call_command("seed_demo", "--password", PASSWORD, "--quiet", "--people-only")
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    pass_second_factor(page, base_url, username)
-    page.wait_for_url(f"{base_url}/")
-
-
-def log_out(page, base_url):
-    page.locator("form[action='/logout/'] button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"{re.escape(base_url)}/login/"))
 
 
 def assert_no_sideways_scroll(page, width):

@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -19,12 +20,12 @@ from cases.services import register_employer
 from inspections import services
 from inspections.models import Decision, Finding, Inspection
 from network.models import Agency, User
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import DEMO_PASSWORD, log_in, log_out
 from tests.inspections.conftest import WORKPLACE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-password-123"
+PASSWORD = DEMO_PASSWORD
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 # The elements sticking out on the right, to say what makes a page scroll sideways.
@@ -45,27 +46,24 @@ def demo_world():
         )
 
 
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.locator("[name=username]").fill(username)
-    page.locator("[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    pass_second_factor(page, base_url, username)
-    page.wait_for_url(f"{base_url}/")
-
-
 DRAFT_COUNT = "Object.keys(localStorage).filter((k) => k.startsWith('akrim:draft:')).length"
-
-
-def log_out(page, base_url):
-    page.locator("form[action='/logout/'] button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"{re.escape(base_url)}/login/"))
 
 
 def submit(page, form_selector):
     """Submit a form and wait for the page the server answers with."""
     with page.expect_navigation():
         page.locator(f"{form_selector} button[type=submit]").first.click()
+
+
+def assert_accessible(page):
+    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    assert results.violations_count == 0, results.generate_report()
 
 
 def assert_no_sideways_scroll(page, width=PHONE["width"]):
@@ -87,20 +85,38 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
     form = page.locator("form.inspection-form")
     form.locator("[name=name]").fill("Kvarteret Hagastaden, hus B")
     form.locator("[name=address]").fill("Hagagatan 1")
-    form.locator("[name=city]").fill("Stockholm")
-    form.locator("[name=municipality]").fill("0180")
-    form.locator("[name=county]").select_option("01")
+    form.locator("[name=city]").fill("Göteborg")
+    # The county narrows the municipalities to its own, by name.
+    form.locator("[name=county]").select_option("14")
+    municipalities = form.locator("[name=municipality] option").all_inner_texts()
+    assert "Göteborg" in municipalities and "Stockholm" not in municipalities
+    form.locator("[name=municipality]").select_option(label="Göteborg")
     form.locator("[name=sni]").fill("41.200")
     form.locator("[name=workplace_type]").select_option("building_site")
     form.locator("[name=planned_date]").fill(today.isoformat())
-    form.locator("[name=employers]").fill("556036-0793;subcontractor")
+    # The employer is found by typing part of its name and picked from the list.
+    employer = form.locator("[name=employer_1]")
+    employer.press_sequentially("Bygg & Mon", delay=30)
+    option = page.get_by_role("option", name=re.compile("Bygg & Montage AB"))
+    option.wait_for()
+    assert employer.get_attribute("aria-expanded") == "true"
+    screenshot("01-plan-search")
+    assert_accessible(page)
+    employer.press("ArrowDown")
+    employer.press("Enter")
+    assert employer.input_value() == "Bygg & Montage AB (556036-0793)"
+    form.locator("[name=role_1]").select_option(label="Underentreprenör")
     screenshot("01-plan")
     submit(page, "form.inspection-form")
     assert re.fullmatch(rf"{re.escape(base)}/kontroller/\d+/", page.url)
     reference = page.locator(".inspection-head .reference").inner_text().strip()
     inspection = Inspection.objects.get(reference=reference)
     detail_url = page.url
-    assert "556036-0793" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "556036-0793" in main and "Göteborg" in main and "Västra Götalands län" in main
+    assert inspection.workplace.municipality == "1480"
+    assert inspection.inspectionemployer_set.get().role == "subcontractor"
+    assert_accessible(page)
 
     # ... and assigns Skatteverket and the police, both on site.
     for code in ("skv", "polis"):
@@ -131,17 +147,27 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
     with page.expect_navigation():
         page.locator("form.respond-form button[value=accept]").click()
     assert page.locator("form.respond-form").count() == 0
-    page.locator("form.perform-form [name=persons_checked]").fill("12")
-    assert page.locator("form.perform-form [name=performed_on]").input_value() == today.isoformat()
-    submit(page, "form.perform-form")
-    inspection.refresh_from_db()
-    assert (inspection.status, inspection.persons_checked) == ("performed", 12)
-    assert_no_sideways_scroll(page)
-    screenshot("05-skv-performed-phone")
+    # The police accept too (at their desk): two agencies will report.
+    services.respond_to_assignment(
+        inspection.assignments.get(agency__code="polis"),
+        accept=True,
+        actor=User.objects.get(username="polis.staff"),
+    )
 
-    # The results page: a finding ...
+    # The results page records the visit right there, on the phone ...
     page.locator("a.results-link").click()
     page.wait_for_url(f"{detail_url}resultat/")
+    visit = page.locator("form.visit-form")
+    assert visit.locator("[name=performed_on]").input_value() == today.isoformat()
+    visit.locator("[name=persons_checked]").fill("12")
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+    screenshot("05-skv-visit-phone")
+    submit(page, "form.visit-form")
+    assert page.url.endswith("/resultat/#finding")
+    inspection.refresh_from_db()
+    assert (inspection.status, inspection.persons_checked) == ("performed", 12)
+    screenshot("05-skv-performed-phone")
     finding_form = page.locator("form.finding-form")
     finding_form.locator("[name=category]").select_option("personalliggare_saknas")
     finding_form.locator("[name=severity][value=high]").check()
@@ -195,6 +221,13 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
     # tablet must not show the next person what the last one typed.
     page.locator("form.finding-form [name=description]").fill("Ej sparad anteckning")
     page.wait_for_function(DRAFT_COUNT + " > 0")
+    assert_accessible(page)
+    # Skatteverket reports; the police have not yet, so the control is not documented.
+    submit(page, "form.results-submit-form")
+    inspection.refresh_from_db()
+    assert inspection.status == "performed"
+    assert "Polismyndigheten" in page.locator("#results").inner_text()  # awaited
+    screenshot("09b-skv-submitted-phone")
     log_out(page, base)
     assert page.evaluate(DRAFT_COUNT) == 0
 
@@ -206,6 +239,15 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
     assert "Ingen personalliggare fanns på bygget." in findings
     assert "SKV" in findings
     screenshot("10-polis-detail-tablet")
+    # The second agency reports: now the control is documented.
+    page.locator("a.results-link").click()
+    page.wait_for_url(f"{detail_url}resultat/")
+    submit(page, "form.results-submit-form")
+    inspection.refresh_from_db()
+    assert inspection.status == "documented"
+    assert "Dokumenterad" in page.locator(".inspection-head").inner_text()
+    assert_accessible(page)
+    screenshot("10b-polis-documented-tablet")
     log_out(page, base)
 
     # fk.staff takes no part: the inspection does not exist for them.
@@ -272,12 +314,14 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     assert board.locator(".answers-table").inner_text().count("SKV") == 1
     assert page.locator("form.operation-form").count() == 0  # staff do not plan operations
     assert_no_sideways_scroll(page)
+    assert_accessible(page)
     screenshot("2-board-phone")
 
     page.goto(f"{base}/kontroller/uppfoljningar/?show=overdue")
     item = page.locator("li.follow-up", has_text="Begär in personalliggaren (e2e)")
     assert item.count() == 1
     assert_no_sideways_scroll(page)
+    assert_accessible(page)
     screenshot("3-follow-ups-phone")
     with page.expect_navigation():
         item.locator("form.complete-form button[type=submit]").click()
@@ -303,5 +347,20 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     form.locator("[name=focus_sni]").fill("56.100, 56.210")
     screenshot("5-new-operation")
     submit(page, "form.operation-form")
-    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
+    card = page.locator("li.operation", has_text="Restaurangvecka (e2e)")
+    assert card.count() == 1
+    assert "Restauranger" in card.inner_text() or "Restaurang" in card.inner_text()  # SNI names
+    assert_accessible(page)
     screenshot("6-board-desktop")
+    # Cancelling is not a button on the card: it asks first, on a page of its own.
+    assert card.locator("button[value=cancelled]").count() == 0
+    card.locator(".more-actions a").click()
+    page.locator("[name=reason]").fill("Inga inspektörer lediga den veckan.")
+    assert_accessible(page)
+    screenshot("7-cancel-confirm")
+    submit(page, "form.operation-cancel-form")
+    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 0
+    page.locator("[name=status]").select_option("cancelled")
+    submit(page, "form.operation-filters")
+    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
+    screenshot("8-board-cancelled-filter")

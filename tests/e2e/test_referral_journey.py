@@ -19,12 +19,12 @@ from cases.models import Employer, VictimReferral
 from cases.services import register_employer
 from inspections import services
 from network.models import Agency, AuditEvent, User
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import DEMO_PASSWORD, log_in, log_out
 from tests.inspections.conftest import WORKPLACE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-password-123"
+PASSWORD = DEMO_PASSWORD
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 NAME = "Olena Kovalenko"
@@ -60,20 +60,6 @@ def inspection():
         actor=skv,
     )
     return inspection
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.locator("[name=username]").fill(username)
-    page.locator("[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    pass_second_factor(page, base_url, username)
-    page.wait_for_url(f"{base_url}/")
-
-
-def log_out(page, base_url):
-    page.locator("form[action='/logout/'] button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"{re.escape(base_url)}/login/"))
 
 
 def assert_no_sideways_scroll(page, width=PHONE["width"]):

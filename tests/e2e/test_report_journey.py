@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 from network.models import User
 from reports import services
 from reports.models import ReportBuild
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import DEMO_PASSWORD, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "demo-password-123"
+PASSWORD = DEMO_PASSWORD
 
 
 @pytest.fixture
@@ -24,15 +24,6 @@ def demo_world(settings, tmp_path, year_2025):
         },
     }
     call_command("seed_demo", "--password", PASSWORD, "--quiet", "--people-only")
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.locator("[name=username]").fill(username)
-    page.locator("[name=password]").fill(PASSWORD)
-    page.locator("[name=password]").press("Enter")
-    pass_second_factor(page, base, username)
-    page.wait_for_url(f"{base}/")
 
 
 def test_analyst_builds_reads_and_downloads_the_lagesbild(

@@ -18,12 +18,11 @@ from playwright.sync_api import expect
 from inspections.demo import seed_risk
 from inspections.models import ControlOperation, Inspection
 from network.demo import DemoContext
-from network.models import User
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, DEMO_PASSWORD, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-password-123"
+PASSWORD = DEMO_PASSWORD
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
@@ -33,32 +32,6 @@ def risk_world():
     call_command("seed_demo", "--password", PASSWORD, "--quiet", "--people-only")
     today = timezone.localdate()
     seed_risk(DemoContext(password=PASSWORD, year=today.year - 1, log=lambda _m: None))
-
-
-def log_in(page, base_url, username):
-    """Password, then (where the 2FA gate is in place) the authenticator code."""
-    user = User.objects.get(username=username)
-    second_factor = None
-    try:
-        from network import twofactor
-        from tests.conftest import enrol_authenticator, otp_code
-
-        if twofactor.needs_two_factor(user):
-            if twofactor.totp_device(user) is None:
-                enrol_authenticator(user)
-            second_factor = otp_code
-    except ImportError:  # no two-factor login in this tree
-        pass
-    page.goto(f"{base_url}/login/")
-    page.locator("[name=username]").fill(username)
-    page.locator("[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").first.click()
-    if second_factor is not None and "/login/kod/" in page.url:
-        page.locator("[name=code]").fill(second_factor(user))
-        with page.expect_navigation():
-            page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def number(text: str) -> float:

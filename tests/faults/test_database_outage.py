@@ -21,13 +21,13 @@ from django.conf import settings
 from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from rest_framework.authtoken.models import Token
+from network.tokens import issue_token
 from network.services import create_staff
 user = create_staff(username="skv.fault", agency_code="skv", roles=["staff"],
                     password="fault-test-password-1", actor=None)
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "network.backends.MembershipModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 if apps.is_installed("django_otp"):  # a session that passed the second factor
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -35,7 +35,7 @@ if apps.is_installed("django_otp"):  # a session that passed the second factor
     device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
 session.create()
-print("LOGIN", session.session_key, Token.objects.create(user=user).key)
+print("LOGIN", session.session_key, issue_token(user, two_factor=True, actor=None))
 """
 
 

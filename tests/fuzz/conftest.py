@@ -1,8 +1,8 @@
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from rest_framework.authtoken.models import Token
 
+from network.tokens import issue_token
 from tests.fuzz.world import build_world
 
 
@@ -39,7 +39,7 @@ def world(persona, private_storage, settings):
 @pytest.fixture
 def token_of():
     def make(user) -> dict[str, str]:
-        token, _created = Token.objects.get_or_create(user=user)
-        return {"Authorization": f"Token {token.key}"}
+        token = issue_token(user, two_factor=True, actor=None)
+        return {"Authorization": f"Token {token}"}
 
     return make

@@ -36,6 +36,7 @@ covers(
         "inspection-perform",
         "inspection-findings",
         "inspection-decisions",
+        "inspection-decision-status",
         "inspection-persons",
         "inspection-submit-results",
         "inspection-cancel",
@@ -88,6 +89,8 @@ MATRIX = [
     *rows("finding_list", seen("listed", "hidden")),
     *rows("secret_finding_detail", {r: 200 if r == "on_site" else 404 for r in VIEWERS}),
     *rows("decisions", seen(200)),
+    # Only staff of the decision's agency (Skatteverket) move it; others who see it: 403.
+    *rows("decision_status", {**seen(403), "on_site": 200}),
     *rows("persons", seen(200)),
     *rows("follow_ups", seen(200)),
     *rows("followup_list", seen("listed", "hidden")),
@@ -114,8 +117,14 @@ MATRIX = [
     *rows("upload", {**seen(201), "pending": 403}),
     # Importing is not about one inspection: coordinators may, nobody else.
     *rows(
-        "import", {r: 200 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
+        "import", {r: 202 if r in {"coordinator", "other_coordinator"} else 403 for r in VIEWERS}
     ),
+    # The results page's visit form: the coordinator and the agency on site may record the
+    # visit (400: it is already performed); a desk agency may not, nor one that has not
+    # accepted (the results page is not theirs).
+    *rows("html_results_visit", {**seen(403), "coordinator": 400, "on_site": 400}),
+    # Only the coordinator stops waiting for an agency's results (Migrationsverket, desk).
+    *rows("html_not_reporting", {**seen(403), "coordinator": 302}),
     # Only the coordinating agency's coordinators move the operation (it is planned).
     *rows("operation_status", {**seen(403), "coordinator": 200}),
     # Risk-based selection pages (inspections/risk_views.py): the employer's profile lists
@@ -182,7 +191,7 @@ def world(persona, employer, settings, tmp_path):
     services.perform_inspection(inspection, performed_on=date.today(), persons_checked=9, actor=skv)
     finding = services.record_finding(inspection, category="personalliggare_saknas", actor=skv)
     secret = services.record_finding(inspection, category="svartarbete", secret=True, actor=skv)
-    services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
+    decision = services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
     attachment = services.add_attachment(
         inspection, upload=SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\nxx"), actor=skv
     )
@@ -193,6 +202,7 @@ def world(persona, employer, settings, tmp_path):
         "inspection": inspection,
         "operation": operation,
         "finding": finding,
+        "decision": decision,
         "secret": secret,
         "follow_up": follow_up,
         "polis_assignment": polis_assignment,
@@ -218,6 +228,12 @@ def _perform(api, action, w, viewer_agency):
         return api.get(reverse("finding-detail", args=[w["secret"].pk]))
     if action == "decisions":
         return api.get(reverse("inspection-decisions", args=[i.pk]))
+    if action == "decision_status":
+        return api.post(
+            reverse("inspection-decision-status", args=[i.pk, w["decision"].pk]),
+            {"status": "appealed", "reason": "Överklagat till förvaltningsrätten"},
+            format="json",
+        )
     if action == "persons":
         return api.get(reverse("inspection-persons", args=[i.pk]))
     if action == "follow_ups":
@@ -247,6 +263,16 @@ def _perform(api, action, w, viewer_agency):
     if action == "html_candidates":
         query = {"centre": "stockholm", "industries": "construction", "period": ""}
         return _Html(api.client_for_html.get("/kontroller/urval/", query), i, workplace=True)
+    if action == "html_results_visit":
+        return api.client_for_html.post(
+            reverse("inspections:results_visit", args=[i.pk]),
+            {"performed_on": date.today().isoformat(), "persons_checked": "1"},
+        )
+    if action == "html_not_reporting":
+        return api.client_for_html.post(
+            reverse("inspections:inspection_not_reporting", args=[i.pk]),
+            {"agency": "migr", "reason": "Handläggaren är sjuk."},
+        )
     if action == "html_industry_risk":
         return api.client_for_html.get("/kontroller/urval/branscher/")
     if action in {"export", "html_export"}:

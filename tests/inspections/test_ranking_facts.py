@@ -92,12 +92,14 @@ def _world(persona, seed=7, inspections=24):
                 status=rng.choice(("pending", "accepted", "declined")),
                 assigned_by=actor,
             )
-        for employer in rng.sample(employers, rng.randint(0, 2)):
+        met = rng.sample(employers, rng.randint(0, 2))
+        for employer in met:
             InspectionEmployer.objects.create(inspection=inspection, employer=employer)
         for _ in range(rng.randint(0, 4) if performed else 0):
             finding = Finding.objects.create(
                 inspection=inspection,
                 agency=agencies[rng.choice(AGENCIES)],
+                employer=rng.choice([None, *met]),
                 category="personalliggare_saknas",
                 severity=rng.choice(SEVERITIES),
                 secret=rng.random() < 0.35,
@@ -138,7 +140,10 @@ def _expected(user):
             "inspection_id", "employer_id"
         )
     )
-    with_findings = {i for (i, _severity) in findings}
+    # A finding counts against the employer it names, or against every employer met when
+    # it names none (the site as such).
+    named = set(Finding.objects.visible_to(user).values_list("inspection_id", "employer_id"))
+    with_findings = {(i, e) for (i, e) in employers if (i, e) in named or (i, None) in named}
     return visible, findings, decisions, employers, with_findings
 
 
@@ -168,7 +173,7 @@ def _assert_facts_agree(user):
     facts_employers = RankingEmployerFact.objects.visible_to(user)
     assert {(r.inspection_id, r.employer_id) for r in facts_employers} == employers
     for row in facts_employers:
-        assert row.has_findings == (row.inspection_id in with_findings), row
+        assert row.has_findings == ((row.inspection_id, row.employer_id) in with_findings), row
         inspection = copied[row.inspection_id]
         assert (row.workplace_id, row.county_id, row.performed_on) == (
             inspection.workplace_id,
@@ -360,9 +365,10 @@ def _oracle(user, request):
     decisions = [d for d in Decision.objects.visible_to(user).select_related("finding")]
     met = InspectionEmployer.objects.filter(inspection__in=[i.pk for i in visible])
     found_at = {}  # employer -> workplaces where the user sees an earlier finding
-    with_findings = {f.inspection_id for f in findings}
+    # A finding counts against the employer it names, or every employer met if it names none.
+    with_findings = {(f.inspection_id, f.employer_id) for f in findings}
     for link in met:
-        if link.inspection_id in with_findings:
+        if {(link.inspection_id, link.employer_id), (link.inspection_id, None)} & with_findings:
             place = earlier[link.inspection_id].workplace_id
             found_at.setdefault(link.employer_id, set()).add(place)
     by_id = {i.pk: i for i in visible}

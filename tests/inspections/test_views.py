@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Employer
 from inspections import services
 from inspections.models import AgencyAssignment, Decision, Finding, FollowUp, Inspection
 from network.models import Agency, AuditEvent
@@ -97,7 +98,9 @@ def test_list_shows_my_agencys_part_and_links_to_the_other_pages(client, plan, a
 
     page = response.content.decode()
     assert "Desk support" in page and "Awaiting answer" in page
-    assert "Stockholm" in page and "41.200" in page
+    # Names, not codes: the county and the SNI title.
+    assert "Stockholm" in page and "Building of residential and other buildings" not in page
+    assert "Byggande av bostadshus och andra byggnader" in page
     for name in ("inspection_calendar", "operation_board", "follow_up_list"):
         assert url(name) in page
     assert url("inspection_create") not in page  # staff do not plan
@@ -113,6 +116,20 @@ def test_list_filters_by_reference_and_pages_with_a_cursor(client, plan, av_coor
 
     older = client.get(url("inspection_list"), {"before": wanted.pk})
     assert wanted.pk not in [i.pk for i in older.context["inspections"]]
+
+
+def test_list_is_sorted_by_date_newest_first_and_pages_on(client, plan, av_coordinator):
+    today = timezone.localdate()
+    newest = plan(planned_date=today + timedelta(days=30))
+    oldest = plan(planned_date=today - timedelta(days=30))
+    middle = plan(planned_date=today)
+    client.force_login(av_coordinator)
+
+    listed = client.get(url("inspection_list")).context["inspections"]
+    assert [i.pk for i in listed] == [newest.pk, middle.pk, oldest.pk]
+    cursor = f"{middle.planned_date.isoformat()}_{middle.pk}"
+    after = client.get(url("inspection_list"), {"before": cursor}).context["inspections"]
+    assert [i.pk for i in after] == [oldest.pk]
 
 
 def test_list_runs_the_same_number_of_queries_for_1_and_50_inspections(
@@ -185,9 +202,13 @@ def plan_data(**overrides):
         "county": "01",
         "sni": "41.200",
         "workplace_type": "building_site",
-        "planned_date": "2026-03-04",
+        "planned_date": timezone.localdate().isoformat(),
         "unannounced": "on",
-        "employers": "556036-0793;subcontractor\r\n",
+        "employer_1": "556036-0793",
+        "role_1": "subcontractor",
+        "role_2": "employer",
+        "role_3": "employer",
+        "new_role": "employer",
         "operation": "",
         **overrides,
     }
@@ -210,14 +231,14 @@ def test_coordinator_plans_an_inspection(client, av_coordinator, employer):
 def test_plan_shows_the_services_workplace_and_employer_errors(client, av_coordinator, employer):
     client.force_login(av_coordinator)
 
-    bad_place = client.post(url("inspection_create"), plan_data(municipality="180"))
+    bad_place = client.post(url("inspection_create"), plan_data(municipality="1480"))
     assert bad_place.status_code == 400
-    assert bad_place.context["form"].errors["municipality"]
+    assert "Göteborg" in bad_place.context["form"].errors["municipality"][0]
     assert 'id="id_municipality_error"' in bad_place.content.decode()
 
-    unknown = client.post(url("inspection_create"), plan_data(employers="202100-5489"))
+    unknown = client.post(url("inspection_create"), plan_data(employer_1="202100-5489"))
     assert unknown.status_code == 400
-    assert unknown.context["form"].errors["employers"]
+    assert unknown.context["form"].errors["employer_1"]
     assert not Inspection.objects.exists()
 
 
@@ -310,7 +331,7 @@ def test_staff_of_an_assigned_agency_may_not_assign(client, plan, assign, skv_st
 
 
 def test_an_agency_on_site_records_the_visit(client, plan, assign, skv_staff):
-    inspection = plan()
+    inspection = plan(planned_date=timezone.localdate())
     services.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
     client.force_login(skv_staff)
     assert client.get(url("inspection_detail", inspection)).context["perform_form"] is not None
@@ -391,7 +412,9 @@ def test_results_page_before_the_visit_records_nothing(client, plan, assign, skv
     assert response.status_code == 200
     assert response.context["finding_form"] is None
     assert response.context["persons_formset"] is None
-    assert url("inspection_detail", inspection) + "#visit" in response.content.decode()
+    # ... but the agency on site records the visit right here, without leaving the page.
+    assert response.context["visit_form"] is not None
+    assert url("results_visit", inspection) in response.content.decode()
 
 
 def test_a_finding_is_recorded_and_the_page_says_so(client, joint, skv_staff):
@@ -731,3 +754,243 @@ def test_operation_status_buttons_on_the_board(client, av_coordinator, skv_staff
     assert client.post(
         reverse("inspections:operation_status", args=[operation.pk]), {"status": "follow_up"}
     ).status_code in (403, 404)
+
+
+def test_board_filters_hide_finished_operations_and_cancelling_needs_its_own_page(
+    client, av_coordinator
+):
+    today = timezone.localdate()
+    period = {"period_start": today, "period_end": today + timedelta(days=4)}
+    running = services.create_operation(
+        title="Restaurangvecka", selection_basis="campaign", actor=av_coordinator, **period
+    )
+    finished = services.create_operation(
+        title="Städvecka", selection_basis="campaign", actor=av_coordinator, **period
+    )
+    services.move_operation(finished, status="cancelled", reason="Ersatt", actor=av_coordinator)
+    client.force_login(av_coordinator)
+    board = reverse("inspections:operation_board")
+
+    default = client.get(board).content.decode()
+    assert "Restaurangvecka" in default and "Städvecka" not in default
+    assert 'name="status" value="cancelled"' not in default  # no cancel button on the cards
+    everything = client.get(board, {"status": "all"}).content.decode()
+    assert "Städvecka" in everything
+    searched = client.get(board, {"status": "all", "q": "städ"}).content.decode()
+    assert "Städvecka" in searched and "Restaurangvecka" not in searched
+
+    cancel = reverse("inspections:operation_cancel", args=[running.pk])
+    assert cancel in default
+    confirm = client.get(cancel)
+    assert confirm.status_code == 200 and "Restaurangvecka" in confirm.content.decode()
+    assert client.post(cancel, {"reason": ""}).status_code == 400
+    running.refresh_from_db()
+    assert running.status == "planned"
+    assert client.post(cancel, {"reason": "Inga inspektörer lediga"}).status_code == 302
+    running.refresh_from_db()
+    assert running.status == "cancelled"
+
+
+# --- planning by name, inline employers, date questions -----------------------------------
+
+
+def test_coordinator_finds_employers_by_name_or_number(client, av_coordinator, employer):
+    client.force_login(av_coordinator)
+
+    by_name = client.get(url("employer_search"), {"q": "bygg &"}).json()["results"]
+    by_number = client.get(url("employer_search"), {"q": "5560360"}).json()["results"]
+    nothing = client.get(url("employer_search"), {"q": "Ingen sådan firma"}).json()["results"]
+
+    assert [e["label"] for e in by_name] == ["Bygg & Montage AB (556036-0793)"]
+    assert [e["orgnr"] for e in by_number] == ["5560360793"]
+    assert nothing == []
+
+
+def test_anonymous_visitor_gets_no_employers(client, employer):
+    response = client.get(url("employer_search"), {"q": "bygg"})
+    assert response.status_code == 302
+
+
+def test_plan_with_a_picked_name_a_swedish_role_and_a_new_employer(
+    client, av_coordinator, employer
+):
+    client.force_login(av_coordinator)
+    page = client.get(url("inspection_create")).content.decode()
+    assert "Underentreprenör" in page or "Subcontractor" in page
+    assert ">Göteborg<" in page  # municipalities by name
+
+    response = client.post(
+        url("inspection_create"),
+        plan_data(
+            municipality="1480",
+            county="14",
+            employer_1="Bygg & Montage AB (556036-0793)",
+            role_1="builder",
+            new_orgnr="212000-0142",
+            new_name="Göteborgs Stad",
+            new_role="employer",
+        ),
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    inspection = Inspection.objects.get()
+    assert inspection.workplace.municipality == "1480"
+    assert sorted(inspection.inspectionemployer_set.values_list("employer__orgnr", "role")) == [
+        ("2120000142", "employer"),
+        ("5560360793", "builder"),
+    ]
+
+
+def test_a_new_employer_with_a_bad_number_is_refused_and_nothing_is_stored(
+    client, av_coordinator, employer
+):
+    client.force_login(av_coordinator)
+    response = client.post(
+        url("inspection_create"), plan_data(new_orgnr="556036-0794", new_name="Fel AB")
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["new_orgnr"]
+    assert not Inspection.objects.exists()
+    assert not Employer.objects.filter(name="Fel AB").exists()
+
+
+def test_a_date_long_ago_is_questioned_once(client, av_coordinator, employer):
+    client.force_login(av_coordinator)
+    long_ago = (timezone.localdate() - timedelta(days=400)).isoformat()
+
+    questioned = client.post(url("inspection_create"), plan_data(planned_date=long_ago))
+    assert questioned.status_code == 400
+    assert "400" in questioned.context["form"].errors["planned_date"][0]
+    assert 'name="confirm_date"' in questioned.content.decode()
+    assert not Inspection.objects.exists()
+
+    confirmed = client.post(
+        url("inspection_create"), plan_data(planned_date=long_ago, confirm_date="on")
+    )
+    assert confirmed.status_code == 302
+    assert Inspection.objects.get().planned_date.isoformat() == long_ago
+
+
+def test_finished_operations_are_not_offered_for_planning(client, av_coordinator, employer):
+    today = timezone.localdate()
+    common = {"period_start": today, "period_end": today + timedelta(days=7)}
+    open_one = services.create_operation(
+        title="Vårens byggkontroller",
+        selection_basis="risk_industry",
+        actor=av_coordinator,
+        **common,
+    )
+    done = services.create_operation(
+        title="Förra årets insats", selection_basis="risk_industry", actor=av_coordinator, **common
+    )
+    services.move_operation(done, status="cancelled", reason="Ersatt", actor=av_coordinator)
+    client.force_login(av_coordinator)
+
+    page = client.get(url("inspection_create")).content.decode()
+    assert "Vårens byggkontroller" in page and "Förra årets insats" not in page
+    refused = client.post(url("inspection_create"), plan_data(operation=str(done.pk)))
+    assert refused.status_code == 400 and not Inspection.objects.exists()
+    assert open_one.pk
+
+
+# --- the visit and results from the results page --------------------------------------------
+
+
+def test_staff_on_site_record_the_visit_from_the_results_page(client, plan, assign, skv_staff):
+    inspection = plan(planned_date=timezone.localdate())
+    assignment = assign(inspection, "skv")
+    services.respond_to_assignment(assignment, accept=True, actor=skv_staff)
+    client.force_login(skv_staff)
+
+    page = client.get(url("inspection_results", inspection))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "visit-form" in body and url("results_visit", inspection) in body
+
+    response = client.post(
+        url("results_visit", inspection),
+        {"performed_on": timezone.localdate().isoformat(), "persons_checked": "21"},
+    )
+    assert response.status_code == 302 and response.url.endswith("resultat/#finding")
+    inspection.refresh_from_db()
+    assert (inspection.status, inspection.persons_checked) == ("performed", 21)
+    after = client.get(url("inspection_results", inspection)).content.decode()
+    assert "finding-form" in after and "visit-form" not in after
+
+
+def test_a_visit_before_the_planned_date_is_questioned(client, plan, assign, skv_staff):
+    inspection = plan(planned_date=timezone.localdate())
+    assignment = assign(inspection, "skv")
+    services.respond_to_assignment(assignment, accept=True, actor=skv_staff)
+    client.force_login(skv_staff)
+    early = (timezone.localdate() - timedelta(days=3)).isoformat()
+
+    questioned = client.post(
+        url("results_visit", inspection), {"performed_on": early, "persons_checked": "4"}
+    )
+    assert questioned.status_code == 400
+    assert questioned.context["visit_form"].errors["performed_on"]
+    inspection.refresh_from_db()
+    assert inspection.status == "staffed"
+
+    confirmed = client.post(
+        url("results_visit", inspection),
+        {"performed_on": early, "persons_checked": "4", "confirm_date": "on"},
+    )
+    assert confirmed.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.performed_on.isoformat() == early
+
+
+def test_desk_staff_are_told_to_wait_for_the_visit(client, plan, assign, polis_staff):
+    inspection = plan()
+    assignment = assign(inspection, "polis", mode="desk")
+    services.respond_to_assignment(assignment, accept=True, actor=polis_staff)
+    client.force_login(polis_staff)
+
+    body = client.get(url("inspection_results", inspection)).content.decode()
+    assert "visit-form" not in body and 'class="notice"' in body
+
+
+def test_documented_only_when_every_accepted_agency_reported_or_was_waived(
+    client, plan, assign, skv_staff, polis_staff, av_coordinator
+):
+    inspection = plan(planned_date=timezone.localdate())
+    for code, user, mode in (("skv", skv_staff, "on_site"), ("polis", polis_staff, "desk")):
+        services.respond_to_assignment(assign(inspection, code, mode=mode), accept=True, actor=user)
+    services.perform_inspection(
+        inspection, performed_on=timezone.localdate(), persons_checked=21, actor=skv_staff
+    )
+    client.force_login(skv_staff)
+    assert client.post(url("results_submit", inspection)).status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.status == "performed"  # the police (desk) have not reported
+
+    client.force_login(av_coordinator)
+    detail = client.get(url("inspection_detail", inspection)).content.decode()
+    assert Agency.objects.get(code="polis").name in detail and "not-reporting-form" in detail
+    refused = client.post(url("inspection_not_reporting", inspection), {"agency": "polis"})
+    assert refused.status_code == 400
+    waived = client.post(
+        url("inspection_not_reporting", inspection),
+        {"agency": "polis", "reason": "Polisen lämnade platsen innan kontrollen började."},
+    )
+    assert waived.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.status == "documented"
+
+
+def test_persons_total_and_agency_counts_agree_on_the_detail_page(
+    client, joint, skv_staff, polis_staff
+):
+    client.force_login(skv_staff)
+    before = client.get(url("inspection_detail", joint)).content.decode()
+    assert "No counts recorded." not in before  # 12 persons were checked at the visit
+    services.record_person_counts(
+        joint,
+        counts=[{"right_to_work": "no_right_to_work", "nationality": "UA", "count": 5}],
+        actor=skv_staff,
+    )
+    after = client.get(url("inspection_detail", joint)).content.decode()
+    assert f"{Agency.objects.get(code='skv').name}: 5 of 12" in after
+    assert "Ukraine" in after or "Ukraina" in after

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
 
-from network.models import AuditEvent
+from network.models import ApiToken, AuditEvent
 from network.services import record_event
 from tests.conftest import PASSWORD, otp_code
 
@@ -17,7 +17,9 @@ def test_token_login_and_me(api, skv_staff):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=skv_staff).key == token
+    stored = ApiToken.objects.get(user=skv_staff)
+    assert stored.digest == hash_token(token) and token not in {stored.digest, stored.token_key}
+    assert stored.two_factor and stored.expiry is not None
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = api.get(reverse("api-me"))
     assert me.status_code == 200

@@ -47,7 +47,9 @@ def test_orm_update_and_delete_are_refused_too(event):
     assert AuditEvent.objects.filter(pk=event.pk, purpose="because").exists()
 
 
-def test_login_and_logout_are_audited_with_the_request_id(client, skv_staff):
+def test_login_and_logout_are_audited_with_the_request_id(client, skv_staff, settings):
+    # The test client connects from 127.0.0.1: here that is the trusted TLS proxy.
+    settings.AKRIM_TRUSTED_PROXY_IPS = ["127.0.0.1"]
     response = client.post(
         reverse("login"),
         {"username": "skv.staff", "password": PASSWORD},

@@ -3,6 +3,7 @@
 import io
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -108,7 +109,7 @@ def test_downloads_are_checked_and_audited(api, av_analyst, ready, tmp_path):
     pdf = client.get(url, {"format": "pdf"})
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     csv_body = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
-    assert csv_body.splitlines()[0] == "table,dimension,subdimension,value"
+    assert csv_body.splitlines()[0] == "table,code,label,column,value"
     book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
     assert "inspections_by_county" in book.sheetnames
     html = client.get(url, {"format": "html"}).content.decode()
@@ -121,7 +122,7 @@ def test_the_pdf_has_charts_and_tables(year_2025, ready, tmp_path):
     path = tmp_path / "report.pdf"
     path.write_bytes(ready.pdf.open("rb").read())
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
-    for heading in ("Inspections by county", "Inspections per year", "Decisions by type"):
+    for heading in ("Inspections by county", "Inspections per year", "Decisions in force, by type"):
         assert _swedish(heading) in text
     assert "Stockholms län" in text  # a chart's and a table's labels
     assert "Kontrollavgift" in text or "kontrollavgift" in text.lower()
@@ -133,6 +134,45 @@ def test_the_pdf_has_charts_and_tables(year_2025, ready, tmp_path):
     )
     page = next(tmp_path.glob("page*.png"))
     assert page.stat().st_size > 5000  # a rendered page with a chart, not a blank one
+
+
+def test_the_pdf_is_tagged_with_language_and_title_in_swedish_and_english(
+    api, av_analyst, ready, tmp_path
+):
+    """PDF/UA: a structure tree, marked content, the document's language and its title; each
+    chart is followed by the table of its numbers. Page 1 is kept as a PNG to look at."""
+    import pikepdf
+
+    client = api.as_user(av_analyst)
+    url = reverse("report-download", args=[ready.pk])
+    for language, title, table in (
+        ("sv", "Lägesbild 2025", "Kontroller per år"),
+        ("en", "Situation report 2025", "Inspections per year"),
+    ):
+        body = client.get(url, {"format": "pdf", "lang": language}).content
+        path = tmp_path / f"report-{language}.pdf"
+        path.write_bytes(body)
+        with pikepdf.open(path) as pdf:
+            assert "/StructTreeRoot" in pdf.Root
+            assert pdf.Root.MarkInfo.Marked
+            assert str(pdf.Root.Lang) == language
+            assert title in str(pdf.docinfo.get("/Title", "")) or title in str(
+                pdf.open_metadata().get("dc:title", "")
+            )
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True
+        ).stdout
+        assert _swedish("Inspections per year") in text or table in text
+        artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile", str(path),
+             str(artifacts / f"lagesbild-page1-{language}")],
+            check=True,
+        )  # fmt: skip
+        assert (artifacts / f"lagesbild-page1-{language}.png").stat().st_size > 5000
+    html = client.get(url, {"format": "html", "lang": "en"}).content.decode()
+    assert '<html lang="en">' in html and "Key ratios per company" in html
 
 
 def _swedish(text):

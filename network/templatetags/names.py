@@ -1,0 +1,59 @@
+"""Template filters that put names where codes are stored (network/names.py).
+
+{% load names %}
+{{ workplace.municipality|municipality_name }}   1480 -> Göteborg
+{{ workplace.county|county_name }}               14 or a County -> Västra Götalands län
+{{ workplace.sni|sni_name }}                     41.200 -> Byggande av bostadshus ...
+{{ workplace.sni|sni_section_name }}             41.200 or F -> Byggverksamhet
+{{ row.nationality|country_name }}               UA -> Ukraina
+{{ share.legal_basis|label:"LegalBasis" }}       a registered choice code -> its label
+{{ candidate.score|score }}                      172.5 -> 172,5 poäng
+"""
+
+from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
+
+from network import names
+
+register = template.Library()
+
+
+@register.filter
+def municipality_name(code) -> str:
+    return names.municipality_name(code)
+
+
+@register.filter
+def county_name(code) -> str:
+    return names.county_name(code)
+
+
+@register.filter
+def sni_name(code) -> str:
+    """The title of the code, or of its section when akrim knows no closer title; the code
+    itself only when it is no SNI code at all."""
+    return names.title_of(code) or names.section_title(code) or str(code or "")
+
+
+@register.filter
+def sni_section_name(code) -> str:
+    return names.section_title(code)
+
+
+@register.filter
+def country_name(code) -> str:
+    return names.country_name(code)
+
+
+@register.filter
+def label(value, kind: str) -> str:
+    return names.choice_label(value, kind)
+
+
+@register.filter
+def score(value) -> str:
+    """A risk-ranking score in points (the scale is explained where scores are listed)."""
+    if value in (None, ""):
+        return ""
+    return _("%(points)s points") % {"points": floatformat(value, "-2")}

@@ -1,0 +1,170 @@
+"""Redis away while requests that send e-mail commit: every request still answers 2xx, and
+every mail is delivered once Redis is back, none twice (the e-mail outbox, network/outbox.py;
+docs/operations.md).
+
+Real processes: a gunicorn (DEBUG off) and, after the outage, a Celery worker and beat,
+against pytest-django's database and a Redis of the test's own. The requests are API
+assignments of an agency to a joint control, each of which mails the agency's staff.
+"""
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from cases import services as case_services
+from inspections import services as inspection_services
+from network.models import OutboxMessage
+from tests.faults import services as s
+from tests.faults.conftest import production_env, test_database_url
+from tests.faults.mail_sink import delivered
+
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.worker,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(600),
+]
+
+REQUESTS = 20
+WORKPLACE = {
+    "name": "Verkstaden",
+    "address": "Industrigatan 4",
+    "city": "Solna",
+    "municipality": "0184",
+    "county": "01",
+    "sni": "45.200",
+    "workplace_type": "premises",
+}
+
+
+def _post(url: str, payload: dict, headers: dict) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={**headers, "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _start_beat(env: dict, directory) -> s.Process:
+    return s.Process(
+        [
+            str(s.BIN / "celery"),
+            "-A",
+            "config",
+            "beat",
+            "--schedule",
+            str(directory / "beat-schedule"),
+            "--loglevel=INFO",
+        ],
+        env,
+        "beat",
+    )
+
+
+def test_mails_of_requests_committed_while_redis_is_down_are_delivered_once(
+    persona, throwaway_redis, collected_static, tmp_path
+):
+    coordinator = persona("av", "staff", "coordinator", username="av.fault")
+    staff = persona("skv", "staff", username="skv.fault")
+    staff.email = "skv.fault@example.se"
+    staff.save()
+    employer = case_services.register_employer(
+        orgnr="556036-0793", name="Verkstaden AB", actor=coordinator
+    )
+    inspections = [
+        inspection_services.plan_inspection(
+            workplace=WORKPLACE,
+            planned_date=timezone.localdate() + timedelta(days=7),
+            employers=[employer.orgnr],
+            actor=coordinator,
+        )
+        for _ in range(REQUESTS)
+    ]
+    token = Token.objects.create(user=coordinator).key
+
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    queue = f"faults-{uuid.uuid4().hex[:10]}"
+    env = production_env(
+        test_database_url(),
+        collected_static,
+        REDIS_URL=throwaway_redis.url,
+        CELERY_QUEUE=queue,
+        EMAIL_BACKEND="tests.faults.mail_sink.FileSink",
+        AKRIM_FAULTS_MAIL_DIR=str(mail_dir),
+        AKRIM_OUTBOX_INTERVAL_SECONDS="2",
+    )
+    port = s.free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = s.start_gunicorn(env, port, workers=2)
+    worker = beat = None
+    try:
+        s.wait_until(
+            lambda: _answers(base), 60, f"gunicorn to answer:\n{server.output()}", step=0.5
+        )
+        throwaway_redis.stop()
+
+        headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            statuses = list(
+                pool.map(
+                    lambda inspection: _post(
+                        f"{base}/api/v1/inspections/{inspection.pk}/assignments/",
+                        {"agency": "skv", "mode": "on_site"},
+                        headers,
+                    ),
+                    inspections,
+                )
+            )
+        assert statuses == [201] * REQUESTS, server.output()[-3000:]
+        messages = OutboxMessage.objects.filter(kind="inspection.assignment")
+        assert messages.count() == REQUESTS  # every mail kept, none sent yet
+        assert delivered(mail_dir) == []
+
+        throwaway_redis.start()
+        worker = s.start_worker(env, queue)
+        beat = _start_beat(env, tmp_path)
+        s.wait_until(
+            lambda: (
+                len(delivered(mail_dir)) >= REQUESTS
+                and not messages.exclude(status=OutboxMessage.Status.SENT).exists()
+            ),
+            120,
+            f"the mails to be delivered:\n{worker.output()[-3000:]}\n{beat.output()[-2000:]}",
+            step=0.5,
+        )
+        time.sleep(8)  # a few more beat rounds: nothing may go out again
+    finally:
+        for process in (beat, worker, server):
+            if process is not None:
+                process.stop()
+
+    mails = delivered(mail_dir)
+    assert len(mails) == REQUESTS
+    assert all(mail["to"] == ["skv.fault@example.se"] for mail in mails)
+    references = sorted(
+        next(i.reference for i in inspections if i.reference in mail["body"]) for mail in mails
+    )
+    assert references == sorted(i.reference for i in inspections)  # each one, once
+
+
+def _answers(base: str) -> bool:
+    try:
+        return s.get(f"{base}/api/v1/agencies/", timeout=2)[0] in {200, 401}
+    except OSError:
+        return False
