@@ -63,7 +63,7 @@ from network.files import check_upload, spreadsheet_safe
 from network.models import Agency, County, Membership, Role, User
 from network.names import countries
 from network.outbox import enqueue_mail
-from network.policies import require
+from network.policies import record_read, require
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
 
@@ -842,11 +842,12 @@ def add_attachment(inspection: Inspection, *, upload, actor: User) -> Inspection
 
 
 def record_attachment_download(attachment: InspectionAttachment, *, actor: User) -> None:
-    record_event(
-        "inspection.attachment_downloaded",
-        actor=actor,
-        obj=attachment.inspection,
-        purpose=LegalBasis.AKRIM,
+    """A file of the inspection leaves akrim: recorded with the basis the actor sees it on."""
+    record_read(
+        actor,
+        attachment.inspection,
+        action="inspection.attachment_downloaded",
+        route="download",
         changes={"attachment": attachment.pk, "filename": attachment.filename},
     )
 
