@@ -13,7 +13,7 @@ def flag(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("network", "0008_merge_0005_outbox_message_0007_encrypt_totp_secrets"),
+        ("network", "0004_auditeventreview"),
     ]
 
     operations = [
