@@ -12,13 +12,7 @@ class InspectionsConfig(AppConfig):
 
     def ready(self):
         from cases import origins
-        from inspections import (  # noqa: F401  (registers capabilities, policies, demo)
-            choices,
-            demo,
-            facts,
-            permissions,
-            policies,
-        )
+        from inspections import choices, demo, facts, permissions, policies  # noqa: F401  (registers)
         from inspections.referrals import resolve_inspection
         from network.names import register_choices
         from network.navigation import NavItem, register

@@ -191,8 +191,8 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.date_warnings: list[str] = []
         self.fields["municipality"].choices = municipality_choices()
-        # Only operations the user may plan into (inspections/policies.py), not every one
-        # they can see.
+        # Only open operations the user may plan into (inspections/policies.py), not every
+        # one they can see.
         self.fields["operation"].queryset = scope(user, ControlOperation, "add_inspection").filter(
             status__in=OPEN_OPERATION_STATES
         )

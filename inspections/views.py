@@ -632,7 +632,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         )
         before_visit = inspection.status in BEFORE_VISIT
         records_visit = (
-            self.mine is not None and before_visit and bool(decide(user, "perform", inspection))
+            self.mine is not None and before_visit and decide(user, "perform", inspection)
         )
         context.setdefault(
             "visit_form",

@@ -10,13 +10,14 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Agency network")
 
     def ready(self):
-        from network import lockout, permissions, signals, tokens  # noqa: F401  (receivers)
+        from network import inbox, lockout, permissions, signals, tokens  # noqa: F401  (receivers)
         from network.navigation import NavItem, register
         from network.totp_keys import install as encrypt_totp_secrets
 
         encrypt_totp_secrets()
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        inbox.discover()  # each app's <app>/inbox.py registers its start-page items
         register(NavItem("home", _("Start"), "home", order=0))
         register(NavItem("directory", _("Directory"), "network:directory", order=80))
         register(

@@ -1,4 +1,5 @@
-"""Authentication backends of akrim (config/settings.py lists them in order).
+"""Authentication backends: object permissions answered by the policies, and Django's
+ModelBackend reading the signed-in user's membership and capabilities in fewer queries.
 
 `PolicyBackend`: `user.has_perm(perm, obj)` answered by the object's policy
 (network/policies.py). Django asks every backend in turn and stops at the first True or at a
@@ -6,11 +7,17 @@ PermissionDenied. For an object whose model has a policy this backend gives the 
 answer and stops there (PermissionDenied on "no"), so neither guardian's rows nor a role's
 model-wide permission can widen what the policy decides: an expired share, a declined
 assignment or an owner agency without a grant row all answer as `decide` does. For other
-objects (and for questions without an object) it says nothing and the next backends answer
-as before. Why this and not guardian's own checker: docs/access.md, "django-guardian".
+objects (and for questions without an object) it says nothing and the next backends answer as
+before. Why this and not guardian's own checker: docs/access.md, "django-guardian".
 
-`MembershipModelBackend`: Django's ModelBackend with what every request asks of the
-signed-in user read in fewer round trips (docs/performance.md, "Per-request overhead").
+`MembershipModelBackend` (docs/performance.md, "Per-request overhead"): each signed-in
+request loads the user from the session, then asks for their active membership (agency and
+roles: every `visible_to` needs it) and, on most API views, their role capabilities. Django
+answers with one query each for the user, the membership, the user's own permissions and
+their groups' permissions. Here the user comes with the membership in one query, and the
+capabilities come in one, cached on the user object for the rest of the request as Django
+caches them. Nothing is cached across requests, so a changed role or a deactivated
+membership counts from the next request on.
 """
 
 from django.contrib.auth.backends import ModelBackend

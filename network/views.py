@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from network import tokens
+from network import audit_text, inbox, tokens
 from network.filters import AuditEventFilterSet
 from network.forms import SampleForm
 from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
@@ -22,18 +22,24 @@ from network.services import mark_event_reviewed, sample_events
 
 
 class HomeView(CapabilityRequiredMixin, TemplateView):
-    """The start page: what the signed-in person can do, by role."""
+    """The start page: a task inbox of what is waiting for the person and their agency.
+
+    The view lives in `network` and names no upper app: each app contributes its items
+    through a provider in `<app>/inbox.py`, found by `network.inbox.discover` (the pattern
+    Django's admin uses for `admin.py`), so the layering `reports -> inspections -> cases ->
+    network` holds and a new kind of task needs no change here (docs/access.md, "The start
+    page")."""
 
     template_name = "network/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        membership = self.request.user.active_membership
+        user = self.request.user
+        membership = user.active_membership
         context["membership"] = membership
         context["roles"] = membership.roles if membership else []
         context["Role"] = Role
-        if membership and self.request.user.has_perm("network.view_auditevent"):
-            context["recent_events"] = AuditEvent.objects.visible_to(self.request.user)[:5]
+        context["items"] = inbox.items_for(user)
         return context
 
 
@@ -67,6 +73,7 @@ class AuditEventListView(ScopedQuerysetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        context["object_list"] = audit_text.describe(context["object_list"])
         return context
 
 
@@ -78,12 +85,27 @@ class AuditSampleView(CapabilityRequiredMixin, View):
     template_name = "network/audit_sample.html"
 
     def get(self, request):
+        events = AuditEvent.objects.visible_to(request.user)
+        drawn = self.drawn_sample(events, request.GET.get("sample", ""))
+        if drawn is not None:
+            ids = [pk for pk in (drawn.changes or {}).get("ids", []) if isinstance(pk, int)]
+            sample = list(events.filter(pk__in=ids, review__isnull=True).order_by("-at", "-id"))
+            context = {"form": SampleForm(), "sample": audit_text.describe(sample), "drawn": drawn}
+            return render(request, self.template_name, context)
         form = SampleForm(request.GET or None)
-        sample = []
         if form.is_valid():
-            events = AuditEvent.objects.visible_to(request.user)
-            sample = sample_events(events, size=form.cleaned_data["n"], actor=request.user)
-        return render(request, self.template_name, {"form": form, "sample": sample})
+            sample_events(events, size=form.cleaned_data["n"], actor=request.user)
+            # Show the sample at its own address, so marking one event reviewed (which comes
+            # back here) keeps the same sample instead of drawing a new one.
+            drawn = events.filter(action="audit.sampled", actor=request.user).first()
+            return redirect(f"{request.path}?sample={drawn.pk}")
+        return render(request, self.template_name, {"form": form, "sample": []})
+
+    @staticmethod
+    def drawn_sample(events, value: str):
+        if not value.isdigit():
+            return None
+        return events.filter(action="audit.sampled", pk=int(value)).first()
 
 
 class AuditReviewView(CapabilityRequiredMixin, View):

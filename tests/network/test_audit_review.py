@@ -48,9 +48,16 @@ def test_sample_size_is_validated(api, skv_auditor):
 
 def test_sample_page_in_the_browser(client, skv_auditor, events):
     client.force_login(skv_auditor)
-    page = client.get(reverse("network:audit_sample"), {"n": 3})
-    assert page.status_code == 200
+    page = client.get(reverse("network:audit_sample"), {"n": 3}, follow=True)
+    assert page.status_code == 200 and "?sample=" in page.redirect_chain[0][0]
     assert page.content.decode().count('name="note"') == 3
+    # The sample keeps its address: coming back after a review shows the same events, less
+    # the reviewed one, rather than a new draw.
+    sample_url = page.redirect_chain[0][0]
+    first = page.context["sample"][0]
+    client.post(reverse("network:audit_review", args=[first.pk]), {"next": sample_url})
+    again = client.get(sample_url)
+    assert [e.pk for e in again.context["sample"]] == [e.pk for e in page.context["sample"][1:]]
     response = client.post(
         reverse("network:audit_review", args=[events[1].pk]),
         {"note": "", "next": "https://evil.example/"},

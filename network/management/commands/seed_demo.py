@@ -1,9 +1,27 @@
+import logging
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from network import demo
 from network.twofactor import demo_otp_secret
+
+# The demo world asks agencies to take part in hundreds of controls, and each request is an
+# e-mail. While seeding, those go to files here (one per batch) instead of the console, so
+# `make run` ends with the logins rather than 26,000 lines of mail (README, "Two commands").
+DEMO_MAIL_DIR = Path(settings.BASE_DIR) / "var" / "demo-mail"
+
+# Five logins that show the main kinds of work, printed last by `make run`.
+SUGGESTED = [
+    ("av.coordinator", "plans joint controls, triages tips"),
+    ("skv.staff", "answers requests, reports results"),
+    ("polis.staff", "takes part in controls, refers victims"),
+    ("av.analyst", "builds the Lägesbild"),
+    ("skv.auditor", "reviews the log"),
+]
 
 
 class Command(BaseCommand):
@@ -24,18 +42,56 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, password, year, quiet, people_only, **options):
-        context = demo.DemoContext(password=password, year=year, log=self.stdout.write)
-        demo.build(context, only=["people"] if people_only else None)
+        verbose = options.get("verbosity", 1) > 1
+        context = demo.DemoContext(
+            password=password, year=year, log=self.stdout.write if verbose else _silent
+        )
+        with _mail_to_files(), _quiet_loggers():
+            demo.build(context, only=["people"] if people_only else None)
         users = demo.demo_users()
         if not quiet:
-            self.stdout.write("")
-            self.stdout.write(f"Demo logins (password: {password}):")
-            for username, role in users:
-                self.stdout.write(f"  {username:<20} {role}")
+            self.stdout.write(f"Demo world ready: {len(users)} users (all listed in README.md).")
+            self.stdout.write(f"E-mails sent while seeding are in {DEMO_MAIL_DIR}/.")
+            self.stdout.write(f"Address: {settings.AKRIM_BASE_URL}/")
+            self.stdout.write(f"Password for every demo user: {password}")
             if settings.AKRIM_DEMO_OTP:
                 self.stdout.write(
-                    "Two-factor codes: add the demo key "
-                    f"{demo_otp_secret()} to an authenticator app, or run "
-                    "`manage.py demo_otp USERNAME`."
+                    "Two-factor code: .venv/bin/python manage.py demo_otp USERNAME "
+                    f"(or add the key {demo_otp_secret()} to an authenticator app)"
                 )
-        return f"Demo world ready: {len(users)} users."
+            self.stdout.write("Try these logins:")
+            for username, what in SUGGESTED:
+                self.stdout.write(f"  {username:<16} {what}")
+        return ""
+
+
+def _silent(line: str) -> None:
+    pass
+
+
+def _mail_to_files():
+    DEMO_MAIL_DIR.mkdir(parents=True, exist_ok=True)
+    return override_settings(
+        MAILERS={
+            "default": {
+                "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "OPTIONS": {"file_path": str(DEMO_MAIL_DIR)},
+            }
+        }
+    )
+
+
+class _quiet_loggers:
+    """What a seeding run cannot act on is not shown: a line per in-process Celery task, the
+    in-process broker having no host. Errors still are."""
+
+    NAMES = ("kombu", "celery")
+
+    def __enter__(self):
+        self.levels = {name: logging.getLogger(name).level for name in self.NAMES}
+        for name in self.NAMES:
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+    def __exit__(self, *exc):
+        for name, level in self.levels.items():
+            logging.getLogger(name).setLevel(level)

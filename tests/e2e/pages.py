@@ -1,0 +1,257 @@
+"""Every HTML page of akrim, with the persona who may see it: the one list the accessibility
+gate (tests/e2e/test_accessibility.py) and the no-raw-codes check (tests/test_no_raw_codes.py)
+walk. `test_every_page_is_listed` compares it with the URL conf, so a new page without an
+entry here (or in NOT_PAGES, with the reason) fails.
+
+`build_world()` makes one small world with an object of each kind (through the services, as
+people would), and each entry's `args(world)` gives the URL arguments into it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+PASSWORD = "demo-password-123"
+
+
+@dataclass(frozen=True)
+class Page:
+    persona: str  # the username of one who may see it ("" = anonymous)
+    args: Callable[[dict], list] = field(default=lambda world: [])
+    query: str = ""
+
+    def url(self, name: str, world: dict) -> str:
+        return reverse(name, args=self.args(world)) + (f"?{self.query}" if self.query else "")
+
+
+PAGES: dict[str, Page] = {
+    # network
+    "home": Page("av.coordinator"),
+    "login": Page(""),
+    "password_reset": Page(""),
+    "password_reset_done": Page(""),
+    "password_reset_complete": Page(""),
+    "network:directory": Page("skv.staff"),
+    "network:audit_list": Page("skv.auditor"),
+    "network:audit_sample": Page("skv.auditor", query="n=3"),
+    # cases
+    "cases:case_list": Page("skv.staff"),
+    "cases:case_create": Page("skv.staff"),
+    "cases:case_detail": Page("skv.staff", lambda w: [w["case"]]),
+    "cases:break_the_glass": Page("polis.staff"),
+    "cases:review_list": Page("polis.auditor"),
+    "referrals:referral_list": Page("polis.staff"),
+    "referrals:referral_create": Page("polis.staff"),
+    "referrals:referral_detail": Page("polis.staff", lambda w: [w["referral"]]),
+    "tips:tip_form": Page(""),
+    "tips:tip_list": Page("av.coordinator"),
+    "tips:tip_detail": Page("av.coordinator", lambda w: [w["tip"]]),
+    # inspections
+    "inspections:inspection_list": Page("av.coordinator"),
+    "inspections:inspection_calendar": Page("av.coordinator"),
+    "inspections:inspection_create": Page("av.coordinator"),
+    "inspections:operation_board": Page("av.coordinator"),
+    "inspections:follow_up_list": Page("skv.staff"),
+    "inspections:inspection_detail": Page("av.coordinator", lambda w: [w["inspection"]]),
+    "inspections:inspection_results": Page("skv.staff", lambda w: [w["inspection"]]),
+    "inspections:inspection_import": Page("av.coordinator"),
+    "inspections:risk_candidates": Page("av.coordinator"),
+    "inspections:industry_risk": Page("av.coordinator"),
+    "inspections:industry_risk_change": Page("av.coordinator", lambda w: [w["industry_risk"]]),
+    "inspections:employer_profile": Page("av.coordinator", lambda w: [w["orgnr"]]),
+    # reports
+    "reports:report_home": Page("av.analyst"),
+    "reports:build_detail": Page("av.analyst", lambda w: [w["build"]]),
+    "reports:hit_rate": Page("av.analyst"),
+    "reports:annual_report": Page("av.analyst", lambda w: [w["year"]]),
+}
+
+# Named URLs that are not pages a person reads, and why.
+NOT_PAGES: dict[str, str] = {
+    "two_factor_verify": "the code step of a login in progress (tests/e2e/test_two_factor_journey)",
+    "two_factor_enrol": "first-login enrolment; covered by test_two_factor_journey",
+    "logout": "POST only",
+    "password_change": "not linked in akrim (admin only)",
+    "password_change_done": "not linked in akrim (admin only)",
+    "password_reset_confirm": "needs a mailed token (tests/network)",
+    "health": "JSON for load balancers",
+    "network:audit_review": "POST only",
+    "cases:case_export": "a CSV file",
+    "cases:case_update": "POST only (the form is on the case page)",
+    "cases:review_decide": "POST only",
+    "cases:case_note": "POST only",
+    "cases:case_attachment_upload": "POST only",
+    "cases:case_attachment_download": "a file",
+    "cases:case_share": "POST only (the form is on the case page)",
+    "cases:case_grant": "POST only (the form is on the case page)",
+    "cases:case_revoke_grant": "POST only",
+    "cases:case_unshare": "POST only",
+    "referrals:referral_reveal": "POST only",
+    "referrals:referral_status": "POST only",
+    "referrals:referral_withdraw_consent": "POST only",
+    "referrals:referral_share": "POST only",
+    "referrals:referral_note": "POST only",
+    "referrals:referral_support": "POST only",
+    "referrals:referral_reflection_apply": "POST only",
+    "referrals:referral_reflection_decide": "POST only",
+    "inspections:operation_status": "POST only",
+    "inspections:operation_create": "POST only (the form is on the operations board)",
+    "inspections:follow_up_complete": "POST only",
+    "inspections:inspection_export": "a CSV file",
+    "inspections:employer_link": "POST only",
+    "inspections:attachment_upload": "POST only",
+    "inspections:attachment_download": "a file",
+    "inspections:inspection_respond": "POST only",
+    "inspections:inspection_assign": "POST only",
+    "inspections:inspection_perform": "POST only",
+    "inspections:inspection_not_performed": "POST only",
+    "inspections:inspection_cancel": "POST only",
+    "inspections:inspection_close": "POST only",
+    "inspections:inspection_submit_results": "POST only",
+    "inspections:results_finding": "POST only (the form is on the results page)",
+    "inspections:results_decision": "POST only (the form is on the results page)",
+    "inspections:results_persons": "POST only (the form is on the results page)",
+    "inspections:results_follow_up": "POST only (the form is on the results page)",
+    "reports:request_build": "POST only",
+    "reports:download": "a file (PDF, CSV, XLSX)",
+}
+# Whole parts of the URL conf that are not akrim's HTML: JSON, and Django's own admin.
+NOT_PAGE_PREFIXES = ("api/", "admin/", "i18n/", "oidc/")
+
+
+def named_urls() -> set[str]:
+    """Every named URL of the site outside NOT_PAGE_PREFIXES, as "namespace:name"."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if route.startswith(NOT_PAGE_PREFIXES):
+                continue
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                ns = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+                walk(pattern.url_patterns, route, ns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, "", None)
+    return names
+
+
+def personas() -> list[str]:
+    return sorted({page.persona for page in PAGES.values() if page.persona})
+
+
+def build_world() -> dict:
+    """The demo people plus one object of each kind the pages show."""
+    from django.core.management import call_command
+
+    from cases import services as cases
+    from cases.models import LegalBasis
+    from inspections import services as inspections
+    from inspections.models import IndustryRisk
+    from network.models import Agency, County, User
+    from network.services import create_staff
+    from reports import services as reports
+
+    call_command("seed_demo", "--password", PASSWORD, "--quiet", "--people-only")
+    user = User.objects.get
+    coordinator, skv, polis = (
+        user(username="av.coordinator"),
+        user(username="skv.staff"),
+        user(username="polis.staff"),
+    )
+    if not User.objects.filter(username="av.admin").exists():
+        create_staff(
+            username="av.admin", agency_code="av", roles=["admin"], password=PASSWORD, actor=None
+        )
+    employer = cases.register_employer(
+        orgnr="556036-0793", name="Bygg & Montage AB", actor=coordinator
+    )
+    today = timezone.localdate()
+    inspection = inspections.plan_inspection(
+        workplace={
+            "name": "Kvarteret Hagastaden, hus B",
+            "address": "Hagagatan 1",
+            "city": "Stockholm",
+            "municipality": "0180",
+            "county": "01",
+            "sni": "41.200",
+        },
+        planned_date=today - timedelta(days=1),
+        employers=[{"orgnr": employer.orgnr, "role": "employer"}],
+        actor=coordinator,
+    )
+    for code, person in (("skv", skv), ("polis", polis)):
+        assignment = inspections.assign_agency(
+            inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
+        )
+        inspections.respond_to_assignment(assignment, accept=True, actor=person)
+    inspections.perform_inspection(
+        inspection, performed_on=today - timedelta(days=1), persons_checked=6, actor=skv
+    )
+    finding = inspections.record_finding(
+        inspection, category="personalliggare_saknas", description="Ingen liggare", actor=skv
+    )
+    inspections.record_decision(
+        finding, type="kontrollavgift", amount_sek=Decimal("12500"), actor=skv
+    )
+    inspections.add_follow_up(
+        inspection, title="Begär underlag", due_date=today + timedelta(days=3), actor=skv
+    )
+    case = cases.open_case(title="Byggfusk i Hagastaden", employer=employer, actor=skv)
+    cases.share_case(
+        case,
+        agency=Agency.objects.get(code="polis"),
+        access="view",
+        legal_basis=LegalBasis.AKRIM,
+        reason="Gemensam kontroll",
+        expires_at=timezone.now() + timedelta(days=5),
+        actor=skv,
+    )
+    other_case = cases.open_case(title="Lönefusk", actor=skv)
+    cases.break_the_glass(
+        other_case,
+        justification="Pågående förundersökning om människohandel på arbetsplatsen",
+        actor=user(username="ebm.staff"),
+    )
+    referral = cases.create_referral(
+        person={"sex": "female", "birth_year": 1990, "nationality": "UA"},
+        receiving_body="polis",
+        consent={"support": True, "sharing": False, "statistics": True},
+        indicators=["retention_of_id_documents"],
+        actor=polis,
+    )
+    tip = cases.submit_tip(
+        data={
+            "address": "Storgatan 1",
+            "municipality": "Stockholm",
+            "county": County.objects.get(code="01"),
+            "industry": "restaurant",
+            "employer_name": "Krogen AB",
+            "description": "Personalen sover i köket och får ingen lön.",
+            "observations": ["passports_kept"],
+        }
+    )
+    year = today.year - 1 if today.month > 1 else today.year - 2
+    build, _created = reports.request_build(
+        year=year, actor=user(username="av.analyst"), enqueue=False
+    )
+    reports.run_build(build.pk)
+    reports.get_or_create_report(year)
+    return {
+        "case": case.pk,
+        "inspection": inspection.pk,
+        "referral": referral.pk,
+        "tip": tip.pk,
+        "build": build.pk,
+        "year": year,
+        "orgnr": employer.orgnr,
+        "industry_risk": IndustryRisk.objects.order_by("pk").first().pk,
+        "performed": date.today().isoformat(),
+    }
