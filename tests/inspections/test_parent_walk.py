@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from inspections import services
-from inspections.models import ControlOperation, Finding, Inspection
+from inspections.models import AgencyAssignment, ControlOperation, Finding, Inspection
 from network.models import Agency
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def world(av_coordinator, joint, persona, assign):
+def world(av_coordinator, joint, persona):
     """av's operation holding a joint inspection (skv and polis on site, accepted; migr asked,
     not yet answered), with a polis finding, its decision and av's follow-up."""
     operation = services.create_operation(
@@ -36,10 +36,15 @@ def world(av_coordinator, joint, persona, assign):
         actor=av_coordinator,
     )
     Inspection.objects.filter(pk=joint.pk).update(operation=operation)
+    # migr was asked to help from its desk and has not answered (made directly: the visit
+    # is already recorded, and assigning is for before it).
+    AgencyAssignment.objects.create(
+        inspection=joint,
+        agency=Agency.objects.get(code="migr"),
+        mode="desk",
+        assigned_by=av_coordinator,
+    )
     joint.refresh_from_db()
-    Inspection.objects.filter(pk=joint.pk).update(status="planned")
-    assign(joint, "migr", mode="desk")
-    Inspection.objects.filter(pk=joint.pk).update(status="performed")
     polis = persona("polis", "staff")
     finding = services.record_finding(
         joint, category="utan_arbetstillstand", description="Två personer", actor=polis
