@@ -1,4 +1,4 @@
-"""Benchmarks a and b (issue 8): first pages of protected lists against the limit and guardian.
+"""Benchmarks a and b (docs/performance.md): first pages of protected lists against the limit and guardian.
 
 For a staff user of the largest agency, in one run and as medians of repeated runs:
 
@@ -97,7 +97,8 @@ def main(argv=None) -> dict:
     from django.db.models import Count
     from guardian.shortcuts import get_objects_for_user
 
-    from cases.models import Case, Employer
+    from cases.coordination.models import Case
+    from cases.employers.models import Employer
     from inspections.models import Inspection
     from network.models import User
 

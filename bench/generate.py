@@ -1,6 +1,6 @@
 """Load a national-scale data set into a PostgreSQL database with COPY.
 
-Full size (issue 8): 1,000,000 cases, 1,000,000 inspections, about 3,000,000 findings,
+Full size (docs/performance.md): 1,000,000 cases, 1,000,000 inspections, about 3,000,000 findings,
 2,000 users and 2,000,000 direct-FK grant rows (agency shares and personal grants, as our
 models hold them), plus copies of the grants in guardian's generic tables for the peer
 benchmarks. `--scale 0.1` gives the everyday size (100,000 cases and inspections).
@@ -305,7 +305,7 @@ class Loader:
             ["id", "orgnr", "name", "legal_form", "is_sole_trader", "sni_codes",
              "street_address", "postal_code", "city", "created_at", "name_key", "address_key", "created_by_id"],
         )  # fmt: skip
-        from cases import matching
+        from cases.employers import matching
 
         sni = self.weighted(SNI_WEIGHTS, n)
         created = ts(date(2021, 1, 4))

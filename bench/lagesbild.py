@@ -1,4 +1,4 @@
-"""Benchmark c (issue 8): the Lägesbild figures against one hand-written SQL query.
+"""Benchmark c (docs/performance.md): the Lägesbild figures against one hand-written SQL query.
 
 On a database made by bench.generate, in one run: `reports.figures.compute(year, "network")`
 (what the worker runs, inside one REPEATABLE READ snapshot as the build does) against one

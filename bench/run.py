@@ -1,4 +1,4 @@
-"""Every benchmark of issue 8 in one command: generate the data, then a, b, c and d.
+"""Every benchmark of docs/performance.md in one command: generate the data, then a, b, c and d.
 
     .venv/bin/python -m bench.run --scale 0.1            # `make bench`: ~100,000 rows
     .venv/bin/python -m bench.run --scale 1 --db akrim_bench   # `make bench-full`

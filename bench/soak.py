@@ -1,4 +1,4 @@
-"""Soak test (issue 9, item 8): gunicorn with two workers, as the Docker image runs it, under a
+"""Soak test (docs/performance.md): gunicorn with two workers, as the Docker image runs it, under a
 steady moderate load for N minutes against PostgreSQL with the demo data, while the RSS of each
 web worker is sampled. Pass: zero errors and no memory growth after warm-up.
 
@@ -45,7 +45,7 @@ from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from network.tokens import issue_token
-from cases.models import Case
+from cases.coordination.models import Case
 from network.models import User
 out = {"users": {}, "cases": {}}
 for name in ["skv.staff", "polis.staff", "migr.staff", "fk.staff"]:

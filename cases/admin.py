@@ -5,7 +5,8 @@ for looking things up, so it never offers add, change or delete."""
 
 from django.contrib import admin
 
-from cases.models import AccessReview, Case, Employer
+from cases.coordination.models import AccessReview, Case
+from cases.employers.models import Employer
 from network.admin import NotFoundOutsideScope
 
 

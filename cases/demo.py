@@ -6,8 +6,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from cases import services
-from cases.models import Case, CaseGroupObjectPermission, Employer, Tip, VictimReferral
+from cases.coordination import services as case_services
+from cases.coordination.models import Case, CaseGroupObjectPermission
+from cases.employers import services as employer_services
+from cases.employers.models import Employer
+from cases.referrals import services as referral_services
+from cases.referrals.models import VictimReferral
+from cases.tips import services as tip_services
+from cases.tips.models import Tip
 from network import demo
 from network.models import Agency, County, User
 
@@ -82,7 +88,7 @@ def seed_cases(context: demo.DemoContext) -> None:
             orgnr = _orgnr(rng)
             while Employer.objects.filter(orgnr=orgnr).exists():
                 orgnr = _orgnr(rng)
-            employer = services.register_employer(
+            employer = employer_services.register_employer(
                 orgnr=orgnr, name=name, sni_codes=[sni], city=city, actor=staff
             )
         employers.append(employer)
@@ -92,19 +98,19 @@ def seed_cases(context: demo.DemoContext) -> None:
         case = Case.objects.filter(title=title).first()
         if case is None:
             owner = User.objects.get(username=f"{code}.staff")
-            case = services.open_case(
+            case = case_services.open_case(
                 title=title,
                 summary="Demoärende: " + title.lower() + ".",
                 employer=employers[employer_index],
                 actor=owner,
             )
-            services.add_note(case, text="Ärendet öppnat efter samverkansmöte.", actor=owner)
+            case_services.add_note(case, text="Ärendet öppnat efter samverkansmöte.", actor=owner)
             if status != "open":
-                case = services.update_case(
+                case = case_services.update_case(
                     case, version=case.version, changes={"status": "in_progress"}, actor=owner
                 )
             if status == "closed":
-                case = services.update_case(
+                case = case_services.update_case(
                     case, version=case.version, changes={"status": "closed"}, actor=owner
                 )
         cases.append(case)
@@ -116,7 +122,7 @@ def seed_cases(context: demo.DemoContext) -> None:
         ).exists():
             continue
         owner = User.objects.get(username=f"{case.owner_agency.code}.staff")
-        services.share_case(
+        case_services.share_case(
             case,
             agency=agency,
             access=access,
@@ -162,7 +168,7 @@ def seed_referrals(context: demo.DemoContext) -> None:
         return
     jamy = User.objects.get(username="jamy.staff")
     for code, body, sex, nationality, born, child, path, consent in REFERRALS:
-        referral = services.create_referral(
+        referral = referral_services.create_referral(
             person={"sex": sex, "nationality": nationality, "birth_year": born},
             receiving_body=body,
             consent={"support": not child, "sharing": consent, "statistics": consent},
@@ -174,7 +180,7 @@ def seed_referrals(context: demo.DemoContext) -> None:
             actor=User.objects.get(username=f"{code}.staff"),
         )
         for status in path:
-            referral = services.change_referral_status(referral, status=status, actor=jamy)
+            referral = referral_services.change_referral_status(referral, status=status, actor=jamy)
 
 
 demo.register(25, "referrals", seed_referrals)
@@ -226,7 +232,7 @@ def seed_tips(context: demo.DemoContext) -> None:
     coordinator = User.objects.get(username="av.coordinator")
     county = {c.code: c for c in County.objects.all()}
     for n, (address, town, county_code, industry, name, seen, text) in enumerate(TIPS):
-        tip = services.submit_tip(
+        tip = tip_services.submit_tip(
             data={
                 "address": address,
                 "municipality": town,
@@ -238,9 +244,9 @@ def seed_tips(context: demo.DemoContext) -> None:
             }
         )
         if n == 1:
-            services.propose_tip_for_inspection(tip, actor=coordinator)
+            tip_services.propose_tip_for_inspection(tip, actor=coordinator)
         if n == 3:
-            services.forward_tip(tip, agency=Agency.objects.get(code="skv"), actor=coordinator)
+            tip_services.forward_tip(tip, agency=Agency.objects.get(code="skv"), actor=coordinator)
 
 
 demo.register(26, "tips", seed_tips)

@@ -13,16 +13,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.models import (
+from cases.coordination.models import (
     AccessReview,
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
-    LegalBasis,
-    Tip,
-    TipOutcome,
 )
-from cases.querysets import is_tip_coordinator
+from cases.grants import LegalBasis
+from cases.tips.models import Tip, TipOutcome
+from cases.tips.querysets import is_tip_coordinator
 from network.inbox import SHOWN, item, provider
 
 WEEK = timedelta(days=7)

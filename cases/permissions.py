@@ -33,7 +33,7 @@ REFERRAL_WORK = (
 )
 grant(Role.STAFF, *CASE_WORK, *REFERRAL_WORK, "cases.view_tip")
 # Triage of the public's tips: coordinators (of AV and the regional centres; see
-# cases.querysets.is_tip_coordinator).
+# cases.tips.querysets.is_tip_coordinator).
 grant(Role.COORDINATOR, *CASE_WORK, *REFERRAL_WORK, "cases.view_tip", "cases.triage_tip")
 # Analysts see referrals only as k-anonymous aggregates, never rows.
 grant(Role.ANALYST, "cases.view_employer", "cases.view_referral_statistics")

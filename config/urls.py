@@ -9,17 +9,17 @@ from network.api.schema_views import DocsView, SchemaView
 
 urlpatterns = [
     path("", include("network.urls")),
-    path("arenden/", include("cases.urls")),
+    path("arenden/", include("cases.coordination.urls")),
     path("kontroller/", include("inspections.urls")),
-    path("hanvisningar/", include("cases.referral_urls")),
+    path("hanvisningar/", include("cases.referrals.urls")),
     path("lagesbild/", include("reports.urls")),
-    path("tips/", include("cases.tip_urls")),
+    path("tips/", include("cases.tips.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # One login for everyone: the admin's own form would skip the rate limits and 2FA pages.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("network.api.urls")),
-    path("api/v1/", include("cases.api.urls")),
+    path("api/v1/", include("cases.api_urls")),
     path("api/v1/", include("inspections.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     # Signed-in users only in production (network.api.schema_views).

@@ -11,7 +11,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
-        from cases import origins
+        from cases.referrals import origins
         from inspections import choices, demo, facts, permissions, policies  # noqa: F401  (registers)
         from inspections.referrals import resolve_inspection
         from network.names import register_choices

@@ -10,14 +10,16 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cases.models import Employer
+from cases.employers import services as employer_services
+from cases.employers.models import Employer
+from cases.tips import services as tip_services
 from inspections import services
 from inspections.choices import CATEGORIES_BY_AGENCY, COMMON_CATEGORIES, TRAFFICKING_CATEGORIES
 from inspections.models import Inspection
 from network import demo
 from network.models import Agency, Centre, User
 
-# Risk industries (reference §1.4): SNI code, workplace type, name pattern, weight.
+# Risk industries (the joint risk assessment, docs/risk.md): SNI code, workplace type, name pattern, weight.
 INDUSTRIES = [
     ("41.200", "building_site", "Bygget {street}", 30),
     ("43.990", "building_site", "Fasadrenovering {street}", 10),
@@ -250,7 +252,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
 demo.register(30, "inspections", seed_inspections)
 
 
-# --- risk-based selection (issue 10) --------------------------------------------------------
+# --- risk-based selection (docs/risk.md) ---------------------------------------------------
 # Building sites in Stockholm county with a history a coordinator can rank: some with findings
 # of several severities and decisions in earlier years, some controlled without findings,
 # some never controlled (the door was closed); employers with a phone met at several sites
@@ -352,8 +354,7 @@ def _perform_with(inspection, when, severities, decisions, coordinator, rng):
 
 
 def seed_risk(context: demo.DemoContext) -> None:
-    from cases import services as case_services
-    from cases.models import Employer
+    from cases.employers.models import Employer
     from network.models import County
 
     if Employer.objects.filter(name=RISK_EMPLOYERS[0][0]).exists():
@@ -364,7 +365,7 @@ def seed_risk(context: demo.DemoContext) -> None:
     today = timezone.localdate()
     employers = []
     for index, (name, street, city, phone) in enumerate(RISK_EMPLOYERS):
-        employer = case_services.register_employer(
+        employer = employer_services.register_employer(
             orgnr=_risk_orgnr(index),
             name=name,
             sni_codes=["41.200"],
@@ -410,7 +411,7 @@ def seed_risk(context: demo.DemoContext) -> None:
 
     stockholm = County.objects.get(code="01")
     for name, address, city, seen, text in RISK_TIPS:
-        case_services.submit_tip(
+        tip_services.submit_tip(
             data={
                 "address": address,
                 "municipality": city,

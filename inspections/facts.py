@@ -140,13 +140,13 @@ def _tables() -> dict[str, str]:
     return {m.__name__: m._meta.db_table for m in models}
 
 
-def _statements(ids: str | None) -> list[str]:
-    """Delete and insert the facts of the inspections `ids` names ("IN (%s, ...)"; None:
-    all). The delete goes by the facts' own column, so facts of inspections that are gone
-    go too. Portable SQL: it runs on PostgreSQL and on the embedded SQLite alike."""
+def _statements(in_clause: str | None) -> list[str]:
+    """Delete and insert the facts of the inspections `in_clause` selects (an SQL fragment,
+    "IN (%s, ...)"; None: all). The delete goes by the facts' own column, so facts of
+    inspections that are gone go too. Portable SQL: it runs on PostgreSQL and on the embedded SQLite alike."""
     t = _tables()
-    where = f"i.id {ids}" if ids else "1 = 1"
-    target = f" WHERE inspection_id {ids}" if ids else ""
+    where = f"i.id {in_clause}" if in_clause else "1 = 1"
+    target = f" WHERE inspection_id {in_clause}" if in_clause else ""
     scope = f"""
     scope AS (
         SELECT inspection_id, agency_id, MAX(assigned) AS assigned,

@@ -5,9 +5,9 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.filters import _orgnr_digits
 from inspections.choices import InspectionStatus
 from inspections.models import Inspection, InspectionEmployer
+from network.identifiers import orgnr_digits
 from network.models import County
 
 
@@ -54,7 +54,7 @@ class InspectionFilterSet(django_filters.FilterSet):
         return queryset.filter(workplace__county__in=counties)
 
     def filter_employer(self, queryset, name, value):
-        digits = _orgnr_digits(value)
+        digits = orgnr_digits(value)
         if not digits:
             return queryset.none()
         return queryset.filter(

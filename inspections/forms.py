@@ -13,9 +13,7 @@ from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import ServiceErrorsMixin, _text
-from cases.identifiers import parse_orgnr
-from cases.models import Employer
+from cases.employers.models import Employer
 from inspections.choices import (
     MONETARY_DECISIONS,
     DecisionType,
@@ -35,6 +33,8 @@ from inspections.choices import (
 from inspections.models import ControlOperation, Finding, Inspection
 from inspections.services import OPEN_OPERATION_STATES
 from network.files import ATTACHMENT_TYPES
+from network.forms import ServiceErrorsMixin, plain_text
+from network.identifiers import parse_orgnr
 from network.models import Agency, Centre, County
 from network.names import country_choices
 from network.policies import scope
@@ -343,7 +343,7 @@ class RespondForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_reason(self):
-        return _text(self.cleaned_data["reason"])
+        return plain_text(self.cleaned_data["reason"])
 
 
 class AssignForm(ServiceErrorsMixin, forms.Form):
@@ -407,7 +407,7 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
     )
 
     def clean_reason(self):
-        return _text(self.cleaned_data["reason"])
+        return plain_text(self.cleaned_data["reason"])
 
 
 # --- the results page ---------------------------------------------------------------------
@@ -470,7 +470,7 @@ class FindingForm(ServiceErrorsMixin, forms.Form):
         )
 
     def clean_description(self):
-        return _text(self.cleaned_data["description"])
+        return plain_text(self.cleaned_data["description"])
 
 
 class DecisionTypeSelect(forms.Select):
@@ -697,7 +697,7 @@ class NotReportingForm(ServiceErrorsMixin, forms.Form):
         self.fields["agency"].label_from_instance = lambda agency: agency.name
 
     def clean_reason(self):
-        return _text(self.cleaned_data["reason"])
+        return plain_text(self.cleaned_data["reason"])
 
 
 class OperationFilterForm(forms.Form):

@@ -42,9 +42,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from cases import matching
-from cases.identifiers import parse_orgnr
-from cases.models import Employer
+from cases.employers import matching
+from cases.employers.models import Employer
 from inspections import facts
 from inspections.choices import EmployerRole, ImportStatus, ParticipationMode, WorkplaceType
 from inspections.models import (
@@ -56,6 +55,7 @@ from inspections.models import (
     Workplace,
 )
 from inspections.tasks import notify_assignments, run_import
+from network.identifiers import parse_orgnr
 from network.middleware import current_request, request_context
 from network.models import Agency, AuditEvent, County, User
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import matching
+from cases.employers import matching
 from inspections.choices import (
     TRAFFICKING_CATEGORIES,
     AssignmentStatus,
@@ -104,7 +104,7 @@ class Workplace(models.Model):
     workplace_type = models.CharField(
         _("workplace type"), max_length=20, choices=WorkplaceType, default=WorkplaceType.PREMISES
     )
-    # Street address as a comparison key (cases.matching): tips are matched to workplaces on it.
+    # Street address as a comparison key (cases/employers/matching.py): tips are matched to workplaces on it.
     address_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
 
     class Meta:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
-from cases import services as case_services
-from cases.models import Case, Employer, Tip
-from cases.querysets import is_tip_coordinator
+from cases.coordination.models import Case
+from cases.employers.models import Employer
+from cases.tips import services as tip_services
+from cases.tips.models import Tip
+from cases.tips.querysets import is_tip_coordinator
 from inspections.models import Decision, Finding, Inspection, InspectionEmployer, Workplace
 
 LIST_CAP = 50
@@ -80,7 +82,7 @@ def build(employer: Employer, *, user) -> Profile:
         .order_by("-created_at")[:LIST_CAP]
     )
     tips = list(
-        case_services.linked_tips(employer, user=user)
+        tip_services.linked_tips(employer, user=user)
         .select_related("county")
         .order_by("-received_at")[:LIST_CAP]
     )
@@ -119,8 +121,6 @@ def build(employer: Employer, *, user) -> Profile:
         tips=tips,
         workplaces=workplaces,
         co_employers=co_employers,
-        link_candidates=(
-            case_services.tip_link_candidates(employer, user=user) if may_link else []
-        ),
+        link_candidates=(tip_services.tip_link_candidates(employer, user=user) if may_link else []),
         may_link=may_link,
     )

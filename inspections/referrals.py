@@ -1,4 +1,4 @@
-"""Referrals made at an inspection: the resolver the cases app calls (cases.origins)."""
+"""Referrals made at an inspection: the resolver the cases app calls (cases/referrals/origins.py)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _

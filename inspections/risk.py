@@ -42,7 +42,8 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from cases.models import Employer, EmployerLink, Tip
+from cases.employers.models import Employer
+from cases.tips.models import EmployerLink, Tip
 from inspections import facts
 from inspections.choices import SelectionBasis
 from inspections.models import (

@@ -20,15 +20,16 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from cases import services as case_services
-from cases.forms import ServiceErrorsMixin
-from cases.identifiers import parse_orgnr
-from cases.models import Employer, EmployerLink, LinkStatus, Tip
-from cases.querysets import is_tip_coordinator
+from cases.employers.models import Employer
+from cases.tips import services as tip_services
+from cases.tips.models import EmployerLink, LinkStatus, Tip
+from cases.tips.querysets import is_tip_coordinator
 from inspections import policies, profile, risk, services
 from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
+from network.forms import ServiceErrorsMixin
+from network.identifiers import parse_orgnr
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
 
@@ -114,7 +115,7 @@ class EmployerLinkView(CapabilityRequiredMixin, View):
         decision = request.POST.get("decision", "")
         url = reverse("inspections:employer_profile", args=[employer.orgnr]) + "#tip-links"
         try:
-            case_services.decide_employer_link(
+            tip_services.decide_employer_link(
                 employer,
                 tip=tip,
                 decision=decision,

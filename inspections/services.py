@@ -7,8 +7,6 @@ parent (an inspection in an operation, a finding, a follow-up, a file) needs the
 *write* right, not only its visibility.
 """
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -21,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.identifiers import parse_orgnr
-from cases.models import Employer, LegalBasis
+from cases.employers.models import Employer
+from cases.grants import LegalBasis
 from inspections import policies, states
 from inspections.choices import (
     DECISION_TRANSITIONS,
@@ -58,14 +56,17 @@ from inspections.models import (
     Workplace,
 )
 from inspections.risk import SNI_PREFIX
+from network import exports
 from network.exceptions import StaleVersion
-from network.files import check_upload, spreadsheet_safe
+from network.files import check_upload
+from network.identifiers import parse_orgnr
 from network.models import Agency, County, Membership, Role, User
 from network.names import countries
 from network.outbox import enqueue_mail
 from network.policies import record_read, require
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
+from network.states import StateMachine
 
 
 def _agency_of(actor: User) -> Agency:
@@ -87,7 +88,7 @@ WORKPLACE_INPUT = {"street_address": "address"}
 
 
 def _set_status(inspection: Inspection, target: str, *, actor: User, reason: str = "", **extra):
-    states.check_transition(inspection.status, target, reason)
+    states.INSPECTION_STATES.check(inspection.status, target, reason)
     before = inspection.status
     inspection.status = target
     if reason:
@@ -687,18 +688,7 @@ def change_decision_status(
         raise StaleVersion(locked.version)
     if status not in DecisionStatus.values:
         raise ValidationError({"status": [_("Choose a status.")]})
-    if status not in DECISION_TRANSITIONS[locked.status]:
-        raise ValidationError(
-            {
-                "status": [
-                    _("A decision cannot go from %(a)s to %(b)s.")
-                    % {
-                        "a": DecisionStatus(locked.status).label,
-                        "b": DecisionStatus(status).label,
-                    }
-                ]
-            }
-        )
+    DECISION_STATES.check(locked.status, status)
     if status == DecisionStatus.PAID and locked.type not in MONETARY_DECISIONS:
         raise ValidationError({"status": [_("Only a decision with an amount can be paid.")]})
     if len(reason.strip()) < 3:
@@ -852,50 +842,48 @@ def record_attachment_download(attachment: InspectionAttachment, *, actor: User)
     )
 
 
-def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
-    """The visible inspections as CSV (UTF-8 with BOM for spreadsheet programs); audited."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "reference",
-            "status",
-            "planned_date",
-            "performed_on",
-            "workplace",
-            "city",
-            "county",
-            "sni",
-            "persons_checked",
-        ]
-    )
-    count = 0
-    rows = inspections.select_related("workplace__county").order_by("-id")
-    for inspection in rows.iterator(chunk_size=500):
-        workplace = inspection.workplace
-        writer.writerow(
-            [
-                inspection.reference,
-                inspection.status,
-                inspection.planned_date.isoformat(),
-                inspection.performed_on.isoformat() if inspection.performed_on else "",
-                spreadsheet_safe(workplace.name),
-                spreadsheet_safe(workplace.city),
-                workplace.county.code,
-                workplace.sni,
-                "" if inspection.persons_checked is None else inspection.persons_checked,
-            ]
+def record_findings_read(findings, *, actor) -> None:
+    """Reading other agencies' findings is a disclosure under the duty to share for joint
+    controls; it is recorded with that legal basis."""
+    agency_id = actor.agency.pk if actor.agency else None
+    others = [f.pk for f in findings if f.agency_id != agency_id]
+    if others:
+        record_event(
+            "finding.viewed",
+            actor=actor,
+            object_type="inspections.finding",
+            purpose=LegalBasis.AKRIM,
+            changes={"findings": others},
         )
-        count += 1
+
+
+def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
+    """The visible inspections as CSV (network/exports.py); audited."""
+    rows = [
+        [
+            inspection.reference,
+            inspection.status,
+            inspection.planned_date.isoformat(),
+            inspection.performed_on.isoformat() if inspection.performed_on else "",
+            inspection.workplace.name,
+            inspection.workplace.city,
+            inspection.workplace.county.code,
+            inspection.workplace.sni,
+            "" if inspection.persons_checked is None else inspection.persons_checked,
+        ]
+        for inspection in inspections.select_related("workplace__county")
+        .order_by("-id")
+        .iterator(chunk_size=500)
+    ]
     record_event(
         "inspection.exported",
         actor=actor,
         object_type="inspections.inspection",
         # Only the list's own filters, bounded: the query string is the caller's text.
-        changes={"filters": audited_filters(filters, InspectionFilterSet), "rows": count},
+        changes={"filters": audited_filters(filters, InspectionFilterSet), "rows": len(rows)},
     )
-    return out.getvalue()
+    header = ["reference", "status", "planned_date", "performed_on", "workplace", "city"]
+    return exports.csv_text([*header, "county", "sni", "persons_checked"], rows)
 
 
 OPERATION_TRANSITIONS = {
@@ -906,6 +894,10 @@ OPERATION_TRANSITIONS = {
     OperationStatus.CLOSED: set(),
     OperationStatus.CANCELLED: set(),
 }
+DECISION_STATES = StateMachine(DECISION_TRANSITIONS, choices=DecisionStatus)
+OPERATION_STATES = StateMachine(
+    OPERATION_TRANSITIONS, choices=OperationStatus, needs_reason={OperationStatus.CANCELLED}
+)
 FINAL_INSPECTION_STATES = {
     InspectionStatus.CLOSED,
     InspectionStatus.CANCELLED,
@@ -923,20 +915,7 @@ def move_operation(
     _agency_of(actor)
     require(actor, "change", operation, COORDINATORS_ONLY)
     locked = ControlOperation.objects.select_for_update().get(pk=operation.pk)
-    if OperationStatus(status) not in OPERATION_TRANSITIONS[OperationStatus(locked.status)]:
-        raise ValidationError(
-            {
-                "status": [
-                    _("An operation that is %(a)s cannot become %(b)s.")
-                    % {
-                        "a": OperationStatus(locked.status).label.lower(),
-                        "b": OperationStatus(status).label.lower(),
-                    }
-                ]
-            }
-        )
-    if status == OperationStatus.CANCELLED and not reason.strip():
-        raise ValidationError({"reason": [_("Give a reason.")]})
+    OPERATION_STATES.check(locked.status, status, reason)
     if (
         status == OperationStatus.CLOSED
         and locked.inspections.exclude(status__in=FINAL_INSPECTION_STATES).exists()

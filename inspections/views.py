@@ -14,19 +14,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q, Subquery
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Count, F, Prefetch, Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from cases.filters import EmployerFilterSet
-from cases.models import Employer
-from cases.services import register_employer
+from cases.employers.filters import EmployerFilterSet
+from cases.employers.models import Employer
+from cases.employers.services import register_employer
 from inspections import policies, services
-from inspections.api.views import record_findings_read
 from inspections.choices import (
     AssignmentStatus,
     FollowUpStatus,
@@ -62,7 +61,13 @@ from inspections.models import (
     InspectionEmployer,
 )
 from network import files
-from network.mixins import CapabilityRequiredMixin, ObjectActionMixin, ScopedQuerysetMixin
+from network.exports import csv_response
+from network.mixins import (
+    CapabilityRequiredMixin,
+    FilteredListView,
+    ObjectActionMixin,
+    ScopedQuerysetMixin,
+)
 from network.policies import decide
 from network.querysets import ScopedQuerySet
 
@@ -99,54 +104,20 @@ def _with_my_assignment(inspections, user):
 # --- list and calendar --------------------------------------------------------------------
 
 
-def _list_cursor(value: str):
-    """`?before=` of the inspection list: "<planned date>_<id>" of the last row shown (or a
-    bare id, from older links); None when absent or malformed."""
-    day, _sep, pk = value.rpartition("_")
-    if not (pk.isascii() and pk.isdigit()):
-        return None
-    if not day:
-        return (None, int(pk))
-    try:
-        return (datetime.date.fromisoformat(day), int(pk))
-    except ValueError:
-        return None
-
-
-class InspectionListView(CapabilityRequiredMixin, TemplateView):
+class InspectionListView(FilteredListView):
     """Visible inspections, newest planned date first, 50 a page with a keyset cursor
     (`?before=<date>_<id>`: constant cost on any page, unlike an OFFSET)."""
 
     template_name = "inspections/inspection_list.html"
     required_capability = "inspections.view_inspection"
+    context_object_name = "inspections"
+    keyset_date = "planned_date"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filterset = _filtered_inspections(self.request)
-        inspections = filterset.qs if filterset.is_valid() else Inspection.objects.none()
-        cursor = _list_cursor(self.request.GET.get("before", ""))
-        paged = cursor is not None
-        if paged:
-            day, pk = cursor
-            if day is None:
-                day = Subquery(Inspection.objects.filter(pk=pk).values("planned_date")[:1])
-            inspections = inspections.filter(
-                Q(planned_date__lt=day) | Q(planned_date=day, id__lt=pk)
-            )
-        inspections = _with_my_assignment(inspections, self.request.user).order_by(
-            "-planned_date", "-id"
-        )
-        page = list(inspections[: PAGE_SIZE + 1])
-        last = page[PAGE_SIZE - 1] if len(page) > PAGE_SIZE else None
-        context.update(
-            filter=filterset,
-            inspections=page[:PAGE_SIZE],
-            next_before=f"{last.planned_date.isoformat()}_{last.id}" if last else None,
-            paged=paged,
-            # The filters fold away on a phone unless some are in use.
-            filtering=any(value for key, value in self.request.GET.items() if key != "before"),
-        )
-        return context
+    def get_filterset(self):
+        return _filtered_inspections(self.request)
+
+    def page_rows(self, rows):
+        return _with_my_assignment(rows, self.request.user)
 
 
 def _monday(week: str) -> datetime.date:
@@ -335,7 +306,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         before_visit = inspection.status in BEFORE_VISIT
         record_visit = before_visit and bool(decide(user, "perform", inspection))
         findings = list(self.findings(inspection))
-        record_findings_read(findings, actor=user)
+        services.record_findings_read(findings, actor=user)
         person_counts = list(
             inspection.person_counts.select_related("agency").order_by(
                 "agency__code", "right_to_work", "nationality"
@@ -576,9 +547,7 @@ class InspectionExportView(CapabilityRequiredMixin, View):
         body = services.export_inspections_csv(
             inspections, actor=request.user, filters=dict(request.GET.items())
         )
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="akrim-kontroller.csv"'
-        return response
+        return csv_response(body, "akrim-kontroller.csv")
 
 
 class SubmitResultsView(InspectionActionView):
@@ -865,7 +834,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
             ]
             operation.agency_answers = by_operation.get(operation.pk, [])
             moves = (
-                services.OPERATION_TRANSITIONS[OperationStatus(operation.status)]
+                services.OPERATION_STATES.next_states(operation.status)
                 if user.has_perm("inspections.change_controloperation")
                 and operation.coordinating_agency_id == _agency_id(user)
                 else set()

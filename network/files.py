@@ -70,11 +70,6 @@ def check_upload(upload) -> CheckedFile:
     return CheckedFile(name, content_type, content, hashlib.sha256(content).hexdigest())
 
 
-def spreadsheet_safe(value: str) -> str:
-    """Neutralise text a spreadsheet would run as a formula (CSV injection) in exports."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
-
-
 def download(private_file) -> FileResponse:
     """Serve a `PrivateFile` as a download. Callers have found it in scope and audited the
     download first."""

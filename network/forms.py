@@ -1,7 +1,32 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
+
+
+def plain_text(value: str) -> str:
+    """Browsers send CRLF from a textarea; store what the API would store."""
+    return value.replace("\r\n", "\n").strip()
+
+
+class ServiceErrorsMixin:
+    """Show a Django ValidationError raised by a service on this form.
+
+    Forms check the shape of the input; services decide. A service's error is shown next to
+    the field it names, so a rule lives in one place and the browser and the API give the
+    same answer."""
+
+    # A service's field name -> this form's field name, where they differ.
+    service_fields: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for field, messages in error.message_dict.items():
+            name = self.service_fields.get(field, field)
+            self.add_error(name if name in self.fields else None, messages)
 
 
 class LoginForm(AuthenticationForm):

@@ -9,6 +9,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.generic import TemplateView
+
+from network.pagination import keyset_page
 
 
 class CapabilityRequiredMixin(LoginRequiredMixin):
@@ -33,6 +36,46 @@ class ScopedQuerysetMixin(CapabilityRequiredMixin):
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset
+
+
+class FilteredListView(CapabilityRequiredMixin, TemplateView):
+    """A list page: the rows the user may see (`get_queryset`, starting at `visible_to`),
+    filtered by the app's FilterSet (the one its API list uses), newest first in keyset pages.
+    The template gets `filter`, the rows under `context_object_name`, and what
+    `templates/includes/keyset_pager.html` needs."""
+
+    filterset_class = None
+    context_object_name = "rows"
+    page_size = 50
+    keyset_date = ""  # order by this date field first (newest first), then by id
+
+    def get_queryset(self):
+        raise NotImplementedError(f"{type(self).__name__} must define get_queryset()")
+
+    def get_filterset(self):
+        return self.filterset_class(
+            self.request.GET, queryset=self.get_queryset(), request=self.request
+        )
+
+    def page_rows(self, rows):
+        """The filtered rows as the page shows them (a hook to annotate before paging)."""
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        page = keyset_page(
+            self.page_rows(rows), self.request.GET, size=self.page_size, date_field=self.keyset_date
+        )
+        context.update(
+            filter=filterset,
+            next_before=page.next_before,
+            paged=page.paged,
+            filtering=page.filtering,
+        )
+        context[self.context_object_name] = page.rows
+        return context
 
 
 class ObjectActionMixin:

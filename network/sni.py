@@ -1,4 +1,4 @@
-"""SNI 2007 sections: the letter for a code's two-digit division (reference §4.6).
+"""SNI 2007 sections: the letter for a code's two-digit division (SCB's SNI 2007).
 
 Reference data used by every app (workplaces, employers, referrals), so it lives at the
 bottom of the app stack. Used in Python for display and in SQL (`section_expression`) so
@@ -62,7 +62,7 @@ def section_expression(field: str):
     return Case(*whens, default=Value(""), output_field=CharField())
 
 
-# HTCDS ForcedLabourIndustry names of the ISIC sections (reference §3.5).
+# HTCDS ForcedLabourIndustry names of the ISIC sections (IOM HTCDS v2.0).
 HTCDS_INDUSTRY = {
     "A": "A_AgricultureForestryAndFishing",
     "B": "B_MiningAndQuarrying",

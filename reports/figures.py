@@ -9,7 +9,8 @@ figures describe the same moment.
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, NullIf
 
-from cases.models import Tip, VictimReferral
+from cases.referrals.models import VictimReferral
+from cases.tips.models import Tip
 from inspections.choices import IN_FORCE, REPORTS_OF_CRIME
 from inspections.models import (
     AgencyAssignment,

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from network.states import StateMachine
 from reports.querysets import AnnualReportQuerySet, ReportBuildQuerySet
 
 NETWORK = "network"
@@ -99,6 +100,8 @@ REPORT_TRANSITIONS = {
     "published": set(),
 }
 
+REPORT_STATES = StateMachine(REPORT_TRANSITIONS, choices=ReportState, field="state")
+
 
 class AnnualReport(models.Model):
     """The network's report for a year: its text, the build whose figures it publishes, and
@@ -129,7 +132,7 @@ class AnnualReport(models.Model):
         return f"Lägesbild {self.year}"
 
 
-# The figures the network published for years before akrim (DESIGN.md "Figures contract").
+# The figures the network published for years before akrim (docs/reports.md).
 HISTORY_KEYS = [
     ("inspections_total", _("Joint controls")),
     ("inspections_with_findings", _("Controls with findings")),

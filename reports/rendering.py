@@ -7,15 +7,11 @@ shown as "..". Every table has last year beside this year and the change, as the
 reports do (docs/reports.md). Labels follow the active language (Swedish or English).
 """
 
-import csv
-import io
-
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from cases.models import TipOutcome
+from cases.tips.models import TipOutcome
 from inspections.choices import (
     DecisionType,
     FindingCategory,
@@ -23,6 +19,7 @@ from inspections.choices import (
     RightToWork,
     SelectionBasis,
 )
+from network import exports
 from network.models import Agency, Centre, County
 from reports import charts
 from reports.figures import hit_rates
@@ -458,29 +455,28 @@ def as_pdf(build: ReportBuild, report=None, language: str = "sv") -> bytes:
 
 
 def as_csv(build: ReportBuild, language: str = "sv") -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["table", "code", "label", "column", "value"])
+    rows = []
     with translation.override(language):
         for table in tables(build):
             for code, row in zip(table["codes"], table["rows"], strict=True):
                 for column, cell in zip(table["columns"][1:], row[1:], strict=True):
-                    writer.writerow([table["key"], code, row[0], column, cell])
-    return "\ufeff" + out.getvalue()
+                    rows.append([table["key"], code, row[0], column, cell])
+    return exports.csv_text(["table", "code", "label", "column", "value"], rows)
 
 
 def as_xlsx(build: ReportBuild, language: str = "sv") -> bytes:
-    book = Workbook()
-    book.remove(book.active)
     with translation.override(language):
-        for table in tables(build):
-            sheet = book.create_sheet(title=str(table["key"])[:31])
-            sheet.append([str(table["title"])])
-            sheet.append([str(c) for c in table["columns"]])
-            for row in table["rows"]:
-                sheet.append(
-                    [str(cell) if not isinstance(cell, int | float) else cell for cell in row]
-                )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        return exports.xlsx_bytes(
+            (
+                table["key"],
+                [
+                    [str(table["title"])],
+                    [str(c) for c in table["columns"]],
+                    *(
+                        [cell if isinstance(cell, int | float) else str(cell) for cell in row]
+                        for row in table["rows"]
+                    ),
+                ],
+            )
+            for table in tables(build)
+        )

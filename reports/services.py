@@ -23,7 +23,7 @@ from reports.models import (
     ACTIVE,
     HISTORY_KEYS,
     NETWORK,
-    REPORT_TRANSITIONS,
+    REPORT_STATES,
     AnnualReport,
     BuildStatus,
     PublishedFigure,
@@ -232,14 +232,7 @@ def move_report(report: AnnualReport, *, state: str, actor: User) -> AnnualRepor
     """Move the report one step; freezing takes the newest ready network build's figures."""
     require(actor, "change", report)
     locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if state not in REPORT_TRANSITIONS[locked.state]:
-        raise ValidationError(
-            {
-                "state": [
-                    _("The report cannot go from %(a)s to %(b)s.") % {"a": locked.state, "b": state}
-                ]
-            }
-        )
+    REPORT_STATES.check(locked.state, state)
     if state == "figures_frozen":
         build = (
             ReportBuild.objects.filter(year=locked.year, scope=NETWORK, status=BuildStatus.READY)

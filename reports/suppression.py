@@ -1,4 +1,4 @@
-"""Small-cell suppression for everything the Lägesbild publishes (DESIGN.md "Figures contract").
+"""Small-cell suppression for everything the Lägesbild publishes (docs/reports.md).
 
 Primary: every count from 1 to k-1 is hidden (null); 0 is shown. Secondary: a hidden cell
 must not be recoverable by subtraction. The figures are linked in known ways:

@@ -24,7 +24,7 @@ from reports.api.views import DOWNLOADS, LANGUAGES, download_body, download_resp
 from reports.models import (
     HISTORY_KEYS,
     NETWORK,
-    REPORT_TRANSITIONS,
+    REPORT_STATES,
     AnnualReport,
     BuildStatus,
     PublishedFigure,
@@ -157,7 +157,7 @@ class AnnualReportView(ReportScopeMixin, View):
         context = {
             "report": report,
             "form": form,
-            "next_states": sorted(REPORT_TRANSITIONS[report.state]),
+            "next_states": sorted(REPORT_STATES.next_states(report.state)),
         }
         return render(request, self.template_name, context, status=status)
 

@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from rest_framework.test import APIClient
 
-from cases import services as case_services
+from cases.referrals import services as referral_services
 from inspections import services as inspection_services
 from network import twofactor
 from network.models import Agency
@@ -342,7 +342,7 @@ def year_2025(persona):
     )
     f3 = inspection_services.record_finding(c, category="olaglig_vistelse", actor=polis)
     inspection_services.record_decision(f3, type="polisanmalan", actor=polis)
-    case_services.create_referral(
+    referral_services.create_referral(
         person={"sex": "male"}, receiving_body="polis", consent={"support": True}, actor=polis
     )
     return made

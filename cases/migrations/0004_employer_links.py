@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from cases import matching
+from cases.employers import matching
 
 
 def backfill_keys(apps, schema_editor):

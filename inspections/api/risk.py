@@ -17,11 +17,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.identifiers import parse_orgnr
-from cases.models import Employer
+from cases.employers.models import Employer
 from inspections import profile, risk, services
 from inspections.choices import RANKING_BASES, SelectionBasis
 from inspections.models import ControlOperation
+from network.identifiers import parse_orgnr
 
 # --- shapes ---------------------------------------------------------------------------------
 

@@ -1,11 +1,10 @@
-"""Joint controls over HTTP (DESIGN.md "HTTP API contract": inspections).
+"""Joint controls over HTTP (docs/architecture.md "HTTP API").
 
 Every read starts at `visible_to(user)`: an inspection the caller's agency is not part of
 answers 404 for every action, so an unannounced control never leaks.
 """
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -17,8 +16,6 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from cases.api.views import CSVRenderer
-from cases.models import LegalBasis
 from inspections import services
 from inspections.api.serializers import (
     AssignmentInputSerializer,
@@ -57,28 +54,14 @@ from inspections.models import (
 from network import files
 from network.api.base import ScopedViewSetMixin
 from network.api.schema import ATTACHMENT_DOWNLOAD, FIELD_ERRORS
+from network.exports import csv_response
 from network.models import User
-from network.services import record_event
+from network.renderers import CSVRenderer
 
 
 def _require(view, request, capability: str) -> None:
     if not request.user.has_perm(capability):
         view.permission_denied(request)
-
-
-def record_findings_read(findings, *, actor) -> None:
-    """Reading other agencies' findings is a disclosure under the duty to share for joint
-    controls; it is recorded with that legal basis."""
-    agency_id = actor.agency.pk if actor.agency else None
-    others = [f.pk for f in findings if f.agency_id != agency_id]
-    if others:
-        record_event(
-            "finding.viewed",
-            actor=actor,
-            object_type="inspections.finding",
-            purpose=LegalBasis.AKRIM,
-            changes={"findings": others},
-        )
 
 
 class InspectionViewSet(
@@ -226,7 +209,7 @@ class InspectionViewSet(
                 .filter(inspection=inspection)
                 .select_related("agency", "employer")
             )
-            record_findings_read(findings, actor=request.user)
+            services.record_findings_read(findings, actor=request.user)
             return Response(FindingSerializer(findings, many=True).data)
         _require(self, request, "inspections.add_finding")
         serializer = FindingSerializer(data=request.data)
@@ -417,9 +400,7 @@ class InspectionViewSet(
         body = services.export_inspections_csv(
             inspections, actor=request.user, filters=dict(request.GET.items())
         )
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="akrim-kontroller.csv"'
-        return response
+        return csv_response(body, "akrim-kontroller.csv")
 
 
 class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -436,14 +417,14 @@ class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        record_findings_read(
+        services.record_findings_read(
             self.paginator.page if hasattr(self.paginator, "page") else [], actor=request.user
         )
         return response
 
     def retrieve(self, request, *args, **kwargs):
         finding = self.get_object()
-        record_findings_read([finding], actor=request.user)
+        services.record_findings_read([finding], actor=request.user)
         return Response(FindingSerializer(finding).data)
 
     @extend_schema(request=DisclosureSerializer, responses={200: FindingSerializer})

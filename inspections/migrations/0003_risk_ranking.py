@@ -6,7 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from cases import matching
+from cases.employers import matching
 from inspections.reference import ensure_industry_risks
 
 

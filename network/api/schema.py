@@ -10,7 +10,7 @@ ATTACHMENT_DOWNLOAD = {
     for content_type in sorted({kind for kind, _magic in files.ATTACHMENT_TYPES.values()})
 }
 
-# DESIGN.md's 400: {"field": ["message"]} (nested serializers nest the same shape).
+# The API's 400 (docs/architecture.md "HTTP API"): {"field": ["message"]} (nested serializers nest the same shape).
 FIELD_ERRORS = {
     "type": "object",
     "additionalProperties": {},

@@ -1,4 +1,4 @@
-"""The Lägesbild over HTTP (DESIGN.md "HTTP API contract": reports).
+"""The Lägesbild over HTTP (docs/reports.md).
 
 Only those who may build a scope see anything: analysts and coordinators of the
 coordinating agency for the network, an agency's analysts for their own agency. For

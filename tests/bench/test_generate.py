@@ -15,7 +15,8 @@ from rest_framework.test import APIClient
 
 from bench.access import generic_guardian
 from bench.generate import YEARS, load
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Employer
+from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.employers.models import Employer
 from inspections.models import AgencyAssignment, Finding, Inspection
 from network.models import User
 from reports import figures

@@ -3,20 +3,21 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases import services
+from cases.coordination import services as case_services
+from cases.employers import services as employer_services
 from network.models import Agency
 
 
 @pytest.fixture
 def employer(skv_staff):
-    return services.register_employer(
+    return employer_services.register_employer(
         orgnr="556036-0793", name="Bygg & Montage AB", actor=skv_staff
     )
 
 
 @pytest.fixture
 def skv_case(skv_staff, employer):
-    return services.open_case(
+    return case_services.open_case(
         title="Misstänkt svartarbete på bygge",
         summary="Tips från AV",
         employer=employer,
@@ -29,7 +30,7 @@ def share(skv_staff):
     """share(case, "polis", access="view", expires_in=None) through the service."""
 
     def make(case, agency, access="view", expires_in=None, legal_basis="uppgiftsskyldighet_akrim"):
-        return services.share_case(
+        return case_services.share_case(
             case,
             agency=Agency.objects.get(code=agency),
             access=access,

@@ -5,8 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
-from cases.models import AccessReview, Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.coordination import services as case_services
+from cases.coordination.models import (
+    AccessReview,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+)
 from network.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +38,7 @@ def test_create_case_answers_201_with_reference_and_owner(api, skv_staff, employ
 
 def test_references_are_gap_free_per_year(skv_staff, polis_staff):
     cases = [
-        services.open_case(title=f"Ärende {n}", actor=u)
+        case_services.open_case(title=f"Ärende {n}", actor=u)
         for n, u in enumerate([skv_staff, polis_staff, skv_staff])
     ]
     numbers = [int(c.reference.rsplit("-", 1)[1]) for c in cases]
@@ -75,7 +80,7 @@ def test_status_follows_its_state_machine(api, skv_staff, skv_case):
 
 
 def test_change_history_records_each_field_change(skv_staff, skv_case):
-    services.update_case(skv_case, version=1, changes={"summary": "Ny info"}, actor=skv_staff)
+    case_services.update_case(skv_case, version=1, changes={"summary": "Ny info"}, actor=skv_staff)
     newest, first = skv_case.history.all()[:2]
     delta = newest.diff_against(first)
     assert [c.field for c in delta.changes] == ["summary"]
@@ -185,14 +190,14 @@ def test_expired_share_stops_granting_at_once_and_is_purged_with_audit(
     assert client.get(detail(skv_case)).status_code == 200
     expire(CaseGroupObjectPermission, content_object=skv_case)
     assert client.get(detail(skv_case)).status_code == 404
-    assert services.purge_expired_grants() == 1
+    assert case_services.purge_expired_grants() == 1
     assert not CaseGroupObjectPermission.objects.exists()
     assert AuditEvent.objects.filter(action="case.share_expired").count() == 1
 
 
 def test_personal_grant_gives_one_named_user_access(api, skv_staff, skv_case, persona):
     prosecutor, colleague = persona("aklag", "staff"), persona("aklag", "coordinator")
-    services.grant_personal_access(
+    case_services.grant_personal_access(
         skv_case,
         user=prosecutor,
         access="view",
@@ -228,7 +233,7 @@ def test_break_the_glass_gives_24_hours_and_queues_a_review(api, skv_case, polis
 
 
 def test_auditor_reviews_break_the_glass_of_own_agency_only(api, skv_case, polis_staff, persona):
-    services.break_the_glass(
+    case_services.break_the_glass(
         skv_case, justification="Akut behov vid ingripande på arbetsplatsen", actor=polis_staff
     )
     review = AccessReview.objects.get()
@@ -308,7 +313,7 @@ def test_attachment_upload_limits_and_audited_download(
 
 
 def test_export_contains_only_visible_cases_and_is_audited(api, skv_staff, polis_staff, skv_case):
-    services.open_case(title="Polisens eget", actor=polis_staff)
+    case_services.open_case(title="Polisens eget", actor=polis_staff)
     response = api.as_user(skv_staff).get(reverse("case-export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -319,8 +324,8 @@ def test_export_contains_only_visible_cases_and_is_audited(api, skv_staff, polis
 
 
 def test_case_list_filters(api, skv_staff, polis_staff, skv_case, share, employer):
-    other = services.open_case(title="Städfirma", actor=polis_staff)
-    services.share_case(
+    other = case_services.open_case(title="Städfirma", actor=polis_staff)
+    case_services.share_case(
         other,
         agency=skv_staff.agency,
         access="view",
@@ -346,7 +351,7 @@ def test_case_list_filters(api, skv_staff, polis_staff, skv_case, share, employe
 @pytest.mark.parametrize("rows", [1, 50])
 def test_case_list_query_count_is_constant(rows, api, skv_staff, share, django_assert_num_queries):
     for n in range(rows):
-        case = services.open_case(title=f"Ärende {n}", actor=skv_staff)
+        case = case_services.open_case(title=f"Ärende {n}", actor=skv_staff)
         if n % 2:
             share(case, "polis")
     user = type(skv_staff).objects.get(pk=skv_staff.pk)
@@ -366,7 +371,7 @@ def test_agency_with_a_share_sees_only_its_own_share(api, skv_case, share, polis
 
 def test_auditor_cannot_review_own_access_or_review_twice(api, skv_case, persona):
     auditor = persona("polis", "staff", "auditor")
-    review = services.break_the_glass(
+    review = case_services.break_the_glass(
         skv_case, justification="Akut behov vid ingripande på arbetsplatsen", actor=auditor
     )
     client = api.as_user(auditor)
@@ -379,7 +384,7 @@ def test_auditor_cannot_review_own_access_or_review_twice(api, skv_case, persona
 
 
 def test_export_neutralises_spreadsheet_formulas(api, skv_staff):
-    services.open_case(title='=HYPERLINK("http://evil")', actor=skv_staff)
+    case_services.open_case(title='=HYPERLINK("http://evil")', actor=skv_staff)
     body = api.as_user(skv_staff).get(reverse("case-export")).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in body
 

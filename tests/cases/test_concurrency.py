@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases import services
-from cases.models import Case
+from cases.coordination import services as case_services
+from cases.coordination.models import Case
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def _in_threads(count, work):
 
 def test_two_patches_with_the_same_version_one_wins_one_gets_409(skv_staff, persona):
     colleague = persona("skv", "coordinator")
-    case = services.open_case(title="Ursprunglig", actor=skv_staff)
+    case = case_services.open_case(title="Ursprunglig", actor=skv_staff)
     users = [skv_staff, colleague]
     titles = ["Första ändringen", "Andra ändringen"]
 
@@ -70,7 +70,7 @@ def test_concurrent_openings_get_unique_gap_free_references(persona):
         persona("migr", "staff"),
     ]
     references = _in_threads(
-        4, lambda i: services.open_case(title=f"Samtidigt {i}", actor=users[i]).reference
+        4, lambda i: case_services.open_case(title=f"Samtidigt {i}", actor=users[i]).reference
     )
     year = timezone.localdate().year
     assert sorted(references) == [f"AK-{year}-{n:06d}" for n in range(1, 5)]

@@ -8,8 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases import services
-from cases.models import Case, ReflectionPeriod, Tip, VictimReferral
+from cases.coordination.models import Case
+from cases.referrals import services as referral_services
+from cases.referrals.models import ReflectionPeriod, VictimReferral
+from cases.tips import services as tip_services
+from cases.tips.models import Tip
 from network.models import Agency, AuditEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -41,7 +44,7 @@ def in_threads(*works):
 
 @pytest.fixture
 def referral(persona):
-    return services.create_referral(
+    return referral_services.create_referral(
         person={"sex": "female"},
         receiving_body="polis",
         consent={"support": True, "sharing": True, "statistics": True},
@@ -52,10 +55,10 @@ def referral(persona):
 def test_two_consent_withdrawals_at_once_both_keep_their_date(referral, persona):
     one, two = persona("jamy", "staff"), persona("jamy", "staff", username="jamy.staff2")
     results = in_threads(
-        lambda: services.withdraw_consent(
+        lambda: referral_services.withdraw_consent(
             VictimReferral.objects.get(pk=referral.pk), purpose="sharing", actor=one
         ),
-        lambda: services.withdraw_consent(
+        lambda: referral_services.withdraw_consent(
             VictimReferral.objects.get(pk=referral.pk), purpose="statistics", actor=two
         ),
     )
@@ -69,15 +72,15 @@ def test_two_consent_withdrawals_at_once_both_keep_their_date(referral, persona)
 
 def test_a_reflection_period_is_decided_once(referral, persona):
     one, two = persona("jamy", "staff"), persona("jamy", "coordinator")
-    period = services.apply_for_reflection_period(
+    period = referral_services.apply_for_reflection_period(
         referral, applicant="socialnamnd", submitted_on=timezone.localdate(), actor=one
     )
     today = timezone.localdate()
     results = in_threads(
-        lambda: services.decide_reflection_period(
+        lambda: referral_services.decide_reflection_period(
             ReflectionPeriod.objects.get(pk=period.pk), granted=True, decided_on=today, actor=one
         ),
-        lambda: services.decide_reflection_period(
+        lambda: referral_services.decide_reflection_period(
             ReflectionPeriod.objects.get(pk=period.pk), granted=False, decided_on=today, actor=two
         ),
     )
@@ -90,7 +93,7 @@ def test_a_reflection_period_is_decided_once(referral, persona):
 
 
 def test_two_coordinators_opening_a_case_from_one_tip_open_one_case(persona):
-    tip = services.submit_tip(
+    tip = tip_services.submit_tip(
         data={
             "address": "Storgatan 1",
             "municipality": "Malmö",
@@ -104,10 +107,10 @@ def test_two_coordinators_opening_a_case_from_one_tip_open_one_case(persona):
     two = persona("av", "coordinator", centre="stockholm", username="av.coordinator2")
     skv, polis = Agency.objects.get(code="skv"), Agency.objects.get(code="polis")
     results = in_threads(
-        lambda: services.create_case_from_tip(
+        lambda: tip_services.create_case_from_tip(
             Tip.objects.get(pk=tip.pk), owner_agency=skv, actor=one
         ),
-        lambda: services.create_case_from_tip(
+        lambda: tip_services.create_case_from_tip(
             Tip.objects.get(pk=tip.pk), owner_agency=polis, actor=two
         ),
     )

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from cases.models import Employer
+from cases.employers.models import Employer
 from network.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

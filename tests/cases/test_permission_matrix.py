@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
-from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.coordination import services as case_services
+from cases.coordination.models import CaseGroupObjectPermission, CaseUserObjectPermission
 from network.models import Agency
 from network.services import create_staff
 from tests.matrix import Row, covers
@@ -125,8 +125,8 @@ def world(persona, settings, tmp_path):
         },
     }
     owner = persona("skv", "staff")
-    case = services.open_case(title="Byggarbetsplats Hagastaden", actor=owner)
-    attachment = services.add_attachment(
+    case = case_services.open_case(title="Byggarbetsplats Hagastaden", actor=owner)
+    attachment = case_services.add_attachment(
         case, upload=SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\nxx"), actor=owner
     )
 
@@ -136,7 +136,7 @@ def world(persona, settings, tmp_path):
         if relation in {"shared_view", "shared_edit", "expired_share", "revoked_share"}:
             access = "edit" if relation == "shared_edit" else "view"
             expires = timezone.now() + timedelta(days=1) if relation == "expired_share" else None
-            services.share_case(
+            case_services.share_case(
                 case, agency=polis, access=access, expires_at=expires, actor=owner, **basis
             )
         if relation == "expired_share":
@@ -145,11 +145,13 @@ def world(persona, settings, tmp_path):
             )
         if relation == "revoked_share":
             share_id = CaseGroupObjectPermission.objects.filter(content_object=case).first().pk
-            services.revoke_share(case, share_id=share_id, actor=owner)
+            case_services.revoke_share(case, share_id=share_id, actor=owner)
         if relation == "personal_grant":
-            services.grant_personal_access(case, user=viewer, access="view", actor=owner, **basis)
+            case_services.grant_personal_access(
+                case, user=viewer, access="view", actor=owner, **basis
+            )
         if relation == "break_the_glass":
-            services.break_the_glass(
+            case_services.break_the_glass(
                 case, justification="Akut ingripande på arbetsplatsen i dag", actor=viewer
             )
 
@@ -164,7 +166,7 @@ def _viewer(persona, name):
 
 
 def _share_with_fk(case):
-    services.share_case(
+    case_services.share_case(
         case,
         agency=Agency.objects.get(code="fk"),
         access="view",
@@ -249,7 +251,7 @@ def _perform(client, api, action, case, attachment):
             format="json",
         )
     if action == "unshare":
-        services.share_case(
+        case_services.share_case(
             case,
             agency=Agency.objects.get(code="fk"),
             access="view",
@@ -267,7 +269,7 @@ def _perform(client, api, action, case, attachment):
         return api.get(reverse("case-grants", args=[case.pk]))
     if action == "revoke_grant":
         someone = create_staff(username="fk.grantee", agency_code="fk", roles=["staff"], actor=None)
-        services.grant_personal_access(
+        case_services.grant_personal_access(
             case,
             user=someone,
             access="view",

@@ -8,7 +8,7 @@ Försäkringskassan is unrelated. "listed"/"hidden": a 200 list with / without t
 import pytest
 from django.urls import reverse
 
-from cases import services
+from cases.referrals import services as referral_services
 from network.models import Agency
 from tests.matrix import Row, covers
 
@@ -84,13 +84,13 @@ MATRIX += [
 def referral(persona):
     persona("jamy", "staff", username="jamy.owner")
     skv = persona("skv", "staff")
-    referral = services.create_referral(
+    referral = referral_services.create_referral(
         person={"identifier_type": "personnummer", "identifier": "19640823-3234", "sex": "male"},
         receiving_body="nspm_stodtelefon",
         consent={"support": True, "sharing": True, "statistics": True},
         actor=skv,
     )
-    services.share_referral(
+    referral_services.share_referral(
         referral,
         agency=Agency.objects.get(code="migr"),
         legal_basis="samtycke",
@@ -156,7 +156,7 @@ def test_referral_permission_matrix(row, referral, persona, api):
 @pytest.mark.django_db
 def test_decide_reflection_period_route(referral, persona, api):
     jamy = persona("jamy", "staff")
-    period = services.apply_for_reflection_period(
+    period = referral_services.apply_for_reflection_period(
         referral, applicant="socialnamnd", submitted_on="2026-11-01", actor=jamy
     )
     url = reverse("referral-decide-reflection-period", args=[referral.pk, period.pk])

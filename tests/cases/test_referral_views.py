@@ -1,7 +1,7 @@
 """The victim-referral pages in the browser: scope (404), rules (403), service errors (400),
 audit of every read and reveal, and above all that no page ever shows who the person is,
 except the one answer to "Show identity" for someone allowed. Data is made through
-cases.services, inspections.services and the shared fixtures only."""
+the services of cases and inspections and the shared fixtures only."""
 
 import re
 from datetime import date
@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
-from cases.models import ReferralGroupObjectPermission, VictimReferral
+from cases.referrals import services as referral_services
+from cases.referrals.models import ReferralGroupObjectPermission, VictimReferral
 from inspections import services as inspection_services
 from inspections.choices import TRAFFICKING_CATEGORIES
 from network.models import Agency, AuditEvent
@@ -74,13 +74,13 @@ def refer(skv_staff):
             "industry_sni": "41.200",
             **changes,
         }
-        return services.create_referral(actor=actor or skv_staff, **arguments)
+        return referral_services.create_referral(actor=actor or skv_staff, **arguments)
 
     return make
 
 
 def share_with_migr(referral, actor):
-    return services.share_referral(
+    return referral_services.share_referral(
         referral,
         agency=Agency.objects.get(code="migr"),
         legal_basis="uppgiftsskyldighet_brottsbekampning",
@@ -172,7 +172,7 @@ def test_the_menu_offers_referrals_only_to_roles_that_work_with_them(client, skv
 
 def test_an_unrelated_agency_gets_404_on_every_action(client, refer, fk_staff):
     referral = refer()
-    period = services.apply_for_reflection_period(
+    period = referral_services.apply_for_reflection_period(
         referral,
         applicant="socialnamnd",
         submitted_on=date(2026, 11, 1),
@@ -495,7 +495,7 @@ def test_status_buttons_follow_the_transition_table(client, refer, jamy_staff):
     referral = refer()
     client.force_login(jamy_staff)
     offered = status_buttons(client.get(url("referral_detail", referral)))
-    assert offered == services.REFERRAL_TRANSITIONS["identified"]
+    assert offered == referral_services.REFERRAL_TRANSITIONS["identified"]
 
     refused = client.post(url("referral_status", referral), {"status": "trial_concluded"})
     assert refused.status_code == 400
@@ -506,12 +506,12 @@ def test_status_buttons_follow_the_transition_table(client, refer, jamy_staff):
     referral.refresh_from_db()
     assert referral.status == "assessment"
     offered = status_buttons(client.get(url("referral_detail", referral)))
-    assert offered == services.REFERRAL_TRANSITIONS["assessment"]
+    assert offered == referral_services.REFERRAL_TRANSITIONS["assessment"]
 
 
 def test_a_final_status_offers_no_more_buttons(client, refer, jamy_staff):
     referral = refer()
-    services.change_referral_status(referral, status="not_a_victim", actor=jamy_staff)
+    referral_services.change_referral_status(referral, status="not_a_victim", actor=jamy_staff)
     client.force_login(jamy_staff)
     response = client.get(url("referral_detail", referral))
     assert status_buttons(response) == set()
@@ -597,7 +597,7 @@ def test_reflection_period_is_applied_for_and_decided(client, refer, jamy_staff)
 
 def test_deciding_another_referrals_period_is_404(client, refer, jamy_staff):
     first, second = refer(), refer()
-    period = services.apply_for_reflection_period(
+    period = referral_services.apply_for_reflection_period(
         first, applicant="fu_ledare", submitted_on=date(2026, 11, 1), actor=jamy_staff
     )
     client.force_login(jamy_staff)

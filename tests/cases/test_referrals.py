@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from cases import exports, services
-from cases.models import VictimReferral
+from cases.referrals import exports
+from cases.referrals import services as referral_services
+from cases.referrals.models import VictimReferral
 from network.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +150,7 @@ def test_reveal_needs_a_purpose_and_the_capability_for_that_referral(refer, pers
     url = reverse("referral-reveal", args=[referral.pk])
     jamy = client_for(persona("jamy", "staff"))
     assert jamy.post(url, {"purpose": "kort"}).status_code == 400
-    services.share_referral(
+    referral_services.share_referral(
         referral,
         agency=persona("migr", "staff").agency,
         legal_basis="uppgiftsskyldighet_brottsbekampning",
@@ -209,14 +210,14 @@ def test_status_machine_and_reflection_period(refer, skv_staff, persona):
 def test_reminder_before_the_reflection_period_ends_is_sent_once(refer, persona, mailoutbox):
     referral = refer()
     jamy = persona("jamy", "staff")
-    period = services.apply_for_reflection_period(
+    period = referral_services.apply_for_reflection_period(
         referral, applicant="socialnamnd", submitted_on=timezone.localdate(), actor=jamy
     )
-    services.decide_reflection_period(
+    referral_services.decide_reflection_period(
         period, granted=True, decided_on=timezone.localdate() - timedelta(days=27), actor=jamy
     )
-    assert services.remind_reflection_periods_ending() == 1
-    assert services.remind_reflection_periods_ending() == 0
+    assert referral_services.remind_reflection_periods_ending() == 1
+    assert referral_services.remind_reflection_periods_ending() == 0
 
 
 def test_retention_anonymises_what_is_due_and_respects_legal_hold(refer, persona):
@@ -224,7 +225,7 @@ def test_retention_anonymises_what_is_due_and_respects_legal_hold(refer, persona
     due, held, recent = refer(), refer(), refer()
     for referral in (due, held, recent):
         for status in ("assessment", "support_ongoing", "closed"):
-            services.change_referral_status(referral, status=status, actor=jamy)
+            referral_services.change_referral_status(referral, status=status, actor=jamy)
     long_ago = timezone.now() - timedelta(days=4 * 365)
     VictimReferral.objects.filter(pk__in=[due.pk, held.pk]).update(closed_at=long_ago)
     VictimReferral.objects.filter(pk=held.pk).update(legal_hold=True)
@@ -233,7 +234,7 @@ def test_retention_anonymises_what_is_due_and_respects_legal_hold(refer, persona
             "birth_year", "sex", "nationality", "indicators", "exploitation_types"
         )
     )
-    assert services.anonymise_due_referrals() == 1
+    assert referral_services.anonymise_due_referrals() == 1
     due.refresh_from_db()
     held.refresh_from_db()
     recent.refresh_from_db()
@@ -270,7 +271,7 @@ def test_no_response_ever_carries_the_digits_to_someone_without_the_capability(
     refer, persona, client
 ):
     referral = refer()
-    services.share_referral(
+    referral_services.share_referral(
         referral,
         agency=persona("migr", "staff").agency,
         legal_basis="uppgiftsskyldighet_brottsbekampning",
@@ -325,7 +326,7 @@ def test_statistics_export_never_shows_a_group_smaller_than_k(people, k, skv_sta
 
     with transaction.atomic():
         for sex, nationality, born, kinds in people:
-            services.create_referral(
+            referral_services.create_referral(
                 person={"sex": sex, "nationality": nationality, "birth_year": born},
                 receiving_body="nspm_stodtelefon",
                 consent={"support": True, "statistics": True},
@@ -374,13 +375,13 @@ def test_timeline_support_and_case_owner(refer, skv_staff, persona):
 def test_retention_anonymises_the_timeline_too(refer, persona):
     jamy = persona("jamy", "staff")
     referral = refer()
-    services.add_referral_note(referral, text="Anna bor på Storgatan 1", actor=jamy)
+    referral_services.add_referral_note(referral, text="Anna bor på Storgatan 1", actor=jamy)
     for status in ("assessment", "support_ongoing", "closed"):
-        services.change_referral_status(referral, status=status, actor=jamy)
+        referral_services.change_referral_status(referral, status=status, actor=jamy)
     VictimReferral.objects.filter(pk=referral.pk).update(
         closed_at=timezone.now() - timedelta(days=4 * 365)
     )
-    assert services.anonymise_due_referrals() == 1
+    assert referral_services.anonymise_due_referrals() == 1
     assert referral.notes.get().text == "[anonymiserad]"
 
 

@@ -7,9 +7,10 @@ from django.core import signing
 from django.core.cache import cache
 from django.urls import reverse
 
-from cases import services
-from cases.models import Case, Tip, TipDrop
-from cases.tip_forms import STARTED_SALT, TipForm
+from cases.coordination.models import Case
+from cases.tips import services as tip_services
+from cases.tips.forms import STARTED_SALT, TipForm
+from cases.tips.models import Tip, TipDrop
 from network.models import AuditEvent
 from tests.matrix import Row, covers
 
@@ -43,7 +44,7 @@ def form(**changes):
 
 @pytest.fixture
 def tip():
-    return services.submit_tip(
+    return tip_services.submit_tip(
         data={
             "address": "Storgatan 1",
             "municipality": "Malmö",
@@ -173,7 +174,7 @@ def test_script_in_a_tip_is_text_everywhere(client, api, tip, av_coordinator):
 
 
 def test_the_queue_by_centre(client, tip, malmo_coordinator, persona):
-    other = services.submit_tip(
+    other = tip_services.submit_tip(
         data={
             "address": "Kungsgatan 2",
             "municipality": "Umeå",
@@ -193,7 +194,7 @@ def test_the_queue_by_centre(client, tip, malmo_coordinator, persona):
 
 
 def test_every_triage_action_is_audited(api, av_coordinator, persona):
-    from cases.services import register_employer
+    from cases.employers.services import register_employer
 
     employer = register_employer(orgnr="556036-0793", name="Bygg AB", actor=av_coordinator)
     client = api.as_user(av_coordinator)
@@ -205,7 +206,7 @@ def test_every_triage_action_is_audited(api, av_coordinator, persona):
         {"action": "case", "agency": "polis"},
     ]
     for body in actions:
-        tip = services.submit_tip(
+        tip = tip_services.submit_tip(
             data={"address": "Storgatan 9", "municipality": "Lund", "industry": "construction"}
         )
         response = client.post(reverse("tip-triage", args=[tip.pk]), body, format="json")
@@ -248,7 +249,7 @@ MATRIX = [
 @pytest.mark.parametrize("row", MATRIX, ids=str)
 def test_tip_permission_matrix(row, tip, persona, api, client, malmo_coordinator):
     if row.relation == "forwarded_to_skv":
-        services.forward_tip(
+        tip_services.forward_tip(
             tip, agency=persona("skv", "admin").agency, actor=persona("av", "coordinator")
         )
     if row.persona != "anonymous":

@@ -1,5 +1,5 @@
 """The case pages in the browser: scope (404), rules (403), service errors (400), stale
-versions (409), and what a person sees. Data is made through cases.services only."""
+versions (409), and what a person sees. Data is made through the services only."""
 
 import csv
 import io
@@ -10,8 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases import services
-from cases.models import AccessReview, Case, CaseAttachment, CaseGroupObjectPermission, Employer
+from cases.coordination import services as case_services
+from cases.coordination.models import AccessReview, Case, CaseAttachment, CaseGroupObjectPermission
+from cases.employers import services as employer_services
+from cases.employers.models import Employer
 from network.models import Agency, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +41,11 @@ def _private_storage(settings, tmp_path):
 
 
 def open_case(user, title="Misstänkt svartarbete på bygge", **kwargs):
-    return services.open_case(title=title, actor=user, **kwargs)
+    return case_services.open_case(title=title, actor=user, **kwargs)
 
 
 def share(case, code, *, actor, access="view"):
-    return services.share_case(
+    return case_services.share_case(
         case,
         agency=Agency.objects.get(code=code),
         access=access,
@@ -54,7 +56,7 @@ def share(case, code, *, actor, access="view"):
 
 
 def attach(case, *, actor, name="foto.png", content=PNG):
-    return services.add_attachment(case, upload=SimpleUploadedFile(name, content), actor=actor)
+    return case_services.add_attachment(case, upload=SimpleUploadedFile(name, content), actor=actor)
 
 
 def detail(case):
@@ -115,7 +117,9 @@ def test_list_pages_with_a_cursor_that_keeps_the_filters(client, skv_staff):
 def test_list_runs_the_same_number_of_queries_for_1_and_50_cases(
     client, skv_staff, polis_staff, django_assert_num_queries
 ):
-    employer = services.register_employer(orgnr="5560360793", name="Bygg AB", actor=skv_staff)
+    employer = employer_services.register_employer(
+        orgnr="5560360793", name="Bygg AB", actor=skv_staff
+    )
     first = open_case(skv_staff, employer=employer)
     share(first, "polis", actor=skv_staff)
     client.force_login(polis_staff)
@@ -167,7 +171,9 @@ def test_new_case_registers_the_employer_and_opens_the_case(client, skv_staff):
 
 
 def test_new_case_uses_an_employer_already_registered(client, skv_staff, polis_staff):
-    employer = services.register_employer(orgnr="5560360793", name="Bygg AB", actor=polis_staff)
+    employer = employer_services.register_employer(
+        orgnr="5560360793", name="Bygg AB", actor=polis_staff
+    )
     client.force_login(skv_staff)
     client.post(
         reverse("cases:case_create"),
@@ -240,7 +246,7 @@ def test_detail_for_a_view_share_has_no_edit_or_share_forms(client, skv_staff, p
 
 def test_detail_shows_the_change_history(client, skv_staff):
     case = open_case(skv_staff, title="Gammal rubrik")
-    services.update_case(
+    case_services.update_case(
         case, version=1, changes={"title": "Ny rubrik", "status": "in_progress"}, actor=skv_staff
     )
     client.force_login(skv_staff)
@@ -283,7 +289,9 @@ def test_update_with_a_stale_version_is_409_and_changes_nothing(client, skv_staf
     case = open_case(skv_staff, title="Originalrubrik")
     stale = edit_data(case, title="Min ändring")
     colleague = persona("skv", "staff", username="skv.colleague")
-    services.update_case(case, version=1, changes={"summary": "Kollegans text"}, actor=colleague)
+    case_services.update_case(
+        case, version=1, changes={"summary": "Kollegans text"}, actor=colleague
+    )
     client.force_login(skv_staff)
 
     response = client.post(case_url("case_update", case), stale)
@@ -323,7 +331,7 @@ def test_update_by_an_edit_share_agency_is_allowed(client, skv_staff, polis_staf
 
 def test_update_to_a_forbidden_status_is_400_with_the_error_on_status(client, skv_staff):
     case = open_case(skv_staff)
-    services.update_case(case, version=1, changes={"status": "closed"}, actor=skv_staff)
+    case_services.update_case(case, version=1, changes={"status": "closed"}, actor=skv_staff)
     case.refresh_from_db()
     client.force_login(skv_staff)
 
@@ -644,7 +652,7 @@ def test_break_the_glass_with_a_short_justification_is_400(client, skv_staff, po
 
 def test_auditor_sees_the_review_queue_and_staff_gets_403(client, skv_staff, polis_staff, persona):
     case = open_case(skv_staff)
-    services.break_the_glass(case, justification=JUSTIFICATION, actor=polis_staff)
+    case_services.break_the_glass(case, justification=JUSTIFICATION, actor=polis_staff)
     polis_auditor = persona("polis", "auditor")
 
     client.force_login(polis_auditor)
@@ -661,7 +669,7 @@ def test_an_auditor_of_another_agency_does_not_see_the_review(
     client, skv_staff, polis_staff, skv_auditor
 ):
     case = open_case(skv_staff)
-    review = services.break_the_glass(case, justification=JUSTIFICATION, actor=polis_staff)
+    review = case_services.break_the_glass(case, justification=JUSTIFICATION, actor=polis_staff)
     client.force_login(skv_auditor)  # the owner agency's auditor: polis's auditors review it
 
     assert client.get(reverse("cases:review_list")).context["rows"] == []
@@ -673,7 +681,7 @@ def test_an_auditor_of_another_agency_does_not_see_the_review(
 
 def test_auditor_records_a_verdict(client, skv_staff, polis_staff, persona):
     case = open_case(skv_staff)
-    review = services.break_the_glass(case, justification=JUSTIFICATION, actor=polis_staff)
+    review = case_services.break_the_glass(case, justification=JUSTIFICATION, actor=polis_staff)
     client.force_login(persona("polis", "auditor"))
 
     refused = client.post(
@@ -694,7 +702,7 @@ def test_auditor_records_a_verdict(client, skv_staff, polis_staff, persona):
 
 
 def test_named_person_access_is_given_and_ended_in_the_browser(client, skv_staff, persona):
-    case = services.open_case(title="Förundersökning", actor=skv_staff)
+    case = case_services.open_case(title="Förundersökning", actor=skv_staff)
     prosecutor = persona("aklag", "staff")
     client.force_login(skv_staff)
     response = client.post(

@@ -12,8 +12,8 @@ from guardian.shortcuts import get_objects_for_user
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import services
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.coordination import services as case_services
+from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from network.models import Agency
 
 CASES = 6
@@ -28,7 +28,7 @@ grant = st.tuples(
 @pytest.fixture
 def differential_world(persona):
     owner = persona("skv", "staff")
-    cases = [services.open_case(title=f"Ärende {n}", actor=owner) for n in range(CASES)]
+    cases = [case_services.open_case(title=f"Ärende {n}", actor=owner) for n in range(CASES)]
     return {
         "cases": cases,
         "viewer": persona("polis", "staff"),

@@ -15,6 +15,11 @@ from decimal import Decimal
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from cases.coordination import services as case_services
+from cases.employers import services as employer_services
+from cases.referrals import services as referral_services
+from cases.tips import services as tip_services
+
 PASSWORD = "demo-password-123"
 
 
@@ -151,8 +156,7 @@ def build_world() -> dict:
     """The demo people plus one object of each kind the pages show."""
     from django.core.management import call_command
 
-    from cases import services as cases
-    from cases.models import LegalBasis
+    from cases.grants import LegalBasis
     from inspections import services as inspections
     from inspections.models import IndustryRisk
     from network.models import Agency, County, User
@@ -170,7 +174,7 @@ def build_world() -> dict:
         create_staff(
             username="av.admin", agency_code="av", roles=["admin"], password=PASSWORD, actor=None
         )
-    employer = cases.register_employer(
+    employer = employer_services.register_employer(
         orgnr="556036-0793", name="Bygg & Montage AB", actor=coordinator
     )
     today = timezone.localdate()
@@ -204,8 +208,8 @@ def build_world() -> dict:
     inspections.add_follow_up(
         inspection, title="Begär underlag", due_date=today + timedelta(days=3), actor=skv
     )
-    case = cases.open_case(title="Byggfusk i Hagastaden", employer=employer, actor=skv)
-    cases.share_case(
+    case = case_services.open_case(title="Byggfusk i Hagastaden", employer=employer, actor=skv)
+    case_services.share_case(
         case,
         agency=Agency.objects.get(code="polis"),
         access="view",
@@ -214,20 +218,20 @@ def build_world() -> dict:
         expires_at=timezone.now() + timedelta(days=5),
         actor=skv,
     )
-    other_case = cases.open_case(title="Lönefusk", actor=skv)
-    cases.break_the_glass(
+    other_case = case_services.open_case(title="Lönefusk", actor=skv)
+    case_services.break_the_glass(
         other_case,
         justification="Pågående förundersökning om människohandel på arbetsplatsen",
         actor=user(username="ebm.staff"),
     )
-    referral = cases.create_referral(
+    referral = referral_services.create_referral(
         person={"sex": "female", "birth_year": 1990, "nationality": "UA"},
         receiving_body="polis",
         consent={"support": True, "sharing": False, "statistics": True},
         indicators=["retention_of_id_documents"],
         actor=polis,
     )
-    tip = cases.submit_tip(
+    tip = tip_services.submit_tip(
         data={
             "address": "Storgatan 1",
             "municipality": "Stockholm",

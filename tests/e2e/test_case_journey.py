@@ -9,8 +9,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from cases import services
-from cases.models import Case, CaseGroupObjectPermission
+from cases.coordination import services as case_services
+from cases.coordination.models import Case, CaseGroupObjectPermission
 from network.models import AuditEvent
 from tests.e2e.conftest import DEMO_PASSWORD, log_in, log_out
 
@@ -109,7 +109,7 @@ def test_break_the_glass_is_reviewed_by_the_agencys_auditor(
     live_server, page, screenshot, demo_world
 ):
     base = live_server.url
-    skv = services.open_case(title="Skatteverkets interna utredning", actor=_user("skv.staff"))
+    skv = case_services.open_case(title="Skatteverkets interna utredning", actor=_user("skv.staff"))
     assert not Case.objects.visible_to(_user("polis.staff")).filter(pk=skv.pk).exists()
 
     # polis.staff, on a phone, opens a Skatteverket case that was never shared with them.

@@ -15,8 +15,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.models import Employer
-from cases.services import register_employer
+from cases.employers.models import Employer
+from cases.employers.services import register_employer
 from inspections import services
 from inspections.models import Decision, Finding, Inspection
 from network.models import Agency, User

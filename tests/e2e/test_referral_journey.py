@@ -15,8 +15,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.models import Employer, VictimReferral
-from cases.services import register_employer
+from cases.employers.models import Employer
+from cases.employers.services import register_employer
+from cases.referrals.models import VictimReferral
 from inspections import services
 from network.models import Agency, AuditEvent, User
 from tests.e2e.conftest import DEMO_PASSWORD, log_in, log_out

@@ -6,7 +6,8 @@ import time
 import pytest
 from django.core.management import call_command
 
-from cases.models import Case, Tip
+from cases.coordination.models import Case
+from cases.tips.models import Tip
 from tests.e2e.conftest import pass_second_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

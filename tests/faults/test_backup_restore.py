@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.timeout(900)
 
 _ATTACH = """
 from django.core.files.uploadedfile import SimpleUploadedFile
-from cases.services import add_attachment, open_case
+from cases.coordination.services import add_attachment, open_case
 from network.models import User
 user = User.objects.get(username="skv.staff")
 case = open_case(title="Backup-prov", actor=user)
@@ -27,7 +27,7 @@ print("FILE", attachment.file.name)
 """
 
 _READ_BACK = """
-from cases.models import CaseAttachment
+from cases.coordination.models import CaseAttachment
 attachment = CaseAttachment.objects.get(case__title="Backup-prov")
 with attachment.file.open("rb") as f:
     print("READ", f.read().decode())

@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from cases import services as case_services
+from cases.employers import services as employer_services
 from inspections import services as inspection_services
 from network.models import OutboxMessage
 from tests.faults import services as s
@@ -83,7 +83,7 @@ def test_mails_of_requests_committed_while_redis_is_down_are_delivered_once(
     staff = persona("skv", "staff", username="skv.fault")
     staff.email = "skv.fault@example.se"
     staff.save()
-    employer = case_services.register_employer(
+    employer = employer_services.register_employer(
         orgnr="556036-0793", name="Verkstaden AB", actor=coordinator
     )
     inspections = [

@@ -9,7 +9,9 @@ from contextlib import contextmanager
 
 from hypothesis import strategies as st
 
-from cases.models import AccessReview, Case, Tip, VictimReferral
+from cases.coordination.models import AccessReview, Case
+from cases.referrals.models import VictimReferral
+from cases.tips.models import Tip
 from inspections.models import ControlOperation, Finding, FollowUp, Inspection
 from network.models import AuditEvent
 from reports.models import ReportBuild

@@ -20,17 +20,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.utils import timezone
 
-from cases import services as case_services
-from cases.models import (
-    AccessReview,
-    Case,
-    CaseAttachment,
-    CaseNote,
-    ReferralNote,
-    SupportMeasure,
-    Tip,
-    VictimReferral,
-)
+from cases.coordination import services as case_services
+from cases.coordination.models import AccessReview, Case, CaseAttachment, CaseNote
+from cases.employers import services as employer_services
+from cases.referrals import services as referral_services
+from cases.referrals.models import ReferralNote, SupportMeasure, VictimReferral
+from cases.tips import services as tip_services
+from cases.tips.models import Tip
 from inspections import services as inspection_services
 from inspections.models import (
     ControlOperation,
@@ -103,7 +99,7 @@ def build_world(persona) -> World:
     skv = Agency.objects.get(code="skv")
     today = timezone.localdate()
 
-    employer = case_services.register_employer(
+    employer = employer_services.register_employer(
         orgnr="556036-0793", name="Fuzz Bygg AB", actor=insider
     )
     world.ids["employers"] = [employer.pk]
@@ -242,7 +238,7 @@ def build_world(persona) -> World:
     assert InspectionAttachment.objects.filter(pk=photo.pk).exists()
 
     # A referral: notes and support name the person; identity is masked in the API anyway.
-    referral = case_services.create_referral(
+    referral = referral_services.create_referral(
         person={
             "identifier_type": "passport",
             "identifier": canary("passport"),
@@ -262,10 +258,10 @@ def build_world(persona) -> World:
         canary("person"),
         param="referrals",
     )
-    case_services.add_referral_note(
+    referral_services.add_referral_note(
         referral, text=f"Samtal {canary('referralnote')}", actor=insider
     )
-    case_services.add_support_measure(
+    referral_services.add_support_measure(
         referral,
         programme="mmm",
         kind="boende",
@@ -273,7 +269,7 @@ def build_world(persona) -> World:
         starts_on=today,
         actor=insider,
     )
-    period = case_services.apply_for_reflection_period(
+    period = referral_services.apply_for_reflection_period(
         referral, applicant="socialnamnd", submitted_on=today, actor=insider
     )
     world.keep(referral, canary("referralnote"), canary("support"))
@@ -282,7 +278,7 @@ def build_world(persona) -> World:
     assert SupportMeasure.objects.filter(referral=referral).exists()
 
     # A tip from the public, in the insider's centre's county.
-    tip = case_services.submit_tip(
+    tip = tip_services.submit_tip(
         data={
             "address": f"Storgatan {canary('tipaddress')}",
             "municipality": "Stockholm",

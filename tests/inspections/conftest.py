@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from cases import services as case_services
+from cases.employers import services as employer_services
 from inspections import services
 from network.models import Agency
 
@@ -20,7 +20,7 @@ WORKPLACE = {
 
 @pytest.fixture
 def employer(av_coordinator):
-    return case_services.register_employer(
+    return employer_services.register_employer(
         orgnr="556036-0793", name="Bygg & Montage AB", actor=av_coordinator
     )
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases import services as case_services
+from cases.employers import services as employer_services
 from inspections import services
 from inspections.choices import DECISION_TRANSITIONS, MONETARY_DECISIONS, DecisionStatus
 from inspections.models import Decision, Finding, InspectionEmployer
@@ -21,7 +21,9 @@ SUB = "5560160680"
 @pytest.fixture
 def second(joint, av_coordinator):
     """A subcontractor met at the same inspection."""
-    other = case_services.register_employer(orgnr=SUB, name="Montage Öst AB", actor=av_coordinator)
+    other = employer_services.register_employer(
+        orgnr=SUB, name="Montage Öst AB", actor=av_coordinator
+    )
     InspectionEmployer.objects.create(inspection=joint, employer=other, role="subcontractor")
     return other
 
@@ -47,7 +49,7 @@ def test_with_two_employers_the_finding_names_one_or_none(joint, second, skv_sta
 
 
 def test_an_employer_not_met_is_refused_naming_the_field(joint, skv_staff, api, av_coordinator):
-    case_services.register_employer(orgnr="556016-0680", name="Annan AB", actor=av_coordinator)
+    employer_services.register_employer(orgnr="556016-0680", name="Annan AB", actor=av_coordinator)
     url = reverse("inspection-findings", args=[joint.pk])
     for orgnr in ("556016-0680", "123"):
         answer = api.as_user(skv_staff).post(

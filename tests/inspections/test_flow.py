@@ -305,8 +305,9 @@ def test_inspection_list_query_count_is_constant(
         assign(inspection, "polis", mode="desk")
     user = type(av_coordinator).objects.get(pk=av_coordinator.pk)
     client = api.as_user(user)
-    # user perms, group perms, membership, the page, employers, assignments, named staff
-    with django_assert_num_queries(7):
+    # capabilities (one query, network/backends.py), membership, the page, employers,
+    # assignments, named staff
+    with django_assert_num_queries(6):
         response = client.get(reverse("inspection-list"))
     assert len(response.json()["results"]) == rows
 

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from cases import services as case_services
+from cases.coordination import services as case_services
+from cases.tips import services as tip_services
 from inspections import services
 from network.models import Agency
 from tests.inspections.conftest import WORKPLACE
@@ -101,7 +102,7 @@ def world(persona, employer):
     polis_case = case_services.open_case(
         title="Förundersökning", employer=employer, actor=polis, owner_agency=polis.agency
     )
-    tip = case_services.submit_tip(
+    tip = tip_services.submit_tip(
         data={
             "employer_name": employer.name,
             "orgnr": employer.orgnr,

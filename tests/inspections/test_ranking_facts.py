@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, transaction
 
-from cases.models import Employer
+from cases.employers.models import Employer
 from inspections import facts, risk
 from inspections.models import (
     AgencyAssignment,

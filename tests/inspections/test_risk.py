@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import matching
-from cases import services as case_services
-from cases.models import EmployerLink, LinkStatus, Tip
+from cases.employers import matching
+from cases.employers import services as employer_services
+from cases.tips import services as tip_services
+from cases.tips.models import EmployerLink, LinkStatus, Tip
 from inspections import risk, services
 from inspections.models import IndustryRisk, Inspection
 from inspections.reference import ensure_industry_risks
@@ -100,10 +101,12 @@ def world(persona):
     av = persona("av", "coordinator")
     ebm = persona("ebm", "coordinator")
     skv = persona("skv", "staff")
-    employer = case_services.register_employer(
+    employer = employer_services.register_employer(
         orgnr="556036-0793", name="Bygg & Montage AB", actor=av
     )
-    partner = case_services.register_employer(orgnr="556016-0680", name="Montage Öst AB", actor=av)
+    partner = employer_services.register_employer(
+        orgnr="556016-0680", name="Montage Öst AB", actor=av
+    )
 
     def control(coordinator, workplace, when, employers=(), operation=None, findings=()):
         inspection = services.plan_inspection(
@@ -156,7 +159,7 @@ def world(persona):
     west, _ = control(
         av, site("Bygget Väst", "Västgatan 1", county="14", municipality="1480"), date(2022, 1, 1)
     )
-    tip = case_services.submit_tip(
+    tip = tip_services.submit_tip(
         data={
             "employer_name": "Bygg & Montage",
             "orgnr": "5560360793",
@@ -398,7 +401,7 @@ def test_tips_without_orgnr_are_linked_not_merged_and_links_can_be_undone(world)
     employer.street_address = "Hagagatan 1"
     employer.phone = "070-123 45 67"
     employer.save()
-    by_name = case_services.submit_tip(
+    by_name = tip_services.submit_tip(
         data={
             "employer_name": "BYGG & MONTAGE",
             "address": "Okänd väg 3",
@@ -406,7 +409,7 @@ def test_tips_without_orgnr_are_linked_not_merged_and_links_can_be_undone(world)
             "industry": "construction",
         }
     )
-    by_phone = case_services.submit_tip(
+    by_phone = tip_services.submit_tip(
         data={
             "employer_name": "Janne",
             "address": "Någonstans",
@@ -415,7 +418,7 @@ def test_tips_without_orgnr_are_linked_not_merged_and_links_can_be_undone(world)
             "description": "Ring 0701234567 så får du jobb svart",
         }
     )
-    unrelated = case_services.submit_tip(
+    unrelated = tip_services.submit_tip(
         data={
             "employer_name": "Helt annat AB",
             "address": "Blomvägen 9",
@@ -423,26 +426,26 @@ def test_tips_without_orgnr_are_linked_not_merged_and_links_can_be_undone(world)
             "industry": "cleaning",
         }
     )
-    candidates = dict(case_services.tip_link_candidates(employer, user=av))
+    candidates = dict(tip_services.tip_link_candidates(employer, user=av))
     assert candidates == {by_name: ["name"], by_phone: ["phone"]}
     assert unrelated not in candidates
 
-    link = case_services.decide_employer_link(employer, tip=by_name, decision="confirmed", actor=av)
-    case_services.decide_employer_link(employer, tip=by_phone, decision="rejected", actor=av)
-    assert case_services.tip_link_candidates(employer, user=av) == []
-    assert by_name in case_services.linked_tips(employer, user=av)
+    link = tip_services.decide_employer_link(employer, tip=by_name, decision="confirmed", actor=av)
+    tip_services.decide_employer_link(employer, tip=by_phone, decision="rejected", actor=av)
+    assert tip_services.tip_link_candidates(employer, user=av) == []
+    assert by_name in tip_services.linked_tips(employer, user=av)
     by_name.refresh_from_db()
     assert by_name.employer_name == "BYGG & MONTAGE" and by_name.employer is None  # not merged
 
     with pytest.raises(StaleVersion):
-        case_services.decide_employer_link(
+        tip_services.decide_employer_link(
             employer, tip=by_name, decision="undone", version=link.version + 1, actor=av
         )
-    case_services.decide_employer_link(
+    tip_services.decide_employer_link(
         employer, tip=by_name, decision="undone", version=link.version, actor=av
     )
-    assert by_name not in case_services.linked_tips(employer, user=av)
-    assert [t for t, _r in case_services.tip_link_candidates(employer, user=av)] == [by_name]
+    assert by_name not in tip_services.linked_tips(employer, user=av)
+    assert [t for t, _r in tip_services.tip_link_candidates(employer, user=av)] == [by_name]
     events = AuditEvent.objects.filter(action__startswith="employer_link.").order_by("id")
     assert [(e.action, e.changes["status"]) for e in events] == [
         ("employer_link.confirmed", ["", "confirmed"]),
@@ -453,7 +456,7 @@ def test_tips_without_orgnr_are_linked_not_merged_and_links_can_be_undone(world)
 
 
 def test_only_those_who_triage_tips_link_them(world):
-    tip = case_services.submit_tip(
+    tip = tip_services.submit_tip(
         data={
             "employer_name": "Bygg & Montage",
             "address": "X 1",
@@ -462,15 +465,15 @@ def test_only_those_who_triage_tips_link_them(world):
         }
     )
     with pytest.raises(PermissionDenied):
-        case_services.decide_employer_link(
+        tip_services.decide_employer_link(
             world["employer"], tip=tip, decision="confirmed", actor=world["skv"]
         )
-    assert case_services.tip_link_candidates(world["employer"], user=world["skv"]) == []
+    assert tip_services.tip_link_candidates(world["employer"], user=world["skv"]) == []
 
 
 def test_a_confirmed_link_makes_the_tip_count_in_the_ranking(world):
     av, employer = world["av"], world["employer"]
-    tip = case_services.submit_tip(
+    tip = tip_services.submit_tip(
         data={
             "employer_name": "Bygg och Montage",
             "address": "Okänd 1",
@@ -480,7 +483,7 @@ def test_a_confirmed_link_makes_the_tip_count_in_the_ranking(world):
     )
     Tip.objects.filter(pk=tip.pk).update(received_at=noon(date(2024, 3, 1)))
     before = points(by_place(ranked(av))[world["hot"].pk])["tips"]
-    case_services.decide_employer_link(employer, tip=tip, decision="confirmed", actor=av)
+    tip_services.decide_employer_link(employer, tip=tip, decision="confirmed", actor=av)
     after = points(by_place(ranked(av))[world["hot"].pk])["tips"]
     assert (before, after) == (15, 30)
 

@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services as case_services
-from cases.models import EmployerLink
+from cases.tips import services as tip_services
+from cases.tips.models import EmployerLink
 from inspections import facts, services
 from inspections.models import IndustryRisk, Inspection
 from network.models import Agency, AuditEvent
@@ -129,7 +129,7 @@ def test_inspection_detail_links_its_employers_to_their_profile(client, av_coord
 
 @pytest.fixture
 def tip(db):
-    return case_services.submit_tip(
+    return tip_services.submit_tip(
         data={
             "address": "Hagagatan 1",
             "municipality": "Stockholm",

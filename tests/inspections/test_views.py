@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Employer
+from cases.employers.models import Employer
 from inspections import services
 from inspections.models import AgencyAssignment, Decision, Finding, FollowUp, Inspection
 from network.models import Agency, AuditEvent

@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases.models import Case, CaseGroupObjectPermission, Employer
+from cases.coordination.models import Case, CaseGroupObjectPermission
+from cases.employers.models import Employer
 from network.models import AuditEvent, Contact, Membership, User
 
 pytestmark = pytest.mark.django_db

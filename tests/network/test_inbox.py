@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services as case_services
-from cases.models import LegalBasis
+from cases.coordination import services as case_services
+from cases.grants import LegalBasis
+from cases.tips import services as tip_services
 from inspections import services
 from network.models import Agency, AuditEvent, County
 from network.services import mark_event_reviewed
@@ -139,7 +140,7 @@ def test_follow_ups_overdue_and_due_this_week(client, coordinator, planned, skv_
 
 
 def submit_tip(county_code):
-    return case_services.submit_tip(
+    return tip_services.submit_tip(
         data={
             "address": "Storgatan 1",
             "municipality": "Kommunen",
@@ -162,7 +163,7 @@ def test_new_tips_in_my_centre(client, persona):
     assert count(client, national, "new_tips") == 2
     assert count(client, persona("skv", "staff"), "new_tips") == 0
 
-    case_services.dismiss_tip(tip, reason="Inte arbetslivskriminalitet", actor=stockholm)
+    tip_services.dismiss_tip(tip, reason="Inte arbetslivskriminalitet", actor=stockholm)
     assert count(client, stockholm, "new_tips") == 0
 
 

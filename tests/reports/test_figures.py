@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cases.tips import services as tip_services
 from network.models import Centre
 from reports import figures, suppression
 
@@ -43,8 +44,7 @@ def test_every_figure_equals_the_hand_computed_one(year_2025):
 def test_tips_by_outcome_and_selection_basis(year_2025, persona):
     from datetime import date as day
 
-    from cases import services as case_services
-    from cases.models import Tip
+    from cases.tips.models import Tip
     from inspections import services as inspection_services
     from inspections.models import Inspection
 
@@ -58,12 +58,12 @@ def test_tips_by_outcome_and_selection_basis(year_2025, persona):
     )
     Inspection.objects.filter(performed_on__year=2025).update(operation=operation)
     for n in range(3):
-        tip = case_services.submit_tip(
+        tip = tip_services.submit_tip(
             data={"address": f"Gatan {n}", "municipality": "Malmö", "industry": "restaurant"}
         )
         Tip.objects.filter(pk=tip.pk).update(received_at=tip.received_at.replace(year=2025))
         if n:
-            case_services.propose_tip_for_inspection(tip, actor=coordinator)
+            tip_services.propose_tip_for_inspection(tip, actor=coordinator)
     raw = figures.compute(2025, "network")
     assert raw["inspections_by_selection_basis"] == {"tip": 3}
     assert raw["tips_by_outcome"] == {"new": 1, "proposed": 2}

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases import services as case_services
+from cases.employers import services as employer_services
 from inspections import services as inspection_services
 from network.models import Agency
 from reports import figures, services, suppression
@@ -29,7 +29,7 @@ def known_year(persona):
     skv, polis = persona("skv", "staff"), persona("polis", "staff")
     for orgnr, name in ((MAIN, "Huvudentreprenör AB"), (SUB, "Underentreprenör AB"),
                         (THIRD, "Krogen AB")):  # fmt: skip
-        case_services.register_employer(orgnr=orgnr, name=name, actor=av)
+        employer_services.register_employer(orgnr=orgnr, name=name, actor=av)
     campaign = inspection_services.create_operation(
         title="Byggvecka mars",
         period_start=date(2025, 3, 1),

@@ -1,0 +1,247 @@
+"""Employers and cases over HTTP (the API conventions: docs/architecture.md "HTTP API").
+
+Every case read starts at `Case.objects.visible_to(user)` through ScopedViewSetMixin; the one
+deliberate exception is break-the-glass, which looks a case up by reference *because* the
+user cannot see it, and is audited and reviewed for exactly that reason.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from cases import permissions
+from cases.coordination import services
+from cases.coordination.filters import CaseFilterSet
+from cases.coordination.models import (
+    AccessReview,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+)
+from cases.coordination.querysets import personal_grants_of, shares_of
+from cases.coordination.serializers import (
+    AccessReviewSerializer,
+    AttachmentSerializer,
+    BreakTheGlassSerializer,
+    CaseSerializer,
+    CaseUpdateSerializer,
+    GrantRequestSerializer,
+    GrantSerializer,
+    NoteSerializer,
+    ReviewVerdictSerializer,
+    ShareRequestSerializer,
+    ShareSerializer,
+)
+from network import files
+from network.api.base import ScopedViewSetMixin
+from network.api.schema import ATTACHMENT_DOWNLOAD
+from network.exports import csv_response
+from network.renderers import CSVRenderer
+
+
+class CaseViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Coordination cases the caller may see. PATCH carries the `version` it read."""
+
+    scoped_model = Case
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilterSet
+    select_related = ("owner_agency", "employer")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    capabilities = {
+        "list": "cases.view_case",
+        "retrieve": "cases.view_case",
+        "create": "cases.add_case",
+        "partial_update": "cases.change_case",
+        "shares": "cases.view_case",
+        "unshare": "cases.share_case",
+        "grants": "cases.share_case",
+        "revoke_grant": "cases.share_case",
+        "export": "cases.export_case",
+        "break_the_glass": "cases.break_glass_case",
+        "notes": "cases.view_case",
+        "attachments": "cases.view_case",
+        "download_attachment": "cases.view_case",
+    }
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        services.record_case_read(case, actor=request.user)
+        return Response(self.get_serializer(case).data)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.open_case(
+            title=data["title"],
+            summary=data.get("summary", ""),
+            employer=data.get("employer"),
+            sensitivity=data.get("sensitivity", "normal"),
+            actor=self.request.user,
+        )
+
+    @extend_schema(request=CaseUpdateSerializer, responses={200: CaseSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        case = self.get_object()
+        serializer = CaseUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version")
+        case = services.update_case(case, version=version, changes=changes, actor=request.user)
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(methods=["GET"], responses={200: ShareSerializer(many=True)}, request=None)
+    @extend_schema(
+        methods=["POST"], request=ShareRequestSerializer, responses={201: ShareSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def shares(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            return Response(ShareSerializer(shares_of(case, viewer=request.user), many=True).data)
+        if not request.user.has_perm("cases.share_case"):
+            self.permission_denied(request)
+        serializer = ShareRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.share_case(case, actor=request.user, **serializer.validated_data)
+        share = shares_of(case).get(group_id=serializer.validated_data["agency"].group_id)
+        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"shares/(?P<share_id>[0-9]+)")
+    def unshare(self, request, pk=None, share_id=None):
+        case = self.get_object()
+        get_object_or_404(CaseGroupObjectPermission, pk=share_id, content_object=case)
+        services.revoke_share(case, share_id=int(share_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer])
+    def export(self, request):
+        cases = self.filter_queryset(self.get_queryset())
+        body = services.export_cases_csv(
+            cases, actor=request.user, filters={k: v for k, v in request.GET.items()}
+        )
+        return csv_response(body, "akrim-arenden.csv")
+
+    @extend_schema(methods=["GET"], responses={200: GrantSerializer(many=True)}, request=None)
+    @extend_schema(
+        methods=["POST"], request=GrantRequestSerializer, responses={201: GrantSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def grants(self, request, pk=None):
+        """Personal grants to named users (owner agency only)."""
+        case = self.get_object()
+        if not permissions.can_share(request.user, case):
+            self.permission_denied(request)
+        if request.method == "GET":
+            return Response(GrantSerializer(personal_grants_of(case), many=True).data)
+        serializer = GrantRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.grant_personal_access(case, actor=request.user, **serializer.validated_data)
+        grant = personal_grants_of(case).get(user=serializer.validated_data["user"])
+        return Response(GrantSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"grants/(?P<grant_id>[0-9]+)")
+    def revoke_grant(self, request, pk=None, grant_id=None):
+        case = self.get_object()
+        get_object_or_404(CaseUserObjectPermission, pk=grant_id, content_object=case)
+        services.revoke_personal_access(case, grant_id=int(grant_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=BreakTheGlassSerializer,
+        responses={201: CaseSerializer, 404: OpenApiResponse(description="no such case")},
+    )
+    @action(detail=False, methods=["post"], url_path="break-the-glass", filterset_class=None)
+    def break_the_glass(self, request):
+        serializer = BreakTheGlassSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # Deliberately outside visible_to: the user asks for a case they cannot see.
+        case = get_object_or_404(Case, reference=serializer.validated_data["reference"].strip())
+        services.break_the_glass(
+            case, justification=serializer.validated_data["justification"], actor=request.user
+        )
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: NoteSerializer(many=True)}, request=None)
+    @extend_schema(methods=["POST"], request=NoteSerializer, responses={201: NoteSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def notes(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            notes = case.notes.select_related("author", "agency")
+            return Response(NoteSerializer(notes, many=True).data)
+        if not request.user.has_perm("cases.add_casenote"):
+            self.permission_denied(request)
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.add_note(case, text=serializer.validated_data["text"], actor=request.user)
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: AttachmentSerializer(many=True)}, request=None)
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": AttachmentSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def attachments(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            files = case.attachments.select_related("uploaded_by")
+            return Response(AttachmentSerializer(files, many=True).data)
+        if not request.user.has_perm("cases.add_caseattachment"):
+            self.permission_denied(request)
+        serializer = AttachmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.add_attachment(
+            case, upload=serializer.validated_data["file"], actor=request.user
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ATTACHMENT_DOWNLOAD)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
+        filterset_class=None,
+    )
+    def download_attachment(self, request, pk=None, attachment_id=None):
+        case = self.get_object()
+        attachment = get_object_or_404(case.attachments, pk=attachment_id)
+        services.record_attachment_download(attachment, actor=request.user)
+        return files.download(attachment)
+
+
+class AccessReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Break-the-glass accesses by the auditor's own agency's users, for review."""
+
+    scoped_model = AccessReview
+    serializer_class = AccessReviewSerializer
+    select_related = ("case", "user", "reviewed_by")
+    capabilities = {
+        "list": "cases.view_accessreview",
+        "retrieve": "cases.view_accessreview",
+        "review": "cases.change_accessreview",
+    }
+
+    @extend_schema(request=ReviewVerdictSerializer, responses={200: AccessReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        access_review = self.get_object()
+        serializer = ReviewVerdictSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.review_access(access_review, actor=request.user, **serializer.validated_data)
+        return Response(AccessReviewSerializer(access_review).data)

@@ -1,0 +1,198 @@
+"""Employers and coordination cases, and the grants that let other agencies see a case.
+
+A case belongs to the agency that opened it. Another agency sees it only through a share,
+and a named person only through a personal grant (or break-the-glass). Shares and personal
+grants *are* django-guardian direct foreign-key permission rows that also carry the legal
+basis, the reason, who granted them and when they end: one source of truth, nothing that can
+drift from the permission table.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from cases.coordination.querysets import AccessReviewQuerySet, CaseQuerySet
+from cases.employers.models import Employer
+from cases.grants import GrantFields
+from network.models import PrivateFile, TimelineNote, YearCounter
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class Sensitivity(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    SENSITIVE = "sensitive", _("Sensitive")
+    SECRET = "secret", _("Secret (OSL)")
+
+
+class CaseSequence(YearCounter):
+    """The last reference number used per year. Locked row by row so numbers are gap-free
+    and unique even when many cases are opened at once."""
+
+
+class Case(models.Model):
+    """A coordination case (*samverkansärende*) about an employer, owned by one agency."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    employer = models.ForeignKey(
+        Employer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("employer"),
+    )
+    owner_agency = models.ForeignKey(
+        "network.Agency",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("owner agency"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus, default=CaseStatus.OPEN
+    )
+    sensitivity = models.CharField(
+        _("sensitivity"), max_length=20, choices=Sensitivity, default=Sensitivity.NORMAL
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"], user_model=settings.AUTH_USER_MODEL
+    )
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("share_case", _("Can share cases with other agencies")),
+            ("export_case", _("Can export case lists")),
+            ("break_glass_case", _("Can open a case outside scope with a justification")),
+        ]
+        indexes = [
+            models.Index(fields=["owner_agency", "-id"], name="case_owner_recent"),
+            models.Index(fields=["employer", "-id"], name="case_employer_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class CaseGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
+    """A share of a case with an agency (its group): `view_case`, plus `change_case` for an
+    edit share. Both rows of one share carry the same legal basis, reason and expiry."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("case share")
+        verbose_name_plural = _("case shares")
+        indexes = [
+            models.Index(fields=["group", "content_object"], name="caseshare_group_case"),
+            # visible_to: an agency's active shares as an index-only scan (docs/performance.md).
+            models.Index(
+                fields=["group", "permission", "content_object", "expires_at"],
+                name="caseshare_perf_visible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_object_id} -> {self.group_id} ({self.legal_basis})"
+
+
+class CaseUserObjectPermission(GrantFields, UserObjectPermissionBase):
+    """A personal grant on a case to a named user, including break-the-glass access."""
+
+    content_object = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="personal_grants"
+    )
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("personal case grant")
+        verbose_name_plural = _("personal case grants")
+        indexes = [
+            models.Index(fields=["user", "content_object"], name="casegrant_user_case"),
+            # visible_to: a user's active personal grants as an index-only scan (docs/performance.md).
+            models.Index(
+                fields=["user", "permission", "content_object", "expires_at"],
+                name="casegrant_perf_visible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_object_id} -> user {self.user_id} ({self.legal_basis})"
+
+
+class CaseNote(TimelineNote):
+    """One entry on a case's timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+
+    class Meta(TimelineNote.Meta):
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+
+class CaseAttachment(PrivateFile):
+    """A file on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+
+    class Meta(PrivateFile.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    @property
+    def storage_folder(self) -> str:
+        return f"cases/{self.case_id}"
+
+
+class AccessReview(models.Model):
+    """A break-the-glass access waiting for (or given) an auditor's verdict. Lives with the
+    requester's agency: that agency's auditors review it."""
+
+    class Verdict(models.TextChoices):
+        PENDING = "pending", _("Not reviewed")
+        JUSTIFIED = "justified", _("Justified")
+        UNJUSTIFIED = "unjustified", _("Not justified")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_reviews")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("network.Agency", on_delete=models.PROTECT, related_name="+")
+    justification = models.TextField(_("justification"))
+    requested_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    verdict = models.CharField(
+        _("verdict"), max_length=20, choices=Verdict, default=Verdict.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("comment"), blank=True)
+
+    objects = AccessReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("break-the-glass review")
+        verbose_name_plural = _("break-the-glass reviews")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.case.reference} {self.verdict}"

@@ -1,0 +1,193 @@
+"""Serializers validate input and shape output; services do the work."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from cases.coordination.models import (
+    AccessReview,
+    Case,
+    CaseAttachment,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseStatus,
+    CaseUserObjectPermission,
+    Sensitivity,
+)
+from cases.employers.serializers import OrgnrField
+from cases.grants import SHAREABLE_LEGAL_BASES
+from network.api.fields import SlugRelatedField
+from network.models import Agency, User
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    employer = OrgnrField(required=False)
+    owner_agency = SlugRelatedField(slug_field="code", read_only=True)
+    employer_name = serializers.CharField(
+        source="employer.name", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "summary",
+            "employer",
+            "employer_name",
+            "owner_agency",
+            "status",
+            "sensitivity",
+            "version",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        ]
+        read_only_fields = [
+            "reference",
+            "status",
+            "version",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        ]
+        extra_kwargs = {"title": {"max_length": 200}, "summary": {"max_length": 20000}}
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    """A PATCH: the fields to change plus the `version` the client read."""
+
+    version = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    employer = OrgnrField(required=False)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    sensitivity = serializers.ChoiceField(choices=Sensitivity.choices, required=False)
+
+
+class ShareRequestSerializer(serializers.Serializer):
+    agency = SlugRelatedField(slug_field="code", queryset=Agency.objects.filter(active=True))
+    access = serializers.ChoiceField(choices=[("view", _("View")), ("edit", _("Edit"))])
+    legal_basis = serializers.ChoiceField(choices=SHAREABLE_LEGAL_BASES)
+    reason = serializers.CharField(max_length=4000)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ShareSerializer(serializers.ModelSerializer):
+    """A share of a case with an agency; `id` is what DELETE .../shares/{id}/ takes."""
+
+    agency = serializers.CharField(source="group.agency.code", read_only=True)
+    access = serializers.SerializerMethodField()
+    granted_by = serializers.CharField(
+        source="granted_by.username", read_only=True, default=None, allow_null=True
+    )
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = CaseGroupObjectPermission
+        fields = [
+            "id",
+            "agency",
+            "access",
+            "legal_basis",
+            "reason",
+            "expires_at",
+            "active",
+            "granted_by",
+            "granted_at",
+        ]
+        read_only_fields = fields
+
+    def get_access(self, instance) -> str:
+        return "edit" if getattr(instance, "can_edit", False) else "view"
+
+
+class GrantRequestSerializer(ShareRequestSerializer):
+    """A personal grant: like a share, but to one named user."""
+
+    agency = None
+    user = SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", read_only=True)
+    access = serializers.SerializerMethodField()
+    granted_by = serializers.CharField(
+        source="granted_by.username", read_only=True, default=None, allow_null=True
+    )
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = CaseUserObjectPermission
+        fields = [
+            "id",
+            "user",
+            "access",
+            "legal_basis",
+            "reason",
+            "expires_at",
+            "active",
+            "granted_by",
+            "granted_at",
+        ]
+        read_only_fields = fields
+
+    def get_access(self, instance) -> str:
+        return "edit" if getattr(instance, "can_edit", False) else "view"
+
+
+class BreakTheGlassSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=20)
+    justification = serializers.CharField(max_length=4000)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    agency = serializers.CharField(source="agency.code", read_only=True)
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "text", "author", "agency", "created_at"]
+        read_only_fields = ["id", "author", "agency", "created_at"]
+        extra_kwargs = {"text": {"max_length": 20000}}
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    file = serializers.FileField(write_only=True)
+
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "file", "filename", "content_type", "size", "uploaded_by", "uploaded_at"]
+        read_only_fields = ["id", "filename", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+class AccessReviewSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.reference", read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = AccessReview
+        fields = [
+            "id",
+            "case",
+            "user",
+            "justification",
+            "requested_at",
+            "expires_at",
+            "verdict",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+        read_only_fields = fields
+
+
+class ReviewVerdictSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(
+        choices=[AccessReview.Verdict.JUSTIFIED, AccessReview.Verdict.UNJUSTIFIED]
+    )
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

@@ -1,0 +1,449 @@
+"""Every write to employers and cases: atomic, audited, with the acting user as `actor`.
+
+Callers (API, views, commands, tasks) check the actor's *capability* and that the case is
+in `visible_to(actor)`; object-level rules (who may edit, who may share) are checked here
+too, so no caller can forget them.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.coordination.models import (
+    AccessReview,
+    Case,
+    CaseAttachment,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseSequence,
+    CaseStatus,
+    CaseUserObjectPermission,
+    Sensitivity,
+)
+from cases.employers.models import Employer
+from cases.grants import (
+    LegalBasis,
+    validate_grant,
+)
+from network import exports
+from network.exceptions import StaleVersion
+from network.files import check_upload
+from network.models import Agency, User
+from network.services import next_reference, record_event
+from network.states import StateMachine
+from network.validation import require_member
+
+# Allowed status changes: open -> in progress -> closed, closing early, and reopening.
+TRANSITIONS = {
+    CaseStatus.OPEN: {CaseStatus.IN_PROGRESS, CaseStatus.CLOSED},
+    CaseStatus.IN_PROGRESS: {CaseStatus.OPEN, CaseStatus.CLOSED},
+    CaseStatus.CLOSED: {CaseStatus.OPEN},
+}
+CASE_STATES = StateMachine(TRANSITIONS, choices=CaseStatus)
+EDITABLE_FIELDS = ("title", "summary", "employer", "status", "sensitivity")
+MIN_JUSTIFICATION = 30
+BREAK_THE_GLASS_HOURS = 24
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_case(
+    *,
+    title: str,
+    summary: str = "",
+    employer: Employer | None = None,
+    sensitivity: str = Sensitivity.NORMAL,
+    owner_agency: Agency | None = None,
+    actor: User,
+) -> Case:
+    """Open a case owned by the actor's agency (or, from tip triage, by the agency the
+    coordinator chooses)."""
+    agency = owner_agency or require_member(actor)
+    if not title.strip():
+        raise ValidationError({"title": [_("Enter a title.")]})
+    now = timezone.now()
+    case = Case(
+        reference=next_reference(CaseSequence, "AK", timezone.localdate(now).year),
+        title=title.strip(),
+        summary=summary,
+        employer=employer,
+        owner_agency=agency,
+        sensitivity=sensitivity,
+        created_by=actor,
+        created_at=now,
+    )
+    case._history_user = actor
+    case.save()
+    record_event("case.created", actor=actor, obj=case, purpose=case.reference)
+    return case
+
+
+@transaction.atomic
+def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case:
+    """Change fields of a case the actor may edit, if nobody else saved it since `version`.
+
+    The row is locked, so of two updates carrying the same version exactly one wins and
+    the other gets StaleVersion without changing anything."""
+    if not permissions.can_edit(actor, case):
+        raise PermissionDenied(_("You may not change this case."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.version != version:
+        raise StaleVersion(locked.version)
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(locked, field)
+        if old != value:
+            diff[field] = [_plain(old), _plain(value)]
+            setattr(locked, field, value)
+    if "status" in diff:
+        CASE_STATES.check(diff["status"][0], locked.status)
+        locked.closed_at = timezone.now() if locked.status == CaseStatus.CLOSED else None
+    if not diff:
+        return locked
+    if "title" in diff and not locked.title.strip():
+        raise ValidationError({"title": [_("Enter a title.")]})
+    locked.version = version + 1
+    locked._history_user = actor
+    locked.save()
+    record_event("case.updated", actor=actor, obj=locked, changes=diff)
+    return locked
+
+
+def _plain(value):
+    if isinstance(value, Employer):
+        return value.orgnr
+    return value
+
+
+def record_case_read(case: Case, *, actor: User, purpose: str = "") -> None:
+    """Every read of a case's detail is recorded, with the grant that allowed it."""
+    record_event(
+        "case.viewed", actor=actor, obj=case, purpose=purpose or _access_basis(case, actor)
+    )
+
+
+def _access_basis(case: Case, actor: User) -> str:
+    if actor.agency is not None and actor.agency.pk == case.owner_agency_id:
+        return "owner agency"
+    grant = (
+        CaseUserObjectPermission.objects.filter(content_object=case, user=actor)
+        .order_by("-granted_at")
+        .first()
+    )
+    if grant is None and actor.agency is not None:
+        grant = (
+            CaseGroupObjectPermission.objects.filter(
+                content_object=case, group_id=actor.agency.group_id
+            )
+            .order_by("-granted_at")
+            .first()
+        )
+    return grant.legal_basis if grant else ""
+
+
+@transaction.atomic
+def add_note(case: Case, *, text: str, actor: User) -> CaseNote:
+    agency = require_member(actor)
+    if not text.strip():
+        raise ValidationError({"text": [_("Write something in the note.")]})
+    note = CaseNote.objects.create(case=case, author=actor, agency=agency, text=text.strip())
+    record_event("case.note_added", actor=actor, obj=case, changes={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def add_attachment(case: Case, *, upload, actor: User) -> CaseAttachment:
+    """Store a file on a case after checking its size, its type and its first bytes."""
+    if not permissions.can_edit(actor, case):
+        raise PermissionDenied(_("You may not change this case."))
+    checked = check_upload(upload)
+    attachment = CaseAttachment(
+        case=case,
+        filename=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
+    attachment.save()
+    record_event(
+        "case.attachment_added",
+        actor=actor,
+        obj=case,
+        changes={"attachment": attachment.pk, "filename": checked.name, "size": attachment.size},
+    )
+    return attachment
+
+
+def record_attachment_download(attachment: CaseAttachment, *, actor: User) -> None:
+    record_event(
+        "case.attachment_downloaded",
+        actor=actor,
+        obj=attachment.case,
+        changes={"attachment": attachment.pk, "filename": attachment.filename},
+        purpose=_access_basis(attachment.case, actor),
+    )
+
+
+def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
+    """The visible cases as CSV (network/exports.py); audited."""
+    if not actor.has_perm("cases.export_case"):
+        raise PermissionDenied
+    rows = [
+        [
+            case.reference,
+            case.title,
+            case.status,
+            case.owner_agency.code,
+            case.employer.orgnr if case.employer else "",
+            case.created_at.isoformat(),
+        ]
+        for case in cases.select_related("owner_agency", "employer").iterator(chunk_size=500)
+    ]
+    record_event(
+        "case.exported",
+        actor=actor,
+        object_type="cases.case",
+        changes={"filters": filters, "rows": len(rows)},
+    )
+    return exports.csv_text(
+        ["reference", "title", "status", "owner_agency", "employer", "created_at"], rows
+    )
+
+
+# --- shares and grants ------------------------------------------------------------------
+
+
+def _perm(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="cases", codename=codename)
+
+
+def _write_grant_rows(model, *, case, holder: dict, access: str, fields: dict, actor):
+    """One row per permission: view always, change for edit access. Re-granting replaces."""
+    if access not in {"view", "edit"}:
+        raise ValidationError({"access": [_("Choose view or edit.")]})
+    wanted = ["view_case"] + (["change_case"] if access == "edit" else [])
+    model.objects.filter(content_object=case, **holder).exclude(
+        permission__codename__in=wanted
+    ).delete()
+    rows = []
+    for codename in wanted:
+        row, _created = model.objects.update_or_create(
+            content_object=case,
+            permission=_perm(codename),
+            **holder,
+            defaults={**fields, "granted_by": actor, "granted_at": timezone.now()},
+        )
+        rows.append(row)
+    return rows[0]
+
+
+@transaction.atomic
+def share_case(
+    case: Case,
+    *,
+    agency: Agency,
+    access: str,
+    legal_basis: str,
+    reason: str,
+    expires_at=None,
+    actor: User,
+) -> CaseGroupObjectPermission:
+    """Share a case with another agency on a recorded legal basis (owner agency only)."""
+    if not permissions.can_share(actor, case):
+        raise PermissionDenied(_("Only the owner agency may share this case."))
+    if agency.pk == case.owner_agency_id:
+        raise ValidationError({"agency": [_("The case already belongs to this agency.")]})
+    if not agency.active or agency.group_id is None:
+        raise ValidationError({"agency": [_("Choose an active agency.")]})
+    fields = validate_grant(legal_basis, reason, expires_at)
+    share = _write_grant_rows(
+        CaseGroupObjectPermission,
+        case=case,
+        holder={"group_id": agency.group_id},
+        access=access,
+        fields=fields,
+        actor=actor,
+    )
+    record_event(
+        "case.shared",
+        actor=actor,
+        obj=case,
+        purpose=f"{legal_basis}: {fields['reason']}",
+        changes={
+            "agency": agency.code,
+            "access": access,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
+    return share
+
+
+@transaction.atomic
+def revoke_share(case: Case, *, share_id: int, actor: User) -> None:
+    """End a share at once (both its rows)."""
+    if not permissions.can_share(actor, case):
+        raise PermissionDenied(_("Only the owner agency may end a share."))
+    share = CaseGroupObjectPermission.objects.filter(pk=share_id, content_object=case).first()
+    if share is None:
+        raise CaseGroupObjectPermission.DoesNotExist
+    group = share.group
+    CaseGroupObjectPermission.objects.filter(content_object=case, group=group).delete()
+    record_event(
+        "case.unshared",
+        actor=actor,
+        obj=case,
+        changes={"agency": getattr(getattr(group, "agency", None), "code", group.name)},
+    )
+
+
+@transaction.atomic
+def grant_personal_access(
+    case: Case,
+    *,
+    user: User,
+    access: str,
+    legal_basis: str,
+    reason: str,
+    expires_at=None,
+    actor: User,
+) -> CaseUserObjectPermission:
+    """Give one named person access to a case (owner agency only)."""
+    if not permissions.can_share(actor, case):
+        raise PermissionDenied(_("Only the owner agency may grant access to this case."))
+    fields = validate_grant(legal_basis, reason, expires_at)
+    grant = _write_grant_rows(
+        CaseUserObjectPermission,
+        case=case,
+        holder={"user": user},
+        access=access,
+        fields=fields,
+        actor=actor,
+    )
+    record_event(
+        "case.personal_grant",
+        actor=actor,
+        obj=case,
+        purpose=f"{legal_basis}: {fields['reason']}",
+        changes={"user": user.username, "access": access},
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_personal_access(case: Case, *, grant_id: int, actor: User) -> None:
+    """End a personal grant at once (both its rows). Break-the-glass access ends this way
+    too, if the owner agency decides so before the 24 hours are up."""
+    if not permissions.can_share(actor, case):
+        raise PermissionDenied(_("Only the owner agency may end a grant."))
+    grant = CaseUserObjectPermission.objects.select_related("user").get(
+        pk=grant_id, content_object=case
+    )
+    CaseUserObjectPermission.objects.filter(content_object=case, user=grant.user).delete()
+    record_event(
+        "case.personal_grant_revoked", actor=actor, obj=case, changes={"user": grant.user.username}
+    )
+
+
+@transaction.atomic
+def break_the_glass(case: Case, *, justification: str, actor: User) -> AccessReview:
+    """Open a case outside one's scope for 24 hours, stating why. The access is personal,
+    audited, and queued for review by the actor's own agency's auditors."""
+    agency = require_member(actor)
+    if not actor.has_perm("cases.break_glass_case"):
+        raise PermissionDenied
+    if Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        raise ValidationError({"reference": [_("You already have access to this case.")]})
+    justification = (justification or "").strip()
+    if len(justification) < MIN_JUSTIFICATION:
+        raise ValidationError(
+            {
+                "justification": [
+                    _("Explain why you need access now (at least %(n)s characters).")
+                    % {"n": MIN_JUSTIFICATION}
+                ]
+            }
+        )
+    expires_at = timezone.now() + timedelta(hours=BREAK_THE_GLASS_HOURS)
+    CaseUserObjectPermission.objects.update_or_create(
+        content_object=case,
+        user=actor,
+        permission=_perm("view_case"),
+        defaults={
+            "legal_basis": LegalBasis.BREAK_THE_GLASS,
+            "reason": justification,
+            "expires_at": expires_at,
+            "granted_by": actor,
+            "granted_at": timezone.now(),
+        },
+    )
+    review = AccessReview.objects.create(
+        case=case, user=actor, agency=agency, justification=justification, expires_at=expires_at
+    )
+    record_event(
+        "case.break_the_glass",
+        actor=actor,
+        obj=case,
+        purpose=justification,
+        changes={"review": review.pk, "expires_at": expires_at.isoformat()},
+    )
+    return review
+
+
+@transaction.atomic
+def review_access(review: AccessReview, *, verdict: str, comment: str = "", actor: User):
+    """An auditor's verdict on a break-the-glass access."""
+    if review.user_id == actor.pk:
+        raise PermissionDenied(_("You cannot review your own break-the-glass access."))
+    review.refresh_from_db(from_queryset=AccessReview.objects.select_for_update())
+    if review.verdict != AccessReview.Verdict.PENDING:
+        raise ValidationError({"verdict": [_("This access has already been reviewed.")]})
+    if verdict not in {AccessReview.Verdict.JUSTIFIED, AccessReview.Verdict.UNJUSTIFIED}:
+        raise ValidationError({"verdict": [_("Choose justified or not justified.")]})
+    if verdict == AccessReview.Verdict.UNJUSTIFIED and len(comment.strip()) < 5:
+        raise ValidationError({"comment": [_("Say why the access was not justified.")]})
+    review.verdict = verdict
+    review.review_comment = comment.strip()
+    review.reviewed_by = actor
+    review.reviewed_at = timezone.now()
+    review.save(update_fields=["verdict", "review_comment", "reviewed_by", "reviewed_at"])
+    record_event(
+        "case.break_the_glass_reviewed",
+        actor=actor,
+        obj=review.case,
+        purpose=comment.strip(),
+        changes={"review": review.pk, "verdict": verdict, "user": review.user.username},
+    )
+    return review
+
+
+@transaction.atomic
+def purge_expired_grants(*, now=None) -> int:
+    """Delete expired shares and personal grants (they already grant nothing: visible_to
+    checks the expiry). Each removal is audited."""
+    now = now or timezone.now()
+    removed = 0
+    for model, kind in ((CaseGroupObjectPermission, "share"), (CaseUserObjectPermission, "grant")):
+        expired = model.objects.filter(expires_at__lte=now).select_related("content_object")
+        for row in expired:
+            record_event(
+                f"case.{kind}_expired",
+                actor=None,
+                obj=row.content_object,
+                purpose=row.legal_basis,
+                changes={"permission": row.permission_id, "expired_at": row.expires_at.isoformat()},
+            )
+        removed += expired.delete()[0]
+    return removed

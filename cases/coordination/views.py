@@ -1,0 +1,447 @@
+"""The case pages in the browser: the HTML twin of cases/coordination/api.py, with the same rules.
+
+Every case is fetched through `Case.objects.visible_to(user)` (ScopedQuerysetMixin), so a case
+outside the person's scope answers 404; a missing capability or object rule answers 403. The
+services do the work and the checking; these views translate their answers: a ValidationError
+becomes field errors (400), StaleVersion a 409 with the current case, success a redirect.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, View
+
+from cases import permissions
+from cases.coordination import services
+from cases.coordination.filters import CaseFilterSet
+from cases.coordination.forms import (
+    AttachmentForm,
+    BreakTheGlassForm,
+    CaseCreateForm,
+    CaseUpdateForm,
+    GrantForm,
+    NoteForm,
+    ReviewForm,
+    ShareForm,
+)
+from cases.coordination.models import (
+    AccessReview,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+)
+from cases.coordination.querysets import personal_grants_of, shares_of
+from cases.employers import services as employer_services
+from network import files
+from network.exceptions import StaleVersion
+from network.exports import csv_response
+from network.mixins import (
+    CapabilityRequiredMixin,
+    FilteredListView,
+    ObjectActionMixin,
+    ScopedQuerysetMixin,
+)
+
+PAGE_SIZE = 50
+
+
+def _filtered_cases(request) -> CaseFilterSet:
+    """The person's visible cases through the same FilterSet as the API list."""
+    cases = Case.objects.visible_to(request.user).select_related("owner_agency", "employer")
+    return CaseFilterSet(request.GET, queryset=cases, request=request)
+
+
+class CaseListView(FilteredListView):
+    """Visible cases, newest first, 50 a page with a keyset cursor (`?before=<id>`)."""
+
+    template_name = "cases/case_list.html"
+    required_capability = "cases.view_case"
+    context_object_name = "cases"
+
+    def get_filterset(self):
+        return _filtered_cases(self.request)
+
+
+class CaseExportView(CapabilityRequiredMixin, View):
+    """The filtered list as CSV: only visible cases, and the export is audited."""
+
+    required_capability = "cases.export_case"
+
+    def get(self, request):
+        filterset = _filtered_cases(request)
+        if not filterset.is_valid():
+            messages.error(request, _("Correct the filters before exporting."))
+            return redirect(f"{reverse('cases:case_list')}?{request.GET.urlencode()}")
+        filters = {key: value for key, value in request.GET.items() if key != "before"}
+        body = services.export_cases_csv(filterset.qs, actor=request.user, filters=filters)
+        return csv_response(body, "akrim-arenden.csv")
+
+
+class CaseCreateView(CapabilityRequiredMixin, FormView):
+    template_name = "cases/case_form.html"
+    required_capability = "cases.add_case"
+    form_class = CaseCreateForm
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        user = self.request.user
+        try:
+            # One transaction: a case that cannot be opened leaves no employer behind.
+            with transaction.atomic():
+                employer = form.employer
+                if data["employer_orgnr"] and employer is None:
+                    if not user.has_perm("cases.add_employer"):
+                        raise PermissionDenied
+                    employer = employer_services.register_employer(
+                        orgnr=data["employer_orgnr"], name=data["employer_name"], actor=user
+                    )
+                case = services.open_case(
+                    title=data["title"],
+                    summary=data["summary"],
+                    employer=employer,
+                    sensitivity=data["sensitivity"],
+                    actor=user,
+                )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(
+            self.request, _("Case %(reference)s is open.") % {"reference": case.reference}
+        )
+        return redirect("cases:case_detail", pk=case.pk)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CaseScopedMixin(ScopedQuerysetMixin):
+    scoped_model = Case
+    select_related = ("owner_agency", "employer")
+    required_capability = "cases.view_case"
+
+
+def _history(case: Case) -> list[dict]:
+    """The change history, newest first, with the fields each save changed. Records are
+    diffed pairwise (each against the one before it, i.e. its `prev_record`) from a single
+    query instead of one `prev_record` query per row."""
+    records = list(case.history.select_related("history_user").order_by("-history_date", "-pk"))
+    entries = []
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        names = record.diff_against(previous).changed_fields if previous else []
+        entries.append(
+            {
+                "at": record.history_date,
+                "user": record.history_user,
+                "created": previous is None,
+                "field_names": names,
+                "fields": [str(Case._meta.get_field(name).verbose_name) for name in names],
+            }
+        )
+    return entries
+
+
+class CaseDetailView(CaseScopedMixin, DetailView):
+    """One case: its facts, timeline, files, history and shares. Every GET is audited."""
+
+    template_name = "cases/case_detail.html"
+    context_object_name = "case"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        services.record_case_read(self.object, actor=request.user)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case, user = self.object, self.request.user
+        editable = permissions.can_edit(user, case)
+        shareable = permissions.can_share(user, case)
+        now = timezone.now()
+        context.update(
+            can_edit=editable,
+            can_share=shareable,
+            notes=case.notes.select_related("author", "agency"),
+            attachments=case.attachments.select_related("uploaded_by"),
+            history=_history(case),
+            shares=shares_of(case, viewer=user).filter(
+                models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+            ),
+        )
+        context.setdefault("edit_form", CaseUpdateForm(case=case) if editable else None)
+        context.setdefault("note_form", NoteForm() if user.has_perm("cases.add_casenote") else None)
+        context.setdefault(
+            "attachment_form",
+            AttachmentForm() if editable and user.has_perm("cases.add_caseattachment") else None,
+        )
+        context.setdefault("share_form", ShareForm(case=case) if shareable else None)
+        context["grants"] = personal_grants_of(case) if shareable else []
+        context.setdefault("grant_form", GrantForm(case=case) if shareable else None)
+        return context
+
+
+class CaseActionView(ObjectActionMixin, CaseDetailView):
+    """Base of the POST endpoints on one case (network.mixins.ObjectActionMixin)."""
+
+    redirect_url_name = "cases:case_detail"
+
+
+class CaseUpdateView(CaseActionView):
+    action_capability = "cases.change_case"
+
+    def act(self, request, case):
+        if not permissions.can_edit(request.user, case):
+            raise PermissionDenied
+        form = CaseUpdateForm(request.POST, case=case)
+        if not form.is_valid():
+            return self.rerender(400, edit_form=form)
+        try:
+            saved = services.update_case(
+                case,
+                version=form.cleaned_data["version"],
+                changes=form.changes(),
+                actor=request.user,
+            )
+        except StaleVersion:
+            return self.stale(form)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, edit_form=form)
+        if saved.version == case.version:
+            return self.done(_("Nothing was changed."))
+        return self.done(_("The case is saved."))
+
+    def stale(self, form):
+        """Someone saved the case after this person read it: nothing was saved. Show the
+        current case, and what they tried to save, so they can decide again."""
+        self.object = self.get_object()
+        form.case = self.object
+        unsaved = []
+        for field, value in form.changes().items():
+            name = "employer_orgnr" if field == "employer" else field
+            choices = dict(form.fields[name].choices) if field in ("status", "sensitivity") else {}
+            unsaved.append((form.fields[name].label, choices.get(value, value)))
+        return self.rerender(409, stale=True, unsaved=unsaved)
+
+
+class CaseNoteView(CaseActionView):
+    action_capability = "cases.add_casenote"
+
+    def act(self, request, case):
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            return self.rerender(400, note_form=form)
+        try:
+            services.add_note(case, text=form.cleaned_data["text"], actor=request.user)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, note_form=form)
+        return self.done(_("The note is added."), "#notes")
+
+
+class CaseAttachmentUploadView(CaseActionView):
+    action_capability = "cases.add_caseattachment"
+
+    def act(self, request, case):
+        if not permissions.can_edit(request.user, case):
+            raise PermissionDenied
+        form = AttachmentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.rerender(400, attachment_form=form)
+        try:
+            attachment = services.add_attachment(
+                case, upload=form.cleaned_data["file"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, attachment_form=form)
+        return self.done(
+            _("%(filename)s is attached.") % {"filename": attachment.filename},
+            "#attachments",
+        )
+
+
+class CaseShareView(CaseActionView):
+    action_capability = "cases.share_case"
+
+    def act(self, request, case):
+        if not permissions.can_share(request.user, case):
+            raise PermissionDenied
+        form = ShareForm(request.POST, case=case)
+        if not form.is_valid():
+            return self.rerender(400, share_form=form)
+        try:
+            services.share_case(case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, share_form=form)
+        agency = form.cleaned_data["agency"]
+        return self.done(
+            _("The case is shared with %(agency)s.") % {"agency": agency.name}, "#shares"
+        )
+
+
+class CaseGrantView(CaseActionView):
+    action_capability = "cases.share_case"
+
+    def act(self, request, case):
+        if not permissions.can_share(request.user, case):
+            raise PermissionDenied
+        return self.run(
+            GrantForm(request.POST, case=case),
+            "grant_form",
+            services.grant_personal_access,
+            lambda form: (
+                _("%(user)s now has access to the case.")
+                % {"user": form.cleaned_data["user"].username}
+            ),
+            "#grants",
+        )
+
+
+class CaseRevokeGrantView(CaseActionView):
+    action_capability = "cases.share_case"
+
+    def act(self, request, case):
+        grant = get_object_or_404(
+            CaseUserObjectPermission, pk=self.kwargs["grant_id"], content_object=case
+        )
+        services.revoke_personal_access(case, grant_id=grant.pk, actor=request.user)
+        return self.done(_("The personal access has ended."), "#grants")
+
+
+class CaseUnshareView(CaseActionView):
+    action_capability = "cases.share_case"
+
+    def act(self, request, case):
+        share = get_object_or_404(
+            CaseGroupObjectPermission.objects.select_related("group__agency"),
+            pk=self.kwargs["share_id"],
+            content_object=case,
+        )
+        services.revoke_share(case, share_id=share.pk, actor=request.user)
+        return self.done(
+            _("%(agency)s no longer has access to the case.") % {"agency": share.group.agency.name},
+            "#shares",
+        )
+
+
+class AttachmentDownloadView(CaseScopedMixin, View):
+    """A file of a visible case, served only after the download is audited."""
+
+    def get(self, request, pk, attachment_id):
+        case = get_object_or_404(self.get_queryset(), pk=pk)
+        attachment = get_object_or_404(case.attachments, pk=attachment_id)
+        services.record_attachment_download(attachment, actor=request.user)
+        return files.download(attachment)
+
+
+class BreakTheGlassView(CapabilityRequiredMixin, FormView):
+    """Open a case outside one's scope by stating why: personal, 24 hours, reviewed."""
+
+    template_name = "cases/break_the_glass.html"
+    required_capability = "cases.break_glass_case"
+    form_class = BreakTheGlassForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hours"] = services.BREAK_THE_GLASS_HOURS
+        return context
+
+    def form_valid(self, form):
+        user = self.request.user
+        # Deliberately not visible_to: the person asks for a case they cannot see. That is
+        # exactly what break-the-glass is for, and why it is justified, audited and reviewed.
+        case = Case.objects.filter(reference=form.cleaned_data["reference"]).first()
+        if case is None:
+            form.add_error("reference", _("No case with that reference."))
+            return self.form_invalid(form)
+        if Case.objects.visible_to(user).filter(pk=case.pk).exists():
+            messages.info(self.request, _("You already have access to this case."))
+            return redirect("cases:case_detail", pk=case.pk)
+        try:
+            review = services.break_the_glass(
+                case, justification=form.cleaned_data["justification"], actor=user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.warning(
+            self.request,
+            _(
+                "You have personal access to %(reference)s until %(until)s. Your agency's "
+                "log auditors will review it."
+            )
+            % {
+                "reference": case.reference,
+                "until": timezone.localtime(review.expires_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+        return redirect("cases:case_detail", pk=case.pk)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ReviewListView(CapabilityRequiredMixin, ListView):
+    """Break-the-glass accesses by the auditor's own agency's users, pending first."""
+
+    template_name = "cases/review_list.html"
+    required_capability = "cases.view_accessreview"
+    paginate_by = PAGE_SIZE
+    context_object_name = "reviews"
+
+    def get_queryset(self):
+        pending = models.Case(
+            models.When(verdict=AccessReview.Verdict.PENDING, then=0),
+            default=1,
+            output_field=models.IntegerField(),
+        )
+        return (
+            AccessReview.objects.visible_to(self.request.user)
+            .select_related("case", "user", "reviewed_by")
+            .annotate(pending_order=pending)
+            .order_by("pending_order", "-requested_at", "-id")
+        )
+
+    def get_context_data(self, bound_forms=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        bound_forms = bound_forms or {}
+        may_decide = self.request.user.has_perm("cases.change_accessreview")
+        context["rows"] = [
+            (
+                review,
+                bound_forms.get(review.pk) or ReviewForm(review=review)
+                if may_decide and review.verdict == AccessReview.Verdict.PENDING
+                else None,
+            )
+            for review in context["object_list"]
+        ]
+        return context
+
+
+class ReviewDecideView(ReviewListView):
+    http_method_names = ["post"]
+    required_capability = "cases.change_accessreview"
+
+    def post(self, request, pk):
+        review = get_object_or_404(AccessReview.objects.visible_to(request.user), pk=pk)
+        form = ReviewForm(request.POST, review=review)
+        if form.is_valid():
+            try:
+                services.review_access(review, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _("The review of %(user)s's access to %(reference)s is saved.")
+                    % {"user": review.user.get_username(), "reference": review.case.reference},
+                )
+                return redirect("cases:review_list")
+        self.object_list = self.get_queryset()
+        context = self.get_context_data(bound_forms={review.pk: form})
+        return self.render_to_response(context, status=400)

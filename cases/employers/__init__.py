@@ -1,0 +1,1 @@
+"""Employers: the registry of organisations the network meets, keyed by organisation number."""

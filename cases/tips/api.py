@@ -1,0 +1,56 @@
+"""Triage of the public's tips over HTTP: coordinators of Arbetsmiljöverket and the regional
+centres (and an agency for the tips forwarded to it). Everyone else: 404."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from cases.tips import services
+from cases.tips.models import Tip
+from cases.tips.querysets import is_tip_coordinator
+from cases.tips.serializers import TipSerializer, TriageSerializer
+from network.api.base import ScopedViewSetMixin
+
+
+class TipViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    scoped_model = Tip
+    serializer_class = TipSerializer
+    select_related = ("county", "forwarded_to", "case")
+    capabilities = {
+        "list": "cases.triage_tip",
+        "retrieve": "cases.view_tip",
+        "triage": "cases.triage_tip",
+    }
+
+    def list(self, request, *args, **kwargs):
+        if not is_tip_coordinator(request.user):
+            self.permission_denied(request)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=TriageSerializer, responses={200: TipSerializer})
+    @action(detail=True, methods=["post"])
+    def triage(self, request, pk=None):
+        """One triage action: dismiss (reason), case (agency = owner), forward (agency),
+        employer (orgnr), propose. Each is audited."""
+        tip = self.get_object()
+        body = TriageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        kind = data["action"]
+        if kind in {"case", "forward"} and "agency" not in data:
+            raise ValidationError({"agency": ["This field is required."]})
+        if kind == "dismiss":
+            services.dismiss_tip(tip, reason=data["reason"], actor=request.user)
+        elif kind == "case":
+            services.create_case_from_tip(tip, owner_agency=data["agency"], actor=request.user)
+        elif kind == "forward":
+            services.forward_tip(tip, agency=data["agency"], actor=request.user)
+        elif kind == "employer":
+            services.link_tip_to_employer(tip, orgnr=data.get("orgnr", ""), actor=request.user)
+        else:
+            services.propose_tip_for_inspection(tip, actor=request.user)
+        return Response(TipSerializer(Tip.objects.get(pk=tip.pk)).data)

@@ -1,0 +1,186 @@
+"""Public tips: the open form at /tips/ and the coordinators' triage.
+
+The form needs no account and sets no tracking. Abuse protection is ours alone: a rate limit
+per address (a friendly 429 page), a hidden field only programs fill in, and a minimum time
+with the form open. Only the hidden field is dropped silently (a program sees a receipt
+without a code); a form sent too quickly comes back filled in, with its original time stamp, so
+no person is ever thanked for a tip that was not stored. Both are counted. Everything a sender wrote is shown escaped wherever it appears.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from cases.tips import services
+from cases.tips.forms import (
+    TipForm,
+    TriageCaseForm,
+    TriageDismissForm,
+    TriageEmployerForm,
+    TriageForwardForm,
+)
+from cases.tips.models import Tip, TipOutcome
+from cases.tips.querysets import is_tip_coordinator
+from network import ratelimit
+from network.mixins import CapabilityRequiredMixin
+from network.models import Centre, County
+
+
+class PublicTipView(View):
+    """The public page: what the campaign is, what happens with a tip, and the form."""
+
+    template_name = "cases/tip_form.html"
+
+    def get(self, request):
+        return render(
+            request, self.template_name, {"form": TipForm(initial={"started": TipForm.stamp()})}
+        )
+
+    def post(self, request):
+        wait = ratelimit.check(request, ("tips:ip", ratelimit.client_ip(request)))
+        if wait:
+            response = render(request, "cases/tip_slow_down.html", status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        if request.POST.get("website"):
+            # Only programs fill in the hidden field: they get a receipt without a code.
+            services.count_dropped_tip("honeypot")
+            return render(request, "cases/tip_receipt.html", {"code": None})
+        form = TipForm(request.POST)
+        seconds = form.seconds_since_shown()
+        if seconds is None:
+            # A missing, forged or day-old stamp: a person may still be behind it, so the
+            # form comes back with what they wrote and a fresh stamp; nothing is stored.
+            form.restamp()
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        if seconds is None or seconds < settings.AKRIM_TIP_MIN_SECONDS:
+            # Never a receipt for a tip that was not stored: the same form again, filled in,
+            # with the original stamp, so the next press of the button is accepted.
+            services.count_dropped_tip("too_fast")
+            return render(
+                request,
+                self.template_name,
+                {"form": form, "send_again": True},
+                status=400,
+            )
+        try:
+            tip = services.submit_tip(data=form.cleaned_data, language=get_language() or "sv")
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return render(request, self.template_name, {"form": form}, status=400)
+        return render(request, "cases/tip_receipt.html", {"code": tip.code})
+
+
+class TipTriageListView(CapabilityRequiredMixin, ListView):
+    """The triage queue, by county and centre; forwarded tips for the receiving agency."""
+
+    template_name = "cases/tip_list.html"
+    required_capability = "cases.view_tip"
+    paginate_by = 50
+
+    def get_queryset(self):
+        tips = Tip.objects.visible_to(self.request.user).select_related("county", "forwarded_to")
+        self.centre = Centre.objects.filter(code=self.request.GET.get("centre", "")).first()
+        if self.centre is not None:
+            tips = tips.filter(county__in=self.centre.counties.all())
+        self.county = self.request.GET.get("county", "")
+        if self.county:
+            tips = tips.filter(county__code=self.county)
+        outcome = self.request.GET.get("outcome", "new")
+        if outcome in TipOutcome.values:
+            tips = tips.filter(outcome=outcome)
+        return tips
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            centres=Centre.objects.all(),
+            centre=self.centre,
+            counties=County.objects.order_by("code"),
+            county=self.county,
+            outcomes=TipOutcome.choices,
+            outcome=self.request.GET.get("outcome", "new"),
+            can_triage=is_tip_coordinator(self.request.user),
+        )
+        return context
+
+
+class TipDetailView(CapabilityRequiredMixin, View):
+    """One tip, its possible duplicates and the triage actions."""
+
+    template_name = "cases/tip_detail.html"
+    required_capability = "cases.view_tip"
+
+    def _tip(self, request, pk):
+        return get_object_or_404(
+            Tip.objects.visible_to(request.user).select_related("county"), pk=pk
+        )
+
+    def get(self, request, pk):
+        tip = self._tip(request, pk)
+        return self.render(request, tip)
+
+    def render(self, request, tip, status=200, **forms):
+        triage = is_tip_coordinator(request.user)
+        context = {
+            "tip": tip,
+            "can_triage": triage,
+            "duplicates": services.possible_duplicates(tip, Tip.objects.visible_to(request.user))
+            if triage
+            else [],
+            "dismiss_form": forms.get("dismiss_form") or TriageDismissForm(),
+            "case_form": forms.get("case_form") or TriageCaseForm(),
+            "forward_form": forms.get("forward_form") or TriageForwardForm(),
+            "employer_form": forms.get("employer_form")
+            or TriageEmployerForm(initial={"orgnr": tip.orgnr}),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request, pk):
+        tip = self._tip(request, pk)
+        if not is_tip_coordinator(request.user):
+            raise PermissionDenied
+        action = request.POST.get("action")
+        forms_by_action = {
+            "dismiss": ("dismiss_form", TriageDismissForm),
+            "case": ("case_form", TriageCaseForm),
+            "forward": ("forward_form", TriageForwardForm),
+            "employer": ("employer_form", TriageEmployerForm),
+            "propose": (None, None),
+        }
+        if action not in forms_by_action:
+            raise Http404
+        name, form_class = forms_by_action[action]
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            return self.render(request, tip, 400, **{name: form})
+        data = form.cleaned_data if form is not None else {}
+        try:
+            if action == "dismiss":
+                services.dismiss_tip(tip, reason=data["reason"], actor=request.user)
+            elif action == "case":
+                case = services.create_case_from_tip(
+                    tip, owner_agency=data["owner_agency"], actor=request.user
+                )
+                messages.success(request, _("Case %(ref)s is opened.") % {"ref": case.reference})
+            elif action == "forward":
+                services.forward_tip(tip, agency=data["agency"], actor=request.user)
+            elif action == "employer":
+                services.link_tip_to_employer(tip, orgnr=data["orgnr"], actor=request.user)
+            else:
+                services.propose_tip_for_inspection(tip, actor=request.user)
+        except ValidationError as error:
+            if form is None:
+                raise
+            form.add_service_errors(error)
+            return self.render(request, tip, 400, **{name: form})
+        messages.success(request, _("The tip is triaged."))
+        return redirect(reverse("tips:tip_detail", args=[tip.pk]))

@@ -1,0 +1,15 @@
+"""Renderers shared by the API of every app."""
+
+from rest_framework.renderers import BaseRenderer
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets an API action answer `text/csv`. The action builds the text itself (through
+    network/exports.py), so this only passes it on."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, str) else str(data)
