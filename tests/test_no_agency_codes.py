@@ -22,11 +22,10 @@ ROLE_TEST = re.compile(
 )
 
 # Reference data: the finding categories each agency records (inspections/choices.py) and
-# the receiving bodies of referrals with their agencies (cases/models.py) are lists of facts
+# the receiving bodies of referrals with their agencies (cases/referrals/models.py) are lists of facts
 # about the agencies, not rules about who may do what.
-REFERENCE = {"inspections/choices.py", "cases/models.py"}
-# The cases rules move into the cases policies once the cases packages are in place.
-PENDING = {"cases/services.py", "cases/querysets.py"}
+REFERENCE = {"inspections/choices.py", "cases/referrals/models.py"}
+PENDING: set[str] = set()
 
 
 def _modules():
