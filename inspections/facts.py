@@ -17,10 +17,10 @@ rebuilds from a change not yet committed: a marker still locked by its writer is
 the next ranking. A beat task does the same every minute, so rankings seldom have more than
 a few to do. `manage.py ranking_facts --rebuild` rebuilds everything (after a bulk load).
 
-The rules are those of `InspectionQuerySet.visible_to` and `FindingQuerySet.readable_by`,
+The rules are those of `InspectionPolicy` and `FindingPolicy` (inspections/policies.py),
 written here as set-based SQL (one statement for any number of inspections);
 tests/inspections/test_ranking_facts.py checks, persona by persona, that the facts give the
-same inspections, findings and decisions as those querysets.
+same inspections, findings and decisions as the policies decide.
 """
 
 from __future__ import annotations

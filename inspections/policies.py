@@ -263,7 +263,7 @@ class FindingPolicy(Policy):
 @register
 class DecisionPolicy(Policy):
     """view: where its finding is visible. change (its status): the deciding agency, with
-    the capability to record decisions."""
+    the capability to change decisions."""
 
     model = Decision
     actions = ("view", "change")
@@ -277,7 +277,7 @@ class DecisionPolicy(Policy):
         visible = queryset.filter(finding__in=FindingPolicy().scope(user, "view").values("pk"))
         if action == "view":
             return visible
-        if not user.has_perm("inspections.add_decision"):
+        if not user.has_perm("inspections.change_decision"):
             return queryset.none()
         return visible.filter(agency_id=agency_id)
 
@@ -286,7 +286,7 @@ class DecisionPolicy(Policy):
         seen = FindingPolicy().decide(user, "view", obj.finding)
         if not seen or action == "view":
             return seen
-        if obj.agency_id == agency_id_of(user) and user.has_perm("inspections.add_decision"):
+        if obj.agency_id == agency_id_of(user) and user.has_perm("inspections.change_decision"):
             return allow(Basis.OWNER_AGENCY)
         return DENIED
 

@@ -63,7 +63,7 @@ from network.identifiers import parse_orgnr
 from network.models import Agency, County, Membership, Role, User
 from network.names import countries
 from network.outbox import enqueue_mail
-from network.policies import require
+from network.policies import record_read, require
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
 from network.states import StateMachine
@@ -687,10 +687,7 @@ def change_decision_status(
     """Move a decision along its way (inspections.choices.DECISION_TRANSITIONS), by staff of
     the decision's agency, with a reason. The row is locked, so two changes take turns and
     the second is judged against the first's result."""
-    if actor.agency is None or actor.agency.pk != decision.agency_id:
-        raise PermissionDenied(_("Only the agency that made the decision may change it."))
-    if not actor.has_perm("inspections.change_decision"):
-        raise PermissionDenied
+    require(actor, "change", decision, _("Only the agency that made the decision may change it."))
     locked = Decision.objects.select_for_update().get(pk=decision.pk)
     if version is not None and locked.version != version:
         raise StaleVersion(locked.version)
@@ -840,11 +837,12 @@ def add_attachment(inspection: Inspection, *, upload, actor: User) -> Inspection
 
 
 def record_attachment_download(attachment: InspectionAttachment, *, actor: User) -> None:
-    record_event(
-        "inspection.attachment_downloaded",
-        actor=actor,
-        obj=attachment.inspection,
-        purpose=LegalBasis.AKRIM,
+    """A file of the inspection leaves akrim: recorded with the basis the actor sees it on."""
+    record_read(
+        actor,
+        attachment.inspection,
+        action="inspection.attachment_downloaded",
+        route="download",
         changes={"attachment": attachment.pk, "filename": attachment.filename},
     )
 

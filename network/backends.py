@@ -47,6 +47,18 @@ class PolicyBackend:
 
 
 class MembershipModelBackend(ModelBackend):
+    """Django's ModelBackend with what every request asks of the signed-in user read in fewer
+    round trips (docs/performance.md, "Per-request overhead").
+
+    Each signed-in request loads the user from the session, then asks for their active
+    membership (agency and roles: every `visible_to` needs it) and, on most API views, their
+    role capabilities. Django answers with one query each for the user, the membership, the
+    user's own permissions and their groups' permissions. Here the user comes with the
+    membership in one query, and the capabilities come in one, cached on the user object for
+    the rest of the request as Django caches them. Nothing is cached across requests, so a
+    changed role or a deactivated membership counts from the next request on.
+    """
+
     def get_user(self, user_id):
         user = (
             User._default_manager.select_related("membership__agency", "membership__centre")

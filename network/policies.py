@@ -27,6 +27,8 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from network.models import Role
+
 
 class Basis(models.TextChoices):
     """Why a user may act on an object: recorded with every read."""
@@ -101,7 +103,7 @@ def is_network_coordinator(user) -> bool:
 def coordinates_centre(user) -> bool:
     """A coordinator of a regional centre: the coordinator role and a centre on the membership."""
     membership = membership_of(user)
-    return bool(membership and membership.centre_id and "coordinator" in membership.roles)
+    return bool(membership and membership.centre_id and Role.COORDINATOR in membership.roles)
 
 
 class Policy:
@@ -179,13 +181,15 @@ def require(user, action: str, obj, message: str = "") -> Access:
     return policy_for(obj).require(user, action, obj, message)
 
 
-def record_read(user, obj, access: Access | None = None, *, route: str = "", changes=None):
+def record_read(
+    user, obj, access: Access | None = None, *, action: str = "", route: str = "", changes=None
+):
     """THE way a read of a protected record is written to the audit trail.
 
     The basis recorded is the one the policy returned for this read, so the trail never
     names an expired grant when an active share gave access. Every route that shows one
-    record (page, form re-render, API detail or look-up, admin, export, download) calls this;
-    tests/network/test_route_walk.py walks the routes to check it."""
+    record (page, form re-render, API detail or look-up, admin, export, download) calls this.
+    `action` names the event when it is more than a view (e.g. a download)."""
     from network.services import record_event
 
     if access is None:
@@ -199,7 +203,7 @@ def record_read(user, obj, access: Access | None = None, *, route: str = "", cha
         details["route"] = route
     details.update(changes or {})
     return record_event(
-        f"{obj._meta.model_name}.viewed",
+        action or f"{obj._meta.model_name}.viewed",
         actor=user,
         obj=obj,
         purpose=access.purpose,

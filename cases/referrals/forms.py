@@ -26,7 +26,6 @@ from cases.referrals.models import (
     SupportMeasure,
     VictimReferral,
 )
-from cases.referrals.querysets import NATIONAL_COORDINATOR
 from network.forms import ServiceErrorsMixin, plain_text
 from network.models import Agency
 
@@ -290,7 +289,7 @@ class ReferralShareForm(ServiceErrorsMixin, forms.Form):
         self.fields["agency"].queryset = (
             Agency.objects.filter(active=True, group__isnull=False)
             .exclude(pk__in=[referral.referring_agency_id, referral.receiving_agency_id or 0])
-            .exclude(code=NATIONAL_COORDINATOR)
+            .exclude(is_national_coordinator=True)
         )
 
     def clean_reason(self):

@@ -15,7 +15,7 @@ class VictimReferralQuerySet(ScopedQuerySet):
         membership = getattr(user, "active_membership", None) if user.is_authenticated else None
         if membership is None or not user.has_perm("cases.view_victimreferral"):
             return self.none()
-        if membership.agency.code == NATIONAL_COORDINATOR:
+        if membership.agency.is_national_coordinator:
             return self.all()
         group_grant = apps.get_model("cases", "ReferralGroupObjectPermission")
         user_grant = apps.get_model("cases", "ReferralUserObjectPermission")
@@ -33,7 +33,3 @@ class VictimReferralQuerySet(ScopedQuerySet):
         return self.filter(
             Q(referring_agency_id=agency_id) | Q(receiving_agency_id=agency_id) | shared | personal
         )
-
-
-# Jämställdhetsmyndigheten coordinates the national work against trafficking.
-NATIONAL_COORDINATOR = "jamy"

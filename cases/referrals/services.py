@@ -198,7 +198,7 @@ def can_reveal_identity(user: User, referral: VictimReferral) -> bool:
         agency is not None
         and user.has_perm("cases.reveal_identity")
         and (
-            agency.code == "jamy"
+            agency.is_national_coordinator
             or agency.pk in {referral.referring_agency_id, referral.receiving_agency_id}
         )
     )
@@ -477,7 +477,7 @@ def set_case_owner(referral: VictimReferral, *, owner: User, actor: User) -> Vic
         raise PermissionDenied
     agency = owner.agency
     if agency is None or not (
-        agency.code == "jamy"
+        agency.is_national_coordinator
         or agency.pk in {referral.receiving_agency_id, referral.referring_agency_id}
     ):
         raise ValidationError(
