@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -43,7 +44,7 @@ class InspectionLifecycle(RuleBasedStateMachine):
         try:
             with transaction.atomic():
                 action()
-        except (ValidationError, PermissionDenied):
+        except (ValidationError, PermissionDenied, Http404):
             after = Inspection.objects.get(pk=self.inspection.pk)
             assert (after.status, after.version) == (before.status, before.version)
         after = Inspection.objects.get(pk=self.inspection.pk)
