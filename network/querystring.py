@@ -19,8 +19,10 @@ FILTER_VALUE_LIMIT = 200
 
 def _first_bad_parameter(query) -> str | None:
     for key, values in query.lists():
-        if "\x00" in key or any("\x00" in value for value in values):
-            return key.replace("\x00", "") or "query"
+        if "\x00" in key:  # the name itself is unusable: the request as a whole is refused
+            return "non_field_errors"
+        if any("\x00" in value for value in values):
+            return key
     return None
 
 

@@ -30,12 +30,13 @@ from cases.referrals.serializers import (
     SupportMeasureSerializer,
     WithdrawSerializer,
 )
-from network.api.base import ScopedViewSetMixin
+from network.api.base import JsonErrorsMixin, ScopedViewSetMixin
 from network.exports import csv_response
 from network.renderers import CSVRenderer
 
 
 class ReferralViewSet(
+    JsonErrorsMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -7,6 +7,8 @@ object go in `check_object_action()` (403).
 """
 
 from rest_framework import permissions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 
 class HasCapability(permissions.BasePermission):
@@ -50,3 +52,16 @@ class ScopedViewSetMixin:
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return queryset
+
+
+class JsonErrorsMixin:
+    """Errors are JSON whatever format was asked for: a download endpoint that negotiates
+    CSV, XLSX or HTML would otherwise render its 400/404/409 body in that format, which no
+    client can read as the documented `{"field": ["message"]}` (tests/fuzz/)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response

@@ -11,8 +11,8 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
-from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
+
+from network.api.base import JsonErrorsMixin
 
 
 class SchemaAccess(BasePermission):
@@ -22,20 +22,11 @@ class SchemaAccess(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
-class _JsonErrors:
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.status_code >= 400:
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = "application/json"
-        return response
-
-
-class SchemaView(_JsonErrors, SpectacularAPIView):
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
     permission_classes = [SchemaAccess]
 
 
-class DocsView(_JsonErrors, SpectacularSwaggerSplitView):
+class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
     permission_classes = [SchemaAccess]
 
 

@@ -15,7 +15,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from network.api.base import ScopedViewSetMixin
+from network.api.base import JsonErrorsMixin, ScopedViewSetMixin
 from reports import rendering, services
 from reports.models import NETWORK, BuildStatus, ReportBuild
 from reports.policies import report_scopes
@@ -110,6 +110,7 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class ReportBuildViewSet(
+    JsonErrorsMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
