@@ -35,7 +35,8 @@ def risk_world():
 
 
 def number(text: str) -> float:
-    return float(text.strip().replace("\u2212", "-").replace(",", "."))
+    # A score reads "200 poäng av 390": the number is the first word.
+    return float(text.split()[0].replace("\u2212", "-").replace(",", "."))
 
 
 def test_coordinator_ranks_reads_why_and_plans_three(live_server, page, screenshot, risk_world):
