@@ -65,8 +65,9 @@ def _carries_version(operation: dict, schemas: dict) -> bool:
 
 
 def declare_error_responses(result, generator, request, public):
-    """Declare the 4xx answers as they really occur (DESIGN.md's error contract; the API
-    fuzz checks every answer's status against them, tests/fuzz/):
+    """Declare the 4xx answers as they really occur (the API's error contract,
+    docs/security.md V13; the API fuzz checks every answer's status against them,
+    tests/fuzz/):
 
     - 400 `{"field": [...]}` where the caller sends a body or query parameters (a NUL in any
       query parameter is refused by network.querystring), and on every write (a state
