@@ -82,7 +82,6 @@ def open_case(
         created_by=actor,
         created_at=now,
     )
-    case._history_user = actor
     case.save()
     record_event("case.created", actor=actor, obj=case, purpose=case.reference)
     return case
@@ -116,7 +115,6 @@ def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case
     if "title" in diff and not locked.title.strip():
         raise ValidationError({"title": [_("Enter a title.")]})
     locked.version = version + 1
-    locked._history_user = actor
     locked.save()
     record_event("case.updated", actor=actor, obj=locked, changes=diff)
     return locked

@@ -7,7 +7,7 @@ becomes field errors (400), StaleVersion a 409 with the current case, success a 
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -45,6 +45,7 @@ from network.mixins import (
     ObjectActionMixin,
     ScopedQuerysetMixin,
 )
+from network.models import AuditEvent
 
 PAGE_SIZE = 50
 
@@ -125,23 +126,40 @@ class CaseScopedMixin(ScopedQuerysetMixin):
 
 
 def _history(case: Case) -> list[dict]:
-    """The change history, newest first, with the fields each save changed. Records are
-    diffed pairwise (each against the one before it, i.e. its `prev_record`) from a single
-    query instead of one `prev_record` query per row."""
-    records = list(case.history.select_related("history_user").order_by("-history_date", "-pk"))
+    """The change history, newest first, with the fields each change touched.
+
+    It is read from the audit trail, which records every opening and every update of a case
+    with its field-by-field diff in the same transaction (`services.update_case`): one record
+    of who changed what, not a second history table beside it (docs/architecture.md)."""
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Case._meta.label_lower,
+            object_id=str(case.pk),
+            action__in=("case.created", "case.updated"),
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
     entries = []
-    for record, previous in zip(records, [*records[1:], None], strict=True):
-        names = record.diff_against(previous).changed_fields if previous else []
+    for event in events:
+        names = list(event.changes) if event.action == "case.updated" else []
         entries.append(
             {
-                "at": record.history_date,
-                "user": record.history_user,
-                "created": previous is None,
+                "at": event.at,
+                "user": event.actor,
+                "created": event.action == "case.created",
                 "field_names": names,
-                "fields": [str(Case._meta.get_field(name).verbose_name) for name in names],
+                "fields": [_field_label(name) for name in names],
             }
         )
     return entries
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Case._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 class CaseDetailView(CaseScopedMixin, DetailView):
