@@ -19,7 +19,6 @@ from cases import permissions
 from cases.coordination import services
 from cases.coordination.filters import CaseFilterSet
 from cases.coordination.forms import (
-    AttachmentForm,
     BreakTheGlassForm,
     CaseCreateForm,
     CaseUpdateForm,
@@ -36,10 +35,12 @@ from cases.coordination.models import (
 )
 from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.employers import services as employer_services
-from network import files
 from network.exceptions import StaleVersion
 from network.exports import csv_response
+from network.forms import AttachmentForm
 from network.mixins import (
+    AttachmentDownloadMixin,
+    AttachmentUploadMixin,
     CapabilityRequiredMixin,
     FilteredListView,
     ObjectActionMixin,
@@ -260,26 +261,14 @@ class CaseNoteView(CaseActionView):
         return self.done(_("The note is added."), "#notes")
 
 
-class CaseAttachmentUploadView(CaseActionView):
+class CaseAttachmentUploadView(AttachmentUploadMixin, CaseActionView):
     action_capability = "cases.add_caseattachment"
+    add_attachment = staticmethod(services.add_attachment)
 
     def act(self, request, case):
         if not permissions.can_edit(request.user, case):
             raise PermissionDenied
-        form = AttachmentForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.rerender(400, attachment_form=form)
-        try:
-            attachment = services.add_attachment(
-                case, upload=form.cleaned_data["file"], actor=request.user
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, attachment_form=form)
-        return self.done(
-            _("%(filename)s is attached.") % {"filename": attachment.filename},
-            "#attachments",
-        )
+        return super().act(request, case)
 
 
 class CaseShareView(CaseActionView):
@@ -347,14 +336,10 @@ class CaseUnshareView(CaseActionView):
         )
 
 
-class AttachmentDownloadView(CaseScopedMixin, View):
+class AttachmentDownloadView(AttachmentDownloadMixin, CaseScopedMixin, View):
     """A file of a visible case, served only after the download is audited."""
 
-    def get(self, request, pk, attachment_id):
-        case = get_object_or_404(self.get_queryset(), pk=pk)
-        attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        services.record_attachment_download(attachment, actor=request.user)
-        return files.download(attachment)
+    record_download = staticmethod(services.record_attachment_download)
 
 
 class BreakTheGlassView(CapabilityRequiredMixin, FormView):
