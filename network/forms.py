@@ -1,8 +1,15 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
 
 def plain_text(value: str) -> str:
@@ -10,7 +17,7 @@ def plain_text(value: str) -> str:
     return value.replace("\r\n", "\n").strip()
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(_FormBase):
     """Show a Django ValidationError raised by a service on this form.
 
     Forms check the shape of the input; services decide. A service's error is shown next to
@@ -63,13 +70,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def send_mail(
         self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
         from network.outbox import enqueue_mail
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
