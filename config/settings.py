@@ -9,12 +9,17 @@ import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_database, env_int, env_list, env_str, env_url
+
+# Type parameters on Django's generic classes (`ModelAdmin[Agency]`, `ListView[Case]`) are
+# for the type checker; this makes them valid at runtime too (docs/architecture.md).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Private files (attachments, report artifacts) live outside any web root.
