@@ -14,7 +14,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.fields.related import ForeignKey
-from django.forms import Form, ModelChoiceField
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 

@@ -9,7 +9,7 @@ class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Agency network")
 
-    def ready(self):
+    def ready(self) -> None:
         from network import inbox, lockout, permissions, signals, tokens  # noqa: F401  (receivers)
         from network.navigation import NavItem, register
         from network.totp_keys import install as encrypt_totp_secrets

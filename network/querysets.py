@@ -14,7 +14,7 @@ from django.db import models
 
 if TYPE_CHECKING:
     from network.http import AnyUser
-    from network.models import AuditEvent, Membership
+    from network.models import AuditEvent, Membership  # noqa: F401 (string type arguments)
 
 
 class ScopedQuerySet[M: models.Model](models.QuerySet[M]):

@@ -1,11 +1,13 @@
 from django.contrib.auth import authenticate
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,7 +42,7 @@ class TokenView(APIView):
         responses={200: TokenSerializer, 429: TooManyRequestsSerializer},
         auth=[],
     )
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         credentials = serializer.validated_data
@@ -82,7 +84,7 @@ class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer)
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         membership = request.user.active_membership
         return Response(
             MeSerializer(
@@ -139,7 +141,7 @@ class AuditEventViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ReviewNoteSerializer, responses=AuditEventSerializer)
     @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
+    def review(self, request: Request, pk: str | None = None) -> Response:
         """Mark one event reviewed."""
         event = self.get_object()
         body = ReviewNoteSerializer(data=request.data)

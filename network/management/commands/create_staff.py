@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from network.models import Role
 from network.services import create_staff
@@ -8,7 +8,7 @@ from network.services import create_staff
 class Command(BaseCommand):
     help = "Create a staff account in an agency with one or more roles."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--agency", required=True, help="Agency code, e.g. skv")
         parser.add_argument(

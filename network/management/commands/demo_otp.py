@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from network.models import User
 from network.twofactor import current_code, is_demo_device, totp_device
@@ -11,7 +11,7 @@ class Command(BaseCommand):
         "AKRIM_DEMO_OTP). Real users read their code from their authenticator app."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
     def handle(self, *args, username, **options):

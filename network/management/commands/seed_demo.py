@@ -2,7 +2,7 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ SUGGESTED = [
 class Command(BaseCommand):
     help = "Build the demo world (idempotent): agencies' users, contacts and a year of work."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--password",
             default=settings.AKRIM_DEMO_PASSWORD,

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from network.lockout import unlock_login
 
@@ -9,7 +9,7 @@ class Command(BaseCommand):
         "(audited as auth.unlocked)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", nargs="?", default="")
         parser.add_argument("--ip", default="", help="the client address to unlock")
 
