@@ -51,7 +51,7 @@ def section_of(code: str) -> str:
     return ""
 
 
-def section_expression(field: str):
+def section_expression(field: str) -> Case:
     """A database expression giving the section letter of an SNI code column (a CASE over
     the code's first two characters: plain string comparisons, cheap on millions of rows)."""
     division = Substr(field, 1, 2)
@@ -109,7 +109,7 @@ def _normalise(code: str) -> str:
     return f"{head}.{tail}" if dot and tail else head
 
 
-def title_of(code) -> str:
+def title_of(code: str) -> str:
     """The Swedish title of an SNI code or section letter; '' when unknown."""
     code = _normalise(code)
     known = titles()
@@ -122,7 +122,7 @@ def title_of(code) -> str:
     return ""
 
 
-def section_title(code) -> str:
+def section_title(code: str) -> str:
     """The title of the section a code belongs to ('41.200' -> 'Byggverksamhet')."""
     letter = code.upper() if str(code).isalpha() else section_of(code)
     return titles().get(letter, "")
