@@ -11,8 +11,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+from network.models import PrivateFile
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "AKRIM_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 # Extension -> (content type, leading bytes that must match, or None for text).
@@ -39,7 +42,7 @@ class CheckedFile:
     sha256: str
 
 
-def check_upload(upload) -> CheckedFile:
+def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     """The upload's name, type, bytes and digest, or a ValidationError on `file`."""
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -52,7 +55,7 @@ def check_upload(upload) -> CheckedFile:
                 ]
             }
         )
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             {
                 "file": [
@@ -70,7 +73,7 @@ def check_upload(upload) -> CheckedFile:
     return CheckedFile(name, content_type, content, hashlib.sha256(content).hexdigest())
 
 
-def download(private_file) -> FileResponse:
+def download(private_file: PrivateFile) -> FileResponse:
     """Serve a `PrivateFile` as a download. Callers have found it in scope and audited the
     download first."""
     return FileResponse(
