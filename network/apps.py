@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ class NetworkConfig(AppConfig):
         )
 
 
-def _sync_roles_after_migrate(sender, using="default", **kwargs):
+def _sync_roles_after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     # network's post_migrate runs before that of the apps listed after it, whose
     # permissions would not exist yet: create every app's permissions first.
     from django.apps import apps
