@@ -18,9 +18,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
@@ -54,7 +58,7 @@ def is_trusted_proxy(value: str) -> bool:
     return address is not None and any(address in network for network in networks)
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: "HttpRequest | Request") -> str:
     """The client's address: the connecting peer, unless that is a trusted proxy; then
     X-Forwarded-For is walked from the right past every trusted proxy, and the first other
     address is the client (what a client wrote further left is never reached). Never

@@ -15,7 +15,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +26,9 @@ from django.utils.translation import gettext as _
 # The one definition of the client address (also django-axes' AXES_CLIENT_IP_CALLABLE).
 from network.middleware import UNKNOWN_ADDRESS as UNKNOWN_ADDRESS  # re-exported
 from network.middleware import client_ip as client_ip  # re-exported
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 type _View = Callable[..., HttpResponseBase]
 
@@ -77,7 +80,7 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
-def check(request: HttpRequest, *rules: tuple[str, str]) -> int | None:
+def check(request: "HttpRequest | Request", *rules: tuple[str, str]) -> int | None:
     """Count the request under each (rule, value); the longest wait if any is exceeded.
     Empty values (a form sent without a username) are counted under the address only."""
     counted = [hit(rule, value) for rule, value in rules if value]
