@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -21,7 +23,17 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
         parser.add_argument("--centre", help="Regional centre code, e.g. stockholm")
 
-    def handle(self, *args, username, agency, role, password, email, centre, **options):
+    def handle(
+        self,
+        *args: Any,
+        username: str,
+        agency: str,
+        role: list[str],
+        password: str | None,
+        email: str,
+        centre: str | None,
+        **options: Any,
+    ) -> str:
         try:
             user = create_staff(
                 username=username,

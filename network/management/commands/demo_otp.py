@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -14,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args: Any, username: str, **options: Any) -> str:
         if not settings.AKRIM_DEMO_OTP:
             raise CommandError("Demo two-factor codes are off (AKRIM_DEMO_OTP is false).")
         user = User.objects.filter(username=username).first()

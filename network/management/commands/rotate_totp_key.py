@@ -14,7 +14,7 @@ class Command(BaseCommand):
         "putting a new key first); audited as auth.totp_key_rotated."
     )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> str:
         with transaction.atomic():
             devices = TOTPDevice.objects.select_for_update().only("pk", "key")
             count = 0

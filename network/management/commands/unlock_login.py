@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from network.lockout import unlock_login
@@ -13,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("username", nargs="?", default="")
         parser.add_argument("--ip", default="", help="the client address to unlock")
 
-    def handle(self, *args, username, ip, **options):
+    def handle(self, *args: Any, username: str, ip: str, **options: Any) -> str:
         if not username and not ip:
             raise CommandError("Name a username, an address (--ip), or both.")
         removed = unlock_login(username=username, ip_address=ip, actor=None)
