@@ -7,7 +7,7 @@ an undecodable one does in DRF, never a server error from the database.
 """
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Field, Model, QuerySet
