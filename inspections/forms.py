@@ -33,7 +33,7 @@ from inspections.choices import (
 from inspections.models import ControlOperation, Finding, Inspection
 from inspections.services import OPEN_OPERATION_STATES
 from network.files import ATTACHMENT_TYPES
-from network.forms import ServiceErrorsMixin, plain_text
+from network.forms import ServiceErrorsMixin, choice_field, model_choice_field, plain_text
 from network.identifiers import parse_orgnr
 from network.models import Agency, Centre, County
 from network.names import country_choices
@@ -190,12 +190,12 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.date_warnings: list[str] = []
-        self.fields["municipality"].choices = municipality_choices()
+        choice_field(self, "municipality").choices = municipality_choices()
         # Only open operations the user may plan into (inspections/policies.py), not every
         # one they can see.
-        self.fields["operation"].queryset = scope(user, ControlOperation, "add_inspection").filter(
-            status__in=OPEN_OPERATION_STATES
-        )
+        model_choice_field(self, "operation").queryset = scope(
+            user, ControlOperation, "add_inspection"
+        ).filter(status__in=OPEN_OPERATION_STATES)
         for n in range(1, EMPLOYER_ROWS + 1):
             self.fields[f"employer_{n}"] = forms.CharField(
                 label=_("employer %(n)s") % {"n": n},
@@ -358,7 +358,7 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault("auto_id", "id_assign_%s")
         super().__init__(*args, **kwargs)
         assigned = inspection.assignments.values("agency_id")
-        self.fields["agency"].queryset = Agency.objects.filter(
+        model_choice_field(self, "agency").queryset = Agency.objects.filter(
             active=True, group__isnull=False
         ).exclude(pk__in=assigned)
 
@@ -461,11 +461,11 @@ class FindingForm(ServiceErrorsMixin, forms.Form):
             del self.fields["employer"]
         else:
             met = employers.order_by("name")
-            self.fields["employer"].queryset = met
+            model_choice_field(self, "employer").queryset = met
             if len(met) == 1:
                 self.fields["employer"].initial = met[0].pk
         labels = dict(FindingCategory.choices)
-        self.fields["category"].choices = _blank(
+        choice_field(self, "category").choices = _blank(
             (code, labels[code]) for code in categories_for(agency_code)
         )
 
@@ -522,7 +522,7 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, findings, **kwargs):
         kwargs.setdefault("auto_id", "id_decision_%s")
         super().__init__(*args, **kwargs)
-        self.fields["finding"].queryset = findings
+        model_choice_field(self, "finding").queryset = findings
 
 
 class PersonCountForm(forms.Form):
@@ -543,7 +543,7 @@ class PersonCountForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Stored as ISO 3166-1 alpha-2, shown by name (network.names); lower case from old
         # drafts still matches.
-        self.fields["nationality"].choices = _blank(country_choices())
+        choice_field(self, "nationality").choices = _blank(country_choices())
         if self.is_bound:
             key = self.add_prefix("nationality")
             value = self.data.get(key, "")
@@ -693,8 +693,10 @@ class NotReportingForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         kwargs.setdefault("auto_id", "id_not_reporting_%s")
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
-        self.fields["agency"].label_from_instance = lambda agency: agency.name
+        model_choice_field(self, "agency").queryset = Agency.objects.filter(
+            pk__in=[a.pk for a in agencies]
+        )
+        model_choice_field(self, "agency").label_from_instance = lambda agency: agency.name
 
     def clean_reason(self):
         return plain_text(self.cleaned_data["reason"])
@@ -715,7 +717,7 @@ class OperationFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_filter_%s")
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        choice_field(self, "status").choices = [
             (self.OPEN, _("Running")),
             (self.ALL, _("All")),
             *OperationStatus.choices,

@@ -28,7 +28,7 @@ from inspections import policies, profile, risk, services
 from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
-from network.forms import ServiceErrorsMixin
+from network.forms import ServiceErrorsMixin, choice_field, model_choice_field
 from network.identifiers import parse_orgnr
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
@@ -168,8 +168,8 @@ class CandidateQueryForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, centres, industries, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].choices = [(c.code, c.name) for c in centres]
-        self.fields["industries"].choices = [
+        choice_field(self, "centre").choices = [(c.code, c.name) for c in centres]
+        choice_field(self, "industries").choices = [
             (row.key, f"{row.name} ({row.weight})") for row in industries
         ]
 
@@ -191,8 +191,8 @@ class PlanForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, operations, workplace_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
-        self.fields["picks"].choices = [(i, i) for i in workplace_ids]
+        model_choice_field(self, "operation").queryset = operations
+        choice_field(self, "picks").choices = [(i, i) for i in workplace_ids]
         self.fields["picks"].error_messages["required"] = _("Pick at least one candidate.")
 
 

@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -91,3 +91,14 @@ class OutboxPasswordResetForm(PasswordResetForm):
             from_email=from_email,
             to=[to_email],
         )
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, declared as a ChoiceField, for setting its choices at run
+    time (`form.fields` is typed as plain `Field`: docs/architecture.md, "Static checks")."""
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
+    """The form's field `name`, declared as a ModelChoiceField, for setting its queryset."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])

@@ -74,7 +74,7 @@ def _groups(raw: dict, centre_counties: dict[str, Iterable[str]]):
     for key in BREAKDOWNS_OF_TOTAL:
         groups.append(([(key, sub) for sub in raw.get(key, {})], ("inspections_total",)))
     for centre, counties in centre_counties.items():
-        members = [
+        members: list[tuple[str, ...]] = [
             ("inspections_by_county", c)
             for c in counties
             if c in raw.get("inspections_by_county", {})
