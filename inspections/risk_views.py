@@ -29,6 +29,7 @@ from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
 from network.forms import ServiceErrorsMixin, choice_field, model_choice_field
+from network.http import user_of
 from network.identifiers import parse_orgnr
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
@@ -63,7 +64,7 @@ class EmployerProfileView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = user_of(self.request)
         employer = employer_or_404(kwargs["orgnr"])
         data = profile.build(employer, user=user)
         services.record_profile_read(employer, actor=user)
@@ -221,7 +222,7 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
     query_fields = ("centre", "industries", "period", "limit")
 
     def query_form(self, data):
-        membership = self.request.user.active_membership
+        membership = user_of(self.request).active_membership
         centres = list(Centre.objects.order_by("name"))
         default = membership.centre.code if membership and membership.centre_id else None
         if default is None:

@@ -41,6 +41,7 @@ from network import files
 from network.api.base import ScopedViewSetMixin
 from network.api.schema import ATTACHMENT_DOWNLOAD
 from network.exports import csv_response
+from network.http import user_of
 from network.renderers import CSVRenderer
 
 
@@ -87,7 +88,7 @@ class CaseViewSet(
             summary=data.get("summary", ""),
             employer=data.get("employer"),
             sensitivity=data.get("sensitivity", "normal"),
-            actor=self.request.user,
+            actor=user_of(self.request),
         )
 
     @extend_schema(request=CaseUpdateSerializer, responses={200: CaseSerializer})

@@ -39,6 +39,7 @@ from cases.employers import services as employer_services
 from network import files
 from network.exceptions import StaleVersion
 from network.exports import csv_response
+from network.http import user_of
 from network.mixins import (
     CapabilityRequiredMixin,
     FilteredListView,
@@ -88,7 +89,7 @@ class CaseCreateView(CapabilityRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        user = self.request.user
+        user = user_of(self.request)
         try:
             # One transaction: a case that cannot be opened leaves no employer behind.
             with transaction.atomic():
@@ -352,7 +353,7 @@ class BreakTheGlassView(CapabilityRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        user = self.request.user
+        user = user_of(self.request)
         # Deliberately not visible_to: the person asks for a case they cannot see. That is
         # exactly what break-the-glass is for, and why it is justified, audited and reviewed.
         case = Case.objects.filter(reference=form.cleaned_data["reference"]).first()

@@ -55,6 +55,7 @@ from network import files
 from network.api.base import ScopedViewSetMixin
 from network.api.schema import ATTACHMENT_DOWNLOAD, FIELD_ERRORS
 from network.exports import csv_response
+from network.http import user_of
 from network.models import User
 from network.renderers import CSVRenderer
 
@@ -459,8 +460,8 @@ class FollowUpViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             queryset = queryset.filter(
                 status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate()
             )
-        if self.request.query_params.get("mine") == "true" and self.request.user.agency:
-            queryset = queryset.filter(agency=self.request.user.agency)
+        if self.request.query_params.get("mine") == "true" and user_of(self.request).agency:
+            queryset = queryset.filter(agency=user_of(self.request).agency)
         return queryset
 
     @extend_schema(request=None, responses={200: FollowUpSerializer})
@@ -492,7 +493,7 @@ class OperationViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.create_operation(
-            actor=self.request.user, **serializer.validated_data
+            actor=user_of(self.request), **serializer.validated_data
         )
 
     @extend_schema(request=OperationStatusSerializer, responses={200: OperationSerializer})
