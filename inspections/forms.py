@@ -5,11 +5,13 @@ rule lives in one place (inspections/services.py) and the browser and the API an
 """
 
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_LABEL
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +41,9 @@ from network.models import Agency, Centre, County
 from network.names import country_choices
 from network.policies import scope
 from network.reference import municipalities_by_county, municipality_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
 DATE = {"type": "date"}
@@ -189,7 +194,7 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.date_warnings: list[str] = []
+        self.date_warnings: list[StrOrPromise] = []
         choice_field(self, "municipality").choices = municipality_choices()
         # Only open operations the user may plan into (inspections/policies.py), not every
         # one they can see.
@@ -227,7 +232,8 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         return ""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         county, municipality = data.get("county"), data.get("municipality")
         if county and municipality and municipality[:2] != county.code:
             self.add_error(
@@ -385,7 +391,8 @@ class PerformForm(ServiceErrorsMixin, forms.Form):
         self.date_warning = ""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         performed = data.get("performed_on")
         if self.planned_date and performed and performed < self.planned_date:
             self.date_warning = _(
@@ -528,6 +535,8 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
 class PersonCountForm(forms.Form):
     """One row of persons checked. A row left entirely empty is ignored (`is_blank`)."""
 
+    data: QueryDict  # bound from a request (the formset's POST)
+
     right_to_work = forms.ChoiceField(
         label=_("right to work"), choices=_blank(RightToWork.choices), required=False
     )
@@ -557,7 +566,8 @@ class PersonCountForm(forms.Form):
         return not (data.get("right_to_work") or data.get("nationality") or data.get("count"))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.is_blank:
             if not cleaned.get("right_to_work") and "right_to_work" not in self.errors:
                 self.add_error("right_to_work", _("Choose a right-to-work status."))
@@ -586,7 +596,8 @@ class BasePersonCountFormSet(forms.BaseFormSet):
                 form.add_error(field, messages)
             else:
                 self._non_form_errors = self.error_class(
-                    [*self.non_form_errors(), *messages], renderer=self.renderer
+                    [*self.non_form_errors(), *messages],
+                    renderer=self.renderer,  # type: ignore[attr-defined]  # not in django-stubs
                 )
 
 
@@ -696,7 +707,8 @@ class NotReportingForm(ServiceErrorsMixin, forms.Form):
         model_choice_field(self, "agency").queryset = Agency.objects.filter(
             pk__in=[a.pk for a in agencies]
         )
-        model_choice_field(self, "agency").label_from_instance = lambda agency: agency.name
+        # An instance attribute, as Django's docs show for a per-form label.
+        model_choice_field(self, "agency").label_from_instance = lambda agency: agency.name  # type: ignore[method-assign,assignment]
 
     def clean_reason(self):
         return plain_text(self.cleaned_data["reason"])

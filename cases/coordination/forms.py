@@ -65,7 +65,8 @@ class CaseCreateForm(ServiceErrorsMixin, forms.Form):
         return _orgnr_digits(self.cleaned_data["employer_orgnr"])
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         digits = cleaned.get("employer_orgnr")
         if digits:
             self.employer = Employer.objects.filter(orgnr=digits).first()

@@ -296,7 +296,7 @@ class ReferralShareForm(ServiceErrorsMixin, forms.Form):
         return plain_text(self.cleaned_data["reason"])
 
 
-APPLICANTS = ReflectionPeriod._meta.get_field("applicant").choices
+APPLICANTS = ReflectionPeriod.APPLICANTS
 
 
 class ReflectionApplyForm(ServiceErrorsMixin, forms.Form):
