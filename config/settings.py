@@ -8,6 +8,7 @@ DATABASE_URL and REDIS_URL.
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 from celery.schedules import crontab
@@ -315,7 +316,7 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "network.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -53,6 +53,7 @@ from inspections.models import (
 )
 from network import files
 from network.api.base import ScopedViewSetMixin
+from network.api.fields import related_field
 from network.api.schema import ATTACHMENT_DOWNLOAD, FIELD_ERRORS
 from network.exports import csv_response
 from network.http import user_of
@@ -337,9 +338,9 @@ class InspectionViewSet(
             return Response(FollowUpSerializer(rows, many=True).data)
         _require(self, request, "inspections.add_followup")
         serializer = FollowUpSerializer(data=request.data)
-        serializer.fields["finding"].queryset = Finding.objects.visible_to(request.user).filter(
-            inspection=inspection
-        )
+        related_field(serializer, "finding").queryset = Finding.objects.visible_to(
+            request.user
+        ).filter(inspection=inspection)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         follow_up = services.add_follow_up(
@@ -419,7 +420,7 @@ class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         services.record_findings_read(
-            self.paginator.page if hasattr(self.paginator, "page") else [], actor=request.user
+            getattr(self.paginator, "page", None) or [], actor=request.user
         )
         return response
 

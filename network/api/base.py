@@ -9,6 +9,7 @@ object go in `check_object_action()` (403).
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
+from django.db.models import Prefetch
 from rest_framework import permissions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -60,7 +61,7 @@ class ScopedViewSetMixin(_ViewSet):
     scoped_model: Any = None
     capabilities: dict[str, str] = {}
     select_related: tuple[str, ...] = ()
-    prefetch_related: tuple[str, ...] = ()
+    prefetch_related: "tuple[str | Prefetch[Any, Any, Any], ...]" = ()
     permission_classes = [permissions.IsAuthenticated, HasCapability]
 
     def get_queryset(self) -> models.QuerySet[Any]:

@@ -15,3 +15,10 @@ class SlugRelatedField[M: Model](serializers.SlugRelatedField[M]):
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
         return super().to_internal_value(data)
+
+
+def related_field(serializer: "serializers.Serializer[Any]", name: str) -> Any:
+    """The serializer's field `name`, a related field, for narrowing its queryset at run time.
+    Any: drf-stubs type `RelatedField.queryset` so that mypy cannot check the assignment
+    (docs/architecture.md, "Static checks")."""
+    return serializer.fields[name]
