@@ -61,6 +61,7 @@ from inspections.models import (
 )
 from network.exports import csv_response
 from network.forms import AttachmentForm
+from network.http import user_of
 from network.mixins import (
     AttachmentDownloadMixin,
     AttachmentUploadMixin,
@@ -208,7 +209,7 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
                     employers=employers,
                     operation=data["operation"],
                     unannounced=data["unannounced"],
-                    actor=self.request.user,
+                    actor=user_of(self.request),
                 )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -576,7 +577,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        inspection, user = self.object, self.request.user
+        inspection, user = self.object, user_of(self.request)
         agency = user.agency
         recording = self.mine is not None and inspection.status in services.RESULT_STATES
         own_findings = self.findings(inspection, agency=agency)
@@ -779,7 +780,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = user_of(self.request)
         visible = Inspection.objects.visible_to(user).values("pk")
         seen = Q(inspections__in=visible)
         by_status = {

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+from network.models import PrivateFile
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "AKRIM_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 # Extension -> (content type, leading bytes that must match, or None for text).
@@ -40,7 +43,7 @@ class CheckedFile:
     sha256: str
 
 
-def check_upload(upload) -> CheckedFile:
+def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     """The upload's name, type, bytes and digest, or a ValidationError on `file`."""
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -53,7 +56,7 @@ def check_upload(upload) -> CheckedFile:
                 ]
             }
         )
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             {
                 "file": [
@@ -71,7 +74,7 @@ def check_upload(upload) -> CheckedFile:
     return CheckedFile(name, content_type, content, hashlib.sha256(content).hexdigest())
 
 
-def attach(attachment, upload):
+def attach[F: PrivateFile](attachment: F, upload: UploadedFile[bytes]) -> F:
     """Check `upload` and store it as the unsaved `attachment` (a `PrivateFile` whose parent
     and uploader are set): the one way every app stores a file. Nothing is written when the
     check fails; the caller's transaction and audit event cover the rest."""
@@ -85,7 +88,7 @@ def attach(attachment, upload):
     return attachment
 
 
-def download(private_file) -> FileResponse:
+def download(private_file: PrivateFile) -> FileResponse:
     """Serve a `PrivateFile` as a download. Callers have found it in scope and audited the
     download first."""
     return FileResponse(

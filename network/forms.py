@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -7,13 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from network.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
 
 def plain_text(value: str) -> str:
     """Browsers send CRLF from a textarea; store what the API would store."""
     return value.replace("\r\n", "\n").strip()
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(_FormBase):
     """Show a Django ValidationError raised by a service on this form.
 
     Forms check the shape of the input; services decide. A service's error is shown next to
@@ -43,7 +50,7 @@ class AttachmentForm(ServiceErrorsMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Formatted per request, in the person's language.
         self.fields["file"].help_text = gettext("Allowed: %(types)s. At most %(mb)s MB.") % {
@@ -86,13 +93,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def send_mail(
         self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
         from network.outbox import enqueue_mail
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
@@ -107,3 +114,14 @@ class OutboxPasswordResetForm(PasswordResetForm):
             from_email=from_email,
             to=[to_email],
         )
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, declared as a ChoiceField, for setting its choices at run
+    time (`form.fields` is typed as plain `Field`: docs/architecture.md, "Static checks")."""
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
+    """The form's field `name`, declared as a ModelChoiceField, for setting its queryset."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from inspections.choices import SelectionBasis
 from network.exceptions import StaleVersion
+from network.forms import choice_field
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
 from reports import figures, opendata, rendering, services
@@ -48,7 +49,7 @@ class BuildRequestForm(forms.Form):
 
     def __init__(self, *args, scopes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = [
+        choice_field(self, "scope").choices = [
             (
                 s,
                 _("The whole network")

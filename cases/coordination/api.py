@@ -40,6 +40,7 @@ from cases.coordination.serializers import (
 from network.api.attachments import AttachmentDownloadActionMixin
 from network.api.base import ScopedViewSetMixin
 from network.exports import csv_response
+from network.http import user_of
 from network.renderers import CSVRenderer
 
 
@@ -88,7 +89,7 @@ class CaseViewSet(
             summary=data.get("summary", ""),
             employer=data.get("employer"),
             sensitivity=data.get("sensitivity", "normal"),
-            actor=self.request.user,
+            actor=user_of(self.request),
         )
 
     @extend_schema(request=CaseUpdateSerializer, responses={200: CaseSerializer})

@@ -38,6 +38,7 @@ from cases.employers import services as employer_services
 from network.exceptions import StaleVersion
 from network.exports import csv_response
 from network.forms import AttachmentForm
+from network.http import user_of
 from network.mixins import (
     AttachmentDownloadMixin,
     AttachmentUploadMixin,
@@ -90,7 +91,7 @@ class CaseCreateView(CapabilityRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        user = self.request.user
+        user = user_of(self.request)
         try:
             # One transaction: a case that cannot be opened leaves no employer behind.
             with transaction.atomic():
@@ -158,7 +159,7 @@ def _history(case: Case) -> list[dict]:
 
 def _field_label(name: str) -> str:
     try:
-        return str(Case._meta.get_field(name).verbose_name)
+        return str(getattr(Case._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:
         return name
 
@@ -355,7 +356,7 @@ class BreakTheGlassView(CapabilityRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        user = self.request.user
+        user = user_of(self.request)
         # Deliberately not visible_to: the person asks for a case they cannot see. That is
         # exactly what break-the-glass is for, and why it is justified, audited and reviewed.
         case = Case.objects.filter(reference=form.cleaned_data["reference"]).first()

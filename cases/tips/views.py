@@ -161,7 +161,7 @@ class TipDetailView(CapabilityRequiredMixin, View):
         name, form_class = forms_by_action[action]
         form = form_class(request.POST) if form_class else None
         if form is not None and not form.is_valid():
-            return self.render(request, tip, 400, **{name: form})
+            return self.render(request, tip, 400, **{str(name): form})
         data = form.cleaned_data if form is not None else {}
         try:
             if action == "dismiss":
@@ -181,6 +181,6 @@ class TipDetailView(CapabilityRequiredMixin, View):
             if form is None:
                 raise
             form.add_service_errors(error)
-            return self.render(request, tip, 400, **{name: form})
+            return self.render(request, tip, 400, **{str(name): form})
         messages.success(request, _("The tip is triaged."))
         return redirect(reverse("tips:tip_detail", args=[tip.pk]))
