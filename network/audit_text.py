@@ -33,6 +33,8 @@ ACTIONS = {
     "case.attachment_downloaded": _("downloaded an attachment of the case"),
     "case.break_the_glass": _("opened the case with break-the-glass access"),
     "case.break_the_glass_reviewed": _("reviewed a break-the-glass access to the case"),
+    "case.break_the_glass_refused": _("was refused break-the-glass access"),
+    "case.break_the_glass_unknown": _("asked for break-the-glass access to an unknown reference"),
     "case.created": _("opened the case"),
     "case.exported": _("exported cases"),
     "case.note_added": _("wrote a note on the case"),

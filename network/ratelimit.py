@@ -6,19 +6,27 @@ sees the same counts). A rule is a name in `settings.AKRIM_RATE_LIMITS` mapped t
 username, an e-mail address), hashed so the cache holds no personal data in clear.
 
 Over the limit a browser gets a friendly Swedish page and an API client a JSON body; both
-answer 429 with `Retry-After`. Nothing is audited here: counting is cheap and anonymous,
+answer 429 with `Retry-After`.
+
+When the shared cache cannot be reached (Redis down), the counters *fail open per process*:
+each web process counts in its own memory until Redis answers again, so the limits still
+hold, multiplied at most by the number of processes, and no request fails because of a
+counter (docs/security.md "Rate limits"). Nothing is audited here: counting is cheap and anonymous,
 and lockouts of accounts (django-axes) are audited where they happen (network.lockout).
 """
 
 import functools
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -38,22 +46,53 @@ def _key(rule: str, value: str) -> str:
     return f"{settings.AKRIM_RATELIMIT_PREFIX}rl:{rule}:{digest}"
 
 
+# While the shared cache is away, counting goes here, and the shared cache is not tried
+# again for SHARED_PAUSE_SECONDS (each try at a stopped Redis costs the client's retries).
+_local = LocMemCache("akrim-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+SHARED_PAUSE_SECONDS = 10
+_shared_paused_until = 0.0
+log = logging.getLogger(__name__)
+
+
 def hit(rule: str, value: str) -> int | None:
     """Count one request under `rule` for `value`; return the seconds to wait when this
     request goes over the limit, otherwise None. A window opens at the first request and
-    lasts the rule's period."""
+    lasts the rule's period. Counted in the shared cache, or in this process's memory while
+    the shared one cannot be reached (fail open per process, see the module docstring)."""
+    global _shared_paused_until
+    if time.monotonic() >= _shared_paused_until:
+        try:
+            return _count(cache, rule, value)
+        except Exception as error:  # the cache client's connection errors vary by backend
+            if not _is_unreachable(error):
+                raise
+            _shared_paused_until = time.monotonic() + SHARED_PAUSE_SECONDS
+            log.warning("rate limit: shared cache unreachable (%s); counting per process", error)
+    return _count(_local, rule, value)
+
+
+def _is_unreachable(error: Exception) -> bool:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return isinstance(error, OSError)
+    return isinstance(error, RedisConnectionError | RedisTimeoutError | OSError)
+
+
+def _count(store: BaseCache, rule: str, value: str) -> int | None:
     limit, period = settings.AKRIM_RATE_LIMITS[rule]
     now = int(time.time())
     key = _key(rule, value)
-    cache.add(f"{key}:since", now, timeout=period)
-    cache.add(key, 0, timeout=period)
+    store.add(f"{key}:since", now, timeout=period)
+    store.add(key, 0, timeout=period)
     try:
-        count = cache.incr(key)
+        count = store.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period)
+        store.set(key, 1, timeout=period)
         count = 1
     if count > limit:
-        since = cache.get(f"{key}:since") or now
+        since = store.get(f"{key}:since") or now
         return max(1, since + period - now)
     return None
 

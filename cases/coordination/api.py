@@ -6,10 +6,12 @@ user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -27,6 +29,7 @@ from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.coordination.serializers import (
     AccessReviewSerializer,
     AttachmentSerializer,
+    BreakTheGlassAnswerSerializer,
     BreakTheGlassSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
@@ -164,18 +167,34 @@ class CaseViewSet(
 
     @extend_schema(
         request=BreakTheGlassSerializer,
-        responses={201: CaseSerializer, 404: OpenApiResponse(description="no such case")},
+        responses={202: BreakTheGlassAnswerSerializer},
     )
     @action(detail=False, methods=["post"], url_path="break-the-glass", filterset_class=None)
     def break_the_glass(self, request):
+        """Personal access for 24 hours to a case outside one's scope, by its reference.
+
+        An unknown reference answers exactly as a granted one (202), so the answer never
+        tells whether a case exists; the case list then shows what one may see. A case one
+        already sees is a 400. Every attempt is audited (docs/security.md)."""
         serializer = BreakTheGlassSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # Deliberately outside visible_to: the user asks for a case they cannot see.
-        case = get_object_or_404(Case, reference=serializer.validated_data["reference"].strip())
-        services.break_the_glass(
-            case, justification=serializer.validated_data["justification"], actor=request.user
+        reference = serializer.validated_data["reference"].strip().upper()
+        outcome = services.break_the_glass_by_reference(
+            reference,
+            justification=serializer.validated_data["justification"],
+            actor=request.user,
         )
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        if outcome == "visible":
+            raise ValidationError({"reference": [_("You already have access to this case.")]})
+        answer = {
+            "reference": reference,
+            "detail": _(
+                "If a case with this reference exists, you have personal access to it for "
+                "%(hours)s hours. Your agency's log auditors will review this request."
+            )
+            % {"hours": services.BREAK_THE_GLASS_HOURS},
+        }
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(methods=["GET"], responses={200: NoteSerializer(many=True)}, request=None)
     @extend_schema(methods=["POST"], request=NoteSerializer, responses={201: NoteSerializer})

@@ -141,6 +141,13 @@ class BreakTheGlassSerializer(serializers.Serializer):
     justification = serializers.CharField(max_length=4000)
 
 
+class BreakTheGlassAnswerSerializer(serializers.Serializer):
+    """The same for a granted and an unknown reference (docs/security.md)."""
+
+    reference = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class NoteSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
     agency = serializers.CharField(source="agency.code", read_only=True)

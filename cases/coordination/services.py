@@ -396,6 +396,53 @@ def break_the_glass(case: Case, *, justification: str, actor: User) -> AccessRev
     return review
 
 
+def break_the_glass_by_reference(reference: str, *, justification: str, actor: User) -> str:
+    """Break-the-glass as a person asks for it, by a reference they may not be able to see.
+
+    Answers "granted", "unknown" or "visible" (a case the actor already sees), or raises a
+    ValidationError for a short justification before the reference is looked at. Callers
+    answer "granted" and "unknown" alike, so nobody learns whether a case exists without a
+    granted, audited and reviewed access (docs/security.md "Separation of duties"). Every
+    attempt is audited: `case.break_the_glass` (granted, by `break_the_glass`),
+    `case.break_the_glass_unknown`, `case.break_the_glass_refused`."""
+    reference = (reference or "").strip().upper()
+    text = (justification or "").strip()
+    # Deliberately not visible_to: the person asks for a case they cannot see. That is
+    # exactly what break-the-glass is for, and why it is justified, audited and reviewed.
+    case = Case.objects.filter(reference=reference).first()
+    if not actor.has_perm("cases.break_glass_case") or len(text) < MIN_JUSTIFICATION:
+        _record_glass_attempt("case.break_the_glass_refused", case, reference, text, actor)
+        if not actor.has_perm("cases.break_glass_case"):
+            raise PermissionDenied
+        raise ValidationError(
+            {
+                "justification": [
+                    _("Explain why you need access now (at least %(n)s characters).")
+                    % {"n": MIN_JUSTIFICATION}
+                ]
+            }
+        )
+    if case is None:
+        _record_glass_attempt("case.break_the_glass_unknown", None, reference, text, actor)
+        return "unknown"
+    if Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        return "visible"
+    break_the_glass(case, justification=text, actor=actor)
+    return "granted"
+
+
+def _record_glass_attempt(action, case, reference, justification, actor) -> None:
+    """An attempt that grants nothing, in its own transaction so a refusal keeps its event."""
+    record_event(
+        action,
+        actor=actor,
+        obj=case,
+        object_type="cases.case",
+        purpose=justification[:4000],
+        changes={"reference": reference[:40]},
+    )
+
+
 @transaction.atomic
 def review_access(review: AccessReview, *, verdict: str, comment: str = "", actor: User):
     """An auditor's verdict on a break-the-glass access."""

@@ -6,6 +6,9 @@ services do the work and the checking; these views translate their answers: a Va
 becomes field errors (400), StaleVersion a 409 with the current case, success a redirect.
 """
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -357,34 +360,33 @@ class BreakTheGlassView(CapabilityRequiredMixin, FormView):
 
     def form_valid(self, form):
         user = user_of(self.request)
-        # Deliberately not visible_to: the person asks for a case they cannot see. That is
-        # exactly what break-the-glass is for, and why it is justified, audited and reviewed.
-        case = Case.objects.filter(reference=form.cleaned_data["reference"]).first()
-        if case is None:
-            form.add_error("reference", _("No case with that reference."))
-            return self.form_invalid(form)
-        if Case.objects.visible_to(user).filter(pk=case.pk).exists():
-            messages.info(self.request, _("You already have access to this case."))
-            return redirect("cases:case_detail", pk=case.pk)
+        reference = form.cleaned_data["reference"]
         try:
-            review = services.break_the_glass(
-                case, justification=form.cleaned_data["justification"], actor=user
+            outcome = services.break_the_glass_by_reference(
+                reference, justification=form.cleaned_data["justification"], actor=user
             )
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
+        if outcome == "visible":
+            messages.info(self.request, _("You already have access to this case."))
+            case = Case.objects.visible_to(user).get(reference=reference)
+            return redirect("cases:case_detail", pk=case.pk)
+        # Granted or unknown: one answer, so the page never tells whether a case exists
+        # (docs/security.md "Separation of duties"); the case list shows what one may see.
+        until = timezone.localtime(
+            timezone.now() + timedelta(hours=services.BREAK_THE_GLASS_HOURS)
+        ).strftime("%Y-%m-%d %H:%M")
         messages.warning(
             self.request,
             _(
-                "You have personal access to %(reference)s until %(until)s. Your agency's "
-                "log auditors will review it."
+                "If a case %(reference)s exists, you have personal access to it until "
+                "%(until)s and it is listed here. Your agency's log auditors will review "
+                "this request."
             )
-            % {
-                "reference": case.reference,
-                "until": timezone.localtime(review.expires_at).strftime("%Y-%m-%d %H:%M"),
-            },
+            % {"reference": reference, "until": until},
         )
-        return redirect("cases:case_detail", pk=case.pk)
+        return redirect(f"{reverse('cases:case_list')}?{urlencode({'q': reference})}")
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)

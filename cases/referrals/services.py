@@ -470,12 +470,16 @@ def add_support_measure(
 
 
 @transaction.atomic
-def set_case_owner(referral: VictimReferral, *, owner: User, actor: User) -> VictimReferral:
+def set_case_owner(referral: VictimReferral, *, owner: User | str, actor: User) -> VictimReferral:
     """The person who follows the referral: someone at the receiving agency or at
-    Jämställdhetsmyndigheten."""
+    Jämställdhetsmyndigheten. `owner` may be a username: an unknown, inactive or ineligible
+    one get the same answer, so the endpoint never tells whether a username exists
+    (docs/security.md)."""
     if not can_work_referral(actor, referral):
         raise PermissionDenied
-    agency = owner.agency
+    if isinstance(owner, str):
+        owner = User.objects.filter(username=owner, is_active=True).first()
+    agency = owner.agency if owner is not None and owner.is_active else None
     if agency is None or not (
         agency.is_national_coordinator
         or agency.pk in {referral.receiving_agency_id, referral.referring_agency_id}

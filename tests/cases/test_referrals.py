@@ -315,27 +315,40 @@ def test_referral_list_query_count_is_constant(rows, refer, skv_staff, django_as
             st.sampled_from(["UA", "PL", "RO"]),
             st.integers(1960, 2008),
             st.sampled_from([["ForcedLabour"], ["SexualExploitation"], []]),
+            st.sampled_from(["skv", "polis"]),
+            st.booleans(),
         ),
         min_size=1,
         max_size=40,
     ),
     k=st.integers(2, 11),
 )
-def test_statistics_export_never_shows_a_group_smaller_than_k(people, k, skv_staff):
+def test_statistics_export_never_shows_a_group_smaller_than_k(
+    people, k, skv_staff, polis_staff, jamy_staff
+):
+    """Referrals from two agencies, some taken on by the receiving agency (only those count,
+    tests/cases/test_referral_statistics.py): no published group is smaller than k, and every
+    consented referral is either in a group or among the suppressed."""
     from django.db import transaction
 
+    referrers = {"skv": skv_staff, "polis": polis_staff}
     with transaction.atomic():
-        for sex, nationality, born, kinds in people:
-            referral_services.create_referral(
+        for sex, nationality, born, kinds, agency, taken_on in people:
+            referral = referral_services.create_referral(
                 person={"sex": sex, "nationality": nationality, "birth_year": born},
                 receiving_body="nspm_stodtelefon",
                 consent={"support": True, "statistics": True},
                 exploitation_types=kinds,
-                actor=skv_staff,
+                actor=referrers[agency],
             )
+            if taken_on:
+                referral_services.change_referral_status(
+                    referral, status="support_contacted", actor=jamy_staff
+                )
         result = exports.k_anonymous_statistics(actor=skv_staff, k=k)
         assert all(group["count"] >= k for group in result["groups"])
         assert sum(g["count"] for g in result["groups"]) + result["suppressed_rows"] == len(people)
+        assert sum(g["count"] for g in result["groups"]) <= sum(p[5] for p in people)
         transaction.set_rollback(True)
 
 
