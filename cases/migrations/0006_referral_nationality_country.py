@@ -22,19 +22,21 @@ def to_country_codes(apps, schema_editor):
 
     VictimReferral = apps.get_model("cases", "VictimReferral")
     ReferralNote = apps.get_model("cases", "ReferralNote")
-    for referral in VictimReferral.objects.exclude(nationality="").iterator():
-        value = referral.nationality
+    rows = VictimReferral.objects.exclude(nationality="").values_list(
+        "pk", "nationality", "referred_by_id", "referring_agency_id"
+    )
+    for pk, value, author_id, agency_id in rows.iterator():
         code = country_from_text(value)
         if code == value:
             continue
         if not code:
             ReferralNote.objects.create(
-                referral=referral,
-                author_id=referral.referred_by_id,
-                agency_id=referral.referring_agency_id,
+                referral_id=pk,
+                author_id=author_id,
+                agency_id=agency_id,
                 text=NOTE.format(value=value),
             )
-        VictimReferral.objects.filter(pk=referral.pk).update(nationality=code)
+        VictimReferral.objects.filter(pk=pk).update(nationality=code)
 
 
 class Migration(migrations.Migration):
