@@ -189,3 +189,15 @@ def test_the_data_migration_maps_clear_values_and_keeps_unclear_ones_in_a_note(p
     note = ReferralNote.objects.get()
     assert note.referral_id == unclear and "”UK”" in note.text
     assert (note.author, note.agency.code) == (staff, "skv")
+
+
+def test_the_risk_table_form_takes_industries_from_the_list_only():
+    from inspections.risk_views import IndustryRiskForm
+
+    data = {"key": "bygg", "name_sv": "Bygg", "sni_prefixes": ["41", "43.2"], "weight": "8"}
+    form = IndustryRiskForm(data)
+    assert form.is_valid(), form.errors
+    assert form.changes()["sni_prefixes"] == ["41", "43.2"]
+    form = IndustryRiskForm({**data, "sni_prefixes": ["41", "43.29"]})
+    assert not form.is_valid() and list(form.errors) == ["sni_prefixes"]
+    assert "43.29 finns inte i listan över branscher (SNI 2007)." in form.errors["sni_prefixes"]
