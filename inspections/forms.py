@@ -34,7 +34,14 @@ from inspections.choices import (
 )
 from inspections.models import ControlOperation, Finding, Inspection
 from inspections.services import OPEN_OPERATION_STATES
-from network.forms import ServiceErrorsMixin, choice_field, model_choice_field, plain_text
+from network.forms import (
+    ServiceErrorsMixin,
+    SniCodeField,
+    SniCodesField,
+    choice_field,
+    model_choice_field,
+    plain_text,
+)
 from network.identifiers import parse_orgnr
 from network.models import Agency, Centre, County
 from network.names import country_choices
@@ -44,7 +51,6 @@ from network.reference import municipalities_by_county, municipality_name
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
 DATE = {"type": "date"}
 
 
@@ -59,6 +65,9 @@ def dress_filter_form(form, *, user) -> None:
     form.fields["centre"].widget = forms.Select(
         choices=_blank(Centre.objects.values_list("code", "name"))
     )
+    county = form.fields["county"]
+    county.queryset = county.queryset.order_by("name")
+    county.label_from_instance = lambda obj: obj.name  # "Stockholms län", not "01 Stockholms län"
     operations = ControlOperation.objects.visible_to(user).values_list("pk", "title")
     form.fields["operation"].widget = forms.Select(
         choices=_blank((str(pk), title) for pk, title in operations)
@@ -155,13 +164,9 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         label=_("county"), queryset=County.objects.order_by("name"), to_field_name="code"
     )
     municipality = forms.ChoiceField(label=_("municipality"), choices=())
-    sni = forms.CharField(
-        label=_("SNI code"),
-        max_length=6,
-        help_text=_(
-            "The industry code, e.g. 41.200 for building construction or 56.100 for restaurants."
-        ),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    sni = SniCodeField(
+        label=_("industry (SNI)"),
+        help_text=_("Type part of the industry's name or its code and choose from the list."),
     )
     workplace_type = forms.ChoiceField(
         label=_("workplace type"), choices=WorkplaceType.choices, initial=WorkplaceType.PREMISES
@@ -184,6 +189,11 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     new_name = forms.CharField(label=_("name"), required=False, max_length=200)
+    new_sni = SniCodeField(
+        label=_("the employer's industry (SNI)"),
+        required=False,
+        help_text=_("As in the company register, if known."),
+    )
     new_role = forms.ChoiceField(
         label=_("role at the workplace"),
         choices=EmployerRole.choices,
@@ -299,6 +309,7 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         return {
             "orgnr": data["new_orgnr"],
             "name": data.get("new_name", ""),
+            "sni_codes": [data["new_sni"]] if data.get("new_sni") else [],
             "role": data.get("new_role") or EmployerRole.EMPLOYER,
         }
 
@@ -646,27 +657,11 @@ class OperationForm(ServiceErrorsMixin, forms.Form):
     selection_basis = forms.ChoiceField(
         label=_("selection basis"), choices=_blank(SelectionBasis.choices)
     )
-    focus_sni = forms.CharField(
-        label=_("focus industries (SNI)"),
-        required=False,
-        max_length=500,
-        help_text=_("SNI codes separated by commas, e.g. 41.200, 56.100"),
-    )
+    focus_sni = SniCodesField(label=_("focus industries (SNI)"), required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_operation_%s")
         super().__init__(*args, **kwargs)
-
-    def clean_focus_sni(self) -> list[str]:
-        codes = [code.strip() for code in self.cleaned_data["focus_sni"].split(",")]
-        codes = [code for code in codes if code]
-        wrong = [code for code in codes if not SNI_PATTERN.match(code)]
-        if wrong:
-            raise ValidationError(
-                _("Not an SNI code: %(codes)s. Use codes such as 56.100.")
-                % {"codes": ", ".join(wrong)}
-            )
-        return codes
 
 
 class InspectionImportForm(ServiceErrorsMixin, forms.Form):

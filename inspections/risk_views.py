@@ -28,7 +28,7 @@ from inspections import policies, profile, risk, services
 from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
-from network.forms import ServiceErrorsMixin, choice_field, model_choice_field
+from network.forms import ServiceErrorsMixin, SniCodesField, choice_field, model_choice_field
 from network.http import user_of
 from network.identifiers import parse_orgnr
 from network.mixins import CapabilityRequiredMixin
@@ -333,15 +333,16 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
 
 
 class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
-    """One row of the risk table. SNI codes are typed comma separated ("41, 42, 43")."""
+    """One row of the risk table. SNI codes are chosen from SCB's titles (SniCodesField)."""
 
     key = forms.SlugField(label=gettext_lazy("key"), max_length=40)
     name_sv = forms.CharField(label=gettext_lazy("name (Swedish)"), max_length=200)
     name_en = forms.CharField(label=gettext_lazy("name (English)"), max_length=200, required=False)
-    sni_prefixes = forms.CharField(
-        label=gettext_lazy("SNI codes"),
-        max_length=400,
-        help_text=gettext_lazy("Comma separated, e.g. 41, 42, 43 or 81.2."),
+    sni_prefixes = SniCodesField(
+        label=gettext_lazy("industries (SNI)"),
+        help_text=gettext_lazy(
+            "A workplace matches an industry and everything under it. Hold Ctrl (Cmd on a Mac) to choose several."
+        ),
     )
     weight = forms.IntegerField(
         label=gettext_lazy("weight"),
@@ -360,7 +361,7 @@ class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
                     "key": row.key,
                     "name_sv": row.name_sv,
                     "name_en": row.name_en,
-                    "sni_prefixes": ", ".join(row.sni_prefixes),
+                    "sni_prefixes": list(row.sni_prefixes),
                     "weight": row.weight,
                     "source": row.source,
                     "version": row.version,
@@ -374,9 +375,6 @@ class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
 
     def changes(self) -> dict:
         data = {f: self.cleaned_data[f] for f in services.INDUSTRY_RISK_FIELDS}
-        data["sni_prefixes"] = [
-            p.strip() for p in data["sni_prefixes"].replace(";", ",").split(",") if p.strip()
-        ]
         if self.row is None:
             data["key"] = self.cleaned_data["key"]
         return data

@@ -125,3 +125,133 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 def model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
     """The form's field `name`, declared as a ModelChoiceField, for setting its queryset."""
     return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+# --- SNI codes (network/sni.py) -----------------------------------------------------------
+
+
+class SniPickerInput(forms.TextInput):
+    """A text input with a list of SCB's industries (`<datalist>`): a person types a few
+    letters of the industry or digits of the code and picks "41.200 Byggande av bostadshus
+    och andra byggnader". Works in every browser without a script; the server reads the
+    code at the start of what was sent."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def format_value(self, value):
+        from network.sni import picker_label
+
+        return picker_label(value) if value else None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id', name)}_sni"
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html, format_html_join
+
+        from network.sni import code_choices, picker_label
+
+        html = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id', name)}_sni"
+        options = format_html_join(
+            "", '<option value="{}"></option>', ((picker_label(c),) for _s, c, _t in code_choices())
+        )
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+class SniCodeField(forms.CharField):
+    """One SNI 2007 code chosen from the reference list; cleans to the five-digit form
+    people know ('41.200'), or '' when left empty."""
+
+    widget = SniPickerInput
+    default_error_messages = {
+        "invalid": _("Choose an industry from the list (SNI 2007), e.g. by typing “bygg”.")
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 300)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        from network.sni import known, written
+
+        text = super().to_python(value)
+        if not text:
+            return ""
+        code = known(text.split()[0])
+        if not code:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return written(code)
+
+
+class SniCodesField(forms.MultipleChoiceField):
+    """Several SNI codes (divisions, groups, classes) chosen from SCB's titles, grouped by
+    section; cleans to SCB's own codes ('41', '81.2'), which match as prefixes. A small
+    script (static/js/sni-filter.js) adds a search box above the list."""
+
+    def __init__(self, **kwargs):
+        attrs = {
+            "class": "sni-codes",
+            "size": "8",
+            "data-search-label": _("Search for an industry"),
+            "data-found-text": _("Industries shown: %s"),
+        }
+        kwargs.setdefault("widget", forms.SelectMultiple(attrs=attrs))
+        super().__init__(choices=self._grouped, **kwargs)
+        self.error_messages["invalid_choice"] = _(
+            "%(value)s is not in the list of industries (SNI 2007)."
+        )
+
+    @staticmethod
+    def _grouped():
+        from network.sni import code_choices
+
+        groups: dict[str, list] = {}
+        for section, code, title in code_choices():
+            # Finer codes are indented under their division ("– Byggande av bostadshus").
+            depth = len(code.partition(".")[2].rstrip("0")) if "." in code else 0
+            groups.setdefault(section, []).append((code, "– " * depth + title))
+        return list(groups.items())
+
+    def prepare_value(self, value):
+        from network.sni import known
+
+        return [known(v) or v for v in (value or [])]
+
+    def to_python(self, value):
+        from network.sni import known
+
+        return [known(v) or v for v in super().to_python(value)]
+
+
+def dress_audit_filter_form(form, *, user) -> None:
+    """Give the shared AuditEventFilterSet's free-text filters the selects a person expects:
+    actions as sentences, objects by kind, users by name. The values sent are the codes the
+    API takes, so the FilterSet stays shared; the object id stays a hidden filter that links
+    from an object's page may set."""
+    from django.utils.text import capfirst
+
+    from network import audit_text
+    from network.models import User
+    from network.names import swedish_sort_key
+
+    def select(pairs):
+        pairs = sorted(pairs, key=lambda pair: swedish_sort_key(pair[1]))
+        return forms.Select(choices=[("", _("All")), *pairs])
+
+    form.fields["action"].widget = select(
+        (code, capfirst(str(text))) for code, text in audit_text.ACTIONS.items()
+    )
+    form.fields["object_type"].label = _("about")
+    form.fields["object_type"].widget = select(
+        (label, capfirst(str(name))) for label, (name, _url, _field) in audit_text.OBJECTS.items()
+    )
+    people = User.objects.filter(membership__agency=user.agency).order_by("username")
+    form.fields["actor"].widget = select(
+        (person.username, person.get_full_name() or person.username) for person in people
+    )
+    form.fields["object_id"].widget = forms.HiddenInput()

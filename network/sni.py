@@ -127,3 +127,41 @@ def section_title(code: Any) -> str:  # a code or a letter from a template
     """The title of the section a code belongs to ('41.200' -> 'Byggverksamhet')."""
     letter = code.upper() if str(code).isalpha() else section_of(code)
     return titles().get(letter, "")
+
+
+# --- choosing a code in the browser -------------------------------------------------------
+# A person picks an industry from SCB's titles (network/forms.py SniCodeField); the codes on
+# offer are those of network/data/sni2007.csv, nothing else.
+
+
+def written(code: str) -> str:
+    """A code the way people see it on a company's registration: the division as two
+    digits, anything finer as a five-digit subclass ('41.2' -> '41.200', '43.11' -> '43.110')."""
+    head, dot, tail = str(code).partition(".")
+    return f"{head}.{tail.ljust(3, '0')}" if dot else head
+
+
+def known(code) -> str:
+    """SCB's own form of a code in the reference list ('41.200' -> '41.2'); '' if the code
+    (a division or finer) is not in it."""
+    code = _normalise(code)
+    return code if code[:2].isdigit() and code in titles() else ""
+
+
+@functools.cache
+def code_choices() -> tuple[tuple[str, str, str], ...]:
+    """(section title, SCB code, title) of every division and finer code in the list, in
+    code order: what a picker offers."""
+
+    def order(code: str):
+        return [int(part) for part in code.split(".")]
+
+    codes = sorted((c for c in titles() if c[:1].isdigit()), key=order)
+    return tuple((section_title(c), c, titles()[c]) for c in codes)
+
+
+def picker_label(code) -> str:
+    """'41.200 Byggande av bostadshus och andra byggnader', what a single-code picker shows
+    and what it sends back."""
+    scb = known(code)
+    return f"{written(scb)} {titles()[scb]}" if scb else str(code or "")

@@ -12,15 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from network import audit_text, inbox, tokens
 from network.filters import AuditEventFilterSet
-from network.forms import SampleForm
+from network.forms import SampleForm, dress_audit_filter_form
 from network.http import user_of
-from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
-from network.models import Agency, AuditEvent, AuditEventReview, Role, WorkerHeartbeat
-from network.pagination import CappedPaginator
+from network.mixins import CapabilityRequiredMixin, FilteredListView
+from network.models import Agency, AuditEvent, AuditEventReview, Role, User, WorkerHeartbeat
 from network.services import mark_event_reviewed, sample_events
 
 
@@ -58,28 +57,35 @@ class DirectoryView(CapabilityRequiredMixin, TemplateView):
         return context
 
 
-class AuditEventListView(ScopedQuerysetMixin, ListView[AuditEvent]):
-    """The audit trail of the auditor's own agency, filterable like the API."""
+class AuditEventListView(FilteredListView):
+    """The audit trail of the auditor's own agency, filterable like the API, newest first in
+    keyset pages (the trail grows with every read: nothing is counted)."""
 
-    scoped_model = AuditEvent
     required_capability = "network.view_auditevent"
     template_name = "network/auditevent_list.html"
-    paginate_by = 50
-    paginator_class = CappedPaginator  # the trail grows with every read: count at most 10,000
+    filterset_class = AuditEventFilterSet
+    context_object_name = "events"
 
-    def get_queryset(self) -> QuerySet[AuditEvent]:
-        reviewed = AuditEventReview.objects.filter(event=OuterRef("pk"))
-        queryset = super().get_queryset().annotate(reviewed=Exists(reviewed))
-        self.filterset = AuditEventFilterSet(self.request.GET, queryset=queryset)
-        rows: QuerySet[AuditEvent] = (
-            self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
-        )
-        return rows
+    def get_queryset(self):
+        return AuditEvent.objects.visible_to(self.request.user)
+
+    def get_filterset(self):
+        filterset = super().get_filterset()
+        dress_audit_filter_form(filterset.form, user=self.request.user)
+        return filterset
+
+    def page_rows(self, rows):
+        return rows.annotate(reviewed=Exists(AuditEventReview.objects.filter(event=OuterRef("pk"))))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["filter"] = self.filterset
-        context["object_list"] = audit_text.describe(context["object_list"])
+        events = audit_text.describe(context["events"])
+        # Names, not usernames: one query for the people on the page.
+        people = User.objects.filter(username__in={e.actor_username for e in events})
+        names = {person.username: person.get_full_name() for person in people}
+        for event in events:
+            event.actor_name = names.get(event.actor_username, "")
+        context["events"] = events
         return context
 
 

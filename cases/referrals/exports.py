@@ -65,7 +65,7 @@ def htcds_rows(referrals, *, actor) -> list[dict]:
                 "ReferredOrganisation": r.get_receiving_body_display(),
                 "prs_Gender": HTCDS_GENDER.get(r.sex, "NonSpecifiedUnknown"),
                 "prs_BirthYear": r.birth_year or "",
-                "prs_Citizenship": r.nationality,
+                "prs_Citizenship": r.nationality.code or "",
                 "prs_PrimaryLanguage": r.language,
                 "vic_TraffickingStatus": "NotAVictimOfTrafficking"
                 if r.status == "not_a_victim"

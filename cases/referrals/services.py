@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from cases.grants import LegalBasis, validate_grant
 from cases.referrals.models import (
@@ -87,6 +88,18 @@ REFERRAL_TRANSITIONS = {
 }
 REFERRAL_STATES = StateMachine(REFERRAL_TRANSITIONS, choices=ReferralStatus)
 CLOSED_REFERRAL_STATES = {"closed", "closed_referred", "not_a_victim"}
+
+
+def require_open(referral: VictimReferral) -> None:
+    """A closed referral takes no more support, notes, shares or applications: the work on
+    it has ended (403, a forbidden action on a visible object). Reopening it, where its
+    path allows, is a status change."""
+    if referral.status in CLOSED_REFERRAL_STATES:
+        raise PermissionDenied(
+            _("The referral is closed: support, notes and shares are no longer recorded.")
+        )
+
+
 REFLECTION_DAYS = 30
 
 
@@ -141,7 +154,7 @@ def create_referral(
             {"consent.support": [_("An adult must consent to being referred for support.")]}
         )
     nationality = (person.get("nationality") or "").upper()
-    if nationality and (len(nationality) != 2 or not nationality.isalpha()):
+    if nationality and nationality not in countries:  # ISO 3166-1 alpha-2
         raise ValidationError({"person.nationality": [_("Use a two-letter country code.")]})
     birth_year = person.get("birth_year") or (born.year if born else None)
     if birth_year and not 1900 <= int(birth_year) <= timezone.localdate().year:
@@ -288,6 +301,7 @@ def share_referral(
     legal basis is a duty that overrides consent (the reason must then say which)."""
     if not (actor.has_perm("cases.share_victimreferral") and can_work_referral(actor, referral)):
         raise PermissionDenied(_("You may not share this referral."))
+    require_open(referral)
     fields = validate_grant(legal_basis, reason, expires_at)
     if not referral.is_child and not referral.consent_sharing:
         if legal_basis not in CONSENT_OVERRIDING_BASES:
@@ -325,6 +339,7 @@ def apply_for_reflection_period(
 ) -> ReflectionPeriod:
     if not can_work_referral(actor, referral):
         raise PermissionDenied
+    require_open(referral)
     if applicant not in dict(ReflectionPeriod.APPLICANTS):
         raise ValidationError({"applicant": [_("Choose who applies.")]})
     period = ReflectionPeriod.objects.create(
@@ -426,6 +441,7 @@ def add_referral_note(referral: VictimReferral, *, text: str, actor: User) -> Re
     anonymised with the rest of the personal data when the retention period ends."""
     if not can_work_referral(actor, referral):
         raise PermissionDenied
+    require_open(referral)
     if not text.strip():
         raise ValidationError({"text": [_("Write something in the note.")]})
     note = ReferralNote.objects.create(
@@ -449,6 +465,7 @@ def add_support_measure(
     """Support given to the person (MMM, NSP, the return programme, other)."""
     if not can_work_referral(actor, referral):
         raise PermissionDenied
+    require_open(referral)
     if programme not in dict(SupportMeasure.PROGRAMMES):
         raise ValidationError({"programme": [_("Choose the programme.")]})
     if not kind.strip():

@@ -281,6 +281,13 @@ class ReferralDetailView(ReferralScopedMixin, DetailView):
             if working
             else []
         )
+        # A closed referral is read, not worked: no forms for support, notes, shares or
+        # applications (the services refuse them too).
+        closed = referral.status in services.CLOSED_REFERRAL_STATES
+        context["closed"] = closed
+        if closed:
+            for name in ("share_form", "reflection_form", "note_form", "support_form"):
+                context[name] = None
         context.setdefault("identity", None)
         context.setdefault("reveal_form", RevealForm() if can_reveal else None)
         context.setdefault("status_form", StatusForm() if can_change else None)
@@ -375,6 +382,7 @@ class ReferralShareView(ReferralActionView):
     action_capability = "cases.share_victimreferral"
 
     def act(self, request, referral):
+        services.require_open(referral)  # 403 before the form is read
         return self.run(
             ReferralShareForm(request.POST, referral=referral),
             "share_form",
@@ -391,6 +399,7 @@ class ReferralNoteView(ReferralActionView):
     action_capability = "cases.change_victimreferral"
 
     def act(self, request, referral):
+        services.require_open(referral)  # 403 before the form is read
         return self.run(
             ReferralNoteForm(request.POST),
             "note_form",
@@ -404,6 +413,7 @@ class SupportMeasureView(ReferralActionView):
     action_capability = "cases.change_victimreferral"
 
     def act(self, request, referral):
+        services.require_open(referral)  # 403 before the form is read
         return self.run(
             SupportMeasureForm(request.POST),
             "support_form",
@@ -417,6 +427,7 @@ class ReflectionApplyView(ReferralActionView):
     action_capability = "cases.change_victimreferral"
 
     def act(self, request, referral):
+        services.require_open(referral)  # 403 before the form is read
         return self.run(
             ReflectionApplyForm(request.POST),
             "reflection_form",

@@ -8,11 +8,13 @@
 {{ row.nationality|country_name }}               UA -> Ukraina
 {{ share.legal_basis|label:"LegalBasis" }}       a registered choice code -> its label
 {{ candidate.score|score }}                      172.5 -> 172,5 poäng
+{{ state|field_label:"reports.AnnualReport.state" }}  a model field's choice -> its label
 """
 
 from typing import Any
 
 from django import template
+from django.apps import apps
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
@@ -51,6 +53,16 @@ def country_name(code: object) -> str:
 @register.filter
 def label(value: object, kind: str) -> str:
     return names.choice_label(value, kind)
+
+
+@register.filter
+def field_label(value, path: str) -> str:
+    """The label of a stored choice of a model field ("app.Model.field"), for templates of
+    apps whose choice lists are not registered with the `label` filter; the value itself
+    when the field has no such choice."""
+    app_label, model_name, field_name = path.rsplit(".", 2)
+    field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+    return str(dict(field.flatchoices).get(value, value))
 
 
 @register.filter

@@ -260,6 +260,7 @@ def test_htcds_export_has_the_field_list_and_no_identifiers(refer, skv_staff):
     assert list(rows[0]) == exports.HTCDS_FIELDS
     assert rows[0]["vic_ForcedLabourIndustry"] == "F_Construction"
     assert rows[0]["prs_Gender"] == "Feminine"
+    assert rows[0]["prs_Citizenship"] == "UA"  # ISO 3166-1 alpha-2, as HTCDS asks
     body = client.get(reverse("referral-htcds"), {"format": "csv"}).content.decode("utf-8-sig")
     assert body.splitlines()[0] == ",".join(exports.HTCDS_FIELDS)
     for text in (json.dumps(rows), body):
@@ -349,6 +350,7 @@ def test_statistics_export_never_shows_a_group_smaller_than_k(
         assert all(group["count"] >= k for group in result["groups"])
         assert sum(g["count"] for g in result["groups"]) + result["suppressed_rows"] == len(people)
         assert sum(g["count"] for g in result["groups"]) <= sum(p[5] for p in people)
+        assert {g["nationality"] for g in result["groups"]} <= {"UA", "PL", "RO"}
         transaction.set_rollback(True)
 
 
@@ -404,3 +406,17 @@ def test_referrals_are_not_in_the_admin_at_all(client, refer, persona):
     client.force_login(persona("jamy", "admin", "staff"))
     assert client.get(f"/admin/cases/victimreferral/{referral.pk}/change/").status_code == 404
     assert client.get("/admin/cases/victimreferral/").status_code == 404
+
+
+@pytest.mark.parametrize(("sent", "status"), [("ua", 201), ("UA", 201), ("UK", 400), ("XX", 400)])
+def test_the_api_takes_and_gives_an_iso_country_code(skv_staff, sent, status):
+    client = client_for(skv_staff)
+    body = payload()
+    body["person"]["nationality"] = sent
+    response = client.post(reverse("referral-list"), body, format="json")
+    assert response.status_code == status, response.json()
+    if status == 400:
+        assert "nationality" in response.json()["person"]
+        return
+    referral = client.get(reverse("referral-detail", args=[response.json()["id"]])).json()
+    assert referral["person"]["nationality"] == "UA"

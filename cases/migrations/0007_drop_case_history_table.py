@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_perf_grant_indexes'),
+        ('cases', '0006_referral_nationality_country'),
     ]
 
     operations = [
