@@ -213,7 +213,7 @@ def build_request(
             raise ValueError
     except ValueError:
         errors["random_share"] = [_("Give a share from 0 to 1.")]
-    if errors:
+    if errors or found is None:  # no centre: named in `errors`
         raise ValidationError(errors)
     return Request(found, prefixes, start, end, limit, share)
 
