@@ -6,6 +6,8 @@ services do the work and the checking; these views translate their answers: a Va
 becomes field errors (400), StaleVersion a 409 with the current case, success a redirect.
 """
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -48,6 +50,11 @@ from network.mixins import (
 )
 
 PAGE_SIZE = 50
+
+
+def _field(name: str) -> "models.Field[Any, Any]":
+    """A concrete field of Case (the history shows no reverse relations)."""
+    return cast("models.Field[Any, Any]", Case._meta.get_field(name))
 
 
 def _filtered_cases(request) -> CaseFilterSet:
@@ -139,7 +146,7 @@ def _history(case: Case) -> list[dict]:
                 "user": record.history_user,
                 "created": previous is None,
                 "field_names": names,
-                "fields": [str(Case._meta.get_field(name).verbose_name) for name in names],
+                "fields": [str(_field(name).verbose_name) for name in names],
             }
         )
     return entries
