@@ -29,7 +29,7 @@ class VictimReferralQuerySet(ScopedQuerySet):
         now = timezone.now()
         active = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         shared = Exists(
-            group_grant.objects.filter(
+            group_grant.objects.filter(  # type: ignore[misc]  # group_id None: no rows
                 active, content_object=OuterRef("pk"), group_id=membership.agency.group_id
             )
         )
