@@ -207,7 +207,7 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
                 if new is not None:
                     if not Employer.objects.filter(orgnr=new["orgnr"]).exists():
                         register_employer(
-                            orgnr=new["orgnr"], name=new["name"], actor=self.request.user
+                            orgnr=new["orgnr"], name=new["name"], actor=user_of(self.request)
                         )
                     employers.append({"orgnr": new["orgnr"], "role": new["role"]})
                 inspection = services.plan_inspection(
