@@ -307,7 +307,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        inspection, user = self.object, self.request.user
+        inspection, user = self.object, user_of(self.request)
         # What the page offers is the policy's answer (inspections/policies.py).
         coordinator = bool(decide(user, "change", inspection))
         mine = policies.assignment_of(user, inspection)
