@@ -69,7 +69,14 @@ def env_database(name: str, default: str) -> DBConfig:
         raise ImproperlyConfigured(f"{name} names no database: {raw!r}.")
     if engine.endswith("sqlite3"):
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        # WAL lets the web thread read while a task thread writes (`make run`), and with
+        # synchronous=NORMAL a commit no longer waits for the disk: seeding the demo world
+        # commits thousands of small transactions (docs/deploy.md, "SQLite (the embedded default)").
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     return config
 
 

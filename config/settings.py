@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "django_filters",
-    "simple_history",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -78,7 +77,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "network.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into network.lockout.lockout_response.
     "axes.middleware.AxesMiddleware",

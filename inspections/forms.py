@@ -34,7 +34,6 @@ from inspections.choices import (
 )
 from inspections.models import ControlOperation, Finding, Inspection
 from inspections.services import OPEN_OPERATION_STATES
-from network.files import ATTACHMENT_TYPES
 from network.forms import ServiceErrorsMixin, choice_field, model_choice_field, plain_text
 from network.identifiers import parse_orgnr
 from network.models import Agency, Centre, County
@@ -671,17 +670,6 @@ class OperationForm(ServiceErrorsMixin, forms.Form):
                 % {"codes": ", ".join(wrong)}
             )
         return codes
-
-
-class InspectionAttachmentForm(ServiceErrorsMixin, forms.Form):
-    file = forms.FileField(
-        label=_("file"),
-        help_text=_("Allowed: %(types)s. At most 10 MB.")
-        % {"types": ", ".join(sorted(ATTACHMENT_TYPES))},
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_TYPES))}
-        ),
-    )
 
 
 class InspectionImportForm(ServiceErrorsMixin, forms.Form):

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -62,7 +61,7 @@ from inspections.models import (
 from inspections.risk import SNI_PREFIX
 from network import exports
 from network.exceptions import StaleVersion
-from network.files import check_upload
+from network.files import attach
 from network.identifiers import parse_orgnr
 from network.models import Agency, Centre, County, Membership, Role, User
 from network.names import countries
@@ -825,23 +824,15 @@ def add_attachment(
         inspection,
         _("Only the coordinator or an agency taking part may add files."),
     )
-    checked = check_upload(upload)
-    attachment = InspectionAttachment(
-        inspection=inspection,
-        agency=actor.agency,
-        filename=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        uploaded_by=actor,
+    attachment = attach(
+        InspectionAttachment(inspection=inspection, agency=actor.agency, uploaded_by=actor),
+        upload,
     )
-    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
-    attachment.save()
     record_event(
         "inspection.attachment_added",
         actor=actor,
         obj=inspection,
-        changes={"attachment": attachment.pk, "filename": checked.name},
+        changes={"attachment": attachment.pk, "filename": attachment.filename},
     )
     return attachment
 

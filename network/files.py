@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -71,6 +72,20 @@ def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     ):
         raise ValidationError({"file": [_("The file's content does not match its type.")]})
     return CheckedFile(name, content_type, content, hashlib.sha256(content).hexdigest())
+
+
+def attach[F: PrivateFile](attachment: F, upload: UploadedFile[bytes]) -> F:
+    """Check `upload` and store it as the unsaved `attachment` (a `PrivateFile` whose parent
+    and uploader are set): the one way every app stores a file. Nothing is written when the
+    check fails; the caller's transaction and audit event cover the rest."""
+    checked = check_upload(upload)
+    attachment.filename = checked.name
+    attachment.content_type = checked.content_type
+    attachment.size = len(checked.content)
+    attachment.sha256 = checked.sha256
+    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
+    attachment.save()
+    return attachment
 
 
 def download(private_file: PrivateFile) -> FileResponse:

@@ -4,7 +4,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template import loader
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from network.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 
 if TYPE_CHECKING:
     _FormBase = forms.BaseForm
@@ -34,6 +37,26 @@ class ServiceErrorsMixin(_FormBase):
         for field, messages in error.message_dict.items():
             name = self.service_fields.get(field, field)
             self.add_error(name if name in self.fields else None, messages)
+
+
+class AttachmentForm(ServiceErrorsMixin, forms.Form):
+    """A file for a case or an inspection. The checks themselves are `network.files`'s (the
+    service runs them); the form only offers the allowed types to the file picker."""
+
+    file = forms.FileField(
+        label=_("file"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_TYPES))}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request, in the person's language.
+        self.fields["file"].help_text = gettext("Allowed: %(types)s. At most %(mb)s MB.") % {
+            "types": ", ".join(sorted(ATTACHMENT_TYPES)),
+            "mb": max(MAX_ATTACHMENT_BYTES // (1024 * 1024), 1),
+        }
 
 
 class LoginForm(AuthenticationForm):

@@ -12,11 +12,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from network.forms import ServiceErrorsMixin
+from network import files
+from network.forms import AttachmentForm, ServiceErrorsMixin
 from network.pagination import keyset_page
 
 if TYPE_CHECKING:
@@ -143,3 +145,42 @@ class ObjectActionMixin(_DetailView):
             form.add_service_errors(error)
             return self.rerender(400, **{form_name: form})
         return self.done(message(form) if callable(message) else message, anchor)
+
+
+class AttachmentUploadMixin(ObjectActionMixin):
+    """The attachment form of a detail page (mix in before the app's `ObjectActionMixin`
+    view): every app stores files the same way, through its own service, which checks the
+    actor's right on the parent and audits (`network.files.attach`)."""
+
+    # The app's service, `add_attachment(parent, *, upload, actor)`, as a staticmethod.
+    add_attachment: Callable[..., models.Model]
+
+    def act(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        form = AttachmentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.rerender(400, attachment_form=form)
+        try:
+            attachment = self.add_attachment(
+                obj, upload=form.cleaned_data["file"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, attachment_form=form)
+        return self.done(
+            _("%(filename)s is attached.") % {"filename": getattr(attachment, "filename", "")},
+            "#attachments",
+        )
+
+
+class AttachmentDownloadMixin(ScopedQuerysetMixin):
+    """A file of an object in the user's scope (`get_queryset`), served only after the app's
+    service has audited the download with the basis the user sees the object on."""
+
+    # The app's service, `record_attachment_download(attachment, *, actor)`, as a staticmethod.
+    record_download: Callable[..., None]
+
+    def get(self, request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
+        parent = get_object_or_404(self.get_queryset(), pk=pk)
+        attachment = get_object_or_404(parent.attachments, pk=attachment_id)
+        self.record_download(attachment, actor=request.user)
+        return files.download(attachment)

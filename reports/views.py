@@ -21,7 +21,7 @@ from network.forms import choice_field
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
 from reports import figures, opendata, rendering, services
-from reports.api.views import DOWNLOADS, LANGUAGES, download_body, download_response
+from reports.downloads import DOWNLOADS, LANGUAGES, download_body, download_response
 from reports.models import (
     HISTORY_KEYS,
     NETWORK,

@@ -13,7 +13,6 @@ from cases.coordination.models import AccessReview, Case, CaseStatus, Sensitivit
 from cases.coordination.services import CASE_STATES, MIN_JUSTIFICATION
 from cases.employers.models import Employer
 from cases.grants import MIN_REASON, SHAREABLE_LEGAL_BASES
-from network.files import ATTACHMENT_TYPES
 from network.forms import ServiceErrorsMixin, choice_field, model_choice_field, plain_text
 from network.identifiers import parse_orgnr
 from network.models import Agency, User
@@ -162,22 +161,6 @@ class NoteForm(ServiceErrorsMixin, forms.Form):
 
     def clean_text(self):
         return plain_text(self.cleaned_data["text"])
-
-
-class AttachmentForm(ServiceErrorsMixin, forms.Form):
-    file = forms.FileField(
-        label=_("file"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_TYPES))}
-        ),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Formatted per request, in the person's language.
-        self.fields["file"].help_text = _("Allowed: %(types)s.") % {
-            "types": ", ".join(sorted(ATTACHMENT_TYPES))
-        }
 
 
 class ShareForm(ServiceErrorsMixin, forms.Form):

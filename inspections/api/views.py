@@ -51,10 +51,10 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
-from network import files
+from network.api.attachments import AttachmentDownloadActionMixin
 from network.api.base import ScopedViewSetMixin
 from network.api.fields import related_field
-from network.api.schema import ATTACHMENT_DOWNLOAD, FIELD_ERRORS
+from network.api.schema import FIELD_ERRORS
 from network.exports import csv_response
 from network.http import user_of
 from network.models import User
@@ -67,6 +67,7 @@ def _require(view, request, capability: str) -> None:
 
 
 class InspectionViewSet(
+    AttachmentDownloadActionMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -76,6 +77,7 @@ class InspectionViewSet(
     """Inspections the caller's agency coordinates or takes part in."""
 
     scoped_model = Inspection
+    record_attachment_download = staticmethod(services.record_attachment_download)
     serializer_class = InspectionSerializer
     filterset_class = InspectionFilterSet
     select_related = ("workplace__county", "coordinating_agency")
@@ -380,19 +382,6 @@ class InspectionViewSet(
         return Response(
             InspectionAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED
         )
-
-    @extend_schema(responses=ATTACHMENT_DOWNLOAD)
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
-        filterset_class=None,
-    )
-    def download_attachment(self, request, pk=None, attachment_id=None):
-        inspection = self.get_object()
-        attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
-        services.record_attachment_download(attachment, actor=request.user)
-        return files.download(attachment)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
