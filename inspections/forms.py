@@ -5,7 +5,7 @@ rule lives in one place (inspections/services.py) and the browser and the API an
 """
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -611,8 +611,11 @@ class BasePersonCountFormSet(forms.BaseFormSet):
                 )
 
 
-PersonCountFormSet = forms.formset_factory(
-    PersonCountForm, formset=BasePersonCountFormSet, extra=3, max_num=100, validate_max=True
+PersonCountFormSet = cast(
+    type[BasePersonCountFormSet],
+    forms.formset_factory(
+        PersonCountForm, formset=BasePersonCountFormSet, extra=3, max_num=100, validate_max=True
+    ),
 )
 
 

@@ -224,7 +224,11 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
     def query_form(self, data):
         membership = user_of(self.request).active_membership
         centres = list(Centre.objects.order_by("name"))
-        default = membership.centre.code if membership and membership.centre_id else None
+        default = (
+            membership.centre.code
+            if membership and membership.centre_id and membership.centre
+            else None
+        )
         if default is None:
             default = DEFAULT_CENTRE
         form = CandidateQueryForm(
@@ -262,7 +266,7 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
             plan_form = PlanForm(
                 operations=plannable_operations(request.user),
                 workplace_ids=[c.workplace.pk for c in candidates],
-                initial={"planned_date": ranking.start},
+                initial={"planned_date": ranking.start if ranking else None},
             )
         status = 400 if submitted and form.errors else 200
         return self.render_page(form, ranking, candidates, plan_form, status=status)
@@ -394,7 +398,7 @@ class IndustryRiskView(CapabilityRequiredMixin, View):
         rows = list(IndustryRisk.objects.select_related("updated_by"))
         maintains = policies.maintains_risk_assessment(request.user)
         for row in rows:
-            row.form = (
+            row.form = (  # type: ignore[attr-defined]  # the row's form, for the template
                 bound
                 if bound is not None and bound.row is not None and bound.row.pk == row.pk
                 else IndustryRiskForm(row=row)

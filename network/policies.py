@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from network.models import Role
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from network.http import AnyUser
     from network.models import AuditEvent, Membership, User
 
@@ -129,7 +131,7 @@ class Policy[M: models.Model]:
     def decide(self, user: "AnyUser", action: str, obj: M) -> Access:
         raise NotImplementedError
 
-    def require(self, user: "AnyUser", action: str, obj: M, message: str = "") -> Access:
+    def require(self, user: "AnyUser", action: str, obj: M, message: "StrOrPromise" = "") -> Access:
         """The access, or Http404 (not visible) / PermissionDenied (visible, not allowed).
 
         `message` is the refusal a person reads; it names the rule, never what the user
@@ -193,7 +195,9 @@ def decide(user: "AnyUser", action: str, obj: models.Model) -> Access:
     return _registered(obj).decide(user, action, obj)
 
 
-def require(user: "AnyUser", action: str, obj: models.Model, message: str = "") -> Access:
+def require(
+    user: "AnyUser", action: str, obj: models.Model, message: "StrOrPromise" = ""
+) -> Access:
     return _registered(obj).require(user, action, obj, message)
 
 

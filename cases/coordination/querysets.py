@@ -1,5 +1,7 @@
 """Reads of cases. Every one starts at `Case.objects.visible_to(user)`."""
 
+from typing import TYPE_CHECKING, Self
+
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -7,15 +9,18 @@ from django.utils import timezone
 from cases.grants import active_grants
 from network.querysets import ScopedQuerySet
 
+if TYPE_CHECKING:
+    from network.http import AnyUser
+
 
 class CaseQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: "AnyUser") -> Self:
         """Cases of the user's agency, cases shared with it (active share), and cases the
         user holds an active personal grant on (named grant or break-the-glass).
 
         Agency through a plain column, grants as EXISTS: no join inside the OR, so no
         duplicate rows and a cheap plan at a million cases (docs/performance.md)."""
-        if not getattr(user, "is_authenticated", False):
+        if not user.is_authenticated:
             return self.none()
         group_grant = apps.get_model("cases", "CaseGroupObjectPermission")
         user_grant = apps.get_model("cases", "CaseUserObjectPermission")
@@ -45,7 +50,7 @@ class CaseQuerySet(ScopedQuerySet):
 
 
 class AccessReviewQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: "AnyUser") -> Self:
         """Break-the-glass reviews of the auditor's own agency's users."""
         agency_id = self.agency_id_of(user)
         if agency_id is None or not user.has_perm("cases.view_accessreview"):

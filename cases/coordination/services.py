@@ -5,11 +5,14 @@ in `visible_to(actor)`; object-level rules (who may edit, who may share) are che
 too, so no caller can forget them.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,7 +90,7 @@ def open_case(
 
 
 @transaction.atomic
-def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case:
+def update_case(case: Case, *, version: int, changes: dict[str, Any], actor: User) -> Case:
     """Change fields of a case the actor may edit, if nobody else saved it since `version`.
 
     The row is locked, so of two updates carrying the same version exactly one wins and
@@ -119,7 +122,7 @@ def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case
     return locked
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:  # a model field value of any type
     if isinstance(value, Employer):
         return value.orgnr
     return value
@@ -162,7 +165,7 @@ def add_note(case: Case, *, text: str, actor: User) -> CaseNote:
 
 
 @transaction.atomic
-def add_attachment(case: Case, *, upload, actor: User) -> CaseAttachment:
+def add_attachment(case: Case, *, upload: UploadedFile[bytes], actor: User) -> CaseAttachment:
     """Store a file on a case after checking its size, its type and its first bytes."""
     if not permissions.can_edit(actor, case):
         raise PermissionDenied(_("You may not change this case."))
@@ -190,7 +193,7 @@ def record_attachment_download(attachment: CaseAttachment, *, actor: User) -> No
     )
 
 
-def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
+def export_cases_csv(cases: QuerySet[Case], *, actor: User, filters: dict[str, Any]) -> str:
     """The visible cases as CSV (network/exports.py); audited."""
     if not actor.has_perm("cases.export_case"):
         raise PermissionDenied
@@ -224,7 +227,15 @@ def _perm(codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label="cases", codename=codename)
 
 
-def _write_grant_rows(model, *, case, holder: dict, access: str, fields: dict, actor):
+def _write_grant_rows[G: (CaseGroupObjectPermission, CaseUserObjectPermission)](
+    model: type[G],
+    *,
+    case: Case,
+    holder: dict[str, Any],
+    access: str,
+    fields: dict[str, Any],
+    actor: User,
+) -> G:
     """One row per permission: view always, change for edit access. Re-granting replaces."""
     if access not in {"view", "edit"}:
         raise ValidationError({"access": [_("Choose view or edit.")]})
@@ -252,7 +263,7 @@ def share_case(
     access: str,
     legal_basis: str,
     reason: str,
-    expires_at=None,
+    expires_at: datetime | None = None,
     actor: User,
 ) -> CaseGroupObjectPermission:
     """Share a case with another agency on a recorded legal basis (owner agency only)."""
@@ -311,7 +322,7 @@ def grant_personal_access(
     access: str,
     legal_basis: str,
     reason: str,
-    expires_at=None,
+    expires_at: datetime | None = None,
     actor: User,
 ) -> CaseUserObjectPermission:
     """Give one named person access to a case (owner agency only)."""
@@ -444,7 +455,9 @@ def _record_glass_attempt(action, case, reference, justification, actor) -> None
 
 
 @transaction.atomic
-def review_access(review: AccessReview, *, verdict: str, comment: str = "", actor: User):
+def review_access(
+    review: AccessReview, *, verdict: str, comment: str = "", actor: User
+) -> AccessReview:
     """An auditor's verdict on a break-the-glass access."""
     if review.user_id == actor.pk:
         raise PermissionDenied(_("You cannot review your own break-the-glass access."))
@@ -471,7 +484,7 @@ def review_access(review: AccessReview, *, verdict: str, comment: str = "", acto
 
 
 @transaction.atomic
-def purge_expired_grants(*, now=None) -> int:
+def purge_expired_grants(*, now: datetime | None = None) -> int:
     """Delete expired shares and personal grants (they already grant nothing: visible_to
     checks the expiry). Each removal is audited."""
     now = now or timezone.now()

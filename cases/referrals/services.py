@@ -5,7 +5,9 @@ in `visible_to(actor)`; object-level rules (who may edit, who may share) are che
 too, so no caller can forget them.
 """
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -103,7 +105,7 @@ def require_open(referral: VictimReferral) -> None:
 REFLECTION_DAYS = 30
 
 
-def _person_identity(identifier_type: str, identifier: str) -> tuple[str, str, object]:
+def _person_identity(identifier_type: str, identifier: str) -> tuple[str, str, date | None]:
     """Validate the identifier; Swedish numbers are stored as 12 digits and a coordination
     number is recognised as one by its day + 60."""
     identifier = (identifier or "").strip()
@@ -125,13 +127,13 @@ def _person_identity(identifier_type: str, identifier: str) -> tuple[str, str, o
 @transaction.atomic
 def create_referral(
     *,
-    person: dict,
+    person: dict[str, Any],
     receiving_body: str,
-    consent: dict,
+    consent: dict[str, Any],
     is_child: bool = False,
-    indicators=(),
-    exploitation_types=(),
-    methods_of_control=(),
+    indicators: Iterable[str] = (),
+    exploitation_types: Iterable[str] = (),
+    methods_of_control: Iterable[str] = (),
     origin: str = "other",
     origin_reference: str = "",
     industry_sni: str = "",
@@ -221,7 +223,7 @@ def record_referral_read(referral: VictimReferral, *, actor: User) -> None:
     record_event("referral.viewed", actor=actor, obj=referral, purpose="referral detail")
 
 
-def reveal_identity(referral: VictimReferral, *, purpose: str, actor: User) -> dict:
+def reveal_identity(referral: VictimReferral, *, purpose: str, actor: User) -> dict[str, Any]:
     """The person's identity, for this view only, with the purpose recorded."""
     if not can_reveal_identity(actor, referral):
         raise PermissionDenied(_("You may not see this person's identity."))
@@ -294,7 +296,7 @@ def share_referral(
     agency: Agency,
     legal_basis: str,
     reason: str,
-    expires_at=None,
+    expires_at: datetime | None = None,
     actor: User,
 ) -> ReferralGroupObjectPermission:
     """Share a referral with an agency. Needs the person's consent to sharing, unless the
@@ -335,7 +337,7 @@ def share_referral(
 
 @transaction.atomic
 def apply_for_reflection_period(
-    referral: VictimReferral, *, applicant: str, submitted_on, actor: User
+    referral: VictimReferral, *, applicant: str, submitted_on: date, actor: User
 ) -> ReflectionPeriod:
     if not can_work_referral(actor, referral):
         raise PermissionDenied
@@ -350,7 +352,9 @@ def apply_for_reflection_period(
 
 
 @transaction.atomic
-def decide_reflection_period(period: ReflectionPeriod, *, granted: bool, decided_on, actor: User):
+def decide_reflection_period(
+    period: ReflectionPeriod, *, granted: bool, decided_on: date, actor: User
+) -> ReflectionPeriod:
     """Record Migrationsverket's decision: granted for 30 days, or refused."""
     if not can_work_referral(actor, period.referral):
         raise PermissionDenied
@@ -371,7 +375,7 @@ def decide_reflection_period(period: ReflectionPeriod, *, granted: bool, decided
     return period
 
 
-def remind_reflection_periods_ending(*, days_before: int = 5, today=None) -> int:
+def remind_reflection_periods_ending(*, days_before: int = 5, today: date | None = None) -> int:
     """Tell the case owner (or the referrer) that a reflection period ends soon; once. The
     claim and the mail (network/outbox.py) are one transaction per period: a reminder is
     neither lost nor sent twice when the mail server is away."""
@@ -405,7 +409,7 @@ def remind_reflection_periods_ending(*, days_before: int = 5, today=None) -> int
 
 
 @transaction.atomic
-def anonymise_due_referrals(*, now=None) -> int:
+def anonymise_due_referrals(*, now: datetime | None = None) -> int:
     """Remove the personal data of referrals closed longer ago than the retention period,
     except those under legal hold. The statistical fields stay. One audit event records how
     many were anonymised (never who)."""
@@ -457,8 +461,8 @@ def add_support_measure(
     *,
     programme: str,
     kind: str,
-    starts_on,
-    ends_on=None,
+    starts_on: date,
+    ends_on: date | None = None,
     provider: str = "",
     actor: User,
 ) -> SupportMeasure:

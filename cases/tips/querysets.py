@@ -1,6 +1,11 @@
 """Reads of cases. Every one starts at `Case.objects.visible_to(user)`."""
 
+from typing import TYPE_CHECKING, Self
+
 from network.querysets import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from network.http import AnyUser
 
 
 def is_tip_coordinator(user) -> bool:
@@ -15,7 +20,7 @@ def is_tip_coordinator(user) -> bool:
 
 
 class TipQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: "AnyUser") -> Self:
         """All tips for those who triage them; a forwarded tip for its agency; else none."""
         if is_tip_coordinator(user):
             return self.all()
