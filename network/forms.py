@@ -1,15 +1,19 @@
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template import loader
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from network.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 
 if TYPE_CHECKING:
+    from network.models import User
+
     _FormBase = forms.BaseForm
 else:
     _FormBase = object
@@ -136,21 +140,23 @@ class SniPickerInput(forms.TextInput):
     och andra byggnader". Works in every browser without a script; the server reads the
     code at the start of what was sent."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
 
-    def format_value(self, value):
+    def format_value(self, value: Any) -> str | None:
         from network.sni import picker_label
 
         return picker_label(value) if value else None
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
         widget_attrs["list"] = f"{widget_attrs.get('id', name)}_sni"
         return context
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         from django.utils.html import format_html, format_html_join
 
         from network.sni import code_choices, picker_label
@@ -172,11 +178,11 @@ class SniCodeField(forms.CharField):
         "invalid": _("Choose an industry from the list (SNI 2007), e.g. by typing “bygg”.")
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 300)
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str:
         from network.sni import known, written
 
         text = super().to_python(value)
@@ -193,7 +199,7 @@ class SniCodesField(forms.MultipleChoiceField):
     section; cleans to SCB's own codes ('41', '81.2'), which match as prefixes. A small
     script (static/js/sni-filter.js) adds a search box above the list."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         attrs = {
             "class": "sni-codes",
             "size": "8",
@@ -207,28 +213,28 @@ class SniCodesField(forms.MultipleChoiceField):
         )
 
     @staticmethod
-    def _grouped():
+    def _grouped() -> list[tuple[str, list[tuple[str, str]]]]:
         from network.sni import code_choices
 
-        groups: dict[str, list] = {}
+        groups: dict[str, list[tuple[str, str]]] = {}
         for section, code, title in code_choices():
             # Finer codes are indented under their division ("– Byggande av bostadshus").
             depth = len(code.partition(".")[2].rstrip("0")) if "." in code else 0
             groups.setdefault(section, []).append((code, "– " * depth + title))
         return list(groups.items())
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> list[str]:
         from network.sni import known
 
         return [known(v) or v for v in (value or [])]
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str]:
         from network.sni import known
 
         return [known(v) or v for v in super().to_python(value)]
 
 
-def dress_audit_filter_form(form, *, user) -> None:
+def dress_audit_filter_form(form: forms.Form, *, user: "User") -> None:
     """Give the shared AuditEventFilterSet's free-text filters the selects a person expects:
     actions as sentences, objects by kind, users by name. The values sent are the codes the
     API takes, so the FilterSet stays shared; the object id stays a hidden filter that links
@@ -239,9 +245,9 @@ def dress_audit_filter_form(form, *, user) -> None:
     from network.models import User
     from network.names import swedish_sort_key
 
-    def select(pairs):
-        pairs = sorted(pairs, key=lambda pair: swedish_sort_key(pair[1]))
-        return forms.Select(choices=[("", _("All")), *pairs])
+    def select(pairs: Iterable[tuple[str, str]]) -> forms.Select:
+        ordered = sorted(pairs, key=lambda pair: swedish_sort_key(pair[1]))
+        return forms.Select(choices=[("", _("All")), *ordered])
 
     form.fields["action"].widget = select(
         (code, capfirst(str(text))) for code, text in audit_text.ACTIONS.items()

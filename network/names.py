@@ -75,7 +75,7 @@ def country_choices() -> list[tuple[str, str]]:
 _RESERVED = {"UK": "GB", "EL": "GR"}
 
 
-def country_from_text(text) -> str:
+def country_from_text(text: object) -> str:
     """The ISO 3166-1 alpha-2 code a free-text nationality means, or '' when it does not
     name exactly one country. Used to move text typed before the country list into codes.
 

@@ -141,7 +141,7 @@ def written(code: str) -> str:
     return f"{head}.{tail.ljust(3, '0')}" if dot else head
 
 
-def known(code) -> str:
+def known(code: object) -> str:
     """SCB's own form of a code in the reference list ('41.200' -> '41.2'); '' if the code
     (a division or finer) is not in it."""
     code = _normalise(code)
@@ -153,14 +153,14 @@ def code_choices() -> tuple[tuple[str, str, str], ...]:
     """(section title, SCB code, title) of every division and finer code in the list, in
     code order: what a picker offers."""
 
-    def order(code: str):
+    def order(code: str) -> list[int]:
         return [int(part) for part in code.split(".")]
 
     codes = sorted((c for c in titles() if c[:1].isdigit()), key=order)
     return tuple((section_title(c), c, titles()[c]) for c in codes)
 
 
-def picker_label(code) -> str:
+def picker_label(code: object) -> str:
     """'41.200 Byggande av bostadshus och andra byggnader', what a single-code picker shows
     and what it sends back."""
     scb = known(code)

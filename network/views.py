@@ -66,15 +66,15 @@ class AuditEventListView(FilteredListView):
     filterset_class = AuditEventFilterSet
     context_object_name = "events"
 
-    def get_queryset(self):
-        return AuditEvent.objects.visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        return AuditEvent.objects.visible_to(user_of(self.request))
 
-    def get_filterset(self):
+    def get_filterset(self) -> Any:
         filterset = super().get_filterset()
-        dress_audit_filter_form(filterset.form, user=self.request.user)
+        dress_audit_filter_form(filterset.form, user=user_of(self.request))
         return filterset
 
-    def page_rows(self, rows):
+    def page_rows(self, rows: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         return rows.annotate(reviewed=Exists(AuditEventReview.objects.filter(event=OuterRef("pk"))))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

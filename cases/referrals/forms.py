@@ -26,7 +26,13 @@ from cases.referrals.models import (
     SupportMeasure,
     VictimReferral,
 )
-from network.forms import ServiceErrorsMixin, SniCodeField, model_choice_field, plain_text
+from network.forms import (
+    ServiceErrorsMixin,
+    SniCodeField,
+    choice_field,
+    model_choice_field,
+    plain_text,
+)
 from network.models import Agency
 from network.names import country_choices
 
@@ -200,7 +206,7 @@ class ReferralCreateForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Countries in the reader's language and alphabetical order; the code is sent.
-        self.fields["nationality"].choices = [("", _("Not known")), *country_choices()]
+        choice_field(self, "nationality").choices = [("", _("Not known")), *country_choices()]
 
     def service_arguments(self) -> dict:
         """The keyword arguments of `services.create_referral`, as the API passes them."""

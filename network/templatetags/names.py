@@ -56,7 +56,7 @@ def label(value: object, kind: str) -> str:
 
 
 @register.filter
-def field_label(value, path: str) -> str:
+def field_label(value: Any, path: str) -> str:
     """The label of a stored choice of a model field ("app.Model.field"), for templates of
     apps whose choice lists are not registered with the `label` filter; the value itself
     when the field has no such choice."""
