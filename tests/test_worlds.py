@@ -42,8 +42,7 @@ def test_each_test_starts_from_the_world_as_built(attempt, world, persona):
     persona("polis", "staff")
 
 
-def test_the_world_is_rolled_back_with_its_module(shared_world, db):
-    # Inside the module the world's user exists for every test...
+def test_a_test_without_the_copy_sees_the_world_too(shared_world, db):
     assert User.objects.filter(pk=shared_world["staff"].pk).exists()
 
 
