@@ -195,15 +195,20 @@ def otp_code(user) -> str:
         time.sleep(1)
 
 
-@pytest.fixture
-def persona(db):
-    """Make a user of `agency` with `roles`: persona("skv", "staff", "auditor"). Users who
-    must use two-factor login have an authenticator app (see `otp_code`)."""
-    made = {}
+class Personas:
+    """persona("skv", "staff", "auditor"): make a user of `agency` with `roles` once, and
+    give back the same user when asked again. Users who must use two-factor login have an
+    authenticator app (see `otp_code`). `made` starts from users made before (a world built
+    once per module, tests/worlds.py)."""
 
-    def make(agency: str, *roles: str, username: str | None = None, centre: str | None = None):
+    def __init__(self, made: dict | None = None):
+        self.made = dict(made or {})
+
+    def __call__(
+        self, agency: str, *roles: str, username: str | None = None, centre: str | None = None
+    ):
         username = username or f"{agency}.{'-'.join(roles)}"
-        if username not in made:
+        if username not in self.made:
             user = create_staff(
                 username=username,
                 agency_code=agency,
@@ -214,10 +219,14 @@ def persona(db):
             )
             if twofactor.needs_two_factor(user):
                 enrol_authenticator(user)
-            made[username] = user
-        return made[username]
+            self.made[username] = user
+        return self.made[username]
 
-    return make
+
+@pytest.fixture
+def persona(db):
+    """Make a user of `agency` with `roles`: persona("skv", "staff", "auditor")."""
+    return Personas()
 
 
 class AkrimClient(Client):

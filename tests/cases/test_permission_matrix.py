@@ -16,7 +16,9 @@ from cases.coordination import services as case_services
 from cases.coordination.models import CaseGroupObjectPermission, CaseUserObjectPermission
 from network.models import Agency
 from network.services import create_staff
+from tests.conftest import Personas
 from tests.matrix import Row, covers
+from tests.worlds import built_once, files_in, fresh
 
 covers(
     models=["cases.case", "cases.accessreview"],
@@ -114,21 +116,42 @@ API_MATRIX = (
 )
 
 
-@pytest.fixture
-def world(persona, settings, tmp_path):
-    """A Skatteverket case with one attachment, related to Polismyndigheten as asked."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
+def _build(persona):
+    """A Skatteverket case with one attachment, then every persona of the matrix, once for
+    the module (tests/worlds.py)."""
     owner = persona("skv", "staff")
     case = case_services.open_case(title="Byggarbetsplats Hagastaden", actor=owner)
     attachment = case_services.add_attachment(
         case, upload=SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\nxx"), actor=owner
     )
+    for name in sorted({row.persona for row in API_MATRIX} - {"anonymous"}):
+        _viewer(persona, name)
+    return {"case": case, "attachment": attachment, "owner": owner}
+
+
+@pytest.fixture(scope="module")
+def shared_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    files = tmp_path_factory.mktemp("case-files")
+    with built_once(request, django_db_blocker, _build, STORAGES=files_in(files)) as w:
+        yield w
+
+
+@pytest.fixture
+def copied(shared_world, db):
+    """This test's copy of the world; its writes end with its own transaction."""
+    return fresh(shared_world)
+
+
+@pytest.fixture
+def persona(copied):
+    """The world's users (every persona of the matrix), and any other a test asks for."""
+    return Personas(copied["personas"])
+
+
+@pytest.fixture
+def world(copied):
+    """This test's case, related to Polismyndigheten as asked."""
+    case, attachment, owner = copied["case"], copied["attachment"], copied["owner"]
 
     def relate(relation: str, viewer):
         polis = Agency.objects.get(code="polis")

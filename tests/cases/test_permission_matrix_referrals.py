@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from cases.referrals import services as referral_services
 from network.models import Agency
+from tests.conftest import Personas
 from tests.matrix import Row, covers
+from tests.worlds import built_once, fresh
 
 covers(
     models=["cases.victimreferral"],
@@ -80,8 +82,38 @@ MATRIX += [
 ]
 
 
+def _build(persona):
+    """The referral above, then every persona of the matrix, once for the module
+    (tests/worlds.py)."""
+    referral = _refer(persona)
+    for name in VIEWERS.values():
+        agency, role = name.split(".")
+        persona(agency, role)
+    return {"referral": referral}
+
+
+@pytest.fixture(scope="module")
+def shared_world(request, django_db_setup, django_db_blocker):
+    with built_once(request, django_db_blocker, _build) as w:
+        yield w
+
+
 @pytest.fixture
-def referral(persona):
+def world(shared_world, db):
+    return fresh(shared_world)
+
+
+@pytest.fixture
+def persona(world):
+    return Personas(world["personas"])
+
+
+@pytest.fixture
+def referral(world):
+    return world["referral"]
+
+
+def _refer(persona):
     persona("jamy", "staff", username="jamy.owner")
     skv = persona("skv", "staff")
     referral = referral_services.create_referral(

@@ -13,11 +13,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cases.employers import services as employer_services
 from inspections import services
 from inspections.choices import categories_for
 from network.models import Agency
+from tests.conftest import Personas
 from tests.inspections.conftest import WORKPLACE
 from tests.matrix import Row, covers
+from tests.worlds import built_once, files_in, fresh
 
 covers(
     models=[
@@ -155,15 +158,14 @@ MATRIX = [
 ]
 
 
-@pytest.fixture
-def world(persona, employer, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
+def _build(persona):
+    """The world above, built once for the module (tests/worlds.py)."""
+    # As the `employer` fixture (tests/inspections/conftest.py) makes it.
+    employer = employer_services.register_employer(
+        orgnr="556036-0793",
+        name="Bygg & Montage AB",
+        actor=persona("av", "coordinator", centre="stockholm"),
+    )
     coordinator = persona("av", "coordinator")
     operation = services.create_operation(
         title="Byggvecka Stockholm",
@@ -204,6 +206,10 @@ def world(persona, employer, settings, tmp_path):
     follow_up = services.add_follow_up(
         inspection, title="Begär in underlag", due_date=date.today(), finding=finding, actor=skv
     )
+    # Every persona the rows ask for, made after the world as the rows made them.
+    for name in sorted({row.persona for row in MATRIX} - {"anonymous"}):
+        agency, roles = name.split(".")
+        persona(agency, *roles.split("-"))
     return {
         "inspection": inspection,
         "operation": operation,
@@ -214,6 +220,25 @@ def world(persona, employer, settings, tmp_path):
         "polis_assignment": polis_assignment,
         "attachment": attachment,
     }
+
+
+@pytest.fixture(scope="module")
+def shared_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    files = tmp_path_factory.mktemp("inspection-files")
+    with built_once(request, django_db_blocker, _build, STORAGES=files_in(files)) as w:
+        yield w
+
+
+@pytest.fixture
+def world(shared_world, db):
+    """This test's copy of the world; its writes end with its own transaction."""
+    return fresh(shared_world)
+
+
+@pytest.fixture
+def persona(world):
+    """The world's users, and any other user a row asks for (made in the test)."""
+    return Personas(world["personas"])
 
 
 def _perform(api, action, w, viewer_agency):

@@ -13,11 +13,14 @@ import pytest
 from django.urls import reverse
 
 from cases.coordination import services as case_services
+from cases.employers import services as employer_services
 from cases.tips import services as tip_services
 from inspections import services
 from network.models import Agency
+from tests.conftest import Personas
 from tests.inspections.conftest import WORKPLACE
 from tests.matrix import Row, covers
+from tests.worlds import built_once, fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +75,14 @@ MATRIX = [
 ]
 
 
-@pytest.fixture
-def world(persona, employer):
+def _build(persona):
+    """The world above, built once for the module (tests/worlds.py)."""
+    # As the `employer` fixture (tests/inspections/conftest.py) makes it.
+    employer = employer_services.register_employer(
+        orgnr="556036-0793",
+        name="Bygg & Montage AB",
+        actor=persona("av", "coordinator", centre="stockholm"),
+    )
     coordinator = persona("av", "coordinator")
     skv = persona("skv", "staff")
     for name in PERSONAS.values():
@@ -129,6 +138,23 @@ def world(persona, employer):
         "operation": operation,
         "workplace": inspection.workplace_id,
     }
+
+
+@pytest.fixture(scope="module")
+def shared_world(request, django_db_setup, django_db_blocker):
+    with built_once(request, django_db_blocker, _build) as w:
+        yield w
+
+
+@pytest.fixture
+def world(shared_world, db):
+    """This test's copy of the world; its writes end with its own transaction."""
+    return fresh(shared_world)
+
+
+@pytest.fixture
+def persona(world):
+    return Personas(world["personas"])
 
 
 def _section(body, action, w):

@@ -1,10 +1,13 @@
 """Who may see and build the Lägesbild: role x relation x action -> answer."""
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from reports import services
+from tests.conftest import Personas
 from tests.matrix import Row, covers
+from tests.worlds import built_once, files_in, fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +64,48 @@ MATRIX = [
     Row("av.analyst", "network", "open_data", 404),
     Row("av.coordinator", "network", "open_data", 404),
 ]
+
+
+def _build(persona):
+    """Every persona of the matrix and the network's ready build of 2025 (as the `ready`
+    fixture in tests/reports/conftest.py makes it), once for the module (tests/worlds.py)."""
+    analyst = persona("av", "analyst")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        build, _created = services.request_build(year=2025, actor=analyst)
+    build.refresh_from_db()
+    assert build.status == "ready", build.error
+    for name in sorted({row.persona for row in MATRIX} - {"anonymous"}):
+        agency, role = name.split(".")
+        persona(agency, role)
+    return {"ready": build}
+
+
+@pytest.fixture(scope="module")
+def shared_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    files = tmp_path_factory.mktemp("report-files")
+    with built_once(request, django_db_blocker, _build, STORAGES=files_in(files)) as w:
+        yield w
+
+
+@pytest.fixture
+def private_storage():
+    """Instead of tests/reports/conftest.py's storage per test: the module's storage
+    (shared_world) holds the ready build's files."""
+
+
+@pytest.fixture
+def world(shared_world, db):
+    return fresh(shared_world)
+
+
+@pytest.fixture
+def persona(world):
+    return Personas(world["personas"])
+
+
+@pytest.fixture
+def ready(world):
+    return world["ready"]
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=str)
