@@ -42,7 +42,8 @@ def hand_written_sql() -> str:
     risk = " ".join(f"WHEN sni LIKE '{p}%%' THEN '{key}'" for p, key in prefixes)
     return f"""
 WITH base AS MATERIALIZED (
-    SELECT i.id, i.persons_checked, i.performed_on, i.operation_id, w.sni, c.code AS county,
+    SELECT i.id, i.persons_checked, i.performed_on, i.operation_id, o.reference AS operation,
+           w.sni, c.code AS county,
            c.id AS county_id,
            coalesce(nullif(i.selection_basis, ''), o.selection_basis) AS basis,
            EXISTS (SELECT 1 FROM inspections_finding f WHERE f.inspection_id = i.id) AS found
@@ -94,11 +95,11 @@ SELECT json_build_object(
       (SELECT land k, sum(count) n FROM ppl GROUP BY 1) x),
   'inspections_by_operation', (SELECT json_object_agg(k, json_build_object(
           'inspections', n, 'with_findings', m, 'employers', e)) FROM
-      (SELECT b.operation_id::text k, count(*) n, count(*) FILTER (WHERE found) m,
+      (SELECT b.operation k, count(*) n, count(*) FILTER (WHERE found) m,
               (SELECT count(DISTINCT employer_id) FROM met
                WHERE met.operation_id = b.operation_id) e
-       FROM base b WHERE b.operation_id IS NOT NULL GROUP BY b.operation_id) x),
-  'operations', (SELECT json_object_agg(o.id::text, o.title)
+       FROM base b WHERE b.operation_id IS NOT NULL GROUP BY b.operation_id, b.operation) x),
+  'operations', (SELECT json_object_agg(o.reference, o.title)
       FROM inspections_controloperation o
       WHERE o.id IN (SELECT operation_id FROM base)),
   'published_trend', (SELECT json_object_agg(year::text, value) FROM reports_publishedfigure

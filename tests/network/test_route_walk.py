@@ -199,6 +199,8 @@ ADMIN_MODELS = {
     "cases.case": ONE,
     "cases.accessreview": ONE,
     "cases.employer": ONE,
+    # Control operations, read-only and scoped like the board.
+    "inspections.controloperation": ONE,
     # The network's own records, sign-in protection and the outbox: no case or referral data.
     "network.agency": NONE,
     "network.auditevent": NONE,
