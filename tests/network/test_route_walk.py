@@ -129,6 +129,7 @@ ROUTES = {
     "inspections:results_persons": ONE,
     "inspections:results_submit": ONE,
     "inspections:results_visit": ONE,
+    "inspections:decision_status": ONE,
     "inspections:attachment_upload": ONE,
     "inspections:attachment_download": ONE,
     "inspections:inspection_export": LIST,
