@@ -150,6 +150,29 @@ SELECT json_build_object(
 """
 
 
+# Every key of the figures contract (docs/reports.md), version 1 and 2: each must come out
+# equal from the build and from the SQL below, or the benchmark stops.
+CONTRACT_KEYS = {
+    "inspections_total",
+    "inspections_by_county",
+    "inspections_by_sni_section",
+    "inspections_with_findings",
+    "findings_by_agency_category",
+    "decisions_by_type",
+    "persons_checked_total",
+    "referrals_total",
+    "employers_controlled",
+    "employers_with_findings",
+    "employers_with_decision_by_type",
+    "persons_checked_by_agency",
+    "persons_by_right_to_work",
+    "inspections_with_persons_by_right_to_work",
+    "persons_by_nationality",
+    "inspections_by_operation",
+    "inspections_trend",
+    "change_from_previous_year",
+}
+
 CHANGE_KEYS = (
     "inspections_total",
     "inspections_with_findings",
@@ -274,6 +297,9 @@ def main(argv=None) -> dict:
 
     computed, hand = build(), hand_written(connection, args.year)
     same, uncovered = compare(computed, hand)
+    missing = CONTRACT_KEYS - set(same)
+    if missing:
+        raise SystemExit(f"contract keys not checked against the SQL: {sorted(missing)}")
     rows = [
         {
             "year": args.year,
@@ -307,6 +333,8 @@ def main(argv=None) -> dict:
             "database": args.db,
             "repeat": args.repeat,
             "keys_checked_equal": same,
+            "contract_keys_checked": len(CONTRACT_KEYS),
+            "load_average": [round(x, 1) for x in os.getloadavg()],
             "keys_only_in_build": uncovered,
             "targets": "x_hand_sql (and x_hand_sql_jit_off) <= 1.5, worker_peak_rss_mb <= 300",
         },
