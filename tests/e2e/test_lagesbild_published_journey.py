@@ -192,12 +192,12 @@ def test_analyst_builds_the_demo_year_and_it_reads_like_the_published_report(
     totals = page.locator("#table-totals + .table-wrap table")
     assert totals.locator("thead th").nth(2).inner_text() == str(year - 1)
     trend = page.locator("#table-inspections_trend + .table-wrap table")
-    for published in range(2017, 2023):
-        assert (
-            trend.locator("tr", has_text=str(published))
-            .get_by_text("Publicerad uppgift")
-            .is_visible()
-        ), published
+    rows = [row.split("\t") for row in trend.locator("tbody tr").all_inner_texts()]
+    sources = {cells[0].strip(): cells[-1].strip() for cells in rows}
+    # 2022 has a control of the risk demo's history in akrim, which wins (docs/reports.md).
+    for published in range(2017, 2022):
+        assert sources[str(published)] == "Publicerad uppgift", (published, sources)
+    assert sources[str(year)] == "Räknad i akrim"
     # The campaigns by their references, with their titles.
     campaigns = page.locator("#table-inspections_by_operation + .table-wrap table")
     assert campaigns.locator("tbody tr", has_text=f"KI-{year}-").count() >= 2
