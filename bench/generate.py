@@ -19,7 +19,10 @@ with one or two other agencies (30 % of shares with edit), 1 % of shares and per
 expired, 30 % expiring in the future; inspections over five years plus 5 % planned ahead,
 coordinated mostly by Arbetsmiljöverket, each with 2-4 agencies (90 % accepted), 0-6 findings
 per performed one (3 % secret) and a decision on 10 % of findings; workplaces by county population and the
-risk industries of the joint risk assessment.
+risk industries of the joint risk assessment. For the Lägesbild's version-2 figures: a week-long
+control operation every week or so of each year (numbered like the real ones), a quarter of the
+year's inspections in one, person counts (right to work, nationality) by the agencies on site
+at half the performed inspections, and the network's published history for 2017-2019.
 """
 
 from __future__ import annotations
@@ -94,6 +97,12 @@ N = r"\N"  # NULL in COPY text format
 CHUNK = 200_000
 # 0-6 findings per performed inspection, 3.37 on average: about 3 per inspection overall.
 FINDINGS_PER_INSPECTION = [10, 11, 13, 15, 17, 17, 17]
+# Control operations per year at full size (weekly campaigns and county actions).
+OPERATIONS_PER_YEAR = 500
+OPERATION_BASES = ["campaign", "risk_industry", "intelligence", "tip"]
+NATIONALITIES = ["RO", "UA", "PL", "BG", "TH", "VN", "SE", "EE", ""]
+# What the network published before akrim (docs/published-history.csv).
+PUBLISHED_HISTORY = {2017: 161, 2018: 1130, 2019: 2000}
 
 
 def sizes_for(scale: float) -> dict[str, int]:
@@ -435,6 +444,39 @@ class Loader:
         as_id = self.next_id("inspections_agencyassignment", conn)
         fi_id = self.next_id("inspections_finding", conn)
         de_id = self.next_id("inspections_decision", conn)
+        op_id = self.next_id("inspections_controloperation", conn)
+        pc_id = self.next_id("inspections_personcount", conn)
+        # Operations and person counts draw from a generator of their own, so the rest of the
+        # data set is the same as before they were added.
+        extra = random.Random(self.seed + 2)
+        operations = Sink(
+            conn,
+            "inspections_controloperation",
+            ["id", "reference", "title", "scope", "period_start", "period_end",
+             "selection_basis", "coordinating_agency_id", "status", "created_by_id",
+             "created_at"],
+        )  # fmt: skip
+        persons = Sink(
+            conn,
+            "inspections_personcount",
+            ["id", "inspection_id", "agency_id", "right_to_work", "nationality", "count"],
+        )
+        from inspections.choices import RightToWork
+
+        rights = list(RightToWork.values)
+        per_year_ops = max(2, round(OPERATIONS_PER_YEAR * n / FULL["inspections"]))
+        operation_of: dict[tuple[int, int], int] = {}
+        for year in YEARS:
+            for j in range(per_year_ops):
+                start = date(year, 1, 1) + timedelta(days=j * 365 // per_year_ops)
+                operation_of[(year, j)] = op_id
+                operations.add(
+                    f"{op_id}\tKI-{year}-{j + 1:06d}\tInsats {year} nr {j + 1}\tregional\t"
+                    f"{start.isoformat()}\t{(start + timedelta(days=6)).isoformat()}\t"
+                    f"{extra.choice(OPERATION_BASES)}\t{self.agency['av'][0]}\tclosed\t"
+                    f"{self.staff_of['av'][0]}\t{ts(start - timedelta(days=30))}"
+                )
+                op_id += 1
         workplaces = Sink(
             conn,
             "inspections_workplace",
@@ -446,7 +488,7 @@ class Loader:
             "inspections_inspection",
             ["id", "reference", "planned_date", "unannounced", "status", "status_reason",
              "performed_on", "persons_checked", "version", "created_at", "updated_at",
-             "coordinating_agency_id", "created_by_id", "workplace_id"],
+             "coordinating_agency_id", "created_by_id", "workplace_id", "operation_id"],
         )  # fmt: skip
         employers = Sink(
             conn,
@@ -500,6 +542,10 @@ class Loader:
                 day = date(year, 2, 1) + timedelta(days=k % 300)
                 status = "planned" if rng.random() < 0.6 else "staffed"
             performed = status in ("documented", "closed")
+            operation = N
+            if year in YEARS and extra.random() < 0.25:
+                week = min(per_year_ops - 1, (day - date(year, 1, 1)).days * per_year_ops // 365)
+                operation = operation_of[(year, week)]
             counters[year] = counters.get(year, 0) + 1
             created = ts(day - timedelta(days=14))
             author = rng.choice(self.staff_of[coord])
@@ -507,7 +553,7 @@ class Loader:
                 f"{iid}\tKO-{year}-{counters[year]:06d}\t{day.isoformat()}\tt\t{status}\t\t"
                 f"{day.isoformat() if performed else N}\t"
                 f"{rng.randint(0, 25) if performed else N}\t1\t{created}\t{created}\t"
-                f"{self.agency[coord][0]}\t{author}\t{wid}"
+                f"{self.agency[coord][0]}\t{author}\t{wid}\t{operation}"
             )
             met = self.employer_first + int(self.employer_count * rng.random() ** 2)
             employers.add(f"{ie_id}\temployer\t{met}\t{iid}")
@@ -533,6 +579,17 @@ class Loader:
                 as_id += 1
             if not performed:
                 continue
+            if extra.random() < 0.5:
+                rows = {
+                    (extra.choice(accepted), extra.choice(rights), extra.choice(NATIONALITIES))
+                    for _ in range(extra.randint(1, 3))
+                }
+                for code, right, land in sorted(rows):
+                    persons.add(
+                        f"{pc_id}\t{iid}\t{self.agency[code][0]}\t{right}\t{land}\t"
+                        f"{extra.randint(1, 8)}"
+                    )
+                    pc_id += 1
             for _ in range(rng.choices(range(7), weights=FINDINGS_PER_INSPECTION)[0]):
                 code = rng.choice(accepted)
                 recorder = rng.choice(self.staff_of[code])
@@ -555,8 +612,25 @@ class Loader:
                     )
                     de_id += 1
                 fi_id += 1
-        for sink in (workplaces, inspections, employers, assignments, findings, decisions):
+        sinks = (operations, workplaces, inspections, employers, assignments, findings, decisions)
+        for sink in (*sinks, persons):
             sink.flush()
+        for year in YEARS:
+            self.q(
+                "INSERT INTO inspections_operationsequence (year, last) VALUES (%s, %s) "
+                "ON CONFLICT (year) DO UPDATE SET last = greatest("
+                "inspections_operationsequence.last, EXCLUDED.last)",
+                [year, per_year_ops],
+                conn=conn,
+            )
+        for year, value in PUBLISHED_HISTORY.items():
+            self.q(
+                "INSERT INTO reports_publishedfigure (year, key, value, source, entered_at) "
+                "VALUES (%s, 'inspections_total', %s, 'Arbetsmiljöverket, Lägesbild', now()) "
+                "ON CONFLICT DO NOTHING",
+                [year, value],
+                conn=conn,
+            )
         for year, last in counters.items():
             self.q(
                 "INSERT INTO inspections_inspectionsequence (year, last) VALUES (%s, %s) "
@@ -572,6 +646,8 @@ class Loader:
             assignments=assignments.count,
             findings=findings.count,
             decisions=decisions.count,
+            operations=operations.count,
+            person_counts=persons.count,
         )
 
     def reset_sequences(self) -> None:
@@ -621,12 +697,14 @@ TABLES = [
     "cases_case",
     "cases_casegroupobjectpermission",
     "cases_caseuserobjectpermission",
+    "inspections_controloperation",
     "inspections_workplace",
     "inspections_inspection",
     "inspections_inspectionemployer",
     "inspections_agencyassignment",
     "inspections_finding",
     "inspections_decision",
+    "inspections_personcount",
     "guardian_groupobjectpermission",
     "guardian_userobjectpermission",
 ]

@@ -42,7 +42,8 @@ def hand_written_sql() -> str:
     risk = " ".join(f"WHEN sni LIKE '{p}%%' THEN '{key}'" for p, key in prefixes)
     return f"""
 WITH base AS MATERIALIZED (
-    SELECT i.id, i.persons_checked, i.performed_on, i.operation_id, w.sni, c.code AS county,
+    SELECT i.id, i.persons_checked, i.performed_on, i.operation_id, o.reference AS operation,
+           w.sni, c.code AS county,
            c.id AS county_id,
            coalesce(nullif(i.selection_basis, ''), o.selection_basis) AS basis,
            EXISTS (SELECT 1 FROM inspections_finding f WHERE f.inspection_id = i.id) AS found
@@ -94,11 +95,11 @@ SELECT json_build_object(
       (SELECT land k, sum(count) n FROM ppl GROUP BY 1) x),
   'inspections_by_operation', (SELECT json_object_agg(k, json_build_object(
           'inspections', n, 'with_findings', m, 'employers', e)) FROM
-      (SELECT b.operation_id::text k, count(*) n, count(*) FILTER (WHERE found) m,
+      (SELECT b.operation k, count(*) n, count(*) FILTER (WHERE found) m,
               (SELECT count(DISTINCT employer_id) FROM met
                WHERE met.operation_id = b.operation_id) e
-       FROM base b WHERE b.operation_id IS NOT NULL GROUP BY b.operation_id) x),
-  'operations', (SELECT json_object_agg(o.id::text, o.title)
+       FROM base b WHERE b.operation_id IS NOT NULL GROUP BY b.operation_id, b.operation) x),
+  'operations', (SELECT json_object_agg(o.reference, o.title)
       FROM inspections_controloperation o
       WHERE o.id IN (SELECT operation_id FROM base)),
   'published_trend', (SELECT json_object_agg(year::text, value) FROM reports_publishedfigure
@@ -148,6 +149,29 @@ SELECT json_build_object(
 )
 """
 
+
+# Every key of the figures contract (docs/reports.md), version 1 and 2: each must come out
+# equal from the build and from the SQL below, or the benchmark stops.
+CONTRACT_KEYS = {
+    "inspections_total",
+    "inspections_by_county",
+    "inspections_by_sni_section",
+    "inspections_with_findings",
+    "findings_by_agency_category",
+    "decisions_by_type",
+    "persons_checked_total",
+    "referrals_total",
+    "employers_controlled",
+    "employers_with_findings",
+    "employers_with_decision_by_type",
+    "persons_checked_by_agency",
+    "persons_by_right_to_work",
+    "inspections_with_persons_by_right_to_work",
+    "persons_by_nationality",
+    "inspections_by_operation",
+    "inspections_trend",
+    "change_from_previous_year",
+}
 
 CHANGE_KEYS = (
     "inspections_total",
@@ -273,6 +297,9 @@ def main(argv=None) -> dict:
 
     computed, hand = build(), hand_written(connection, args.year)
     same, uncovered = compare(computed, hand)
+    missing = CONTRACT_KEYS - set(same)
+    if missing:
+        raise SystemExit(f"contract keys not checked against the SQL: {sorted(missing)}")
     rows = [
         {
             "year": args.year,
@@ -306,6 +333,8 @@ def main(argv=None) -> dict:
             "database": args.db,
             "repeat": args.repeat,
             "keys_checked_equal": same,
+            "contract_keys_checked": len(CONTRACT_KEYS),
+            "load_average": [round(x, 1) for x in os.getloadavg()],
             "keys_only_in_build": uncovered,
             "targets": "x_hand_sql (and x_hand_sql_jit_off) <= 1.5, worker_peak_rss_mb <= 300",
         },

@@ -63,6 +63,11 @@ CAMPAIGNS = [
     ("Nationell kampanj nagel- och skönhetssalonger", "96.020", 4, 8),
     ("Byggvecka – nationell kontrollvecka på byggarbetsplatser", "41.200", 9, 10),
 ]
+# Companies controlled and found in order: the published ratios are per company ("more than
+# half of the controlled companies" had to remedy deficiencies, so not all of them), so each
+# year has controls of companies of their own that end without findings (years back: count).
+CLEAN_CONTROLS = {1: 6, 0: 12}
+CLEAN_TRADES = ["Fönsterputs", "Golvservice", "Måleri", "Ventilation", "Plattsättning", "El"]
 MONTHS = (
     "januari februari mars april maj juni juli augusti september oktober november december"
 ).split()
@@ -72,7 +77,9 @@ def _user(username: str) -> User:
     return User.objects.get(username=username)
 
 
-def _inspect(rng, actor, when, centre, operation, employers, perform: bool, sni=None):
+def _inspect(
+    rng, actor, when, centre, operation, employers, perform: bool, sni=None, findings=True
+):
     industries = [i for i in INDUSTRIES if i[0] == sni] or INDUSTRIES
     sni, kind, pattern, _weight = rng.choices(industries, weights=[i[3] for i in industries])[0]
     county, municipality, city = rng.choice(PLACES[centre.code])
@@ -88,7 +95,9 @@ def _inspect(rng, actor, when, centre, operation, employers, perform: bool, sni=
             "workplace_type": kind,
         },
         planned_date=when,
-        employers=[e.orgnr for e in rng.sample(employers, k=rng.randint(1, 2))],
+        employers=[
+            e.orgnr for e in rng.sample(employers, k=min(len(employers), rng.randint(1, 2)))
+        ],
         operation=operation,
         actor=actor,
     )
@@ -107,7 +116,7 @@ def _inspect(rng, actor, when, centre, operation, employers, perform: bool, sni=
     services.perform_inspection(inspection, performed_on=when, persons_checked=persons, actor=actor)
     for code in on_site + desk:
         staff = _user(f"{code}.staff")
-        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+        for _ in range(rng.choice([0, 0, 1, 1, 2]) if findings else 0):
             own = CATEGORIES_BY_AGENCY.get(code, COMMON_CATEGORIES)
             category = (
                 rng.choice(TRAFFICKING_CATEGORIES) if rng.random() < 0.04 else rng.choice(own)
@@ -234,6 +243,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
                 perform=True,
                 sni=sni,
             )
+    _clean_controls(year, coordinator, centres, today)
     for index in range(12):
         centre = centres[index % len(centres)]
         _inspect(
@@ -246,9 +256,39 @@ def seed_inspections(context: demo.DemoContext) -> None:
             perform=False,
         )
     context.log(
-        f"demo: {PERFORMED_PER_YEAR} inspections in {year}, {PERFORMED_YEAR_BEFORE} in "
-        f"{year - 1}, {len(CAMPAIGNS)} campaigns and 12 planned"
+        f"demo: {PERFORMED_PER_YEAR + CLEAN_CONTROLS[0]} inspections in {year}, "
+        f"{PERFORMED_YEAR_BEFORE + CLEAN_CONTROLS[1]} in {year - 1}, {len(CAMPAIGNS)} campaigns "
+        "and 12 planned"
     )
+
+
+def _clean_controls(year, coordinator, centres, today) -> None:
+    """CLEAN_CONTROLS: one control each of companies of their own, without findings (a
+    generator of its own, so the rest of the demo stays as it was)."""
+    rng = random.Random(year + 1)
+    number = 10  # _risk_orgnr numbers 0-6 are the risk demo's
+    for back, count in sorted(CLEAN_CONTROLS.items(), reverse=True):
+        first, days = _days_until(year - back, today)
+        for index in range(count):
+            orgnr = _risk_orgnr(number)
+            number += 1
+            company = Employer.objects.filter(orgnr=orgnr).first()
+            if company is None:
+                company = employer_services.register_employer(
+                    orgnr=orgnr,
+                    name=f"{CLEAN_TRADES[index % len(CLEAN_TRADES)]} {number} i Sverige AB",
+                    actor=coordinator,
+                )
+            _inspect(
+                rng,
+                coordinator,
+                first + timedelta(days=(index * 29 + 11) % max(1, days)),
+                centres[index % len(centres)],
+                None,
+                [company],
+                perform=True,
+                findings=False,
+            )
 
 
 demo.register(30, "inspections", seed_inspections)

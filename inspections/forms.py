@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.employers.models import Employer
 from inspections.choices import (
     MONETARY_DECISIONS,
+    DecisionStatus,
     DecisionType,
     EmployerRole,
     FindingCategory,
@@ -33,7 +34,7 @@ from inspections.choices import (
     categories_for,
 )
 from inspections.models import ControlOperation, Finding, Inspection
-from inspections.services import OPEN_OPERATION_STATES
+from inspections.services import DECISION_STATES, OPEN_OPERATION_STATES
 from network.forms import (
     ServiceErrorsMixin,
     SniCodeField,
@@ -84,7 +85,9 @@ class CountyChoiceField(forms.ModelChoiceField):
 
 class OperationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.title} ({obj.period_start:%Y-%m-%d} – {obj.period_end:%Y-%m-%d})"
+        return (
+            f"{obj.reference} {obj.title} ({obj.period_start:%Y-%m-%d} – {obj.period_end:%Y-%m-%d})"
+        )
 
 
 # "Bygg & Montage AB (556036-0793)": what the employer search puts in the field.
@@ -427,6 +430,40 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
         return plain_text(self.cleaned_data["reason"])
 
 
+class DecisionStatusForm(ServiceErrorsMixin, forms.Form):
+    """A decision's next status, from the one state machine (inspections.services.
+    DECISION_STATES), with the reason the audit trail keeps. Only the steps the decision may
+    take are offered; `version` is the one the page showed, so a change made meanwhile by a
+    colleague is not overwritten (docs/reports.md, "Decisions in force")."""
+
+    status = forms.ChoiceField(label=_("new status"))
+    reason = forms.CharField(
+        label=_("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, decision, **kwargs):
+        kwargs.setdefault("auto_id", f"id_decision_{decision.pk}_%s")
+        kwargs.setdefault("initial", {"version": decision.version})
+        super().__init__(*args, **kwargs)
+        self.decision = decision
+        self.fields["status"].choices = _blank(
+            (state, DecisionStatus(state).label) for state in next_decision_states(decision)
+        )
+
+    def clean_reason(self):
+        return plain_text(self.cleaned_data["reason"])
+
+
+def next_decision_states(decision) -> list[str]:
+    """The statuses a decision may move to, in the order of DecisionStatus (a decision
+    without an amount is never paid)."""
+    allowed = DECISION_STATES.next_states(decision.status)
+    if decision.type not in MONETARY_DECISIONS:
+        allowed.discard(DecisionStatus.PAID)
+    return [state for state in DecisionStatus.values if state in allowed]
+
+
 # --- the results page ---------------------------------------------------------------------
 
 
@@ -731,7 +768,9 @@ class OperationFilterForm(forms.Form):
         elif status != self.ALL:
             operations = operations.filter(status=status)
         if data.get("q"):
-            operations = operations.filter(title__icontains=data["q"])
+            operations = operations.filter(
+                Q(title__icontains=data["q"]) | Q(reference__iexact=data["q"].strip())
+            )
         return operations
 
 

@@ -48,10 +48,18 @@ SNI_CODE = RegexValidator(r"^[0-9]{2}(\.[0-9]{1,3})?$", _("Enter an SNI code suc
 MUNICIPALITY_CODE = RegexValidator(r"^[0-9]{4}$", _("Enter the four-digit municipality code."))
 
 
+class OperationSequence(YearCounter):
+    """Last operation number per year (locked per row: gap-free, safe under concurrency)."""
+
+
 class ControlOperation(models.Model):
     """A planned joint control effort (*kontrollinsats*), e.g. a week of building-site
     controls in a region, under which individual inspections are carried out."""
 
+    # "KI-2026-000004": numbered like inspections and cases (network.services.next_reference),
+    # by the year the operation starts. The published figures name operations by it
+    # (docs/reports.md), so it never changes once given.
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     scope = models.CharField(_("scope"), max_length=20, choices=Scope, default=Scope.REGIONAL)
     centre = models.ForeignKey(
@@ -86,7 +94,7 @@ class ControlOperation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return f"{self.reference} {self.title}"
 
 
 class Workplace(models.Model):

@@ -55,6 +55,7 @@ from inspections.models import (
     InspectionAttachment,
     InspectionEmployer,
     InspectionSequence,
+    OperationSequence,
     PersonCount,
     Workplace,
 )
@@ -133,6 +134,7 @@ def create_operation(
     if period_end < period_start:
         raise ValidationError({"period_end": [_("The period must end after it starts.")]})
     operation = ControlOperation.objects.create(
+        reference=next_reference(OperationSequence, "KI", period_start.year),
         title=title.strip(),
         scope=scope,
         centre=centre,

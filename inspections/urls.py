@@ -64,6 +64,11 @@ urlpatterns = [
     path("<int:pk>/stall-in/", views.CancelView.as_view(), name="inspection_cancel"),
     path("<int:pk>/avsluta/", views.CloseView.as_view(), name="inspection_close"),
     path(
+        "<int:pk>/beslut/<int:decision_id>/status/",
+        views.DecisionStatusView.as_view(),
+        name="decision_status",
+    ),
+    path(
         "<int:pk>/skicka-resultat/",
         views.SubmitResultsView.as_view(),
         name="inspection_submit_results",

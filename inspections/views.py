@@ -39,6 +39,7 @@ from inspections.forms import (
     AssignForm,
     CalendarForm,
     DecisionForm,
+    DecisionStatusForm,
     FindingForm,
     FollowUpFilterForm,
     FollowUpForm,
@@ -51,6 +52,7 @@ from inspections.forms import (
     ReasonForm,
     RespondForm,
     dress_filter_form,
+    next_decision_states,
 )
 from inspections.models import (
     AgencyAssignment,
@@ -61,6 +63,7 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
+from network.exceptions import StaleVersion
 from network.exports import csv_response
 from network.forms import AttachmentForm
 from network.http import user_of
@@ -72,7 +75,7 @@ from network.mixins import (
     ObjectActionMixin,
     ScopedQuerysetMixin,
 )
-from network.policies import decide
+from network.policies import decide, scope
 from network.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -320,6 +323,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         record_visit = before_visit and bool(decide(user, "perform", inspection))
         findings = list(self.findings(inspection))
         services.record_findings_read(findings, actor=user)
+        self.offer_decision_status(findings, kwargs.get("decision_status_forms") or {})
         person_counts = list(
             inspection.person_counts.select_related("agency").order_by(
                 "agency__code", "right_to_work", "nationality"
@@ -389,6 +393,26 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             AttachmentForm() if coordinator or accepted else None,
         )
         return context
+
+    def offer_decision_status(self, findings, bound: dict) -> None:
+        """Give each decision the person may move (the policy's `change` scope: staff of the
+        deciding agency) its status form, unless it is at the end of its way."""
+        user = self.request.user
+        if not user.has_perm("inspections.change_decision"):
+            return
+        decisions = [d for finding in findings for d in finding.decisions.all()]
+        if not decisions:
+            return
+        changeable = set(
+            scope(user, Decision, "change")
+            .filter(pk__in=[d.pk for d in decisions])
+            .values_list("pk", flat=True)
+        )
+        for decision in decisions:
+            if decision.pk in changeable and next_decision_states(decision):
+                decision.status_form = bound.get(decision.pk) or DecisionStatusForm(
+                    decision=decision
+                )
 
 
 def _persons_by_agency(person_counts) -> list[dict]:
@@ -508,6 +532,48 @@ class CancelView(InspectionActionView):
             "cancel_form",
             services.cancel_inspection,
             _("The inspection is cancelled."),
+        )
+
+
+class DecisionStatusView(InspectionActionView):
+    """A decision's status from the inspection page, through the same service as the API:
+    staff of the deciding agency (403 for another agency that sees it, 404 outside scope),
+    an allowed next status, a reason; the row is locked and the change audited."""
+
+    action_capability = "inspections.change_decision"
+
+    def act(self, request, inspection):
+        decision = get_object_or_404(
+            Decision.objects.visible_to(request.user).filter(finding__inspection=inspection),
+            pk=self.kwargs["decision_id"],
+        )
+        if not decide(request.user, "change", decision):
+            raise PermissionDenied
+        form = DecisionStatusForm(request.POST, decision=decision)
+        bound = {"decision_status_forms": {decision.pk: form}}
+        if not form.is_valid():
+            return self.rerender(400, **bound)
+        try:
+            changed = services.change_decision_status(
+                decision,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except StaleVersion:
+            messages.error(
+                request, _("Someone else has changed this in the meantime. Reload and try again.")
+            )
+            return redirect(
+                reverse(self.redirect_url_name, args=[inspection.pk]) + f"#decision-{decision.pk}"
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.rerender(400, **bound)
+        return self.done(
+            _("The decision is now “%(status)s”.") % {"status": changed.get_status_display()},
+            f"#decision-{decision.pk}",
         )
 
 

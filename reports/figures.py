@@ -197,13 +197,13 @@ def compute(year: int, scope: str) -> dict:
     previous, previous_sources = previous_year_totals(year, scope)
     in_operations = (
         base.filter(operation__isnull=False)
-        .values("operation_id")
+        .values("operation__reference")
         .annotate(
             inspections=Count("id", distinct=True),
             with_findings=Count("id", distinct=True, filter=Q(Exists(own_findings))),
             employers=Count("inspectionemployer__employer", distinct=True),
         )
-        .order_by("operation_id")
+        .order_by("operation__reference")
     )
     reports_of_crime = decisions.filter(type__in=REPORTS_OF_CRIME)
     raw = {
@@ -272,8 +272,9 @@ def compute(year: int, scope: str) -> dict:
             persons.annotate(land=Coalesce(NullIf(F("nationality"), Value("")), Value("unknown"))),
             "land",
         ),
+        # Keyed by the operation's reference, as the contract says (docs/reports.md).
         "inspections_by_operation": {
-            str(row["operation_id"]): {
+            row["operation__reference"]: {
                 "inspections": row["inspections"],
                 "with_findings": row["with_findings"],
                 "employers": row["employers"],
@@ -287,11 +288,10 @@ def compute(year: int, scope: str) -> dict:
         "industry_groups": groups,
         "operations": dict(
             ControlOperation.objects.filter(
-                pk__in=[row["operation_id"] for row in in_operations]
-            ).values_list("pk", "title")
+                reference__in=[row["operation__reference"] for row in in_operations]
+            ).values_list("reference", "title")
         ),
     }
-    raw["operations"] = {str(k): v for k, v in raw["operations"].items()}
     raw["change_from_previous_year"] = percent_changes(raw)
     return raw
 

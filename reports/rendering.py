@@ -293,7 +293,8 @@ def tables(build: ReportBuild) -> list[dict]:
             ],
             "rows": [
                 [
-                    by("operation")(op),
+                    # The title with the reference the open data uses as the code.
+                    f"{names['operation'][op]} ({op})" if op in names["operation"] else op,
                     _shown(v["inspections"]),
                     _shown(v["with_findings"]),
                     percent(v["with_findings"], v["inspections"]),

@@ -326,6 +326,7 @@ class OperationSerializer(serializers.ModelSerializer):
         model = ControlOperation
         fields = [
             "id",
+            "reference",
             "title",
             "scope",
             "centre",
@@ -336,7 +337,7 @@ class OperationSerializer(serializers.ModelSerializer):
             "coordinating_agency",
             "status",
         ]
-        read_only_fields = ["id", "coordinating_agency", "status"]
+        read_only_fields = ["id", "reference", "coordinating_agency", "status"]
         extra_kwargs = {"title": {"max_length": 200}}
 
 

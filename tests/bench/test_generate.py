@@ -79,6 +79,8 @@ def test_rows_are_consistent(data):
             ("inspections_agencyassignment", "inspection_id", "inspections_inspection"),
             ("inspections_finding", "inspection_id", "inspections_inspection"),
             ("inspections_decision", "finding_id", "inspections_finding"),
+            ("inspections_inspection", "operation_id", "inspections_controloperation"),
+            ("inspections_personcount", "inspection_id", "inspections_inspection"),
         ]:
             cur.execute(
                 f"SELECT count(*) FROM {child} c WHERE c.{column} IS NOT NULL AND NOT EXISTS "
@@ -185,3 +187,47 @@ def test_lagesbild_figures_constant_queries(data):
         agency_counts.append(len(captured))
     assert agency_counts[0] == agency_counts[1]
     assert AgencyAssignment.objects.exists()
+
+
+# The figures contract's keys (docs/reports.md): version 1, and version 2 with its counts.
+CONTRACT_KEYS = {
+    "inspections_total",
+    "inspections_by_county",
+    "inspections_by_sni_section",
+    "inspections_with_findings",
+    "findings_by_agency_category",
+    "decisions_by_type",
+    "persons_checked_total",
+    "referrals_total",
+    "employers_controlled",
+    "employers_with_findings",
+    "employers_with_decision_by_type",
+    "persons_checked_by_agency",
+    "persons_by_right_to_work",
+    "inspections_with_persons_by_right_to_work",
+    "persons_by_nationality",
+    "inspections_by_operation",
+    "inspections_trend",
+    "change_from_previous_year",
+}
+
+
+def test_the_benchmarks_hand_written_sql_agrees_on_every_contract_key(data):
+    """bench/lagesbild.py times the figures against its own SQL: both must give the same
+    answer, on data that has something in every v2 figure (operations, person counts,
+    withdrawn decisions, published history)."""
+    from bench.lagesbild import CONTRACT_KEYS as BENCH_KEYS
+    from bench.lagesbild import compare, hand_written
+
+    assert BENCH_KEYS == CONTRACT_KEYS
+    year = YEARS[-1]
+    computed = figures.compute(year, "network")
+    same, _only_in_build = compare(computed, hand_written(connection, year))
+    assert CONTRACT_KEYS <= set(same)
+    for key in CONTRACT_KEYS - {"inspections_total", "inspections_with_findings",
+                                "persons_checked_total", "referrals_total",
+                                "employers_controlled", "employers_with_findings"}:  # fmt: skip
+        assert computed[key], f"{key} is empty in the benchmark data"
+    operation = next(iter(computed["inspections_by_operation"]))
+    assert operation.startswith(f"KI-{year}-")
+    assert computed["inspections_trend_source"]["2017"] == "published"

@@ -121,6 +121,7 @@ NOT_PAGES: dict[str, str] = {
     "inspections:inspection_not_performed": "POST only",
     "inspections:inspection_cancel": "POST only",
     "inspections:inspection_close": "POST only",
+    "inspections:decision_status": "POST only (the form is on the inspection page)",
     "inspections:inspection_submit_results": "POST only",
     "inspections:results_finding": "POST only (the form is on the results page)",
     "inspections:results_decision": "POST only (the form is on the results page)",

@@ -368,3 +368,58 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     submit(page, "form.operation-filters")
     assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
     screenshot("8-board-cancelled-filter")
+
+
+def test_skatteverket_withdraws_its_fee_on_the_inspection_page(
+    live_server, page, screenshot, demo_world
+):
+    """A fee is withdrawn on appeal months after the control: the deciding agency's staff
+    pick the next status on the inspection page and give the reason; nobody else is offered
+    the form."""
+    base = live_server.url
+    today = timezone.localdate()
+    coordinator = User.objects.get(username="av.coordinator")
+    skv = User.objects.get(username="skv.staff")
+    inspection = services.plan_inspection(
+        workplace={**WORKPLACE, "name": "Bygget vid Hagastaden (beslut)"},
+        planned_date=today,
+        employers=["5560360793"],
+        actor=coordinator,
+    )
+    assignment = services.assign_agency(
+        inspection, agency=Agency.objects.get(code="skv"), mode="on_site", actor=coordinator
+    )
+    services.respond_to_assignment(assignment, accept=True, actor=skv)
+    services.perform_inspection(inspection, performed_on=today, persons_checked=3, actor=skv)
+    finding = services.record_finding(inspection, category="personalliggare_saknas", actor=skv)
+    decision = services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
+
+    page.set_viewport_size(DESKTOP)
+    log_in(page, base, "skv.staff")
+    page.goto(f"{base}/kontroller/{inspection.pk}/#decision-{decision.pk}")
+    item = page.locator(f"#decision-{decision.pk}")
+    item.locator("summary").click()
+    options = item.locator("select[name=status] option").all_inner_texts()
+    assert options[1:] == ["Överklagat", "Har vunnit laga kraft", "Betalt", "Återkallat"], options
+    item.locator("select[name=status]").select_option("withdrawn")
+    screenshot("decision-1-form")
+    assert_accessible(page)
+    # Without a reason: refused, with the field named, nothing changed.
+    submit(page, f"#decision-{decision.pk} form.decision-status-form")
+    item = page.locator(f"#decision-{decision.pk}")
+    assert item.locator(".field-error").count() == 1
+    assert item.locator(".decision-status").inner_text() == "Beslutat"
+    item.locator("textarea[name=reason]").fill("Avgiften upphävd av förvaltningsrätten.")
+    submit(page, f"#decision-{decision.pk} form.decision-status-form")
+    item = page.locator(f"#decision-{decision.pk}")
+    assert item.locator(".decision-status").inner_text() == "Återkallat"
+    assert item.locator("form.decision-status-form").count() == 0  # the end of its way
+    screenshot("decision-2-withdrawn")
+    assert_accessible(page)
+    decision.refresh_from_db()
+    assert decision.status == "withdrawn"
+
+    log_out(page, base)
+    log_in(page, base, "av.coordinator")
+    page.goto(f"{base}/kontroller/{inspection.pk}/")
+    assert page.locator("form.decision-status-form").count() == 0

@@ -94,6 +94,8 @@ MATRIX = [
     *rows("decisions", seen(200)),
     # Only staff of the decision's agency (Skatteverket) move it; others who see it: 403.
     *rows("decision_status", {**seen(403), "on_site": 200}),
+    # The same in the browser (the form on the inspection page): 302 back to the page.
+    *rows("html_decision_status", {**seen(403), "on_site": 302}),
     *rows("persons", seen(200)),
     *rows("follow_ups", seen(200)),
     *rows("followup_list", seen("listed", "hidden")),
@@ -303,6 +305,11 @@ def _perform(api, action, w, viewer_agency):
         return api.client_for_html.post(
             reverse("inspections:results_visit", args=[i.pk]),
             {"performed_on": date.today().isoformat(), "persons_checked": "1"},
+        )
+    if action == "html_decision_status":
+        return api.client_for_html.post(
+            reverse("inspections:decision_status", args=[i.pk, w["decision"].pk]),
+            {"status": "appealed", "reason": "Överklagat till förvaltningsrätten", "version": 1},
         )
     if action == "html_not_reporting":
         return api.client_for_html.post(

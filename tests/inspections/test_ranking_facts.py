@@ -44,6 +44,7 @@ SEVERITIES = ("high", "medium", "low")
 
 def _operation(agency, actor):
     return ControlOperation.objects.create(
+        reference=f"KI-F-{agency.code}",
         title="Insats",
         period_start=date(2025, 1, 1),
         period_end=date(2025, 12, 31),

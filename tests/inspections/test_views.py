@@ -534,6 +534,120 @@ def test_a_decision_on_another_agencys_finding_is_refused(client, joint, skv_sta
     assert not Decision.objects.exists()
 
 
+# --- a decision's status on the inspection page --------------------------------------------
+
+
+def _fee(joint, skv_staff):
+    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    return services.record_decision(
+        finding, type="kontrollavgift", amount_sek=12500, actor=skv_staff
+    )
+
+
+def test_the_deciding_agency_is_offered_only_the_next_statuses(
+    client, joint, skv_staff, polis_staff, av_coordinator
+):
+    decision = _fee(joint, skv_staff)
+    client.force_login(skv_staff)
+    page = client.get(url("inspection_detail", joint))
+    form = page.context["findings"][0].decisions.all()[0].status_form
+    offered = [value for value, _label in form.fields["status"].choices if value]
+    assert offered == ["appealed", "final", "paid", "withdrawn"]  # decided -> ...
+    html = page.content.decode()
+    assert url("decision_status", joint, decision.pk) in html
+    # Swedish labels, never codes, for a Swedish reader.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    html = client.get(url("inspection_detail", joint)).content.decode()
+    assert ">Överklagat<" in html and ">appealed<" not in html
+    # Those who see the decision but did not make it get no form.
+    for other in (polis_staff, av_coordinator):
+        client.force_login(other)
+        assert url("decision_status", joint, decision.pk) not in (
+            client.get(url("inspection_detail", joint)).content.decode()
+        )
+
+
+def test_a_police_report_is_never_offered_paid(client, joint, polis_staff):
+    finding = services.record_finding(joint, category="utan_arbetstillstand", actor=polis_staff)
+    services.record_decision(finding, type="polisanmalan", law="utlanningslagen", actor=polis_staff)
+    client.force_login(polis_staff)
+    page = client.get(url("inspection_detail", joint))
+    form = page.context["findings"][0].decisions.all()[0].status_form
+    assert [v for v, _label in form.fields["status"].choices if v] == [
+        "appealed",
+        "final",
+        "withdrawn",
+    ]
+
+
+def test_the_status_changes_with_a_reason_and_is_audited(client, joint, skv_staff):
+    decision = _fee(joint, skv_staff)
+    client.force_login(skv_staff)
+    response = client.post(
+        url("decision_status", joint, decision.pk),
+        {"status": "withdrawn", "reason": "Upphävt efter överklagande", "version": 1},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#decision-{decision.pk}")
+    decision.refresh_from_db()
+    assert (decision.status, decision.version) == ("withdrawn", 2)
+    event = AuditEvent.objects.get(action="decision.status_changed")
+    assert event.purpose == "Upphävt efter överklagande"
+    assert event.changes == {"status": ["decided", "withdrawn"]}
+    # Withdrawn is the end of the way: no form any more.
+    page = client.get(url("inspection_detail", joint))
+    assert not hasattr(page.context["findings"][0].decisions.all()[0], "status_form")
+
+
+def test_a_missing_reason_or_a_refused_step_is_400_on_the_field(client, joint, skv_staff):
+    decision = _fee(joint, skv_staff)
+    client.force_login(skv_staff)
+    cases = [
+        ({"status": "appealed", "reason": "", "version": 1}, "reason"),
+        ({"status": "proposed", "reason": "Tillbaka", "version": 1}, "status"),
+        ({"status": "", "reason": "Tillbaka", "version": 1}, "status"),
+    ]
+    for data, field in cases:
+        response = client.post(url("decision_status", joint, decision.pk), data)
+        assert response.status_code == 400, data
+        form = response.context["findings"][0].decisions.all()[0].status_form
+        assert list(form.errors) == [field], data
+    decision.refresh_from_db()
+    assert (decision.status, decision.version) == ("decided", 1)
+    assert not AuditEvent.objects.filter(action="decision.status_changed").exists()
+
+
+def test_a_change_made_meanwhile_is_not_overwritten(client, joint, skv_staff):
+    decision = _fee(joint, skv_staff)
+    services.change_decision_status(
+        decision, status="appealed", reason="Överklagat", actor=skv_staff
+    )
+    client.force_login(skv_staff)
+    response = client.post(
+        url("decision_status", joint, decision.pk),
+        {"status": "final", "reason": "Vunnit laga kraft", "version": 1},  # the page read v1
+        follow=True,
+    )
+    assert "changed this in the meantime" in response.content.decode()
+    decision.refresh_from_db()
+    assert (decision.status, decision.version) == ("appealed", 2)
+
+
+def test_another_agency_is_403_and_out_of_scope_is_404(
+    client, joint, skv_staff, polis_staff, fk_staff
+):
+    decision = _fee(joint, skv_staff)
+    data = {"status": "appealed", "reason": "Överklagat", "version": 1}
+    client.force_login(polis_staff)  # sees the finding and its decision
+    assert client.post(url("decision_status", joint, decision.pk), data).status_code == 403
+    client.force_login(fk_staff)  # not taking part
+    assert client.post(url("decision_status", joint, decision.pk), data).status_code == 404
+    client.force_login(skv_staff)  # a decision id that is not on this inspection
+    assert client.post(url("decision_status", joint, decision.pk + 999), data).status_code == 404
+    decision.refresh_from_db()
+    assert decision.status == "decided"
+
+
 def test_person_counts_replace_my_agencys_counts(client, joint, skv_staff, polis_staff):
     services.record_person_counts(
         joint, counts=[{"right_to_work": "unknown", "count": 2}], actor=polis_staff

@@ -59,8 +59,9 @@ def test_seed_demo_is_idempotent_and_logs_in_every_demo_user(client):
     first = counts()
     call_command("seed_demo", "--password", "demo-password-123", "--quiet")
     assert counts() == first
-    # cases, employers (10 + 7 of the risk demo), share rows (edit shares have two)
-    assert first[3:] == (12, 17, 10)
+    # cases, employers (10 + 7 of the risk demo + 18 controlled without findings), share
+    # rows (edit shares have two)
+    assert first[3:] == (12, 35, 10)
     assert Case.objects.exclude(status="open").exists()
     assert first[0] == 9 * 4 + 1
     assert User.objects.get(username="av.analyst").membership.roles == ["analyst"]

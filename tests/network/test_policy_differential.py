@@ -80,6 +80,7 @@ def build(world, actor):
     )
     operations = [
         ControlOperation.objects.create(
+            reference=f"KI-D-{code}",
             title=f"Insats {code}",
             period_start=date(2025, 1, 1),
             period_end=date(2025, 12, 31),

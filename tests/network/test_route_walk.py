@@ -129,6 +129,7 @@ ROUTES = {
     "inspections:results_persons": ONE,
     "inspections:results_submit": ONE,
     "inspections:results_visit": ONE,
+    "inspections:decision_status": ONE,
     "inspections:attachment_upload": ONE,
     "inspections:attachment_download": ONE,
     "inspections:inspection_export": LIST,
@@ -199,6 +200,8 @@ ADMIN_MODELS = {
     "cases.case": ONE,
     "cases.accessreview": ONE,
     "cases.employer": ONE,
+    # Control operations, read-only and scoped like the board.
+    "inspections.controloperation": ONE,
     # The network's own records, sign-in protection and the outbox: no case or referral data.
     "network.agency": NONE,
     "network.auditevent": NONE,

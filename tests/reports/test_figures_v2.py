@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def test_every_v2_figure_equals_the_hand_computed_one(known_year):
     raw = figures.compute(2025, "network")
-    op = str(known_year["campaign"].pk)
+    # Keyed by the operation's reference (the contract), not its database id.
+    op = "KI-2025-000001"
+    assert known_year["campaign"].reference == op
     # Version 1, on the same data (the withdrawn fee and the proposal are not in force).
     assert raw["inspections_total"] == 3
     assert raw["inspections_with_findings"] == 3
@@ -110,6 +112,17 @@ def test_last_years_published_figure_is_the_comparison_when_akrim_has_none(known
     assert raw["change_from_previous_year"]["inspections_total"] == 50.0
     assert raw["change_from_previous_year"]["employers_controlled"] is None
     assert raw["inspections_trend"]["2024"] == 2
+
+
+def test_the_campaign_table_names_the_operation_by_its_reference(known_year, ready):
+    """The report and the open data both carry the reference as the row's stable code."""
+    from reports import opendata, rendering
+
+    _fields, rows = opendata.tables(ready)["inspections_by_operation"]
+    assert [row[:3] for row in rows] == [["KI-2025-000001", "Byggvecka mars", "Byggvecka mars"]]
+    table = next(t for t in rendering.tables(ready) if t["key"] == "inspections_by_operation")
+    assert table["codes"] == ["KI-2025-000001"]
+    assert table["rows"][0][0] == "Byggvecka mars (KI-2025-000001)"
 
 
 # --- suppression of every v2 mapping on random tables -------------------------------------

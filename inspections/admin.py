@@ -1,0 +1,32 @@
+"""Control operations in the Django admin: read-only and scoped by visible_to, like the cases.
+
+Operations are planned and moved through their pages and the API (services), which audit
+them; the admin is for looking one up by its reference."""
+
+from django.contrib import admin
+
+from inspections.models import ControlOperation
+from network.admin import NotFoundOutsideScope
+
+
+@admin.register(ControlOperation)
+class ControlOperationAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+    list_display = ["reference", "title", "coordinating_agency", "period_start", "status"]
+    list_filter = ["status", "scope"]
+    search_fields = ["reference", "title"]
+    readonly_fields = ["reference"]
+    list_select_related = ["coordinating_agency"]
+
+    def get_queryset(self, request):
+        return ControlOperation.objects.visible_to(request.user).select_related(
+            "coordinating_agency", "centre"
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
