@@ -43,9 +43,6 @@ KNOWN = {
     "referrals:referral_detail": f"country code; {LATER}",
     "referrals:referral_list": f"country code; {LATER}",
     "reports:annual_report": "the report state button names the state's code",
-    "tips:tip_detail": "observation codes of the tip",
-    "tips:tip_form": f"county codes in the county list; {LATER}",
-    "tips:tip_list": f"county codes in the filter; {LATER}",
 }
 
 READABLE_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder"}
