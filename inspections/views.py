@@ -573,16 +573,47 @@ class NotPerformedView(InspectionActionView):
         )
 
 
-class CancelView(InspectionActionView):
-    action_capability = "inspections.coordinate_inspection"
+class CancelView(InspectionScopedMixin, DetailView):
+    """Cancelling an inspection, on a page of its own (as for an operation): what is
+    cancelled, a reason, one button. The detail page only links here, so a slip there cannot
+    cancel anything. Outside the person's scope 404; without the coordinator's capability,
+    or once the visit is past, 403."""
 
-    def act(self, request, inspection):
-        return self.run(
-            ReasonForm(request.POST, auto_id="id_cancel_%s"),
-            "cancel_form",
-            services.cancel_inspection,
-            _("The inspection is cancelled."),
-        )
+    template_name = "inspections/inspection_cancel.html"
+
+    def get_object(self, queryset=None):
+        inspection = super().get_object(queryset)
+        if not self.request.user.has_perm("inspections.coordinate_inspection") or not decide(
+            self.request.user, "change", inspection
+        ):
+            raise PermissionDenied
+        if inspection.status not in BEFORE_VISIT:
+            raise PermissionDenied(_("Only an inspection not yet visited can be cancelled."))
+        return inspection
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ReasonForm(auto_id="id_cancel_%s"))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = inspection = self.get_object()
+        form = ReasonForm(request.POST, auto_id="id_cancel_%s")
+        if form.is_valid():
+            try:
+                services.cancel_inspection(
+                    inspection, reason=form.cleaned_data["reason"], actor=request.user
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _("Inspection %(reference)s is cancelled.")
+                    % {"reference": inspection.reference},
+                )
+                return redirect("inspections:inspection_detail", pk=inspection.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class CloseView(InspectionActionView):
