@@ -252,9 +252,12 @@ def tip_history(tip: Tip, *, user: User) -> list[dict]:
     for event in events:
         changes = event.changes if isinstance(event.changes, dict) else {}
         actor = event.actor
-        who = (actor.get_full_name() if actor is not None else "") or (
-            _("A member of the public") if event.action == "tip.received" else _("Someone")
-        )
+        if actor is not None:
+            who = actor.get_full_name() or actor.get_username()
+        elif event.action == "tip.received":
+            who = _("A member of the public")
+        else:
+            who = event.actor_username or _("Someone")
         detail = ""
         if changes.get("agency"):
             detail = agencies.get(changes["agency"], "")

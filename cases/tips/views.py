@@ -158,6 +158,18 @@ TRIAGE_ACTIONS = {
 }
 
 
+# The tip's history in words (cases/tips/services.py, tip_history).
+HISTORY_SENTENCES = {
+    "tip.received": _lazy("sent the tip"),
+    "tip.dismissed": _lazy("dismissed the tip"),
+    "tip.case_created": _lazy("opened a case from the tip"),
+    "tip.proposed": _lazy("proposed the tip for an inspection"),
+    "tip.forwarded": _lazy("forwarded the tip"),
+    "tip.employer_linked": _lazy("linked the tip to an employer"),
+    "tip.inspection_planned": _lazy("planned a control from the tip"),
+}
+
+
 class TipDetailView(CapabilityRequiredMixin, View):
     """One tip, its history, its possible duplicates and the triage actions that still apply."""
 
@@ -189,7 +201,15 @@ class TipDetailView(CapabilityRequiredMixin, View):
                 {"name": name, "label": TRIAGE_ACTIONS[name][0], "help": TRIAGE_ACTIONS[name][1]}
                 for name in allowed
             ],
-            "history": services.tip_history(tip, user=request.user),
+            "history": [
+                {
+                    **row,
+                    "sentence": HISTORY_SENTENCES.get(
+                        row["action"], _lazy("did something with the tip")
+                    ),
+                }
+                for row in services.tip_history(tip, user=request.user)
+            ],
             "planned": tip.inspections.visible_to(request.user).order_by("planned_date"),
             "may_plan": triage
             and request.user.has_perm("inspections.add_inspection")
