@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.employers.services import register_employer
 from cases.tips import services as tip_services
-from cases.tips.models import Tip, TipOutcome
+from cases.tips.models import Tip
 from cases.tips.states import ACTION_OUTCOMES, TIP_STATES, allowed_actions
 from inspections.models import Inspection
 from network.models import Agency, AuditEvent, County
