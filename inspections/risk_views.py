@@ -28,7 +28,8 @@ from inspections import policies, profile, risk, services
 from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
-from network.forms import ServiceErrorsMixin
+from network.forms import ServiceErrorsMixin, choice_field, model_choice_field
+from network.http import user_of
 from network.identifiers import parse_orgnr
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
@@ -63,7 +64,7 @@ class EmployerProfileView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = user_of(self.request)
         employer = employer_or_404(kwargs["orgnr"])
         data = profile.build(employer, user=user)
         services.record_profile_read(employer, actor=user)
@@ -168,8 +169,8 @@ class CandidateQueryForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, centres, industries, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].choices = [(c.code, c.name) for c in centres]
-        self.fields["industries"].choices = [
+        choice_field(self, "centre").choices = [(c.code, c.name) for c in centres]
+        choice_field(self, "industries").choices = [
             (row.key, f"{row.name} ({row.weight})") for row in industries
         ]
 
@@ -191,8 +192,8 @@ class PlanForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, operations, workplace_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
-        self.fields["picks"].choices = [(i, i) for i in workplace_ids]
+        model_choice_field(self, "operation").queryset = operations
+        choice_field(self, "picks").choices = [(i, i) for i in workplace_ids]
         self.fields["picks"].error_messages["required"] = _("Pick at least one candidate.")
 
 
@@ -221,7 +222,7 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
     query_fields = ("centre", "industries", "period", "limit")
 
     def query_form(self, data):
-        membership = self.request.user.active_membership
+        membership = user_of(self.request).active_membership
         centres = list(Centre.objects.order_by("name"))
         default = membership.centre.code if membership and membership.centre_id else None
         if default is None:

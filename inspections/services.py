@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -58,7 +57,7 @@ from inspections.models import (
 from inspections.risk import SNI_PREFIX
 from network import exports
 from network.exceptions import StaleVersion
-from network.files import check_upload
+from network.files import attach
 from network.identifiers import parse_orgnr
 from network.models import Agency, County, Membership, Role, User
 from network.names import countries
@@ -815,23 +814,15 @@ def add_attachment(inspection: Inspection, *, upload, actor: User) -> Inspection
         inspection,
         _("Only the coordinator or an agency taking part may add files."),
     )
-    checked = check_upload(upload)
-    attachment = InspectionAttachment(
-        inspection=inspection,
-        agency=actor.agency,
-        filename=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        uploaded_by=actor,
+    attachment = attach(
+        InspectionAttachment(inspection=inspection, agency=actor.agency, uploaded_by=actor),
+        upload,
     )
-    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
-    attachment.save()
     record_event(
         "inspection.attachment_added",
         actor=actor,
         obj=inspection,
-        changes={"attachment": attachment.pk, "filename": checked.name},
+        changes={"attachment": attachment.pk, "filename": attachment.filename},
     )
     return attachment
 

@@ -44,7 +44,6 @@ from inspections.forms import (
     FindingForm,
     FollowUpFilterForm,
     FollowUpForm,
-    InspectionAttachmentForm,
     InspectionPlanForm,
     NotReportingForm,
     OperationFilterForm,
@@ -64,9 +63,12 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
-from network import files
 from network.exports import csv_response
+from network.forms import AttachmentForm
+from network.http import user_of
 from network.mixins import (
+    AttachmentDownloadMixin,
+    AttachmentUploadMixin,
     CapabilityRequiredMixin,
     FilteredListView,
     ObjectActionMixin,
@@ -286,11 +288,11 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
                     operation=data["operation"],
                     unannounced=data["unannounced"],
                     selection_basis=SelectionBasis.TIP if tip is not None else "",
-                    actor=self.request.user,
+                    actor=user_of(self.request),
                 )
                 if tip is not None:
                     tip_services.link_planned_inspection(
-                        tip, inspection=inspection, actor=self.request.user
+                        tip, inspection=inspection, actor=user_of(self.request)
                     )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -460,7 +462,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         context["attachments"] = inspection.attachments.select_related("agency", "uploaded_by")
         context.setdefault(
             "attachment_form",
-            InspectionAttachmentForm() if coordinator or accepted else None,
+            AttachmentForm() if coordinator or accepted else None,
         )
         return context
 
@@ -627,33 +629,16 @@ class CloseView(InspectionActionView):
         return self.done(_("The inspection is closed."))
 
 
-class AttachmentUploadView(InspectionActionView):
+class AttachmentUploadView(AttachmentUploadMixin, InspectionActionView):
     """A file from the control (coordinator or an agency taking part)."""
 
-    def act(self, request, inspection):
-        form = InspectionAttachmentForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.rerender(400, attachment_form=form)
-        try:
-            attachment = services.add_attachment(
-                inspection, upload=form.cleaned_data["file"], actor=request.user
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, attachment_form=form)
-        return self.done(
-            _("%(filename)s is attached.") % {"filename": attachment.filename}, "#attachments"
-        )
+    add_attachment = staticmethod(services.add_attachment)
 
 
-class AttachmentDownloadView(InspectionScopedMixin, View):
+class AttachmentDownloadView(AttachmentDownloadMixin, InspectionScopedMixin, View):
     """A file of a visible inspection, served only after the download is audited."""
 
-    def get(self, request, pk, attachment_id):
-        inspection = get_object_or_404(self.get_queryset(), pk=pk)
-        attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
-        services.record_attachment_download(attachment, actor=request.user)
-        return files.download(attachment)
+    record_download = staticmethod(services.record_attachment_download)
 
 
 class InspectionExportView(CapabilityRequiredMixin, View):
@@ -711,7 +696,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        inspection, user = self.object, self.request.user
+        inspection, user = self.object, user_of(self.request)
         agency = user.agency
         recording = self.mine is not None and inspection.status in services.RESULT_STATES
         own_findings = self.findings(inspection, agency=agency)
@@ -914,7 +899,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = user_of(self.request)
         visible = Inspection.objects.visible_to(user).values("pk")
         seen = Q(inspections__in=visible)
         by_status = {

@@ -34,7 +34,7 @@ def register_choices(*classes: type[Choices]) -> None:
         _CHOICES[cls.__name__] = cls
 
 
-def choice_label(value, kind: str) -> str:
+def choice_label(value: object, kind: str) -> str:
     """The translated label of a stored choice code (`'accepted', 'AssignmentStatus'` ->
     'Accepterat'); the value itself when the code or the list is unknown."""
     cls = _CHOICES.get(kind)
@@ -46,7 +46,7 @@ def choice_label(value, kind: str) -> str:
         return str(value)
 
 
-def country_name(code) -> str:
+def country_name(code: object) -> str:
     """ISO 3166-1 alpha-2 -> the country's name in the active language ('UA' -> 'Ukraina');
     an unknown code as it is."""
     code = str(code or "").strip().upper()

@@ -14,15 +14,23 @@ import functools
 import hashlib
 import json
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 # The one definition of the client address (also django-axes' AXES_CLIENT_IP_CALLABLE).
-from network.middleware import UNKNOWN_ADDRESS, client_ip  # noqa: F401
+from network.middleware import UNKNOWN_ADDRESS as UNKNOWN_ADDRESS  # re-exported
+from network.middleware import client_ip as client_ip  # re-exported
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
+type _View = Callable[..., HttpResponseBase]
 
 
 def _key(rule: str, value: str) -> str:
@@ -50,8 +58,9 @@ def hit(rule: str, value: str) -> int | None:
     return None
 
 
-def too_many_requests(request, retry_after: int):
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     """429 with Retry-After: JSON for the API, a page for people."""
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {
@@ -71,25 +80,25 @@ def too_many_requests(request, retry_after: int):
     return response
 
 
-def check(request, *rules: tuple[str, str]) -> int | None:
+def check(request: "HttpRequest | Request", *rules: tuple[str, str]) -> int | None:
     """Count the request under each (rule, value); the longest wait if any is exceeded.
     Empty values (a form sent without a username) are counted under the address only."""
-    waits = [hit(rule, value) for rule, value in rules if value]
-    waits = [wait for wait in waits if wait]
+    counted = [hit(rule, value) for rule, value in rules if value]
+    waits = [wait for wait in counted if wait]
     return max(waits) if waits else None
 
 
-def limit_posts(*rules: tuple[str, str | None]):
+def limit_posts(*rules: tuple[str, str | None]) -> Callable[[_View], _View]:
     """Decorate a view (for a class-based view: `method_decorator(limit_posts(...),
     name="dispatch")`): each POST counts under each rule. A rule's second item is None for the client address, or the name of the POST
     (or JSON) field whose value is the key, e.g. ("login:username", "username")."""
 
-    def decorator(view):
+    def decorator(view: _View) -> _View:
         @functools.wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> HttpResponseBase:
             request = args[0]
             if request.method == "POST":
-                pairs = []
+                pairs: list[tuple[str, str]] = []
                 for rule, field in rules:
                     if field is None:
                         pairs.append((rule, client_ip(request)))
@@ -105,7 +114,7 @@ def limit_posts(*rules: tuple[str, str | None]):
     return decorator
 
 
-def _posted(request, field: str) -> str:
+def _posted(request: HttpRequest, field: str) -> str:
     value = request.POST.get(field, "")
     if not value and request.content_type == "application/json":
         try:

@@ -8,6 +8,7 @@ is what HTCDS's ForcedLabourIndustry uses."""
 import csv
 import functools
 from pathlib import Path
+from typing import Any
 
 from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Substr
@@ -51,7 +52,7 @@ def section_of(code: str) -> str:
     return ""
 
 
-def section_expression(field: str):
+def section_expression(field: str) -> Case:
     """A database expression giving the section letter of an SNI code column (a CASE over
     the code's first two characters: plain string comparisons, cheap on millions of rows)."""
     division = Substr(field, 1, 2)
@@ -101,7 +102,7 @@ def titles() -> dict[str, str]:
         return {row["code"]: row["title"] for row in csv.DictReader(handle)}
 
 
-def _normalise(code: str) -> str:
+def _normalise(code: object) -> str:
     """'41.200' -> '41.2' (SCB writes the subclass 41.200, the class 41.20, the group 41.2:
     trailing zeros add no detail)."""
     head, dot, tail = str(code or "").strip().partition(".")
@@ -109,7 +110,7 @@ def _normalise(code: str) -> str:
     return f"{head}.{tail}" if dot and tail else head
 
 
-def title_of(code) -> str:
+def title_of(code: object) -> str:
     """The Swedish title of an SNI code or section letter; '' when unknown."""
     code = _normalise(code)
     known = titles()
@@ -122,7 +123,7 @@ def title_of(code) -> str:
     return ""
 
 
-def section_title(code) -> str:
+def section_title(code: Any) -> str:  # a code or a letter from a template
     """The title of the section a code belongs to ('41.200' -> 'Byggverksamhet')."""
     letter = code.upper() if str(code).isalpha() else section_of(code)
     return titles().get(letter, "")

@@ -37,14 +37,15 @@ from cases.coordination.serializers import (
     ShareRequestSerializer,
     ShareSerializer,
 )
-from network import files
+from network.api.attachments import AttachmentDownloadActionMixin
 from network.api.base import ScopedViewSetMixin
-from network.api.schema import ATTACHMENT_DOWNLOAD
 from network.exports import csv_response
+from network.http import user_of
 from network.renderers import CSVRenderer
 
 
 class CaseViewSet(
+    AttachmentDownloadActionMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -54,6 +55,7 @@ class CaseViewSet(
     """Coordination cases the caller may see. PATCH carries the `version` it read."""
 
     scoped_model = Case
+    record_attachment_download = staticmethod(services.record_attachment_download)
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     select_related = ("owner_agency", "employer")
@@ -87,7 +89,7 @@ class CaseViewSet(
             summary=data.get("summary", ""),
             employer=data.get("employer"),
             sensitivity=data.get("sensitivity", "normal"),
-            actor=self.request.user,
+            actor=user_of(self.request),
         )
 
     @extend_schema(request=CaseUpdateSerializer, responses={200: CaseSerializer})
@@ -210,19 +212,6 @@ class CaseViewSet(
             case, upload=serializer.validated_data["file"], actor=request.user
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses=ATTACHMENT_DOWNLOAD)
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
-        filterset_class=None,
-    )
-    def download_attachment(self, request, pk=None, attachment_id=None):
-        case = self.get_object()
-        attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        services.record_attachment_download(attachment, actor=request.user)
-        return files.download(attachment)
 
 
 class AccessReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from cases.grants import (
 )
 from network import exports
 from network.exceptions import StaleVersion
-from network.files import check_upload
+from network.files import attach
 from network.models import Agency, User
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
@@ -82,7 +81,6 @@ def open_case(
         created_by=actor,
         created_at=now,
     )
-    case._history_user = actor
     case.save()
     record_event("case.created", actor=actor, obj=case, purpose=case.reference)
     return case
@@ -116,7 +114,6 @@ def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case
     if "title" in diff and not locked.title.strip():
         raise ValidationError({"title": [_("Enter a title.")]})
     locked.version = version + 1
-    locked._history_user = actor
     locked.save()
     record_event("case.updated", actor=actor, obj=locked, changes=diff)
     return locked
@@ -169,22 +166,16 @@ def add_attachment(case: Case, *, upload, actor: User) -> CaseAttachment:
     """Store a file on a case after checking its size, its type and its first bytes."""
     if not permissions.can_edit(actor, case):
         raise PermissionDenied(_("You may not change this case."))
-    checked = check_upload(upload)
-    attachment = CaseAttachment(
-        case=case,
-        filename=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        uploaded_by=actor,
-    )
-    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
-    attachment.save()
+    attachment = attach(CaseAttachment(case=case, uploaded_by=actor), upload)
     record_event(
         "case.attachment_added",
         actor=actor,
         obj=case,
-        changes={"attachment": attachment.pk, "filename": checked.name, "size": attachment.size},
+        changes={
+            "attachment": attachment.pk,
+            "filename": attachment.filename,
+            "size": attachment.size,
+        },
     )
     return attachment
 

@@ -7,7 +7,7 @@ becomes field errors (400), StaleVersion a 409 with the current case, success a 
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -19,7 +19,6 @@ from cases import permissions
 from cases.coordination import services
 from cases.coordination.filters import CaseFilterSet
 from cases.coordination.forms import (
-    AttachmentForm,
     BreakTheGlassForm,
     CaseCreateForm,
     CaseUpdateForm,
@@ -36,15 +35,19 @@ from cases.coordination.models import (
 )
 from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.employers import services as employer_services
-from network import files
 from network.exceptions import StaleVersion
 from network.exports import csv_response
+from network.forms import AttachmentForm
+from network.http import user_of
 from network.mixins import (
+    AttachmentDownloadMixin,
+    AttachmentUploadMixin,
     CapabilityRequiredMixin,
     FilteredListView,
     ObjectActionMixin,
     ScopedQuerysetMixin,
 )
+from network.models import AuditEvent
 
 PAGE_SIZE = 50
 
@@ -88,7 +91,7 @@ class CaseCreateView(CapabilityRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        user = self.request.user
+        user = user_of(self.request)
         try:
             # One transaction: a case that cannot be opened leaves no employer behind.
             with transaction.atomic():
@@ -125,23 +128,40 @@ class CaseScopedMixin(ScopedQuerysetMixin):
 
 
 def _history(case: Case) -> list[dict]:
-    """The change history, newest first, with the fields each save changed. Records are
-    diffed pairwise (each against the one before it, i.e. its `prev_record`) from a single
-    query instead of one `prev_record` query per row."""
-    records = list(case.history.select_related("history_user").order_by("-history_date", "-pk"))
+    """The change history, newest first, with the fields each change touched.
+
+    It is read from the audit trail, which records every opening and every update of a case
+    with its field-by-field diff in the same transaction (`services.update_case`): one record
+    of who changed what, not a second history table beside it (docs/architecture.md)."""
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Case._meta.label_lower,
+            object_id=str(case.pk),
+            action__in=("case.created", "case.updated"),
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
     entries = []
-    for record, previous in zip(records, [*records[1:], None], strict=True):
-        names = record.diff_against(previous).changed_fields if previous else []
+    for event in events:
+        names = list(event.changes) if event.action == "case.updated" else []
         entries.append(
             {
-                "at": record.history_date,
-                "user": record.history_user,
-                "created": previous is None,
+                "at": event.at,
+                "user": event.actor,
+                "created": event.action == "case.created",
                 "field_names": names,
-                "fields": [str(Case._meta.get_field(name).verbose_name) for name in names],
+                "fields": [_field_label(name) for name in names],
             }
         )
     return entries
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(getattr(Case._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
 
 
 class CaseDetailView(CaseScopedMixin, DetailView):
@@ -242,26 +262,14 @@ class CaseNoteView(CaseActionView):
         return self.done(_("The note is added."), "#notes")
 
 
-class CaseAttachmentUploadView(CaseActionView):
+class CaseAttachmentUploadView(AttachmentUploadMixin, CaseActionView):
     action_capability = "cases.add_caseattachment"
+    add_attachment = staticmethod(services.add_attachment)
 
     def act(self, request, case):
         if not permissions.can_edit(request.user, case):
             raise PermissionDenied
-        form = AttachmentForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.rerender(400, attachment_form=form)
-        try:
-            attachment = services.add_attachment(
-                case, upload=form.cleaned_data["file"], actor=request.user
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, attachment_form=form)
-        return self.done(
-            _("%(filename)s is attached.") % {"filename": attachment.filename},
-            "#attachments",
-        )
+        return super().act(request, case)
 
 
 class CaseShareView(CaseActionView):
@@ -329,14 +337,10 @@ class CaseUnshareView(CaseActionView):
         )
 
 
-class AttachmentDownloadView(CaseScopedMixin, View):
+class AttachmentDownloadView(AttachmentDownloadMixin, CaseScopedMixin, View):
     """A file of a visible case, served only after the download is audited."""
 
-    def get(self, request, pk, attachment_id):
-        case = get_object_or_404(self.get_queryset(), pk=pk)
-        attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        services.record_attachment_download(attachment, actor=request.user)
-        return files.download(attachment)
+    record_download = staticmethod(services.record_attachment_download)
 
 
 class BreakTheGlassView(CapabilityRequiredMixin, FormView):
@@ -352,7 +356,7 @@ class BreakTheGlassView(CapabilityRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        user = self.request.user
+        user = user_of(self.request)
         # Deliberately not visible_to: the person asks for a case they cannot see. That is
         # exactly what break-the-glass is for, and why it is justified, audited and reviewed.
         case = Case.objects.filter(reference=form.cleaned_data["reference"]).first()

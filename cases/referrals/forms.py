@@ -26,7 +26,7 @@ from cases.referrals.models import (
     SupportMeasure,
     VictimReferral,
 )
-from network.forms import ServiceErrorsMixin, plain_text
+from network.forms import ServiceErrorsMixin, model_choice_field, plain_text
 from network.models import Agency
 
 DATE = {"type": "date"}
@@ -286,7 +286,7 @@ class ReferralShareForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault("auto_id", "id_share_%s")
         super().__init__(*args, **kwargs)
         # Agencies that see the referral anyway are not offered.
-        self.fields["agency"].queryset = (
+        model_choice_field(self, "agency").queryset = (
             Agency.objects.filter(active=True, group__isnull=False)
             .exclude(pk__in=[referral.referring_agency_id, referral.receiving_agency_id or 0])
             .exclude(is_national_coordinator=True)
@@ -296,7 +296,7 @@ class ReferralShareForm(ServiceErrorsMixin, forms.Form):
         return plain_text(self.cleaned_data["reason"])
 
 
-APPLICANTS = ReflectionPeriod._meta.get_field("applicant").choices
+APPLICANTS = ReflectionPeriod.APPLICANTS
 
 
 class ReflectionApplyForm(ServiceErrorsMixin, forms.Form):

@@ -48,6 +48,7 @@ from cases.referrals.models import (
     ReflectionPeriod,
     VictimReferral,
 )
+from network.http import user_of
 from network.mixins import (
     CapabilityRequiredMixin,
     FilteredListView,
@@ -155,7 +156,7 @@ class ReferralCreateView(CapabilityRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        user = self.request.user
+        user = user_of(self.request)
         origin, origin_reference = "other", ""
         inspection = form.cleaned_data["inspection"]
         try:
@@ -216,7 +217,7 @@ class ReferralDetailView(ReferralScopedMixin, DetailView):
 
     def get_context_data(self, decide_forms=None, **kwargs):
         context = super().get_context_data(**kwargs)
-        referral, user = self.object, self.request.user
+        referral, user = self.object, user_of(self.request)
         working = services.can_work_referral(user, referral)
         can_change = working and user.has_perm("cases.change_victimreferral")
         can_reveal = services.can_reveal_identity(user, referral)

@@ -6,6 +6,7 @@ too, so no caller can forget them.
 """
 
 import secrets
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -205,7 +206,7 @@ def may_plan_inspection(tip: Tip) -> bool:
 
 
 @transaction.atomic
-def link_planned_inspection(tip: Tip, *, inspection, actor: User) -> Tip:
+def link_planned_inspection(tip: Tip, *, inspection: Any, actor: User) -> Tip:
     """The control planned from a tip proposed for one: the inspection names the tip as its
     selection basis (its `tip` field, set here through the relation so that this layer
     imports nothing of inspections), and the tip's history says who planned which control.
@@ -226,7 +227,7 @@ def link_planned_inspection(tip: Tip, *, inspection, actor: User) -> Tip:
     return tip
 
 
-def tip_history(tip: Tip, *, user: User) -> list[dict]:
+def tip_history(tip: Tip, *, user: User) -> list[dict[str, Any]]:
     """Who decided what about the tip, when, and why: its audit events in time order, told
     with people's and agencies' names. Read only for a tip the user may see (visible_to);
     the events are the tip's own, so seeing the tip is the right to see its history."""

@@ -246,7 +246,7 @@ class TipDetailView(CapabilityRequiredMixin, View):
         name, form_class = forms_by_action[action]
         form = form_class(request.POST) if form_class else None
         if form is not None and not form.is_valid():
-            return self.render(request, tip, 400, **{name: form})
+            return self.render(request, tip, 400, **{str(name): form})
         data = form.cleaned_data if form is not None else {}
         try:
             if action == "dismiss":
@@ -277,6 +277,6 @@ class TipDetailView(CapabilityRequiredMixin, View):
             if form is None:
                 return self.render(request, tip, 400, action_errors=error.messages)
             form.add_service_errors(error)
-            return self.render(request, tip, 400, **{name: form})
+            return self.render(request, tip, 400, **{str(name): form})
         messages.success(request, message)
         return redirect(reverse("tips:tip_detail", args=[tip.pk]))
