@@ -4,6 +4,7 @@ few controls planned for the coming weeks. Everything goes through the services,
 demo also leaves a realistic audit trail. Idempotent: skipped if the year is already there.
 """
 
+import itertools
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,7 +15,12 @@ from cases.employers import services as employer_services
 from cases.employers.models import Employer
 from cases.tips import services as tip_services
 from inspections import services
-from inspections.choices import CATEGORIES_BY_AGENCY, COMMON_CATEGORIES, TRAFFICKING_CATEGORIES
+from inspections.choices import (
+    CATEGORIES_BY_AGENCY,
+    COMMON_CATEGORIES,
+    TRAFFICKING_CATEGORIES,
+    OperationStatus,
+)
 from inspections.models import Inspection
 from network import demo
 from network.models import Agency, Centre, User
@@ -171,12 +177,11 @@ def _inspect(
             if counts:
                 services.record_person_counts(inspection, counts=counts, actor=staff)
     if rng.random() < 0.3:
-        services.add_follow_up(
-            inspection,
-            title="Begär in kompletterande underlag",
-            due_date=when + timedelta(days=rng.choice([14, 30, 60])),
-            actor=_user(f"{on_site[1]}.staff"),
-        )
+        owner = _user(f"{on_site[1]}.staff")
+        title, due, done = _follow_up_due(rng, when)
+        follow_up = services.add_follow_up(inspection, title=title, due_date=due, actor=owner)
+        if done:
+            services.complete_follow_up(follow_up, actor=owner)
     # Every accepted agency reports (desk agencies too): only then is the control documented.
     for code in on_site + desk:
         services.submit_results(inspection, actor=_user(f"{code}.staff"))
@@ -185,6 +190,38 @@ def _inspect(
         if not inspection.follow_ups.filter(status="open").exists():
             services.close_inspection(inspection, actor=actor)
     return inspection
+
+
+# The demo's controls are of last year, but its follow-ups are met today: taken in turn, done
+# long ago, overdue by days or weeks, due this week, or due later (a revisit), whatever the
+# random draw of the world.
+FOLLOW_UP_DUE = itertools.cycle([None, 2, -9, None, 16, 5, -3, None, 24, 0, -20, 4])
+REVISIT = "Återbesök: kontrollera att bristerna är åtgärdade"
+
+
+def _follow_up_due(rng, when: date) -> tuple[str, date, bool]:
+    """A follow-up's title, due date and whether it is done (see FOLLOW_UP_DUE)."""
+    days = next(FOLLOW_UP_DUE)
+    if days is None:
+        return "Begär in kompletterande underlag", when + timedelta(days=rng.choice([14, 30])), True
+    today = timezone.localdate()
+    title = REVISIT if days > 7 else "Begär in kompletterande underlag"
+    return title, max(when, today + timedelta(days=days)), False
+
+
+def _date_operations(operations, actor, today: date) -> None:
+    """Move the demo's operations to where their period puts them today (the state machine's
+    path, not a shortcut): ended ones to follow-up, or closed once every control in them is
+    finished; running ones in progress; coming ones stay planned."""
+    for operation in operations:
+        if operation.period_start > today:
+            continue
+        services.move_operation(operation, status=OperationStatus.IN_PROGRESS, actor=actor)
+        if operation.period_end >= today:
+            continue
+        services.move_operation(operation, status=OperationStatus.FOLLOW_UP, actor=actor)
+        if not operation.inspections.exclude(status__in=services.FINAL_INSPECTION_STATES).exists():
+            services.move_operation(operation, status=OperationStatus.CLOSED, actor=actor)
 
 
 def _days_until(year: int, today: date) -> tuple[date, int]:
@@ -203,6 +240,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
     employers = list(Employer.objects.order_by("pk"))
     centres = list(Centre.objects.order_by("code"))
     today = timezone.localdate()
+    operations = []
     for this_year, count in ((year - 1, PERFORMED_YEAR_BEFORE), (year, PERFORMED_PER_YEAR)):
         first, days = _days_until(this_year, today)
         for index in range(count):
@@ -218,6 +256,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
                     centre=centre,
                     actor=coordinator,
                 )
+                operations.append(operation)
             _inspect(rng, coordinator, when, centre, operation, employers, perform=True)
     first, days = _days_until(year, today)
     for title, sni, month, count in CAMPAIGNS:
@@ -231,6 +270,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
             focus_sni=[sni[:2]],
             actor=coordinator,
         )
+        operations.append(campaign)
         for index in range(count):
             centre = centres[index % len(centres)]
             _inspect(
@@ -244,17 +284,28 @@ def seed_inspections(context: demo.DemoContext) -> None:
                 sni=sni,
             )
     _clean_controls(year, coordinator, centres, today)
+    # A running operation: the first half of the coming controls belong to it.
+    running = services.create_operation(
+        title=f"Kontrollinsats {centres[0].city} {MONTHS[today.month - 1]}",
+        period_start=today - timedelta(days=2),
+        period_end=today + timedelta(days=20),
+        selection_basis="risk_industry",
+        centre=centres[0],
+        actor=coordinator,
+    )
+    operations.append(running)
     for index in range(12):
-        centre = centres[index % len(centres)]
+        centre = centres[0] if index < 6 else centres[index % len(centres)]
         _inspect(
             rng,
             coordinator,
             today + timedelta(days=3 + index * 2),
             centre,
-            None,
+            running if index < 6 else None,
             employers,
             perform=False,
         )
+    _date_operations(operations, coordinator, today)
     context.log(
         f"demo: {PERFORMED_PER_YEAR + CLEAN_CONTROLS[0]} inspections in {year}, "
         f"{PERFORMED_YEAR_BEFORE + CLEAN_CONTROLS[1]} in {year - 1}, {len(CAMPAIGNS)} campaigns "

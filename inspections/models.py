@@ -170,6 +170,16 @@ class Inspection(models.Model):
         blank=True,
         help_text=_("Why this workplace was chosen; empty: the operation's selection basis."),
     )
+    # The public tip the control was planned from (cases/tips/services.py,
+    # link_planned_inspection): the tip's page links here and its history names the control.
+    tip = models.ForeignKey(
+        "cases.Tip",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("tip"),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=InspectionStatus, default=InspectionStatus.PLANNED
     )

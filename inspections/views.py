@@ -27,12 +27,16 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from cases.employers.filters import EmployerFilterSet
 from cases.employers.models import Employer
 from cases.employers.services import register_employer
+from cases.tips import services as tip_services
+from cases.tips.models import Tip
+from cases.tips.querysets import is_tip_coordinator
 from inspections import policies, services
 from inspections.choices import (
     AssignmentStatus,
     FollowUpStatus,
     InspectionStatus,
     OperationStatus,
+    SelectionBasis,
 )
 from inspections.filters import InspectionFilterSet
 from inspections.forms import (
@@ -77,6 +81,7 @@ from network.mixins import (
 )
 from network.policies import decide, scope
 from network.querysets import ScopedQuerySet
+from network.reference import municipalities
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -193,18 +198,91 @@ class InspectionCalendarView(CapabilityRequiredMixin, TemplateView):
 # --- planning -----------------------------------------------------------------------------
 
 
+# A tip's kind of business -> the SNI code a planner would most often choose for it (the
+# planner checks it; "other" and farming are left for them to fill in).
+TIP_INDUSTRY_SNI = {
+    "construction": "41.200",
+    "restaurant": "56.100",
+    "cleaning": "81.210",
+    "transport": "49.410",
+    "beauty": "96.022",
+    "car_care": "45.200",
+    "care": "88.102",
+}
+
+
+def _municipality_code(name: str, county_code: str = "") -> str:
+    """The code of the municipality a sender named in words ("Malmö" -> "1280"), in the
+    county when one is known; "" when the name is not one of SCB's."""
+    wanted = name.strip().casefold().removesuffix(" kommun")
+    for code, municipality in municipalities().items():
+        if municipality.casefold() == wanted and code.startswith(county_code):
+            return code
+    return ""
+
+
 class InspectionCreateView(CapabilityRequiredMixin, FormView):
+    """The planning form; `?tip=<id>` plans the control for a tip proposed for one in one step:
+    the form comes filled in from the tip, and saving links the tip to the new control."""
+
     template_name = "inspections/inspection_form.html"
     required_capability = "inspections.add_inspection"
     form_class = InspectionPlanForm
 
+    def source_tip(self):
+        """The tip planned from, if any: one the person may see (404) and triage, proposed for
+        a control and not planned yet (403)."""
+        if not hasattr(self, "_tip"):
+            value = self.request.POST.get("tip") or self.request.GET.get("tip") or ""
+            self._tip = None
+            if value:
+                tip = get_object_or_404(
+                    Tip.objects.visible_to(self.request.user).select_related("county", "employer"),
+                    pk=value if value.isdigit() else 0,
+                )
+                if not is_tip_coordinator(self.request.user) or not (
+                    tip_services.may_plan_inspection(tip)
+                ):
+                    raise PermissionDenied(_("A control is planned only from a proposed tip."))
+                self._tip = tip
+        return self._tip
+
+    def get_initial(self):
+        initial = super().get_initial()
+        tip = self.source_tip()
+        if tip is None:
+            return initial
+        county = tip.county.code if tip.county else ""
+        municipality = _municipality_code(tip.municipality, county)
+        employer = tip.employer or (
+            Employer.objects.filter(orgnr=tip.orgnr).first() if tip.orgnr else None
+        )
+        initial.update(
+            name=(employer.name if employer else tip.employer_name) or tip.address,
+            address=tip.address,
+            city=tip.municipality,
+            county=county or municipality[:2],
+            municipality=municipality,
+            sni=TIP_INDUSTRY_SNI.get(tip.industry, ""),
+        )
+        if employer is not None:
+            initial["employer_1"] = f"{employer.name} ({employer.orgnr})"
+        elif tip.orgnr:
+            initial.update(new_orgnr=tip.orgnr, new_name=tip.employer_name)
+        return initial
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "tip": self.source_tip()}
+
     def form_valid(self, form):
         data = form.cleaned_data
+        tip = self.source_tip()
         try:
-            # A new employer and the inspection that meets it are stored together or not at all.
+            # A new employer and the inspection that meets it are stored together or not at all;
+            # so is the link to the tip it was planned from.
             with transaction.atomic():
                 employers = list(data["employers"])
                 new = form.new_employer()
@@ -223,16 +301,26 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
                     employers=employers,
                     operation=data["operation"],
                     unannounced=data["unannounced"],
+                    selection_basis=SelectionBasis.TIP if tip is not None else "",
                     actor=user_of(self.request),
                 )
+                if tip is not None:
+                    tip_services.link_planned_inspection(
+                        tip, inspection=inspection, actor=user_of(self.request)
+                    )
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Inspection %(reference)s is planned. Assign the agencies that take part.")
-            % {"reference": inspection.reference},
-        )
+        if tip is not None:
+            message = _(
+                "Inspection %(reference)s is planned from tip %(tip)s. Assign the agencies that"
+                " take part."
+            ) % {"reference": inspection.reference, "tip": tip.code}
+        else:
+            message = _(
+                "Inspection %(reference)s is planned. Assign the agencies that take part."
+            ) % {"reference": inspection.reference}
+        messages.success(self.request, message)
         return redirect("inspections:inspection_detail", pk=inspection.pk)
 
     def form_invalid(self, form):
@@ -523,16 +611,47 @@ class NotPerformedView(InspectionActionView):
         )
 
 
-class CancelView(InspectionActionView):
-    action_capability = "inspections.coordinate_inspection"
+class CancelView(InspectionScopedMixin, DetailView):
+    """Cancelling an inspection, on a page of its own (as for an operation): what is
+    cancelled, a reason, one button. The detail page only links here, so a slip there cannot
+    cancel anything. Outside the person's scope 404; without the coordinator's capability,
+    or once the visit is past, 403."""
 
-    def act(self, request, inspection):
-        return self.run(
-            ReasonForm(request.POST, auto_id="id_cancel_%s"),
-            "cancel_form",
-            services.cancel_inspection,
-            _("The inspection is cancelled."),
-        )
+    template_name = "inspections/inspection_cancel.html"
+
+    def get_object(self, queryset=None):
+        inspection = super().get_object(queryset)
+        if not self.request.user.has_perm("inspections.coordinate_inspection") or not decide(
+            self.request.user, "change", inspection
+        ):
+            raise PermissionDenied
+        if inspection.status not in BEFORE_VISIT:
+            raise PermissionDenied(_("Only an inspection not yet visited can be cancelled."))
+        return inspection
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ReasonForm(auto_id="id_cancel_%s"))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = inspection = self.get_object()
+        form = ReasonForm(request.POST, auto_id="id_cancel_%s")
+        if form.is_valid():
+            try:
+                services.cancel_inspection(
+                    inspection, reason=form.cleaned_data["reason"], actor=request.user
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _("Inspection %(reference)s is cancelled.")
+                    % {"reference": inspection.reference},
+                )
+                return redirect("inspections:inspection_detail", pk=inspection.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class DecisionStatusView(InspectionActionView):

@@ -87,6 +87,12 @@ ACTIONS = {
     "report.state_changed": _("moved the Lägesbild to its next step"),
     "report.text_updated": _("changed the Lägesbild's text"),
     "tip.received": _("received a tip from the public"),
+    "tip.case_created": _("opened a case from a tip"),
+    "tip.dismissed": _("dismissed a tip"),
+    "tip.employer_linked": _("linked a tip to an employer"),
+    "tip.forwarded": _("forwarded a tip to an agency"),
+    "tip.inspection_planned": _("planned a control from a tip"),
+    "tip.proposed": _("proposed a tip for an inspection"),
     "user.created": _("created the user"),
     "user.updated": _("changed the user"),
 }

@@ -33,11 +33,7 @@ ALLOWED = {
 # Pages whose raw codes are someone else's work in progress, and whose: each entry must be
 # removed once its page is clean (the test then fails as an unexpected pass).
 LATER = "names for codes come with the reference-data filters (network.names)"
-KNOWN = {
-    "tips:tip_detail": "observation codes of the tip",
-    "tips:tip_form": f"county codes in the county list; {LATER}",
-    "tips:tip_list": f"county codes in the filter; {LATER}",
-}
+KNOWN = {}
 
 READABLE_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder"}
 

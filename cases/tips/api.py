@@ -1,6 +1,7 @@
 """Triage of the public's tips over HTTP: coordinators of Arbetsmiljöverket and the regional
 centres (and an agency for the tips forwarded to it). Everyone else: 404."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -11,6 +12,7 @@ from cases.tips import services
 from cases.tips.models import Tip
 from cases.tips.querysets import is_tip_coordinator
 from cases.tips.serializers import TipSerializer, TriageSerializer
+from cases.tips.states import allowed_actions
 from network.api.base import ScopedViewSetMixin
 
 
@@ -41,6 +43,11 @@ class TipViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
         kind = data["action"]
+        if kind not in allowed_actions(tip):
+            # The tip's state no longer allows this decision (cases/tips/states.py).
+            self.permission_denied(
+                request, message=_("This decision no longer applies to the tip.")
+            )
         if kind in {"case", "forward"} and "agency" not in data:
             raise ValidationError({"agency": ["This field is required."]})
         if kind == "dismiss":

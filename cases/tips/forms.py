@@ -14,14 +14,22 @@ from network.models import Agency, County
 STARTED_SALT = "akrim.tips.started"
 
 
+class CountyByName(forms.ModelChoiceField):
+    """Counties as people know them: by name, in alphabetical order, the code only as the
+    value sent."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class TipForm(ServiceErrorsMixin, forms.Form):
     data: QueryDict  # bound from the request's POST
 
     address = forms.CharField(label=_("Address of the workplace"), max_length=200)
     municipality = forms.CharField(label=_("Municipality or town"), max_length=100)
-    county = forms.ModelChoiceField(
+    county = CountyByName(
         label=_("County"),
-        queryset=County.objects.order_by("code"),
+        queryset=County.objects.order_by("name"),
         required=False,
         to_field_name="code",
         empty_label=_("Do not know"),

@@ -27,10 +27,11 @@ from cases.tips.models import (
     TipOutcome,
 )
 from cases.tips.querysets import is_tip_coordinator
+from cases.tips.states import TIP_STATES
 from network.exceptions import StaleVersion
 from network.identifiers import parse_orgnr
 from network.middleware import current_request, request_context
-from network.models import Agency, User
+from network.models import Agency, AuditEvent, User
 from network.services import record_event
 from network.validation import known_codes
 
@@ -115,6 +116,7 @@ def _lock_tip(tip: Tip) -> None:
 def _triaged(
     tip: Tip, outcome: str, actor: User, action: str, purpose: str = "", **changes: Any
 ) -> Tip:
+    TIP_STATES.check(tip.outcome, outcome)  # what the last decision left open (states.py)
     tip.outcome = outcome
     tip.triaged_by = actor
     tip.triaged_at = timezone.now()
@@ -129,6 +131,7 @@ def dismiss_tip(tip: Tip, *, reason: str, actor: User) -> Tip:
     if len(reason.strip()) < 5:
         raise ValidationError({"reason": [_("Say why the tip is dismissed.")]})
     _lock_tip(tip)
+    TIP_STATES.check(tip.outcome, TipOutcome.DISMISSED)
     tip.dismiss_reason = reason.strip()
     return _triaged(tip, TipOutcome.DISMISSED, actor, "dismissed", purpose=reason.strip())
 
@@ -145,6 +148,7 @@ def link_tip_to_employer(tip: Tip, *, orgnr: str, actor: User) -> Tip:
     if employer is None:
         raise ValidationError({"orgnr": [_("No employer with this number is registered.")]})
     _lock_tip(tip)
+    TIP_STATES.check(tip.outcome, TipOutcome.EMPLOYER_LINKED)
     tip.employer = employer
     return _triaged(
         tip, TipOutcome.EMPLOYER_LINKED, actor, "employer_linked", employer=employer.orgnr
@@ -158,6 +162,7 @@ def create_case_from_tip(tip: Tip, *, owner_agency: Agency, title: str = "", act
     _lock_tip(tip)
     if tip.case_id is not None:
         raise ValidationError({"case": [_("A case has already been opened from this tip.")]})
+    TIP_STATES.check(tip.outcome, TipOutcome.CASE_CREATED)
     case = open_case(
         title=(title or _("Tip %(code)s: %(place)s") % {"code": tip.code, "place": tip.address})[
             :200
@@ -192,8 +197,94 @@ def forward_tip(tip: Tip, *, agency: Agency, actor: User) -> Tip:
     """Hand the tip to one agency: its members can then see it."""
     _require_triage(actor)
     _lock_tip(tip)
+    TIP_STATES.check(tip.outcome, TipOutcome.FORWARDED)
     tip.forwarded_to = agency
     return _triaged(tip, TipOutcome.FORWARDED, actor, "forwarded", agency=agency.code)
+
+
+def may_plan_inspection(tip: Tip) -> bool:
+    """A tip proposed for a control, with no control planned from it yet."""
+    return tip.outcome == TipOutcome.PROPOSED and not tip.inspections.exists()
+
+
+@transaction.atomic
+def link_planned_inspection(tip: Tip, *, inspection: Any, actor: User) -> Tip:
+    """The control planned from a tip proposed for one: the inspection names the tip as its
+    selection basis (its `tip` field, set here through the relation so that this layer
+    imports nothing of inspections), and the tip's history says who planned which control.
+    Called inside the planning transaction: a refusal here plans nothing."""
+    _require_triage(actor)
+    _lock_tip(tip)
+    if not may_plan_inspection(tip):
+        raise ValidationError(
+            {"tip": [_("Only a tip proposed for an inspection, and only once, is planned.")]}
+        )
+    tip.inspections.add(inspection)
+    record_event(
+        "tip.inspection_planned",
+        actor=actor,
+        obj=tip,
+        changes={"inspection": inspection.reference},
+    )
+    return tip
+
+
+def tip_history(tip: Tip, *, user: User) -> list[dict[str, Any]]:
+    """Who decided what about the tip, when, and why: its audit events in time order, told
+    with people's and agencies' names. Read only for a tip the user may see (visible_to);
+    the events are the tip's own, so seeing the tip is the right to see its history."""
+    if not Tip.objects.visible_to(user).filter(pk=tip.pk).exists():
+        return []
+    events = list(
+        AuditEvent.objects.filter(object_type="cases.tip", object_id=str(tip.pk))
+        .select_related("actor", "agency")
+        .order_by("at", "id")
+    )
+    agency_codes = {
+        e.changes.get(key)
+        for e in events
+        for key in ("agency", "owner")
+        if isinstance(e.changes, dict) and e.changes.get(key)
+    }
+    agencies = {a.code: a.name for a in Agency.objects.filter(code__in=agency_codes)}
+    employer_orgnrs = {e.changes.get("employer") for e in events if isinstance(e.changes, dict)}
+    employers = dict(
+        Employer.objects.filter(orgnr__in=employer_orgnrs - {None}).values_list("orgnr", "name")
+    )
+    rows = []
+    for event in events:
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        actor = event.actor
+        if actor is not None:
+            who = actor.get_full_name() or actor.get_username()
+        elif event.action == "tip.received":
+            who = _("A member of the public")
+        else:
+            who = event.actor_username or _("Someone")
+        detail = ""
+        if changes.get("agency"):
+            detail = agencies.get(changes["agency"], "")
+        elif changes.get("owner"):
+            detail = _("case %(reference)s, owned by %(agency)s") % {
+                "reference": changes.get("case", ""),
+                "agency": agencies.get(changes["owner"], ""),
+            }
+        elif changes.get("employer"):
+            detail = employers.get(changes["employer"], "")
+        elif changes.get("inspection"):
+            detail = changes["inspection"]
+        rows.append(
+            {
+                "at": event.at,
+                "who": who,
+                "agency": event.agency.name if event.agency is not None else "",
+                "action": event.action,
+                "detail": detail,
+                "reason": event.purpose if event.action == "tip.dismissed" else "",
+                "inspection": changes.get("inspection", ""),
+            }
+        )
+    return rows
 
 
 def possible_duplicates(tip: Tip, within: QuerySet[Tip]) -> QuerySet[Tip]:

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import ListView
@@ -29,8 +30,9 @@ from cases.tips.forms import (
     TriageEmployerForm,
     TriageForwardForm,
 )
-from cases.tips.models import Tip, TipOutcome
+from cases.tips.models import Observation, Tip, TipOutcome
 from cases.tips.querysets import is_tip_coordinator
+from cases.tips.states import allowed_actions
 from network import ratelimit
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre, County
@@ -132,15 +134,73 @@ class TipTriageListView(CapabilityRequiredMixin, ListView):
         return context
 
 
+# What each triage action does and when to use it, in the page's order (cases/tips/states.py
+# decides which of them the tip still allows).
+TRIAGE_ACTIONS = {
+    "case": (
+        _lazy("Open a case"),
+        _lazy(
+            "Opens a case owned by the agency you choose, with the tip as its summary. Use it when"
+            " the tip points to crime that one agency should investigate."
+        ),
+    ),
+    "propose": (
+        _lazy("Propose for an inspection"),
+        _lazy(
+            "Marks the workplace as a candidate for a joint control; you can then plan the control"
+            " from this page. Use it when a visit on site is the way to find out more."
+        ),
+    ),
+    "forward": (
+        _lazy("Forward"),
+        _lazy(
+            "Hands the tip to one agency, whose staff can then read it. Use it when the tip"
+            " concerns only that agency's area, e.g. taxes for Skatteverket."
+        ),
+    ),
+    "employer": (
+        _lazy("Link to the employer"),
+        _lazy(
+            "Connects the tip to a registered employer by organisation number, so it shows on the"
+            " employer's profile and counts in the risk ranking. Use it when you know which"
+            " employer the tip is about; the tip still needs a decision afterwards."
+        ),
+    ),
+    "dismiss": (
+        _lazy("Dismiss"),
+        _lazy(
+            "Closes the tip without further action; the reason is kept in the tip's history. Use"
+            " it for tips that are not about work-life crime, repeat an earlier tip or cannot be"
+            " followed up."
+        ),
+    ),
+}
+
+
+# The tip's history in words (cases/tips/services.py, tip_history).
+HISTORY_SENTENCES = {
+    "tip.received": _lazy("sent the tip"),
+    "tip.dismissed": _lazy("dismissed the tip"),
+    "tip.case_created": _lazy("opened a case from the tip"),
+    "tip.proposed": _lazy("proposed the tip for an inspection"),
+    "tip.forwarded": _lazy("forwarded the tip"),
+    "tip.employer_linked": _lazy("linked the tip to an employer"),
+    "tip.inspection_planned": _lazy("planned a control from the tip"),
+}
+
+
 class TipDetailView(CapabilityRequiredMixin, View):
-    """One tip, its possible duplicates and the triage actions."""
+    """One tip, its history, its possible duplicates and the triage actions that still apply."""
 
     template_name = "cases/tip_detail.html"
     required_capability = "cases.view_tip"
 
     def _tip(self, request, pk):
         return get_object_or_404(
-            Tip.objects.visible_to(request.user).select_related("county"), pk=pk
+            Tip.objects.visible_to(request.user).select_related(
+                "county", "employer", "case", "forwarded_to"
+            ),
+            pk=pk,
         )
 
     def get(self, request, pk):
@@ -149,9 +209,30 @@ class TipDetailView(CapabilityRequiredMixin, View):
 
     def render(self, request, tip, status=200, **forms):
         triage = is_tip_coordinator(request.user)
+        allowed = allowed_actions(tip) if triage else []
         context = {
             "tip": tip,
             "can_triage": triage,
+            "observations": [
+                Observation(code).label for code in tip.observations if code in Observation.values
+            ],
+            "actions": [
+                {"name": name, "label": TRIAGE_ACTIONS[name][0], "help": TRIAGE_ACTIONS[name][1]}
+                for name in allowed
+            ],
+            "history": [
+                {
+                    **row,
+                    "sentence": HISTORY_SENTENCES.get(
+                        row["action"], _lazy("did something with the tip")
+                    ),
+                }
+                for row in services.tip_history(tip, user=request.user)
+            ],
+            "planned": tip.inspections.visible_to(request.user).order_by("planned_date"),
+            "may_plan": triage
+            and request.user.has_perm("inspections.add_inspection")
+            and services.may_plan_inspection(tip),
             "duplicates": services.possible_duplicates(tip, Tip.objects.visible_to(request.user))
             if triage
             else [],
@@ -160,6 +241,7 @@ class TipDetailView(CapabilityRequiredMixin, View):
             "forward_form": forms.get("forward_form") or TriageForwardForm(),
             "employer_form": forms.get("employer_form")
             or TriageEmployerForm(initial={"orgnr": tip.orgnr}),
+            "action_errors": forms.get("action_errors", []),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -177,6 +259,9 @@ class TipDetailView(CapabilityRequiredMixin, View):
         }
         if action not in forms_by_action:
             raise Http404
+        if action not in allowed_actions(tip):
+            # The tip's state no longer allows this (states.py): the page does not offer it.
+            raise PermissionDenied(_("This decision no longer applies to the tip."))
         name, form_class = forms_by_action[action]
         form = form_class(request.POST) if form_class else None
         if form is not None and not form.is_valid():
@@ -185,21 +270,32 @@ class TipDetailView(CapabilityRequiredMixin, View):
         try:
             if action == "dismiss":
                 services.dismiss_tip(tip, reason=data["reason"], actor=request.user)
+                message = _("The tip is dismissed. The reason is kept in its history.")
             elif action == "case":
                 case = services.create_case_from_tip(
                     tip, owner_agency=data["owner_agency"], actor=request.user
                 )
-                messages.success(request, _("Case %(ref)s is opened.") % {"ref": case.reference})
+                message = _("Case %(ref)s is opened for %(agency)s.") % {
+                    "ref": case.reference,
+                    "agency": data["owner_agency"].name,
+                }
             elif action == "forward":
                 services.forward_tip(tip, agency=data["agency"], actor=request.user)
+                message = _("The tip is forwarded to %(agency)s; its staff can read it now.") % {
+                    "agency": data["agency"].name
+                }
             elif action == "employer":
                 services.link_tip_to_employer(tip, orgnr=data["orgnr"], actor=request.user)
+                message = _("The tip is linked to %(employer)s. Decide what happens next.") % {
+                    "employer": tip.employer.name
+                }
             else:
                 services.propose_tip_for_inspection(tip, actor=request.user)
+                message = _("The tip is proposed for an inspection. You can plan it now.")
         except ValidationError as error:
             if form is None:
-                raise
+                return self.render(request, tip, 400, action_errors=error.messages)
             form.add_service_errors(error)
             return self.render(request, tip, 400, **{str(name): form})
-        messages.success(request, _("The tip is triaged."))
+        messages.success(request, message)
         return redirect(reverse("tips:tip_detail", args=[tip.pk]))

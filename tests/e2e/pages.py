@@ -64,6 +64,7 @@ PAGES: dict[str, Page] = {
     "inspections:operation_cancel": Page("av.coordinator", lambda w: [w["operation"]]),
     "inspections:follow_up_list": Page("skv.staff"),
     "inspections:inspection_detail": Page("av.coordinator", lambda w: [w["inspection"]]),
+    "inspections:inspection_cancel": Page("av.coordinator", lambda w: [w["planned_inspection"]]),
     "inspections:inspection_results": Page("skv.staff", lambda w: [w["inspection"]]),
     "inspections:inspection_import": Page("av.coordinator"),
     "inspections:import_job": Page("av.coordinator", lambda w: [w["import_job"]]),
@@ -119,7 +120,6 @@ NOT_PAGES: dict[str, str] = {
     "inspections:inspection_assign": "POST only",
     "inspections:inspection_perform": "POST only",
     "inspections:inspection_not_performed": "POST only",
-    "inspections:inspection_cancel": "POST only",
     "inspections:inspection_close": "POST only",
     "inspections:decision_status": "POST only (the form is on the inspection page)",
     "inspections:inspection_submit_results": "POST only",
@@ -261,6 +261,19 @@ def build_world() -> dict:
             "observations": ["passports_kept"],
         }
     )
+    # A control not yet visited: the one a coordinator may still cancel.
+    planned_inspection = inspections.plan_inspection(
+        workplace={
+            "name": "Restaurang Solen",
+            "address": "Storgatan 1",
+            "city": "Stockholm",
+            "municipality": "0180",
+            "county": "01",
+            "sni": "56.100",
+        },
+        planned_date=today + timedelta(days=7),
+        actor=coordinator,
+    )
     year = today.year - 1 if today.month > 1 else today.year - 2
     build, _created = reports.request_build(
         year=year, actor=user(username="av.analyst"), enqueue=False
@@ -271,6 +284,7 @@ def build_world() -> dict:
     return {
         "case": case.pk,
         "inspection": inspection.pk,
+        "planned_inspection": planned_inspection.pk,
         "operation": operation.pk,
         "referral": referral.pk,
         "tip": tip.pk,

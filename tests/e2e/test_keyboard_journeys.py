@@ -53,3 +53,83 @@ def test_tip_form_by_keyboard_alone(live_server, page, settings, screenshot):
     assert Tip.objects.count() == before + 1
     assert Tip.objects.latest("received_at").code in page.content()
     screenshot("receipt")
+
+
+FOCUSED = "(selector) => { const e = document.activeElement; return !!e && e.matches(selector) }"
+
+
+def tab_to_element(page, selector: str, limit: int = 120) -> None:
+    """Press Tab until the element matching `selector` has the focus."""
+    for _ in range(limit):
+        if page.evaluate(FOCUSED, selector):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"{selector} cannot be reached with Tab")
+
+
+def test_results_form_by_keyboard_alone(live_server, page, screenshot):
+    """Skatteverket's staff member, accepted on site, records the visit, a finding and sends
+    the agency's results from the results page with the keyboard only."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from cases.employers.services import register_employer
+    from inspections import services
+    from inspections.models import Finding, Inspection
+    from network.models import Agency, User
+    from tests.e2e.conftest import DEMO_PASSWORD, log_in
+    from tests.e2e.test_inspection_journey import assert_accessible
+    from tests.inspections.conftest import WORKPLACE
+
+    call_command("seed_demo", "--password", DEMO_PASSWORD, "--quiet", "--people-only")
+    coordinator = User.objects.get(username="av.coordinator")
+    employer = register_employer(orgnr="5560360793", name="Bygg & Montage AB", actor=coordinator)
+    inspection = services.plan_inspection(
+        workplace=WORKPLACE,
+        planned_date=timezone.localdate(),
+        employers=[{"orgnr": employer.orgnr, "role": "employer"}],
+        actor=coordinator,
+    )
+    for code in ("skv", "polis"):
+        assignment = services.assign_agency(
+            inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
+        )
+        services.respond_to_assignment(
+            assignment, accept=True, actor=User.objects.get(username=f"{code}.staff")
+        )
+    base = live_server.url
+    log_in(page, base, "skv.staff")
+    page.goto(f"{base}/kontroller/{inspection.pk}/resultat/")
+
+    # The visit: the date is filled in with today; the number of persons is typed.
+    tab_to_element(page, "form.visit-form [name=persons_checked]")
+    page.keyboard.type("7")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    inspection.refresh_from_db()
+    assert (inspection.status, inspection.persons_checked) == ("performed", 7)
+
+    # A finding: a category with the arrow keys, a severity with the space bar, the text.
+    tab_to_element(page, "form.finding-form [name=category]")
+    page.keyboard.press("ArrowDown")
+    tab_to_element(page, "form.finding-form [name=severity]")
+    page.keyboard.press("Space")
+    tab_to_element(page, "form.finding-form [name=description]")
+    page.keyboard.type("Personalliggaren saknades på arbetsplatsen.")
+    tab_to_element(page, "form.finding-form button[type=submit]")
+    screenshot("finding")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    finding = Finding.objects.get(inspection=inspection)
+    assert finding.agency.code == "skv" and finding.category and finding.severity
+    assert finding.description == "Personalliggaren saknades på arbetsplatsen."
+
+    # The agency's results are sent with a key press.
+    tab_to_element(page, "form.results-submit-form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assignment = Inspection.objects.get(pk=inspection.pk).assignments.get(agency__code="skv")
+    assert assignment.results_submitted_at is not None
+    assert Inspection.objects.get(pk=inspection.pk).status == "performed"  # polis has not yet
+    assert_accessible(page)
+    screenshot("submitted")

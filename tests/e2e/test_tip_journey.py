@@ -88,3 +88,94 @@ def test_a_quick_correction_after_an_error_is_stored(live_server, page, screensh
     page.locator("form.tip-form button[type=submit]").click()  # well within two seconds
     code = page.locator(".tip-code").inner_text()
     assert Tip.objects.get(code=code).address == "Storgatan 7"
+
+
+def test_coordinator_triages_a_tip_and_plans_the_control_in_one_step(live_server, page, screenshot):
+    """av.coordinator reads a tip, sees what each decision does, proposes it for a control
+    and plans the control from the tip: the planning form comes filled in, and the tip's
+    history then says who planned which control."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.employers.services import register_employer
+    from cases.tips import services as tip_services
+    from inspections.models import Inspection
+    from network.models import County, User
+    from tests.e2e.conftest import log_in
+    from tests.e2e.test_inspection_journey import assert_accessible, submit
+
+    call_command("seed_demo", "--password", PASSWORD, "--quiet", "--people-only")
+    coordinator = User.objects.get(username="av.coordinator")
+    register_employer(orgnr="5560360793", name="Restaurang Solen AB", actor=coordinator)
+    tip = tip_services.submit_tip(
+        data={
+            "address": "Södra Förstadsgatan 4",
+            "municipality": "Malmö",
+            "county": County.objects.get(code="12"),
+            "industry": "restaurant",
+            "employer_name": "Restaurang Solen",
+            "orgnr": "556036-0793",
+            "observations": ["lives_at_workplace", "little_or_no_pay"],
+            "description": (
+                "Personalen verkar sova i lokalen efter stängning. Flera av dem säger att de inte"
+                " har fått lön på tre månader och att chefen har deras pass. Det är samma fem"
+                " personer som arbetar varje dag från tidig morgon till sent på kvällen."
+            ),
+        }
+    )
+    base = live_server.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, base, "av.coordinator")
+    page.goto(f"{base}/tips/triage/?centre=malmo")
+    page.get_by_role("link", name=tip.code).click()
+    triage = page.locator("section.triage")
+    # Every decision is explained, and every one applies to a new tip.
+    for name in ("case", "propose", "forward", "employer", "dismiss"):
+        assert triage.locator(f"form.{name}-form .help").inner_text().strip()
+    assert "Vad som iakttogs" in page.locator(".tip-text").inner_text()
+    assert "lives_at_workplace" not in page.content()
+    # The tip is read in a wide column beside the decisions.
+    text_width = page.locator(".tip-description").bounding_box()["width"]
+    assert text_width > 500, text_width
+    assert_accessible(page)
+    screenshot("1-new-tip")
+
+    submit(page, "form.propose-form")
+    assert "Tipset är föreslaget för kontroll" in page.locator(".messages").inner_text()
+    assert page.locator("form.propose-form").count() == 0  # decided: no longer offered
+    assert page.locator("form.employer-form").count() == 0
+    assert page.locator("form.case-form").count() == 1
+    history = page.locator(".tip-history").inner_text()
+    assert "föreslog tipset för kontroll" in history and "av.coordinator" not in history
+    assert_accessible(page)
+    screenshot("2-proposed")
+
+    # One step from the tip to a planned control: the form is filled in from the tip.
+    page.locator("a.plan-link").click()
+    page.wait_for_url(f"{base}/kontroller/ny/?tip={tip.pk}")
+    form = page.locator("form.inspection-form")
+    assert form.locator("[name=address]").input_value() == "Södra Förstadsgatan 4"
+    assert form.locator("[name=county]").input_value() == "12"
+    assert form.locator("[name=municipality]").input_value() == "1280"
+    assert form.locator("[name=employer_1]").input_value() == "Restaurang Solen AB (5560360793)"
+    assert form.locator("[name=sni]").input_value() == "56.100"
+    when = timezone.localdate() + timedelta(days=7)
+    form.locator("[name=planned_date]").fill(when.isoformat())
+    assert_accessible(page)
+    screenshot("3-plan-from-tip")
+    submit(page, "form.inspection-form")
+    inspection = Inspection.objects.get(tip=tip)
+    assert page.url == f"{base}/kontroller/{inspection.pk}/"
+    assert tip.code in page.locator(".messages").inner_text()
+    assert inspection.selection_basis == "tip" and inspection.planned_date == when
+
+    page.goto(f"{base}/tips/triage/{tip.pk}/")
+    assert page.locator("a.plan-link").count() == 0  # planned once
+    link = page.locator(".planned-inspection a")
+    assert link.inner_text() == inspection.reference
+    history = page.locator(".tip-history").inner_text()
+    assert "planerade en kontroll utifrån tipset" in history
+    assert inspection.reference in history
+    assert_accessible(page)
+    screenshot("4-tip-with-its-control")

@@ -136,6 +136,9 @@ MATRIX = [
         "html_operation_cancel",
         {**{r: 403 for r in VIEWERS}, "coordinator": 302, "other_coordinator": 404},
     ),
+    # The inspection's cancel page: after the visit no one may cancel it, not even its
+    # coordinator (403); before it, see test_views.py's cancel-page tests.
+    *rows("html_inspection_cancel", seen(403)),
     # Only the coordinating agency's coordinators move the operation (it is planned).
     *rows("operation_status", {**seen(403), "coordinator": 200}),
     # Risk-based selection pages (inspections/risk_views.py): the employer's profile lists
@@ -301,6 +304,8 @@ def _perform(api, action, w, viewer_agency):
             reverse("inspections:operation_cancel", args=[w["operation"].pk]),
             {"reason": "Inga inspektörer lediga."},
         )
+    if action == "html_inspection_cancel":
+        return api.client_for_html.get(reverse("inspections:inspection_cancel", args=[i.pk]))
     if action == "html_results_visit":
         return api.client_for_html.post(
             reverse("inspections:results_visit", args=[i.pk]),

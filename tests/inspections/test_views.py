@@ -383,6 +383,52 @@ def test_cancel_needs_a_reason(client, plan, av_coordinator):
     assert (inspection.status, inspection.status_reason) == ("cancelled", "Företaget har flyttat")
 
 
+def test_cancel_is_asked_on_a_page_of_its_own(client, plan, av_coordinator):
+    """The detail page only links to the cancel page; opening it changes nothing, and the
+    page says what is cancelled before the one button does it."""
+    inspection = plan()
+    client.force_login(av_coordinator)
+    detail = client.get(url("inspection_detail", inspection)).content.decode()
+    assert 'class="cancel-form"' not in detail
+    assert url("inspection_cancel", inspection) in detail
+
+    page = client.get(url("inspection_cancel", inspection))
+
+    assert page.status_code == 200
+    assert inspection.reference in page.content.decode()
+    assert 'class="inspection-cancel-form"' in page.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.status == "planned"
+
+
+@pytest.mark.parametrize("who", ["skv_staff", "fk_staff"])
+def test_the_cancel_page_is_for_the_coordinator_only(client, plan, assign, who, request):
+    """Staff of an agency taking part: 403; an agency not involved: 404, as for nothing."""
+    inspection = plan()
+    assign(inspection, "skv")
+    client.force_login(request.getfixturevalue(who))
+    expected = {"skv_staff": 403, "fk_staff": 404}[who]
+    assert client.get(url("inspection_cancel", inspection)).status_code == expected
+    response = client.post(url("inspection_cancel", inspection), {"reason": "Fel"})
+    assert response.status_code == expected
+    inspection.refresh_from_db()
+    assert inspection.status == "planned"
+
+
+def test_a_visited_inspection_has_no_cancel_page(client, plan, av_coordinator):
+    inspection = plan()
+    services.perform_inspection(
+        inspection, performed_on=timezone.localdate(), persons_checked=2, actor=av_coordinator
+    )
+    client.force_login(av_coordinator)
+    assert (
+        url("inspection_cancel", inspection)
+        not in client.get(url("inspection_detail", inspection)).content.decode()
+    )
+    assert client.get(url("inspection_cancel", inspection)).status_code == 403
+    assert client.post(url("inspection_cancel", inspection), {"reason": "Fel"}).status_code == 403
+
+
 def test_submit_results_documents_and_the_coordinator_closes(
     client, joint, skv_staff, polis_staff, av_coordinator
 ):

@@ -67,3 +67,26 @@ def test_seed_demo_is_idempotent_and_logs_in_every_demo_user(client):
     assert User.objects.get(username="av.analyst").membership.roles == ["analyst"]
     assert User.objects.get(username="av.coordinator").membership.centre.code == "stockholm"
     assert client.login(username="skv.staff", password="demo-password-123")
+    _the_demo_is_dated_relative_to_today()
+
+
+def _the_demo_is_dated_relative_to_today():
+    """A newcomer meets follow-ups done, overdue and due this week, and no operation of
+    the past still planned (the seeded world above, checked here to seed it only once)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inspections.models import ControlOperation, FollowUp
+
+    today = timezone.localdate()
+    open_ = FollowUp.objects.filter(status="open")
+    assert open_.filter(due_date__lt=today).exists()
+    assert open_.filter(due_date__gte=today, due_date__lt=today + timedelta(days=7)).exists()
+    assert FollowUp.objects.filter(status="done").exists()
+    assert not open_.filter(due_date__lt=today - timedelta(days=400)).exists()
+    past = ControlOperation.objects.filter(period_end__lt=today)
+    assert past.exists() and not past.filter(status__in=["draft", "planned"]).exists()
+    assert past.filter(status="closed").exists() and past.filter(status="follow_up").exists()
+    assert ControlOperation.objects.filter(status="in_progress").exists()
+    assert ControlOperation.objects.filter(status="planned", period_start__gt=today).exists()

@@ -6,6 +6,7 @@ from django.utils import translation
 
 from cases.coordination.services import CASE_STATES
 from cases.referrals.services import REFERRAL_STATES
+from cases.tips.states import TIP_STATES
 from inspections.services import DECISION_STATES, OPERATION_STATES
 from inspections.states import INSPECTION_STATES
 from network.states import StateMachine
@@ -18,6 +19,7 @@ MACHINES = {
     "operation": OPERATION_STATES,
     "decision": DECISION_STATES,
     "report": REPORT_STATES,
+    "tip": TIP_STATES,
 }
 
 
