@@ -14,7 +14,8 @@ For a staff user of the largest agency, in one run and as medians of repeated ru
 
 Each peer's answer is checked against `visible_to` (same ids) before it is timed.
 The direct-FK peer for cases adds the owner grants to `cases_casegroupobjectpermission`
-inside a transaction that is rolled back; inspections have no direct-FK grant tables in
+inside a transaction that is rolled back (a case created through the ORM has them already,
+cases/grants.py; the generator's bulk-loaded cases have none); inspections have no direct-FK grant tables in
 akrim (visibility comes from assignments), so their direct-FK peer is the query guardian
 builds, on temporary tables shaped like guardian's direct-FK tables holding the same grants.
 
@@ -181,9 +182,11 @@ def main(argv=None) -> dict:
         with connection.cursor() as cur:
             cur.execute(
                 "INSERT INTO cases_casegroupobjectpermission (legal_basis, reason, granted_at, "
-                "content_object_id, group_id, permission_id) SELECT 'annan', 'owner', now(), "
-                "c.id, a.group_id, p.perm FROM cases_case c JOIN network_agency a "
-                "ON a.id = c.owner_agency_id CROSS JOIN (VALUES (%s), (%s)) AS p(perm)",
+                "owner, content_object_id, group_id, permission_id) SELECT '', '', now(), "
+                "true, c.id, a.group_id, p.perm FROM cases_case c JOIN network_agency a "
+                "ON a.id = c.owner_agency_id CROSS JOIN (VALUES (%s), (%s)) AS p(perm) "
+                # Cases created through the ORM have their owner rows already (cases/grants.py).
+                "ON CONFLICT DO NOTHING",
                 [view.id, change.id],
             )
             # guardian's copies hold no expired grant.

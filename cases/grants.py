@@ -1,9 +1,15 @@
 """What shares and personal grants have in common, in every domain of `cases`.
 
-A share (an agency's group) or a personal grant (a named user) is a django-guardian direct
-foreign-key permission row that also records the legal basis, the reason, who granted it and
-until when. Cases and referrals both share this way, so the fields, the legal bases and the
-check of a grant's reason live here once.
+A share (an agency's group) or a personal grant (a named user) is written as django-guardian
+direct foreign-key permission rows, through guardian's own `assign_perm` / `remove_perm`
+(`write_grant`, `revoke_grant`). One row per share or grant records the legal basis, the
+reason, who granted it and until when; a further permission of the same share (change for an
+edit share) is a row of its own that points to that record (`part_of`) and copies nothing.
+
+Guardian's `get_objects_for_user` reads these tables through the models' `objects` manager,
+and akrim's guardian backend (network.backends.GrantChecker) asks the same rows; that manager
+leaves out expired rows, so guardian never answers yes for a share or grant that has run out. The owner agency holds rows of its own on every
+case (`owner`), written when the case is created. Why: docs/access.md, "django-guardian".
 """
 
 from django.conf import settings
@@ -13,6 +19,8 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
+from guardian.shortcuts import assign_perm, remove_perm
 
 MIN_REASON = 10
 MIN_BALANCING = 40  # osl_10_15a: the reason must record a balancing of interests
@@ -37,11 +45,44 @@ class LegalBasis(models.TextChoices):
 SHAREABLE_LEGAL_BASES = [(b.value, b.label) for b in LegalBasis if b != LegalBasis.BREAK_THE_GLASS]
 
 
-class GrantFields(models.Model):
-    """What every grant on a case records besides the permission itself."""
+def active(prefix: str = "", now=None) -> Q:
+    """Rows (or, with a prefix, related rows) that have not expired."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})
 
-    legal_basis = models.CharField(_("legal basis"), max_length=40, choices=LegalBasis)
-    reason = models.TextField(_("reason"))
+
+class _ActiveRows:
+    """Only rows in force: an expired share or grant, and a further permission of one
+    (`part_of`), are left out. The parent's expiry is asked as a subquery, not a join, so the
+    rows guardian reads stay one per permission."""
+
+    def get_queryset(self):
+        now = timezone.now()
+        records = self.model.all_grants.filter(active(now=now), part_of__isnull=True)
+        return (
+            super()
+            .get_queryset()
+            .filter(active(now=now))
+            .filter(Q(part_of__isnull=True) | Q(part_of_id__in=records.values("pk")))
+        )
+
+
+class ActiveUserGrants(_ActiveRows, UserObjectPermissionManager):
+    pass
+
+
+class ActiveGroupGrants(_ActiveRows, GroupObjectPermissionManager):
+    pass
+
+
+class GrantFields(models.Model):
+    """What every grant on a case records besides the permission itself.
+
+    The record of a share or grant is its first permission's row (view); a further permission
+    of the same share points to it with `part_of` and leaves these fields empty."""
+
+    legal_basis = models.CharField(_("legal basis"), max_length=40, choices=LegalBasis, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,6 +92,21 @@ class GrantFields(models.Model):
         verbose_name=_("granted by"),
     )
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("part of"),
+        help_text="The row recording the share or grant this further permission belongs to.",
+    )
+    owner = models.BooleanField(
+        _("owner agency"),
+        default=False,
+        db_default=False,  # rows written in bulk (bench/generate.py) are no owner rows
+        help_text="A row of the owning agency, written with the case: not a share.",
+    )
 
     class Meta:
         abstract = True
@@ -67,9 +123,90 @@ def active_grants(model, now=None):
     (holder, permission, case, expiry) answers it alone (docs/performance.md)."""
     now = now or timezone.now()
     view = Permission.objects.filter(codename="view_case").order_by().values("pk")[:1]
-    return model.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission_id=Subquery(view)
-    )
+    # View rows are records (never `part_of` another row): `all_grants` with the expiry
+    # keeps the plan of the index (docs/performance.md).
+    return model.all_grants.filter(active(now=now), permission_id=Subquery(view))
+
+
+def _holder_field(model) -> str:
+    return "user" if any(f.name == "user" for f in model._meta.fields) else "group"
+
+
+def write_grant(model, obj, holder, codenames, *, fields: dict, actor=None, owner=False):
+    """Write one share or personal grant through guardian's `assign_perm`.
+
+    `codenames` are the permissions given, the first one (view) carrying the record: legal
+    basis, reason, expiry, who and when. The others point to it. Granting again replaces
+    what the holder had on the object (an expired row first, then permissions no longer
+    given), so a holder has one share or grant per object."""
+    field = _holder_field(model)
+    app = obj._meta.app_label
+    mine = {field: holder, "content_object": obj}
+    in_force = model.objects.filter(**mine).values("pk")
+    model.all_grants.filter(**mine).exclude(pk__in=in_force).delete()
+    for row in model.objects.filter(**mine).exclude(permission__codename__in=codenames):
+        remove_perm(f"{app}.{row.permission.codename}", holder, obj)
+    record = assign_perm(f"{app}.{codenames[0]}", holder, obj)
+    values = {
+        "legal_basis": "",
+        "reason": "",
+        "expires_at": None,
+        **fields,
+        "granted_by": actor,
+        "granted_at": timezone.now(),
+        "part_of": None,
+        "owner": owner,
+    }
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save()
+    for codename in codenames[1:]:
+        part = assign_perm(f"{app}.{codename}", holder, obj)
+        model.all_grants.filter(pk=part.pk).update(
+            part_of=record,
+            legal_basis="",
+            reason="",
+            expires_at=None,
+            granted_by=actor,
+            granted_at=record.granted_at,
+            owner=owner,
+        )
+    return record
+
+
+def revoke_grant(model, obj, holder) -> None:
+    """End a holder's share or grant on an object at once: each permission through guardian's
+    `remove_perm`, and whatever had already expired with it."""
+    field = _holder_field(model)
+    app = obj._meta.app_label
+    mine = {field: holder, "content_object": obj}
+    for row in model.objects.filter(**mine).select_related("permission"):
+        remove_perm(f"{app}.{row.permission.codename}", holder, obj)
+    model.all_grants.filter(**mine).delete()
+
+
+OWNER_PERMISSIONS = ("view_case", "change_case", "share_case")
+
+
+def write_owner_rows(case) -> None:
+    """The owning agency's rows on its case, so guardian knows the owner as the policy does."""
+    from django.apps import apps  # grants sit below the domains (pyproject.toml)
+
+    group = case.owner_agency.group
+    if group is None:
+        return
+    shares = apps.get_model("cases", "CaseGroupObjectPermission")
+    write_grant(shares, case, group, OWNER_PERMISSIONS, fields={}, owner=True)
+
+
+def _owner_rows_on_create(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        write_owner_rows(instance)
+
+
+models.signals.post_save.connect(
+    _owner_rows_on_create, sender="cases.Case", dispatch_uid="cases.grants.owner_rows"
+)
 
 
 def validate_grant(legal_basis: str, reason: str, expires_at) -> dict:

@@ -109,7 +109,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # embedded SQLite builds the same indexes on their key columns, which is all it needs.
 SILENCED_SYSTEM_CHECKS = (
     ["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []
-)
+) + [
+    # guardian looks for its own backend by name; akrim hooks its subclass, GrantBackend
+    # (network/backends.py, docs/access.md "django-guardian").
+    "guardian.W001",
+]
 
 AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
@@ -120,7 +124,8 @@ AUTHENTICATION_BACKENDS = [
     "network.backends.PolicyBackend",
     # Django's ModelBackend, reading the membership and the capabilities in fewer queries.
     "network.backends.MembershipModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # guardian's backend, counting only shares and grants in force (network/backends.py).
+    "network.backends.GrantBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -18,6 +18,12 @@ their groups' permissions. Here the user comes with the membership in one query,
 capabilities come in one, cached on the user object for the rest of the request as Django
 caches them. Nothing is cached across requests, so a changed role or a deactivated
 membership counts from the next request on.
+
+`GrantBackend`: guardian's own object-permission backend, with its checker reading only the
+rows in force. Guardian's checker asks the permission table through the direct-FK model's
+relation, not its `objects` manager, so on its own it would count an expired share
+(cases/grants.py leaves those out of `objects`, which `get_objects_for_user` reads). It answers
+for objects of models without a policy, and for any code that asks guardian directly.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -27,6 +33,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef
 from django.http import HttpRequest
+from guardian.backends import ObjectPermissionBackend, check_support
+from guardian.core import ObjectPermissionChecker
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from network.models import User
 from network.policies import policy_for
@@ -106,3 +115,45 @@ class MembershipModelBackend(ModelBackend):
             # Django's own per-request cache attribute (ModelBackend sets it the same way).
             user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}  # type: ignore[attr-defined]
         return user_obj._perm_cache  # type: ignore[attr-defined,no-any-return]
+
+
+class GrantChecker(ObjectPermissionChecker):
+    """guardian's checker, counting only the rows its models' `objects` manager returns
+    (for akrim's grant models: shares and grants in force, cases/grants.py)."""
+
+    @staticmethod
+    def _in_force(filters: dict, model) -> dict:
+        related = model.permission.field.related_query_name()
+        return {**filters, f"{related}__in": model.objects.all()}
+
+    def get_user_filters(self, obj):
+        return self._in_force(super().get_user_filters(obj), get_user_obj_perms_model(obj))
+
+    def get_group_filters(self, obj):
+        return self._in_force(super().get_group_filters(obj), get_group_obj_perms_model(obj))
+
+
+class GrantBackend(ObjectPermissionBackend):
+    """guardian's backend with `GrantChecker`: an expired row grants nothing here either."""
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        support, user_obj = check_support(user_obj, obj)
+        if not support:
+            return False
+        return GrantChecker(user_obj).has_perm(perm, obj)
+
+    def get_group_permissions(self, user_obj, obj=None):
+        if obj is None:
+            return set()
+        support, user_obj = check_support(user_obj, obj)
+        if not support:
+            return set()
+        return set(GrantChecker(user_obj).get_group_perms(obj))
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is None:
+            return set()
+        support, user_obj = check_support(user_obj, obj)
+        if not support:
+            return set()
+        return set(GrantChecker(user_obj).get_perms(obj))

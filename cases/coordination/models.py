@@ -15,7 +15,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.coordination.querysets import AccessReviewQuerySet, CaseQuerySet
 from cases.employers.models import Employer
-from cases.grants import GrantFields
+from cases.grants import ActiveGroupGrants, ActiveUserGrants, GrantFields
 from network.models import PrivateFile, TimelineNote, YearCounter
 
 
@@ -91,12 +91,18 @@ class Case(models.Model):
 
 
 class CaseGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
-    """A share of a case with an agency (its group): `view_case`, plus `change_case` for an
-    edit share. Both rows of one share carry the same legal basis, reason and expiry."""
+    """A share of a case with an agency (its group): the `view_case` row records the share
+    (legal basis, reason, expiry); an edit share adds a `change_case` row `part_of` it. The
+    owning agency's own rows (`owner`) are not a share (cases/grants.py)."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
 
+    # guardian reads `objects`: shares and grants in force only (cases/grants.py).
+    objects = ActiveGroupGrants()
+    all_grants = models.Manager()
+
     class Meta(GroupObjectPermissionBase.Meta):
+        default_manager_name = "objects"
         verbose_name = _("case share")
         verbose_name_plural = _("case shares")
         indexes = [
@@ -119,7 +125,12 @@ class CaseUserObjectPermission(GrantFields, UserObjectPermissionBase):
         Case, on_delete=models.CASCADE, related_name="personal_grants"
     )
 
+    # guardian reads `objects`: shares and grants in force only (cases/grants.py).
+    objects = ActiveUserGrants()
+    all_grants = models.Manager()
+
     class Meta(UserObjectPermissionBase.Meta):
+        default_manager_name = "objects"
         verbose_name = _("personal case grant")
         verbose_name_plural = _("personal case grants")
         indexes = [

@@ -40,7 +40,8 @@ class CaseQuerySet(ScopedQuerySet):
 
     def shared_with(self, agency):
         group_grant = apps.get_model("cases", "CaseGroupObjectPermission")
-        return self.filter(
+        # The owning agency's own rows are no share (cases/grants.py).
+        return self.exclude(owner_agency_id=agency.pk).filter(
             Exists(
                 active_grants(group_grant).filter(
                     content_object=OuterRef("pk"), group_id=agency.group_id
@@ -68,7 +69,9 @@ def shares_of(case, viewer=None):
         content_object=case, group_id=OuterRef("group_id"), permission__codename="change_case"
     )
     rows = (
-        group_grant.objects.filter(content_object=case, permission__codename="view_case")
+        group_grant.objects.filter(
+            content_object=case, permission__codename="view_case", owner=False
+        )
         .annotate(can_edit=Exists(edit))
         .select_related("group__agency", "granted_by")
         .order_by("-granted_at", "-id")

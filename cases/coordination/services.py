@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions
+from cases import grants, permissions
 from cases.coordination.filters import CaseFilterSet
 from cases.coordination.models import (
     AccessReview,
@@ -139,14 +139,14 @@ def _access_basis(case: Case, actor: User) -> str:
     if actor.agency is not None and actor.agency.pk == case.owner_agency_id:
         return "owner agency"
     grant = (
-        CaseUserObjectPermission.objects.filter(content_object=case, user=actor)
+        CaseUserObjectPermission.objects.filter(content_object=case, user=actor, part_of=None)
         .order_by("-granted_at")
         .first()
     )
     if grant is None and actor.agency is not None:
         grant = (
             CaseGroupObjectPermission.objects.filter(
-                content_object=case, group_id=actor.agency.group_id
+                content_object=case, group_id=actor.agency.group_id, part_of=None
             )
             .order_by("-granted_at")
             .first()
@@ -236,23 +236,12 @@ def _write_grant_rows[G: (CaseGroupObjectPermission, CaseUserObjectPermission)](
     fields: dict[str, Any],
     actor: User,
 ) -> G:
-    """One row per permission: view always, change for edit access. Re-granting replaces."""
+    """One share or grant through guardian (cases/grants.py): view always, change for edit
+    access, the view row recording it. Re-granting replaces."""
     if access not in {"view", "edit"}:
         raise ValidationError({"access": [_("Choose view or edit.")]})
     wanted = ["view_case"] + (["change_case"] if access == "edit" else [])
-    model.objects.filter(content_object=case, **holder).exclude(
-        permission__codename__in=wanted
-    ).delete()
-    rows = []
-    for codename in wanted:
-        row, _created = model.objects.update_or_create(
-            content_object=case,
-            permission=_perm(codename),
-            **holder,
-            defaults={**fields, "granted_by": actor, "granted_at": timezone.now()},
-        )
-        rows.append(row)
-    return rows[0]
+    return grants.write_grant(model, case, holder, wanted, fields=fields, actor=actor)
 
 
 @transaction.atomic
@@ -277,7 +266,7 @@ def share_case(
     share = _write_grant_rows(
         CaseGroupObjectPermission,
         case=case,
-        holder={"group_id": agency.group_id},
+        holder=agency.group,
         access=access,
         fields=fields,
         actor=actor,
@@ -301,11 +290,13 @@ def revoke_share(case: Case, *, share_id: int, actor: User) -> None:
     """End a share at once (both its rows)."""
     if not permissions.can_share(actor, case):
         raise PermissionDenied(_("Only the owner agency may end a share."))
-    share = CaseGroupObjectPermission.objects.filter(pk=share_id, content_object=case).first()
+    share = CaseGroupObjectPermission.all_grants.filter(
+        pk=share_id, content_object=case, owner=False
+    ).first()
     if share is None:
         raise CaseGroupObjectPermission.DoesNotExist
     group = share.group
-    CaseGroupObjectPermission.objects.filter(content_object=case, group=group).delete()
+    grants.revoke_grant(CaseGroupObjectPermission, case, group)
     record_event(
         "case.unshared",
         actor=actor,
@@ -332,7 +323,7 @@ def grant_personal_access(
     grant = _write_grant_rows(
         CaseUserObjectPermission,
         case=case,
-        holder={"user": user},
+        holder=user,
         access=access,
         fields=fields,
         actor=actor,
@@ -353,10 +344,10 @@ def revoke_personal_access(case: Case, *, grant_id: int, actor: User) -> None:
     too, if the owner agency decides so before the 24 hours are up."""
     if not permissions.can_share(actor, case):
         raise PermissionDenied(_("Only the owner agency may end a grant."))
-    grant = CaseUserObjectPermission.objects.select_related("user").get(
+    grant = CaseUserObjectPermission.all_grants.select_related("user").get(
         pk=grant_id, content_object=case
     )
-    CaseUserObjectPermission.objects.filter(content_object=case, user=grant.user).delete()
+    grants.revoke_grant(CaseUserObjectPermission, case, grant.user)
     record_event(
         "case.personal_grant_revoked", actor=actor, obj=case, changes={"user": grant.user.username}
     )
@@ -382,17 +373,17 @@ def break_the_glass(case: Case, *, justification: str, actor: User) -> AccessRev
             }
         )
     expires_at = timezone.now() + timedelta(hours=BREAK_THE_GLASS_HOURS)
-    CaseUserObjectPermission.objects.update_or_create(
-        content_object=case,
-        user=actor,
-        permission=_perm("view_case"),
-        defaults={
+    grants.write_grant(
+        CaseUserObjectPermission,
+        case,
+        actor,
+        ["view_case"],
+        fields={
             "legal_basis": LegalBasis.BREAK_THE_GLASS,
             "reason": justification,
             "expires_at": expires_at,
-            "granted_by": actor,
-            "granted_at": timezone.now(),
         },
+        actor=actor,
     )
     review = AccessReview.objects.create(
         case=case, user=actor, agency=agency, justification=justification, expires_at=expires_at
@@ -490,7 +481,9 @@ def purge_expired_grants(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     removed = 0
     for model, kind in ((CaseGroupObjectPermission, "share"), (CaseUserObjectPermission, "grant")):
-        expired = model.objects.filter(expires_at__lte=now).select_related("content_object")
+        # Records only: a further permission of a share goes with its record (`part_of`).
+        expired = model.all_grants.filter(expires_at__lte=now, part_of__isnull=True)
+        expired = expired.select_related("content_object")
         for row in expired:
             record_event(
                 f"case.{kind}_expired",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from cases.grants import GrantFields
+from cases.grants import ActiveGroupGrants, ActiveUserGrants, GrantFields
 from cases.referrals.querysets import VictimReferralQuerySet
 from network.models import TimelineNote, YearCounter
 
@@ -243,7 +243,12 @@ class ReferralGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
         VictimReferral, on_delete=models.CASCADE, related_name="shares"
     )
 
+    # guardian reads `objects`: shares and grants in force only (cases/grants.py).
+    objects = ActiveGroupGrants()
+    all_grants = models.Manager()
+
     class Meta(GroupObjectPermissionBase.Meta):
+        default_manager_name = "objects"
         verbose_name = _("referral share")
         verbose_name_plural = _("referral shares")
 
@@ -260,7 +265,12 @@ class ReferralUserObjectPermission(GrantFields, UserObjectPermissionBase):
         VictimReferral, on_delete=models.CASCADE, related_name="personal_grants"
     )
 
+    # guardian reads `objects`: shares and grants in force only (cases/grants.py).
+    objects = ActiveUserGrants()
+    all_grants = models.Manager()
+
     class Meta(UserObjectPermissionBase.Meta):
+        default_manager_name = "objects"
         verbose_name = _("personal referral grant")
         verbose_name_plural = _("personal referral grants")
 

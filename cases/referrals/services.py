@@ -10,14 +10,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from cases.grants import LegalBasis, validate_grant
+from cases.grants import LegalBasis, validate_grant, write_grant
 from cases.referrals.models import (
     RECEIVING_AGENCY_OF,
     ExploitationType,
@@ -317,13 +316,13 @@ def share_referral(
                     ]
                 }
             )
-    share, _created = ReferralGroupObjectPermission.objects.update_or_create(
-        content_object=referral,
-        group_id=agency.group_id,
-        permission=Permission.objects.get(
-            content_type__app_label="cases", codename="view_victimreferral"
-        ),
-        defaults={**fields, "granted_by": actor, "granted_at": timezone.now()},
+    share = write_grant(
+        ReferralGroupObjectPermission,
+        referral,
+        agency.group,
+        ["view_victimreferral"],
+        fields=fields,
+        actor=actor,
     )
     record_event(
         "referral.shared",

@@ -48,7 +48,8 @@ def expire():
     """Move a grant's expiry into the past (time passing, not a service action)."""
 
     def run(grant_model, **filters):
-        grant_model.objects.filter(**filters).update(
+        # Shares and grants only: the owning agency's rows never expire (cases/grants.py).
+        grant_model.objects.filter(owner=False, **filters).update(
             expires_at=timezone.now() - timedelta(seconds=1)
         )
 

@@ -109,7 +109,9 @@ def test_share_then_revoke_ends_access_at_once(api, skv_staff, polis_staff, skv_
     assert polis.get(detail(skv_case)).status_code == 200
     assert owner.delete(reverse("case-unshare", args=[skv_case.pk, share["id"]])).status_code == 204
     assert polis.get(detail(skv_case)).status_code == 404
-    assert not CaseGroupObjectPermission.objects.filter(content_object=skv_case).exists()
+    assert not CaseGroupObjectPermission.objects.filter(
+        owner=False, content_object=skv_case
+    ).exists()
     actions = list(
         AuditEvent.objects.filter(object_id=str(skv_case.pk)).values_list("action", flat=True)
     )
@@ -151,7 +153,7 @@ def test_bad_share_is_a_400_naming_the_field_and_shares_nothing(
     )
     assert response.status_code == 400
     assert field in response.json()
-    assert not CaseGroupObjectPermission.objects.exists()
+    assert not CaseGroupObjectPermission.objects.filter(owner=False).exists()
 
 
 def test_edit_share_lets_the_agency_edit_and_view_share_does_not(
@@ -191,7 +193,7 @@ def test_expired_share_stops_granting_at_once_and_is_purged_with_audit(
     expire(CaseGroupObjectPermission, content_object=skv_case)
     assert client.get(detail(skv_case)).status_code == 404
     assert case_services.purge_expired_grants() == 1
-    assert not CaseGroupObjectPermission.objects.exists()
+    assert not CaseGroupObjectPermission.objects.filter(owner=False).exists()
     assert AuditEvent.objects.filter(action="case.share_expired").count() == 1
 
 

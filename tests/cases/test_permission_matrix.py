@@ -163,11 +163,12 @@ def world(copied):
                 case, agency=polis, access=access, expires_at=expires, actor=owner, **basis
             )
         if relation == "expired_share":
-            CaseGroupObjectPermission.objects.filter(content_object=case).update(
+            CaseGroupObjectPermission.objects.filter(content_object=case, owner=False).update(
                 expires_at=timezone.now() - timedelta(seconds=1)
             )
         if relation == "revoked_share":
-            share_id = CaseGroupObjectPermission.objects.filter(content_object=case).first().pk
+            shares = CaseGroupObjectPermission.objects.filter(content_object=case, owner=False)
+            share_id = shares.first().pk
             case_services.revoke_share(case, share_id=share_id, actor=owner)
         if relation == "personal_grant":
             case_services.grant_personal_access(

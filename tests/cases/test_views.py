@@ -458,7 +458,7 @@ def test_share_gives_the_agency_access(client, skv_staff, polis_staff):
     response = client.post(case_url("case_share", case), share_data(expires_at="2099-01-31T17:00"))
 
     assert response.status_code == 302
-    grant = CaseGroupObjectPermission.objects.get(permission__codename="view_case")
+    grant = CaseGroupObjectPermission.objects.get(permission__codename="view_case", owner=False)
     assert grant.legal_basis == "uppgiftsskyldighet_akrim"
     assert grant.expires_at.year == 2099
     assert Case.objects.visible_to(polis_staff).filter(pk=case.pk).exists()
@@ -472,7 +472,7 @@ def test_share_without_a_reason_is_400_and_creates_no_share(client, skv_staff):
 
     assert response.status_code == 400
     assert response.context["share_form"].errors["reason"]
-    assert not CaseGroupObjectPermission.objects.exists()
+    assert not CaseGroupObjectPermission.objects.filter(owner=False).exists()
 
 
 def test_share_with_a_too_short_reason_is_400(client, skv_staff):
@@ -483,7 +483,7 @@ def test_share_with_a_too_short_reason_is_400(client, skv_staff):
 
     assert response.status_code == 400
     assert "at least 10 characters" in response.context["share_form"].errors["reason"][0]
-    assert not CaseGroupObjectPermission.objects.exists()
+    assert not CaseGroupObjectPermission.objects.filter(owner=False).exists()
 
 
 def test_share_shows_the_services_rule_for_osl_10_15a_next_to_the_reason(client, skv_staff):
@@ -497,7 +497,7 @@ def test_share_shows_the_services_rule_for_osl_10_15a_next_to_the_reason(client,
 
     assert response.status_code == 400
     assert "balancing of interests" in response.context["share_form"].errors["reason"][0]
-    assert not CaseGroupObjectPermission.objects.exists()
+    assert not CaseGroupObjectPermission.objects.filter(owner=False).exists()
 
 
 def test_share_form_does_not_offer_the_owner_agency(client, skv_staff):
@@ -527,7 +527,7 @@ def test_revoke_ends_access_at_once(client, skv_staff, polis_staff):
     client.force_login(skv_staff)
     response = client.post(case_url("case_unshare", case, grant.pk))
     assert response.status_code == 302
-    assert not CaseGroupObjectPermission.objects.exists()
+    assert not CaseGroupObjectPermission.objects.filter(owner=False).exists()
 
     client.force_login(polis_staff)
     assert client.get(detail(case)).status_code == 404
@@ -538,7 +538,7 @@ def test_revoke_by_the_shared_agency_is_403(client, skv_staff, polis_staff):
     grant = share(case, "polis", actor=skv_staff)
     client.force_login(polis_staff)
     assert client.post(case_url("case_unshare", case, grant.pk)).status_code == 403
-    assert CaseGroupObjectPermission.objects.exists()
+    assert CaseGroupObjectPermission.objects.filter(owner=False).exists()
 
 
 def test_revoke_of_another_cases_share_is_404(client, skv_staff):
@@ -547,7 +547,7 @@ def test_revoke_of_another_cases_share_is_404(client, skv_staff):
     grant = share(other, "polis", actor=skv_staff)
     client.force_login(skv_staff)
     assert client.post(case_url("case_unshare", mine, grant.pk)).status_code == 404
-    assert CaseGroupObjectPermission.objects.filter(content_object=other).exists()
+    assert CaseGroupObjectPermission.objects.filter(owner=False, content_object=other).exists()
 
 
 # --- export -------------------------------------------------------------------------------

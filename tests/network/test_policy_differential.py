@@ -281,3 +281,243 @@ def test_the_differential_notices_a_change(personas, monkeypatch, mutated):
         assert disagreements(personas) == []
         monkeypatch.setattr(target, name, replacement)
         assert disagreements(personas) != []
+
+
+# --- django-guardian: shares, personal grants, owner agencies, break-the-glass ----------
+#
+# Cases are the model guardian holds rows for (docs/access.md, "django-guardian"). On random
+# worlds of cases owned by one agency or another, shared for view or edit with and without
+# an end (some already past), personal grants (some expired) and break-the-glass (some run
+# out), for every persona: guardian's `get_objects_for_user` and `user.has_perm(perm, case)`
+# give the rule's answer for view, change and share. The rule is the case policy where one
+# is registered, otherwise `visible_to` and the object rules of `cases.permissions`.
+
+CASE_ACTIONS = {
+    "view": "cases.view_case",
+    "change": "cases.change_case",
+    "share": "cases.share_case",
+}
+PAST = -1  # an end that has already passed (time passing, not an action)
+
+grant_end = st.sampled_from((None, 30, PAST))
+case_spec = st.fixed_dictionaries(
+    {
+        "owner": st.sampled_from(AGENCIES),
+        "shares": st.dictionaries(
+            st.sampled_from(AGENCIES), st.tuples(st.sampled_from(("view", "edit")), grant_end)
+        ),
+        "grants": st.dictionaries(
+            st.tuples(st.sampled_from(AGENCIES), st.sampled_from(ROLES)),
+            st.tuples(st.sampled_from(("view", "edit")), grant_end),
+            max_size=2,
+        ),
+        "glass": st.dictionaries(
+            st.tuples(st.sampled_from(AGENCIES), st.sampled_from(ROLES)), st.booleans(), max_size=2
+        ),
+    }
+)
+case_worlds = st.lists(case_spec, min_size=1, max_size=3)
+
+
+def _expire(model, **lookup):
+    from django.utils import timezone
+
+    model.all_grants.filter(part_of=None, **lookup).update(
+        expires_at=timezone.now() - timezone.timedelta(seconds=1)
+    )
+
+
+def build_cases(world, persona):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from cases.coordination import services as case_services
+    from cases.coordination.models import CaseGroupObjectPermission, CaseUserObjectPermission
+
+    basis = {"legal_basis": "uppgiftsskyldighet_akrim", "reason": "Gemensam kontroll i maj"}
+    for n, spec in enumerate(world):
+        owner = persona(spec["owner"], "staff")
+        case = case_services.open_case(title=f"Ärende {n}", actor=owner)
+        for code, (access, end) in spec["shares"].items():
+            if code == spec["owner"]:
+                continue
+            agency = Agency.objects.get(code=code)
+            ends = timezone.now() + timezone.timedelta(days=end) if end and end > 0 else None
+            case_services.share_case(
+                case, agency=agency, access=access, expires_at=ends, actor=owner, **basis
+            )
+            if end == PAST:
+                _expire(CaseGroupObjectPermission, content_object=case, group=agency.group)
+        for (code, role), (access, end) in spec["grants"].items():
+            user = persona(code, role)
+            ends = timezone.now() + timezone.timedelta(days=end) if end and end > 0 else None
+            case_services.grant_personal_access(
+                case, user=user, access=access, expires_at=ends, actor=owner, **basis
+            )
+            if end == PAST:
+                _expire(CaseUserObjectPermission, content_object=case, user=user)
+        for (code, role), ran_out in spec["glass"].items():
+            user = persona(code, role)
+            try:
+                case_services.break_the_glass(
+                    case, justification="Akut ingripande på arbetsplatsen i dag", actor=user
+                )
+            except ValidationError:
+                continue  # already in scope: break-the-glass is refused
+            if ran_out:
+                _expire(CaseUserObjectPermission, content_object=case, user=user)
+
+
+def case_rule(user, action):
+    """The rule's answer for cases: the policy where registered, else the rules of today."""
+    from cases import permissions
+    from cases.coordination.models import Case
+
+    policy = policy_for(Case)
+    cases = list(Case.objects.all())
+    if policy is not None and action in policy.actions:
+        return {c.pk for c in cases if policy.decide(user, action, c)}
+    visible = set(Case.objects.visible_to(user).values_list("pk", flat=True))
+    if action == "view":
+        return visible
+    check = permissions.can_edit if action == "change" else permissions.can_share
+    return {c.pk for c in cases if c.pk in visible and check(user, c)}
+
+
+def guardian_disagreements(users) -> list[str]:
+    """Every (persona, action) where guardian's answers differ from the rule's.
+
+    `get_objects_for_user` is asked as akrim asks it (`accept_global_perms=False`, as DRF's
+    object-permission filters do): a role's model permission is a capability, not a grant on
+    every object, and guardian's rows are the relation to the object; an action needs both
+    (docs/access.md, "django-guardian"). `has_perm` is the policy's answer where a policy is
+    registered (network.backends.PolicyBackend), otherwise guardian's backend on the rows."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from cases.coordination.models import Case
+
+    policy = policy_for(Case)
+    found = []
+    for user in users:
+        user = type(user).objects.get(pk=user.pk)
+        cases = list(Case.objects.all())
+        for action, perm in CASE_ACTIONS.items():
+            rule = case_rule(user, action)
+            # A role's model permission is the capability; guardian's rows are the relation.
+            capable = action == "view" or user.has_perm(perm)
+            listed = set(
+                get_objects_for_user(user, perm, Case, accept_global_perms=False).values_list(
+                    "pk", flat=True
+                )
+            )
+            if not capable:
+                listed = set()
+            if listed != rule:
+                found.append(f"{user} {action}: get_objects_for_user {listed} rule {rule}")
+            permitted = {c.pk for c in cases if user.has_perm(perm, c)}
+            if policy is None and not capable:
+                permitted = set()  # guardian's backend answers (no case policy registered)
+            if permitted != rule:
+                found.append(f"{user} {action}: has_perm {permitted} rule {rule}")
+    return found
+
+
+@pytest.fixture
+def case_personas(persona):
+    return [persona(code, role) for code in AGENCIES for role in (*ROLES, "analyst")]
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=case_worlds)
+def test_guardian_agrees_on_cases(case_personas, persona, world):
+    with rolled_back():
+        build_cases(world, persona)
+        assert guardian_disagreements(case_personas) == []
+
+
+# One world where each guardian rule matters: an expired share and an active one, an edit
+# share, an expired personal grant beside an active share, break-the-glass in force and run
+# out, cases of two owners.
+CASES_FIXED = [
+    {
+        "owner": "skv",
+        "shares": {"polis": ("edit", None), "av": ("view", PAST)},
+        "grants": {("av", "staff"): ("view", PAST), ("polis", "coordinator"): ("edit", 30)},
+        "glass": {("av", "coordinator"): False},
+    },
+    {
+        "owner": "av",
+        "shares": {"skv": ("view", 30)},
+        "grants": {("skv", "staff"): ("edit", PAST)},
+        "glass": {("polis", "staff"): True},
+    },
+]
+
+
+def _expiry_ignored(self):
+    from django.db.models import QuerySet
+
+    return QuerySet(self.model, using=self._db)  # guardian as before: every row counts
+
+
+def _no_owner_rows(case):
+    return None
+
+
+def _guardian_says_yes(self, user_obj, perm, obj=None):
+    return obj is not None
+
+
+def _guardian_list_owner_only(user, perms, klass=None, **kwargs):
+    from cases.coordination.models import Case
+
+    agency = user.active_membership.agency_id
+    return Case.objects.filter(owner_agency_id=agency)
+
+
+def _guardian_mutations():
+    from guardian import shortcuts
+
+    from cases import grants
+    from network.backends import GrantBackend
+
+    return {
+        "expiry": [(grants._ActiveRows, "get_queryset", _expiry_ignored)],
+        "owner_rows": [(grants, "write_owner_rows", _no_owner_rows)],
+        "has_perm": [
+            (GrantBackend, "has_perm", _guardian_says_yes),
+            (PolicyBackend, "has_perm", _guardian_says_yes),
+        ],
+        "get_objects_for_user": [(shortcuts, "get_objects_for_user", _guardian_list_owner_only)],
+    }
+
+
+@pytest.mark.parametrize("mutated", ["expiry", "owner_rows", "has_perm", "get_objects_for_user"])
+def test_the_guardian_differential_notices_a_change(case_personas, persona, monkeypatch, mutated):
+    with rolled_back():
+        build_cases(CASES_FIXED, persona)
+        assert guardian_disagreements(case_personas) == []
+    for target, name, replacement in _guardian_mutations()[mutated]:
+        monkeypatch.setattr(target, name, replacement)
+    with rolled_back():
+        build_cases(CASES_FIXED, persona)
+        assert guardian_disagreements(case_personas) != []
+
+
+def test_global_permissions_are_capabilities_not_grants(persona):
+    """Why `get_objects_for_user` is asked with `accept_global_perms=False`: with guardian's
+    default, a role that works with cases would list every case (docs/access.md)."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from cases.coordination import services as case_services
+    from cases.coordination.models import Case
+
+    case = case_services.open_case(title="Ärende", actor=persona("skv", "staff"))
+    outsider = persona("polis", "staff")
+    assert list(get_objects_for_user(outsider, "cases.view_case", Case)) == [case]
+    assert not get_objects_for_user(outsider, "cases.view_case", Case, accept_global_perms=False)
+    assert not outsider.has_perm("cases.view_case", case)
