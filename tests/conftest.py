@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client, RequestFactory
+from django.utils import translation
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from rest_framework.test import APIClient
@@ -97,6 +98,16 @@ def _requirements(request):
         )
     if node.get_closest_marker("sqlite") and connection.vendor != "sqlite":
         pytest.skip("SQLite-specific; the SQLite pass of .ci/run covers it")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request leaves the language its LocaleMiddleware chose active in the thread (the
+    next request chooses again, so a server never notices). In one test process the next
+    *test* would inherit it, and a Swedish message compared in it would come out in
+    English: every test starts from the default language (docs/testing.md)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

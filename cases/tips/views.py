@@ -52,10 +52,12 @@ class PublicTipView(View):
 
     def dispatch(self, request, *args, **kwargs):
         language = request.GET.get("lang", "")
-        if language in dict(settings.LANGUAGES):
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        return super().dispatch(request, *args, **kwargs)
+        if language not in dict(settings.LANGUAGES):
+            return super().dispatch(request, *args, **kwargs)
+        request.LANGUAGE_CODE = language
+        # Only for this response: the thread's language is not left changed behind it.
+        with translation.override(language):
+            return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         return render(
