@@ -42,6 +42,7 @@ class Basis(models.TextChoices):
     NATIONAL_COORDINATOR = "national_coordinator", _("National coordinator")
     DISCLOSURE = "disclosure", _("Disclosed to the agency")
     REFERRAL = "referral", _("Referring or receiving agency")
+    FORWARDED = "forwarded", _("Forwarded to the agency")
     ROLE = "role", _("Role in the network")
 
 
@@ -115,6 +116,8 @@ class Policy:
     # Django permission codenames whose action is not "<action>_<model>" (e.g. guardian's
     # "cases.share_case") map here to a policy action.
     codename_actions: dict[str, str] = {}
+    # The audit action of a read (`record_read`); "<model_name>.viewed" unless named here.
+    read_event: str = ""
 
     def scope(self, user, action: str = "view") -> models.QuerySet:
         raise NotImplementedError
@@ -182,14 +185,23 @@ def require(user, action: str, obj, message: str = "") -> Access:
 
 
 def record_read(
-    user, obj, access: Access | None = None, *, action: str = "", route: str = "", changes=None
+    user,
+    obj,
+    access: Access | None = None,
+    *,
+    action: str = "",
+    route: str = "",
+    changes=None,
+    purpose: str = "",
 ):
     """THE way a read of a protected record is written to the audit trail.
 
     The basis recorded is the one the policy returned for this read, so the trail never
     names an expired grant when an active share gave access. Every route that shows one
     record (page, form re-render, API detail or look-up, admin, export, download) calls this.
-    `action` names the event when it is more than a view (e.g. a download)."""
+    `action` names the event when it is more than a view (e.g. a download); `purpose`
+    replaces the basis as the event's purpose when the user stated one (a reveal of
+    identity); the basis is in the event's details either way."""
     from network.services import record_event
 
     if access is None:
@@ -202,10 +214,12 @@ def record_read(
     if route:
         details["route"] = route
     details.update(changes or {})
+    policy = policy_for(obj)
+    default = (policy.read_event if policy else "") or f"{obj._meta.model_name}.viewed"
     return record_event(
-        action or f"{obj._meta.model_name}.viewed",
+        action or default,
         actor=user,
         obj=obj,
-        purpose=access.purpose,
+        purpose=purpose or access.purpose,
         changes=details,
     )
