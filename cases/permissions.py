@@ -39,8 +39,10 @@ grant(Role.ADMIN, "cases.view_employer")
 
 
 def can_share(user, case) -> bool:
-    """The case policy's "share" answer (cases/coordination/policies.py): the share and
-    grant services ask it by this name."""
-    from network.policies import decide
+    """The case policy's "share" answer (cases/coordination/policies.py), asked by the share
+    and grant services: Http404 for a case the user cannot see (as `require`), else whether
+    they may share it."""
+    from network.policies import decide, require
 
+    require(user, "view", case)
     return bool(decide(user, "share", case))

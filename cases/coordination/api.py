@@ -180,6 +180,9 @@ class CaseViewSet(
         services.break_the_glass(
             case, justification=serializer.validated_data["justification"], actor=request.user
         )
+        # The answer shows the case: a read, on the basis just granted.
+        access = require(request.user, "view", case)
+        record_read(request.user, case, access, route="case-break-the-glass")
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses={200: NoteSerializer(many=True)}, request=None)

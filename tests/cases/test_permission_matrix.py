@@ -19,7 +19,7 @@ from network.services import create_staff
 from tests.matrix import Row, covers
 
 covers(
-    models=["cases.case", "cases.accessreview"],
+    models=["cases.case", "cases.accessreview", "cases.employer"],
     routes=[
         "case-list",
         "case-detail",
