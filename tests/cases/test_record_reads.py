@@ -190,6 +190,8 @@ def _request(client, api, w, name, method, key, body):
             "reference": w["glass_case"].reference,
             "justification": "Akut ingripande på arbetsplatsen i dag",
         }
+    elif name == "employer-profile":
+        args = [w["employer"].orgnr]
     else:
         args = [w[key].pk]
     url = reverse(name, args=args)
