@@ -236,6 +236,10 @@ def test_api_lists_and_look_ups_show_summaries(api, world):
     ).json()["results"]
     assert [r["reference"] for r in referrals] == [world["referral"].reference]
     assert not {"person", "indicators", "consent"} & set(referrals[0])
+    coordinator = api.as_user(world["coordinator"])
+    tips = coordinator.get(reverse("tip-list"), {"outcome": "new"}).json()["results"]
+    assert tips and not {"description", "employer_name", "observations"} & set(tips[0])
+    http = api.as_user(owner)
     # Summaries are not reads: nothing recorded.
     assert AuditEvent.objects.count() == before
     # The detail shows the fields, and records the read.
