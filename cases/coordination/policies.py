@@ -19,7 +19,8 @@ Shares and grants are django-guardian's direct foreign-key rows on the case. Onl
 helpers below read them, so the shape of those rows is known in one place.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
@@ -39,10 +40,12 @@ VIEW, EDIT = "view_case", "change_case"
 
 def _active(model, codename: str, now=None):
     """The rows of `model` that grant `codename` (view: any access, change: edit) and have
-    not expired."""
+    not expired. The permission is a scalar subquery (evaluated once), not a join, so the
+    grant index (holder, permission, case, expiry) answers it alone (docs/performance.md)."""
     now = now or timezone.now()
+    permission = Permission.objects.filter(codename=codename).order_by().values("pk")[:1]
     return model.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission__codename=codename
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission_id=Subquery(permission)
     )
 
 
