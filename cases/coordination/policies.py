@@ -148,3 +148,26 @@ class CasePolicy(Policy):
                 return DENIED
             return self._basis(user, obj, EDIT)
         return self._basis(user, obj, VIEW)
+
+    def decide_many(self, user, cases) -> dict:
+        """`decide(user, "view", case)` for a page of cases, in at most two queries (the
+        user's active shares and grants among them), for `record_reads` on a list."""
+        membership = membership_of(user)
+        own = membership.agency_id if membership is not None else None
+        answers = {c.pk: allow(Basis.OWNER_AGENCY) for c in cases if c.owner_agency_id == own}
+        rest = [c.pk for c in cases if c.pk not in answers]
+        if not rest:
+            return answers
+        now = timezone.now()
+        if membership is not None:
+            shares = _active(CaseGroupObjectPermission, VIEW, now).filter(
+                content_object_id__in=rest, group_id=membership.agency.group_id
+            )
+            for row in shares.order_by("granted_at", "pk"):  # the newest wins, as in decide
+                answers[row.content_object_id] = _share_basis(row)
+        grants = _active(CaseUserObjectPermission, VIEW, now).filter(
+            content_object_id__in=[pk for pk in rest if pk not in answers], user_id=user.pk
+        )
+        for row in grants.order_by("granted_at", "pk"):
+            answers[row.content_object_id] = _grant_basis(row)
+        return answers

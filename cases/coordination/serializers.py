@@ -54,14 +54,6 @@ class CaseSerializer(serializers.ModelSerializer):
         extra_kwargs = {"title": {"max_length": 200}, "summary": {"max_length": 20000}}
 
 
-class CaseSummarySerializer(CaseSerializer):
-    """A case in a list: what identifies it, without its free text (the summary), which only
-    the detail shows and records as a read (docs/access.md, "Reads are recorded")."""
-
-    class Meta(CaseSerializer.Meta):
-        fields = [f for f in CaseSerializer.Meta.fields if f != "summary"]
-
-
 class CaseUpdateSerializer(serializers.Serializer):
     """A PATCH: the fields to change plus the `version` the client read."""
 

@@ -227,10 +227,19 @@ def test_the_route_records_one_read_per_record_shown(client, api, world, name):
 def test_api_lists_and_look_ups_show_summaries(api, world):
     owner = world["owner"]
     http = api.as_user(owner)
-    before = AuditEvent.objects.count()
+    before_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     cases = http.get(reverse("case-list"), {"q": world["case"].reference}).json()["results"]
     assert [c["reference"] for c in cases] == [world["case"].reference]
-    assert "summary" not in cases[0]
+    # The case list shows whole cases (the API contract): one read per case shown.
+    assert cases[0]["summary"] == "Känsligt"
+    (read,) = AuditEvent.objects.filter(pk__gt=before_id)
+    assert (read.action, read.object_id, read.changes["basis"], read.changes["route"]) == (
+        CASE_READ,
+        str(world["case"].pk),
+        "owner_agency",
+        "case-list",
+    )
+    before = AuditEvent.objects.count()
     referrals = http.get(
         reverse("referral-list"), {"reference": world["referral"].reference}
     ).json()["results"]
@@ -242,9 +251,9 @@ def test_api_lists_and_look_ups_show_summaries(api, world):
     http = api.as_user(owner)
     # Summaries are not reads: nothing recorded.
     assert AuditEvent.objects.count() == before
-    # The detail shows the fields, and records the read.
-    detail = http.get(reverse("case-detail", args=[world["case"].pk])).json()
-    assert detail["summary"] == "Känsligt"
+    # The referral detail shows the fields, and records the read.
+    detail = http.get(reverse("referral-detail", args=[world["referral"].pk])).json()
+    assert "person" in detail
     assert AuditEvent.objects.count() == before + 1
 
 
@@ -261,6 +270,34 @@ def test_the_admin_change_page_records_a_read(client, world, persona):
     )
     client.get(reverse("admin:cases_case_changelist"))
     assert AuditEvent.objects.filter(actor=admin_user, action=CASE_READ).count() == 1
+
+
+def test_the_case_list_records_each_case_on_its_own_basis(api, world, persona):
+    polis = persona("polis", "staff")
+    own = case_services.open_case(title="Eget", actor=polis)
+    case_services.share_case(
+        world["case"],
+        agency=Agency.objects.get(code="polis"),
+        access="view",
+        legal_basis="uppgiftsskyldighet_akrim",
+        reason="Gemensam kontroll i maj",
+        actor=world["owner"],
+    )
+    case_services.break_the_glass(
+        case_services.open_case(title="Tredje", actor=world["owner"]),
+        justification="Akut ingripande på arbetsplatsen i dag",
+        actor=polis,
+    )
+    response = api.as_user(polis).get(reverse("case-list"))
+    shown = {c["id"] for c in response.json()["results"]}
+    reads = {
+        int(e.object_id): e.changes["basis"]
+        for e in AuditEvent.objects.filter(actor=polis, action=CASE_READ)
+    }
+    assert set(reads) == shown
+    assert reads[own.pk] == "owner_agency"
+    assert reads[world["case"].pk] == "share"
+    assert sorted(reads.values()).count("break_the_glass") == 1
 
 
 def test_a_shared_agency_reads_a_case_on_its_share(api, world):
