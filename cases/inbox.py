@@ -4,7 +4,8 @@ Every count starts at `visible_to(user)`: a share counts only on a case the pers
 a tip only where `Tip.objects.visible_to` lets them triage it.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from django.db.models import Q
 from django.urls import reverse
@@ -101,7 +102,7 @@ def expiring_access(user, today):
             *shares.select_related("content_object").order_by("expires_at")[:SHOWN],
             *grants.select_related("content_object").order_by("expires_at")[:SHOWN],
         ],
-        key=lambda grant: grant.expires_at,
+        key=lambda grant: cast(datetime, grant.expires_at),  # `ending` excludes no expiry
     )
     text = ngettext(
         "%(n)s share or access to a case ends within a week.",

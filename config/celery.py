@@ -2,6 +2,7 @@
 
 import os
 import threading
+from typing import Any
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
@@ -17,7 +18,10 @@ class InProcessTask(DjangoTask):
     returns at once and the page follows the build's progress row as it does with a worker.
     Tests keep plain eager tasks (they expect the work done when the call returns)."""
 
-    def apply_async(self, args=None, kwargs=None, **options):
+    # celery-types spells out every option keyword; this passes them through unchanged.
+    def apply_async(  # type: ignore[override]
+        self, args: Any = None, kwargs: Any = None, **options: Any
+    ) -> Any:
         if not (self.app.conf.task_always_eager and os.environ.get("AKRIM_TASKS_IN_THREAD")):
             return super().apply_async(args, kwargs, **options)
         thread = threading.Thread(

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from dj_database_url import DBConfig
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -52,7 +53,7 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> DBConfig:
     """Parse a database URL; only PostgreSQL and SQLite are supported."""
     raw = env_str(name, default).strip()
     try:
@@ -68,7 +69,14 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} names no database: {raw!r}.")
     if engine.endswith("sqlite3"):
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        # WAL lets the web thread read while a task thread writes (`make run`), and with
+        # synchronous=NORMAL a commit no longer waits for the disk: seeding the demo world
+        # commits thousands of small transactions (docs/deploy.md, "SQLite (the embedded default)").
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     return config
 
 

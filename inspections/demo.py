@@ -63,8 +63,9 @@ CAMPAIGNS = [
     ("Nationell kampanj nagel- och skönhetssalonger", "96.020", 4, 8),
     ("Byggvecka – nationell kontrollvecka på byggarbetsplatser", "41.200", 9, 10),
 ]
-MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
-MONTHS = MONTHS.split()
+MONTHS = (
+    "januari februari mars april maj juni juli augusti september oktober november december"
+).split()
 
 
 def _user(username: str) -> User:
@@ -274,7 +275,8 @@ RISK_EMPLOYERS = [
 # name, address, municipality, city, SNI, [(employer index, role)], history: a list of
 # (days ago, finding severities, decisions) for controls performed, or "closed" (not
 # performed: never controlled).
-RISK_SITES = [
+type _History = list[tuple[int, list[str], int]] | str
+RISK_SITES: list[tuple[str, str, str, str, str, list[tuple[int, str]], _History]] = [
     ("Bygget Hammarby Sjöstad etapp 3", "Lumaparksvägen 7", "0180", "Stockholm", "41.200",
      [(0, "builder"), (1, "subcontractor"), (2, "subcontractor")],
      [(400, ["high", "high", "medium"], 2), (900, ["medium"], 1)]),
@@ -390,7 +392,7 @@ def seed_risk(context: demo.DemoContext) -> None:
             "workplace_type": "building_site",
         }
         chain = [{"orgnr": employers[i].orgnr, "role": role} for i, role in met]
-        if history == "closed":
+        if isinstance(history, str):  # "closed"
             inspection = services.plan_inspection(
                 workplace=workplace,
                 planned_date=today - timedelta(days=rng.randint(200, 600)),

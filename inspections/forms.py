@@ -5,11 +5,13 @@ rule lives in one place (inspections/services.py) and the browser and the API an
 """
 
 import re
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_LABEL
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,15 +34,23 @@ from inspections.choices import (
 )
 from inspections.models import ControlOperation, Finding, Inspection
 from inspections.services import OPEN_OPERATION_STATES
-from network.files import ATTACHMENT_TYPES
-from network.forms import ServiceErrorsMixin, plain_text
+from network.forms import (
+    ServiceErrorsMixin,
+    SniCodeField,
+    SniCodesField,
+    choice_field,
+    model_choice_field,
+    plain_text,
+)
 from network.identifiers import parse_orgnr
 from network.models import Agency, Centre, County
 from network.names import country_choices
 from network.policies import scope
 from network.reference import municipalities_by_county, municipality_name
 
-SNI_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{1,3})?$")
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE = {"type": "date"}
 
 
@@ -55,6 +65,9 @@ def dress_filter_form(form, *, user) -> None:
     form.fields["centre"].widget = forms.Select(
         choices=_blank(Centre.objects.values_list("code", "name"))
     )
+    county = form.fields["county"]
+    county.queryset = county.queryset.order_by("name")
+    county.label_from_instance = lambda obj: obj.name  # "Stockholms län", not "01 Stockholms län"
     operations = ControlOperation.objects.visible_to(user).values_list("pk", "title")
     form.fields["operation"].widget = forms.Select(
         choices=_blank((str(pk), title) for pk, title in operations)
@@ -151,13 +164,9 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         label=_("county"), queryset=County.objects.order_by("name"), to_field_name="code"
     )
     municipality = forms.ChoiceField(label=_("municipality"), choices=())
-    sni = forms.CharField(
-        label=_("SNI code"),
-        max_length=6,
-        help_text=_(
-            "The industry code, e.g. 41.200 for building construction or 56.100 for restaurants."
-        ),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    sni = SniCodeField(
+        label=_("industry (SNI)"),
+        help_text=_("Type part of the industry's name or its code and choose from the list."),
     )
     workplace_type = forms.ChoiceField(
         label=_("workplace type"), choices=WorkplaceType.choices, initial=WorkplaceType.PREMISES
@@ -180,6 +189,11 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     new_name = forms.CharField(label=_("name"), required=False, max_length=200)
+    new_sni = SniCodeField(
+        label=_("the employer's industry (SNI)"),
+        required=False,
+        help_text=_("As in the company register, if known."),
+    )
     new_role = forms.ChoiceField(
         label=_("role at the workplace"),
         choices=EmployerRole.choices,
@@ -189,13 +203,13 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.date_warnings: list[str] = []
-        self.fields["municipality"].choices = municipality_choices()
+        self.date_warnings: list[StrOrPromise] = []
+        choice_field(self, "municipality").choices = municipality_choices()
         # Only open operations the user may plan into (inspections/policies.py), not every
         # one they can see.
-        self.fields["operation"].queryset = scope(user, ControlOperation, "add_inspection").filter(
-            status__in=OPEN_OPERATION_STATES
-        )
+        model_choice_field(self, "operation").queryset = scope(
+            user, ControlOperation, "add_inspection"
+        ).filter(status__in=OPEN_OPERATION_STATES)
         for n in range(1, EMPLOYER_ROWS + 1):
             self.fields[f"employer_{n}"] = forms.CharField(
                 label=_("employer %(n)s") % {"n": n},
@@ -227,7 +241,8 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         return ""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         county, municipality = data.get("county"), data.get("municipality")
         if county and municipality and municipality[:2] != county.code:
             self.add_error(
@@ -294,6 +309,7 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
         return {
             "orgnr": data["new_orgnr"],
             "name": data.get("new_name", ""),
+            "sni_codes": [data["new_sni"]] if data.get("new_sni") else [],
             "role": data.get("new_role") or EmployerRole.EMPLOYER,
         }
 
@@ -358,7 +374,7 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault("auto_id", "id_assign_%s")
         super().__init__(*args, **kwargs)
         assigned = inspection.assignments.values("agency_id")
-        self.fields["agency"].queryset = Agency.objects.filter(
+        model_choice_field(self, "agency").queryset = Agency.objects.filter(
             active=True, group__isnull=False
         ).exclude(pk__in=assigned)
 
@@ -385,7 +401,8 @@ class PerformForm(ServiceErrorsMixin, forms.Form):
         self.date_warning = ""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         performed = data.get("performed_on")
         if self.planned_date and performed and performed < self.planned_date:
             self.date_warning = _(
@@ -461,11 +478,11 @@ class FindingForm(ServiceErrorsMixin, forms.Form):
             del self.fields["employer"]
         else:
             met = employers.order_by("name")
-            self.fields["employer"].queryset = met
+            model_choice_field(self, "employer").queryset = met
             if len(met) == 1:
                 self.fields["employer"].initial = met[0].pk
         labels = dict(FindingCategory.choices)
-        self.fields["category"].choices = _blank(
+        choice_field(self, "category").choices = _blank(
             (code, labels[code]) for code in categories_for(agency_code)
         )
 
@@ -522,11 +539,13 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, findings, **kwargs):
         kwargs.setdefault("auto_id", "id_decision_%s")
         super().__init__(*args, **kwargs)
-        self.fields["finding"].queryset = findings
+        model_choice_field(self, "finding").queryset = findings
 
 
 class PersonCountForm(forms.Form):
     """One row of persons checked. A row left entirely empty is ignored (`is_blank`)."""
+
+    data: QueryDict  # bound from a request (the formset's POST)
 
     right_to_work = forms.ChoiceField(
         label=_("right to work"), choices=_blank(RightToWork.choices), required=False
@@ -543,7 +562,7 @@ class PersonCountForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Stored as ISO 3166-1 alpha-2, shown by name (network.names); lower case from old
         # drafts still matches.
-        self.fields["nationality"].choices = _blank(country_choices())
+        choice_field(self, "nationality").choices = _blank(country_choices())
         if self.is_bound:
             key = self.add_prefix("nationality")
             value = self.data.get(key, "")
@@ -557,7 +576,8 @@ class PersonCountForm(forms.Form):
         return not (data.get("right_to_work") or data.get("nationality") or data.get("count"))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.is_blank:
             if not cleaned.get("right_to_work") and "right_to_work" not in self.errors:
                 self.add_error("right_to_work", _("Choose a right-to-work status."))
@@ -586,12 +606,16 @@ class BasePersonCountFormSet(forms.BaseFormSet):
                 form.add_error(field, messages)
             else:
                 self._non_form_errors = self.error_class(
-                    [*self.non_form_errors(), *messages], renderer=self.renderer
+                    [*self.non_form_errors(), *messages],
+                    renderer=self.renderer,  # type: ignore[attr-defined]  # not in django-stubs
                 )
 
 
-PersonCountFormSet = forms.formset_factory(
-    PersonCountForm, formset=BasePersonCountFormSet, extra=3, max_num=100, validate_max=True
+PersonCountFormSet = cast(
+    type[BasePersonCountFormSet],
+    forms.formset_factory(
+        PersonCountForm, formset=BasePersonCountFormSet, extra=3, max_num=100, validate_max=True
+    ),
 )
 
 
@@ -636,38 +660,11 @@ class OperationForm(ServiceErrorsMixin, forms.Form):
     selection_basis = forms.ChoiceField(
         label=_("selection basis"), choices=_blank(SelectionBasis.choices)
     )
-    focus_sni = forms.CharField(
-        label=_("focus industries (SNI)"),
-        required=False,
-        max_length=500,
-        help_text=_("SNI codes separated by commas, e.g. 41.200, 56.100"),
-    )
+    focus_sni = SniCodesField(label=_("focus industries (SNI)"), required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_operation_%s")
         super().__init__(*args, **kwargs)
-
-    def clean_focus_sni(self) -> list[str]:
-        codes = [code.strip() for code in self.cleaned_data["focus_sni"].split(",")]
-        codes = [code for code in codes if code]
-        wrong = [code for code in codes if not SNI_PATTERN.match(code)]
-        if wrong:
-            raise ValidationError(
-                _("Not an SNI code: %(codes)s. Use codes such as 56.100.")
-                % {"codes": ", ".join(wrong)}
-            )
-        return codes
-
-
-class InspectionAttachmentForm(ServiceErrorsMixin, forms.Form):
-    file = forms.FileField(
-        label=_("file"),
-        help_text=_("Allowed: %(types)s. At most 10 MB.")
-        % {"types": ", ".join(sorted(ATTACHMENT_TYPES))},
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_TYPES))}
-        ),
-    )
 
 
 class InspectionImportForm(ServiceErrorsMixin, forms.Form):
@@ -693,8 +690,11 @@ class NotReportingForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         kwargs.setdefault("auto_id", "id_not_reporting_%s")
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
-        self.fields["agency"].label_from_instance = lambda agency: agency.name
+        model_choice_field(self, "agency").queryset = Agency.objects.filter(
+            pk__in=[a.pk for a in agencies]
+        )
+        # An instance attribute, as Django's docs show for a per-form label.
+        model_choice_field(self, "agency").label_from_instance = lambda agency: agency.name  # type: ignore[method-assign,assignment]
 
     def clean_reason(self):
         return plain_text(self.cleaned_data["reason"])
@@ -715,7 +715,7 @@ class OperationFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_filter_%s")
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        choice_field(self, "status").choices = [
             (self.OPEN, _("Running")),
             (self.ALL, _("All")),
             *OperationStatus.choices,

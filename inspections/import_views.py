@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from inspections.choices import ParticipationMode
+from inspections.choices import ParticipationMode, WorkplaceType
 from inspections.forms import InspectionImportForm
 from inspections.imports import import_checked, request_import
 from inspections.models import ImportJob
@@ -28,7 +28,16 @@ class InspectionImportView(ScopedQuerysetMixin, View):
     template_name = "inspections/inspection_import.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": InspectionImportForm()})
+        return render(request, self.template_name, self.context(InspectionImportForm()))
+
+    def context(self, form) -> dict:
+        """The form, and the codes a person types in the file next to what they mean."""
+        return {
+            "form": form,
+            "agencies": Agency.objects.filter(active=True).order_by("name_sv"),
+            "modes": ParticipationMode.choices,
+            "workplace_types": WorkplaceType.choices,
+        }
 
     def post(self, request):
         form = InspectionImportForm(request.POST, request.FILES)
@@ -43,7 +52,7 @@ class InspectionImportView(ScopedQuerysetMixin, View):
                 form.add_service_errors(error)
             else:
                 return redirect("inspections:import_job", pk=job.pk)
-        return render(request, self.template_name, {"form": form}, status=400)
+        return render(request, self.template_name, self.context(form), status=400)
 
 
 class ImportJobView(ScopedQuerysetMixin, View):

@@ -34,6 +34,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -202,7 +203,7 @@ def read_rows(data: bytes, name: str) -> list[dict]:
     check_upload(name, len(data))
     lines = _xlsx_lines(data) if name.lower().endswith(".xlsx") else _csv_lines(data)
     header: list[str] | None = None
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, values in enumerate(lines, start=1):
         if number > MAX_LINES:
             raise _refuse(_("The file has more than %(n)s lines.") % {"n": MAX_LINES})
@@ -311,7 +312,7 @@ def _check_row(
             continue
         if known[digits] not in employers:
             employers.append(known[digits])
-    assignments = []
+    assignments: list[tuple[Agency, str]] = []
     for part in _items(row.get("agencies")):
         code, _sep, mode = part.partition(":")
         code, mode = code.strip().lower(), (mode.strip().lower() or ParticipationMode.ON_SITE)
@@ -524,7 +525,9 @@ def write_plans(plans: list[dict], *, actor: User) -> list[str]:
         AgencyAssignment.objects.bulk_create(assignments, batch_size=1000)
         # bulk_create sends no signals: the ranking facts are marked here, in this transaction.
         facts.mark_stale(i.pk for i in inspections)
-        events = [("inspection.planned", i, i.reference, {}) for i in inspections]
+        events: list[tuple[str, Inspection, str, dict[str, Any]]] = [
+            ("inspection.planned", i, i.reference, {}) for i in inspections
+        ]
         events += [
             (
                 "inspection.agency_assigned",
@@ -596,7 +599,7 @@ def request_import(*, upload, dry_run: bool, actor: User, request=None) -> Impor
             request_id=context.request_id,
             ip=context.ip,
         )
-        run_import.delay_on_commit(job.pk)
+        run_import.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # Celery 5.4+
     return job
 
 
@@ -616,7 +619,7 @@ def import_checked(job: ImportJob, *, actor: User) -> ImportJob:
             request_id=current_request().request_id,
             ip=current_request().ip,
         )
-        run_import.delay_on_commit(again.pk)
+        run_import.delay_on_commit(again.pk)  # type: ignore[attr-defined]  # Celery 5.4+
     return again
 
 

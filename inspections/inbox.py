@@ -45,32 +45,47 @@ def _my_assignments(user):
     )
 
 
+def _inspections_item(key, assignments, text, *, urgent=False, link=_detail):
+    """One inbox line about the inspections of `assignments`: their count in a sentence
+    (`text(count)`), the first few by planned date, each linked."""
+    count = assignments.count()
+    rows = (
+        Inspection.objects.filter(pk__in=assignments.values("inspection_id"))
+        .select_related("workplace")
+        .order_by("planned_date", "id")[:SHOWN]
+    )
+    return item(
+        key,
+        text(count),
+        count,
+        reverse("inspections:inspection_list"),
+        urgent=urgent,
+        rows=rows,
+        label=_inspection_label,
+        link=link,
+    )
+
+
 @provider(order=10)
 def assignments(user, today):
     """Participation requests to answer (staff), and answers the coordinator awaits."""
     items = []
     if user.has_perm("inspections.respond_agencyassignment"):
         pending = _my_assignments(user).filter(status=AssignmentStatus.PENDING)
-        count = pending.count()
-        rows = (
-            Inspection.objects.filter(pk__in=pending.values("inspection_id"))
-            .select_related("workplace")
-            .order_by("planned_date", "id")[:SHOWN]
-        )
-        text = ngettext(
-            "%(n)s request to take part in a control is waiting for your agency's answer.",
-            "%(n)s requests to take part in a control are waiting for your agency's answer.",
-            count,
-        ) % {"n": count}
         items.append(
-            item(
+            _inspections_item(
                 "assignments_to_answer",
-                text,
-                count,
-                reverse("inspections:inspection_list"),
-                rows=rows,
-                label=_inspection_label,
-                link=_detail,
+                pending,
+                lambda n: (
+                    ngettext(
+                        "%(n)s request to take part in a control is waiting for your agency's "
+                        "answer.",
+                        "%(n)s requests to take part in a control are waiting for your agency's "
+                        "answer.",
+                        n,
+                    )
+                    % {"n": n}
+                ),
             )
         )
     if user.has_perm("inspections.coordinate_inspection"):
@@ -82,26 +97,19 @@ def assignments(user, today):
             .exclude(status=InspectionStatus.CANCELLED)
             .values("pk"),
         ).exclude(agency_id=agency_id)
-        count = awaited.count()
-        rows = (
-            Inspection.objects.filter(pk__in=awaited.values("inspection_id"))
-            .select_related("workplace")
-            .order_by("planned_date", "id")[:SHOWN]
-        )
-        text = ngettext(
-            "%(n)s agency has not yet answered a request to take part in your controls.",
-            "%(n)s answers from agencies to take part in your controls are awaited.",
-            count,
-        ) % {"n": count}
         items.append(
-            item(
+            _inspections_item(
                 "answers_awaited",
-                text,
-                count,
-                reverse("inspections:inspection_list"),
-                rows=rows,
-                label=_inspection_label,
-                link=_detail,
+                awaited,
+                lambda n: (
+                    ngettext(
+                        "%(n)s agency has not yet answered a request to take part in your "
+                        "controls.",
+                        "%(n)s answers from agencies to take part in your controls are awaited.",
+                        n,
+                    )
+                    % {"n": n}
+                ),
             )
         )
     return items
@@ -119,26 +127,19 @@ def results_to_report(user, today):
         inspection__status__in=OPEN_FOR_RESULTS,
         inspection__planned_date__lte=today,
     )
-    count = waiting.count()
-    rows = (
-        Inspection.objects.filter(pk__in=waiting.values("inspection_id"))
-        .select_related("workplace")
-        .order_by("planned_date", "id")[:SHOWN]
-    )
-    text = ngettext(
-        "%(n)s control is waiting for your agency's results.",
-        "%(n)s controls are waiting for your agency's results.",
-        count,
-    ) % {"n": count}
     return [
-        item(
+        _inspections_item(
             "results_to_report",
-            text,
-            count,
-            reverse("inspections:inspection_list"),
+            waiting,
+            lambda n: (
+                ngettext(
+                    "%(n)s control is waiting for your agency's results.",
+                    "%(n)s controls are waiting for your agency's results.",
+                    n,
+                )
+                % {"n": n}
+            ),
             urgent=True,
-            rows=rows,
-            label=_inspection_label,
             link=lambda inspection: reverse("inspections:inspection_results", args=[inspection.pk]),
         )
     ]

@@ -5,6 +5,8 @@ coordinators and the agencies assigned to it, and stays so after it is performed
 finding and decision belongs to the agency that recorded it.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -115,7 +117,7 @@ class Workplace(models.Model):
     def __str__(self) -> str:
         return f"{self.name}, {self.city or self.municipality}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.address_key = matching.address_key(self.street_address)
         super().save(*args, **kwargs)
 

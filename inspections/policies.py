@@ -11,7 +11,10 @@ coordinator of another agency who can see an operation (through an inspection of
 in it) cannot plan inspections into it (`OperationPolicy` action "add_inspection").
 """
 
-from django.db.models import Exists, OuterRef, Q
+from typing import TYPE_CHECKING, cast
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 
 from inspections.choices import AssignmentStatus, ParticipationMode
 from inspections.models import (
@@ -33,17 +36,22 @@ from network.policies import (
     register,
 )
 
+if TYPE_CHECKING:
+    from network.http import AnyUser
+
 COORDINATE = "inspections.coordinate_inspection"
 
 
-def _coordinates(user, coordinating_agency_id, capability: str = COORDINATE) -> bool:
+def _coordinates(
+    user: "AnyUser", coordinating_agency_id: int | None, capability: str = COORDINATE
+) -> bool:
     agency_id = agency_id_of(user)
     return (
         agency_id is not None and agency_id == coordinating_agency_id and user.has_perm(capability)
     )
 
 
-def assignment_of(user, inspection) -> AgencyAssignment | None:
+def assignment_of(user: "AnyUser", inspection: Inspection) -> AgencyAssignment | None:
     """The user's agency's (not declined) assignment to the inspection, or None. Uses the
     prefetched assignments when the caller loaded them."""
     agency_id = agency_id_of(user)
@@ -61,7 +69,7 @@ def assignment_of(user, inspection) -> AgencyAssignment | None:
 
 
 @register
-class InspectionPolicy(Policy):
+class InspectionPolicy(Policy[Inspection]):
     """view: coordinators of the coordinating agency, agencies assigned (not declined).
     change (assign agencies, cancel, close): the coordinating agency's coordinators.
     perform (record the visit): coordinators, or staff of an agency accepted on site.
@@ -72,7 +80,9 @@ class InspectionPolicy(Policy):
     model = Inspection
     actions = ("view", "change", "perform", "add_result", "add_followup", "add_attachment")
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[Inspection] | None = None
+    ) -> QuerySet[Inspection]:
         self._check(action)
         queryset = Inspection.objects.all() if queryset is None else queryset
         agency_id = agency_id_of(user)
@@ -109,12 +119,12 @@ class InspectionPolicy(Policy):
         conditions = ([coordinated] if coordinated else []) + grants
         if not conditions:
             return queryset.none()
-        combined = conditions[0]
+        combined: Q | Combinable = conditions[0]
         for condition in conditions[1:]:
             combined = combined | condition
         return queryset.filter(combined)
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: Inspection) -> Access:
         self._check(action)
         if agency_id_of(user) is None:
             return DENIED
@@ -134,6 +144,7 @@ class InspectionPolicy(Policy):
             return allow(Basis.ASSIGNMENT, via=via)
         if action == "perform" and (
             accepted
+            and mine is not None
             and mine.mode == ParticipationMode.ON_SITE
             and user.has_perm("inspections.perform_inspection")
         ):
@@ -144,7 +155,7 @@ class InspectionPolicy(Policy):
 
 
 @register
-class OperationPolicy(Policy):
+class OperationPolicy(Policy[ControlOperation]):
     """view: the coordinating agency's coordinators, and wherever one of its inspections is
     visible. change (move its status) and add_inspection (plan into it): the coordinating
     agency's coordinators only — seeing an operation is not a right to write into it."""
@@ -152,7 +163,12 @@ class OperationPolicy(Policy):
     model = ControlOperation
     actions = ("view", "change", "add_inspection")
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self,
+        user: "AnyUser",
+        action: str = "view",
+        queryset: QuerySet[ControlOperation] | None = None,
+    ) -> QuerySet[ControlOperation]:
         self._check(action)
         queryset = ControlOperation.objects.all() if queryset is None else queryset
         agency_id = agency_id_of(user)
@@ -169,12 +185,12 @@ class OperationPolicy(Policy):
         return queryset.filter(coordinating_agency_id=agency_id)
 
     @staticmethod
-    def _capability(action) -> tuple[str, ...]:
+    def _capability(action: str) -> tuple[str, ...]:
         if action == "add_inspection":
             return ("inspections.change_controloperation", "inspections.add_inspection")
         return ("inspections.change_controloperation",)
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: ControlOperation) -> Access:
         self._check(action)
         agency_id = agency_id_of(user)
         if agency_id is None:
@@ -199,11 +215,11 @@ def _finding_rule(agency_id: int) -> Q:
     disclosed = Exists(
         FindingDisclosure.objects.filter(finding=OuterRef("pk"), agency_id=agency_id)
     )
-    return Q(secret=False) | Q(agency_id=agency_id) | disclosed
+    return cast(Q, Q(secret=False) | Q(agency_id=agency_id) | disclosed)  # a Q at runtime
 
 
 @register
-class FindingPolicy(Policy):
+class FindingPolicy(Policy[Finding]):
     """view: within a visible inspection, open findings, the agency's own, and secret ones
     disclosed to it. change / disclose: the agency that owns the finding. add_decision: the
     owning agency with the capability to record decisions."""
@@ -211,7 +227,9 @@ class FindingPolicy(Policy):
     model = Finding
     actions = ("view", "change", "disclose", "add_decision")
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[Finding] | None = None
+    ) -> QuerySet[Finding]:
         self._check(action)
         queryset = Finding.objects.all() if queryset is None else queryset
         agency_id = agency_id_of(user)
@@ -231,7 +249,7 @@ class FindingPolicy(Policy):
         (the risk ranking)."""
         return _finding_rule(agency_id)
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: Finding) -> Access:
         self._check(action)
         agency_id = agency_id_of(user)
         if agency_id is None:
@@ -261,14 +279,16 @@ class FindingPolicy(Policy):
 
 
 @register
-class DecisionPolicy(Policy):
+class DecisionPolicy(Policy[Decision]):
     """view: where its finding is visible. change (its status): the deciding agency, with
     the capability to change decisions."""
 
     model = Decision
     actions = ("view", "change")
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[Decision] | None = None
+    ) -> QuerySet[Decision]:
         self._check(action)
         queryset = Decision.objects.all() if queryset is None else queryset
         agency_id = agency_id_of(user)
@@ -281,7 +301,7 @@ class DecisionPolicy(Policy):
             return queryset.none()
         return visible.filter(agency_id=agency_id)
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: Decision) -> Access:
         self._check(action)
         seen = FindingPolicy().decide(user, "view", obj.finding)
         if not seen or action == "view":
@@ -292,14 +312,16 @@ class DecisionPolicy(Policy):
 
 
 @register
-class FollowUpPolicy(Policy):
+class FollowUpPolicy(Policy[FollowUp]):
     """view: follow-ups of visible inspections; one tied to a finding follows that finding.
     change (complete it): the agency that owns it."""
 
     model = FollowUp
     actions = ("view", "change")
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[FollowUp] | None = None
+    ) -> QuerySet[FollowUp]:
         self._check(action)
         queryset = FollowUp.objects.all() if queryset is None else queryset
         agency_id = agency_id_of(user)
@@ -312,10 +334,10 @@ class FollowUpPolicy(Policy):
         )
         return visible if action == "view" else visible.filter(agency_id=agency_id)
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: FollowUp) -> Access:
         self._check(action)
         seen = InspectionPolicy().decide(user, "view", obj.inspection)
-        if seen and obj.finding_id is not None:
+        if seen and obj.finding_id is not None and obj.finding is not None:
             seen = FindingPolicy().decide(user, "view", obj.finding) and seen
         if not seen:
             return DENIED
@@ -324,24 +346,30 @@ class FollowUpPolicy(Policy):
         return seen if action == "view" else DENIED
 
 
-class AssignmentPolicy(Policy):
+class AssignmentPolicy(Policy[AgencyAssignment]):
     """An agency's assignment to an inspection. view: where the inspection is. respond
     (accept or decline): the assigned agency, with the capability to answer."""
 
     model = AgencyAssignment
     actions = ("view", "respond")
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self,
+        user: "AnyUser",
+        action: str = "view",
+        queryset: QuerySet[AgencyAssignment] | None = None,
+    ) -> QuerySet[AgencyAssignment]:
         self._check(action)
         queryset = AgencyAssignment.objects.all() if queryset is None else queryset
         visible = queryset.filter(inspection__in=InspectionPolicy().scope(user, "view"))
         if action == "view":
             return visible
-        if not user.has_perm("inspections.respond_agencyassignment"):
+        agency_id = agency_id_of(user)
+        if agency_id is None or not user.has_perm("inspections.respond_agencyassignment"):
             return queryset.none()
-        return visible.filter(agency_id=agency_id_of(user))
+        return visible.filter(agency_id=agency_id)
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: AgencyAssignment) -> Access:
         self._check(action)
         seen = InspectionPolicy().decide(user, "view", obj.inspection)
         if not seen or action == "view":
@@ -356,7 +384,7 @@ class AssignmentPolicy(Policy):
 register(AssignmentPolicy)
 
 
-def maintains_risk_assessment(user) -> bool:
+def maintains_risk_assessment(user: "AnyUser") -> bool:
     """The joint risk assessment is the network's: coordinators of the coordinating agency
     and of the regional centres keep it (both flags are data on the membership/agency)."""
     from network.policies import membership_of

@@ -10,7 +10,7 @@ Lists are capped (LIST_CAP) so that a large employer stays one page of constant 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
@@ -26,9 +26,10 @@ LIST_CAP = 50
 
 @dataclass
 class CoEmployer:
-    employer: Employer
+    employer: Employer | None  # None until loaded
     roles: list[str]
     inspections: int
+    role_labels: list[str] = field(default_factory=list)  # set by the page
 
 
 @dataclass
@@ -86,7 +87,7 @@ def build(employer: Employer, *, user) -> Profile:
         .select_related("county")
         .order_by("-received_at")[:LIST_CAP]
     )
-    workplaces = list(
+    workplaces: list[Workplace] = list(
         Workplace.objects.filter(inspections__in=inspection_ids)
         .select_related("county")
         .annotate(n=Count("inspections", distinct=True))
@@ -108,7 +109,7 @@ def build(employer: Employer, *, user) -> Profile:
         by_employer[other.pk].employer = other
     co_employers = sorted(
         (c for c in by_employer.values() if c.employer is not None),
-        key=lambda c: (-c.inspections, c.employer.name),
+        key=lambda c: (-c.inspections, c.employer.name if c.employer else ""),
     )[:LIST_CAP]
     may_link = is_tip_coordinator(user)
     return Profile(

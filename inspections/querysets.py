@@ -1,9 +1,14 @@
 """Reads of inspections and their results. Every one starts at `visible_to(user)`, which is
 the model's policy `scope(user, "view")` (inspections/policies.py, docs/access.md)."""
 
+from typing import TYPE_CHECKING, Self
+
 from django.db.models import Q
 
 from network.querysets import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from network.http import AnyUser
 
 
 def _agency_id(user):
@@ -38,7 +43,7 @@ class FollowUpQuerySet(ScopedQuerySet):
 
 
 class RankingFactQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: "AnyUser") -> Self:
         """The facts of the inspections `InspectionPolicy.scope(user, "view")` gives the user,
         by the same rule in its own SQL: the agency's own rows where it is assigned, or
         coordinates and the user may coordinate. Network rows (no agency) are never visible;
@@ -54,7 +59,7 @@ class RankingFactQuerySet(ScopedQuerySet):
 
 
 class ImportJobQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: "AnyUser") -> Self:
         """A spreadsheet import is its requester's own: the rows, errors and preview it holds
         are a plan of unannounced controls, shown to nobody else (404)."""
         if not getattr(user, "is_authenticated", False):

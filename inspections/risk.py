@@ -33,8 +33,10 @@ Points are computed in quarter points (integers) so that the parts sum exactly t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -213,7 +215,7 @@ def build_request(
             raise ValueError
     except ValueError:
         errors["random_share"] = [_("Give a share from 0 to 1.")]
-    if errors:
+    if errors or found is None:  # no centre: named in `errors`
         raise ValidationError(errors)
     return Request(found, prefixes, start, end, limit, share)
 
@@ -507,7 +509,8 @@ def _counts(ids: list[int], user, request: Request) -> dict[int, dict]:
             decided=Sum("n_decisions"),
         )
     )
-    return {row.pop("workplace_id"): row for row in rows}
+    # Plain dicts (`values()`), each keyed by its workplace once that key is taken out.
+    return {row.pop("workplace_id"): row for row in cast(Iterable[dict[str, Any]], rows)}
 
 
 def _candidates(top, drawn, risk_rows, user, request) -> list[Candidate]:

@@ -28,7 +28,8 @@ from inspections import policies, profile, risk, services
 from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
-from network.forms import ServiceErrorsMixin
+from network.forms import ServiceErrorsMixin, SniCodesField, choice_field, model_choice_field
+from network.http import user_of
 from network.identifiers import parse_orgnr
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
@@ -63,7 +64,7 @@ class EmployerProfileView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = user_of(self.request)
         employer = employer_or_404(kwargs["orgnr"])
         data = profile.build(employer, user=user)
         services.record_profile_read(employer, actor=user)
@@ -168,8 +169,8 @@ class CandidateQueryForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, centres, industries, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].choices = [(c.code, c.name) for c in centres]
-        self.fields["industries"].choices = [
+        choice_field(self, "centre").choices = [(c.code, c.name) for c in centres]
+        choice_field(self, "industries").choices = [
             (row.key, f"{row.name} ({row.weight})") for row in industries
         ]
 
@@ -191,8 +192,8 @@ class PlanForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, operations, workplace_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
-        self.fields["picks"].choices = [(i, i) for i in workplace_ids]
+        model_choice_field(self, "operation").queryset = operations
+        choice_field(self, "picks").choices = [(i, i) for i in workplace_ids]
         self.fields["picks"].error_messages["required"] = _("Pick at least one candidate.")
 
 
@@ -221,9 +222,13 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
     query_fields = ("centre", "industries", "period", "limit")
 
     def query_form(self, data):
-        membership = self.request.user.active_membership
+        membership = user_of(self.request).active_membership
         centres = list(Centre.objects.order_by("name"))
-        default = membership.centre.code if membership and membership.centre_id else None
+        default = (
+            membership.centre.code
+            if membership and membership.centre_id and membership.centre
+            else None
+        )
         if default is None:
             default = DEFAULT_CENTRE
         form = CandidateQueryForm(
@@ -261,7 +266,7 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
             plan_form = PlanForm(
                 operations=plannable_operations(request.user),
                 workplace_ids=[c.workplace.pk for c in candidates],
-                initial={"planned_date": ranking.start},
+                initial={"planned_date": ranking.start if ranking else None},
             )
         status = 400 if submitted and form.errors else 200
         return self.render_page(form, ranking, candidates, plan_form, status=status)
@@ -332,15 +337,16 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
 
 
 class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
-    """One row of the risk table. SNI codes are typed comma separated ("41, 42, 43")."""
+    """One row of the risk table. SNI codes are chosen from SCB's titles (SniCodesField)."""
 
     key = forms.SlugField(label=gettext_lazy("key"), max_length=40)
     name_sv = forms.CharField(label=gettext_lazy("name (Swedish)"), max_length=200)
     name_en = forms.CharField(label=gettext_lazy("name (English)"), max_length=200, required=False)
-    sni_prefixes = forms.CharField(
-        label=gettext_lazy("SNI codes"),
-        max_length=400,
-        help_text=gettext_lazy("Comma separated, e.g. 41, 42, 43 or 81.2."),
+    sni_prefixes = SniCodesField(
+        label=gettext_lazy("industries (SNI)"),
+        help_text=gettext_lazy(
+            "A workplace matches an industry and everything under it. Hold Ctrl (Cmd on a Mac) to choose several."
+        ),
     )
     weight = forms.IntegerField(
         label=gettext_lazy("weight"),
@@ -359,7 +365,7 @@ class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
                     "key": row.key,
                     "name_sv": row.name_sv,
                     "name_en": row.name_en,
-                    "sni_prefixes": ", ".join(row.sni_prefixes),
+                    "sni_prefixes": list(row.sni_prefixes),
                     "weight": row.weight,
                     "source": row.source,
                     "version": row.version,
@@ -373,9 +379,6 @@ class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
 
     def changes(self) -> dict:
         data = {f: self.cleaned_data[f] for f in services.INDUSTRY_RISK_FIELDS}
-        data["sni_prefixes"] = [
-            p.strip() for p in data["sni_prefixes"].replace(";", ",").split(",") if p.strip()
-        ]
         if self.row is None:
             data["key"] = self.cleaned_data["key"]
         return data
@@ -395,7 +398,7 @@ class IndustryRiskView(CapabilityRequiredMixin, View):
         rows = list(IndustryRisk.objects.select_related("updated_by"))
         maintains = policies.maintains_risk_assessment(request.user)
         for row in rows:
-            row.form = (
+            row.form = (  # type: ignore[attr-defined]  # the row's form, for the template
                 bound
                 if bound is not None and bound.row is not None and bound.row.pk == row.pk
                 else IndustryRiskForm(row=row)

@@ -7,13 +7,16 @@ parent (an inspection in an operation, a finding, a follow-up, a file) needs the
 *write* right, not only its visibility.
 """
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,9 +61,9 @@ from inspections.models import (
 from inspections.risk import SNI_PREFIX
 from network import exports
 from network.exceptions import StaleVersion
-from network.files import check_upload
+from network.files import attach
 from network.identifiers import parse_orgnr
-from network.models import Agency, County, Membership, Role, User
+from network.models import Agency, Centre, County, Membership, Role, User
 from network.names import countries
 from network.outbox import enqueue_mail
 from network.policies import record_read, require
@@ -87,7 +90,9 @@ def _require_coordinator(actor: User, inspection: Inspection) -> None:
 WORKPLACE_INPUT = {"street_address": "address"}
 
 
-def _set_status(inspection: Inspection, target: str, *, actor: User, reason: str = "", **extra):
+def _set_status(
+    inspection: Inspection, target: str, *, actor: User, reason: str = "", **extra: Any
+) -> None:
     states.INSPECTION_STATES.check(inspection.status, target, reason)
     before = inspection.status
     inspection.status = target
@@ -117,8 +122,8 @@ def create_operation(
     period_end: date,
     selection_basis: str,
     scope: str = "regional",
-    centre=None,
-    focus_sni=(),
+    centre: Centre | None = None,
+    focus_sni: Iterable[str] = (),
     actor: User,
 ) -> ControlOperation:
     """Plan a control operation coordinated by the actor's agency."""
@@ -154,7 +159,7 @@ OPEN_OPERATION_STATES = (
 # --- inspections ------------------------------------------------------------------------
 
 
-def _employers(entries) -> list[tuple[Employer, str]]:
+def _employers(entries: Iterable[str | dict[str, str]]) -> list[tuple[Employer, str]]:
     """[orgnr or {"orgnr", "role"}] -> registered employers with their roles."""
     result, errors = [], []
     for entry in entries:
@@ -189,9 +194,9 @@ def _employers(entries) -> list[tuple[Employer, str]]:
 @transaction.atomic
 def plan_inspection(
     *,
-    workplace: dict | Workplace,
+    workplace: dict[str, Any] | Workplace,
     planned_date: date,
-    employers=(),
+    employers: Iterable[str | dict[str, str]] = (),
     operation: ControlOperation | None = None,
     unannounced: bool = True,
     selection_basis: str = "",
@@ -241,7 +246,7 @@ def plan_inspection(
     return inspection
 
 
-def _new_workplace(workplace: dict) -> Workplace:
+def _new_workplace(workplace: dict[str, Any]) -> Workplace:
     county = County.objects.filter(code=workplace.get("county")).first()
     if county is None:
         raise ValidationError({"workplace.county": [_("Choose a county code, 01-25.")]})
@@ -267,7 +272,7 @@ def _new_workplace(workplace: dict) -> Workplace:
 
 @transaction.atomic
 def assign_agency(
-    inspection: Inspection, *, agency: Agency, mode: str, staff=(), actor: User
+    inspection: Inspection, *, agency: Agency, mode: str, staff: Iterable[User] = (), actor: User
 ) -> AgencyAssignment:
     """Ask an agency to take part. Its members are told by e-mail once this commits (the
     mail says only that there is an assignment: an unannounced control must not leak)."""
@@ -295,7 +300,7 @@ def assign_agency(
     return assignment
 
 
-def _notified_members(agency) -> set[str]:
+def _notified_members(agency: Agency) -> set[str]:
     """The addresses of the agency's caseworkers and coordinators."""
     return {
         m.user.email
@@ -444,7 +449,7 @@ def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
     return inspection
 
 
-def awaited_results(inspection: Inspection):
+def awaited_results(inspection: Inspection) -> QuerySet[AgencyAssignment]:
     """The accepted assignments whose results the inspection still waits for: neither
     submitted nor marked by the coordinator as not reporting. Every accepted agency counts,
     whatever its mode: a desk or planning agency may record findings too."""
@@ -715,7 +720,9 @@ def change_decision_status(
 
 
 @transaction.atomic
-def record_person_counts(inspection: Inspection, *, counts: list[dict], actor: User) -> int:
+def record_person_counts(
+    inspection: Inspection, *, counts: list[dict[str, Any]], actor: User
+) -> int:
     """Replace the actor's agency's counts of persons checked (no names, counts only)."""
     agency = _require_participant(actor, inspection, "inspections.add_personcount")
     rows, errors, seen = [], {}, set()
@@ -807,7 +814,9 @@ def complete_follow_up(follow_up: FollowUp, *, actor: User) -> FollowUp:
 
 
 @transaction.atomic
-def add_attachment(inspection: Inspection, *, upload, actor: User) -> InspectionAttachment:
+def add_attachment(
+    inspection: Inspection, *, upload: UploadedFile[bytes], actor: User
+) -> InspectionAttachment:
     """A file from the control, by the coordinator or an agency that accepted to take part."""
     require(
         actor,
@@ -815,23 +824,15 @@ def add_attachment(inspection: Inspection, *, upload, actor: User) -> Inspection
         inspection,
         _("Only the coordinator or an agency taking part may add files."),
     )
-    checked = check_upload(upload)
-    attachment = InspectionAttachment(
-        inspection=inspection,
-        agency=actor.agency,
-        filename=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        uploaded_by=actor,
+    attachment = attach(
+        InspectionAttachment(inspection=inspection, agency=actor.agency, uploaded_by=actor),
+        upload,
     )
-    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
-    attachment.save()
     record_event(
         "inspection.attachment_added",
         actor=actor,
         obj=inspection,
-        changes={"attachment": attachment.pk, "filename": checked.name},
+        changes={"attachment": attachment.pk, "filename": attachment.filename},
     )
     return attachment
 
@@ -847,7 +848,7 @@ def record_attachment_download(attachment: InspectionAttachment, *, actor: User)
     )
 
 
-def record_findings_read(findings, *, actor) -> None:
+def record_findings_read(findings: Iterable[Finding], *, actor: User) -> None:
     """Reading other agencies' findings is a disclosure under the duty to share for joint
     controls; it is recorded with that legal basis."""
     agency_id = actor.agency.pk if actor.agency else None
@@ -862,7 +863,9 @@ def record_findings_read(findings, *, actor) -> None:
         )
 
 
-def export_inspections_csv(inspections, *, actor: User, filters: dict) -> str:
+def export_inspections_csv(
+    inspections: QuerySet[Inspection], *, actor: User, filters: dict[str, Any]
+) -> str:
     """The visible inspections as CSV (network/exports.py); audited."""
     rows = [
         [
@@ -1029,7 +1032,7 @@ def _clean_industry_risk(row: IndustryRisk) -> None:
 
 @transaction.atomic
 def save_industry_risk(
-    row: IndustryRisk | None, *, changes: dict, version: int | None = None, actor: User
+    row: IndustryRisk | None, *, changes: dict[str, Any], version: int | None = None, actor: User
 ) -> IndustryRisk:
     """Add a row to the joint risk assessment or change one (weight, SNI codes, names).
 

@@ -9,13 +9,15 @@ next to the fields (400); success redirects with a message. The services do the 
 """
 
 import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +42,6 @@ from inspections.forms import (
     FindingForm,
     FollowUpFilterForm,
     FollowUpForm,
-    InspectionAttachmentForm,
     InspectionPlanForm,
     NotReportingForm,
     OperationFilterForm,
@@ -60,9 +61,12 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
-from network import files
 from network.exports import csv_response
+from network.forms import AttachmentForm
+from network.http import user_of
 from network.mixins import (
+    AttachmentDownloadMixin,
+    AttachmentUploadMixin,
     CapabilityRequiredMixin,
     FilteredListView,
     ObjectActionMixin,
@@ -70,6 +74,9 @@ from network.mixins import (
 )
 from network.policies import decide
 from network.querysets import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 BEFORE_VISIT = {InspectionStatus.PLANNED, InspectionStatus.STAFFED}
@@ -95,7 +102,8 @@ def _with_my_assignment(inspections, user):
     return inspections.select_related("workplace__county").prefetch_related(
         Prefetch(
             "assignments",
-            queryset=AgencyAssignment.objects.filter(agency_id=_agency_id(user)),
+            # None matches no row (Django reads `= None` as IS NULL).
+            queryset=AgencyAssignment.objects.filter(agency_id=_agency_id(user)),  # type: ignore[misc]
             to_attr="mine",
         )
     )
@@ -160,7 +168,9 @@ class InspectionCalendarView(CapabilityRequiredMixin, TemplateView):
         )
         inspections = filterset.qs if filterset.is_valid() else Inspection.objects.none()
         inspections = _with_my_assignment(inspections, self.request.user)
-        by_day = {monday + datetime.timedelta(days=n): [] for n in range(7)}
+        by_day: dict[datetime.date, list[Inspection]] = {
+            monday + datetime.timedelta(days=n): [] for n in range(7)
+        }
         for inspection in inspections.order_by("planned_date", "id"):
             by_day[inspection.planned_date].append(inspection)
         context.update(
@@ -198,7 +208,10 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
                 if new is not None:
                     if not Employer.objects.filter(orgnr=new["orgnr"]).exists():
                         register_employer(
-                            orgnr=new["orgnr"], name=new["name"], actor=self.request.user
+                            orgnr=new["orgnr"],
+                            name=new["name"],
+                            sni_codes=new["sni_codes"],
+                            actor=user_of(self.request),
                         )
                     employers.append({"orgnr": new["orgnr"], "role": new["role"]})
                 inspection = services.plan_inspection(
@@ -207,7 +220,7 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
                     employers=employers,
                     operation=data["operation"],
                     unannounced=data["unannounced"],
-                    actor=self.request.user,
+                    actor=user_of(self.request),
                 )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -259,7 +272,7 @@ class InspectionScopedMixin(ScopedQuerysetMixin):
     scoped_model = Inspection
     required_capability = "inspections.view_inspection"
     select_related = ("workplace__county", "coordinating_agency", "operation")
-    context_object_name = "inspection"
+    context_object_name: str | None = "inspection"
 
     def get_queryset(self):
         return (
@@ -298,7 +311,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        inspection, user = self.object, self.request.user
+        inspection, user = self.object, user_of(self.request)
         # What the page offers is the policy's answer (inspections/policies.py).
         coordinator = bool(decide(user, "change", inspection))
         mine = policies.assignment_of(user, inspection)
@@ -332,6 +345,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             results_open=inspection.status in services.RESULT_STATES and (accepted or coordinator),
             can_submit=accepted
             and inspection.status == InspectionStatus.PERFORMED
+            and mine is not None
             and mine.results_submitted_at is None
             and user.has_perm("inspections.add_finding"),
             can_close=coordinator and inspection.status == InspectionStatus.DOCUMENTED,
@@ -372,7 +386,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         context["attachments"] = inspection.attachments.select_related("agency", "uploaded_by")
         context.setdefault(
             "attachment_form",
-            InspectionAttachmentForm() if coordinator or accepted else None,
+            AttachmentForm() if coordinator or accepted else None,
         )
         return context
 
@@ -508,33 +522,16 @@ class CloseView(InspectionActionView):
         return self.done(_("The inspection is closed."))
 
 
-class AttachmentUploadView(InspectionActionView):
+class AttachmentUploadView(AttachmentUploadMixin, InspectionActionView):
     """A file from the control (coordinator or an agency taking part)."""
 
-    def act(self, request, inspection):
-        form = InspectionAttachmentForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.rerender(400, attachment_form=form)
-        try:
-            attachment = services.add_attachment(
-                inspection, upload=form.cleaned_data["file"], actor=request.user
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, attachment_form=form)
-        return self.done(
-            _("%(filename)s is attached.") % {"filename": attachment.filename}, "#attachments"
-        )
+    add_attachment = staticmethod(services.add_attachment)
 
 
-class AttachmentDownloadView(InspectionScopedMixin, View):
+class AttachmentDownloadView(AttachmentDownloadMixin, InspectionScopedMixin, View):
     """A file of a visible inspection, served only after the download is audited."""
 
-    def get(self, request, pk, attachment_id):
-        inspection = get_object_or_404(self.get_queryset(), pk=pk)
-        attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
-        services.record_attachment_download(attachment, actor=request.user)
-        return files.download(attachment)
+    record_download = staticmethod(services.record_attachment_download)
 
 
 class InspectionExportView(CapabilityRequiredMixin, View):
@@ -592,7 +589,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        inspection, user = self.object, self.request.user
+        inspection, user = self.object, user_of(self.request)
         agency = user.agency
         recording = self.mine is not None and inspection.status in services.RESULT_STATES
         own_findings = self.findings(inspection, agency=agency)
@@ -627,7 +624,9 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         may = user.has_perm
         context.setdefault(
             "finding_form",
-            FindingForm(agency_code=agency.code, employers=inspection.employers.all())
+            FindingForm(
+                agency_code=agency.code if agency else "", employers=inspection.employers.all()
+            )
             if recording and may("inspections.add_finding")
             else None,
         )
@@ -659,7 +658,7 @@ class ResultsActionView(ObjectActionMixin, InspectionResultsView):
     redirect_url_name = "inspections:inspection_results"
     form_name = ""
 
-    def done(self, message: str, anchor: str = ""):
+    def done(self, message: "StrOrPromise", anchor: str = "") -> HttpResponse:
         self.request.session[DRAFT_SAVED] = f"{self.object.pk}:{self.form_name}"
         return super().done(message, anchor or f"#{self.form_name}")
 
@@ -795,7 +794,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = user_of(self.request)
         visible = Inspection.objects.visible_to(user).values("pk")
         seen = Q(inspections__in=visible)
         by_status = {
@@ -824,7 +823,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
             )
             .order_by("inspection__operation_id", "agency__code")
         )
-        by_operation = {}
+        by_operation: dict[int, list[Mapping[str, Any]]] = {}
         for row in answers:
             by_operation.setdefault(row["inspection__operation_id"], []).append(row)
         for operation in page:
@@ -968,7 +967,7 @@ class FollowUpListView(CapabilityRequiredMixin, ListView):
                 status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate()
             )
         elif self.tab() == "mine":
-            follow_ups = follow_ups.filter(agency_id=_agency_id(user))
+            follow_ups = follow_ups.filter(agency_id=_agency_id(user))  # type: ignore[misc]  # None: no rows
         self.filters = FollowUpFilterForm(self.request.GET)
         follow_ups = self.filters.apply(follow_ups)
         # Open ones (not done yet) first, then by due date.

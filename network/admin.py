@@ -6,14 +6,20 @@ contacts. Membership changes go through `set_membership`, so groups stay in step
 change is audited. The audit trail is read-only here and follows `visible_to`.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db import models
+from django.db.models.fields.related import ForeignKey
+from django.forms import ModelChoiceField
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from network import outbox
+from network.http import user_of
 from network.models import (
     Agency,
     AuditEvent,
@@ -33,75 +39,77 @@ class NotFoundOutsideScope:
     """Answer 404 for an object outside the admin's scope, like every other view, instead of
     Django admin's redirect with a "does not exist" message."""
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> None:
         raise Http404
 
 
-def _own_agency_id(request):
-    membership = request.user.active_membership
+def _own_agency_id(request: HttpRequest) -> int | None:
+    membership = user_of(request).active_membership
     return membership.agency_id if membership else None
 
 
-class ReferenceDataAdmin(admin.ModelAdmin):
+class ReferenceDataAdmin[M: models.Model](admin.ModelAdmin[M]):
     """Reference data: readable by agency admins, editable by the system administrator."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser or request.user.has_perm("network.view_membership")
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
 
 @admin.register(Agency)
-class AgencyAdmin(ReferenceDataAdmin):
+class AgencyAdmin(ReferenceDataAdmin[Agency]):
     list_display = ["code", "name_sv", "name_en", "is_coordinator", "is_network_member", "active"]
     search_fields = ["code", "name_sv", "name_en"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         ensure_agency_group(obj)
         record_event(
             "agency.updated" if change else "agency.created",
-            actor=request.user,
+            actor=user_of(request),
             obj=obj,
             changes={f: None for f in form.changed_data},
         )
 
 
 @admin.register(County)
-class CountyAdmin(ReferenceDataAdmin):
+class CountyAdmin(ReferenceDataAdmin[County]):
     list_display = ["code", "iso_code", "name"]
 
 
 @admin.register(Centre)
-class CentreAdmin(ReferenceDataAdmin):
+class CentreAdmin(ReferenceDataAdmin[Centre]):
     list_display = ["name", "city", "police_region", "opened_on"]
     filter_horizontal = ["counties"]
 
 
 @admin.register(RoleGroup)
-class RoleGroupAdmin(ReferenceDataAdmin):
+class RoleGroupAdmin(ReferenceDataAdmin[RoleGroup]):
     """Capabilities come from code (network.permissions); shown here, never edited."""
 
     list_display = ["role", "group"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(forms.ModelForm[Membership]):
     roles = forms.MultipleChoiceField(
         label=_("roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -112,7 +120,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+class MembershipAdmin(NotFoundOutsideScope, admin.ModelAdmin[Membership]):
     form = MembershipForm
     list_display = ["user", "agency", "roles", "centre", "active"]
     list_filter = ["agency", "active", "centre"]
@@ -120,15 +128,17 @@ class MembershipAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     list_select_related = ["user", "agency", "centre"]
     autocomplete_fields = ["user"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Membership]:
         return Membership.objects.visible_to(request.user).select_related("user", "agency")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         if db_field.name == "agency" and not request.user.is_superuser:
-            kwargs["queryset"] = Agency.objects.filter(pk=_own_agency_id(request))
+            kwargs["queryset"] = Agency.objects.filter(pk=_own_agency_id(request))  # type: ignore[misc]  # None: IS NULL, no rows
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not request.user.is_superuser and obj.agency_id != _own_agency_id(request):
             raise PermissionDenied
         set_membership(
@@ -137,28 +147,28 @@ class MembershipAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             roles=form.cleaned_data["roles"],
             centre=obj.centre,
             active=obj.active,
-            actor=request.user,
+            actor=user_of(request),
         )
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Nobody changes their own roles (set_membership refuses too): view only.
         if obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate instead, so history stays readable
 
 
 @admin.register(User)
-class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin):
+class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin[User]):
     """Users. An agency admin sees only users of their own agency and cannot make anyone a
     superuser or hand out groups and permissions directly (roles do that)."""
 
     list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
     list_filter = ["is_active", "membership__agency"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[User]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
@@ -166,7 +176,7 @@ class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin):
             membership__in=Membership.objects.visible_to(request.user).values("pk")
         )
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser or obj is None:
             return fieldsets
@@ -176,40 +186,42 @@ class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin):
             (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
         ]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
         return ["last_login", "date_joined"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         record_event(
             "user.updated" if change else "user.created",
-            actor=request.user,
+            actor=user_of(request),
             obj=obj,
             changes={f: None for f in form.changed_data if f != "password"},
         )
 
 
 @admin.register(Contact)
-class ContactAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+class ContactAdmin(NotFoundOutsideScope, admin.ModelAdmin[Contact]):
     list_display = ["name", "agency", "title", "unit", "phone", "email"]
     list_filter = ["agency"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Contact]:
         queryset = super().get_queryset(request).select_related("agency")
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(agency_id=_own_agency_id(request))
+        return queryset.filter(agency_id=_own_agency_id(request))  # type: ignore[misc]  # None: IS NULL, no rows
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         if db_field.name == "agency" and not request.user.is_superuser:
-            kwargs["queryset"] = Agency.objects.filter(pk=_own_agency_id(request))
+            kwargs["queryset"] = Agency.objects.filter(pk=_own_agency_id(request))  # type: ignore[misc]  # None: IS NULL, no rows
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+class AuditEventAdmin(NotFoundOutsideScope, admin.ModelAdmin[AuditEvent]):
     """Read-only; the database refuses changes anyway."""
 
     list_display = ["at", "actor_username", "agency_code", "action", "object_type", "object_id"]
@@ -217,16 +229,16 @@ class AuditEventAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     search_fields = ["actor_username", "object_id", "request_id"]
     date_hierarchy = "at"
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[AuditEvent]:
         return AuditEvent.objects.visible_to(request.user)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -234,7 +246,7 @@ class AuditEventAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
     """Read-only: a message is written by the change that caused it and sent by the outbox
     (network/outbox.py). Only system administrators look here (it holds e-mail addresses);
     a failed message can be sent again after checking it did not arrive."""
@@ -245,23 +257,23 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     actions = ["send_again"]
 
     @admin.action(description=_("Send the selected failed e-mails again (audited)"))
-    def send_again(self, request, queryset):
-        count = outbox.send_again(queryset.values_list("pk", flat=True), actor=request.user)
+    def send_again(self, request: HttpRequest, queryset: models.QuerySet[OutboxMessage]) -> None:
+        count = outbox.send_again(queryset.values_list("pk", flat=True), actor=user_of(request))
         self.message_user(request, _("%(n)s e-mails will be sent again.") % {"n": count})
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -277,31 +289,31 @@ if admin.site.is_registered(AccessAttempt):
 
 
 @admin.register(AccessAttempt)
-class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):  # type: ignore[misc]  # axes: untyped
     """Failed logins. The system administrator sees all and unlocks usernames and
     addresses; an agency administrator sees the attempts on their own agency's usernames
     and unlocks those usernames (network.lockout.may_unlock)."""
 
     actions = ["unlock"]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        queryset: models.QuerySet[Any] = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
         usernames = Membership.objects.visible_to(request.user).values("user__username")
         return queryset.filter(username__in=usernames)
 
     @admin.action(description=_("Unlock the selected usernames and addresses (audited)"))
-    def unlock(self, request, queryset):
+    def unlock(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         if request.user.is_superuser:
             pairs = set(queryset.values_list("username", "ip_address"))
         else:  # their own agency's usernames (the queryset is scoped), never an address
             pairs = {(username, "") for username in queryset.values_list("username", flat=True)}
         removed = sum(
-            unlock_login(username=username or "", ip_address=ip or "", actor=request.user)
+            unlock_login(username=username or "", ip_address=ip or "", actor=user_of(request))
             for username, ip in pairs
         )
         self.message_user(request, _("Unlocked; %(n)s failed logins cleared.") % {"n": removed})
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

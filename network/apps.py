@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,7 @@ class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Agency network")
 
-    def ready(self):
+    def ready(self) -> None:
         from network import inbox, lockout, permissions, signals, tokens  # noqa: F401  (receivers)
         from network.navigation import NavItem, register
         from network.totp_keys import install as encrypt_totp_secrets
@@ -25,7 +27,7 @@ class NetworkConfig(AppConfig):
         )
 
 
-def _sync_roles_after_migrate(sender, using="default", **kwargs):
+def _sync_roles_after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     # network's post_migrate runs before that of the apps listed after it, whose
     # permissions would not exist yet: create every app's permissions first.
     from django.apps import apps

@@ -6,6 +6,9 @@ are named here by their model label and URL name as strings, so `network` still 
 upper app (models are looked up with `apps.get_model`, as the trail's own code does).
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +33,8 @@ ACTIONS = {
     "case.attachment_downloaded": _("downloaded an attachment of the case"),
     "case.break_the_glass": _("opened the case with break-the-glass access"),
     "case.break_the_glass_reviewed": _("reviewed a break-the-glass access to the case"),
+    "case.break_the_glass_refused": _("was refused break-the-glass access"),
+    "case.break_the_glass_unknown": _("asked for break-the-glass access to an unknown reference"),
     "case.created": _("opened the case"),
     "case.exported": _("exported cases"),
     "case.note_added": _("wrote a note on the case"),
@@ -119,7 +124,7 @@ def _legal_bases() -> dict[str, str]:
         field = apps.get_model("cases", "CaseGroupObjectPermission")._meta.get_field("legal_basis")
     except LookupError:
         return {}
-    return {str(code): str(label) for code, label in field.choices}
+    return {str(code): str(label) for code, label in field.choices or ()}
 
 
 def purpose_text(purpose: str, bases: dict[str, str]) -> str:
@@ -130,9 +135,9 @@ def purpose_text(purpose: str, bases: dict[str, str]) -> str:
     return purpose
 
 
-def describe(events) -> list:
+def describe(events: Iterable[Any]) -> list[Any]:
     """Give each event `sentence`, `object_label` and `object_url` (or "") for the page, with
-    one query per kind of object on the page."""
+    one query per kind of object on the page. (Any: AuditEvents given page-only attributes.)"""
     events = list(events)
     names: dict[tuple[str, str], str] = {}
     wanted: dict[str, set[str]] = {}

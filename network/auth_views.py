@@ -2,12 +2,14 @@
 (rate-limited), and the second factor (enrolment with a QR code, codes, recovery codes)."""
 
 import base64
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -17,6 +19,7 @@ from django.views import View
 
 from network import ratelimit, twofactor
 from network.forms import LoginForm, OutboxPasswordResetForm
+from network.http import user_of
 
 
 @method_decorator(
@@ -29,7 +32,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | {"oidc_enabled": settings.AKRIM_OIDC}
 
 
@@ -59,7 +62,7 @@ class CodeForm(forms.Form):
     )
 
 
-def _next_url(request) -> str:
+def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -72,7 +75,7 @@ class _TwoFactorStep(View):
     """Common ground of the two pages: only for signed-in users who need the second factor
     and have not passed it in this session; each code sent counts against a rate limit."""
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect(reverse("login"))
         if twofactor.is_verified(request) or not twofactor.needs_two_factor(request.user):
@@ -90,15 +93,16 @@ class TwoFactorVerifyView(_TwoFactorStep):
 
     template_name = "registration/two_factor_verify.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not twofactor.has_authenticator(request.user):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated and not twofactor.has_authenticator(user):
             return redirect(reverse("two_factor_enrol"))
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         return self._page(request, CodeForm())
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         form = CodeForm(request.POST)
         if form.is_valid():
             if twofactor.verify_code(request, form.cleaned_data["code"]):
@@ -112,7 +116,7 @@ class TwoFactorVerifyView(_TwoFactorStep):
             )
         return self._page(request, form, status=400)
 
-    def _page(self, request, form, status=200):
+    def _page(self, request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
         context = {"form": form, "next": _next_url(request)}
         return render(request, self.template_name, context, status=status)
 
@@ -123,18 +127,19 @@ class TwoFactorEnrolView(_TwoFactorStep):
 
     template_name = "registration/two_factor_enrol.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and twofactor.has_authenticator(request.user):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated and twofactor.has_authenticator(user):
             return redirect(reverse("two_factor_verify"))
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         return self._page(request, CodeForm())
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         form = CodeForm(request.POST)
         if form.is_valid():
-            device = twofactor.start_enrolment(request.user)
+            device = twofactor.start_enrolment(user_of(request))
             codes = twofactor.confirm_enrolment(request, device, form.cleaned_data["code"])
             if codes is not None:
                 response = render(
@@ -149,8 +154,8 @@ class TwoFactorEnrolView(_TwoFactorStep):
             )
         return self._page(request, form, status=400)
 
-    def _page(self, request, form, status=200):
-        device = twofactor.start_enrolment(request.user)
+    def _page(self, request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
+        device = twofactor.start_enrolment(user_of(request))
         svg = qrcode.make(
             device.config_url, image_factory=qrcode.image.svg.SvgPathImage, border=2
         ).to_string()

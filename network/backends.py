@@ -20,20 +20,28 @@ caches them. Nothing is cached across requests, so a changed role or a deactivat
 membership counts from the next request on.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef
+from django.http import HttpRequest
 
 from network.models import User
 from network.policies import policy_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from network.http import AnyUser
+
 
 class PolicyBackend:
-    def authenticate(self, request, **credentials):
+    def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
         return None
 
-    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+    def has_perm(self, user_obj: "AnyUser", perm: str, obj: Model | None = None) -> bool:
         if obj is None:
             return False
         policy = policy_for(obj)
@@ -59,7 +67,7 @@ class MembershipModelBackend(ModelBackend):
     changed role or a deactivated membership counts from the next request on.
     """
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: int) -> User | None:
         user = (
             User._default_manager.select_related("membership__agency", "membership__centre")
             .filter(pk=user_id)
@@ -75,7 +83,9 @@ class MembershipModelBackend(ModelBackend):
         )
         return user
 
-    def get_all_permissions(self, user_obj, obj=None):
+    def get_all_permissions(
+        self, user_obj: "User | AnonymousUser", obj: Model | None = None
+    ) -> set[str]:
         if (
             not user_obj.is_active
             or user_obj.is_anonymous
@@ -93,5 +103,6 @@ class MembershipModelBackend(ModelBackend):
             rows = Permission.objects.filter(Exists(own) | Exists(via_group)).values_list(
                 "content_type__app_label", "codename"
             )
-            user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}
-        return user_obj._perm_cache
+            # Django's own per-request cache attribute (ModelBackend sets it the same way).
+            user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}  # type: ignore[attr-defined]
+        return user_obj._perm_cache  # type: ignore[attr-defined,no-any-return]

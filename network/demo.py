@@ -95,7 +95,9 @@ def demo_name(username: str) -> tuple[str, str]:
     return FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[number // 7 % len(LAST_NAMES)]
 
 
-def _ensure_user(username: str, agency: Agency, roles: list[str], password: str, centre_code):
+def _ensure_user(
+    username: str, agency: Agency, roles: list[str], password: str, centre_code: str | None
+) -> None:
     user = User.objects.filter(username=username).first()
     hashed = demo_password_hash(password)
     if user is None:

@@ -26,7 +26,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 
 
-def neutralise(value):
+def neutralise(value: object) -> object:
     """A cell as it may be written: text that a spreadsheet would run is prefixed with an
     apostrophe; numbers, dates, booleans and empty cells pass unchanged."""
     if value is None:
@@ -41,7 +41,11 @@ def neutralise(value):
 
 
 def csv_text(
-    header: Sequence[str], rows: Iterable[Sequence], *, bom: bool = True, lineterminator="\r\n"
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    bom: bool = True,
+    lineterminator: str = "\r\n",
 ) -> str:
     """The rows as CSV text, every cell neutralised; with a byte-order mark by default so
     spreadsheet programs read the UTF-8 right (open data leaves it out)."""
@@ -55,10 +59,11 @@ def csv_text(
     return out.getvalue()
 
 
-def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> bytes:
+def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Sequence[object]]]]) -> bytes:
     """A workbook with one sheet per (title, rows), every cell neutralised."""
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:
+        book.remove(book.active)
     for title, rows in sheets:
         sheet = book.create_sheet(title=str(title)[:31])
         for row in rows:

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+from network.models import PrivateFile
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "AKRIM_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 # Extension -> (content type, leading bytes that must match, or None for text).
@@ -39,7 +43,7 @@ class CheckedFile:
     sha256: str
 
 
-def check_upload(upload) -> CheckedFile:
+def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     """The upload's name, type, bytes and digest, or a ValidationError on `file`."""
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -52,7 +56,7 @@ def check_upload(upload) -> CheckedFile:
                 ]
             }
         )
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             {
                 "file": [
@@ -70,7 +74,21 @@ def check_upload(upload) -> CheckedFile:
     return CheckedFile(name, content_type, content, hashlib.sha256(content).hexdigest())
 
 
-def download(private_file) -> FileResponse:
+def attach[F: PrivateFile](attachment: F, upload: UploadedFile[bytes]) -> F:
+    """Check `upload` and store it as the unsaved `attachment` (a `PrivateFile` whose parent
+    and uploader are set): the one way every app stores a file. Nothing is written when the
+    check fails; the caller's transaction and audit event cover the rest."""
+    checked = check_upload(upload)
+    attachment.filename = checked.name
+    attachment.content_type = checked.content_type
+    attachment.size = len(checked.content)
+    attachment.sha256 = checked.sha256
+    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
+    attachment.save()
+    return attachment
+
+
+def download(private_file: PrivateFile) -> FileResponse:
     """Serve a `PrivateFile` as a download. Callers have found it in scope and audited the
     download first."""
     return FileResponse(

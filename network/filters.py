@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from network.models import AuditEvent
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
+class AuditEventFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped library
     actor = django_filters.CharFilter(field_name="actor_username", label=_("user"))
     action = django_filters.CharFilter(label=_("action"))
     object_type = django_filters.CharFilter(label=_("object type"))

@@ -1,8 +1,18 @@
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template import loader
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from network.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
+
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
 
 def plain_text(value: str) -> str:
@@ -10,7 +20,7 @@ def plain_text(value: str) -> str:
     return value.replace("\r\n", "\n").strip()
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(_FormBase):
     """Show a Django ValidationError raised by a service on this form.
 
     Forms check the shape of the input; services decide. A service's error is shown next to
@@ -27,6 +37,26 @@ class ServiceErrorsMixin:
         for field, messages in error.message_dict.items():
             name = self.service_fields.get(field, field)
             self.add_error(name if name in self.fields else None, messages)
+
+
+class AttachmentForm(ServiceErrorsMixin, forms.Form):
+    """A file for a case or an inspection. The checks themselves are `network.files`'s (the
+    service runs them); the form only offers the allowed types to the file picker."""
+
+    file = forms.FileField(
+        label=_("file"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_TYPES))}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request, in the person's language.
+        self.fields["file"].help_text = gettext("Allowed: %(types)s. At most %(mb)s MB.") % {
+            "types": ", ".join(sorted(ATTACHMENT_TYPES)),
+            "mb": max(MAX_ATTACHMENT_BYTES // (1024 * 1024), 1),
+        }
 
 
 class LoginForm(AuthenticationForm):
@@ -63,13 +93,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def send_mail(
         self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
         from network.outbox import enqueue_mail
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
@@ -84,3 +114,144 @@ class OutboxPasswordResetForm(PasswordResetForm):
             from_email=from_email,
             to=[to_email],
         )
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, declared as a ChoiceField, for setting its choices at run
+    time (`form.fields` is typed as plain `Field`: docs/architecture.md, "Static checks")."""
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
+    """The form's field `name`, declared as a ModelChoiceField, for setting its queryset."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+# --- SNI codes (network/sni.py) -----------------------------------------------------------
+
+
+class SniPickerInput(forms.TextInput):
+    """A text input with a list of SCB's industries (`<datalist>`): a person types a few
+    letters of the industry or digits of the code and picks "41.200 Byggande av bostadshus
+    och andra byggnader". Works in every browser without a script; the server reads the
+    code at the start of what was sent."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def format_value(self, value):
+        from network.sni import picker_label
+
+        return picker_label(value) if value else None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id', name)}_sni"
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html, format_html_join
+
+        from network.sni import code_choices, picker_label
+
+        html = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id', name)}_sni"
+        options = format_html_join(
+            "", '<option value="{}"></option>', ((picker_label(c),) for _s, c, _t in code_choices())
+        )
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+class SniCodeField(forms.CharField):
+    """One SNI 2007 code chosen from the reference list; cleans to the five-digit form
+    people know ('41.200'), or '' when left empty."""
+
+    widget = SniPickerInput
+    default_error_messages = {
+        "invalid": _("Choose an industry from the list (SNI 2007), e.g. by typing “bygg”.")
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 300)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        from network.sni import known, written
+
+        text = super().to_python(value)
+        if not text:
+            return ""
+        code = known(text.split()[0])
+        if not code:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return written(code)
+
+
+class SniCodesField(forms.MultipleChoiceField):
+    """Several SNI codes (divisions, groups, classes) chosen from SCB's titles, grouped by
+    section; cleans to SCB's own codes ('41', '81.2'), which match as prefixes. A small
+    script (static/js/sni-filter.js) adds a search box above the list."""
+
+    def __init__(self, **kwargs):
+        attrs = {
+            "class": "sni-codes",
+            "size": "8",
+            "data-search-label": _("Search for an industry"),
+            "data-found-text": _("Industries shown: %s"),
+        }
+        kwargs.setdefault("widget", forms.SelectMultiple(attrs=attrs))
+        super().__init__(choices=self._grouped, **kwargs)
+        self.error_messages["invalid_choice"] = _(
+            "%(value)s is not in the list of industries (SNI 2007)."
+        )
+
+    @staticmethod
+    def _grouped():
+        from network.sni import code_choices
+
+        groups: dict[str, list] = {}
+        for section, code, title in code_choices():
+            # Finer codes are indented under their division ("– Byggande av bostadshus").
+            depth = len(code.partition(".")[2].rstrip("0")) if "." in code else 0
+            groups.setdefault(section, []).append((code, "– " * depth + title))
+        return list(groups.items())
+
+    def prepare_value(self, value):
+        from network.sni import known
+
+        return [known(v) or v for v in (value or [])]
+
+    def to_python(self, value):
+        from network.sni import known
+
+        return [known(v) or v for v in super().to_python(value)]
+
+
+def dress_audit_filter_form(form, *, user) -> None:
+    """Give the shared AuditEventFilterSet's free-text filters the selects a person expects:
+    actions as sentences, objects by kind, users by name. The values sent are the codes the
+    API takes, so the FilterSet stays shared; the object id stays a hidden filter that links
+    from an object's page may set."""
+    from django.utils.text import capfirst
+
+    from network import audit_text
+    from network.models import User
+    from network.names import swedish_sort_key
+
+    def select(pairs):
+        pairs = sorted(pairs, key=lambda pair: swedish_sort_key(pair[1]))
+        return forms.Select(choices=[("", _("All")), *pairs])
+
+    form.fields["action"].widget = select(
+        (code, capfirst(str(text))) for code, text in audit_text.ACTIONS.items()
+    )
+    form.fields["object_type"].label = _("about")
+    form.fields["object_type"].widget = select(
+        (label, capfirst(str(name))) for label, (name, _url, _field) in audit_text.OBJECTS.items()
+    )
+    people = User.objects.filter(membership__agency=user.agency).order_by("username")
+    form.fields["actor"].widget = select(
+        (person.username, person.get_full_name() or person.username) for person in people
+    )
+    form.fields["object_id"].widget = forms.HiddenInput()

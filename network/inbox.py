@@ -14,9 +14,10 @@ person could not open (tests/network/test_inbox.py checks each item against out-
 objects). An item with a count of 0 is not returned: an empty inbox is a short page.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,10 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from network.models import AuditEvent
+from network.models import AuditEvent, User
+
+if TYPE_CHECKING:
+    from network.http import AnyUser
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class InboxItem:
     more: int = 0  # objects beyond `links` (the list at `url` shows them all)
 
 
-Provider = Callable[[object, date], list[InboxItem]]
+Provider = Callable[[User, date], list[InboxItem]]
 
 _PROVIDERS: dict[str, tuple[int, Provider]] = {}
 
@@ -54,7 +58,7 @@ _PROVIDERS: dict[str, tuple[int, Provider]] = {}
 SHOWN = 5
 
 
-def provider(order: int = 100):
+def provider(order: int = 100) -> Callable[[Provider], Provider]:
     """Register a provider; `order` places its items on the page (smaller first)."""
 
     def decorate(function: Provider) -> Provider:
@@ -69,8 +73,8 @@ def discover() -> None:
     autodiscover_modules("inbox")
 
 
-def items_for(user, today: date | None = None) -> list[InboxItem]:
-    if not getattr(user, "is_authenticated", False) or user.active_membership is None:
+def items_for(user: "AnyUser", today: date | None = None) -> list[InboxItem]:
+    if not user.is_authenticated or user.active_membership is None:
         return []
     today = today or timezone.localdate()
     items: list[InboxItem] = []
@@ -79,9 +83,24 @@ def items_for(user, today: date | None = None) -> list[InboxItem]:
     return items
 
 
-def item(key, text, count, url, *, urgent=False, rows=(), label=None, link=None) -> InboxItem:
-    """An item whose first few objects are linked; `rows` is a sliced queryset."""
-    links = [InboxLink(str(label(row)), link(row)) for row in list(rows)[:SHOWN]]
+def item(
+    key: str,
+    text: str,
+    count: int,
+    url: str,
+    *,
+    urgent: bool = False,
+    rows: Iterable[Any] = (),
+    label: Callable[[Any], object] | None = None,
+    link: Callable[[Any], str] | None = None,
+) -> InboxItem:
+    """An item whose first few objects are linked; `rows` is a sliced queryset (with the
+    `label` and `link` of a row)."""
+    links = (
+        [InboxLink(str(label(row)), link(row)) for row in list(rows)[:SHOWN]]
+        if label is not None and link is not None
+        else []
+    )
     return InboxItem(
         key=key,
         text=text,
@@ -100,12 +119,12 @@ SAMPLE_EVERY_DAYS = 30
 
 
 @provider(order=90)
-def audit_samples(user, today):
+def audit_samples(user: User, today: date) -> list[InboxItem]:
     """Auditors: events of the latest sample still to review, or a reminder to draw one."""
     if not user.has_perm("network.view_auditevent"):
         return []
     events = AuditEvent.objects.visible_to(user)
-    since = timezone.now() - timezone.timedelta(days=SAMPLE_EVERY_DAYS)
+    since = timezone.now() - timedelta(days=SAMPLE_EVERY_DAYS)
     latest = events.filter(action="audit.sampled", at__gte=since).order_by("-at", "-id").first()
     if latest is None:
         return [

@@ -11,6 +11,8 @@ A lockout writes `auth.locked_out` to the audit trail; an unlock (admin action o
 `manage.py unlock_login`) writes `auth.unlocked` with who unlocked whom.
 """
 
+from typing import Any
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off
@@ -19,20 +21,20 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.dispatch import receiver
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from network.models import Membership, Role
+from network.models import Membership, Role, User
 from network.services import record_event
 
 
-class AkrimAxesHandler(AxesDatabaseHandler):
+class AkrimAxesHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes: untyped
     """axes' database handler with separate limits per username and per address."""
 
-    def get_failures(self, request, credentials=None) -> int:
+    def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
         attempts = AccessAttempt.objects.all()
         cool_off = get_cool_off(request)
         if cool_off is not None:
@@ -47,25 +49,32 @@ class AkrimAxesHandler(AxesDatabaseHandler):
         scaled_ip = by_ip * user_limit // settings.AKRIM_LOCKOUT_IP_FAILURES
         return max(by_user, scaled_ip)
 
-    def reset_user_attempts(self, request, credentials=None) -> int:
+    def reset_user_attempts(
+        self, request: HttpRequest, credentials: dict[str, Any] | None = None
+    ) -> int:
         """A right password clears that username's failures, not the address's: otherwise
         one valid account would let a guesser wipe the address count at will."""
         username = get_client_username(request, credentials)
         if not username:
             return 0
         count, _ = AccessAttempt.objects.filter(username=username).delete()
-        return count
+        return int(count)
 
 
-def _failures(attempts) -> int:
-    return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+def _failures(attempts: QuerySet[Any]) -> int:
+    return int(attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0)
 
 
-def lockout_response(request, original_response=None, credentials=None):
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """What a locked-out person sees: a calm Swedish page (or JSON for the API), 429 with
     Retry-After, never a stack trace."""
     cool_off = get_cool_off(request)
     seconds = int(cool_off.total_seconds()) if cool_off else 0
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {
@@ -87,7 +96,13 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 @receiver(user_locked_out)
-def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
+def audit_lockout(
+    sender: object,
+    request: HttpRequest | None = None,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
+) -> None:
     user = get_user_model().objects.filter(username=username or "").first()
     record_event(
         "auth.locked_out",
@@ -99,7 +114,7 @@ def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs
     )
 
 
-def may_unlock(actor, username: str) -> bool:
+def may_unlock(actor: User | None, username: str) -> bool:
     """The system (a command), a system administrator, or an agency administrator for a
     username of their own agency. Addresses are shared by many agencies' staff, so only
     the system administrator unlocks those."""
@@ -111,7 +126,7 @@ def may_unlock(actor, username: str) -> bool:
     return Membership.objects.filter(user__username=username, agency=agency).exists()
 
 
-def unlock_login(*, username: str = "", ip_address: str = "", actor) -> int:
+def unlock_login(*, username: str = "", ip_address: str = "", actor: User | None) -> int:
     """Clear the failed attempts of a username and/or an address so they may try again.
     Returns how many failed logins were cleared; audited either way."""
     if not username and not ip_address:

@@ -14,11 +14,17 @@ import ipaddress
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
@@ -33,11 +39,13 @@ UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a placeholder value, nothing binds t
 
 
 @functools.lru_cache(maxsize=8)
-def _proxy_networks(entries: tuple[str, ...]) -> tuple:
+def _proxy_networks(
+    entries: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def _address(value: str):
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(value)
     except ValueError:
@@ -50,12 +58,12 @@ def is_trusted_proxy(value: str) -> bool:
     return address is not None and any(address in network for network in networks)
 
 
-def client_ip(request) -> str:
+def client_ip(request: "HttpRequest | Request") -> str:
     """The client's address: the connecting peer, unless that is a trusted proxy; then
     X-Forwarded-For is walked from the right past every trusted proxy, and the first other
     address is the client (what a client wrote further left is never reached). Never
     anything but an address: the lockouts store it in an IP column."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote: str = request.META.get("REMOTE_ADDR", "")
     if _address(remote) is None:
         return UNKNOWN_ADDRESS
     client = remote
@@ -79,7 +87,7 @@ def current_request() -> RequestContext:
 
 
 @contextmanager
-def request_context(request_id: str = "", ip: str | None = None):
+def request_context(request_id: str = "", ip: str | None = None) -> Iterator[None]:
     token = _current.set(RequestContext(request_id=request_id, ip=ip))
     try:
         yield
@@ -88,10 +96,10 @@ def request_context(request_id: str = "", ip: str | None = None):
 
 
 class RequestIdMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         incoming = request.headers.get("X-Request-ID", "")
         if (
             incoming
@@ -101,7 +109,7 @@ class RequestIdMiddleware:
             request_id = incoming
         else:
             request_id = uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # for logs and audit
         ip = client_ip(request)
         with request_context(request_id, None if ip == UNKNOWN_ADDRESS else ip):
             response = self.get_response(request)
@@ -121,10 +129,10 @@ class IdleSessionMiddleware:
 
     KEY = "_touched"
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is None or not session.accessed or session.modified:

@@ -137,13 +137,15 @@ class RoleGroup(models.Model):
         return self.get_role_display()
 
 
-class User(AbstractUser):
+# knox ships no type information, so django-stubs cannot resolve its token's reverse relation.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person who signs in. Their agency and roles are on `membership`."""
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        # django-stubs types the inherited Meta's names as str; Django takes lazy text.
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     @cached_property
     def active_membership(self) -> "Membership | None":
@@ -206,7 +208,7 @@ class Membership(models.Model):
         return [str(Role(r).label) for r in self.roles if r in Role.values]
 
 
-class ApiToken(AbstractAuthToken):
+class ApiToken(AbstractAuthToken):  # type: ignore[misc]  # knox: no type information
     """An API token (django-rest-knox: only a SHA-512 digest is stored, it expires after
     `AKRIM_TOKEN_HOURS`). It remembers whether a second factor was verified when it was
     issued, so that it stops working once its user needs one (network.tokens); every token
@@ -404,7 +406,7 @@ class TimelineNote(models.Model):
         return f"{self.author_id} {self.created_at:%Y-%m-%d}"
 
 
-def private_file_path(instance, filename):
+def private_file_path(instance: "PrivateFile", filename: str) -> str:
     """`<folder>/<sha256>`: never the uploader's file name on disk, which may carry anything."""
     return f"{instance.storage_folder}/{instance.sha256}"
 

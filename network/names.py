@@ -34,7 +34,7 @@ def register_choices(*classes: type[Choices]) -> None:
         _CHOICES[cls.__name__] = cls
 
 
-def choice_label(value, kind: str) -> str:
+def choice_label(value: object, kind: str) -> str:
     """The translated label of a stored choice code (`'accepted', 'AssignmentStatus'` ->
     'Accepterat'); the value itself when the code or the list is unknown."""
     cls = _CHOICES.get(kind)
@@ -46,7 +46,7 @@ def choice_label(value, kind: str) -> str:
         return str(value)
 
 
-def country_name(code) -> str:
+def country_name(code: object) -> str:
     """ISO 3166-1 alpha-2 -> the country's name in the active language ('UA' -> 'Ukraina');
     an unknown code as it is."""
     code = str(code or "").strip().upper()
@@ -69,3 +69,42 @@ def country_choices() -> list[tuple[str, str]]:
         ((str(code), str(name)) for code, name in countries),
         key=lambda item: swedish_sort_key(item[1]),
     )
+
+
+# ISO 3166-1's exceptionally reserved codes that people write for a country.
+_RESERVED = {"UK": "GB", "EL": "GR"}
+
+
+def country_from_text(text) -> str:
+    """The ISO 3166-1 alpha-2 code a free-text nationality means, or '' when it does not
+    name exactly one country. Used to move text typed before the country list into codes.
+
+    - A country's name in Swedish or English, or its alpha-3 code: that country.
+    - A two-letter value: the code, unless it is also how another country's Swedish or
+      English name begins. The old field kept two characters of whatever was typed, so
+      "UK" may be "Ukraina" or the United Kingdom, and "ES" Spain or "Estland": such values
+      name no country for sure.
+    """
+    from django.utils import translation
+
+    text = " ".join(str(text or "").split())
+    if not text:
+        return ""
+    candidates: set[str] = set()
+    for language in ("sv", "en"):
+        with translation.override(language):
+            for code, name in countries:
+                name = str(name).casefold()
+                if len(text) == 2 and name.startswith(text.casefold()):
+                    candidates.add(code)
+                elif name == text.casefold():
+                    candidates.add(code)
+    if len(text) == 2 and text.isalpha() and text.upper() in countries:
+        candidates.add(text.upper())
+    if text.upper() in _RESERVED:  # codes people use that ISO keeps for another
+        candidates.add(_RESERVED[text.upper()])
+    elif len(text) == 3 and text.isalpha():
+        alpha2 = countries.alpha2(text.upper())
+        if alpha2:
+            candidates.add(alpha2)
+    return candidates.pop() if len(candidates) == 1 else ""

@@ -4,9 +4,13 @@ Apps call `register(...)` from their AppConfig.ready, so `network` needs no upwa
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from network.http import AnyUser
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,8 @@ def register(item: NavItem) -> None:
     _ITEMS[item.key] = item
 
 
-def items_for(user) -> list[dict]:
-    if not getattr(user, "is_authenticated", False) or user.active_membership is None:
+def items_for(user: "AnyUser") -> list[dict[str, str | Promise]]:
+    if not user.is_authenticated or user.active_membership is None:
         return []
     visible = [
         item

@@ -12,17 +12,21 @@ identity provider proves who someone is; akrim still decides what they may do:
   `AKRIM_OIDC_MFA_ACR`. Otherwise those who need two-factor login enter akrim's code too.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
-from network.models import Membership
+from network.models import Membership, User
 from network.services import record_event
 from network.twofactor import IDP_MFA_SESSION_KEY
 
 
-def asserts_mfa(claims: dict) -> bool:
+def asserts_mfa(claims: dict[str, Any]) -> bool:
     """Whether the ID token says the person used more than a password at the provider."""
     amr = claims.get("amr") or []
     if isinstance(amr, str):
@@ -32,13 +36,13 @@ def asserts_mfa(claims: dict) -> bool:
     return bool(claims.get("acr")) and claims.get("acr") in settings.AKRIM_OIDC_MFA_ACR
 
 
-class MembershipOIDCBackend(OIDCAuthenticationBackend):
+class MembershipOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # untyped library
     """Sign in existing members only; remember whether the provider asserted MFA."""
 
-    def verify_claims(self, claims):
+    def verify_claims(self, claims: dict[str, Any]) -> bool:
         return bool(claims.get(settings.AKRIM_OIDC_MATCH_CLAIM))
 
-    def filter_users_by_claims(self, claims):
+    def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[User]:
         value = str(claims.get(settings.AKRIM_OIDC_MATCH_CLAIM) or "").strip()
         users = get_user_model().objects.filter(is_active=True)
         if not value:
@@ -52,21 +56,23 @@ class MembershipOIDCBackend(OIDCAuthenticationBackend):
             members = members.filter(agency__code__in=settings.AKRIM_OIDC_AGENCIES)
         return users.filter(pk__in=members.values("user_id"))
 
-    def create_user(self, claims):
+    def create_user(self, claims: dict[str, Any]) -> None:
         return None  # never: memberships are given by an agency administrator
 
-    def get_or_create_user(self, access_token, id_token, payload):
-        user = super().get_or_create_user(access_token, id_token, payload)
+    def get_or_create_user(
+        self, access_token: str, id_token: str, payload: dict[str, Any]
+    ) -> User | None:
+        user: User | None = super().get_or_create_user(access_token, id_token, payload)
         # The ID token's own claims (verified signature), not the userinfo answer.
         self.request.akrim_idp_mfa = bool(user) and asserts_mfa(payload)
         return user
 
 
-class CallbackView(OIDCAuthenticationCallbackView):
+class CallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # untyped library
     """After Django's login: record the provider's MFA in the session, and audit it."""
 
-    def login_success(self):
-        response = super().login_success()
+    def login_success(self) -> HttpResponse:
+        response: HttpResponse = super().login_success()
         mfa = getattr(self.request, "akrim_idp_mfa", False)
         self.request.session[IDP_MFA_SESSION_KEY] = mfa
         record_event(

@@ -15,9 +15,10 @@ Two ways in, because Django turns exceptions into responses in two places:
 
 import logging
 import sys
+from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
@@ -45,7 +46,7 @@ def is_database_outage(exc: BaseException | None) -> bool:
     return False
 
 
-def outage_response(request, exc: BaseException | None = None):
+def outage_response(request: HttpRequest, exc: BaseException | None = None) -> HttpResponse:
     logger.error(
         "database unavailable, answering 503 to %s %s (request %s): %s",
         request.method,
@@ -53,12 +54,14 @@ def outage_response(request, exc: BaseException | None = None):
         getattr(request, "request_id", "-"),
         exc,
     )
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {"detail": "Databasen går inte att nå just nu. Försök igen om en stund."},
             status=503,
         )
     else:
+        body: str
         try:
             body = render_to_string("503.html")
         except Exception:  # a missing static manifest must not turn a 503 into a 500
@@ -72,19 +75,21 @@ def outage_response(request, exc: BaseException | None = None):
 class DatabaseOutageMiddleware:
     """Turns a database outage met inside a view into a 503."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(
+        self, request: HttpRequest, exception: BaseException
+    ) -> HttpResponse | None:
         if is_database_outage(exception):
             return outage_response(request, exception)
         return None
 
 
-def server_error(request, template_name: str = "500.html"):
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     """handler500: a 503 when the uncaught exception is a database outage, else the usual 500."""
     exc = sys.exc_info()[1]
     if is_database_outage(exc):

@@ -18,14 +18,16 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from network.models import OutboxMessage
+from network.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def claim(message_id: int, *, now=None) -> bool:
+def claim(message_id: int, *, now: datetime | None = None) -> bool:
     """Take a due message for sending. True for exactly one caller, however many race."""
     now = now or timezone.now()
     return bool(
@@ -116,7 +118,7 @@ def claim(message_id: int, *, now=None) -> bool:
     )
 
 
-def send_due(*, now=None, limit: int = 500) -> int:
+def send_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Send the messages that are due, oldest first; returns how many were sent. Stops at
     the first failure (the mail server is probably away): the failed message waits for its
     retry, the others for the next run."""
@@ -154,7 +156,7 @@ def send_due(*, now=None, limit: int = 500) -> int:
     return sent
 
 
-def _deliver(message: OutboxMessage, mailer) -> None:
+def _deliver(message: OutboxMessage, mailer: BaseEmailBackend) -> None:
     email = EmailMultiAlternatives(message.subject, message.body, message.from_email, message.to)
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
@@ -165,6 +167,7 @@ def _failed(message: OutboxMessage, exc: Exception) -> None:
     """The mail server refused or could not be reached: wait and try again, or give up
     after `AKRIM_OUTBOX_MAX_ATTEMPTS` tries."""
     error = f"{type(exc).__name__}: {exc}"[:2000]
+    update: dict[str, Any]
     if message.attempts >= settings.AKRIM_OUTBOX_MAX_ATTEMPTS:
         update = {"status": Status.FAILED}
         log.error(
@@ -184,7 +187,7 @@ def _failed(message: OutboxMessage, exc: Exception) -> None:
     )
 
 
-def _give_up_interrupted(now) -> None:
+def _give_up_interrupted(now: datetime) -> None:
     """A claim older than the timeout belongs to a sender that died mid-send. The message
     may have reached the mail server, so it is not sent again by itself (at most once)."""
     cutoff = now - timedelta(seconds=settings.AKRIM_OUTBOX_CLAIM_TIMEOUT_SECONDS)
@@ -196,7 +199,7 @@ def _give_up_interrupted(now) -> None:
         log.error("outbox: %s message(s) interrupted while sending, marked failed", lost)
 
 
-def _forget_old(now) -> None:
+def _forget_old(now: datetime) -> None:
     """Sent messages are kept `AKRIM_OUTBOX_KEEP_DAYS` for tracing, then deleted: they
     repeat what the rest of the database says, with e-mail addresses."""
     cutoff = now - timedelta(days=settings.AKRIM_OUTBOX_KEEP_DAYS)
@@ -204,7 +207,7 @@ def _forget_old(now) -> None:
 
 
 @transaction.atomic
-def send_again(message_ids: Iterable[int], *, actor) -> int:
+def send_again(message_ids: Iterable[int], *, actor: User) -> int:
     """An administrator's decision to retry failed messages (after checking that an
     interrupted one did not arrive). Audited with the ids; they go out at the next run."""
     from network.services import record_event

@@ -7,20 +7,21 @@ says whether it stopped there; pages past the cap are reached by filtering inste
 """
 
 import datetime
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple, cast
 
 from django.core.paginator import Paginator
-from django.db.models import Q, Subquery
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.functional import cached_property
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     cap = 10_000
 
     @cached_property
     def _counted(self) -> int:
         rows = self.object_list[: self.cap + 1]
-        return rows.count() if hasattr(rows, "query") else len(rows)
+        return cast(QuerySet[Any], rows).count() if hasattr(rows, "query") else len(rows)
 
     @cached_property
     def count(self) -> int:
@@ -33,13 +34,13 @@ class CappedPaginator(Paginator):
 
 
 class KeysetPage(NamedTuple):
-    rows: list
+    rows: list[Any]
     next_before: str | None  # the cursor to continue below, None on the last page
     paged: bool  # past the first page
     filtering: bool  # any filter in use (the filter panel stays open)
 
 
-def _cursor(value: str, by_date: bool):
+def _cursor(value: str, by_date: bool) -> tuple[datetime.date | None, int] | None:
     """`?before=`: "<id>", or "<date>_<id>" of the last row shown when the list is ordered by
     a date first (a bare id still works there, from older links); None when absent or
     malformed."""
@@ -54,7 +55,9 @@ def _cursor(value: str, by_date: bool):
         return None
 
 
-def keyset_page(rows, params, *, size: int = 50, date_field: str = "") -> KeysetPage:
+def keyset_page(
+    rows: QuerySet[Any], params: Mapping[str, str], *, size: int = 50, date_field: str = ""
+) -> KeysetPage:
     """One page of a list, newest first (by `date_field` then id, or by id), with a keyset
     cursor (`?before=`): the cost of a page does not grow with how far one has paged, and
     nothing is counted. Every list page goes through here (`FilteredListView`);
@@ -65,10 +68,11 @@ def keyset_page(rows, params, *, size: int = 50, date_field: str = "") -> Keyset
         if not date_field:
             rows = rows.filter(id__lt=pk)
         else:
+            bound: object = day
             if day is None:
-                day = Subquery(rows.model.objects.filter(pk=pk).values(date_field)[:1])
+                bound = Subquery(rows.model.objects.filter(pk=pk).values(date_field)[:1])
             rows = rows.filter(
-                Q(**{f"{date_field}__lt": day}) | Q(**{date_field: day, "id__lt": pk})
+                Q(**{f"{date_field}__lt": bound}) | Q(**{date_field: bound, "id__lt": pk})
             )
     order = [f"-{date_field}", "-id"] if date_field else ["-id"]
     page = list(rows.order_by(*order)[: size + 1])

@@ -21,6 +21,7 @@ coordinators with a `Membership.centre`. No agency code is written in a policy.
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -28,6 +29,12 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from network.models import Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from network.http import AnyUser
+    from network.models import AuditEvent, Membership, User
 
 
 class Basis(models.TextChoices):
@@ -57,7 +64,7 @@ class Access:
     basis: str = ""
     legal_basis: str = ""
     via: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -77,41 +84,41 @@ def allow(basis: str, *, legal_basis: str = "", via: str = "") -> Access:
     return Access(True, basis=str(basis), legal_basis=str(legal_basis or ""), via=via)
 
 
-def membership_of(user):
+def membership_of(user: "AnyUser") -> "Membership | None":
     """The user's active membership, or None (anonymous users and deactivated accounts)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
     return user.active_membership
 
 
-def agency_id_of(user) -> int | None:
+def agency_id_of(user: "AnyUser") -> int | None:
     membership = membership_of(user)
     return membership.agency_id if membership else None
 
 
-def is_national_coordinator(user) -> bool:
+def is_national_coordinator(user: "AnyUser") -> bool:
     """The user's agency holds the national coordinator role for victims (data, not a code)."""
     membership = membership_of(user)
     return bool(membership and membership.agency.is_national_coordinator)
 
 
-def is_network_coordinator(user) -> bool:
+def is_network_coordinator(user: "AnyUser") -> bool:
     """The user's agency coordinates the network's joint controls (`Agency.is_coordinator`)."""
     membership = membership_of(user)
     return bool(membership and membership.agency.is_coordinator)
 
 
-def coordinates_centre(user) -> bool:
+def coordinates_centre(user: "AnyUser") -> bool:
     """A coordinator of a regional centre: the coordinator role and a centre on the membership."""
     membership = membership_of(user)
     return bool(membership and membership.centre_id and Role.COORDINATOR in membership.roles)
 
 
-class Policy:
+class Policy[M: models.Model]:
     """Base of one model's rule. Subclasses set `model` and `actions` and write `scope` and
     `decide` for each action; `require` and the permission mapping come from here."""
 
-    model: type[models.Model]
+    model: type[M]
     actions: tuple[str, ...] = ("view",)
     # Django permission codenames whose action is not "<action>_<model>" (e.g. guardian's
     # "cases.share_case") map here to a policy action.
@@ -119,13 +126,15 @@ class Policy:
     # The audit action of a read (`record_read`); "<model_name>.viewed" unless named here.
     read_event: str = ""
 
-    def scope(self, user, action: str = "view") -> models.QuerySet:
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: models.QuerySet[M] | None = None
+    ) -> models.QuerySet[M]:
         raise NotImplementedError
 
-    def decide(self, user, action: str, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: M) -> Access:
         raise NotImplementedError
 
-    def require(self, user, action: str, obj, message: str = "") -> Access:
+    def require(self, user: "AnyUser", action: str, obj: M, message: "StrOrPromise" = "") -> Access:
         """The access, or Http404 (not visible) / PermissionDenied (visible, not allowed).
 
         `message` is the refusal a person reads; it names the rule, never what the user
@@ -144,7 +153,7 @@ class Policy:
         """The policy action a permission codename asks about, or None if not this model's."""
         if codename in self.codename_actions:
             return self.codename_actions[codename]
-        suffix = "_" + self.model._meta.model_name
+        suffix = f"_{self.model._meta.model_name}"
         if codename.endswith(suffix) and codename[: -len(suffix)] in self.actions:
             return codename[: -len(suffix)]
         return None
@@ -154,46 +163,57 @@ class Policy:
             raise ValueError(f"{type(self).__name__} has no action {action!r}")
 
 
-_POLICIES: dict[type[models.Model], Policy] = {}
+_POLICIES: dict[type[models.Model], Policy[Any]] = {}
 
 
-def register(policy_class: type[Policy]) -> type[Policy]:
+def register[P: Policy[Any]](policy_class: type[P]) -> type[P]:
     """Class decorator: make the policy the one rule of its model."""
     _POLICIES[policy_class.model] = policy_class()
     return policy_class
 
 
-def policy_for(model_or_obj) -> Policy | None:
+def policy_for(model_or_obj: models.Model | type[models.Model]) -> Policy[Any] | None:
     model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
-    return _POLICIES.get(model._meta.concrete_model)
+    return _POLICIES.get(model._meta.concrete_model or model)
 
 
-def registered_policies() -> dict[type[models.Model], Policy]:
+def registered_policies() -> dict[type[models.Model], Policy[Any]]:
     return dict(_POLICIES)
 
 
-def scope(user, model, action: str = "view") -> models.QuerySet:
+def scope[M: models.Model](
+    user: "AnyUser", model: type[M], action: str = "view"
+) -> models.QuerySet[M]:
     return _POLICIES[model].scope(user, action)
 
 
-def decide(user, action: str, obj) -> Access:
-    return policy_for(obj).decide(user, action, obj)
+def _registered(obj: models.Model) -> Policy[Any]:
+    policy = policy_for(obj)
+    if policy is None:
+        raise LookupError(f"No policy is registered for {type(obj).__name__}")
+    return policy
 
 
-def require(user, action: str, obj, message: str = "") -> Access:
-    return policy_for(obj).require(user, action, obj, message)
+def decide(user: "AnyUser", action: str, obj: models.Model) -> Access:
+    return _registered(obj).decide(user, action, obj)
+
+
+def require(
+    user: "AnyUser", action: str, obj: models.Model, message: "StrOrPromise" = ""
+) -> Access:
+    return _registered(obj).require(user, action, obj, message)
 
 
 def record_read(
-    user,
-    obj,
+    user: "User",
+    obj: models.Model,
     access: Access | None = None,
     *,
     action: str = "",
     route: str = "",
-    changes=None,
+    changes: dict[str, Any] | None = None,
     purpose: str = "",
-):
+) -> "AuditEvent":
     """THE way a read of a protected record is written to the audit trail.
 
     The basis recorded is the one the policy returned for this read, so the trail never

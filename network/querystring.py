@@ -10,14 +10,17 @@ FilterSet knows, each value bounded, so a caller cannot write arbitrary text int
 trail through the query string.
 """
 
-from django.http import JsonResponse
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request
 
 FILTER_VALUE_LIMIT = 200
 
 
-def _first_bad_parameter(query) -> str | None:
+def _first_bad_parameter(query: QueryDict) -> str | None:
     for key, values in query.lists():
         if "\x00" in key:  # the name itself is unusable: the request as a whole is refused
             return "non_field_errors"
@@ -27,10 +30,10 @@ def _first_bad_parameter(query) -> str | None:
 
 
 class QueryStringMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         name = _first_bad_parameter(request.GET)
         if name is None:
             return self.get_response(request)
@@ -40,7 +43,7 @@ class QueryStringMiddleware:
         return bad_request(request, ValueError(message))
 
 
-def audited_filters(params, filterset_class) -> dict[str, str]:
+def audited_filters(params: Mapping[str, Any], filterset_class: Any) -> dict[str, str]:
     """The known filters among `params` (a QueryDict or dict), values cut to a bounded length."""
     known = set(filterset_class.base_filters)
     return {

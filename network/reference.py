@@ -13,6 +13,7 @@ import csv
 import datetime
 import functools
 from pathlib import Path
+from typing import Any
 
 AGENCIES = [
     ("af", "Arbetsförmedlingen", "Swedish Public Employment Service", False),
@@ -116,7 +117,8 @@ CENTRES = [
 ]
 
 
-def ensure_reference_data(Agency, County, Centre, Group) -> None:
+def ensure_reference_data(Agency: Any, County: Any, Centre: Any, Group: Any) -> None:
+    # Historical models from a migration's app registry: they have no static types.
     # The historical model of the first data migration has no national coordinator flag yet.
     has_flag = any(f.name == "is_national_coordinator" for f in Agency._meta.fields)
     for code, name_sv, name_en, is_coordinator in AGENCIES:
@@ -158,18 +160,18 @@ def municipalities() -> dict[str, str]:
         return {row["code"]: row["name"] for row in csv.DictReader(handle)}
 
 
-def municipality_name(code) -> str:
+def municipality_name(code: object) -> str:
     """'1480' -> 'Göteborg'; an unknown code is returned as it is (stored data is never
     hidden, only named when it can be)."""
     code = str(code or "").strip()
     return municipalities().get(code, code)
 
 
-def county_name(code) -> str:
+def county_name(code: object) -> str:
     """'14' -> 'Västra Götalands län' (a County object gives its own name)."""
     name = getattr(code, "name", None)
     if name:
-        return name
+        return str(name)
     code = str(code or "").strip()
     return COUNTY_NAMES.get(code, code)
 
@@ -189,4 +191,5 @@ def municipalities_by_county() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def _sv_key(text: str) -> str:
     """Swedish alphabetical order: å, ä, ö after z."""
-    return text.lower().translate(str.maketrans({"å": "z{", "ä": "z|", "ö": "z}"}))
+    order: dict[str, str | int | None] = {"å": "z{", "ä": "z|", "ö": "z}"}
+    return text.lower().translate(str.maketrans(order))

@@ -1,5 +1,8 @@
 """Renderers shared by the API of every app."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from rest_framework.renderers import BaseRenderer
 
 
@@ -11,5 +14,10 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> str:
         return data if isinstance(data, str) else str(data)

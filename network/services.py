@@ -5,10 +5,12 @@ Every function that changes state is atomic, takes the acting user as keyword-on
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +37,7 @@ def record_event(
     object_type: str = "",
     object_id: str | int = "",
     purpose: str = "",
-    changes: dict | None = None,
+    changes: dict[str, Any] | None = None,
     agency: Agency | None = None,
 ) -> AuditEvent:
     """Append one event to the audit trail.
@@ -95,7 +97,7 @@ def build_event(
 @transaction.atomic
 def ensure_agency_group(agency: Agency) -> Group:
     """Give the agency its own group for object-level grants, named after its code."""
-    if agency.group_id is not None:
+    if agency.group_id is not None and agency.group is not None:
         if agency.group.name != agency.group_name:
             Group.objects.filter(pk=agency.group_id).update(name=agency.group_name)
         return agency.group
@@ -121,7 +123,7 @@ def sync_role_groups() -> None:
         for dotted in wanted:
             app_label, codename = dotted.split(".")
             by_app.setdefault(app_label, []).append(codename)
-        perm_ids = set()
+        perm_ids: set[int] = set()
         for app_label, codenames in by_app.items():
             found = Permission.objects.filter(
                 content_type__app_label=app_label, codename__in=codenames
@@ -270,7 +272,7 @@ def create_staff(
     return user
 
 
-def sample_events(events, *, size: int, actor: User):
+def sample_events(events: QuerySet[AuditEvent], *, size: int, actor: User) -> list[AuditEvent]:
     """A random sample of not yet reviewed events from `events` (already scoped by
     visible_to), for the auditors' periodic log review. Drawing a sample is itself audited."""
     unreviewed = events.filter(review__isnull=True).exclude(_about_user(actor))
@@ -296,7 +298,7 @@ def is_about(event: AuditEvent, user: User) -> bool:
 
 
 @transaction.atomic
-def mark_event_reviewed(event: AuditEvent, *, note: str = "", actor: User):
+def mark_event_reviewed(event: AuditEvent, *, note: str = "", actor: User) -> AuditEventReview:
     """Record that an auditor reviewed `event` (once; a second review changes nothing).
 
     Never an event of the auditor's own actions or about their own account: reviewing
@@ -312,7 +314,8 @@ def mark_event_reviewed(event: AuditEvent, *, note: str = "", actor: User):
     return review
 
 
-def next_reference(counter_model, prefix: str, year: int) -> str:
+def next_reference(counter_model: type[Any], prefix: str, year: int) -> str:
+    # Any: each app's YearCounter model (year, last); they share no base class.
     """The next gap-free reference of a year, e.g. "AK-2026-000123". Call inside the
     transaction that creates the object: the year's counter row stays locked until it
     commits, and a rollback gives the number back."""

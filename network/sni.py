@@ -8,6 +8,7 @@ is what HTCDS's ForcedLabourIndustry uses."""
 import csv
 import functools
 from pathlib import Path
+from typing import Any
 
 from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Substr
@@ -51,7 +52,7 @@ def section_of(code: str) -> str:
     return ""
 
 
-def section_expression(field: str):
+def section_expression(field: str) -> Case:
     """A database expression giving the section letter of an SNI code column (a CASE over
     the code's first two characters: plain string comparisons, cheap on millions of rows)."""
     division = Substr(field, 1, 2)
@@ -101,7 +102,7 @@ def titles() -> dict[str, str]:
         return {row["code"]: row["title"] for row in csv.DictReader(handle)}
 
 
-def _normalise(code: str) -> str:
+def _normalise(code: object) -> str:
     """'41.200' -> '41.2' (SCB writes the subclass 41.200, the class 41.20, the group 41.2:
     trailing zeros add no detail)."""
     head, dot, tail = str(code or "").strip().partition(".")
@@ -109,7 +110,7 @@ def _normalise(code: str) -> str:
     return f"{head}.{tail}" if dot and tail else head
 
 
-def title_of(code) -> str:
+def title_of(code: object) -> str:
     """The Swedish title of an SNI code or section letter; '' when unknown."""
     code = _normalise(code)
     known = titles()
@@ -122,7 +123,45 @@ def title_of(code) -> str:
     return ""
 
 
-def section_title(code) -> str:
+def section_title(code: Any) -> str:  # a code or a letter from a template
     """The title of the section a code belongs to ('41.200' -> 'Byggverksamhet')."""
     letter = code.upper() if str(code).isalpha() else section_of(code)
     return titles().get(letter, "")
+
+
+# --- choosing a code in the browser -------------------------------------------------------
+# A person picks an industry from SCB's titles (network/forms.py SniCodeField); the codes on
+# offer are those of network/data/sni2007.csv, nothing else.
+
+
+def written(code: str) -> str:
+    """A code the way people see it on a company's registration: the division as two
+    digits, anything finer as a five-digit subclass ('41.2' -> '41.200', '43.11' -> '43.110')."""
+    head, dot, tail = str(code).partition(".")
+    return f"{head}.{tail.ljust(3, '0')}" if dot else head
+
+
+def known(code) -> str:
+    """SCB's own form of a code in the reference list ('41.200' -> '41.2'); '' if the code
+    (a division or finer) is not in it."""
+    code = _normalise(code)
+    return code if code[:2].isdigit() and code in titles() else ""
+
+
+@functools.cache
+def code_choices() -> tuple[tuple[str, str, str], ...]:
+    """(section title, SCB code, title) of every division and finer code in the list, in
+    code order: what a picker offers."""
+
+    def order(code: str):
+        return [int(part) for part in code.split(".")]
+
+    codes = sorted((c for c in titles() if c[:1].isdigit()), key=order)
+    return tuple((section_title(c), c, titles()[c]) for c in codes)
+
+
+def picker_label(code) -> str:
+    """'41.200 Byggande av bostadshus och andra byggnader', what a single-code picker shows
+    and what it sends back."""
+    scb = known(code)
+    return f"{written(scb)} {titles()[scb]}" if scb else str(code or "")

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 
 class StateMachine:
-    def __init__(
+    def __init__[K: str](  # K: a TextChoices class's members are its own str subclass
         self,
-        transitions: Mapping[str, Iterable[str]],
+        transitions: Mapping[K, Iterable[str]],
         *,
         choices: type[TextChoices] | None = None,
         field: str = "status",

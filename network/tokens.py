@@ -8,8 +8,10 @@ when their password, activity, staff flags, groups or membership change, because
 must never carry more than what its holder proved when it was issued. docs/security.md.
 """
 
-from django.contrib.auth import get_user_model
+from typing import Any
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -19,17 +21,15 @@ from knox.settings import knox_settings
 from rest_framework import exceptions
 
 from network import twofactor
-from network.models import ApiToken, Membership
+from network.models import ApiToken, Membership, User
 from network.services import record_event
 
-User = get_user_model()
 
-
-class TokenAuthentication(knox_auth.TokenAuthentication):
+class TokenAuthentication(knox_auth.TokenAuthentication):  # type: ignore[misc]  # knox: untyped
     """knox's check (digest, expiry, active user) plus akrim's: an active membership, and
     a second factor at issue time for a user who needs one now."""
 
-    def validate_user(self, auth_token):
+    def validate_user(self, auth_token: ApiToken) -> tuple[User, ApiToken]:
         user, auth_token = super().validate_user(auth_token)
         if user.active_membership is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
@@ -44,7 +44,7 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
 
 
 @transaction.atomic
-def issue_token(user, *, two_factor: bool, actor) -> str:
+def issue_token(user: User, *, two_factor: bool, actor: User) -> str:
     """A new token for `user` (the caller shows it once; only its digest is kept). Expired
     tokens are removed, and beyond `TOKEN_LIMIT_PER_USER` the oldest is revoked."""
     now = timezone.now()
@@ -61,16 +61,17 @@ def issue_token(user, *, two_factor: bool, actor) -> str:
         obj=user,
         purpose="api token issued" + (" after two-factor login" if two_factor else ""),
     )
-    return token
+    return str(token)  # knox is untyped; it returns the token text
 
 
-def tokens_of(user):
+def tokens_of(user: User) -> QuerySet[ApiToken]:
     """The user's tokens that still work, newest first (for the token page)."""
-    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+    tokens: QuerySet[ApiToken] = ApiToken.objects.filter(user=user, expiry__gt=timezone.now())
+    return tokens.order_by("-created")
 
 
 @transaction.atomic
-def revoke_token(user, *, token_key: str, actor) -> bool:
+def revoke_token(user: User, *, token_key: str, actor: User) -> bool:
     """Revoke one of `user`'s tokens by its visible start; False if there is none."""
     removed, _detail = ApiToken.objects.filter(user=user, token_key=token_key).delete()
     if removed:
@@ -78,7 +79,7 @@ def revoke_token(user, *, token_key: str, actor) -> bool:
     return bool(removed)
 
 
-def revoke_tokens(user, *, reason: str, actor=None) -> int:
+def revoke_tokens(user: User, *, reason: str, actor: User | None = None) -> int:
     """Revoke every token of `user`; audited when there were any."""
     removed, _detail = ApiToken.objects.filter(user_id=user.pk).delete()
     if removed:
@@ -89,7 +90,7 @@ def revoke_tokens(user, *, reason: str, actor=None) -> int:
             object_id=user.pk,
             purpose=f"{removed} api tokens: {reason}",
         )
-    return removed
+    return int(removed)
 
 
 # --- revocation on every change of who the holder is ------------------------------------
@@ -98,7 +99,13 @@ _WATCHED_USER_FIELDS = ("password", "is_active", "is_staff", "is_superuser")
 
 
 @receiver(pre_save, sender=User)
-def revoke_on_user_change(sender, instance, update_fields=None, raw=False, **kwargs):
+def revoke_on_user_change(
+    sender: type[User],
+    instance: User,
+    update_fields: frozenset[str] | None = None,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
     if raw or instance.pk is None:
         return
     if update_fields is not None and not set(update_fields) & set(_WATCHED_USER_FIELDS):
@@ -112,14 +119,23 @@ def revoke_on_user_change(sender, instance, update_fields=None, raw=False, **kwa
 
 
 @receiver(post_save, sender=Membership)
-def revoke_on_membership_change(sender, instance, created, raw=False, **kwargs):
+def revoke_on_membership_change(
+    sender: type[Membership], instance: Membership, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if not raw:
         revoke_tokens(instance.user, reason="membership changed")
 
 
 @receiver(m2m_changed, sender=User.groups.through)
 @receiver(m2m_changed, sender=User.user_permissions.through)
-def revoke_on_permission_change(sender, instance, action, reverse, pk_set, **kwargs):
+def revoke_on_permission_change(
+    sender: type[Any],
+    instance: Any,  # a User, or a Group when changed from the group's side (`reverse`)
+    action: str,
+    reverse: bool,
+    pk_set: set[int] | None,
+    **kwargs: Any,
+) -> None:
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     if not reverse:

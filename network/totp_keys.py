@@ -15,6 +15,7 @@ it, run `manage.py rotate_totp_key`, then remove the old one.
 
 import base64
 import os
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -66,7 +67,10 @@ def decrypt(stored: str) -> str:
     )
 
 
-def _encrypt_before_save(sender, instance, raw=False, **kwargs):
+def _encrypt_before_save(
+    sender: type[Any], instance: Any, raw: bool = False, **kwargs: Any
+) -> None:
+    # `instance` is django-otp's TOTPDevice (an untyped library).
     if instance.key and not is_encrypted(instance.key):
         instance.key = encrypt(instance.key)
 

@@ -17,13 +17,15 @@ Every step is audited: enrolment, each verification, each failure, each recovery
 
 import base64
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,8 +35,12 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from network.models import Role
+from network.http import user_of
+from network.models import Role, User
 from network.services import record_event
+
+if TYPE_CHECKING:
+    from network.http import AnyUser
 
 TWO_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.AUDITOR, Role.ADMIN})
 RECOVERY_CODES = 10
@@ -48,9 +54,9 @@ OPEN_URL_NAMES = frozenset(
 )
 
 
-def needs_two_factor(user) -> bool:
+def needs_two_factor(user: "AnyUser") -> bool:
     """Whether this user must pass a second factor before reaching anything."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     if user.is_superuser or user.is_staff:
         return True
@@ -59,16 +65,16 @@ def needs_two_factor(user) -> bool:
     return any(user.has_perm(perm) for perm in settings.AKRIM_TWO_FACTOR_PERMISSIONS)
 
 
-def is_verified(request) -> bool:
+def is_verified(request: HttpRequest) -> bool:
     """The session passed a second factor (a device here, or the identity provider's MFA)."""
-    user = request.user
-    if getattr(user, "is_verified", None) and user.is_verified():
+    verified = getattr(request.user, "is_verified", None)  # set by django-otp's middleware
+    if verified and verified():
         return True
     session = getattr(request, "session", None)
     return bool(session is not None and session.get(IDP_MFA_SESSION_KEY))
 
 
-def totp_device(user, *, confirmed: bool | None = True) -> TOTPDevice | None:
+def totp_device(user: User, *, confirmed: bool | None = True) -> TOTPDevice | None:
     devices = TOTPDevice.objects.filter(user=user)
     if confirmed is not None:
         devices = devices.filter(confirmed=confirmed)
@@ -76,10 +82,10 @@ def totp_device(user, *, confirmed: bool | None = True) -> TOTPDevice | None:
 
 
 def is_demo_device(device: TOTPDevice) -> bool:
-    return device.bin_key == bytes.fromhex(settings.AKRIM_DEMO_OTP_KEY)
+    return bool(device.bin_key == bytes.fromhex(settings.AKRIM_DEMO_OTP_KEY))
 
 
-def _usable(device) -> bool:
+def _usable(device: Any) -> bool:
     """A device may verify codes; one with the published demo key only while demo
     authenticators are on (never with DEBUG off), so a demo-seeded database served in
     production does not let anyone in with the README's key."""
@@ -90,14 +96,14 @@ def _usable(device) -> bool:
     return True
 
 
-def has_authenticator(user) -> bool:
+def has_authenticator(user: User) -> bool:
     return any(_usable(d) for d in TOTPDevice.objects.filter(user=user, confirmed=True))
 
 
 # --- enrolment -----------------------------------------------------------------------------
 
 
-def start_enrolment(user) -> TOTPDevice:
+def start_enrolment(user: User) -> TOTPDevice:
     """The unconfirmed authenticator the user is setting up (a new secret per attempt
     session; the same one while the enrolment page is reloaded)."""
     device = totp_device(user, confirmed=False)
@@ -107,10 +113,10 @@ def start_enrolment(user) -> TOTPDevice:
 
 
 @transaction.atomic
-def confirm_enrolment(request, device: TOTPDevice, code: str) -> list[str] | None:
+def confirm_enrolment(request: HttpRequest, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirm the new authenticator with its first code. On success the session counts
     as verified and ten fresh recovery codes are returned (to be shown once)."""
-    user = request.user
+    user = user_of(request)
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
     if not code.isdigit() or not device.verify_token(code):
         record_event("auth.otp_failed", actor=user, obj=user, purpose="enrolment code")
@@ -124,7 +130,7 @@ def confirm_enrolment(request, device: TOTPDevice, code: str) -> list[str] | Non
     return codes
 
 
-def replace_recovery_codes(user) -> list[str]:
+def replace_recovery_codes(user: User) -> list[str]:
     """Ten new one-time recovery codes; earlier ones stop working."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
@@ -136,10 +142,10 @@ def replace_recovery_codes(user) -> list[str]:
 # --- verification --------------------------------------------------------------------------
 
 
-def verify_code(request, code: str) -> bool:
+def verify_code(request: HttpRequest, code: str) -> bool:
     """Check a code from the authenticator (six digits) or a recovery code; on success mark
     the session verified. The devices throttle themselves after failures (1, 2, 4 ... s)."""
-    user = request.user
+    user = user_of(request)
     code = "".join(code.split()).lower()
     with transaction.atomic():
         if code.isdigit():
@@ -164,7 +170,7 @@ def verify_code(request, code: str) -> bool:
     return True
 
 
-def verify_for_token(user, code: str) -> str | None:
+def verify_for_token(user: User, code: str) -> str | None:
     """The API token endpoint's second factor: None when accepted, else the error to show."""
     if not has_authenticator(user):
         return _("Set up two-factor login in the browser first, then ask for a token.")
@@ -198,13 +204,19 @@ class TwoFactorMiddleware:
     """Hold a signed-in user who needs a second factor at the two-factor pages until they
     pass it. Install after django_otp.middleware.OTPMiddleware."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         end_old_session(request)
         user = request.user
         if not user.is_authenticated or is_verified(request):
@@ -226,7 +238,7 @@ class TwoFactorMiddleware:
         return redirect(target)
 
 
-def end_old_session(request) -> None:
+def end_old_session(request: HttpRequest) -> None:
     """The absolute session lifetime: a login lasts `AKRIM_SESSION_MAX_SECONDS` (10 hours)
     however active the session is; the idle timeout alone would let a session used every
     29 minutes live for ever. A session from before this rule starts counting now."""
@@ -246,7 +258,7 @@ def end_old_session(request) -> None:
         )
 
 
-def forget_verification(request) -> None:
+def forget_verification(request: HttpRequest) -> None:
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
     request.session.pop(IDP_MFA_SESSION_KEY, None)
 
@@ -254,7 +266,7 @@ def forget_verification(request) -> None:
 # --- demo ---------------------------------------------------------------------------------
 
 
-def give_demo_authenticator(user) -> TOTPDevice:
+def give_demo_authenticator(user: User) -> TOTPDevice:
     """Demo accounts share one published TOTP secret (README) so anyone trying akrim can log
     in. Refused unless demo authenticators are enabled (never in production settings)."""
     if not settings.AKRIM_DEMO_OTP:

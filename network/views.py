@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.contrib import messages
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.utils import DatabaseError
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,14 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from network import audit_text, inbox, tokens
 from network.filters import AuditEventFilterSet
-from network.forms import SampleForm
-from network.mixins import CapabilityRequiredMixin, ScopedQuerysetMixin
-from network.models import Agency, AuditEvent, AuditEventReview, Role, WorkerHeartbeat
-from network.pagination import CappedPaginator
+from network.forms import SampleForm, dress_audit_filter_form
+from network.http import user_of
+from network.mixins import CapabilityRequiredMixin, FilteredListView
+from network.models import Agency, AuditEvent, AuditEventReview, Role, User, WorkerHeartbeat
 from network.services import mark_event_reviewed, sample_events
 
 
@@ -32,9 +34,9 @@ class HomeView(CapabilityRequiredMixin, TemplateView):
 
     template_name = "network/home.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = user_of(self.request)
         membership = user.active_membership
         context["membership"] = membership
         context["roles"] = membership.roles if membership else []
@@ -49,31 +51,41 @@ class DirectoryView(CapabilityRequiredMixin, TemplateView):
     template_name = "network/directory.html"
     required_capability = "network.view_contact"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["agencies"] = Agency.objects.filter(active=True).prefetch_related("contacts")
         return context
 
 
-class AuditEventListView(ScopedQuerysetMixin, ListView):
-    """The audit trail of the auditor's own agency, filterable like the API."""
+class AuditEventListView(FilteredListView):
+    """The audit trail of the auditor's own agency, filterable like the API, newest first in
+    keyset pages (the trail grows with every read: nothing is counted)."""
 
-    scoped_model = AuditEvent
     required_capability = "network.view_auditevent"
     template_name = "network/auditevent_list.html"
-    paginate_by = 50
-    paginator_class = CappedPaginator  # the trail grows with every read: count at most 10,000
+    filterset_class = AuditEventFilterSet
+    context_object_name = "events"
 
     def get_queryset(self):
-        reviewed = AuditEventReview.objects.filter(event=OuterRef("pk"))
-        queryset = super().get_queryset().annotate(reviewed=Exists(reviewed))
-        self.filterset = AuditEventFilterSet(self.request.GET, queryset=queryset)
-        return self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
+        return AuditEvent.objects.visible_to(self.request.user)
 
-    def get_context_data(self, **kwargs):
+    def get_filterset(self):
+        filterset = super().get_filterset()
+        dress_audit_filter_form(filterset.form, user=self.request.user)
+        return filterset
+
+    def page_rows(self, rows):
+        return rows.annotate(reviewed=Exists(AuditEventReview.objects.filter(event=OuterRef("pk"))))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["filter"] = self.filterset
-        context["object_list"] = audit_text.describe(context["object_list"])
+        events = audit_text.describe(context["events"])
+        # Names, not usernames: one query for the people on the page.
+        people = User.objects.filter(username__in={e.actor_username for e in events})
+        names = {person.username: person.get_full_name() for person in people}
+        for event in events:
+            event.actor_name = names.get(event.actor_username, "")
+        context["events"] = events
         return context
 
 
@@ -84,7 +96,7 @@ class AuditSampleView(CapabilityRequiredMixin, View):
     required_capability = "network.view_auditevent"
     template_name = "network/audit_sample.html"
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         events = AuditEvent.objects.visible_to(request.user)
         drawn = self.drawn_sample(events, request.GET.get("sample", ""))
         if drawn is not None:
@@ -94,15 +106,17 @@ class AuditSampleView(CapabilityRequiredMixin, View):
             return render(request, self.template_name, context)
         form = SampleForm(request.GET or None)
         if form.is_valid():
-            sample_events(events, size=form.cleaned_data["n"], actor=request.user)
+            actor = user_of(request)
+            sample_events(events, size=form.cleaned_data["n"], actor=actor)
             # Show the sample at its own address, so marking one event reviewed (which comes
             # back here) keeps the same sample instead of drawing a new one.
-            drawn = events.filter(action="audit.sampled", actor=request.user).first()
-            return redirect(f"{request.path}?sample={drawn.pk}")
+            drawn = events.filter(action="audit.sampled", actor=actor).first()
+            if drawn is not None:  # just recorded, in the auditor's own agency
+                return redirect(f"{request.path}?sample={drawn.pk}")
         return render(request, self.template_name, {"form": form, "sample": []})
 
     @staticmethod
-    def drawn_sample(events, value: str):
+    def drawn_sample(events: QuerySet[AuditEvent], value: str) -> AuditEvent | None:
         if not value.isdigit():
             return None
         return events.filter(action="audit.sampled", pk=int(value)).first()
@@ -111,9 +125,9 @@ class AuditSampleView(CapabilityRequiredMixin, View):
 class AuditReviewView(CapabilityRequiredMixin, View):
     required_capability = "network.add_auditeventreview"
 
-    def post(self, request, pk):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         event = get_object_or_404(AuditEvent.objects.visible_to(request.user), pk=pk)
-        mark_event_reviewed(event, note=request.POST.get("note", "")[:4000], actor=request.user)
+        mark_event_reviewed(event, note=request.POST.get("note", "")[:4000], actor=user_of(request))
         messages.success(request, _("The event is marked as reviewed."))
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -128,33 +142,32 @@ class TokenListView(CapabilityRequiredMixin, View):
 
     template_name = "network/token_list.html"
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         context = {
-            "tokens": tokens.tokens_of(request.user),
+            "tokens": tokens.tokens_of(user_of(request)),
             "token_url": request.build_absolute_uri(reverse("api-token")),
         }
         response = render(request, self.template_name, context)
         response["Cache-Control"] = "no-store"
         return response
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         key = request.POST.get("token", "")
+        user = user_of(request)
         if request.POST.get("all"):
-            count = tokens.revoke_tokens(
-                request.user, reason="revoked by the user", actor=request.user
-            )
+            count = tokens.revoke_tokens(user, reason="revoked by the user", actor=user)
             messages.success(
                 request,
                 ngettext("%(n)s token revoked.", "%(n)s tokens revoked.", count) % {"n": count},
             )
-        elif key and tokens.revoke_token(request.user, token_key=key[:25], actor=request.user):
+        elif key and tokens.revoke_token(user, token_key=key[:25], actor=user):
             messages.success(request, _("The token is revoked and no longer works."))
         else:
             messages.error(request, _("There is no such token."))
         return redirect("network:token_list")
 
 
-def health(request):
+def health(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness for load balancers and operators: database reachable, and when
     the worker last ran its heartbeat. 503 when the database cannot be reached."""
     try:
@@ -172,15 +185,15 @@ def health(request):
     )
 
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         # A path the API's routes do not match (an id that is no number, say) is answered
         # in the API's own shape, not with the HTML page (docs/security.md, V13).

@@ -220,6 +220,8 @@ def csv_text(fields: list[dict], rows: list[list]) -> str:
 
 def descriptor(report: AnnualReport) -> dict:
     build = report.build
+    if build is None:  # only a report with frozen figures is published (reports.services)
+        raise ValueError(f"The report {report.year} has no frozen figures.")
     rule = SUPPRESSION_RULE.format(k=build.suppressed_below)
     return {
         "name": f"lagesbild-{report.year}",

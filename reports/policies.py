@@ -6,11 +6,18 @@ agency (`Agency.is_coordinator`, data). An agency's own builds: that agency's an
 Everyone else: nothing (404). Both rules are capabilities of the roles plus the user's agency.
 """
 
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
 from network.policies import DENIED, Access, Basis, Policy, allow, membership_of, register
 from reports.models import NETWORK, AnnualReport, ReportBuild
 
+if TYPE_CHECKING:
+    from network.http import AnyUser
 
-def report_scopes(user) -> list[str]:
+
+def report_scopes(user: "AnyUser") -> list[str]:
     """The build scopes ("network" or an agency code) the user may see and request."""
     membership = membership_of(user)
     if membership is None:
@@ -28,31 +35,35 @@ def _basis(scope: str) -> str:
 
 
 @register
-class ReportBuildPolicy(Policy):
+class ReportBuildPolicy(Policy[ReportBuild]):
     """view (and download): builds of a scope the user may request."""
 
     model = ReportBuild
     actions = ("view",)
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[ReportBuild] | None = None
+    ) -> QuerySet[ReportBuild]:
         self._check(action)
         queryset = ReportBuild.objects.all() if queryset is None else queryset
         scopes = report_scopes(user)
         return queryset.filter(scope__in=scopes) if scopes else queryset.none()
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: ReportBuild) -> Access:
         self._check(action)
         return allow(_basis(obj.scope)) if obj.scope in report_scopes(user) else DENIED
 
 
 @register
-class AnnualReportPolicy(Policy):
+class AnnualReportPolicy(Policy[AnnualReport]):
     """view and change (texts, state): those who build the network's figures."""
 
     model = AnnualReport
     actions = ("view", "change")
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[AnnualReport] | None = None
+    ) -> QuerySet[AnnualReport]:
         self._check(action)
         queryset = AnnualReport.objects.all() if queryset is None else queryset
         if NETWORK not in report_scopes(user):
@@ -61,7 +72,7 @@ class AnnualReportPolicy(Policy):
             return queryset.none()
         return queryset
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: AnnualReport) -> Access:
         self._check(action)
         if NETWORK not in report_scopes(user):
             return DENIED

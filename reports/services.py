@@ -6,7 +6,9 @@ one snapshot; the figures, the PDF and "ready" are written in one transaction.
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,10 +34,13 @@ from reports.models import (
 from reports.policies import report_scopes
 from reports.tasks import build_lagesbild
 
+if TYPE_CHECKING:
+    from network.http import AnyUser
+
 logger = logging.getLogger(__name__)
 
 
-def _is_stale(build: ReportBuild, now) -> bool:
+def _is_stale(build: ReportBuild, now: datetime) -> bool:
     """A running build whose worker has not reported for a while was lost (killed, OOM)."""
     limit = timedelta(seconds=settings.AKRIM_BUILD_STALE_SECONDS)
     last_sign = build.heartbeat_at or build.started_at or build.requested_at
@@ -80,7 +85,7 @@ def request_build(
             return ReportBuild.objects.get(year=year, scope=scope, status__in=ACTIVE), False
         record_event("report.requested", actor=actor, obj=build, purpose=f"{year} {scope}")
         if enqueue:
-            build_lagesbild.delay_on_commit(build.pk)
+            build_lagesbild.delay_on_commit(build.pk)  # type: ignore[attr-defined]  # Celery 5.4+
         return build, True
 
 
@@ -111,7 +116,15 @@ def _progress(build_id: int, progress: int, stage: str) -> None:
     )
 
 
-def _snapshot_figures(year: int, scope: str, *, previous: bool = False):
+@overload
+def _snapshot_figures(year: int, scope: str) -> dict[str, Any]: ...
+@overload
+def _snapshot_figures(
+    year: int, scope: str, *, previous: Literal[True]
+) -> tuple[dict[str, Any], dict[str, Any]]: ...
+def _snapshot_figures(
+    year: int, scope: str, *, previous: bool = False
+) -> dict[str, Any] | tuple[dict[str, Any], dict[str, Any]]:
     """All figures from one consistent snapshot of the database: a REPEATABLE READ
     transaction on PostgreSQL. (Called inside an outer transaction, as in tests, the outer
     one's snapshot rules: the isolation level can only be set first thing.) With
@@ -126,7 +139,7 @@ def _snapshot_figures(year: int, scope: str, *, previous: bool = False):
         return figures.compute(year, scope)
 
 
-def publish(raw: dict, *, k: int, year: int) -> dict:
+def publish(raw: dict[str, Any], *, k: int, year: int) -> dict[str, Any]:
     """The figures as the Lägesbild publishes them: small cells hidden, with the centres'
     counties as the links that secondary suppression must respect."""
     centre_counties = {
@@ -136,7 +149,7 @@ def publish(raw: dict, *, k: int, year: int) -> dict:
     return suppression.suppress(raw, k, centre_counties=centre_counties, year=year)
 
 
-def published_figures(year: int, scope: str = NETWORK) -> dict:
+def published_figures(year: int, scope: str = NETWORK) -> dict[str, Any]:
     """A year's figures as a build would publish them now (one snapshot, the same
     suppression): what dashboards read between builds."""
     return publish(_snapshot_figures(year, scope), k=settings.AKRIM_SUPPRESS_BELOW, year=year)
@@ -209,7 +222,9 @@ def record_download(build: ReportBuild, *, fmt: str, actor: User) -> None:
 
 
 @transaction.atomic
-def update_report_text(report: AnnualReport, *, version: int, texts: dict, actor: User):
+def update_report_text(
+    report: AnnualReport, *, version: int, texts: dict[str, str], actor: User
+) -> AnnualReport:
     from network.exceptions import StaleVersion
 
     require(actor, "change", report)
@@ -261,7 +276,7 @@ def get_or_create_report(year: int) -> AnnualReport:
 # --- published history ----------------------------------------------------------------------
 
 
-def may_enter_history(user) -> bool:
+def may_enter_history(user: "AnyUser") -> bool:
     """Those who build the network's report (Arbetsmiljöverket's analysts and coordinators)."""
     return "network" in report_scopes(user) and user.has_perm("reports.change_annualreport")
 
@@ -300,7 +315,9 @@ def save_published_figure(
     return figure
 
 
-def load_published_history(rows, *, actor: User | None = None) -> int:
+def load_published_history(
+    rows: Iterable[Mapping[str, str | None]], *, actor: User | None = None
+) -> int:
     """Rows of year, key, value, source (the CSV of `load_published_history`): all or
     nothing, errors named by line."""
     with transaction.atomic():

@@ -70,11 +70,11 @@ def _cells(raw: dict) -> dict[Path, int]:
 
 def _groups(raw: dict, centre_counties: dict[str, Iterable[str]]):
     """(members, total) pairs: members sum to total (None: a total taken as known)."""
-    groups = []
+    groups: list[tuple[list[tuple[str, ...]], tuple[str, ...] | None]] = []
     for key in BREAKDOWNS_OF_TOTAL:
         groups.append(([(key, sub) for sub in raw.get(key, {})], ("inspections_total",)))
     for centre, counties in centre_counties.items():
-        members = [
+        members: list[tuple[str, ...]] = [
             ("inspections_by_county", c)
             for c in counties
             if c in raw.get("inspections_by_county", {})
@@ -137,7 +137,7 @@ def _complements(raw: dict):
 
 
 def _equalities(raw: dict, year: int | None):
-    pairs = [
+    pairs: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
         (("inspections_by_sni_section", "F"), ("inspections_by_risk_industry", "construction"))
     ]
     if year is not None:

@@ -17,10 +17,11 @@ from django.views.generic import TemplateView
 
 from inspections.choices import SelectionBasis
 from network.exceptions import StaleVersion
+from network.forms import choice_field
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
 from reports import figures, opendata, rendering, services
-from reports.api.views import DOWNLOADS, LANGUAGES, download_body, download_response
+from reports.downloads import DOWNLOADS, LANGUAGES, download_body, download_response
 from reports.models import (
     HISTORY_KEYS,
     NETWORK,
@@ -48,7 +49,7 @@ class BuildRequestForm(forms.Form):
 
     def __init__(self, *args, scopes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = [
+        choice_field(self, "scope").choices = [
             (
                 s,
                 _("The whole network")

@@ -6,10 +6,12 @@ user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -26,6 +28,7 @@ from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.coordination.serializers import (
     AccessReviewSerializer,
     AttachmentSerializer,
+    BreakTheGlassAnswerSerializer,
     BreakTheGlassSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
@@ -36,15 +39,16 @@ from cases.coordination.serializers import (
     ShareRequestSerializer,
     ShareSerializer,
 )
-from network import files
+from network.api.attachments import AttachmentDownloadActionMixin
 from network.api.base import ScopedViewSetMixin
-from network.api.schema import ATTACHMENT_DOWNLOAD
 from network.exports import csv_response
+from network.http import user_of
 from network.policies import policy_for, record_read, record_reads, require
 from network.renderers import CSVRenderer
 
 
 class CaseViewSet(
+    AttachmentDownloadActionMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -54,6 +58,7 @@ class CaseViewSet(
     """Coordination cases the caller may see. PATCH carries the `version` it read."""
 
     scoped_model = Case
+    record_attachment_download = staticmethod(services.record_attachment_download)
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     select_related = ("owner_agency", "employer")
@@ -99,7 +104,7 @@ class CaseViewSet(
             summary=data.get("summary", ""),
             employer=data.get("employer"),
             sensitivity=data.get("sensitivity", "normal"),
-            actor=self.request.user,
+            actor=user_of(self.request),
         )
 
     @extend_schema(request=CaseUpdateSerializer, responses={200: CaseSerializer})
@@ -173,21 +178,34 @@ class CaseViewSet(
 
     @extend_schema(
         request=BreakTheGlassSerializer,
-        responses={201: CaseSerializer, 404: OpenApiResponse(description="no such case")},
+        responses={202: BreakTheGlassAnswerSerializer},
     )
     @action(detail=False, methods=["post"], url_path="break-the-glass", filterset_class=None)
     def break_the_glass(self, request):
+        """Personal access for 24 hours to a case outside one's scope, by its reference.
+
+        An unknown reference answers exactly as a granted one (202), so the answer never
+        tells whether a case exists; the case list then shows what one may see. A case one
+        already sees is a 400. Every attempt is audited (docs/security.md)."""
         serializer = BreakTheGlassSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # Deliberately outside visible_to: the user asks for a case they cannot see.
-        case = get_object_or_404(Case, reference=serializer.validated_data["reference"].strip())
-        services.break_the_glass(
-            case, justification=serializer.validated_data["justification"], actor=request.user
+        reference = serializer.validated_data["reference"].strip().upper()
+        outcome = services.break_the_glass_by_reference(
+            reference,
+            justification=serializer.validated_data["justification"],
+            actor=request.user,
         )
-        # The answer shows the case: a read, on the basis just granted.
-        access = require(request.user, "view", case)
-        record_read(request.user, case, access, route="case-break-the-glass")
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        if outcome == "visible":
+            raise ValidationError({"reference": [_("You already have access to this case.")]})
+        answer = {
+            "reference": reference,
+            "detail": _(
+                "If a case with this reference exists, you have personal access to it for "
+                "%(hours)s hours. Your agency's log auditors will review this request."
+            )
+            % {"hours": services.BREAK_THE_GLASS_HOURS},
+        }
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(methods=["GET"], responses={200: NoteSerializer(many=True)}, request=None)
     @extend_schema(methods=["POST"], request=NoteSerializer, responses={201: NoteSerializer})
@@ -229,21 +247,6 @@ class CaseViewSet(
             case, upload=serializer.validated_data["file"], actor=request.user
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses=ATTACHMENT_DOWNLOAD)
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
-        filterset_class=None,
-    )
-    def download_attachment(self, request, pk=None, attachment_id=None):
-        case = self.get_object()
-        attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        services.record_attachment_download(
-            attachment, actor=request.user, route="case-download-attachment"
-        )
-        return files.download(attachment)
 
 
 class AccessReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

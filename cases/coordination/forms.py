@@ -13,8 +13,7 @@ from cases.coordination.models import AccessReview, Case, CaseStatus, Sensitivit
 from cases.coordination.services import CASE_STATES, MIN_JUSTIFICATION
 from cases.employers.models import Employer
 from cases.grants import MIN_REASON, SHAREABLE_LEGAL_BASES
-from network.files import ATTACHMENT_TYPES
-from network.forms import ServiceErrorsMixin, plain_text
+from network.forms import ServiceErrorsMixin, choice_field, model_choice_field, plain_text
 from network.identifiers import parse_orgnr
 from network.models import Agency, User
 
@@ -65,7 +64,8 @@ class CaseCreateForm(ServiceErrorsMixin, forms.Form):
         return _orgnr_digits(self.cleaned_data["employer_orgnr"])
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         digits = cleaned.get("employer_orgnr")
         if digits:
             self.employer = Employer.objects.filter(orgnr=digits).first()
@@ -117,7 +117,7 @@ class CaseUpdateForm(ServiceErrorsMixin, forms.Form):
         # Offer only the moves the case can make from where it is (CASE_STATES).
         current = CaseStatus(case.status)
         allowed = {current, *CASE_STATES.next_states(current)}
-        self.fields["status"].choices = [c for c in CaseStatus.choices if c[0] in allowed]
+        choice_field(self, "status").choices = [c for c in CaseStatus.choices if c[0] in allowed]
 
     def clean_summary(self):
         return plain_text(self.cleaned_data["summary"])
@@ -163,22 +163,6 @@ class NoteForm(ServiceErrorsMixin, forms.Form):
         return plain_text(self.cleaned_data["text"])
 
 
-class AttachmentForm(ServiceErrorsMixin, forms.Form):
-    file = forms.FileField(
-        label=_("file"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_TYPES))}
-        ),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Formatted per request, in the person's language.
-        self.fields["file"].help_text = _("Allowed: %(types)s.") % {
-            "types": ", ".join(sorted(ATTACHMENT_TYPES))
-        }
-
-
 class ShareForm(ServiceErrorsMixin, forms.Form):
     """Share a case with another agency on a recorded legal basis."""
 
@@ -215,7 +199,7 @@ class ShareForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].widget.attrs["minlength"] = MIN_REASON
-        self.fields["agency"].queryset = Agency.objects.filter(
+        model_choice_field(self, "agency").queryset = Agency.objects.filter(
             active=True, group__isnull=False
         ).exclude(pk=case.owner_agency_id)
 
@@ -242,7 +226,9 @@ class GrantForm(ShareForm):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         del self.fields["agency"]
-        self.fields["user"].queryset = User.objects.filter(is_active=True, membership__active=True)
+        model_choice_field(self, "user").queryset = User.objects.filter(
+            is_active=True, membership__active=True
+        )
         self.fields["user"].error_messages["invalid_choice"] = _("No such user.")
 
 

@@ -12,7 +12,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 
 from cases.coordination.querysets import AccessReviewQuerySet, CaseQuerySet
 from cases.employers.models import Employer
@@ -71,9 +70,6 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
-    history = HistoricalRecords(
-        excluded_fields=["updated_at", "version"], user_model=settings.AUTH_USER_MODEL
-    )
     objects = CaseQuerySet.as_manager()
 
     class Meta:

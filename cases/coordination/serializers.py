@@ -21,7 +21,7 @@ from network.models import Agency, User
 
 class CaseSerializer(serializers.ModelSerializer):
     employer = OrgnrField(required=False)
-    owner_agency = SlugRelatedField(slug_field="code", read_only=True)
+    owner_agency: "SlugRelatedField[Agency]" = SlugRelatedField(slug_field="code", read_only=True)
     employer_name = serializers.CharField(
         source="employer.name", read_only=True, default=None, allow_null=True
     )
@@ -105,7 +105,7 @@ class ShareSerializer(serializers.ModelSerializer):
 class GrantRequestSerializer(ShareRequestSerializer):
     """A personal grant: like a share, but to one named user."""
 
-    agency = None
+    agency = None  # type: ignore[assignment]  # DRF: the inherited field is dropped here
     user = SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
 
 
@@ -139,6 +139,13 @@ class GrantSerializer(serializers.ModelSerializer):
 class BreakTheGlassSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=20)
     justification = serializers.CharField(max_length=4000)
+
+
+class BreakTheGlassAnswerSerializer(serializers.Serializer):
+    """The same for a granted and an unknown reference (docs/security.md)."""
+
+    reference = serializers.CharField()
+    detail = serializers.CharField()
 
 
 class NoteSerializer(serializers.ModelSerializer):

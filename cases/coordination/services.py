@@ -6,12 +6,14 @@ see, 403 for one they see but may not change. A child (note, file, share, grant)
 only with the case's right for it (docs/access.md, "Case").
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +37,7 @@ from cases.grants import (
 )
 from network import exports
 from network.exceptions import StaleVersion
-from network.files import check_upload
+from network.files import attach
 from network.models import Agency, User
 from network.policies import record_read, require
 from network.querystring import audited_filters
@@ -87,14 +89,13 @@ def open_case(
         created_by=actor,
         created_at=now,
     )
-    case._history_user = actor
     case.save()
     record_event("case.created", actor=actor, obj=case, purpose=case.reference)
     return case
 
 
 @transaction.atomic
-def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case:
+def update_case(case: Case, *, version: int, changes: dict[str, Any], actor: User) -> Case:
     """Change fields of a case the actor may edit, if nobody else saved it since `version`.
 
     The row is locked, so of two updates carrying the same version exactly one wins and
@@ -120,13 +121,12 @@ def update_case(case: Case, *, version: int, changes: dict, actor: User) -> Case
     if "title" in diff and not locked.title.strip():
         raise ValidationError({"title": [_("Enter a title.")]})
     locked.version = version + 1
-    locked._history_user = actor
     locked.save()
     record_event("case.updated", actor=actor, obj=locked, changes=diff)
     return locked
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:  # a model field value of any type
     if isinstance(value, Employer):
         return value.orgnr
     return value
@@ -145,25 +145,19 @@ def add_note(case: Case, *, text: str, actor: User) -> CaseNote:
 
 
 @transaction.atomic
-def add_attachment(case: Case, *, upload, actor: User) -> CaseAttachment:
+def add_attachment(case: Case, *, upload: UploadedFile[bytes], actor: User) -> CaseAttachment:
     """Store a file on a case after checking its size, its type and its first bytes."""
     require(actor, "add_attachment", case, _("You may not attach files to this case."))
-    checked = check_upload(upload)
-    attachment = CaseAttachment(
-        case=case,
-        filename=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        uploaded_by=actor,
-    )
-    attachment.file.save(checked.sha256, ContentFile(checked.content), save=False)
-    attachment.save()
+    attachment = attach(CaseAttachment(case=case, uploaded_by=actor), upload)
     record_event(
         "case.attachment_added",
         actor=actor,
         obj=case,
-        changes={"attachment": attachment.pk, "filename": checked.name, "size": attachment.size},
+        changes={
+            "attachment": attachment.pk,
+            "filename": attachment.filename,
+            "size": attachment.size,
+        },
     )
     return attachment
 
@@ -180,7 +174,7 @@ def record_attachment_download(attachment: CaseAttachment, *, actor: User, route
     )
 
 
-def export_cases_csv(cases, *, actor: User, filters: dict) -> str:
+def export_cases_csv(cases: QuerySet[Case], *, actor: User, filters: dict[str, Any]) -> str:
     """The visible cases as CSV (network/exports.py); audited."""
     if not actor.has_perm("cases.export_case"):
         raise PermissionDenied
@@ -214,7 +208,15 @@ def _perm(codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label="cases", codename=codename)
 
 
-def _write_grant_rows(model, *, case, holder: dict, access: str, fields: dict, actor):
+def _write_grant_rows[G: (CaseGroupObjectPermission, CaseUserObjectPermission)](
+    model: type[G],
+    *,
+    case: Case,
+    holder: dict[str, Any],
+    access: str,
+    fields: dict[str, Any],
+    actor: User,
+) -> G:
     """One row per permission: view always, change for edit access. Re-granting replaces."""
     if access not in {"view", "edit"}:
         raise ValidationError({"access": [_("Choose view or edit.")]})
@@ -242,7 +244,7 @@ def share_case(
     access: str,
     legal_basis: str,
     reason: str,
-    expires_at=None,
+    expires_at: datetime | None = None,
     actor: User,
 ) -> CaseGroupObjectPermission:
     """Share a case with another agency on a recorded legal basis (owner agency only)."""
@@ -301,7 +303,7 @@ def grant_personal_access(
     access: str,
     legal_basis: str,
     reason: str,
-    expires_at=None,
+    expires_at: datetime | None = None,
     actor: User,
 ) -> CaseUserObjectPermission:
     """Give one named person access to a case (owner agency only)."""
@@ -386,8 +388,57 @@ def break_the_glass(case: Case, *, justification: str, actor: User) -> AccessRev
     return review
 
 
+def break_the_glass_by_reference(reference: str, *, justification: str, actor: User) -> str:
+    """Break-the-glass as a person asks for it, by a reference they may not be able to see.
+
+    Answers "granted", "unknown" or "visible" (a case the actor already sees), or raises a
+    ValidationError for a short justification before the reference is looked at. Callers
+    answer "granted" and "unknown" alike, so nobody learns whether a case exists without a
+    granted, audited and reviewed access (docs/security.md "Separation of duties"). Every
+    attempt is audited: `case.break_the_glass` (granted, by `break_the_glass`),
+    `case.break_the_glass_unknown`, `case.break_the_glass_refused`."""
+    reference = (reference or "").strip().upper()
+    text = (justification or "").strip()
+    # Deliberately not visible_to: the person asks for a case they cannot see. That is
+    # exactly what break-the-glass is for, and why it is justified, audited and reviewed.
+    case = Case.objects.filter(reference=reference).first()
+    if not actor.has_perm("cases.break_glass_case") or len(text) < MIN_JUSTIFICATION:
+        _record_glass_attempt("case.break_the_glass_refused", case, reference, text, actor)
+        if not actor.has_perm("cases.break_glass_case"):
+            raise PermissionDenied
+        raise ValidationError(
+            {
+                "justification": [
+                    _("Explain why you need access now (at least %(n)s characters).")
+                    % {"n": MIN_JUSTIFICATION}
+                ]
+            }
+        )
+    if case is None:
+        _record_glass_attempt("case.break_the_glass_unknown", None, reference, text, actor)
+        return "unknown"
+    if Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        return "visible"
+    break_the_glass(case, justification=text, actor=actor)
+    return "granted"
+
+
+def _record_glass_attempt(action, case, reference, justification, actor) -> None:
+    """An attempt that grants nothing, in its own transaction so a refusal keeps its event."""
+    record_event(
+        action,
+        actor=actor,
+        obj=case,
+        object_type="cases.case",
+        purpose=justification[:4000],
+        changes={"reference": reference[:40]},
+    )
+
+
 @transaction.atomic
-def review_access(review: AccessReview, *, verdict: str, comment: str = "", actor: User):
+def review_access(
+    review: AccessReview, *, verdict: str, comment: str = "", actor: User
+) -> AccessReview:
     """An auditor's verdict on a break-the-glass access."""
     if review.user_id == actor.pk:
         raise PermissionDenied(_("You cannot review your own break-the-glass access."))
@@ -414,7 +465,7 @@ def review_access(review: AccessReview, *, verdict: str, comment: str = "", acto
 
 
 @transaction.atomic
-def purge_expired_grants(*, now=None) -> int:
+def purge_expired_grants(*, now: datetime | None = None) -> int:
     """Delete expired shares and personal grants (they already grant nothing: visible_to
     checks the expiry). Each removal is audited."""
     now = now or timezone.now()

@@ -6,8 +6,11 @@ services do the work and the checking; these views translate their answers: a Va
 becomes field errors (400), StaleVersion a 409 with the current case, success a redirect.
 """
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -18,7 +21,6 @@ from django.views.generic import DetailView, FormView, ListView, View
 from cases.coordination import services
 from cases.coordination.filters import CaseFilterSet
 from cases.coordination.forms import (
-    AttachmentForm,
     BreakTheGlassForm,
     CaseCreateForm,
     CaseUpdateForm,
@@ -35,16 +37,20 @@ from cases.coordination.models import (
 )
 from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.employers import services as employer_services
-from network import files
 from network.exceptions import StaleVersion
 from network.exports import csv_response
+from network.forms import AttachmentForm
+from network.http import user_of
 from network.mixins import (
+    AttachmentDownloadMixin,
+    AttachmentUploadMixin,
     CapabilityRequiredMixin,
     FilteredListView,
     ObjectActionMixin,
     RecordedReadMixin,
     ScopedQuerysetMixin,
 )
+from network.models import AuditEvent
 from network.policies import decide, require
 
 PAGE_SIZE = 50
@@ -89,7 +95,7 @@ class CaseCreateView(CapabilityRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        user = self.request.user
+        user = user_of(self.request)
         try:
             # One transaction: a case that cannot be opened leaves no employer behind.
             with transaction.atomic():
@@ -126,23 +132,40 @@ class CaseScopedMixin(ScopedQuerysetMixin):
 
 
 def _history(case: Case) -> list[dict]:
-    """The change history, newest first, with the fields each save changed. Records are
-    diffed pairwise (each against the one before it, i.e. its `prev_record`) from a single
-    query instead of one `prev_record` query per row."""
-    records = list(case.history.select_related("history_user").order_by("-history_date", "-pk"))
+    """The change history, newest first, with the fields each change touched.
+
+    It is read from the audit trail, which records every opening and every update of a case
+    with its field-by-field diff in the same transaction (`services.update_case`): one record
+    of who changed what, not a second history table beside it (docs/architecture.md)."""
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Case._meta.label_lower,
+            object_id=str(case.pk),
+            action__in=("case.created", "case.updated"),
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
     entries = []
-    for record, previous in zip(records, [*records[1:], None], strict=True):
-        names = record.diff_against(previous).changed_fields if previous else []
+    for event in events:
+        names = list(event.changes) if event.action == "case.updated" else []
         entries.append(
             {
-                "at": record.history_date,
-                "user": record.history_user,
-                "created": previous is None,
+                "at": event.at,
+                "user": event.actor,
+                "created": event.action == "case.created",
                 "field_names": names,
-                "fields": [str(Case._meta.get_field(name).verbose_name) for name in names],
+                "fields": [_field_label(name) for name in names],
             }
         )
     return entries
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(getattr(Case._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
 
 
 class CaseDetailView(RecordedReadMixin, CaseScopedMixin, DetailView):
@@ -239,25 +262,13 @@ class CaseNoteView(CaseActionView):
         return self.done(_("The note is added."), "#notes")
 
 
-class CaseAttachmentUploadView(CaseActionView):
+class CaseAttachmentUploadView(AttachmentUploadMixin, CaseActionView):
     action_capability = "cases.add_caseattachment"
+    add_attachment = staticmethod(services.add_attachment)
 
     def act(self, request, case):
-        require(request.user, "add_attachment", case)
-        form = AttachmentForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.rerender(400, attachment_form=form)
-        try:
-            attachment = services.add_attachment(
-                case, upload=form.cleaned_data["file"], actor=request.user
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, attachment_form=form)
-        return self.done(
-            _("%(filename)s is attached.") % {"filename": attachment.filename},
-            "#attachments",
-        )
+        require(user_of(request), "add_attachment", case)
+        return super().act(request, case)
 
 
 class CaseShareView(CaseActionView):
@@ -323,16 +334,10 @@ class CaseUnshareView(CaseActionView):
         )
 
 
-class AttachmentDownloadView(CaseScopedMixin, View):
+class AttachmentDownloadView(AttachmentDownloadMixin, CaseScopedMixin, View):
     """A file of a visible case, served only after the download is audited."""
 
-    def get(self, request, pk, attachment_id):
-        case = get_object_or_404(self.get_queryset(), pk=pk)
-        attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        services.record_attachment_download(
-            attachment, actor=request.user, route="cases:case_attachment_download"
-        )
-        return files.download(attachment)
+    record_download = staticmethod(services.record_attachment_download)
 
 
 class BreakTheGlassView(CapabilityRequiredMixin, FormView):
@@ -348,35 +353,34 @@ class BreakTheGlassView(CapabilityRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        user = self.request.user
-        # Deliberately not visible_to: the person asks for a case they cannot see. That is
-        # exactly what break-the-glass is for, and why it is justified, audited and reviewed.
-        case = Case.objects.filter(reference=form.cleaned_data["reference"]).first()
-        if case is None:
-            form.add_error("reference", _("No case with that reference."))
-            return self.form_invalid(form)
-        if Case.objects.visible_to(user).filter(pk=case.pk).exists():
-            messages.info(self.request, _("You already have access to this case."))
-            return redirect("cases:case_detail", pk=case.pk)
+        user = user_of(self.request)
+        reference = form.cleaned_data["reference"]
         try:
-            review = services.break_the_glass(
-                case, justification=form.cleaned_data["justification"], actor=user
+            outcome = services.break_the_glass_by_reference(
+                reference, justification=form.cleaned_data["justification"], actor=user
             )
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
+        if outcome == "visible":
+            messages.info(self.request, _("You already have access to this case."))
+            case = Case.objects.visible_to(user).get(reference=reference)
+            return redirect("cases:case_detail", pk=case.pk)
+        # Granted or unknown: one answer, so the page never tells whether a case exists
+        # (docs/security.md "Separation of duties"); the case list shows what one may see.
+        until = timezone.localtime(
+            timezone.now() + timedelta(hours=services.BREAK_THE_GLASS_HOURS)
+        ).strftime("%Y-%m-%d %H:%M")
         messages.warning(
             self.request,
             _(
-                "You have personal access to %(reference)s until %(until)s. Your agency's "
-                "log auditors will review it."
+                "If a case %(reference)s exists, you have personal access to it until "
+                "%(until)s and it is listed here. Your agency's log auditors will review "
+                "this request."
             )
-            % {
-                "reference": case.reference,
-                "until": timezone.localtime(review.expires_at).strftime("%Y-%m-%d %H:%M"),
-            },
+            % {"reference": reference, "until": until},
         )
-        return redirect("cases:case_detail", pk=case.pk)
+        return redirect(f"{reverse('cases:case_list')}?{urlencode({'q': reference})}")
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)

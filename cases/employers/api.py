@@ -10,6 +10,7 @@ from cases.employers.serializers import (
     EmployerSerializer,
 )
 from network.api.base import HasCapability
+from network.http import user_of
 
 
 class EmployerViewSet(
@@ -42,5 +43,5 @@ class EmployerViewSet(
             postal_code=data.get("postal_code", ""),
             city=data.get("city", ""),
             phone=data.get("phone", ""),
-            actor=self.request.user,
+            actor=user_of(self.request),
         )

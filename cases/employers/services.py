@@ -1,11 +1,14 @@
 """Every write to the employer registry: atomic, audited, with the acting user as `actor`."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.employers.models import Employer
 from network.identifiers import parse_orgnr
+from network.models import User
 from network.services import record_event
 
 
@@ -14,12 +17,12 @@ def register_employer(
     *,
     orgnr: str,
     name: str,
-    sni_codes=(),
-    street_address="",
-    postal_code="",
-    city="",
-    phone="",
-    actor,
+    sni_codes: Iterable[str] = (),
+    street_address: str = "",
+    postal_code: str = "",
+    city: str = "",
+    phone: str = "",
+    actor: User,
 ) -> Employer:
     """Register an employer by organisation number (or a sole trader's personnummer)."""
     try:

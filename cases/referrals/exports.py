@@ -6,11 +6,12 @@ through an export. Both are audited.
 """
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, ExtractYear
 
 from cases.referrals.models import VictimReferral
 from network.exports import csv_text
+from network.models import AuditEvent
 from network.services import record_event
 from network.sni import HTCDS_INDUSTRY, section_of
 
@@ -64,7 +65,7 @@ def htcds_rows(referrals, *, actor) -> list[dict]:
                 "ReferredOrganisation": r.get_receiving_body_display(),
                 "prs_Gender": HTCDS_GENDER.get(r.sex, "NonSpecifiedUnknown"),
                 "prs_BirthYear": r.birth_year or "",
-                "prs_Citizenship": r.nationality,
+                "prs_Citizenship": r.nationality.code or "",
                 "prs_PrimaryLanguage": r.language,
                 "vic_TraffickingStatus": "NotAVictimOfTrafficking"
                 if r.status == "not_a_victim"
@@ -104,25 +105,65 @@ def _age_band():
     return Case(*whens, default=Value("51+"), output_field=CharField())
 
 
+# A group is published only when it has at least this many referring agencies among its
+# counted referrals (docs/security.md "Statistics that padding cannot open").
+MIN_REFERRING_AGENCIES = 2
+
+
+def accepted_referrals():
+    """Referrals the receiving agency has taken on: someone of the receiving agency moved the
+    referral's status at least once (an audited `referral.status_changed`), and the receiving
+    agency is not the referring one. Read from the append-only audit trail, which no one
+    can write to by hand, so one agency's people can never accept their own referrals
+    (docs/security.md "Statistics that padding cannot open")."""
+    taken_on = AuditEvent.objects.filter(
+        action="referral.status_changed",
+        object_type="cases.victimreferral",
+        object_id=Cast(OuterRef("pk"), CharField()),
+        agency_id=OuterRef("receiving_agency_id"),
+    )
+    return (
+        VictimReferral.objects.filter(receiving_agency__isnull=False)
+        .exclude(receiving_agency_id=F("referring_agency_id"))
+        .filter(Exists(taken_on))
+    )
+
+
 def k_anonymous_statistics(*, actor, k: int | None = None) -> dict:
-    """Referrals whose person consented to statistics, counted in the database by year, sex, age band, nationality and exploitation types.
-    Every group with fewer than k people is left out; how many people that hides is given,
-    never where."""
+    """Referrals whose person consented to statistics, counted in the database by year, sex,
+    age band, nationality and exploitation types.
+
+    Only referrals accepted by their receiving agency count (`accepted_referrals`), and a group
+    is published only when it holds at least k of them from at least two referring agencies;
+    so nobody can open a real person's group by padding it with referrals they made up
+    (docs/security.md). How many consented referrals stay unpublished is given, never where."""
     k = k or settings.AKRIM_REFERRAL_K_ANONYMITY
+    consented = VictimReferral.objects.filter(consent_statistics=True)
     grouped = (
-        VictimReferral.objects.filter(consent_statistics=True)
+        accepted_referrals()
+        .filter(consent_statistics=True)
         .annotate(year=ExtractYear("created_at"), age=ExtractYear("created_at") - F("birth_year"))
         .annotate(age_band=_age_band())
         .values("year", "sex", "age_band", "nationality", "exploitation_types")
-        .annotate(count=Count("id"))
+        .annotate(
+            count=Count("id"),
+            referring_agencies=Count("referring_agency", distinct=True),
+        )
+        .filter(Q(count__gte=k) & Q(referring_agencies__gte=MIN_REFERRING_AGENCIES))
         .order_by("year", "sex", "age_band", "nationality")
     )
-    groups, suppressed = [], 0
-    for group in grouped:
-        if group["count"] < k:
-            suppressed += group["count"]
-            continue
-        groups.append({**group, "exploitation_types": ";".join(group["exploitation_types"])})
+    groups = [
+        {
+            "year": group["year"],
+            "sex": group["sex"],
+            "age_band": group["age_band"],
+            "nationality": group["nationality"],
+            "exploitation_types": ";".join(group["exploitation_types"]),
+            "count": group["count"],
+        }
+        for group in grouped
+    ]
+    suppressed = consented.count() - sum(group["count"] for group in groups)
     record_event(
         "referral.statistics_exported",
         actor=actor,

@@ -26,8 +26,9 @@ from cases.referrals.models import (
     SupportMeasure,
     VictimReferral,
 )
-from network.forms import ServiceErrorsMixin, plain_text
+from network.forms import ServiceErrorsMixin, SniCodeField, model_choice_field, plain_text
 from network.models import Agency
+from network.names import country_choices
 
 DATE = {"type": "date"}
 PERSON_FIELDS = (
@@ -102,15 +103,11 @@ class ReferralCreateForm(ServiceErrorsMixin, forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    nationality = forms.RegexField(
+    nationality = forms.ChoiceField(
         label=_("nationality"),
-        regex=r"^[A-Za-z]{2}$",
         required=False,
-        help_text=_("Two-letter country code, e.g. UA, RO, TH."),
-        error_messages={"invalid": _("Use a two-letter country code.")},
-        widget=forms.TextInput(
-            attrs={"autocapitalize": "characters", "autocomplete": "off", "maxlength": 2}
-        ),
+        help_text=_("The country of citizenship. Type the first letters to jump in the list."),
+        error_messages={"invalid_choice": _("Choose a country from the list.")},
     )
     language = forms.CharField(
         label=_("language"),
@@ -182,13 +179,10 @@ class ReferralCreateForm(ServiceErrorsMixin, forms.Form):
         choices=MethodOfControl.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    industry_sni = forms.RegexField(
+    industry_sni = SniCodeField(
         label=_("industry (SNI)"),
-        regex=r"^[0-9]{2}(\.[0-9]{1,3})?$",
         required=False,
-        help_text=_("E.g. 41.200 for construction of buildings."),
-        error_messages={"invalid": _("Enter an SNI code, e.g. 41.200.")},
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 6}),
+        help_text=_("Type part of the industry's name or its code and choose from the list."),
     )
     police_report_made = forms.BooleanField(
         label=_("a police report has been made"),
@@ -203,8 +197,10 @@ class ReferralCreateForm(ServiceErrorsMixin, forms.Form):
     def clean_language(self):
         return self.cleaned_data["language"].strip()
 
-    def clean_nationality(self):
-        return self.cleaned_data["nationality"].upper()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Countries in the reader's language and alphabetical order; the code is sent.
+        self.fields["nationality"].choices = [("", _("Not known")), *country_choices()]
 
     def service_arguments(self) -> dict:
         """The keyword arguments of `services.create_referral`, as the API passes them."""
@@ -286,7 +282,7 @@ class ReferralShareForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault("auto_id", "id_share_%s")
         super().__init__(*args, **kwargs)
         # Agencies that see the referral anyway are not offered.
-        self.fields["agency"].queryset = (
+        model_choice_field(self, "agency").queryset = (
             Agency.objects.filter(active=True, group__isnull=False)
             .exclude(pk__in=[referral.referring_agency_id, referral.receiving_agency_id or 0])
             .exclude(is_national_coordinator=True)
@@ -296,7 +292,7 @@ class ReferralShareForm(ServiceErrorsMixin, forms.Form):
         return plain_text(self.cleaned_data["reason"])
 
 
-APPLICANTS = ReflectionPeriod._meta.get_field("applicant").choices
+APPLICANTS = ReflectionPeriod.APPLICANTS
 
 
 class ReflectionApplyForm(ServiceErrorsMixin, forms.Form):

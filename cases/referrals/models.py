@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.grants import GrantFields
@@ -177,7 +178,8 @@ class VictimReferral(models.Model):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex, default=Sex.UNKNOWN)
-    nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    # ISO 3166-1 alpha-2; pages show the country's name in the reader's language.
+    nationality = CountryField(_("nationality"), blank=True)
     language = models.CharField(_("language"), max_length=40, blank=True)
     protected_identity = models.CharField(
         _("protected identity"),

@@ -6,7 +6,9 @@ cannot see, 403 for one they see but do not work (a share only reads). A child (
 support, reflection period, share) is written only with the referral's right for it.
 """
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -14,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from cases.grants import LegalBasis, validate_grant
 from cases.referrals.models import (
@@ -90,10 +93,22 @@ REFERRAL_TRANSITIONS = {
 }
 REFERRAL_STATES = StateMachine(REFERRAL_TRANSITIONS, choices=ReferralStatus)
 CLOSED_REFERRAL_STATES = {"closed", "closed_referred", "not_a_victim"}
+
+
+def require_open(referral: VictimReferral) -> None:
+    """A closed referral takes no more support, notes, shares or applications: the work on
+    it has ended (403, a forbidden action on a visible object). Reopening it, where its
+    path allows, is a status change."""
+    if referral.status in CLOSED_REFERRAL_STATES:
+        raise PermissionDenied(
+            _("The referral is closed: support, notes and shares are no longer recorded.")
+        )
+
+
 REFLECTION_DAYS = 30
 
 
-def _person_identity(identifier_type: str, identifier: str) -> tuple[str, str, object]:
+def _person_identity(identifier_type: str, identifier: str) -> tuple[str, str, date | None]:
     """Validate the identifier; Swedish numbers are stored as 12 digits and a coordination
     number is recognised as one by its day + 60."""
     identifier = (identifier or "").strip()
@@ -115,13 +130,13 @@ def _person_identity(identifier_type: str, identifier: str) -> tuple[str, str, o
 @transaction.atomic
 def create_referral(
     *,
-    person: dict,
+    person: dict[str, Any],
     receiving_body: str,
-    consent: dict,
+    consent: dict[str, Any],
     is_child: bool = False,
-    indicators=(),
-    exploitation_types=(),
-    methods_of_control=(),
+    indicators: Iterable[str] = (),
+    exploitation_types: Iterable[str] = (),
+    methods_of_control: Iterable[str] = (),
     origin: str = "other",
     origin_reference: str = "",
     industry_sni: str = "",
@@ -144,7 +159,7 @@ def create_referral(
             {"consent.support": [_("An adult must consent to being referred for support.")]}
         )
     nationality = (person.get("nationality") or "").upper()
-    if nationality and (len(nationality) != 2 or not nationality.isalpha()):
+    if nationality and nationality not in countries:  # ISO 3166-1 alpha-2
         raise ValidationError({"person.nationality": [_("Use a two-letter country code.")]})
     birth_year = person.get("birth_year") or (born.year if born else None)
     if birth_year and not 1900 <= int(birth_year) <= timezone.localdate().year:
@@ -193,7 +208,7 @@ def create_referral(
     return referral
 
 
-def reveal_identity(referral: VictimReferral, *, purpose: str, actor: User) -> dict:
+def reveal_identity(referral: VictimReferral, *, purpose: str, actor: User) -> dict[str, Any]:
     """The person's identity, for this view only, with the purpose recorded."""
     access = require(actor, "reveal", referral, _("You may not see this person's identity."))
     if len((purpose or "").strip()) < 10:
@@ -254,12 +269,13 @@ def share_referral(
     agency: Agency,
     legal_basis: str,
     reason: str,
-    expires_at=None,
+    expires_at: datetime | None = None,
     actor: User,
 ) -> ReferralGroupObjectPermission:
     """Share a referral with an agency. Needs the person's consent to sharing, unless the
     legal basis is a duty that overrides consent (the reason must then say which)."""
     require(actor, "share", referral, _("You may not share this referral."))
+    require_open(referral)
     fields = validate_grant(legal_basis, reason, expires_at)
     if not referral.is_child and not referral.consent_sharing:
         if legal_basis not in CONSENT_OVERRIDING_BASES:
@@ -293,9 +309,10 @@ def share_referral(
 
 @transaction.atomic
 def apply_for_reflection_period(
-    referral: VictimReferral, *, applicant: str, submitted_on, actor: User
+    referral: VictimReferral, *, applicant: str, submitted_on: date, actor: User
 ) -> ReflectionPeriod:
     require(actor, "change", referral)
+    require_open(referral)
     if applicant not in dict(ReflectionPeriod.APPLICANTS):
         raise ValidationError({"applicant": [_("Choose who applies.")]})
     period = ReflectionPeriod.objects.create(
@@ -306,7 +323,9 @@ def apply_for_reflection_period(
 
 
 @transaction.atomic
-def decide_reflection_period(period: ReflectionPeriod, *, granted: bool, decided_on, actor: User):
+def decide_reflection_period(
+    period: ReflectionPeriod, *, granted: bool, decided_on: date, actor: User
+) -> ReflectionPeriod:
     """Record Migrationsverket's decision: granted for 30 days, or refused."""
     require(actor, "change", period.referral)
     period.refresh_from_db(from_queryset=ReflectionPeriod.objects.select_for_update())
@@ -326,7 +345,7 @@ def decide_reflection_period(period: ReflectionPeriod, *, granted: bool, decided
     return period
 
 
-def remind_reflection_periods_ending(*, days_before: int = 5, today=None) -> int:
+def remind_reflection_periods_ending(*, days_before: int = 5, today: date | None = None) -> int:
     """Tell the case owner (or the referrer) that a reflection period ends soon; once. The
     claim and the mail (network/outbox.py) are one transaction per period: a reminder is
     neither lost nor sent twice when the mail server is away."""
@@ -360,7 +379,7 @@ def remind_reflection_periods_ending(*, days_before: int = 5, today=None) -> int
 
 
 @transaction.atomic
-def anonymise_due_referrals(*, now=None) -> int:
+def anonymise_due_referrals(*, now: datetime | None = None) -> int:
     """Remove the personal data of referrals closed longer ago than the retention period,
     except those under legal hold. The statistical fields stay. One audit event records how
     many were anonymised (never who)."""
@@ -395,6 +414,7 @@ def add_referral_note(referral: VictimReferral, *, text: str, actor: User) -> Re
     """An entry on the referral's timeline, by those who work the referral. Notes are
     anonymised with the rest of the personal data when the retention period ends."""
     require(actor, "change", referral)
+    require_open(referral)
     if not text.strip():
         raise ValidationError({"text": [_("Write something in the note.")]})
     note = ReferralNote.objects.create(
@@ -410,13 +430,14 @@ def add_support_measure(
     *,
     programme: str,
     kind: str,
-    starts_on,
-    ends_on=None,
+    starts_on: date,
+    ends_on: date | None = None,
     provider: str = "",
     actor: User,
 ) -> SupportMeasure:
     """Support given to the person (MMM, NSP, the return programme, other)."""
     require(actor, "change", referral)
+    require_open(referral)
     if programme not in dict(SupportMeasure.PROGRAMMES):
         raise ValidationError({"programme": [_("Choose the programme.")]})
     if not kind.strip():
@@ -438,11 +459,15 @@ def add_support_measure(
 
 
 @transaction.atomic
-def set_case_owner(referral: VictimReferral, *, owner: User, actor: User) -> VictimReferral:
+def set_case_owner(referral: VictimReferral, *, owner: User | str, actor: User) -> VictimReferral:
     """The person who follows the referral: someone at the receiving agency or at
-    Jämställdhetsmyndigheten."""
+    Jämställdhetsmyndigheten. `owner` may be a username: an unknown, inactive or ineligible
+    one get the same answer, so the endpoint never tells whether a username exists
+    (docs/security.md)."""
     require(actor, "change", referral)
-    if not may_be_case_owner(owner, referral):
+    if isinstance(owner, str):
+        owner = User.objects.filter(username=owner, is_active=True).first()
+    if owner is None or not owner.is_active or not may_be_case_owner(owner, referral):
         raise ValidationError(
             {"owner": [_("The case owner must work at an agency that works the referral.")]}
         )

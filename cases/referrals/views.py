@@ -48,6 +48,7 @@ from cases.referrals.models import (
     ReflectionPeriod,
     VictimReferral,
 )
+from network.http import user_of
 from network.mixins import (
     CapabilityRequiredMixin,
     FilteredListView,
@@ -157,7 +158,7 @@ class ReferralCreateView(CapabilityRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        user = self.request.user
+        user = user_of(self.request)
         origin, origin_reference = "other", ""
         inspection = form.cleaned_data["inspection"]
         try:
@@ -214,7 +215,7 @@ class ReferralDetailView(RecordedReadMixin, ReferralScopedMixin, DetailView):
 
     def get_context_data(self, decide_forms=None, **kwargs):
         context = super().get_context_data(**kwargs)
-        referral, user = self.object, self.request.user
+        referral, user = self.object, user_of(self.request)
         working = bool(decide(user, "change", referral))
         can_change = working and user.has_perm("cases.change_victimreferral")
         can_reveal = bool(decide(user, "reveal", referral))
@@ -278,6 +279,13 @@ class ReferralDetailView(RecordedReadMixin, ReferralScopedMixin, DetailView):
             if working
             else []
         )
+        # A closed referral is read, not worked: no forms for support, notes, shares or
+        # applications (the services refuse them too).
+        closed = referral.status in services.CLOSED_REFERRAL_STATES
+        context["closed"] = closed
+        if closed:
+            for name in ("share_form", "reflection_form", "note_form", "support_form"):
+                context[name] = None
         context.setdefault("identity", None)
         context.setdefault("reveal_form", RevealForm() if can_reveal else None)
         context.setdefault("status_form", StatusForm() if can_change else None)
@@ -372,6 +380,7 @@ class ReferralShareView(ReferralActionView):
     action_capability = "cases.share_victimreferral"
 
     def act(self, request, referral):
+        services.require_open(referral)  # 403 before the form is read
         return self.run(
             ReferralShareForm(request.POST, referral=referral),
             "share_form",
@@ -388,6 +397,7 @@ class ReferralNoteView(ReferralActionView):
     action_capability = "cases.change_victimreferral"
 
     def act(self, request, referral):
+        services.require_open(referral)  # 403 before the form is read
         return self.run(
             ReferralNoteForm(request.POST),
             "note_form",
@@ -401,6 +411,7 @@ class SupportMeasureView(ReferralActionView):
     action_capability = "cases.change_victimreferral"
 
     def act(self, request, referral):
+        services.require_open(referral)  # 403 before the form is read
         return self.run(
             SupportMeasureForm(request.POST),
             "support_form",
@@ -414,6 +425,7 @@ class ReflectionApplyView(ReferralActionView):
     action_capability = "cases.change_victimreferral"
 
     def act(self, request, referral):
+        services.require_open(referral)  # 403 before the form is read
         return self.run(
             ReflectionApplyForm(request.POST),
             "reflection_form",

@@ -4,6 +4,7 @@ import time
 
 from django import forms
 from django.core import signing
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cases.tips.models import Observation, TipIndustry
@@ -14,6 +15,8 @@ STARTED_SALT = "akrim.tips.started"
 
 
 class TipForm(ServiceErrorsMixin, forms.Form):
+    data: QueryDict  # bound from the request's POST
+
     address = forms.CharField(label=_("Address of the workplace"), max_length=200)
     municipality = forms.CharField(label=_("Municipality or town"), max_length=100)
     county = forms.ModelChoiceField(

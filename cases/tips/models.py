@@ -1,5 +1,7 @@
 """Tips from the public, the spam counter, and the links from a tip to an employer."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -106,7 +108,7 @@ class Tip(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("update_fields") is None:  # triage saves its own fields only
             self.name_key = matching.name_key(self.employer_name)
             self.address_key = matching.address_key(self.address)

@@ -6,10 +6,11 @@ cases/tips/policies.py) and never trusts its caller: 404 for a tip the actor can
 """
 
 import secrets
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,7 @@ def _tip_code() -> str:
 
 
 @transaction.atomic
-def submit_tip(*, data: dict, language: str = "sv") -> Tip:
+def submit_tip(*, data: dict[str, Any], language: str = "sv") -> Tip:
     """Store a tip from the public (no account). The organisation number, if given, must be
     valid; everything else is plain text, shown escaped wherever it appears."""
     orgnr = (data.get("orgnr") or "").strip()
@@ -110,7 +111,9 @@ def _lock_tip(tip: Tip) -> None:
     tip.refresh_from_db(from_queryset=Tip.objects.select_for_update())
 
 
-def _triaged(tip: Tip, outcome: str, actor: User, action: str, purpose: str = "", **changes):
+def _triaged(
+    tip: Tip, outcome: str, actor: User, action: str, purpose: str = "", **changes: Any
+) -> Tip:
     tip.outcome = outcome
     tip.triaged_by = actor
     tip.triaged_at = timezone.now()
@@ -192,7 +195,7 @@ def forward_tip(tip: Tip, *, agency: Agency, actor: User) -> Tip:
     return _triaged(tip, TipOutcome.FORWARDED, actor, "forwarded", agency=agency.code)
 
 
-def possible_duplicates(tip: Tip, within):
+def possible_duplicates(tip: Tip, within: QuerySet[Tip]) -> QuerySet[Tip]:
     """Other tips that may be about the same workplace: same orgnr, same address, or a
     similar employer name (case-insensitive containment)."""
     condition = Q(address__iexact=tip.address)
@@ -285,7 +288,7 @@ def decide_employer_link(
     return link
 
 
-def linked_tips(employer: Employer, *, user: User):
+def linked_tips(employer: Employer, *, user: User) -> QuerySet[Tip]:
     """Tips the user may see that are about the employer: by organisation number, by the
     triage link, or by a confirmed employer link."""
     confirmed = EmployerLink.objects.filter(employer=employer, status=LinkStatus.CONFIRMED)

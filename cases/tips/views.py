@@ -13,9 +13,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import ListView
 
 from cases.tips import services
@@ -31,13 +34,27 @@ from cases.tips.policies import is_tip_coordinator
 from network import ratelimit
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre, County
+from network.origin import posted_from_this_site
 from network.policies import decide, record_read, require
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class PublicTipView(View):
-    """The public page: what the campaign is, what happens with a tip, and the form."""
+    """The public page: what the campaign is, what happens with a tip, and the form.
+
+    It sets no cookie at all, as it promises (docs/security.md "The public tip page"): no
+    CSRF token cookie (a POST must come from this site by its Origin or Referer,
+    `network.origin`, and carries the signed time stamp), and the language is chosen with
+    `?lang=` instead of the cookie-setting language form."""
 
     template_name = "cases/tip_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        language = request.GET.get("lang", "")
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         return render(
@@ -45,6 +62,8 @@ class PublicTipView(View):
         )
 
     def post(self, request):
+        if not posted_from_this_site(request):
+            return render(request, "cases/tip_refused.html", status=403)
         wait = ratelimit.check(request, ("tips:ip", ratelimit.client_ip(request)))
         if wait:
             response = render(request, "cases/tip_slow_down.html", status=429)
@@ -163,7 +182,7 @@ class TipDetailView(CapabilityRequiredMixin, View):
         name, form_class = forms_by_action[action]
         form = form_class(request.POST) if form_class else None
         if form is not None and not form.is_valid():
-            return self.render(request, tip, 400, **{name: form})
+            return self.render(request, tip, 400, **{str(name): form})
         data = form.cleaned_data if form is not None else {}
         try:
             if action == "dismiss":
@@ -183,6 +202,6 @@ class TipDetailView(CapabilityRequiredMixin, View):
             if form is None:
                 raise
             form.add_service_errors(error)
-            return self.render(request, tip, 400, **{name: form})
+            return self.render(request, tip, 400, **{str(name): form})
         messages.success(request, _("The tip is triaged."))
         return redirect(reverse("tips:tip_detail", args=[tip.pk]))

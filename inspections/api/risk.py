@@ -117,7 +117,7 @@ class ProfileSerializer(serializers.Serializer):
 
 class FactorSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     points = serializers.FloatField()
     explanation = serializers.CharField()
     detail = serializers.DictField()
@@ -151,7 +151,7 @@ class PickSerializer(serializers.Serializer):
 class PlanInputSerializer(serializers.Serializer):
     operation = serializers.IntegerField()
     planned_date = serializers.DateField()
-    picks = PickSerializer(many=True, allow_empty=False, max_length=risk.MAX_LIMIT)
+    picks = PickSerializer(many=True, allow_empty=False, max_length=risk.MAX_LIMIT)  # type: ignore[call-arg]  # to its ListSerializer
 
 
 class PlannedSerializer(serializers.Serializer):

@@ -29,8 +29,8 @@ from inspections.models import (
     PersonCount,
     Workplace,
 )
-from network.api.fields import SlugRelatedField
-from network.models import Agency, Centre
+from network.api.fields import SlugRelatedField, related_field
+from network.models import Agency, Centre, User
 
 
 class WorkplaceSerializer(serializers.ModelSerializer):
@@ -84,7 +84,9 @@ class InspectionEmployerSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     agency = SlugRelatedField(slug_field="code", queryset=Agency.objects.filter(active=True))
-    staff = SlugRelatedField(slug_field="username", many=True, read_only=True)
+    staff: "SlugRelatedField[User]" = SlugRelatedField(
+        slug_field="username", many=True, read_only=True
+    )
 
     class Meta:
         model = AgencyAssignment
@@ -164,7 +166,9 @@ class InspectionCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["operation"].queryset = ControlOperation.objects.visible_to(request.user)
+            related_field(self, "operation").queryset = ControlOperation.objects.visible_to(
+                request.user
+            )
 
 
 class PerformSerializer(serializers.Serializer):
@@ -256,7 +260,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     def __init__(self, *args, findings=None, **kwargs):
         super().__init__(*args, **kwargs)
         if findings is not None:
-            self.fields["finding"].queryset = findings
+            related_field(self, "finding").queryset = findings
 
 
 class DecisionStatusSerializer(serializers.Serializer):
@@ -360,7 +364,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     imported when there is one), the preview and the new references; `error` when the file
     as a whole was refused."""
 
-    errors = ImportErrorSerializer(many=True, read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True)  # type: ignore[assignment]  # a field
     preview = ImportPreviewSerializer(many=True, read_only=True)
     created = serializers.ListField(child=serializers.CharField(), read_only=True)
 

@@ -51,10 +51,12 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
-from network import files
+from network.api.attachments import AttachmentDownloadActionMixin
 from network.api.base import ScopedViewSetMixin
-from network.api.schema import ATTACHMENT_DOWNLOAD, FIELD_ERRORS
+from network.api.fields import related_field
+from network.api.schema import FIELD_ERRORS
 from network.exports import csv_response
+from network.http import user_of
 from network.models import User
 from network.renderers import CSVRenderer
 
@@ -65,6 +67,7 @@ def _require(view, request, capability: str) -> None:
 
 
 class InspectionViewSet(
+    AttachmentDownloadActionMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -74,6 +77,7 @@ class InspectionViewSet(
     """Inspections the caller's agency coordinates or takes part in."""
 
     scoped_model = Inspection
+    record_attachment_download = staticmethod(services.record_attachment_download)
     serializer_class = InspectionSerializer
     filterset_class = InspectionFilterSet
     select_related = ("workplace__county", "coordinating_agency")
@@ -336,9 +340,9 @@ class InspectionViewSet(
             return Response(FollowUpSerializer(rows, many=True).data)
         _require(self, request, "inspections.add_followup")
         serializer = FollowUpSerializer(data=request.data)
-        serializer.fields["finding"].queryset = Finding.objects.visible_to(request.user).filter(
-            inspection=inspection
-        )
+        related_field(serializer, "finding").queryset = Finding.objects.visible_to(
+            request.user
+        ).filter(inspection=inspection)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         follow_up = services.add_follow_up(
@@ -379,19 +383,6 @@ class InspectionViewSet(
             InspectionAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses=ATTACHMENT_DOWNLOAD)
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
-        filterset_class=None,
-    )
-    def download_attachment(self, request, pk=None, attachment_id=None):
-        inspection = self.get_object()
-        attachment = get_object_or_404(inspection.attachments, pk=attachment_id)
-        services.record_attachment_download(attachment, actor=request.user)
-        return files.download(attachment)
-
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
     def export(self, request):
@@ -418,7 +409,7 @@ class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         services.record_findings_read(
-            self.paginator.page if hasattr(self.paginator, "page") else [], actor=request.user
+            getattr(self.paginator, "page", None) or [], actor=request.user
         )
         return response
 
@@ -459,8 +450,8 @@ class FollowUpViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             queryset = queryset.filter(
                 status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate()
             )
-        if self.request.query_params.get("mine") == "true" and self.request.user.agency:
-            queryset = queryset.filter(agency=self.request.user.agency)
+        if self.request.query_params.get("mine") == "true" and user_of(self.request).agency:
+            queryset = queryset.filter(agency=user_of(self.request).agency)
         return queryset
 
     @extend_schema(request=None, responses={200: FollowUpSerializer})
@@ -492,7 +483,7 @@ class OperationViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.create_operation(
-            actor=self.request.user, **serializer.validated_data
+            actor=user_of(self.request), **serializer.validated_data
         )
 
     @extend_schema(request=OperationStatusSerializer, responses={200: OperationSerializer})

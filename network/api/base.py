@@ -6,9 +6,24 @@ capabilities are checked per action by `HasCapability` (403). Finer rules on one
 object go in `check_object_action()` (403).
 """
 
+from typing import TYPE_CHECKING, Any, cast
+
+from django.db import models
+from django.db.models import Prefetch
 from rest_framework import permissions
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    from rest_framework.viewsets import GenericViewSet
+
+    _ViewSet = GenericViewSet[Any]
+    _APIView = APIView
+else:
+    _ViewSet = object
+    _APIView = object
 
 
 class HasCapability(permissions.BasePermission):
@@ -18,35 +33,39 @@ class HasCapability(permissions.BasePermission):
     user's scope, so an object outside it answers 404 whatever the action; inside it, a
     missing capability answers 403."""
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if getattr(view, "detail", False):
             return request.user.is_authenticated
         return self._capable(request, view)
 
-    def has_object_permission(self, request, view, obj):
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
         if not self._capable(request, view):
             return False
         check = getattr(view, "check_object_action", None)
         return check(request.user, obj) if check else True
 
     @staticmethod
-    def _capable(request, view) -> bool:
-        needed = getattr(view, "capabilities", {}).get(view.action)
+    def _capable(request: Request, view: APIView) -> bool:
+        # Used on viewsets only (the action names the capability).
+        action = cast("GenericViewSet[Any]", view).action
+        needed = getattr(view, "capabilities", {}).get(action)
         return needed is None or request.user.has_perm(needed)
 
 
-class ScopedViewSetMixin:
+class ScopedViewSetMixin(_ViewSet):
     """Mix into a GenericViewSet. Set `scoped_model`, `capabilities` and optionally
     `select_related`/`prefetch_related` to keep list query counts constant."""
 
-    scoped_model = None
+    # A model whose manager has `visible_to` (network/querysets.py); managers are built at
+    # runtime, so the type checker cannot name that manager here.
+    scoped_model: Any = None
     capabilities: dict[str, str] = {}
     select_related: tuple[str, ...] = ()
-    prefetch_related: tuple[str, ...] = ()
+    prefetch_related: "tuple[str | Prefetch[Any, Any, Any], ...]" = ()
     permission_classes = [permissions.IsAuthenticated, HasCapability]
 
-    def get_queryset(self):
-        queryset = self.scoped_model.objects.visible_to(self.request.user)
+    def get_queryset(self) -> models.QuerySet[Any]:
+        queryset: models.QuerySet[Any] = self.scoped_model.objects.visible_to(self.request.user)
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
@@ -54,12 +73,14 @@ class ScopedViewSetMixin:
         return queryset
 
 
-class JsonErrorsMixin:
+class JsonErrorsMixin(_APIView):
     """Errors are JSON whatever format was asked for: a download endpoint that negotiates
     CSV, XLSX or HTML would otherwise render its 400/404/409 body in that format, which no
     client can read as the documented `{"field": ["message"]}` (tests/fuzz/)."""
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         if isinstance(response, Response) and response.status_code >= 400:
             response.accepted_renderer = JSONRenderer()

@@ -5,6 +5,8 @@
 stale `version`. Never a stack trace.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -22,7 +24,7 @@ class Conflict(exceptions.APIException):
     default_code = "stale_version"
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, StaleVersion):
         return Response(
             {"version": [str(Conflict.default_detail)], "current": exc.current_version},
@@ -40,10 +42,10 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def _nest(errors: dict) -> dict:
+def _nest(errors: dict[str, Any]) -> dict[str, Any]:
     """{"person.identifier": [...]} -> {"person": {"identifier": [...]}}, the shape DRF gives
     nested serializers, so a service's error names the same field as the request did."""
-    nested: dict = {}
+    nested: dict[str, Any] = {}
     for key, messages in errors.items():
         target = nested
         *parents, leaf = key.split(".")

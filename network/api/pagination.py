@@ -6,9 +6,15 @@ value of the ordering field (a tampered or foreign cursor) answers 404 "Invalid 
 an undecodable one does in DRF, never a server error from the database.
 """
 
+from collections.abc import Sequence
+from typing import cast
+
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Field, Model, QuerySet
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 POSITION_LIMIT = 200
 
@@ -19,14 +25,16 @@ class IdCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(self, queryset, request, view=None):
-        self._model = queryset.model
+    def paginate_queryset[M: Model, R](
+        self, queryset: QuerySet[M, R] | Sequence[R], request: Request, view: APIView | None = None
+    ) -> list[R] | None:
+        self._model = cast(QuerySet[M, R], queryset).model  # our lists are querysets
         return super().paginate_queryset(queryset, request, view)
 
-    def decode_cursor(self, request):
+    def decode_cursor(self, request: Request) -> Cursor | None:
         cursor = super().decode_cursor(request)
         if cursor is not None and cursor.position is not None:
-            self._check_position(cursor.position)
+            self._check_position(str(cursor.position))  # text from the query (stubs: int)
         return cursor
 
     def _check_position(self, position: str) -> None:
@@ -38,6 +46,8 @@ class IdCursorPagination(CursorPagination):
             field = self._model._meta.get_field(ordering.lstrip("-"))
         except FieldDoesNotExist:
             return  # an annotation: its type is not known here; length and NUL were checked
+        if not isinstance(field, Field):
+            return  # a reverse relation: never an ordering here
         try:
             value = field.to_python(position)
             if hasattr(field, "get_prep_value"):

@@ -1,8 +1,10 @@
 """OpenAPI pieces shared by the apps' APIs (drf-spectacular)."""
 
 import re
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
+from rest_framework.request import Request
 
 from network import files
 
@@ -47,14 +49,14 @@ _METHODS = {"get", "put", "patch", "post", "delete"}
 _READS_404 = {"cursor", "format"}
 
 
-def _response(component: str, description: str) -> dict:
+def _response(component: str, description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
     }
 
 
-def _carries_version(operation: dict, schemas: dict) -> bool:
+def _carries_version(operation: dict[str, Any], schemas: dict[str, Any]) -> bool:
     """True when the request body has a `version` (optimistic locking: a stale one is 409)."""
     for media in operation.get("requestBody", {}).get("content", {}).values():
         ref = media.get("schema", {}).get("$ref", "")
@@ -64,7 +66,9 @@ def _carries_version(operation: dict, schemas: dict) -> bool:
     return False
 
 
-def declare_error_responses(result, generator, request, public):
+def declare_error_responses(
+    result: dict[str, Any], generator: Any, request: Request | None, public: bool
+) -> dict[str, Any]:
     """Declare the 4xx answers as they really occur (the API's error contract,
     docs/security.md V13; the API fuzz checks every answer's status against them,
     tests/fuzz/):
@@ -116,7 +120,7 @@ RATE_LIMITED_PATHS = {"/api/v1/auth/token/"}
 NOT_READY_PATHS = {"/api/v1/reports/{id}/download/", "/api/v1/reports/{id}/figures/"}
 
 
-def _admit_blank_defaults(node) -> None:
+def _admit_blank_defaults(node: object) -> None:
     """A serializer's field with `allow_blank=True, default=""` accepts "" without applying
     its regex or minimum length, but drf-spectacular publishes those beside the default "",
     which they refuse (openapi-spec-validator rejects that document). The default goes."""

@@ -1,10 +1,12 @@
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from network.models import Agency, AuditEvent
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(label=_("username"), max_length=150)
     password = serializers.CharField(
         label=_("password"),
@@ -24,24 +26,24 @@ class TokenRequestSerializer(serializers.Serializer):
     )
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[Any]):
     token = serializers.CharField(read_only=True)
 
 
-class TooManyRequestsSerializer(serializers.Serializer):
+class TooManyRequestsSerializer(serializers.Serializer[Any]):
     """429: rate-limited or locked out; the `Retry-After` header says for how long."""
 
     detail = serializers.CharField(read_only=True)
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(read_only=True)
     agency = serializers.CharField(read_only=True, allow_null=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
     centre = serializers.CharField(read_only=True, allow_null=True)
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(serializers.ModelSerializer[Agency]):
     name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -49,7 +51,7 @@ class AgencySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_sv", "name_en", "is_coordinator", "is_network_member"]
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     actor = serializers.CharField(source="actor_username", read_only=True)
     agency = serializers.CharField(source="agency_code", read_only=True)
     reviewed = serializers.BooleanField(read_only=True, default=False)
@@ -71,9 +73,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class SampleRequestSerializer(serializers.Serializer):
+class SampleRequestSerializer(serializers.Serializer[Any]):
     n = serializers.IntegerField(min_value=1, max_value=200, default=20)
 
 
-class ReviewNoteSerializer(serializers.Serializer):
+class ReviewNoteSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

@@ -1,11 +1,13 @@
 from django.contrib.auth import authenticate
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,6 +25,7 @@ from network.api.serializers import (
     TooManyRequestsSerializer,
 )
 from network.filters import AuditEventFilterSet
+from network.http import user_of
 from network.lockout import lockout_response
 from network.models import Agency, AuditEvent, AuditEventReview
 from network.services import mark_event_reviewed, sample_events
@@ -40,7 +43,7 @@ class TokenView(APIView):
         responses={200: TokenSerializer, 429: TooManyRequestsSerializer},
         auth=[],
     )
-    def post(self, request):
+    def post(self, request: Request) -> HttpResponse:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         credentials = serializer.validated_data
@@ -50,7 +53,7 @@ class TokenView(APIView):
             ("token:username", credentials["username"].strip().lower()),
         )
         if wait:
-            return ratelimit.too_many_requests(request, wait)
+            return ratelimit.too_many_requests(request._request, wait)
         # The plain Django request: django-axes marks it when this login locks someone out.
         user = authenticate(
             request=request._request,
@@ -82,23 +85,24 @@ class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer)
-    def get(self, request):
-        membership = request.user.active_membership
+    def get(self, request: Request) -> Response:
+        user = user_of(request)
+        membership = user.active_membership
         return Response(
             MeSerializer(
                 {
-                    "username": request.user.get_username(),
+                    "username": user.get_username(),
                     "agency": membership.agency.code if membership else None,
                     "roles": membership.roles if membership else [],
                     "centre": membership.centre.code
-                    if membership and membership.centre_id
+                    if membership and membership.centre_id and membership.centre
                     else None,
                 }
             ).data
         )
 
 
-class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet[Agency]):
     """The network's agencies (reference data, open to every signed-in user)."""
 
     serializer_class = AgencySerializer
@@ -110,7 +114,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = CodeCursorPagination
 
 
-class AuditEventViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AuditEventViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[AuditEvent]):
     """The audit trail of the caller's agency, for its log auditors."""
 
     scoped_model = AuditEvent
@@ -123,26 +127,27 @@ class AuditEventViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         "review": "network.add_auditeventreview",
     }
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[AuditEvent]:
         reviewed = AuditEventReview.objects.filter(event=OuterRef("pk"))
-        return super().get_queryset().annotate(reviewed=Exists(reviewed))
+        events: QuerySet[AuditEvent] = super().get_queryset()
+        return events.annotate(reviewed=Exists(reviewed))
 
     @extend_schema(parameters=[SampleRequestSerializer], responses=AuditEventSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None)
-    def sample(self, request):
+    def sample(self, request: Request) -> Response:
         """N random unreviewed events (filters apply), for the periodic log review."""
         params = SampleRequestSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         events = self.filter_queryset(self.get_queryset())
-        sample = sample_events(events, size=params.validated_data["n"], actor=request.user)
+        sample = sample_events(events, size=params.validated_data["n"], actor=user_of(request))
         return Response(AuditEventSerializer(sample, many=True).data)
 
     @extend_schema(request=ReviewNoteSerializer, responses=AuditEventSerializer)
     @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
+    def review(self, request: Request, pk: str | None = None) -> Response:
         """Mark one event reviewed."""
         event = self.get_object()
         body = ReviewNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        mark_event_reviewed(event, note=body.validated_data["note"], actor=request.user)
+        mark_event_reviewed(event, note=body.validated_data["note"], actor=user_of(request))
         return Response(AuditEventSerializer(self.get_queryset().get(pk=event.pk)).data)

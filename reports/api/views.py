@@ -5,7 +5,6 @@ coordinating agency for the network, an agency's analysts for their own agency. 
 everyone else every endpoint answers 404, not 403: the reports' existence is not theirs.
 """
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,41 +15,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from network.api.base import JsonErrorsMixin, ScopedViewSetMixin
-from reports import rendering, services
+from reports import services
+from reports.downloads import DOWNLOADS, LANGUAGES, download_body, download_response
 from reports.models import NETWORK, BuildStatus, ReportBuild
 from reports.policies import report_scopes
-
-LANGUAGES = ("sv", "en")
-
-
-def download_response(build, fmt: str, body: bytes, language: str = "sv") -> HttpResponse:
-    """Every format is a download (the HTML one too: it carries its own styles, which the
-    site's Content Security Policy would block if it were shown as a page here)."""
-    response = HttpResponse(body, content_type=DOWNLOADS[fmt])
-    suffix = "" if language == "sv" else f"-{language}"
-    name = f"lagesbild-{build.year}-{build.scope}{suffix}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def download_body(build, fmt: str, language: str = "sv") -> bytes:
-    """The frozen Swedish PDF as stored; the English one (and every other format) is drawn
-    from the same frozen figures when asked for."""
-    from reports.models import AnnualReport
-
-    report = (
-        AnnualReport.objects.filter(year=build.year).first() if build.scope == NETWORK else None
-    )
-    return {
-        "pdf": lambda: (
-            build.pdf.open("rb").read()
-            if language == "sv"
-            else rendering.as_pdf(build, report, language)
-        ),
-        "csv": lambda: rendering.as_csv(build, language).encode("utf-8"),
-        "xlsx": lambda: rendering.as_xlsx(build, language),
-        "html": lambda: rendering.as_html(build, report, language).encode("utf-8"),
-    }[fmt]()
 
 
 class ReportsAccess(BasePermission):
@@ -68,14 +36,6 @@ def _renderer(fmt: str, media_type: str):
         (BaseRenderer,),
         {"format": fmt, "media_type": media_type, "render": lambda self, data, *a, **k: data},
     )
-
-
-DOWNLOADS = {
-    "pdf": "application/pdf",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-}
 
 
 class BuildSerializer(serializers.ModelSerializer):

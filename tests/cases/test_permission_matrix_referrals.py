@@ -164,3 +164,47 @@ def test_decide_reflection_period_route(referral, persona, api):
     assert api.as_user(persona("fk", "staff")).post(url, body).status_code == 404
     assert api.as_user(persona("migr", "staff")).post(url, body).status_code == 403
     assert api.as_user(jamy).post(url, body).status_code == 200
+
+
+# A closed referral is read, not worked: no notes, support, shares or applications, for
+# anyone (403 on a visible referral, 404 outside scope); those who work it may reopen it.
+CLOSED_EXPECTED = {
+    "referring": {"add_note": 403, "add_support": 403, "share": 403, "reflection": 403},
+    "receiving_coordinator": {"add_note": 403, "add_support": 403, "share": 403},
+    "shared": {"add_note": 403, "share": 403},
+    "unrelated": {"add_note": 404, "share": 404},
+}
+CLOSED_EXPECTED["receiving_coordinator"]["reopen"] = 200
+CLOSED_EXPECTED["shared"]["reopen"] = 403
+CLOSED_MATRIX = [
+    Row(VIEWERS[relation], f"closed, {relation}", action, expected)
+    for relation, answers in CLOSED_EXPECTED.items()
+    for action, expected in answers.items()
+]
+
+
+def _perform_on_closed(api, action, pk):
+    if action == "add_note":
+        return api.post(reverse("referral-notes", args=[pk]), {"text": "Ringde"})
+    if action == "add_support":
+        return api.post(
+            reverse("referral-support", args=[pk]),
+            {"programme": "nsp", "kind": "Boende", "starts_on": "2026-11-01"},
+        )
+    if action == "reopen":
+        return api.post(reverse("referral-change-status", args=[pk]), {"status": "assessment"})
+    return _perform(api, action, type("Closed", (), {"pk": pk})())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", CLOSED_MATRIX, ids=str)
+def test_closed_referral_permission_matrix(row, referral, persona, api):
+    jamy = persona("jamy", "staff")
+    for status in ("assessment", "support_ongoing", "closed"):
+        referral = referral_services.change_referral_status(referral, status=status, actor=jamy)
+    agency, role = row.persona.split(".")
+    api.as_user(persona(agency, role))
+    response = _perform_on_closed(api, row.action, referral.pk)
+    assert response.status_code == row.expected, response.content[:200]
+    if row.expected != 200:
+        assert not referral.notes.exists() and not referral.support_measures.exists()

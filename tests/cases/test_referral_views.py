@@ -107,7 +107,7 @@ def form_data(**changes):
         "name": NAME,
         "birth_year": "",
         "sex": "female",
-        "nationality": "ua",
+        "nationality": "UA",
         "language": "ukrainska",
         "protected_identity": "none",
         "receiving_body": "nspm_stodtelefon",
@@ -203,7 +203,7 @@ def test_list_shows_the_statistical_columns_and_links_to_the_detail(client, refe
     response = client.get(url("referral_list"))
     page = response.content.decode()
     assert url("referral_detail", referral) in page
-    assert "UA" in page and "1964" in page and "Female" in page
+    assert ">Ukraine<" in page and "1964" in page and "Female" in page
     assert "NSPM support line" in page
     assert "•••" not in page  # not even a mask: nothing that hints at a name or a number
     assert_no_identity(response)
@@ -340,12 +340,45 @@ def test_a_child_needs_no_consent_and_goes_to_safeguarding(client, skv_staff):
     )
 
 
-def test_a_bad_nationality_is_a_field_error(client, skv_staff):
+@pytest.mark.parametrize("value", ["ukr", "UK", "ua", "Ukraina"])
+def test_a_nationality_outside_the_country_list_is_a_field_error(client, skv_staff, value):
     client.force_login(skv_staff)
-    response = client.post(url("referral_create"), form_data(nationality="ukr"))
+    response = client.post(url("referral_create"), form_data(nationality=value))
     assert response.status_code == 400
-    assert response.context["form"].errors["nationality"] == ["Use a two-letter country code."]
+    assert response.context["form"].errors["nationality"] == ["Choose a country from the list."]
     assert not VictimReferral.objects.exists()
+
+
+def test_nationality_is_chosen_from_countries_named_in_swedish(client, skv_staff):
+    client.force_login(skv_staff)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    page = client.get(url("referral_create")).content.decode()
+    assert '<option value="UA">Ukraina</option>' in page
+    assert '<option value="DE">Tyskland</option>' in page
+    # Swedish order: Österrike comes after Zimbabwe.
+    assert page.index(">Zimbabwe<") < page.index(">Österrike<")
+    response = client.post(url("referral_create"), form_data(nationality="PL"))
+    assert response.status_code == 302
+    referral = VictimReferral.objects.get()
+    assert referral.nationality == "PL"
+    page = client.get(url("referral_detail", referral)).content.decode()
+    assert "<dd>Polen</dd>" in page
+    assert ">Polen<" in client.get(url("referral_list")).content.decode()
+
+
+def test_the_industry_is_chosen_from_sni_titles(client, skv_staff):
+    client.force_login(skv_staff)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    page = client.get(url("referral_create")).content.decode()
+    assert '<option value="41.200 Byggande av bostadshus och andra byggnader">' in page
+    refused = client.post(url("referral_create"), form_data(industry_sni="41.999"))
+    assert refused.status_code == 400 and refused.context["form"].errors["industry_sni"]
+    picked = form_data(industry_sni="56.100 Restaurangverksamhet")
+    assert client.post(url("referral_create"), picked).status_code == 302
+    referral = VictimReferral.objects.get()
+    assert referral.industry_sni == "56.100"
+    page = client.get(url("referral_detail", referral)).content.decode()
+    assert "Restaurangverksamhet" in page and "56.100" not in page
 
 
 def test_new_referral_needs_the_capability(client, persona):
@@ -644,3 +677,105 @@ def test_timeline_and_support_on_the_page_for_those_who_work_it(
     page = client.get(url("referral_detail", referral)).content.decode()
     assert "Ringde stödtelefonen" not in page and "Skyddat boende" not in page
     assert client.post(url("referral_note", referral), {"text": "x"}).status_code == 403
+
+
+def close(referral, status, actor):
+    """Walk the referral's path to a closed state."""
+    path = {
+        "closed": ["assessment", "support_ongoing", "closed"],
+        "closed_referred": ["assessment", "closed_referred"],
+        "not_a_victim": ["not_a_victim"],
+    }[status]
+    for step in path:
+        referral = referral_services.change_referral_status(referral, status=step, actor=actor)
+    return referral
+
+
+@pytest.mark.parametrize("status", sorted(referral_services.CLOSED_REFERRAL_STATES))
+def test_a_closed_referral_offers_and_takes_no_support_notes_or_shares(
+    client, refer, skv_staff, jamy_staff, status
+):
+    referral = refer(consent={"support": True, "sharing": True, "statistics": True})
+    close(referral, status, jamy_staff)
+    client.force_login(jamy_staff)
+    response = client.get(url("referral_detail", referral))
+    for form in ("share_form", "note_form", "support_form", "reflection_form"):
+        assert response.context[form] is None, form
+    page = response.content.decode()
+    assert "note-form" not in page and "support-form" not in page
+    assert "referral-share-form" not in page and "reflection-apply-form" not in page
+    assert "The referral is closed; nothing more is recorded here." in page
+    posts = {
+        "referral_note": {"text": "Ringde stödtelefonen"},
+        "referral_support": {"programme": "nsp", "kind": "Boende", "starts_on": "2026-11-01"},
+        "referral_reflection_apply": {"applicant": "socialnamnd", "submitted_on": "2026-11-01"},
+        "referral_share": {
+            "agency": "polis",
+            "legal_basis": "uppgiftsskyldighet_brottsbekampning",
+            "reason": "Misstanke om människohandel; uppgiftsskyldighet",
+        },
+    }
+    for name, data in posts.items():
+        actor = skv_staff if name == "referral_share" else jamy_staff
+        client.force_login(actor)
+        assert client.post(url(name, referral), data).status_code == 403, name
+        assert client.post(url(name, referral), {}).status_code == 403, name  # even a bad form
+    assert not referral.notes.exists() and not referral.support_measures.exists()
+    assert not referral.reflection_periods.exists()
+    assert not ReferralGroupObjectPermission.objects.filter(content_object=referral).exists()
+
+
+def test_the_api_refuses_notes_support_and_shares_on_a_closed_referral(
+    client, refer, skv_staff, jamy_staff
+):
+    referral = refer(consent={"support": True, "sharing": True, "statistics": True})
+    close(referral, "closed", jamy_staff)
+    base = f"/api/v1/referrals/{referral.pk}"
+    client.force_login(jamy_staff)
+    note = client.post(f"{base}/notes/", {"text": "Ringde"}, content_type="application/json")
+    support = client.post(
+        f"{base}/support/",
+        {"programme": "nsp", "kind": "Boende", "starts_on": "2026-11-01"},
+        content_type="application/json",
+    )
+    client.force_login(skv_staff)
+    share = client.post(
+        f"{base}/share/",
+        {
+            "agency": "polis",
+            "legal_basis": "uppgiftsskyldighet_brottsbekampning",
+            "reason": "Misstanke om människohandel; uppgiftsskyldighet",
+        },
+        content_type="application/json",
+    )
+    assert (note.status_code, support.status_code, share.status_code) == (403, 403, 403)
+    assert "closed" in note.json()["detail"]
+    assert not referral.notes.exists() and not referral.support_measures.exists()
+
+
+def test_reopening_a_closed_referral_lets_its_workers_add_notes_again(client, refer, jamy_staff):
+    referral = refer()
+    close(referral, "closed", jamy_staff)
+    referral_services.change_referral_status(referral, status="assessment", actor=jamy_staff)
+    client.force_login(jamy_staff)
+    assert client.get(url("referral_detail", referral)).context["note_form"] is not None
+    response = client.post(url("referral_note", referral), {"text": "Ny kontakt"})
+    assert response.status_code == 302 and referral.notes.count() == 1
+
+
+def test_masked_and_empty_fields_read_the_same_everywhere(client, refer, jamy_staff):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    masked = refer()
+    empty = refer(
+        person={"identifier_type": "none", "identifier": "", "name": "", "nationality": ""},
+        industry_sni="",
+    )
+    client.force_login(jamy_staff)
+    page = client.get(url("referral_detail", masked)).content.decode()
+    # the identifier, the name and the date of birth (from the personnummer)
+    assert page.count("Dold (visas med angivet syfte)") == 3
+    page = client.get(url("referral_detail", empty)).content.decode()
+    assert "Dold (visas med angivet syfte)" not in page
+    # identifier, name, date of birth, year of birth, nationality, industry
+    assert page.count("Inte angivet") == 6
+    assert "Inget registrerat" not in page and "<dd>–</dd>" not in page

@@ -260,6 +260,7 @@ def test_htcds_export_has_the_field_list_and_no_identifiers(refer, skv_staff):
     assert list(rows[0]) == exports.HTCDS_FIELDS
     assert rows[0]["vic_ForcedLabourIndustry"] == "F_Construction"
     assert rows[0]["prs_Gender"] == "Feminine"
+    assert rows[0]["prs_Citizenship"] == "UA"  # ISO 3166-1 alpha-2, as HTCDS asks
     body = client.get(reverse("referral-htcds"), {"format": "csv"}).content.decode("utf-8-sig")
     assert body.splitlines()[0] == ",".join(exports.HTCDS_FIELDS)
     for text in (json.dumps(rows), body):
@@ -315,27 +316,41 @@ def test_referral_list_query_count_is_constant(rows, refer, skv_staff, django_as
             st.sampled_from(["UA", "PL", "RO"]),
             st.integers(1960, 2008),
             st.sampled_from([["ForcedLabour"], ["SexualExploitation"], []]),
+            st.sampled_from(["skv", "polis"]),
+            st.booleans(),
         ),
         min_size=1,
         max_size=40,
     ),
     k=st.integers(2, 11),
 )
-def test_statistics_export_never_shows_a_group_smaller_than_k(people, k, skv_staff):
+def test_statistics_export_never_shows_a_group_smaller_than_k(
+    people, k, skv_staff, polis_staff, jamy_staff
+):
+    """Referrals from two agencies, some taken on by the receiving agency (only those count,
+    tests/cases/test_referral_statistics.py): no published group is smaller than k, and every
+    consented referral is either in a group or among the suppressed."""
     from django.db import transaction
 
+    referrers = {"skv": skv_staff, "polis": polis_staff}
     with transaction.atomic():
-        for sex, nationality, born, kinds in people:
-            referral_services.create_referral(
+        for sex, nationality, born, kinds, agency, taken_on in people:
+            referral = referral_services.create_referral(
                 person={"sex": sex, "nationality": nationality, "birth_year": born},
                 receiving_body="nspm_stodtelefon",
                 consent={"support": True, "statistics": True},
                 exploitation_types=kinds,
-                actor=skv_staff,
+                actor=referrers[agency],
             )
+            if taken_on:
+                referral_services.change_referral_status(
+                    referral, status="support_contacted", actor=jamy_staff
+                )
         result = exports.k_anonymous_statistics(actor=skv_staff, k=k)
         assert all(group["count"] >= k for group in result["groups"])
         assert sum(g["count"] for g in result["groups"]) + result["suppressed_rows"] == len(people)
+        assert sum(g["count"] for g in result["groups"]) <= sum(p[5] for p in people)
+        assert {g["nationality"] for g in result["groups"]} <= {"UA", "PL", "RO"}
         transaction.set_rollback(True)
 
 
@@ -391,3 +406,17 @@ def test_referrals_are_not_in_the_admin_at_all(client, refer, persona):
     client.force_login(persona("jamy", "admin", "staff"))
     assert client.get(f"/admin/cases/victimreferral/{referral.pk}/change/").status_code == 404
     assert client.get("/admin/cases/victimreferral/").status_code == 404
+
+
+@pytest.mark.parametrize(("sent", "status"), [("ua", 201), ("UA", 201), ("UK", 400), ("XX", 400)])
+def test_the_api_takes_and_gives_an_iso_country_code(skv_staff, sent, status):
+    client = client_for(skv_staff)
+    body = payload()
+    body["person"]["nationality"] = sent
+    response = client.post(reverse("referral-list"), body, format="json")
+    assert response.status_code == status, response.json()
+    if status == 400:
+        assert "nationality" in response.json()["person"]
+        return
+    referral = client.get(reverse("referral-detail", args=[response.json()["id"]])).json()
+    assert referral["person"]["nationality"] == "UA"

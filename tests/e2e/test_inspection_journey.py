@@ -94,7 +94,8 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
     municipalities = form.locator("[name=municipality] option").all_inner_texts()
     assert "Göteborg" in municipalities and "Stockholm" not in municipalities
     form.locator("[name=municipality]").select_option(label="Göteborg")
-    form.locator("[name=sni]").fill("41.200")
+    # What picking "Byggande av bostadshus ..." from the industry list puts in the field.
+    form.locator("[name=sni]").fill("41.200 Byggande av bostadshus och andra byggnader")
     form.locator("[name=workplace_type]").select_option("building_site")
     form.locator("[name=planned_date]").fill(today.isoformat())
     # The employer is found by typing part of its name and picked from the list.
@@ -347,7 +348,7 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     form.locator("[name=period_start]").fill((today + timedelta(days=14)).isoformat())
     form.locator("[name=period_end]").fill((today + timedelta(days=18)).isoformat())
     form.locator("[name=selection_basis]").select_option("risk_industry")
-    form.locator("[name=focus_sni]").fill("56.100, 56.210")
+    form.locator("[name=focus_sni]").select_option(["56.1", "56.3"])  # by title, see sni-filter.js
     screenshot("5-new-operation")
     submit(page, "form.operation-form")
     card = page.locator("li.operation", has_text="Restaurangvecka (e2e)")

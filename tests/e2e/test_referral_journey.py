@@ -93,7 +93,7 @@ def test_a_victim_is_referred_from_an_inspection_and_revealed_only_with_a_purpos
     form.locator("[name=name]").fill(NAME)
     form.locator("[name=birth_year]").fill("1991")
     form.locator("[name=sex]").select_option("female")
-    form.locator("[name=nationality]").fill("ua")
+    form.locator("[name=nationality]").select_option(label="Ukraina")
     form.locator("[name=language]").fill("ukrainska")
     form.locator("[name=receiving_body]").select_option("nspm_stodtelefon")
     form.locator("[name=consent_support]").check()
@@ -127,7 +127,7 @@ def test_a_victim_is_referred_from_an_inspection_and_revealed_only_with_a_purpos
     page.goto(f"{base}/hanvisningar/")
     row = page.locator("table.referral-table tbody tr", has_text=referral.reference)
     assert row.count() == 1
-    assert "UA" in row.inner_text() and "1991" in row.inner_text()
+    assert "Ukraina" in row.inner_text() and "1991" in row.inner_text()
     assert NAME not in page.content()
     screenshot("4-jamy-list")
     page.set_viewport_size(PHONE)

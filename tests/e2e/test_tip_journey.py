@@ -36,6 +36,14 @@ def test_a_public_tip_becomes_a_case(live_server, page, screenshot, settings):
     code = page.locator(".tip-code").inner_text()
     tip = Tip.objects.get(code=code)
     screenshot("2-receipt-phone")
+    # The page promises no tracking: the form, the POST and the receipt set no cookie, and
+    # the language is a plain link (docs/security.md "The public tip page").
+    assert page.context.cookies() == []
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(f"{base}/tips/?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.context.cookies() == []
+    screenshot("2b-form-in-english")
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{base}/login/")

@@ -340,7 +340,7 @@ def test_a_network_coordinator_changes_a_weight_with_its_version(client, av_coor
     data = {
         f"{prefix}-name_sv": row.name_sv,
         f"{prefix}-name_en": row.name_en,
-        f"{prefix}-sni_prefixes": "41, 42, 43",
+        f"{prefix}-sni_prefixes": ["41", "42", "43"],  # chosen from SCB's titles
         f"{prefix}-weight": "9",
         f"{prefix}-source": "Riskvärdering 2026",
         f"{prefix}-version": str(row.version),

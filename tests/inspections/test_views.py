@@ -715,7 +715,7 @@ def test_coordinator_plans_an_operation_from_the_board(client, av_coordinator, s
         "period_start": "2026-04-06",
         "period_end": "2026-04-10",
         "selection_basis": "risk_industry",
-        "focus_sni": "56.100, 56.210",
+        "focus_sni": ["56.1", "56.3"],  # chosen from SCB's titles (SniCodesField)
     }
 
     backwards = client.post(url("operation_create"), {**data, "period_end": "2026-04-01"})
@@ -725,9 +725,11 @@ def test_coordinator_plans_an_operation_from_the_board(client, av_coordinator, s
     response = client.post(url("operation_create"), data)
     assert response.status_code == 302
     assert client.get(url("operation_board")).context["operations"][0].focus_sni == [
-        "56.100",
-        "56.210",
+        "56.1",
+        "56.3",
     ]
+    unknown = client.post(url("operation_create"), {**data, "focus_sni": ["56.9"]})
+    assert unknown.status_code == 400 and unknown.context["operation_form"].errors["focus_sni"]
 
     client.force_login(skv_staff)
     assert client.post(url("operation_create"), data).status_code == 403

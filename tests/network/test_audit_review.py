@@ -64,3 +64,28 @@ def test_sample_page_in_the_browser(client, skv_auditor, events):
     )
     assert response.status_code == 302 and response["Location"] == reverse("network:audit_list")
     assert AuditEventReview.objects.filter(event=events[1]).exists()
+
+
+def test_the_log_page_filters_in_words_and_pages_with_a_cursor(client, skv_auditor, events):
+    """Actions as sentences and objects by kind in the filters (the codes are what is sent);
+    newest first, 50 to a page, the next page by a cursor."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(skv_auditor)
+    url = reverse("network:audit_list")
+    page = client.get(url).content.decode()
+    assert '<option value="case.viewed">Read the case</option>' in page
+    assert '<option value="cases.case">Case</option>' in page
+    assert 'name="object_id"' in page and 'type="hidden"' in page
+
+    shown = client.get(url, {"action": "case.viewed"}).context["events"]
+    assert [e.object_id for e in shown] == ["5", "4", "3", "2", "1", "0"]  # own agency only
+
+    for n in range(60):
+        record_event("case.viewed", actor=events[0].actor, object_type="cases.case", object_id=n)
+    first = client.get(url, {"action": "case.viewed"})
+    assert len(first.context["events"]) == 50 and first.context["next_before"]
+    assert 'rel="next"' in first.content.decode()
+    second = client.get(url, {"action": "case.viewed", "before": first.context["next_before"]})
+    rest = second.context["events"]
+    assert len(rest) == 16 and not second.context["next_before"]
+    assert {e.pk for e in first.context["events"]}.isdisjoint({e.pk for e in rest})

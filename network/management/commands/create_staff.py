@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from network.models import Role
 from network.services import create_staff
@@ -8,7 +10,7 @@ from network.services import create_staff
 class Command(BaseCommand):
     help = "Create a staff account in an agency with one or more roles."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--agency", required=True, help="Agency code, e.g. skv")
         parser.add_argument(
@@ -21,7 +23,17 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
         parser.add_argument("--centre", help="Regional centre code, e.g. stockholm")
 
-    def handle(self, *args, username, agency, role, password, email, centre, **options):
+    def handle(
+        self,
+        *args: Any,
+        username: str,
+        agency: str,
+        role: list[str],
+        password: str | None,
+        email: str,
+        centre: str | None,
+        **options: Any,
+    ) -> str:
         try:
             user = create_staff(
                 username=username,

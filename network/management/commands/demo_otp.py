@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from network.models import User
 from network.twofactor import current_code, is_demo_device, totp_device
@@ -11,10 +13,10 @@ class Command(BaseCommand):
         "AKRIM_DEMO_OTP). Real users read their code from their authenticator app."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args: Any, username: str, **options: Any) -> str:
         if not settings.AKRIM_DEMO_OTP:
             raise CommandError("Demo two-factor codes are off (AKRIM_DEMO_OTP is false).")
         user = User.objects.filter(username=username).first()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "putting a new key first); audited as auth.totp_key_rotated."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> str:
         with transaction.atomic():
             devices = TOTPDevice.objects.select_for_update().only("pk", "key")
             count = 0

@@ -1,8 +1,9 @@
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ SUGGESTED = [
 class Command(BaseCommand):
     help = "Build the demo world (idempotent): agencies' users, contacts and a year of work."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--password",
             default=settings.AKRIM_DEMO_PASSWORD,
@@ -41,7 +42,15 @@ class Command(BaseCommand):
             help="Only the users and contacts (fast; for tests that bring their own data).",
         )
 
-    def handle(self, *args, password, year, quiet, people_only, **options):
+    def handle(
+        self,
+        *args: Any,
+        password: str,
+        year: int,
+        quiet: bool,
+        people_only: bool,
+        **options: Any,
+    ) -> str:
         verbose = options.get("verbosity", 1) > 1
         context = demo.DemoContext(
             password=password, year=year, log=self.stdout.write if verbose else _silent
@@ -69,7 +78,7 @@ def _silent(line: str) -> None:
     pass
 
 
-def _mail_to_files():
+def _mail_to_files() -> override_settings:
     DEMO_MAIL_DIR.mkdir(parents=True, exist_ok=True)
     return override_settings(
         MAILERS={
@@ -87,11 +96,11 @@ class _quiet_loggers:
 
     NAMES = ("kombu", "celery")
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self.levels = {name: logging.getLogger(name).level for name in self.NAMES}
         for name in self.NAMES:
             logging.getLogger(name).setLevel(logging.ERROR)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         for name, level in self.levels.items():
             logging.getLogger(name).setLevel(level)

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from network.lockout import unlock_login
 
@@ -9,11 +11,11 @@ class Command(BaseCommand):
         "(audited as auth.unlocked)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", nargs="?", default="")
         parser.add_argument("--ip", default="", help="the client address to unlock")
 
-    def handle(self, *args, username, ip, **options):
+    def handle(self, *args: Any, username: str, ip: str, **options: Any) -> str:
         if not username and not ip:
             raise CommandError("Name a username, an address (--ip), or both.")
         removed = unlock_login(username=username, ip_address=ip, actor=None)
