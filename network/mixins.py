@@ -108,7 +108,7 @@ class RecordedReadMixin:
 
     read_recorded = False
 
-    def render_to_response(self, context, **kwargs):
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> Any:
         from network.policies import record_read, require
 
         if self.read_recorded:

@@ -229,7 +229,9 @@ def record_read(
     return record_event(**_read_event(user, obj, access, action, route, changes, purpose))
 
 
-def record_reads(user, objs, accesses: dict, *, route: str = ""):
+def record_reads(
+    user: "User", objs: list[Any], accesses: dict[int, Access], *, route: str = ""
+) -> "list[AuditEvent]":
     """`record_read` for a list that shows whole records: one event per record shown, each
     with its own basis (`accesses`: pk -> Access, from the policy's `decide_many`), written
     in one insert so a page costs one query more, whatever its length."""
@@ -244,7 +246,15 @@ def record_reads(user, objs, accesses: dict, *, route: str = ""):
     return events
 
 
-def _read_event(user, obj, access: Access, action, route, changes, purpose) -> dict:
+def _read_event(
+    user: "User",
+    obj: models.Model,
+    access: Access,
+    action: str,
+    route: str,
+    changes: dict[str, Any] | None,
+    purpose: str,
+) -> dict[str, Any]:
     """The one construction of a read event (basis, legal basis, row, route)."""
     details = {"basis": access.basis}
     if access.legal_basis:

@@ -68,7 +68,7 @@ def build_event(
     object_type: str = "",
     object_id: str | int = "",
     purpose: str = "",
-    changes: dict | None = None,
+    changes: dict[str, Any] | None = None,
     agency: Agency | None = None,
 ) -> AuditEvent:
     """The event `record_event` appends, unsaved: a list that shows many records writes

@@ -19,8 +19,10 @@ Shares and grants are django-guardian's direct foreign-key rows on the case. Onl
 helpers below read them, so the shape of those rows is known in one place.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
@@ -35,39 +37,45 @@ from network.policies import (
     register,
 )
 
+if TYPE_CHECKING:
+    from network.http import AnyUser
+
 VIEW, EDIT = "view_case", "change_case"
 
 
-def _active(model, codename: str, now=None):
+def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
     """The rows of `model` that grant `codename` (view: any access, change: edit) and have
     not expired. The permission is a scalar subquery (evaluated once), not a join, so the
     grant index (holder, permission, case, expiry) answers it alone (docs/performance.md)."""
     now = now or timezone.now()
     permission = Permission.objects.filter(codename=codename).order_by().values("pk")[:1]
-    return model.objects.filter(
+    rows: QuerySet[Any] = model.objects.filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission_id=Subquery(permission)
     )
+    return rows
 
 
-def _share_basis(row) -> Access:
+def _share_basis(row: CaseGroupObjectPermission) -> Access:
     return allow(Basis.SHARE, legal_basis=row.legal_basis, via=f"share:{row.pk}")
 
 
-def _grant_basis(row) -> Access:
+def _grant_basis(row: CaseUserObjectPermission) -> Access:
     if row.legal_basis == LegalBasis.BREAK_THE_GLASS:
         return allow(Basis.BREAK_THE_GLASS, legal_basis=row.legal_basis, via=f"grant:{row.pk}")
     return allow(Basis.PERSONAL_GRANT, legal_basis=row.legal_basis, via=f"grant:{row.pk}")
 
 
 @register
-class CasePolicy(Policy):
+class CasePolicy(Policy[Case]):
     model = Case
     actions = ("view", "change", "share", "add_note", "add_attachment")
     codename_actions = {"add_casenote": "add_note", "add_caseattachment": "add_attachment"}
 
     # --- scope: the same rule as a queryset --------------------------------------------
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[Case] | None = None
+    ) -> QuerySet[Case]:
         """Agency through a plain column, grants as EXISTS: no join inside the OR, so no
         duplicate rows and a cheap plan at a million cases (docs/performance.md)."""
         self._check(action)
@@ -104,7 +112,7 @@ class CasePolicy(Policy):
 
     # --- decide: one case, and the basis -------------------------------------------------
 
-    def _basis(self, user, case, codename: str) -> Access:
+    def _basis(self, user: "AnyUser", case: Case, codename: str) -> Access:
         membership = membership_of(user)
         if membership is not None and membership.agency_id == case.owner_agency_id:
             return allow(Basis.OWNER_AGENCY)
@@ -126,7 +134,7 @@ class CasePolicy(Policy):
         )
         return _grant_basis(grant) if grant is not None else DENIED
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: Case) -> Access:
         self._check(action)
         if not getattr(user, "is_authenticated", False):
             return DENIED
@@ -149,7 +157,7 @@ class CasePolicy(Policy):
             return self._basis(user, obj, EDIT)
         return self._basis(user, obj, VIEW)
 
-    def decide_many(self, user, cases) -> dict:
+    def decide_many(self, user: "AnyUser", cases: list[Case]) -> dict[int, Access]:
         """`decide(user, "view", case)` for a page of cases, in at most two queries (the
         user's active shares and grants among them), for `record_reads` on a list."""
         membership = membership_of(user)

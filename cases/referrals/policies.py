@@ -18,7 +18,9 @@ for those who hold it, never for a share, which only reads:
 Shares and grants are django-guardian's direct foreign-key rows; only `_active` reads them.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.referrals.models import (
@@ -36,14 +38,18 @@ from network.policies import (
     register,
 )
 
+if TYPE_CHECKING:
+    from network.http import AnyUser
 
-def _active(model, now=None):
+
+def _active(model: Any, now: Any = None) -> QuerySet[Any]:
     """Share or grant rows of `model` that have not expired."""
     now = now or timezone.now()
-    return model.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    rows: QuerySet[Any] = model.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return rows
 
 
-def _holds(membership, referral) -> bool:
+def _holds(membership: Any, referral: VictimReferral) -> bool:
     return membership is not None and membership.agency_id in {
         referral.referring_agency_id,
         referral.receiving_agency_id,
@@ -51,13 +57,18 @@ def _holds(membership, referral) -> bool:
 
 
 @register
-class ReferralPolicy(Policy):
+class ReferralPolicy(Policy[VictimReferral]):
     model = VictimReferral
     actions = ("view", "change", "reveal", "share")
     codename_actions = {"reveal_identity": "reveal"}
     read_event = "referral.viewed"
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self,
+        user: "AnyUser",
+        action: str = "view",
+        queryset: QuerySet[VictimReferral] | None = None,
+    ) -> QuerySet[VictimReferral]:
         self._check(action)
         queryset = VictimReferral.objects.all() if queryset is None else queryset
         membership = membership_of(user)
@@ -94,7 +105,7 @@ class ReferralPolicy(Policy):
             return queryset.filter(holds)
         return queryset.none()
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: VictimReferral) -> Access:
         self._check(action)
         membership = membership_of(user)
         if membership is None or not user.has_perm("cases.view_victimreferral"):
@@ -140,7 +151,7 @@ class ReferralPolicy(Policy):
         return DENIED
 
 
-def may_be_case_owner(person, referral) -> bool:
+def may_be_case_owner(person: "AnyUser", referral: VictimReferral) -> bool:
     """A referral's case owner works at an agency that works it: the receiving or the
     referring agency, or the national coordinator."""
     membership = membership_of(person)

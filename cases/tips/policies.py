@@ -6,6 +6,10 @@ the capability to triage. They see every tip. A tip forwarded to an agency is se
 agency's staff with the capability to read tips; only the coordinators triage.
 """
 
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
 from cases.tips.models import Tip
 from network.policies import (
     DENIED,
@@ -18,8 +22,11 @@ from network.policies import (
     register,
 )
 
+if TYPE_CHECKING:
+    from network.http import AnyUser
 
-def is_tip_coordinator(user) -> bool:
+
+def is_tip_coordinator(user: "AnyUser") -> bool:
     """Coordinators of the coordinating agency and of the regional centres triage the
     public's tips (both are data: the agency's flag, the membership's centre)."""
     membership = membership_of(user)
@@ -31,12 +38,14 @@ def is_tip_coordinator(user) -> bool:
 
 
 @register
-class TipPolicy(Policy):
+class TipPolicy(Policy[Tip]):
     model = Tip
     actions = ("view", "triage")
     codename_actions = {"triage_tip": "triage"}
 
-    def scope(self, user, action="view", queryset=None):
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[Tip] | None = None
+    ) -> QuerySet[Tip]:
         self._check(action)
         queryset = Tip.objects.all() if queryset is None else queryset
         if is_tip_coordinator(user):
@@ -46,7 +55,7 @@ class TipPolicy(Policy):
             return queryset.none()
         return queryset.filter(forwarded_to_id=agency_id)
 
-    def decide(self, user, action, obj) -> Access:
+    def decide(self, user: "AnyUser", action: str, obj: Tip) -> Access:
         self._check(action)
         if is_tip_coordinator(user):
             return allow(Basis.COORDINATION)
