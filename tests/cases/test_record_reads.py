@@ -45,7 +45,6 @@ HOW = {
         "case.attachment_downloaded",
     ),
     "case-detail": ("get", "case", None, 200, CASE_READ),
-    "case-break-the-glass": ("post", "glass", None, 201, CASE_READ),
     "case-download-attachment": ("get", "attachment", None, 200, "case.attachment_downloaded"),
     "employer-detail": ("get", "employer", None, 200, None),  # registry data
     "employer-profile": ("get", "employer", None, 200, "employer.profile_read"),

@@ -66,7 +66,7 @@ ROUTES = {
     "case-list": LIST,
     "case-detail": ONE,
     "case-export": LIST,
-    "case-break-the-glass": ONE,
+    "case-break-the-glass": NONE,  # answers 202 without the case
     "case-attachments": LIST,
     "case-download-attachment": ONE,
     "case-grants": LIST,
