@@ -182,13 +182,6 @@ def _request(client, api, w, name, method, key, body):
                 "reason": "Gemensam kontroll i maj",
             }
         )
-    elif key == "glass":
-        args = []
-        user = w["owner"]
-        body = {
-            "reference": w["glass_case"].reference,
-            "justification": "Akut ingripande på arbetsplatsen i dag",
-        }
     elif name == "employer-profile":
         args = [w["employer"].orgnr]
     else:
