@@ -8,6 +8,7 @@ from django.contrib import admin
 from cases.coordination.models import AccessReview, Case
 from cases.employers.models import Employer
 from network.admin import NotFoundOutsideScope
+from network.policies import record_read, require
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,6 +27,9 @@ class EmployerAdmin(ReadOnlyAdmin):
     list_display = ["orgnr", "name", "legal_form", "is_sole_trader", "city"]
     search_fields = ["orgnr", "name"]
 
+    def get_queryset(self, request):
+        return Employer.objects.visible_to(request.user)
+
 
 @admin.register(Case)
 class CaseAdmin(NotFoundOutsideScope, ReadOnlyAdmin):
@@ -36,6 +40,18 @@ class CaseAdmin(NotFoundOutsideScope, ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return Case.objects.visible_to(request.user).select_related("owner_agency", "employer")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The change page shows the case's content: a read, recorded with its basis like
+        every other page that shows a case (docs/access.md, "Reads are recorded"). The
+        changelist shows summaries (reference, title, status) and records none."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            case = self.get_object(request, object_id)
+            if case is not None:
+                access = require(request.user, "view", case)
+                record_read(request.user, case, access, route="admin:cases_case_change")
+        return response
 
 
 @admin.register(AccessReview)

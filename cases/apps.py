@@ -10,6 +10,10 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from cases import demo, permissions  # noqa: F401  (registers capabilities, demo step)
+        from cases.coordination import policies as _cases  # noqa: F401  (registers)
+        from cases.employers import policies as _employers  # noqa: F401
+        from cases.referrals import policies as _referrals  # noqa: F401
+        from cases.tips import policies as _tips  # noqa: F401
         from network.navigation import NavItem, register
 
         register(NavItem("cases", _("Cases"), "cases:case_list", "cases.view_case", order=10))

@@ -22,7 +22,7 @@ from cases.coordination.models import (
 )
 from cases.grants import LegalBasis
 from cases.tips.models import Tip, TipOutcome
-from cases.tips.querysets import is_tip_coordinator
+from cases.tips.policies import is_tip_coordinator
 from network.inbox import SHOWN, item, provider
 
 WEEK = timedelta(days=7)

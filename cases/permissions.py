@@ -1,11 +1,8 @@
 """Who may do what with employers and cases.
 
-Capabilities (role level) are registered with the network's registry; the object-level
-rules below decide what a user may do to one case they can already see.
+Capabilities (role level) are registered with the network's registry. What a user may do
+to one case, referral or tip is decided by that model's policy (`cases/<domain>/policies.py`).
 """
-
-from django.db.models import Q
-from django.utils import timezone
 
 from network.models import Role
 from network.permissions import grant
@@ -33,7 +30,7 @@ REFERRAL_WORK = (
 )
 grant(Role.STAFF, *CASE_WORK, *REFERRAL_WORK, "cases.view_tip")
 # Triage of the public's tips: coordinators (of AV and the regional centres; see
-# cases.tips.querysets.is_tip_coordinator).
+# cases.tips.policies.is_tip_coordinator).
 grant(Role.COORDINATOR, *CASE_WORK, *REFERRAL_WORK, "cases.view_tip", "cases.triage_tip")
 # Analysts see referrals only as k-anonymous aggregates, never rows.
 grant(Role.ANALYST, "cases.view_employer", "cases.view_referral_statistics")
@@ -41,26 +38,11 @@ grant(Role.AUDITOR, "cases.view_employer", "cases.view_accessreview", "cases.cha
 grant(Role.ADMIN, "cases.view_employer")
 
 
-def _is_owner(user, case) -> bool:
-    membership = user.active_membership
-    return membership is not None and membership.agency_id == case.owner_agency_id
-
-
-def can_edit(user, case) -> bool:
-    """The owner agency, an agency with an active edit share, or a named user with an
-    active edit grant may change a case."""
-    if not user.has_perm("cases.change_case"):
-        return False
-    if _is_owner(user, case):
-        return True
-    active = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
-    edit = Q(permission__codename="change_case") & active
-    membership = user.active_membership
-    if membership and case.shares.filter(edit, group_id=membership.agency.group_id).exists():
-        return True
-    return case.personal_grants.filter(edit, user=user).exists()
-
-
 def can_share(user, case) -> bool:
-    """Only the owner agency decides who else may see its case."""
-    return user.has_perm("cases.share_case") and _is_owner(user, case)
+    """The case policy's "share" answer (cases/coordination/policies.py), asked by the share
+    and grant services: Http404 for a case the user cannot see (as `require`), else whether
+    they may share it."""
+    from network.policies import decide, require
+
+    require(user, "view", case)
+    return bool(decide(user, "share", case))

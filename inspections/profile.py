@@ -18,7 +18,7 @@ from cases.coordination.models import Case
 from cases.employers.models import Employer
 from cases.tips import services as tip_services
 from cases.tips.models import Tip
-from cases.tips.querysets import is_tip_coordinator
+from cases.tips.policies import is_tip_coordinator
 from inspections.models import Decision, Finding, Inspection, InspectionEmployer, Workplace
 
 LIST_CAP = 50

@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 from cases.employers.models import Employer
 from cases.tips import services as tip_services
 from cases.tips.models import EmployerLink, LinkStatus, Tip
-from cases.tips.querysets import is_tip_coordinator
+from cases.tips.policies import is_tip_coordinator
 from inspections import policies, profile, risk, services
 from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.models import ControlOperation, IndustryRisk

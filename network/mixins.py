@@ -98,6 +98,32 @@ class FilteredListView(CapabilityRequiredMixin, TemplateView):
         return context
 
 
+class RecordedReadMixin:
+    """A page that shows one protected record (mix in before its DetailView): every render
+    records a read with the basis the policy returned (network.policies.record_read) —
+    the GET, a failed form's 400 re-render of the same page, a 409 after a stale save —
+    so no way of showing the record can skip the audit trail (docs/access.md). A view whose
+    action already recorded this read with more detail (a reveal of identity) sets
+    `read_recorded`."""
+
+    read_recorded = False
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        from network.policies import record_read, require
+
+        if self.read_recorded:
+            return super().render_to_response(context, **kwargs)  # type: ignore[misc]
+        user = self.request.user  # type: ignore[attr-defined]
+        match = self.request.resolver_match  # type: ignore[attr-defined]
+        record_read(
+            user,
+            self.object,  # type: ignore[attr-defined]
+            require(user, "view", self.object),  # type: ignore[attr-defined]
+            route=match.view_name if match else "",
+        )
+        return super().render_to_response(context, **kwargs)  # type: ignore[misc]
+
+
 class ObjectActionMixin(_DetailView):
     """The POST endpoints of a detail page (mix in before the page's DetailView).
 

@@ -46,13 +46,40 @@ def record_event(
     actor, but may know the agency of the username tried). Request id and IP come from the
     request being served, if any.
     """
+    event = build_event(
+        action,
+        actor=actor,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        changes=changes,
+        agency=agency,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def build_event(
+    action: str,
+    *,
+    actor: User | None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    purpose: str = "",
+    changes: dict[str, Any] | None = None,
+    agency: Agency | None = None,
+) -> AuditEvent:
+    """The event `record_event` appends, unsaved: a list that shows many records writes
+    their events in one insert (`network.policies.record_reads`)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     if agency is None and actor is not None and actor.is_authenticated:
         agency = actor.agency
     context = current_request()
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_username=actor.get_username() if actor is not None else "",
         agency=agency,

@@ -1,10 +1,10 @@
-"""Reads of cases. Every one starts at `Case.objects.visible_to(user)`."""
+"""Reads of cases. Every one starts at `Case.objects.visible_to(user)`, which is the case
+policy (cases/coordination/policies.py)."""
 
 from typing import TYPE_CHECKING, Self
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 
 from cases.grants import active_grants
 from network.querysets import ScopedQuerySet
@@ -14,29 +14,8 @@ if TYPE_CHECKING:
 
 
 class CaseQuerySet(ScopedQuerySet):
-    def visible_to(self, user: "AnyUser") -> Self:
-        """Cases of the user's agency, cases shared with it (active share), and cases the
-        user holds an active personal grant on (named grant or break-the-glass).
-
-        Agency through a plain column, grants as EXISTS: no join inside the OR, so no
-        duplicate rows and a cheap plan at a million cases (docs/performance.md)."""
-        if not user.is_authenticated:
-            return self.none()
-        group_grant = apps.get_model("cases", "CaseGroupObjectPermission")
-        user_grant = apps.get_model("cases", "CaseUserObjectPermission")
-        now = timezone.now()
-        personal = Exists(
-            active_grants(user_grant, now).filter(content_object=OuterRef("pk"), user=user)
-        )
-        membership = user.active_membership
-        if membership is None:
-            return self.filter(personal)
-        shared = Exists(
-            active_grants(group_grant, now).filter(
-                content_object=OuterRef("pk"), group_id=membership.agency.group_id
-            )
-        )
-        return self.filter(Q(owner_agency_id=membership.agency_id) | shared | personal)
+    """`visible_to(user)` is the case policy's `scope(user, "view")`
+    (cases/coordination/policies.py)."""
 
     def shared_with(self, agency):
         group_grant = apps.get_model("cases", "CaseGroupObjectPermission")

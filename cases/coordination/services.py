@@ -1,8 +1,9 @@
 """Every write to employers and cases: atomic, audited, with the acting user as `actor`.
 
-Callers (API, views, commands, tasks) check the actor's *capability* and that the case is
-in `visible_to(actor)`; object-level rules (who may edit, who may share) are checked here
-too, so no caller can forget them.
+Each service asks the case policy itself (`require(actor, action, case)`,
+cases/coordination/policies.py) and never trusts its caller: 404 for a case the actor cannot
+see, 403 for one they see but may not change. A child (note, file, share, grant) is written
+only with the case's right for it (docs/access.md, "Case").
 """
 
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ from network import exports
 from network.exceptions import StaleVersion
 from network.files import attach
 from network.models import Agency, User
+from network.policies import record_read, require
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
 from network.states import StateMachine
@@ -70,7 +72,10 @@ def open_case(
 ) -> Case:
     """Open a case owned by the actor's agency (or, from tip triage, by the agency the
     coordinator chooses)."""
-    agency = owner_agency or require_member(actor)
+    member = require_member(actor)
+    if not actor.has_perm("cases.add_case"):
+        raise PermissionDenied(_("You may not open cases."))
+    agency = owner_agency or member
     if not title.strip():
         raise ValidationError({"title": [_("Enter a title.")]})
     now = timezone.now()
@@ -95,8 +100,7 @@ def update_case(case: Case, *, version: int, changes: dict[str, Any], actor: Use
 
     The row is locked, so of two updates carrying the same version exactly one wins and
     the other gets StaleVersion without changing anything."""
-    if not permissions.can_edit(actor, case):
-        raise PermissionDenied(_("You may not change this case."))
+    require(actor, "change", case, _("You may not change this case."))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
@@ -128,35 +132,11 @@ def _plain(value: Any) -> Any:  # a model field value of any type
     return value
 
 
-def record_case_read(case: Case, *, actor: User, purpose: str = "") -> None:
-    """Every read of a case's detail is recorded, with the grant that allowed it."""
-    record_event(
-        "case.viewed", actor=actor, obj=case, purpose=purpose or _access_basis(case, actor)
-    )
-
-
-def _access_basis(case: Case, actor: User) -> str:
-    if actor.agency is not None and actor.agency.pk == case.owner_agency_id:
-        return "owner agency"
-    grant = (
-        CaseUserObjectPermission.objects.filter(content_object=case, user=actor, part_of=None)
-        .order_by("-granted_at")
-        .first()
-    )
-    if grant is None and actor.agency is not None:
-        grant = (
-            CaseGroupObjectPermission.objects.filter(
-                content_object=case, group_id=actor.agency.group_id, part_of=None
-            )
-            .order_by("-granted_at")
-            .first()
-        )
-    return grant.legal_basis if grant else ""
-
-
 @transaction.atomic
 def add_note(case: Case, *, text: str, actor: User) -> CaseNote:
+    """A note on the case's timeline, by anyone who sees the case and may write notes."""
     agency = require_member(actor)
+    require(actor, "add_note", case, _("You may not add notes to this case."))
     if not text.strip():
         raise ValidationError({"text": [_("Write something in the note.")]})
     note = CaseNote.objects.create(case=case, author=actor, agency=agency, text=text.strip())
@@ -167,8 +147,7 @@ def add_note(case: Case, *, text: str, actor: User) -> CaseNote:
 @transaction.atomic
 def add_attachment(case: Case, *, upload: UploadedFile[bytes], actor: User) -> CaseAttachment:
     """Store a file on a case after checking its size, its type and its first bytes."""
-    if not permissions.can_edit(actor, case):
-        raise PermissionDenied(_("You may not change this case."))
+    require(actor, "add_attachment", case, _("You may not attach files to this case."))
     attachment = attach(CaseAttachment(case=case, uploaded_by=actor), upload)
     record_event(
         "case.attachment_added",
@@ -183,13 +162,15 @@ def add_attachment(case: Case, *, upload: UploadedFile[bytes], actor: User) -> C
     return attachment
 
 
-def record_attachment_download(attachment: CaseAttachment, *, actor: User) -> None:
-    record_event(
-        "case.attachment_downloaded",
-        actor=actor,
-        obj=attachment.case,
+def record_attachment_download(attachment: CaseAttachment, *, actor: User, route: str = ""):
+    """A download is a read of the case, recorded with the basis that allowed it."""
+    return record_read(
+        actor,
+        attachment.case,
+        require(actor, "view", attachment.case),
+        action="case.attachment_downloaded",
+        route=route,
         changes={"attachment": attachment.pk, "filename": attachment.filename},
-        purpose=_access_basis(attachment.case, actor),
     )
 
 

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
-from cases import permissions
 from cases.coordination import services
 from cases.coordination.filters import CaseFilterSet
 from cases.coordination.forms import (
@@ -48,9 +47,11 @@ from network.mixins import (
     CapabilityRequiredMixin,
     FilteredListView,
     ObjectActionMixin,
+    RecordedReadMixin,
     ScopedQuerysetMixin,
 )
 from network.models import AuditEvent
+from network.policies import decide, require
 
 PAGE_SIZE = 50
 
@@ -167,22 +168,18 @@ def _field_label(name: str) -> str:
         return name
 
 
-class CaseDetailView(CaseScopedMixin, DetailView):
-    """One case: its facts, timeline, files, history and shares. Every GET is audited."""
+class CaseDetailView(RecordedReadMixin, CaseScopedMixin, DetailView):
+    """One case: its facts, timeline, files, history and shares. Every render of the page
+    (a GET, a form's 400 or 409) records a read with its basis."""
 
     template_name = "cases/case_detail.html"
     context_object_name = "case"
 
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        services.record_case_read(self.object, actor=request.user)
-        return self.render_to_response(self.get_context_data(object=self.object))
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
-        editable = permissions.can_edit(user, case)
-        shareable = permissions.can_share(user, case)
+        editable = bool(decide(user, "change", case))
+        shareable = bool(decide(user, "share", case))
         now = timezone.now()
         context.update(
             can_edit=editable,
@@ -195,10 +192,10 @@ class CaseDetailView(CaseScopedMixin, DetailView):
             ),
         )
         context.setdefault("edit_form", CaseUpdateForm(case=case) if editable else None)
-        context.setdefault("note_form", NoteForm() if user.has_perm("cases.add_casenote") else None)
+        context.setdefault("note_form", NoteForm() if decide(user, "add_note", case) else None)
         context.setdefault(
             "attachment_form",
-            AttachmentForm() if editable and user.has_perm("cases.add_caseattachment") else None,
+            AttachmentForm() if decide(user, "add_attachment", case) else None,
         )
         context.setdefault("share_form", ShareForm(case=case) if shareable else None)
         context["grants"] = personal_grants_of(case) if shareable else []
@@ -216,8 +213,7 @@ class CaseUpdateView(CaseActionView):
     action_capability = "cases.change_case"
 
     def act(self, request, case):
-        if not permissions.can_edit(request.user, case):
-            raise PermissionDenied
+        require(request.user, "change", case)
         form = CaseUpdateForm(request.POST, case=case)
         if not form.is_valid():
             return self.rerender(400, edit_form=form)
@@ -254,6 +250,7 @@ class CaseNoteView(CaseActionView):
     action_capability = "cases.add_casenote"
 
     def act(self, request, case):
+        require(request.user, "add_note", case)
         form = NoteForm(request.POST)
         if not form.is_valid():
             return self.rerender(400, note_form=form)
@@ -270,8 +267,7 @@ class CaseAttachmentUploadView(AttachmentUploadMixin, CaseActionView):
     add_attachment = staticmethod(services.add_attachment)
 
     def act(self, request, case):
-        if not permissions.can_edit(request.user, case):
-            raise PermissionDenied
+        require(user_of(request), "add_attachment", case)
         return super().act(request, case)
 
 
@@ -279,8 +275,7 @@ class CaseShareView(CaseActionView):
     action_capability = "cases.share_case"
 
     def act(self, request, case):
-        if not permissions.can_share(request.user, case):
-            raise PermissionDenied
+        require(request.user, "share", case)
         form = ShareForm(request.POST, case=case)
         if not form.is_valid():
             return self.rerender(400, share_form=form)
@@ -299,8 +294,7 @@ class CaseGrantView(CaseActionView):
     action_capability = "cases.share_case"
 
     def act(self, request, case):
-        if not permissions.can_share(request.user, case):
-            raise PermissionDenied
+        require(request.user, "share", case)
         return self.run(
             GrantForm(request.POST, case=case),
             "grant_form",

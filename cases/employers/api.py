@@ -21,7 +21,6 @@ class EmployerViewSet(
 ):
     """Employers by organisation number: registry data every member may read."""
 
-    queryset = Employer.objects.all()
     serializer_class = EmployerSerializer
     filterset_class = EmployerFilterSet
     permission_classes = [IsAuthenticated, HasCapability]
@@ -30,6 +29,9 @@ class EmployerViewSet(
         "retrieve": "cases.view_employer",
         "create": "cases.add_employer",
     }
+
+    def get_queryset(self):
+        return Employer.objects.visible_to(self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

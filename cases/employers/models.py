@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.employers import matching
+from network.querysets import ScopedQuerySet
 
 
 class LegalForm(models.TextChoices):
@@ -20,6 +21,10 @@ class LegalForm(models.TextChoices):
     PARTNERSHIP = "handelsbolag", _("Trading or limited partnership")
     SOLE_TRADER = "enskild_firma", _("Sole trader")
     OTHER = "ovrig", _("Other")
+
+
+class EmployerQuerySet(ScopedQuerySet):
+    """`visible_to(user)` is the employer policy (cases/employers/policies.py)."""
 
 
 class Employer(models.Model):
@@ -49,6 +54,8 @@ class Employer(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+
+    objects = EmployerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "orgnr"]

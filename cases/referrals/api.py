@@ -21,6 +21,7 @@ from cases.referrals.serializers import (
     ReferralNoteSerializer,
     ReferralSerializer,
     ReferralShareSerializer,
+    ReferralSummarySerializer,
     ReflectionDecisionSerializer,
     ReflectionRequestSerializer,
     ReflectionSerializer,
@@ -32,6 +33,7 @@ from cases.referrals.serializers import (
 )
 from network.api.base import JsonErrorsMixin, ScopedViewSetMixin
 from network.exports import csv_response
+from network.policies import record_read, require
 from network.renderers import CSVRenderer
 
 
@@ -69,9 +71,19 @@ class ReferralViewSet(
         "set_owner": "cases.change_victimreferral",
     }
 
+    def get_serializer_class(self):
+        """The list (and a look-up by `?reference=`) shows summaries: no person, no
+        indicators, no consent. Only the detail shows the record, and records the read
+        (docs/access.md, "Reads are recorded")."""
+        if self.action == "list":
+            return ReferralSummarySerializer
+        return super().get_serializer_class()
+
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
-        services.record_referral_read(referral, actor=request.user)
+        record_read(
+            request.user, referral, require(request.user, "view", referral), route="referral-detail"
+        )
         return Response(ReferralSerializer(referral, context={"request": request}).data)
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
@@ -192,10 +204,12 @@ class ReferralViewSet(
             return csv_response(exports.as_csv(rows), "akrim-htcds.csv")
         return Response(rows)
 
-    def _worker_only(self, request, referral):
-        """Notes and support may name the person: only those who work the referral."""
-        if not services.can_work_referral(request.user, referral):
-            self.permission_denied(request)
+    def _worker_only(self, request, referral, route):
+        """Notes and support may name the person: only those who work the referral, and
+        showing them is a read of the referral."""
+        access = require(request.user, "change", referral)
+        if request.method == "GET":
+            record_read(request.user, referral, access, route=route)
 
     @extend_schema(
         methods=["GET"], request=None, responses={200: ReferralNoteSerializer(many=True)}
@@ -206,7 +220,7 @@ class ReferralViewSet(
     @action(detail=True, filterset_class=None, methods=["get", "post"], pagination_class=None)
     def notes(self, request, pk=None):
         referral = self.get_object()
-        self._worker_only(request, referral)
+        self._worker_only(request, referral, "referral-notes")
         if request.method == "GET":
             notes = referral.notes.select_related("author", "agency")
             return Response(ReferralNoteSerializer(notes, many=True).data)
@@ -232,7 +246,7 @@ class ReferralViewSet(
     )
     def support(self, request, pk=None):
         referral = self.get_object()
-        self._worker_only(request, referral)
+        self._worker_only(request, referral, "referral-support")
         if request.method == "GET":
             return Response(
                 SupportMeasureSerializer(referral.support_measures.all(), many=True).data

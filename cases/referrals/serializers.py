@@ -3,7 +3,6 @@
 from rest_framework import serializers
 
 from cases.grants import SHAREABLE_LEGAL_BASES
-from cases.referrals import services
 from cases.referrals.models import (
     ExploitationType,
     IdentifierType,
@@ -20,6 +19,7 @@ from cases.referrals.models import (
 )
 from network.api.fields import SlugRelatedField
 from network.models import Agency
+from network.policies import decide
 
 MASK = "***"
 
@@ -138,7 +138,29 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_can_reveal(self, referral) -> bool:
         request = self.context.get("request")
-        return bool(request and services.can_reveal_identity(request.user, referral))
+        return bool(request and decide(request.user, "reveal", referral))
+
+
+class ReferralSummarySerializer(ReferralSerializer):
+    """A referral in a list or a look-up: what identifies it and where it stands, without
+    the person (even masked), the indicators or the consents, which only the detail shows
+    and records as a read (docs/access.md, "Reads are recorded")."""
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "origin",
+            "referring_agency",
+            "receiving_body",
+            "receiving_agency",
+            "is_child",
+            "case_owner",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = fields
 
 
 class RevealRequestSerializer(serializers.Serializer):

@@ -1,8 +1,9 @@
-"""Every write to employers and cases: atomic, audited, with the acting user as `actor`.
+"""Every write to victim referrals: atomic, audited, with the acting user as `actor`.
 
-Callers (API, views, commands, tasks) check the actor's *capability* and that the case is
-in `visible_to(actor)`; object-level rules (who may edit, who may share) are checked here
-too, so no caller can forget them.
+Each service asks the referral policy itself (`require(actor, action, referral)`,
+cases/referrals/policies.py) and never trusts its caller: 404 for a referral the actor
+cannot see, 403 for one they see but do not work (a share only reads). A child (note,
+support, reflection period, share) is written only with the referral's right for it.
 """
 
 from collections.abc import Iterable
@@ -33,9 +34,11 @@ from cases.referrals.models import (
     SupportMeasure,
     VictimReferral,
 )
+from cases.referrals.policies import may_be_case_owner
 from network.identifiers import parse_person_number
 from network.models import Agency, User
 from network.outbox import enqueue_mail
+from network.policies import record_read, require
 from network.services import next_reference, record_event
 from network.states import StateMachine
 from network.validation import known_codes, require_member
@@ -204,33 +207,16 @@ def create_referral(
     return referral
 
 
-def can_reveal_identity(user: User, referral: VictimReferral) -> bool:
-    """The identity capability for this referral: the role capability, and the user's agency
-    is the national coordinator, the referring or the receiving agency (not a share)."""
-    agency = user.agency
-    return bool(
-        agency is not None
-        and user.has_perm("cases.reveal_identity")
-        and (
-            agency.is_national_coordinator
-            or agency.pk in {referral.referring_agency_id, referral.receiving_agency_id}
-        )
-    )
-
-
-def record_referral_read(referral: VictimReferral, *, actor: User) -> None:
-    record_event("referral.viewed", actor=actor, obj=referral, purpose="referral detail")
-
-
 def reveal_identity(referral: VictimReferral, *, purpose: str, actor: User) -> dict[str, Any]:
     """The person's identity, for this view only, with the purpose recorded."""
-    if not can_reveal_identity(actor, referral):
-        raise PermissionDenied(_("You may not see this person's identity."))
+    access = require(actor, "reveal", referral, _("You may not see this person's identity."))
     if len((purpose or "").strip()) < 10:
         raise ValidationError(
             {"purpose": [_("State why you need the identity (at least 10 characters).")]}
         )
-    record_event("referral.identity_revealed", actor=actor, obj=referral, purpose=purpose.strip())
+    record_read(
+        actor, referral, access, action="referral.identity_revealed", purpose=purpose.strip()
+    )
     return {
         "identifier_type": referral.identifier_type,
         "identifier": referral.identifier,
@@ -241,9 +227,8 @@ def reveal_identity(referral: VictimReferral, *, purpose: str, actor: User) -> d
 
 @transaction.atomic
 def change_referral_status(referral: VictimReferral, *, status: str, actor: User) -> VictimReferral:
+    require(actor, "change", referral)
     locked = VictimReferral.objects.select_for_update().get(pk=referral.pk)
-    if not can_work_referral(actor, locked):
-        raise PermissionDenied
     REFERRAL_STATES.check(locked.status, status)
     before = locked.status
     locked.status = status
@@ -256,24 +241,12 @@ def change_referral_status(referral: VictimReferral, *, status: str, actor: User
     return locked
 
 
-def can_work_referral(user: User, referral: VictimReferral) -> bool:
-    """Who works the referral (status, consent, shares, reflection periods): the national
-    coordinator, the referring and the receiving agency. An agency holding a share only
-    reads."""
-    return can_reveal_identity(user, referral) or (
-        user.agency is not None
-        and user.has_perm("cases.change_victimreferral")
-        and user.agency.pk in {referral.referring_agency_id, referral.receiving_agency_id}
-    )
-
-
 @transaction.atomic
 def withdraw_consent(referral: VictimReferral, *, purpose: str, actor: User) -> VictimReferral:
     """The person withdraws consent for one purpose; the date is kept."""
     if purpose not in {"support", "sharing", "statistics"}:
         raise ValidationError({"purpose": [_("Choose support, sharing or statistics.")]})
-    if not can_work_referral(actor, referral):
-        raise PermissionDenied
+    require(actor, "change", referral)
     # Two withdrawals at once must both keep their date: lock, then read the latest.
     referral.refresh_from_db(from_queryset=VictimReferral.objects.select_for_update())
     setattr(referral, f"consent_{purpose}", False)
@@ -300,8 +273,7 @@ def share_referral(
 ) -> ReferralGroupObjectPermission:
     """Share a referral with an agency. Needs the person's consent to sharing, unless the
     legal basis is a duty that overrides consent (the reason must then say which)."""
-    if not (actor.has_perm("cases.share_victimreferral") and can_work_referral(actor, referral)):
-        raise PermissionDenied(_("You may not share this referral."))
+    require(actor, "share", referral, _("You may not share this referral."))
     require_open(referral)
     fields = validate_grant(legal_basis, reason, expires_at)
     if not referral.is_child and not referral.consent_sharing:
@@ -338,8 +310,7 @@ def share_referral(
 def apply_for_reflection_period(
     referral: VictimReferral, *, applicant: str, submitted_on: date, actor: User
 ) -> ReflectionPeriod:
-    if not can_work_referral(actor, referral):
-        raise PermissionDenied
+    require(actor, "change", referral)
     require_open(referral)
     if applicant not in dict(ReflectionPeriod.APPLICANTS):
         raise ValidationError({"applicant": [_("Choose who applies.")]})
@@ -355,8 +326,7 @@ def decide_reflection_period(
     period: ReflectionPeriod, *, granted: bool, decided_on: date, actor: User
 ) -> ReflectionPeriod:
     """Record Migrationsverket's decision: granted for 30 days, or refused."""
-    if not can_work_referral(actor, period.referral):
-        raise PermissionDenied
+    require(actor, "change", period.referral)
     period.refresh_from_db(from_queryset=ReflectionPeriod.objects.select_for_update())
     if period.status != ReflectionPeriod.Status.SUBMITTED:
         raise ValidationError({"granted": [_("Migrationsverket has already decided this.")]})
@@ -442,8 +412,7 @@ def anonymise_due_referrals(*, now: datetime | None = None) -> int:
 def add_referral_note(referral: VictimReferral, *, text: str, actor: User) -> ReferralNote:
     """An entry on the referral's timeline, by those who work the referral. Notes are
     anonymised with the rest of the personal data when the retention period ends."""
-    if not can_work_referral(actor, referral):
-        raise PermissionDenied
+    require(actor, "change", referral)
     require_open(referral)
     if not text.strip():
         raise ValidationError({"text": [_("Write something in the note.")]})
@@ -466,8 +435,7 @@ def add_support_measure(
     actor: User,
 ) -> SupportMeasure:
     """Support given to the person (MMM, NSP, the return programme, other)."""
-    if not can_work_referral(actor, referral):
-        raise PermissionDenied
+    require(actor, "change", referral)
     require_open(referral)
     if programme not in dict(SupportMeasure.PROGRAMMES):
         raise ValidationError({"programme": [_("Choose the programme.")]})
@@ -495,15 +463,10 @@ def set_case_owner(referral: VictimReferral, *, owner: User | str, actor: User) 
     Jämställdhetsmyndigheten. `owner` may be a username: an unknown, inactive or ineligible
     one get the same answer, so the endpoint never tells whether a username exists
     (docs/security.md)."""
-    if not can_work_referral(actor, referral):
-        raise PermissionDenied
+    require(actor, "change", referral)
     if isinstance(owner, str):
         owner = User.objects.filter(username=owner, is_active=True).first()
-    agency = owner.agency if owner is not None and owner.is_active else None
-    if agency is None or not (
-        agency.is_national_coordinator
-        or agency.pk in {referral.receiving_agency_id, referral.referring_agency_id}
-    ):
+    if owner is None or not owner.is_active or not may_be_case_owner(owner, referral):
         raise ValidationError(
             {"owner": [_("The case owner must work at an agency that works the referral.")]}
         )

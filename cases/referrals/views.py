@@ -53,8 +53,10 @@ from network.mixins import (
     CapabilityRequiredMixin,
     FilteredListView,
     ObjectActionMixin,
+    RecordedReadMixin,
     ScopedQuerysetMixin,
 )
+from network.policies import decide
 
 PAGE_SIZE = 50
 # What the list shows. Identity fields are not even loaded from the database.
@@ -204,23 +206,19 @@ class ReferralScopedMixin(ScopedQuerysetMixin):
     select_related = ("referring_agency", "receiving_agency")
 
 
-class ReferralDetailView(ReferralScopedMixin, DetailView):
-    """One referral, identity masked. Every GET is one audit event."""
+class ReferralDetailView(RecordedReadMixin, ReferralScopedMixin, DetailView):
+    """One referral, identity masked. Every render of the page (a GET, a form's 400
+    re-render, the identity shown after a reveal) is one audit event with its basis."""
 
     template_name = "cases/referral_detail.html"
     context_object_name = "referral"
 
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        services.record_referral_read(self.object, actor=request.user)
-        return self.render_to_response(self.get_context_data(object=self.object))
-
     def get_context_data(self, decide_forms=None, **kwargs):
         context = super().get_context_data(**kwargs)
         referral, user = self.object, user_of(self.request)
-        working = services.can_work_referral(user, referral)
+        working = bool(decide(user, "change", referral))
         can_change = working and user.has_perm("cases.change_victimreferral")
-        can_reveal = services.can_reveal_identity(user, referral)
+        can_reveal = bool(decide(user, "reveal", referral))
         allowed = services.REFERRAL_STATES.next_states(referral.status)
         next_statuses = [
             {"code": code, "label": label, "final": services.REFERRAL_STATES.is_final(code)}
@@ -293,9 +291,7 @@ class ReferralDetailView(ReferralScopedMixin, DetailView):
         context.setdefault("status_form", StatusForm() if can_change else None)
         context.setdefault(
             "share_form",
-            ReferralShareForm(referral=referral)
-            if working and user.has_perm("cases.share_victimreferral")
-            else None,
+            ReferralShareForm(referral=referral) if decide(user, "share", referral) else None,
         )
         context.setdefault("reflection_form", ReflectionApplyForm() if can_change else None)
         # Notes and support may name the person: only for those who work the referral.
@@ -327,6 +323,8 @@ class ReferralRevealView(ReferralActionView):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
+                # The reveal's own event is the record of this read (with its purpose).
+                self.read_recorded = True
                 response = self.rerender(200, identity=_displayed(identity), reveal_form=None)
                 response["Cache-Control"] = "no-store"
                 return response

@@ -10,10 +10,11 @@ from rest_framework.response import Response
 
 from cases.tips import services
 from cases.tips.models import Tip
-from cases.tips.querysets import is_tip_coordinator
-from cases.tips.serializers import TipSerializer, TriageSerializer
+from cases.tips.policies import is_tip_coordinator
+from cases.tips.serializers import TipSerializer, TipSummarySerializer, TriageSerializer
 from cases.tips.states import allowed_actions
 from network.api.base import ScopedViewSetMixin
+from network.policies import record_read, require
 
 
 class TipViewSet(
@@ -32,6 +33,17 @@ class TipViewSet(
         if not is_tip_coordinator(request.user):
             self.permission_denied(request)
         return super().list(request, *args, **kwargs)
+
+    def get_serializer_class(self):
+        """The list shows summaries; only the detail shows what the person wrote."""
+        if self.action == "list":
+            return TipSummarySerializer
+        return super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        tip = self.get_object()
+        record_read(request.user, tip, require(request.user, "view", tip), route="tip-detail")
+        return Response(self.get_serializer(tip).data)
 
     @extend_schema(request=TriageSerializer, responses={200: TipSerializer})
     @action(detail=True, methods=["post"])

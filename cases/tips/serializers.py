@@ -42,6 +42,26 @@ class TipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TipSummarySerializer(TipSerializer):
+    """A tip in the triage list: where, what industry, where it stands — without what the
+    person wrote (description, employer name, observations), which only the detail shows and
+    records as a read (docs/access.md, "Reads are recorded")."""
+
+    class Meta(TipSerializer.Meta):
+        fields = [
+            "id",
+            "code",
+            "received_at",
+            "municipality",
+            "county",
+            "industry",
+            "outcome",
+            "forwarded_to",
+            "case",
+        ]
+        read_only_fields = fields
+
+
 class TriageSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["dismiss", "case", "forward", "employer", "propose"])
     reason = serializers.CharField(max_length=2000, required=False, default="")

@@ -1,14 +1,14 @@
-"""Every write to employers and cases: atomic, audited, with the acting user as `actor`.
+"""Every write to tips: atomic, audited, with the acting user as `actor`.
 
-Callers (API, views, commands, tasks) check the actor's *capability* and that the case is
-in `visible_to(actor)`; object-level rules (who may edit, who may share) are checked here
-too, so no caller can forget them.
+Each triage service asks the tip policy itself (`require(actor, "triage", tip)`,
+cases/tips/policies.py) and never trusts its caller: 404 for a tip the actor cannot see,
+403 for one they see but may not triage (the agency a tip was forwarded to only reads).
 """
 
 import secrets
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -26,12 +26,20 @@ from cases.tips.models import (
     TipIndustry,
     TipOutcome,
 )
+<<<<<<< HEAD
 from cases.tips.querysets import is_tip_coordinator
 from cases.tips.states import TIP_STATES
 from network.exceptions import StaleVersion
 from network.identifiers import parse_orgnr
 from network.middleware import current_request, request_context
 from network.models import Agency, AuditEvent, User
+=======
+from network.exceptions import StaleVersion
+from network.identifiers import parse_orgnr
+from network.middleware import current_request, request_context
+from network.models import Agency, User
+from network.policies import require
+>>>>>>> policy
 from network.services import record_event
 from network.validation import known_codes
 
@@ -91,9 +99,8 @@ def count_dropped_tip(reason: str) -> None:
     TipDrop.objects.filter(day=today, reason=reason).update(count=F("count") + 1)
 
 
-def _require_triage(actor: User) -> None:
-    if not is_tip_coordinator(actor):
-        raise PermissionDenied(_("Only coordinators triage tips."))
+def _require_triage(actor: User, tip: Tip) -> None:
+    require(actor, "triage", tip, _("Only coordinators triage tips."))
 
 
 TRIAGE_FIELDS = [
@@ -127,7 +134,7 @@ def _triaged(
 
 @transaction.atomic
 def dismiss_tip(tip: Tip, *, reason: str, actor: User) -> Tip:
-    _require_triage(actor)
+    _require_triage(actor, tip)
     if len(reason.strip()) < 5:
         raise ValidationError({"reason": [_("Say why the tip is dismissed.")]})
     _lock_tip(tip)
@@ -139,7 +146,7 @@ def dismiss_tip(tip: Tip, *, reason: str, actor: User) -> Tip:
 @transaction.atomic
 def link_tip_to_employer(tip: Tip, *, orgnr: str, actor: User) -> Tip:
     """Connect the tip to a registered employer, given by organisation number."""
-    _require_triage(actor)
+    _require_triage(actor, tip)
     try:
         digits = parse_orgnr(orgnr).digits
     except ValidationError as exc:
@@ -158,7 +165,7 @@ def link_tip_to_employer(tip: Tip, *, orgnr: str, actor: User) -> Tip:
 @transaction.atomic
 def create_case_from_tip(tip: Tip, *, owner_agency: Agency, title: str = "", actor: User) -> Case:
     """Open a case for the agency the coordinator chooses, with the tip as its summary."""
-    _require_triage(actor)
+    _require_triage(actor, tip)
     _lock_tip(tip)
     if tip.case_id is not None:
         raise ValidationError({"case": [_("A case has already been opened from this tip.")]})
@@ -187,7 +194,7 @@ def create_case_from_tip(tip: Tip, *, owner_agency: Agency, title: str = "", act
 @transaction.atomic
 def propose_tip_for_inspection(tip: Tip, *, actor: User) -> Tip:
     """Mark the workplace as a candidate for a coming joint control (selection basis: tip)."""
-    _require_triage(actor)
+    _require_triage(actor, tip)
     _lock_tip(tip)
     return _triaged(tip, TipOutcome.PROPOSED, actor, "proposed")
 
@@ -195,7 +202,7 @@ def propose_tip_for_inspection(tip: Tip, *, actor: User) -> Tip:
 @transaction.atomic
 def forward_tip(tip: Tip, *, agency: Agency, actor: User) -> Tip:
     """Hand the tip to one agency: its members can then see it."""
-    _require_triage(actor)
+    _require_triage(actor, tip)
     _lock_tip(tip)
     TIP_STATES.check(tip.outcome, TipOutcome.FORWARDED)
     tip.forwarded_to = agency
@@ -346,11 +353,9 @@ def decide_employer_link(
     (employer, tip) carries the current decision, and each change is one audit event naming
     the previous state, so any decision can be traced and reversed. `version` guards against
     two coordinators deciding on the same link at once (409)."""
-    _require_triage(actor)
+    _require_triage(actor, tip)
     if decision not in LinkStatus.values:
         raise ValidationError({"decision": [_("Choose confirm, reject or undo.")]})
-    if not Tip.objects.visible_to(actor).filter(pk=tip.pk).exists():
-        raise PermissionDenied(_("You may not see this tip."))
     link = EmployerLink.objects.select_for_update().filter(employer=employer, tip=tip).first()
     previous = link.status if link else ""
     if link is None:

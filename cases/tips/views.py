@@ -9,7 +9,7 @@ no person is ever thanked for a tip that was not stored. Both are counted. Every
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,12 +31,13 @@ from cases.tips.forms import (
     TriageForwardForm,
 )
 from cases.tips.models import Observation, Tip, TipOutcome
-from cases.tips.querysets import is_tip_coordinator
+from cases.tips.policies import is_tip_coordinator
 from cases.tips.states import allowed_actions
 from network import ratelimit
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre, County
 from network.origin import posted_from_this_site
+from network.policies import decide, record_read, require
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -210,7 +211,9 @@ class TipDetailView(CapabilityRequiredMixin, View):
         return self.render(request, tip)
 
     def render(self, request, tip, status=200, **forms):
-        triage = is_tip_coordinator(request.user)
+        """Every render of the tip (a GET, a failed triage form's 400) records a read."""
+        record_read(request.user, tip, require(request.user, "view", tip), route="tips:tip_detail")
+        triage = bool(decide(request.user, "triage", tip))
         allowed = allowed_actions(tip) if triage else []
         context = {
             "tip": tip,
@@ -249,8 +252,7 @@ class TipDetailView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         tip = self._tip(request, pk)
-        if not is_tip_coordinator(request.user):
-            raise PermissionDenied
+        require(request.user, "triage", tip)
         action = request.POST.get("action")
         forms_by_action = {
             "dismiss": ("dismiss_form", TriageDismissForm),

@@ -21,7 +21,7 @@ from tests.matrix import Row, covers
 from tests.worlds import built_once, files_in, fresh
 
 covers(
-    models=["cases.case", "cases.accessreview"],
+    models=["cases.case", "cases.accessreview", "cases.employer"],
     routes=[
         "case-list",
         "case-detail",

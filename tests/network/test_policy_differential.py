@@ -1,5 +1,10 @@
 """Every way of asking "may this user do this to that" gives one answer (docs/access.md).
 
+Two kinds of random worlds: joint controls, and cases (cases owned by one agency and shared
+with others for viewing or editing, shares and personal grants active or expired,
+break-the-glass, victim referrals with their referring and receiving agencies, consent,
+shares and personal grants, tips forwarded or not, employers).
+
 On random worlds of joint controls (operations of two agencies, inspections coordinated by
 the coordinating agency or another, assignments pending, accepted and declined, on site or
 at the desk, open, secret and disclosed findings, decisions, follow-ups) and for every
@@ -15,6 +20,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -80,7 +86,6 @@ def build(world, actor):
     )
     operations = [
         ControlOperation.objects.create(
-            reference=f"KI-D-{code}",
             title=f"Insats {code}",
             period_start=date(2025, 1, 1),
             period_end=date(2025, 12, 31),
@@ -148,10 +153,10 @@ def _codename(model, action) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
-def disagreements(users) -> list[str]:
+def disagreements(users, models=MODELS) -> list[str]:
     """Every (persona, model, action, object) where two of the answers differ."""
     found = []
-    for model in MODELS:
+    for model in models:
         policy = policy_for(model)
         objects = list(model.objects.all())
         for user in users:
@@ -283,6 +288,248 @@ def test_the_differential_notices_a_change(personas, monkeypatch, mutated):
         assert disagreements(personas) != []
 
 
+# --- cases: cases, referrals, tips, employers --------------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from cases.coordination import policies as case_policies  # noqa: E402
+from cases.coordination import services as case_services  # noqa: E402
+from cases.coordination.models import (  # noqa: E402
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,  # noqa: E402
+)
+from cases.employers.models import Employer  # noqa: E402
+from cases.referrals import policies as referral_policies  # noqa: E402
+from cases.referrals import services as referral_services  # noqa: E402
+from cases.referrals.models import ReferralUserObjectPermission, VictimReferral  # noqa: E402
+from cases.tips import services as tip_services  # noqa: E402
+from cases.tips.models import Tip  # noqa: E402
+
+CASE_MODELS = (Case, VictimReferral, Tip, Employer)
+# Owners and holders of cases; jamy is the national coordinator for victims (data).
+CASE_AGENCIES = ("skv", "polis", "migr")
+CASE_PERSONAS = (
+    ("skv", ("staff",), None),
+    ("polis", ("staff",), None),
+    ("polis", ("analyst",), None),
+    ("migr", ("coordinator",), None),
+    ("jamy", ("staff",), None),
+    ("av", ("coordinator",), "stockholm"),
+)
+BASIS = {"legal_basis": "uppgiftsskyldighet_akrim", "reason": "Gemensam kontroll i maj"}
+
+a_case = st.fixed_dictionaries(
+    {
+        "owner": st.sampled_from(CASE_AGENCIES),
+        # agency -> (view or edit, expired?)
+        "shares": st.dictionaries(
+            st.sampled_from(CASE_AGENCIES),
+            st.tuples(st.sampled_from(("view", "edit")), st.booleans()),
+            max_size=2,
+        ),
+        # persona index -> (view, edit or break-the-glass, expired?)
+        "grants": st.dictionaries(
+            st.integers(0, len(CASE_PERSONAS) - 1),
+            st.tuples(st.sampled_from(("view", "edit", "glass")), st.booleans()),
+            max_size=2,
+        ),
+    }
+)
+a_referral = st.fixed_dictionaries(
+    {
+        "referrer": st.sampled_from(("skv", "polis")),
+        "receiving_body": st.sampled_from(
+            ("nspm_stodtelefon", "polis", "migrationsverket", "ovrig")
+        ),
+        "consent_sharing": st.booleans(),
+        "shares": st.dictionaries(st.sampled_from(CASE_AGENCIES), st.booleans(), max_size=2),
+        "grants": st.dictionaries(
+            st.integers(0, len(CASE_PERSONAS) - 1), st.booleans(), max_size=1
+        ),
+    }
+)
+case_worlds = st.fixed_dictionaries(
+    {
+        "cases": st.lists(a_case, min_size=1, max_size=3),
+        "referrals": st.lists(a_referral, max_size=2),
+        "tips": st.lists(st.sampled_from((None, *CASE_AGENCIES)), max_size=2),
+    }
+)
+
+
+@pytest.fixture
+def case_personas(persona):
+    return [persona(code, *roles, centre=centre) for code, roles, centre in CASE_PERSONAS]
+
+
+def _past(queryset):
+    queryset.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+
+def build_cases(world, users):
+    """The world through the services (so the grant rows are what they write), with expiry
+    moved into the past afterwards (time passing, not a service action)."""
+    agencies = {a.code: a for a in Agency.objects.all()}
+    owners = {code: next(u for u in users if u.agency.code == code) for code in ("skv", "polis")}
+    owners["migr"] = next(u for u in users if u.agency.code == "migr")
+    Employer.objects.create(orgnr="5560360793", name="Bygg AB", legal_form="aktiebolag")
+    for spec in world["cases"]:
+        owner = owners[spec["owner"]]
+        case = case_services.open_case(title="Ärende", actor=owner)
+        for code, (access, expired) in spec["shares"].items():
+            if code == spec["owner"]:
+                continue
+            case_services.share_case(
+                case, agency=agencies[code], access=access, actor=owner, **BASIS
+            )
+            if expired:
+                _past(
+                    CaseGroupObjectPermission.objects.filter(
+                        content_object=case, group=agencies[code].group
+                    )
+                )
+        for index, (kind, expired) in spec["grants"].items():
+            user = users[index]
+            if kind == "glass":
+                if Case.objects.visible_to(user).filter(pk=case.pk).exists():
+                    continue
+                if not user.has_perm("cases.break_glass_case"):
+                    continue
+                case_services.break_the_glass(
+                    case, justification="Akut ingripande på arbetsplatsen i dag", actor=user
+                )
+            else:
+                case_services.grant_personal_access(
+                    case, user=user, access=kind, actor=owner, **BASIS
+                )
+            if expired:
+                _past(CaseUserObjectPermission.objects.filter(content_object=case, user=user))
+    view_referral = Permission.objects.get(
+        content_type__app_label="cases", codename="view_victimreferral"
+    )
+    for spec in world["referrals"]:
+        referrer = owners[spec["referrer"]]
+        referral = referral_services.create_referral(
+            person={"identifier_type": "none", "sex": "female", "nationality": "UA"},
+            receiving_body=spec["receiving_body"],
+            consent={"support": True, "sharing": spec["consent_sharing"], "statistics": True},
+            actor=referrer,
+        )
+        for code, expired in spec["shares"].items():
+            share = referral_services.share_referral(
+                referral, agency=agencies[code], actor=referrer, **BASIS
+            )
+            if expired:
+                _past(type(share).objects.filter(pk=share.pk))
+        for index, expired in spec["grants"].items():
+            ReferralUserObjectPermission.objects.create(
+                content_object=referral,
+                user=users[index],
+                permission=view_referral,
+                granted_by=referrer,
+                expires_at=timezone.now() - timedelta(seconds=1) if expired else None,
+                **BASIS,
+            )
+    for forwarded_to in world["tips"]:
+        tip = tip_services.submit_tip(
+            data={
+                "address": "Storgatan 1",
+                "municipality": "Malmö",
+                "county": None,
+                "industry": "restaurant",
+                "description": "Folk sover i lokalen.",
+                "observations": [],
+            }
+        )
+        if forwarded_to:
+            Tip.objects.filter(pk=tip.pk).update(forwarded_to=agencies[forwarded_to])
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=case_worlds)
+def test_cases_scope_decide_visible_to_and_has_perm_agree(case_personas, world):
+    with rolled_back():
+        build_cases(world, case_personas)
+        assert disagreements(case_personas, CASE_MODELS) == []
+
+
+def test_every_cases_model_has_a_policy():
+    assert set(CASE_MODELS) <= set(registered_policies())
+
+
+# A fixed cases world where each mutated rule below matters: an expired edit share, an
+# active view share, an expired personal grant, break-the-glass, a referral shared with
+# migr, a tip forwarded to polis.
+CASES_FIXED = {
+    "cases": [
+        {
+            "owner": "skv",
+            "shares": {"polis": ("view", False), "migr": ("edit", True)},
+            "grants": {},
+        },
+        {"owner": "polis", "shares": {}, "grants": {0: ("view", True), 4: ("glass", False)}},
+    ],
+    "referrals": [
+        {
+            "referrer": "skv",
+            "receiving_body": "ovrig",
+            "consent_sharing": True,
+            "shares": {"migr": False, "polis": True},
+            "grants": {},
+        }
+    ],
+    "tips": ["polis", None],
+}
+
+
+def _expired_share_counts(self, user, action, obj, original=case_policies.CasePolicy.decide):
+    if (
+        action == "view"
+        and CaseGroupObjectPermission.objects.filter(
+            content_object=obj, group_id=user.agency.group_id
+        ).exists()
+    ):
+        return case_policies.allow("share")
+    return original(self, user, action, obj)
+
+
+def _share_works_referral(
+    self, user, action="view", queryset=None, original=referral_policies.ReferralPolicy.scope
+):
+    if action == "change":
+        return self.scope(user, "view", queryset)
+    return original(self, user, action, queryset)
+
+
+def _tips_for_all(self, user):
+    return self.all()
+
+
+CASE_MUTATIONS = {
+    "decide": (case_policies.CasePolicy, "decide", _expired_share_counts),
+    "scope": (referral_policies.ReferralPolicy, "scope", _share_works_referral),
+    "visible_to": (Tip.objects.get_queryset().__class__, "visible_to", _tips_for_all),
+    "has_perm": (PolicyBackend, "has_perm", _backend_says_yes),
+}
+
+
+@pytest.mark.parametrize("mutated", sorted(CASE_MUTATIONS))
+def test_the_cases_differential_notices_a_change(case_personas, monkeypatch, mutated):
+    target, name, replacement = CASE_MUTATIONS[mutated]
+    with rolled_back():
+        build_cases(CASES_FIXED, case_personas)
+        assert disagreements(case_personas, CASE_MODELS) == []
+        monkeypatch.setattr(target, name, replacement)
+        assert disagreements(case_personas, CASE_MODELS) != []
+
+
 # --- django-guardian: shares, personal grants, owner agencies, break-the-glass ----------
 #
 # Cases are the model guardian holds rows for (docs/access.md, "django-guardian"). On random
@@ -300,7 +547,7 @@ CASE_ACTIONS = {
 PAST = -1  # an end that has already passed (time passing, not an action)
 
 grant_end = st.sampled_from((None, 30, PAST))
-case_spec = st.fixed_dictionaries(
+guardian_case_spec = st.fixed_dictionaries(
     {
         "owner": st.sampled_from(AGENCIES),
         "shares": st.dictionaries(
@@ -316,7 +563,7 @@ case_spec = st.fixed_dictionaries(
         ),
     }
 )
-case_worlds = st.lists(case_spec, min_size=1, max_size=3)
+guardian_worlds = st.lists(guardian_case_spec, min_size=1, max_size=3)
 
 
 def _expire(model, **lookup):
@@ -327,7 +574,7 @@ def _expire(model, **lookup):
     )
 
 
-def build_cases(world, persona):
+def build_guardian_cases(world, persona):
     from django.core.exceptions import ValidationError
     from django.utils import timezone
 
@@ -423,7 +670,7 @@ def guardian_disagreements(users) -> list[str]:
 
 
 @pytest.fixture
-def case_personas(persona):
+def guardian_personas(persona):
     return [persona(code, role) for code in AGENCIES for role in (*ROLES, "analyst")]
 
 
@@ -432,17 +679,17 @@ def case_personas(persona):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(world=case_worlds)
-def test_guardian_agrees_on_cases(case_personas, persona, world):
+@given(world=guardian_worlds)
+def test_guardian_agrees_on_cases(guardian_personas, persona, world):
     with rolled_back():
-        build_cases(world, persona)
-        assert guardian_disagreements(case_personas) == []
+        build_guardian_cases(world, persona)
+        assert guardian_disagreements(guardian_personas) == []
 
 
 # One world where each guardian rule matters: an expired share and an active one, an edit
 # share, an expired personal grant beside an active share, break-the-glass in force and run
 # out, cases of two owners.
-CASES_FIXED = [
+GUARDIAN_FIXED = [
     {
         "owner": "skv",
         "shares": {"polis": ("edit", None), "av": ("view", PAST)},
@@ -497,15 +744,17 @@ def _guardian_mutations():
 
 
 @pytest.mark.parametrize("mutated", ["expiry", "owner_rows", "has_perm", "get_objects_for_user"])
-def test_the_guardian_differential_notices_a_change(case_personas, persona, monkeypatch, mutated):
+def test_the_guardian_differential_notices_a_change(
+    guardian_personas, persona, monkeypatch, mutated
+):
     with rolled_back():
-        build_cases(CASES_FIXED, persona)
-        assert guardian_disagreements(case_personas) == []
+        build_guardian_cases(GUARDIAN_FIXED, persona)
+        assert guardian_disagreements(guardian_personas) == []
     for target, name, replacement in _guardian_mutations()[mutated]:
         monkeypatch.setattr(target, name, replacement)
     with rolled_back():
-        build_cases(CASES_FIXED, persona)
-        assert guardian_disagreements(case_personas) != []
+        build_guardian_cases(GUARDIAN_FIXED, persona)
+        assert guardian_disagreements(guardian_personas) != []
 
 
 def test_global_permissions_are_capabilities_not_grants(persona):

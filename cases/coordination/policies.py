@@ -1,0 +1,181 @@
+"""Who may do what to a case: the one rule (docs/access.md, "Case").
+
+A case is seen by its owner agency, by an agency it is shared with (an active share) and by
+a named person holding an active personal grant (a grant from the owner agency, or their own
+break-the-glass access). When several of these hold, the basis recorded for a read is the
+first of: owner agency, share, personal grant / break-the-glass, so an expired grant is
+never named when an active share gave the access.
+
+Writing needs more than seeing:
+
+- change (its fields, its status): the change capability and the owner agency, an active
+  edit share or an active edit grant;
+- add_attachment: the change right and the capability to attach files;
+- add_note: anyone who sees the case, with the capability to write notes (the timeline is
+  the conversation of everyone the case is shared with);
+- share (shares, personal grants, their revocation): the owner agency, with the capability.
+
+Shares and grants are django-guardian's direct foreign-key rows on the case. Only the two
+helpers below read them, so the shape of those rows is known in one place.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.grants import LegalBasis
+from network.policies import (
+    DENIED,
+    Access,
+    Basis,
+    Policy,
+    allow,
+    membership_of,
+    register,
+)
+
+if TYPE_CHECKING:
+    from network.http import AnyUser
+
+VIEW, EDIT = "view_case", "change_case"
+
+
+def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
+    """The rows of `model` that grant `codename` (view: any access, change: edit) and have
+    not expired. The permission is a scalar subquery (evaluated once), not a join, so the
+    grant index (holder, permission, case, expiry) answers it alone (docs/performance.md)."""
+    now = now or timezone.now()
+    permission = Permission.objects.filter(codename=codename).order_by().values("pk")[:1]
+    rows: QuerySet[Any] = model.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission_id=Subquery(permission)
+    )
+    return rows
+
+
+def _share_basis(row: CaseGroupObjectPermission) -> Access:
+    return allow(Basis.SHARE, legal_basis=row.legal_basis, via=f"share:{row.pk}")
+
+
+def _grant_basis(row: CaseUserObjectPermission) -> Access:
+    if row.legal_basis == LegalBasis.BREAK_THE_GLASS:
+        return allow(Basis.BREAK_THE_GLASS, legal_basis=row.legal_basis, via=f"grant:{row.pk}")
+    return allow(Basis.PERSONAL_GRANT, legal_basis=row.legal_basis, via=f"grant:{row.pk}")
+
+
+@register
+class CasePolicy(Policy[Case]):
+    model = Case
+    actions = ("view", "change", "share", "add_note", "add_attachment")
+    codename_actions = {"add_casenote": "add_note", "add_caseattachment": "add_attachment"}
+
+    # --- scope: the same rule as a queryset --------------------------------------------
+
+    def scope(
+        self, user: "AnyUser", action: str = "view", queryset: QuerySet[Case] | None = None
+    ) -> QuerySet[Case]:
+        """Agency through a plain column, grants as EXISTS: no join inside the OR, so no
+        duplicate rows and a cheap plan at a million cases (docs/performance.md)."""
+        self._check(action)
+        queryset = Case.objects.all() if queryset is None else queryset
+        if not getattr(user, "is_authenticated", False):
+            return queryset.none()
+        membership = membership_of(user)
+        if action == "share":
+            if membership is None or not user.has_perm("cases.share_case"):
+                return queryset.none()
+            return queryset.filter(owner_agency_id=membership.agency_id)
+        if action == "add_note" and not user.has_perm("cases.add_casenote"):
+            return queryset.none()
+        if action in ("change", "add_attachment"):
+            if not user.has_perm("cases.change_case"):
+                return queryset.none()
+            if action == "add_attachment" and not user.has_perm("cases.add_caseattachment"):
+                return queryset.none()
+        codename = EDIT if action in ("change", "add_attachment") else VIEW
+        now = timezone.now()
+        personal = Exists(
+            _active(CaseUserObjectPermission, codename, now).filter(
+                content_object=OuterRef("pk"), user=user
+            )
+        )
+        if membership is None:
+            return queryset.filter(personal)
+        shared = Exists(
+            _active(CaseGroupObjectPermission, codename, now).filter(
+                content_object=OuterRef("pk"), group_id=membership.agency.group_id
+            )
+        )
+        return queryset.filter(Q(owner_agency_id=membership.agency_id) | shared | personal)
+
+    # --- decide: one case, and the basis -------------------------------------------------
+
+    def _basis(self, user: "AnyUser", case: Case, codename: str) -> Access:
+        membership = membership_of(user)
+        if membership is not None and membership.agency_id == case.owner_agency_id:
+            return allow(Basis.OWNER_AGENCY)
+        now = timezone.now()
+        if membership is not None:
+            share = (
+                _active(CaseGroupObjectPermission, codename, now)
+                .filter(content_object=case, group_id=membership.agency.group_id)
+                .order_by("-granted_at", "-pk")
+                .first()
+            )
+            if share is not None:
+                return _share_basis(share)
+        grant = (
+            _active(CaseUserObjectPermission, codename, now)
+            .filter(content_object=case, user_id=user.pk)
+            .order_by("-granted_at", "-pk")
+            .first()
+        )
+        return _grant_basis(grant) if grant is not None else DENIED
+
+    def decide(self, user: "AnyUser", action: str, obj: Case) -> Access:
+        self._check(action)
+        if not getattr(user, "is_authenticated", False):
+            return DENIED
+        if action == "share":
+            membership = membership_of(user)
+            if (
+                membership is not None
+                and membership.agency_id == obj.owner_agency_id
+                and user.has_perm("cases.share_case")
+            ):
+                return allow(Basis.OWNER_AGENCY)
+            return DENIED
+        if action == "add_note" and not user.has_perm("cases.add_casenote"):
+            return DENIED
+        if action in ("change", "add_attachment"):
+            if not user.has_perm("cases.change_case"):
+                return DENIED
+            if action == "add_attachment" and not user.has_perm("cases.add_caseattachment"):
+                return DENIED
+            return self._basis(user, obj, EDIT)
+        return self._basis(user, obj, VIEW)
+
+    def decide_many(self, user: "AnyUser", cases: list[Case]) -> dict[int, Access]:
+        """`decide(user, "view", case)` for a page of cases, in at most two queries (the
+        user's active shares and grants among them), for `record_reads` on a list."""
+        membership = membership_of(user)
+        own = membership.agency_id if membership is not None else None
+        answers = {c.pk: allow(Basis.OWNER_AGENCY) for c in cases if c.owner_agency_id == own}
+        rest = [c.pk for c in cases if c.pk not in answers]
+        if not rest:
+            return answers
+        now = timezone.now()
+        if membership is not None:
+            shares = _active(CaseGroupObjectPermission, VIEW, now).filter(
+                content_object_id__in=rest, group_id=membership.agency.group_id
+            )
+            for row in shares.order_by("granted_at", "pk"):  # the newest wins, as in decide
+                answers[row.content_object_id] = _share_basis(row)
+        grants = _active(CaseUserObjectPermission, VIEW, now).filter(
+            content_object_id__in=[pk for pk in rest if pk not in answers], user_id=user.pk
+        )
+        for row in grants.order_by("granted_at", "pk"):
+            answers[row.content_object_id] = _grant_basis(row)
+        return answers
