@@ -29,7 +29,7 @@ from cases.employers.models import Employer
 from cases.employers.services import register_employer
 from cases.tips import services as tip_services
 from cases.tips.models import Tip
-from cases.tips.querysets import is_tip_coordinator
+from cases.tips.policies import is_tip_coordinator
 from inspections import policies, services
 from inspections.choices import (
     AssignmentStatus,

@@ -26,20 +26,12 @@ from cases.tips.models import (
     TipIndustry,
     TipOutcome,
 )
-<<<<<<< HEAD
-from cases.tips.querysets import is_tip_coordinator
 from cases.tips.states import TIP_STATES
 from network.exceptions import StaleVersion
 from network.identifiers import parse_orgnr
 from network.middleware import current_request, request_context
 from network.models import Agency, AuditEvent, User
-=======
-from network.exceptions import StaleVersion
-from network.identifiers import parse_orgnr
-from network.middleware import current_request, request_context
-from network.models import Agency, User
 from network.policies import require
->>>>>>> policy
 from network.services import record_event
 from network.validation import known_codes
 
@@ -220,7 +212,7 @@ def link_planned_inspection(tip: Tip, *, inspection: Any, actor: User) -> Tip:
     selection basis (its `tip` field, set here through the relation so that this layer
     imports nothing of inspections), and the tip's history says who planned which control.
     Called inside the planning transaction: a refusal here plans nothing."""
-    _require_triage(actor)
+    _require_triage(actor, tip)
     _lock_tip(tip)
     if not may_plan_inspection(tip):
         raise ValidationError(
