@@ -236,6 +236,8 @@ def tip_history(tip: Tip, *, user: User) -> list[dict[str, Any]]:
         return []
     events = list(
         AuditEvent.objects.filter(object_type="cases.tip", object_id=str(tip.pk))
+        # Decisions, not reads: every look at the tip is in the audit trail too.
+        .exclude(action="tip.viewed")
         .select_related("actor", "agency")
         .order_by("at", "id")
     )

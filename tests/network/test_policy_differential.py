@@ -86,6 +86,7 @@ def build(world, actor):
     )
     operations = [
         ControlOperation.objects.create(
+            reference=f"KI-D-{code}",
             title=f"Insats {code}",
             period_start=date(2025, 1, 1),
             period_end=date(2025, 12, 31),
@@ -492,7 +493,8 @@ CASES_FIXED = {
 def _expired_share_counts(self, user, action, obj, original=case_policies.CasePolicy.decide):
     if (
         action == "view"
-        and CaseGroupObjectPermission.objects.filter(
+        # every row, expired ones too (`objects` returns only the rows in force)
+        and CaseGroupObjectPermission.all_grants.filter(
             content_object=obj, group_id=user.agency.group_id
         ).exists()
     ):
