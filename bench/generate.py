@@ -181,9 +181,12 @@ class Sink:
         if not self.lines:
             return
         data = "\n".join(self.lines) + "\n"
-        with self.conn.cursor() as cur:
-            with cur.copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN") as copy:
-                copy.write(data)
+        columns = ", ".join(self.columns)
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy,
+        ):
+            copy.write(data)
         self.count += len(self.lines)
         self.lines = []
 

@@ -28,6 +28,7 @@ class InProcessTask(DjangoTask):
             target=self._run_in_thread, args=(args, kwargs, options), daemon=True
         )
         thread.start()
+        return None  # the thread's task has no AsyncResult to wait on
 
     def _run_in_thread(self, args, kwargs, options):
         from django.db import connections

@@ -27,7 +27,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AKRIM_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", True)
-_DEV_SECRET = "akrim-insecure-development-key-do-not-use-in-production-0123456789"
+# Refused with DEBUG off (below): a known key for the embedded default only.
+_DEV_SECRET = "akrim-insecure-development-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else None)
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
@@ -340,7 +341,7 @@ if DEBUG:
 
 # API tokens (django-rest-knox, network.tokens): stored as digests, expire after this many
 # hours; clients keep sending `Authorization: Token <token>`.
-KNOX_TOKEN_MODEL = "network.ApiToken"
+KNOX_TOKEN_MODEL = "network.ApiToken"  # noqa: S105  (a model name, not a secret)
 # knox's own migrations would create its (swapped-out, unused) table, whose foreign key to
 # users breaks flushing; without migrations Django creates no table for a swapped model.
 MIGRATION_MODULES = {"knox": None}

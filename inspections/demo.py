@@ -74,9 +74,20 @@ CAMPAIGNS = [
 # year has controls of companies of their own that end without findings (years back: count).
 CLEAN_CONTROLS = {1: 6, 0: 12}
 CLEAN_TRADES = ["Fönsterputs", "Golvservice", "Måleri", "Ventilation", "Plattsättning", "El"]
-MONTHS = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
+MONTHS = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 def _user(username: str) -> User:

@@ -330,7 +330,8 @@ class InspectionPlanForm(ServiceErrorsMixin, forms.Form):
 
     def add_service_errors(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):
-            return super().add_service_errors(error)
+            super().add_service_errors(error)
+            return
         rest = {}
         for key, messages in error.message_dict.items():
             name = self.WORKPLACE_FIELDS.get(key.removeprefix("workplace."))

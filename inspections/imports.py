@@ -454,11 +454,11 @@ def _events(actor: User, agency: Agency, rows: list[tuple[str, Inspection, str, 
         )
         return
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        # The psycopg cursor under Django's wrapper speaks COPY.
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row((*row[:-1], json.dumps(row[-1])))
+    # The psycopg cursor under Django's wrapper speaks COPY.
+    copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+        for row in values:
+            copy.write_row((*row[:-1], json.dumps(row[-1])))
 
 
 def write_plans(plans: list[dict], *, actor: User) -> list[str]:

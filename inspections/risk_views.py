@@ -231,13 +231,12 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
         )
         if default is None:
             default = DEFAULT_CENTRE
-        form = CandidateQueryForm(
+        return CandidateQueryForm(
             data,
             centres=centres,
             industries=list(IndustryRisk.objects.all()),
             initial={"centre": default},
         )
-        return form
 
     def rank(self, form):
         """The ranking for a submitted query form; None (with errors on the form) if bad."""

@@ -6,6 +6,7 @@ are named here by their model label and URL name as strings, so `network` still 
 upper app (models are looked up with `apps.get_model`, as the trail's own code does).
 """
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -171,8 +172,6 @@ def describe(events: Iterable[Any]) -> list[Any]:
             name = names.get((event.object_type, event.object_id), "")
             event.object_label = f"{kind} {name}".strip()
             if url_name and event.object_id.isdigit():
-                try:
+                with contextlib.suppress(NoReverseMatch):
                     event.object_url = reverse(url_name, args=[int(event.object_id)])
-                except NoReverseMatch:
-                    pass
     return events

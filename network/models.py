@@ -150,10 +150,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     @cached_property
     def active_membership(self) -> "Membership | None":
         """The user's membership if it is active, else None (one query, cached per instance)."""
-        membership = (
-            Membership.objects.filter(user=self, active=True).select_related("agency").first()
-        )
-        return membership
+        return Membership.objects.filter(user=self, active=True).select_related("agency").first()
 
     @property
     def agency(self) -> Agency | None:

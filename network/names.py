@@ -95,9 +95,7 @@ def country_from_text(text: object) -> str:
         with translation.override(language):
             for code, name in countries:
                 name = str(name).casefold()
-                if len(text) == 2 and name.startswith(text.casefold()):
-                    candidates.add(code)
-                elif name == text.casefold():
+                if len(text) == 2 and name.startswith(text.casefold()) or name == text.casefold():
                     candidates.add(code)
     if len(text) == 2 and text.isalpha() and text.upper() in countries:
         candidates.add(text.upper())

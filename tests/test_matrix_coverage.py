@@ -34,9 +34,13 @@ def _api_route_names(resolver=None, prefix=""):
         route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             yield from _api_route_names(pattern, route)
-        elif isinstance(pattern, URLPattern) and route.startswith("api/v1/") and pattern.name:
-            if pattern.name not in {"schema", "api-docs"}:
-                yield pattern.name
+        elif (
+            isinstance(pattern, URLPattern)
+            and route.startswith("api/v1/")
+            and pattern.name
+            and pattern.name not in {"schema", "api-docs"}
+        ):
+            yield pattern.name
 
 
 def test_every_protected_model_has_a_permission_matrix():

@@ -63,6 +63,8 @@ def test_a_module_with_a_test_that_commits_is_refused(request, django_db_blocker
         session = Session()
         module = request.module
 
-    with pytest.raises(AssertionError, match="cannot serve tests that commit"):
-        with built_once(Request(), django_db_blocker, _build):
-            pass
+    with (
+        pytest.raises(AssertionError, match="cannot serve tests that commit"),
+        built_once(Request(), django_db_blocker, _build),
+    ):
+        pass

@@ -276,18 +276,21 @@ def share_referral(
     require(actor, "share", referral, _("You may not share this referral."))
     require_open(referral)
     fields = validate_grant(legal_basis, reason, expires_at)
-    if not referral.is_child and not referral.consent_sharing:
-        if legal_basis not in CONSENT_OVERRIDING_BASES:
-            raise ValidationError(
-                {
-                    "legal_basis": [
-                        _(
-                            "The person has not consented to sharing. Only a duty that "
-                            "overrides consent can be the basis."
-                        )
-                    ]
-                }
-            )
+    if (
+        not referral.is_child
+        and not referral.consent_sharing
+        and legal_basis not in CONSENT_OVERRIDING_BASES
+    ):
+        raise ValidationError(
+            {
+                "legal_basis": [
+                    _(
+                        "The person has not consented to sharing. Only a duty that "
+                        "overrides consent can be the basis."
+                    )
+                ]
+            }
+        )
     share = write_grant(
         ReferralGroupObjectPermission,
         referral,

@@ -12,6 +12,7 @@ exception is the answer to "Show identity": `reveal_identity` records the purpos
 identity is rendered into that response only, never stored in the session and never cached.
 """
 
+import contextlib
 import datetime
 
 from django.contrib import messages
@@ -184,12 +185,10 @@ class ReferralCreateView(CapabilityRequiredMixin, FormView):
 
     def form_invalid(self, form):
         if not self.inspection_reference and form.cleaned_data.get("inspection"):
-            try:
+            with contextlib.suppress(ValidationError):  # the error is already on the form
                 self.inspection_reference = _inspection_reference(
                     self.request.user, form.cleaned_data["inspection"]
                 )
-            except ValidationError:
-                pass  # the error is already on the form
         response = self.render_to_response(self.get_context_data(form=form), status=400)
         response["Cache-Control"] = "no-store"
         return response

@@ -57,9 +57,11 @@ def test_case_with_unknown_employer_is_a_400_and_nothing_is_written(api, skv_sta
 def test_patch_needs_the_version_it_read(api, skv_staff, skv_case):
     client = api.as_user(skv_staff)
     missing = client.patch(detail(skv_case), {"title": "Nytt"}, format="json")
-    assert missing.status_code == 400 and list(missing.json()) == ["version"]
+    assert missing.status_code == 400
+    assert list(missing.json()) == ["version"]
     ok = client.patch(detail(skv_case), {"title": "Nytt", "version": 1}, format="json")
-    assert ok.status_code == 200 and ok.json()["version"] == 2
+    assert ok.status_code == 200
+    assert ok.json()["version"] == 2
     stale = client.patch(detail(skv_case), {"title": "Äldre", "version": 1}, format="json")
     assert stale.status_code == 409
     assert stale.json()["current"] == 2
@@ -73,7 +75,8 @@ def test_status_follows_its_state_machine(api, skv_staff, skv_case):
     client = api.as_user(skv_staff)
     assert client.patch(detail(skv_case), {"status": "closed", "version": 1}).status_code == 200
     reopened = client.patch(detail(skv_case), {"status": "in_progress", "version": 2})
-    assert reopened.status_code == 400 and "status" in reopened.json()
+    assert reopened.status_code == 400
+    assert "status" in reopened.json()
     assert client.patch(detail(skv_case), {"status": "open", "version": 2}).status_code == 200
     skv_case.refresh_from_db()
     assert (skv_case.status, skv_case.closed_at, skv_case.version) == ("open", None, 3)
@@ -115,7 +118,8 @@ def test_share_then_revoke_ends_access_at_once(api, skv_staff, polis_staff, skv_
     actions = list(
         AuditEvent.objects.filter(object_id=str(skv_case.pk)).values_list("action", flat=True)
     )
-    assert "case.shared" in actions and "case.unshared" in actions
+    assert "case.shared" in actions
+    assert "case.unshared" in actions
 
 
 @pytest.mark.parametrize(
@@ -215,7 +219,8 @@ def test_break_the_glass_gives_24_hours_and_queues_a_review(api, skv_case, polis
     client = api.as_user(polis_staff)
     url = reverse("case-break-the-glass")
     short = client.post(url, {"reference": skv_case.reference, "justification": "behövs"})
-    assert short.status_code == 400 and "justification" in short.json()
+    assert short.status_code == 400
+    assert "justification" in short.json()
     assert client.get(detail(skv_case)).status_code == 404
     justification = "Pågående ingripande på arbetsplatsen, akut behov av uppgifterna"
     response = client.post(url, {"reference": skv_case.reference, "justification": justification})
@@ -227,7 +232,8 @@ def test_break_the_glass_gives_24_hours_and_queues_a_review(api, skv_case, polis
     review = AccessReview.objects.get()
     assert (review.agency.code, review.verdict) == ("polis", "pending")
     event = AuditEvent.objects.get(action="case.break_the_glass")
-    assert event.purpose == justification and event.agency_code == "polis"
+    assert event.purpose == justification
+    assert event.agency_code == "polis"
     again = client.post(url, {"reference": skv_case.reference, "justification": justification})
     assert again.status_code == 400  # already has access
     missing = client.post(url, {"reference": "AK-1999-000001", "justification": justification})
@@ -246,7 +252,8 @@ def test_auditor_reviews_break_the_glass_of_own_agency_only(api, skv_case, polis
     url = reverse("accessreview-review", args=[review.pk])
     assert polis_auditor.post(url, {"verdict": "unjustified"}).status_code == 400  # needs comment
     done = polis_auditor.post(url, {"verdict": "justified", "comment": "Ok"})
-    assert done.status_code == 200 and done.json()["verdict"] == "justified"
+    assert done.status_code == 200
+    assert done.json()["verdict"] == "justified"
     from rest_framework.test import APIClient
 
     skv_auditor = APIClient()
@@ -279,7 +286,8 @@ def test_attachment_upload_limits_and_audited_download(
     exe = client.post(
         url, {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00")}, format="multipart"
     )
-    assert exe.status_code == 400 and "file" in exe.json()
+    assert exe.status_code == 400
+    assert "file" in exe.json()
     fake = client.post(url, {"file": SimpleUploadedFile("fake.pdf", b"hello")}, format="multipart")
     assert fake.status_code == 400
     from network import files
@@ -320,7 +328,8 @@ def test_export_contains_only_visible_cases_and_is_audited(api, skv_staff, polis
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     body = response.content.decode("utf-8-sig")
-    assert skv_case.reference in body and "Polisens eget" not in body
+    assert skv_case.reference in body
+    assert "Polisens eget" not in body
     event = AuditEvent.objects.get(action="case.exported")
     assert event.changes["rows"] == 1
 

@@ -50,7 +50,8 @@ def test_the_page_answers_an_unknown_and_a_hidden_reference_alike(client, skv_st
     unknown, unknown_shown = posted(client, UNKNOWN, JUSTIFICATION)
     assert granted.status_code == unknown.status_code == 302
     assert granted.url.replace(hidden.reference, "REF") == unknown.url.replace(UNKNOWN, "REF")
-    assert granted_shown == unknown_shown and len(granted_shown) == 1
+    assert granted_shown == unknown_shown
+    assert len(granted_shown) == 1
     assert granted.content == unknown.content == b""
 
     # What one may see after it: the granted case, and nothing for the unknown reference.
@@ -78,6 +79,7 @@ def test_the_api_answers_an_unknown_and_a_hidden_reference_alike(api, skv_staff,
     assert answer(hidden.reference, "behövs") == answer(UNKNOWN, "behövs")
     assert answer(hidden.reference, "behövs")[0] == 400
     granted, unknown = answer(hidden.reference, JUSTIFICATION), answer(UNKNOWN, JUSTIFICATION)
-    assert granted == unknown and granted[0] == 202
+    assert granted == unknown
+    assert granted[0] == 202
     assert AccessReview.objects.get().case == hidden
     assert AuditEvent.objects.filter(action__startswith="case.break_the_glass").count() == 5

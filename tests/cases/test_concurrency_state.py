@@ -119,5 +119,6 @@ def test_two_coordinators_opening_a_case_from_one_tip_open_one_case(persona):
     assert (len(cases), len(refused)) == (1, 1), results
     assert "case" in refused[0].message_dict
     tip.refresh_from_db()
-    assert tip.case == cases[0] and Case.objects.count() == 1
+    assert tip.case == cases[0]
+    assert Case.objects.count() == 1
     assert AuditEvent.objects.filter(action="tip.case_created").count() == 1

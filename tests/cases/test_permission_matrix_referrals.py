@@ -239,4 +239,5 @@ def test_closed_referral_permission_matrix(row, referral, persona, api):
     response = _perform_on_closed(api, row.action, referral.pk)
     assert response.status_code == row.expected, response.content[:200]
     if row.expected != 200:
-        assert not referral.notes.exists() and not referral.support_measures.exists()
+        assert not referral.notes.exists()
+        assert not referral.support_measures.exists()

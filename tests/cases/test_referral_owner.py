@@ -27,4 +27,5 @@ def test_the_owner_endpoint_never_tells_whether_a_username_exists(api, polis_sta
     assert list(answers[0].json()) == ["owner"]
     eligible = persona("jamy", "coordinator")
     done = jamy.post(url, {"owner": eligible.username}, format="json")
-    assert done.status_code == 200 and done.json()["case_owner"] == eligible.username
+    assert done.status_code == 200
+    assert done.json()["case_owner"] == eligible.username

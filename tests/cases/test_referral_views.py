@@ -160,7 +160,8 @@ def test_anonymous_visitor_is_sent_to_login(client, refer):
     referral = refer()
     for page in (url("referral_list"), url("referral_detail", referral), url("referral_create")):
         response = client.get(page)
-        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
 
 
 def test_the_menu_offers_referrals_only_to_roles_that_work_with_them(client, skv_staff, persona):
@@ -203,7 +204,9 @@ def test_list_shows_the_statistical_columns_and_links_to_the_detail(client, refe
     response = client.get(url("referral_list"))
     page = response.content.decode()
     assert url("referral_detail", referral) in page
-    assert ">Ukraine<" in page and "1964" in page and "Female" in page
+    assert ">Ukraine<" in page
+    assert "1964" in page
+    assert "Female" in page
     assert "NSPM support line" in page
     assert "•••" not in page  # not even a mask: nothing that hints at a name or a number
     assert_no_identity(response)
@@ -262,7 +265,8 @@ def test_new_referral_is_created_and_shown_masked(client, skv_staff):
     response = client.post(url("referral_create"), form_data())
 
     referral = VictimReferral.objects.get()
-    assert response.status_code == 302 and response.url == url("referral_detail", referral)
+    assert response.status_code == 302
+    assert response.url == url("referral_detail", referral)
     assert (referral.identifier, referral.name, referral.nationality) == (
         "196408233234",
         NAME,
@@ -303,7 +307,8 @@ def test_invalid_personnummer_is_shown_next_to_the_identifier_and_nothing_is_cre
     page = response.content.decode()
     assert 'id="id_identifier_error"' in page
     # What was typed is not sent back: the person types it again.
-    assert "19640823-3235" not in page and NAME not in page
+    assert "19640823-3235" not in page
+    assert NAME not in page
     assert "are not sent back to the page" in page
     assert response["Cache-Control"] == "no-store"
     assert not VictimReferral.objects.exists()
@@ -372,13 +377,15 @@ def test_the_industry_is_chosen_from_sni_titles(client, skv_staff):
     page = client.get(url("referral_create")).content.decode()
     assert '<option value="41.200 Byggande av bostadshus och andra byggnader">' in page
     refused = client.post(url("referral_create"), form_data(industry_sni="41.999"))
-    assert refused.status_code == 400 and refused.context["form"].errors["industry_sni"]
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["industry_sni"]
     picked = form_data(industry_sni="56.100 Restaurangverksamhet")
     assert client.post(url("referral_create"), picked).status_code == 302
     referral = VictimReferral.objects.get()
     assert referral.industry_sni == "56.100"
     page = client.get(url("referral_detail", referral)).content.decode()
-    assert "Restaurangverksamhet" in page and "56.100" not in page
+    assert "Restaurangverksamhet" in page
+    assert "56.100" not in page
 
 
 def test_new_referral_needs_the_capability(client, persona):
@@ -413,7 +420,8 @@ def test_an_inspection_the_person_cannot_see_is_a_form_error_like_one_that_does_
         assert response.status_code == 200
         page = response.content.decode()
         assert "No such inspection." in page
-        assert joint.reference not in page and 'name="inspection"' not in page
+        assert joint.reference not in page
+        assert 'name="inspection"' not in page
     assert unseen.context["origin_errors"] == missing.context["origin_errors"]
 
     posted = client.post(url("referral_create"), form_data(inspection=str(joint.pk)))
@@ -442,7 +450,9 @@ def test_each_read_is_one_audit_event_and_each_reveal_one_more(client, refer, sk
     assert revealed.status_code == 200
     assert revealed["Cache-Control"] == "no-store"
     page = revealed.content.decode()
-    assert "19640823-3234" in page and NAME in page and "1964-08-23" in page
+    assert "19640823-3234" in page
+    assert NAME in page
+    assert "1964-08-23" in page
     assert AuditEvent.objects.count() == before + 2
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.purpose, event.actor_username) == (
@@ -538,7 +548,8 @@ def test_status_buttons_follow_the_transition_table(client, refer, jamy_staff):
     assert refused.context["status_form"].errors["status"]
 
     moved = client.post(url("referral_status", referral), {"status": "assessment"})
-    assert moved.status_code == 302 and moved.url.endswith("#status")
+    assert moved.status_code == 302
+    assert moved.url.endswith("#status")
     referral.refresh_from_db()
     assert referral.status == "assessment"
     offered = status_buttons(client.get(url("referral_detail", referral)))
@@ -577,7 +588,8 @@ def test_sharing_without_consent_needs_a_duty_that_overrides_it(client, refer, s
             "reason": "Misstanke om människohandel; uppgiftsskyldighet",
         },
     )
-    assert allowed.status_code == 302 and allowed.url.endswith("#shares")
+    assert allowed.status_code == 302
+    assert allowed.url.endswith("#shares")
     share = ReferralGroupObjectPermission.objects.get()
     assert (share.group.agency.code, share.legal_basis) == (
         "polis",
@@ -590,14 +602,16 @@ def test_share_form_does_not_offer_agencies_that_see_it_anyway(client, refer, sk
     client.force_login(skv_staff)
     form = client.get(url("referral_detail", referral)).context["share_form"]
     codes = set(form.fields["agency"].queryset.values_list("code", flat=True))
-    assert "polis" in codes and not codes & {"skv", "jamy"}
+    assert "polis" in codes
+    assert not codes & {"skv", "jamy"}
 
 
 def test_withdrawing_consent_keeps_its_date(client, refer, skv_staff):
     referral = refer(consent={"support": True, "sharing": True, "statistics": True})
     client.force_login(skv_staff)
     response = client.post(url("referral_withdraw_consent", referral), {"purpose": "sharing"})
-    assert response.status_code == 302 and response.url.endswith("#consent")
+    assert response.status_code == 302
+    assert response.url.endswith("#consent")
     referral.refresh_from_db()
     today = timezone.localdate().isoformat()
     assert (referral.consent_sharing, referral.consent_withdrawn) == (False, {"sharing": today})
@@ -615,13 +629,15 @@ def test_reflection_period_is_applied_for_and_decided(client, refer, jamy_staff)
         url("referral_reflection_apply", referral),
         {"applicant": "socialnamnd", "submitted_on": "2026-11-01"},
     )
-    assert applied.status_code == 302 and applied.url.endswith("#reflection")
+    assert applied.status_code == 302
+    assert applied.url.endswith("#reflection")
     period = referral.reflection_periods.get()
     assert (period.applicant, period.status) == ("socialnamnd", "submitted")
 
     decide = url("referral_reflection_decide", referral, period.pk)
     missing = client.post(decide, {"decided_on": "2026-11-03"})
-    assert missing.status_code == 400 and missing.context["reflection_rows"][0][1].errors
+    assert missing.status_code == 400
+    assert missing.context["reflection_rows"][0][1].errors
 
     decided = client.post(decide, {"granted": "yes", "decided_on": "2026-11-03"})
     assert decided.status_code == 302
@@ -672,10 +688,12 @@ def test_timeline_and_support_on_the_page_for_those_who_work_it(
     )
     assert response.status_code == 302
     page = client.get(url("referral_detail", referral)).content.decode()
-    assert "Ringde stödtelefonen" in page and "Skyddat boende" in page
+    assert "Ringde stödtelefonen" in page
+    assert "Skyddat boende" in page
     client.force_login(migr_staff)  # a share reads the referral, not its timeline
     page = client.get(url("referral_detail", referral)).content.decode()
-    assert "Ringde stödtelefonen" not in page and "Skyddat boende" not in page
+    assert "Ringde stödtelefonen" not in page
+    assert "Skyddat boende" not in page
     assert client.post(url("referral_note", referral), {"text": "x"}).status_code == 403
 
 
@@ -702,8 +720,10 @@ def test_a_closed_referral_offers_and_takes_no_support_notes_or_shares(
     for form in ("share_form", "note_form", "support_form", "reflection_form"):
         assert response.context[form] is None, form
     page = response.content.decode()
-    assert "note-form" not in page and "support-form" not in page
-    assert "referral-share-form" not in page and "reflection-apply-form" not in page
+    assert "note-form" not in page
+    assert "support-form" not in page
+    assert "referral-share-form" not in page
+    assert "reflection-apply-form" not in page
     assert "The referral is closed; nothing more is recorded here." in page
     posts = {
         "referral_note": {"text": "Ringde stödtelefonen"},
@@ -720,7 +740,8 @@ def test_a_closed_referral_offers_and_takes_no_support_notes_or_shares(
         client.force_login(actor)
         assert client.post(url(name, referral), data).status_code == 403, name
         assert client.post(url(name, referral), {}).status_code == 403, name  # even a bad form
-    assert not referral.notes.exists() and not referral.support_measures.exists()
+    assert not referral.notes.exists()
+    assert not referral.support_measures.exists()
     assert not referral.reflection_periods.exists()
     assert not ReferralGroupObjectPermission.objects.filter(content_object=referral).exists()
 
@@ -750,7 +771,8 @@ def test_the_api_refuses_notes_support_and_shares_on_a_closed_referral(
     )
     assert (note.status_code, support.status_code, share.status_code) == (403, 403, 403)
     assert "closed" in note.json()["detail"]
-    assert not referral.notes.exists() and not referral.support_measures.exists()
+    assert not referral.notes.exists()
+    assert not referral.support_measures.exists()
 
 
 def test_reopening_a_closed_referral_lets_its_workers_add_notes_again(client, refer, jamy_staff):
@@ -760,7 +782,8 @@ def test_reopening_a_closed_referral_lets_its_workers_add_notes_again(client, re
     client.force_login(jamy_staff)
     assert client.get(url("referral_detail", referral)).context["note_form"] is not None
     response = client.post(url("referral_note", referral), {"text": "Ny kontakt"})
-    assert response.status_code == 302 and referral.notes.count() == 1
+    assert response.status_code == 302
+    assert referral.notes.count() == 1
 
 
 def test_masked_and_empty_fields_read_the_same_everywhere(client, refer, jamy_staff):
@@ -778,4 +801,5 @@ def test_masked_and_empty_fields_read_the_same_everywhere(client, refer, jamy_st
     assert "Dold (visas med angivet syfte)" not in page
     # identifier, name, date of birth, year of birth, nationality, industry
     assert page.count("Inte angivet") == 6
-    assert "Inget registrerat" not in page and "<dd>–</dd>" not in page
+    assert "Inget registrerat" not in page
+    assert "<dd>–</dd>" not in page

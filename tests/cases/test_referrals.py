@@ -69,9 +69,12 @@ def test_referral_is_created_with_identity_masked_and_stored_as_12_digits(api, s
     response = api.as_user(skv_staff).post(reverse("referral-list"), payload(), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["person"]["identifier"] == "***" and body["person"]["name"] == "***"
-    assert body["person"]["birth_date"] == "***" and body["person"]["birth_year"] == 1964
-    assert body["receiving_agency"] == "jamy" and body["status"] == "identified"
+    assert body["person"]["identifier"] == "***"
+    assert body["person"]["name"] == "***"
+    assert body["person"]["birth_date"] == "***"
+    assert body["person"]["birth_year"] == 1964
+    assert body["receiving_agency"] == "jamy"
+    assert body["status"] == "identified"
     referral = VictimReferral.objects.get()
     assert referral.identifier == "196408233234"
     assert "196408233234" not in response.content.decode()
@@ -95,7 +98,8 @@ def test_invalid_swedish_number_is_a_400_naming_the_field(api, skv_staff, identi
 
 def test_no_identifier_and_no_police_report_are_fine(refer):
     referral = refer(person_identifier_type="none", person_identifier="", person_name="")
-    assert referral.identifier == "" and not referral.police_report_made
+    assert referral.identifier == ""
+    assert not referral.police_report_made
 
 
 def test_adult_needs_consent_to_support_but_a_child_does_not(api, skv_staff, refer):
@@ -104,7 +108,8 @@ def test_adult_needs_consent_to_support_but_a_child_does_not(api, skv_staff, ref
         payload(consent={"support": False, "sharing": False, "statistics": False}),
         format="json",
     )
-    assert adult.status_code == 400 and "support" in adult.json()["consent"]
+    assert adult.status_code == 400
+    assert "support" in adult.json()["consent"]
     child = refer(
         is_child=True,
         consent={"support": False, "sharing": False, "statistics": False},
@@ -169,7 +174,8 @@ def test_sharing_an_adult_without_consent_needs_an_overriding_duty(refer, skv_st
     refused = client.post(
         url, {"agency": "polis", "legal_basis": "samtycke", "reason": "Vill dela med polisen"}
     )
-    assert refused.status_code == 400 and "legal_basis" in refused.json()
+    assert refused.status_code == 400
+    assert "legal_basis" in refused.json()
     allowed = client.post(
         url,
         {
@@ -244,7 +250,8 @@ def test_retention_anonymises_what_is_due_and_respects_legal_hold(refer, persona
         None,
         True,
     )
-    assert held.identifier and recent.identifier
+    assert held.identifier
+    assert recent.identifier
     assert statistics_before == list(
         VictimReferral.objects.order_by("pk").values_list(
             "birth_year", "sex", "nationality", "indicators", "exploitation_types"
@@ -264,7 +271,9 @@ def test_htcds_export_has_the_field_list_and_no_identifiers(refer, skv_staff):
     body = client.get(reverse("referral-htcds"), {"format": "csv"}).content.decode("utf-8-sig")
     assert body.splitlines()[0] == ",".join(exports.HTCDS_FIELDS)
     for text in (json.dumps(rows), body):
-        assert "196408233234" not in text and "640823" not in text and "Anna" not in text
+        assert "196408233234" not in text
+        assert "640823" not in text
+        assert "Anna" not in text
     assert AuditEvent.objects.filter(action="referral.exported").count() == 2
 
 
@@ -371,7 +380,8 @@ def test_timeline_support_and_case_owner(refer, skv_staff, persona):
             "ends_on": "2026-10-01",
         },
     )
-    assert created.status_code == 400 and "ends_on" in created.json()
+    assert created.status_code == 400
+    assert "ends_on" in created.json()
     ok = jamy.post(
         support, {"programme": "nsp", "kind": "Skyddat boende", "starts_on": "2026-11-01"}
     )
@@ -379,7 +389,8 @@ def test_timeline_support_and_case_owner(refer, skv_staff, persona):
     owner = jamy.post(reverse("referral-set-owner", args=[referral.pk]), {"owner": "fk.staff"})
     persona("fk", "staff")
     owner = jamy.post(reverse("referral-set-owner", args=[referral.pk]), {"owner": "fk.staff"})
-    assert owner.status_code == 400 and "owner" in owner.json()
+    assert owner.status_code == 400
+    assert "owner" in owner.json()
     jamy_owner = persona("jamy", "coordinator")
     done = jamy.post(
         reverse("referral-set-owner", args=[referral.pk]), {"owner": jamy_owner.username}

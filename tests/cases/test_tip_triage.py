@@ -164,7 +164,8 @@ def test_each_action_has_its_message_its_audit_event_and_its_history_line(
     assert event.action == f"tip.{ACTION_OUTCOMES[action]}"
     # The history names the person and their agency, never the username.
     history = page[page.index('class="card tip-history"') :]
-    assert "Anna Berg" in history and "(Arbetsmiljöverket)" in history
+    assert "Anna Berg" in history
+    assert "(Arbetsmiljöverket)" in history
     assert HISTORY[action] in history
     assert "En privatperson" in history  # the tip as received, first
     assert "anna.coord" not in page

@@ -66,7 +66,8 @@ def test_a_tip_is_received_without_login_and_gets_a_code(client):
     response = client.post(reverse("tips:tip_form"), form())
     assert response.status_code == 200
     stored = Tip.objects.get()
-    assert response.context["code"] == stored.code and stored.code.startswith("TIPS-")
+    assert response.context["code"] == stored.code
+    assert stored.code.startswith("TIPS-")
     assert stored.county.code == "12"
     event = AuditEvent.objects.get(action="tip.received")
     assert event.ip is None  # the page promises not to keep the sender's address
@@ -99,7 +100,8 @@ def test_the_eleventh_tip_in_a_minute_from_one_address_gets_429(client):
 
 def test_honeypot_is_dropped_silently_but_counted(client):
     response = client.post(reverse("tips:tip_form"), form(website="http://spam"))
-    assert response.status_code == 200 and response.context["code"] is None
+    assert response.status_code == 200
+    assert response.context["code"] is None
     assert not Tip.objects.exists()
     assert dict(TipDrop.objects.values_list("reason", "count")) == {"honeypot": 1}
 
@@ -111,7 +113,8 @@ def test_too_fast_shows_the_form_again_filled_in_and_never_a_receipt(client, set
     assert response.status_code == 400
     assert "cases/tip_receipt.html" not in [t.name for t in response.templates]
     page = response.content.decode()
-    assert "Ditt tips är inte skickat än" in page and "Folk sover i källaren." in page
+    assert "Ditt tips är inte skickat än" in page
+    assert "Folk sover i källaren." in page
     # the original stamp comes back, so pressing send once the time has passed is accepted
     assert response.context["form"]["started"].value() == stamp
     assert not Tip.objects.exists()
@@ -121,9 +124,11 @@ def test_too_fast_shows_the_form_again_filled_in_and_never_a_receipt(client, set
 def test_a_forged_stamp_shows_the_form_again_with_a_fresh_stamp(client, settings):
     settings.AKRIM_TIP_MIN_SECONDS = 60
     response = client.post(reverse("tips:tip_form"), form(started="12345"))
-    assert response.status_code == 400 and not Tip.objects.exists()
+    assert response.status_code == 400
+    assert not Tip.objects.exists()
     fresh = response.context["form"]["started"].value()
-    assert fresh != "12345" and TipForm(data={"started": fresh}).seconds_since_shown() < 60
+    assert fresh != "12345"
+    assert TipForm(data={"started": fresh}).seconds_since_shown() < 60
 
 
 def test_an_error_keeps_the_original_stamp_so_a_quick_correction_is_stored(client, settings):
@@ -132,11 +137,14 @@ def test_an_error_keeps_the_original_stamp_so_a_quick_correction_is_stored(clien
     settings.AKRIM_TIP_MIN_SECONDS = 2
     stamp = signing.dumps(time.time() - 5, salt=STARTED_SALT)
     first = client.post(reverse("tips:tip_form"), form(started=stamp, address=""))
-    assert first.status_code == 400 and "address" in first.context["form"].errors
+    assert first.status_code == 400
+    assert "address" in first.context["form"].errors
     assert first.context["form"]["started"].value() == stamp
     again = client.post(reverse("tips:tip_form"), form(started=stamp))
-    assert again.status_code == 200 and again.context["code"].startswith("TIPS-")
-    assert Tip.objects.count() == 1 and not TipDrop.objects.exists()
+    assert again.status_code == 200
+    assert again.context["code"].startswith("TIPS-")
+    assert Tip.objects.count() == 1
+    assert not TipDrop.objects.exists()
 
 
 def test_an_empty_first_submit_gets_errors_not_a_receipt(client, settings):
@@ -156,7 +164,8 @@ def test_the_error_summary_leads_with_links_to_each_field(client):
             "</div>", page.index('class="error-summary"')
         )
     ]
-    assert 'href="#id_address"' in summary and 'href="#id_contact_email"' in summary
+    assert 'href="#id_address"' in summary
+    assert 'href="#id_contact_email"' in summary
     assert "data-autofocus" in summary
     assert page.index("error-summary") < page.index('name="address"')
 
@@ -188,9 +197,11 @@ def test_the_queue_by_centre(client, tip, malmo_coordinator, persona):
     Tip.objects.filter(pk=other.pk).update(county=County.objects.get(code="24"))
     client.force_login(malmo_coordinator)
     page = client.get(reverse("tips:tip_list"), {"centre": "malmo"}).content.decode()
-    assert tip.code in page and other.code not in page
+    assert tip.code in page
+    assert other.code not in page
     page = client.get(reverse("tips:tip_list"), {"county": "24"}).content.decode()
-    assert other.code in page and tip.code not in page
+    assert other.code in page
+    assert tip.code not in page
 
 
 def test_every_triage_action_is_audited(api, av_coordinator, persona):

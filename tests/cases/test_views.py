@@ -82,8 +82,10 @@ def test_list_shows_own_and_shared_cases_but_not_others(client, skv_staff, polis
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert shared.reference in page and own.reference in page
-    assert other.reference not in page and unshared.reference not in page
+    assert shared.reference in page
+    assert own.reference in page
+    assert other.reference not in page
+    assert unshared.reference not in page
     assert detail(shared) in page  # the reference links to the detail page
 
 
@@ -192,7 +194,8 @@ def test_new_case_with_a_bad_orgnr_shows_the_error_next_to_the_field(client, skv
     assert response.status_code == 400
     assert response.context["form"].errors["employer_orgnr"]
     assert 'id="id_employer_orgnr_error"' in response.content.decode()
-    assert not Case.objects.exists() and not Employer.objects.exists()
+    assert not Case.objects.exists()
+    assert not Employer.objects.exists()
 
 
 def test_new_case_for_an_unregistered_employer_needs_its_name(client, skv_staff):
@@ -220,7 +223,8 @@ def test_detail_is_404_for_an_unrelated_agency_and_200_for_the_owner(
     response = client.get(detail(case))
     assert response.status_code == 200
     assert case.reference in response.content.decode()
-    assert response.context["edit_form"] is not None and response.context["share_form"]
+    assert response.context["edit_form"] is not None
+    assert response.context["share_form"]
     assert (
         AuditEvent.objects.filter(
             action="case.viewed", object_id=str(case.pk), actor_username=skv_staff.username
@@ -402,7 +406,8 @@ def test_an_exe_upload_is_refused_with_a_message(client, skv_staff):
 
     assert response.status_code == 400
     errors = response.context["attachment_form"].errors["file"]
-    assert errors and errors[0].startswith("Files of this type cannot be attached")
+    assert errors
+    assert errors[0].startswith("Files of this type cannot be attached")
     assert errors[0] in response.content.decode()
     assert not CaseAttachment.objects.exists()
 

@@ -92,7 +92,8 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
     # The county narrows the municipalities to its own, by name.
     form.locator("[name=county]").select_option("14")
     municipalities = form.locator("[name=municipality] option").all_inner_texts()
-    assert "Göteborg" in municipalities and "Stockholm" not in municipalities
+    assert "Göteborg" in municipalities
+    assert "Stockholm" not in municipalities
     form.locator("[name=municipality]").select_option(label="Göteborg")
     # What picking "Byggande av bostadshus ..." from the industry list puts in the field.
     form.locator("[name=sni]").fill("41.200 Byggande av bostadshus och andra byggnader")
@@ -117,7 +118,9 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
     inspection = Inspection.objects.get(reference=reference)
     detail_url = page.url
     main = page.locator("main").inner_text()
-    assert "556036-0793" in main and "Göteborg" in main and "Västra Götalands län" in main
+    assert "556036-0793" in main
+    assert "Göteborg" in main
+    assert "Västra Götalands län" in main
     assert inspection.workplace.municipality == "1480"
     assert inspection.inspectionemployer_set.get().role == "subcontractor"
     assert_accessible(page)
@@ -338,7 +341,8 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     log_in(page, base, "av.coordinator")
     page.goto(f"{base}/kontroller/kalender/")
     main = page.locator("main").inner_text()
-    assert ours.reference in main and secret_plan.reference in main
+    assert ours.reference in main
+    assert secret_plan.reference in main
     screenshot("4-calendar-desktop")
     page.goto(f"{base}/kontroller/insatser/")
     page.locator("#new-operation summary").click()

@@ -37,7 +37,8 @@ def test_tip_form_by_keyboard_alone(live_server, page, settings, screenshot):
     # The summary's first link leads to the field; typing there fills it.
     page.keyboard.press("Tab")
     link_target = page.evaluate("() => document.activeElement.getAttribute('href')")
-    assert link_target and link_target.startswith("#id_")
+    assert link_target
+    assert link_target.startswith("#id_")
     page.keyboard.press("Enter")
     assert page.evaluate("() => '#' + document.activeElement.id") == link_target
     assert link_target == "#id_address"
@@ -121,7 +122,9 @@ def test_results_form_by_keyboard_alone(live_server, page, screenshot):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     finding = Finding.objects.get(inspection=inspection)
-    assert finding.agency.code == "skv" and finding.category and finding.severity
+    assert finding.agency.code == "skv"
+    assert finding.category
+    assert finding.severity
     assert finding.description == "Personalliggaren saknades på arbetsplatsen."
 
     # The agency's results are sent with a key press.

@@ -65,7 +65,8 @@ def test_coordinator_ranks_reads_why_and_plans_three(live_server, page, screensh
     expect(table).to_be_visible()
     points = [number(t) for t in table.locator("td.points").all_inner_texts()]
     total = number(table.locator("td.total").inner_text())
-    assert len(points) == 7 and sum(points) == total == number(first.locator(".score").inner_text())
+    assert len(points) == 7
+    assert sum(points) == total == number(first.locator(".score").inner_text())
     assert total > number(candidates.nth(1).locator(".score").inner_text())
     explanations = table.locator("tbody tr").all_inner_texts()
     assert any("SNI 41.200" in row for row in explanations)  # industry weight, with its code

@@ -81,7 +81,8 @@ def test_a_quick_correction_after_an_error_is_stored(live_server, page, screensh
     form.locator("button[type=submit]").click()
     summary = page.locator(".error-summary")
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
-    assert summary.is_visible() and summary.bounding_box()["y"] < 740
+    assert summary.is_visible()
+    assert summary.bounding_box()["y"] < 740
     screenshot("5-error-summary-phone")
     summary.get_by_role("link").first.click()
     page.keyboard.type("Storgatan 7")  # the link moved focus to the address field
@@ -147,7 +148,8 @@ def test_coordinator_triages_a_tip_and_plans_the_control_in_one_step(live_server
     assert page.locator("form.employer-form").count() == 0
     assert page.locator("form.case-form").count() == 1
     history = page.locator(".tip-history").inner_text()
-    assert "föreslog tipset för kontroll" in history and "av.coordinator" not in history
+    assert "föreslog tipset för kontroll" in history
+    assert "av.coordinator" not in history
     assert_accessible(page)
     screenshot("2-proposed")
 
@@ -168,7 +170,8 @@ def test_coordinator_triages_a_tip_and_plans_the_control_in_one_step(live_server
     inspection = Inspection.objects.get(tip=tip)
     assert page.url == f"{base}/kontroller/{inspection.pk}/"
     assert tip.code in page.locator(".messages").inner_text()
-    assert inspection.selection_basis == "tip" and inspection.planned_date == when
+    assert inspection.selection_basis == "tip"
+    assert inspection.planned_date == when
 
     page.goto(f"{base}/tips/triage/{tip.pk}/")
     assert page.locator("a.plan-link").count() == 0  # planned once

@@ -8,6 +8,7 @@ PostgreSQL refuses to run as root; CI runs as root. As root the cluster is creat
 the `postgres` system user (`runuser`); as anyone else, as that user.
 """
 
+import contextlib
 import glob
 import os
 import shutil
@@ -135,10 +136,8 @@ class ThrowawayPostgres:
         return result.stdout.strip()
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already down
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already down
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

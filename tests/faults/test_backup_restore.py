@@ -75,8 +75,10 @@ def test_backup_wipe_restore_gives_back_every_row_the_audit_log_and_the_files(
     stored = next(x for x in manage(env, "shell", "-c", _ATTACH).splitlines() if x[:4] == "FILE")
     before = _summary(env)
     files_before = _tree(var / "private")
-    assert before["audit_events"] > 100 and before["tables"]["cases_case"] > 1
-    assert len(files_before) >= 1 and stored.split()[1] in files_before
+    assert before["audit_events"] > 100
+    assert before["tables"]["cases_case"] > 1
+    assert len(files_before) >= 1
+    assert stored.split()[1] in files_before
 
     backup_dir = tmp_path / "backup"
     made = _script("backup", env, str(backup_dir))
@@ -106,12 +108,14 @@ def test_backup_wipe_restore_gives_back_every_row_the_audit_log_and_the_files(
         capture_output=True,
         text=True,
     )
-    assert refused.returncode != 0 and "append-only" in refused.stderr.lower()
+    assert refused.returncode != 0
+    assert "append-only" in refused.stderr.lower()
     assert "No planned migration operations" in manage(env, "migrate", "--plan")
 
     # Restoring over a live database needs --force, which replaces it whole.
     again = _script("restore", env, str(backup_dir))
-    assert again.returncode != 0 and "--force" in again.stderr + again.stdout
+    assert again.returncode != 0
+    assert "--force" in again.stderr + again.stdout
     forced = _script("restore", env, str(backup_dir), "--force")
     assert forced.returncode == 0, forced.stderr
     assert _summary(env) == before

@@ -98,7 +98,8 @@ def test_akrim_answers_again_after_postgres_restarts_without_restarting_itself(
     # The very first requests after the restart already succeed: a dead persistent connection
     # is noticed by the health check and replaced, instead of failing the request.
     assert set(_all_pages(akrim_server)) == {200}
-    assert akrim_server["server"].alive() and akrim_server["server"].pid == master
+    assert akrim_server["server"].alive()
+    assert akrim_server["server"].pid == master
 
 
 def test_requests_during_a_database_outage_get_a_clean_503(akrim_server, throwaway_postgres):
@@ -111,7 +112,8 @@ def test_requests_during_a_database_outage_get_a_clean_503(akrim_server, throwaw
         assert status == 503
         assert headers["Content-Type"].startswith("text/html")
         assert headers["Retry-After"] == "30"
-        assert '<html lang="sv">' in body and "Tillfälligt avbrott" in body
+        assert '<html lang="sv">' in body
+        assert "Tillfälligt avbrott" in body
         assert "Försök igen om en stund" in body
         for leak in ("Traceback", "OperationalError", "psycopg", "connection", "127.0.0.1"):
             assert leak not in body

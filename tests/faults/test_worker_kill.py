@@ -76,7 +76,8 @@ def test_a_build_whose_worker_is_killed_is_built_again_exactly_once(
     settings.AKRIM_BUILD_STALE_SECONDS = 1
     s.wait_until(lambda: report_services.fail_stale_builds() == 1, 30, "the watchdog")
     lost = ReportBuild.objects.get(pk=first)
-    assert lost.status == BuildStatus.FAILED and lost.error
+    assert lost.status == BuildStatus.FAILED
+    assert lost.error
 
     survivor = s.start_worker(env, queue)
     try:
@@ -93,7 +94,8 @@ def test_a_build_whose_worker_is_killed_is_built_again_exactly_once(
 
         # The analyst asks again; the new build is taken by the surviving worker.
         second, created = _request(env)
-        assert created and second != first
+        assert created
+        assert second != first
         s.wait_until(
             lambda: ReportBuild.objects.get(pk=second).status in {"ready", "failed"},
             120,
@@ -123,4 +125,5 @@ def test_a_build_whose_worker_is_killed_is_built_again_exactly_once(
     ]
     # The worker's log: the redelivered task returned without building, the new one built.
     assert log.count("succeeded in") == 2
-    assert log.count("'already claimed'") == 1 and log.count("'ready'") == 1
+    assert log.count("'already claimed'") == 1
+    assert log.count("'ready'") == 1

@@ -80,7 +80,7 @@ def no_object_outside_scope(world, user):
         body = _text(response)
         present = [text for text in every if text in body]
         if not present:
-            return None
+            return
         hidden = world.forbidden_for(user)
         leaked = sorted(
             f"{hidden[text].model.__name__} #{hidden[text].pk} ({text})"
@@ -90,7 +90,7 @@ def no_object_outside_scope(world, user):
         assert not leaked, (
             f"{user.username} received objects outside its scope: {', '.join(leaked)}"
         )
-        return None
+        return
 
     return no_object_outside_scope
 
@@ -103,13 +103,13 @@ def out_of_scope_is_404(world, user):
         model = RESOURCE_MODELS.get(resource_of(case.operation.path))
         pk = (case.path_parameters or {}).get("id")
         if model is None or not isinstance(pk, int):
-            return None
+            return
         if pk in world.hidden_ids(user, model):
             assert response.status_code == 404, (
                 f"{user.username} got {response.status_code}, not 404, for "
                 f"{model.__name__} #{pk} outside its scope"
             )
-        return None
+        return
 
     return out_of_scope_is_404
 
@@ -145,16 +145,17 @@ def bad_request_names_a_field(ctx, response, case):
     """DESIGN.md: 400 is `{"field": ["message"]}`. Every key of a 400 body is a field of the
     request (or `non_field_errors` for the request as a whole), never a bare `detail`."""
     if response.status_code != 400:
-        return None
+        return
     try:
         body = response.json()
     except ValueError:
         raise AssertionError(f"400 without a JSON body: {_text(response)[:200]!r}") from None
-    assert isinstance(body, dict) and body, f"400 body is not a field mapping: {body!r}"
+    assert isinstance(body, dict), f"400 body is not a field mapping: {body!r}"
+    assert body, f"400 body is not a field mapping: {body!r}"
     allowed = request_fields(case) | {"non_field_errors"}
     # A row of a list field is named with its index, e.g. `counts[1]`: the field is `counts`.
     unknown = sorted(key for key in body if re.sub(r"\[\d+\]$", "", key) not in allowed)
     assert not unknown, (
         f"400 names {unknown}, not a field of the request ({sorted(allowed)}): {body!r}"
     )
-    return None
+    return

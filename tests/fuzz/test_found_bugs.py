@@ -26,14 +26,16 @@ def test_a_nul_byte_in_an_agency_code_is_a_400_not_a_server_error(world, api):
         {"agency": "s\x00kv", "mode": "planning"},
         format="json",
     )
-    assert response.status_code == 400 and "agency" in response.json()
+    assert response.status_code == 400
+    assert "agency" in response.json()
     referral = world.ids["referrals"][0]
     response = client.post(
         f"/api/v1/referrals/{referral}/share/",
         {"agency": "\x00", "legal_basis": "samtycke", "reason": "Samtycke finns"},
         format="json",
     )
-    assert response.status_code == 400 and "agency" in response.json()
+    assert response.status_code == 400
+    assert "agency" in response.json()
     assert client.get("/api/v1/agencies/s%00kv/").status_code == 404
 
 
@@ -132,7 +134,8 @@ def test_a_real_cursor_still_pages(world, api):
     client = api.as_user(world.insider)
     first = client.get("/api/v1/agencies/", {"page_size": 2}).json()
     second = client.get(first["next"]).json()
-    assert first["results"] and second["results"]
+    assert first["results"]
+    assert second["results"]
     assert {a["code"] for a in first["results"]}.isdisjoint(a["code"] for a in second["results"])
 
 

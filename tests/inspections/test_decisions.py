@@ -41,9 +41,11 @@ def test_with_two_employers_the_finding_names_one_or_none(joint, second, skv_sta
     named = client.post(
         url, {"category": "personalliggare_saknas", "employer": "556016-0680"}, format="json"
     )
-    assert named.status_code == 201 and named.json()["employer"] == SUB
+    assert named.status_code == 201
+    assert named.json()["employer"] == SUB
     site = client.post(url, {"category": "personalliggare_brist"}, format="json")
-    assert site.status_code == 201 and site.json()["employer"] is None
+    assert site.status_code == 201
+    assert site.json()["employer"] is None
     listed = {f["id"]: f["employer"] for f in client.get(url).json()}
     assert listed == {named.json()["id"]: SUB, site.json()["id"]: None}
 
@@ -69,13 +71,15 @@ def test_a_decision_concerns_its_findings_employer_and_a_crime_report_names_its_
     )
     url = reverse("inspection-decisions", args=[joint.pk])
     unnamed = client.post(url, {"finding": finding.pk, "type": "polisanmalan"}, format="json")
-    assert unnamed.status_code == 201 and unnamed.json()["law"] == "other"
+    assert unnamed.status_code == 201
+    assert unnamed.json()["law"] == "other"
     wrong = client.post(
         url,
         {"finding": finding.pk, "type": "forelaggande", "law": "bokforingsbrott"},
         format="json",
     )
-    assert wrong.status_code == 400 and list(wrong.json()) == ["law"]
+    assert wrong.status_code == 400
+    assert list(wrong.json()) == ["law"]
     made = client.post(
         url,
         {"finding": finding.pk, "type": "polisanmalan", "law": "utlanningslagen"},
@@ -132,12 +136,14 @@ def test_every_transition_is_allowed_or_refused_as_the_table_says(source, joint,
         after = AuditEvent.objects.filter(action="decision.status_changed").count()
         if target in DECISION_TRANSITIONS[source]:
             assert answer.status_code == 200, (source, target, answer.json())
-            assert decision.status == target and answer.json()["status"] == target
+            assert decision.status == target
+            assert answer.json()["status"] == target
             assert after == before + 1
         else:
             assert answer.status_code == 400, (source, target)
             assert list(answer.json()) == ["status"]
-            assert decision.status == source and after == before
+            assert decision.status == source
+            assert after == before
 
 
 def test_a_decision_without_an_amount_is_never_paid_and_a_reason_is_needed(joint, skv_staff):
@@ -161,7 +167,8 @@ def test_a_stale_version_is_409_and_a_proposal_decided_gets_its_date(joint, skv_
         {"status": "decided", "reason": "Beslutat", "decided_on": "2026-01-15", "version": 1},
         format="json",
     )
-    assert ok.status_code == 200 and ok.json()["decided_on"] == "2026-01-15"
+    assert ok.status_code == 200
+    assert ok.json()["decided_on"] == "2026-01-15"
     stale = client.post(
         url, {"status": "appealed", "reason": "Överklagat", "version": 1}, format="json"
     )
@@ -174,7 +181,8 @@ def test_the_results_form_offers_the_employers_met_in_swedish(joint, second, skv
     client.force_login(skv_staff)
     page = client.get(reverse("inspections:inspection_results", args=[joint.pk])).content.decode()
     assert 'name="employer"' in page
-    assert "Montage Öst AB (556016-0680)" in page and "Bygg &amp; Montage AB" in page
+    assert "Montage Öst AB (556016-0680)" in page
+    assert "Bygg &amp; Montage AB" in page
     assert "Arbetsplatsen som sådan (ingen arbetsgivare)" in page
     answer = client.post(
         reverse("inspections:results_finding", args=[joint.pk]),

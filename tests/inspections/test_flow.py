@@ -29,7 +29,8 @@ def test_coordinator_plans_with_the_contract_shape(api, av_coordinator, employer
     body = response.json()
     assert body["reference"] == "KO-2025-000001"
     assert body["status"] == "planned"
-    assert body["workplace"]["county"] == "01" and body["workplace"]["sni_section"] == "F"
+    assert body["workplace"]["county"] == "01"
+    assert body["workplace"]["sni_section"] == "F"
     assert body["employers"] == [
         {"orgnr": "5560360793", "name": "Bygg & Montage AB", "role": "employer"}
     ]
@@ -60,7 +61,8 @@ def test_unknown_employer_is_refused(api, av_coordinator):
         {"workplace": WORKPLACE, "employers": ["202100-5489"], "planned_date": "2025-03-04"},
         format="json",
     )
-    assert response.status_code == 400 and "employers" in response.json()
+    assert response.status_code == 400
+    assert "employers" in response.json()
 
 
 def test_staff_cannot_plan(api, skv_staff):
@@ -148,7 +150,8 @@ def test_perform_by_on_site_staff_and_not_in_the_future(api, plan, assign, skv_s
     url = reverse("inspection-perform", args=[inspection.pk])
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     future = client.post(url, {"performed_on": tomorrow, "persons_checked": 3})
-    assert future.status_code == 400 and "performed_on" in future.json()
+    assert future.status_code == 400
+    assert "performed_on" in future.json()
     done = client.post(url, {"performed_on": date.today().isoformat(), "persons_checked": 3})
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["persons_checked"]) == ("performed", 3)
@@ -171,7 +174,8 @@ def test_findings_belong_to_the_recording_agency_and_use_its_categories(
     url = reverse("inspection-findings", args=[joint.pk])
     skv = api.as_user(skv_staff)
     wrong = skv.post(url, {"category": "utan_arbetstillstand", "severity": "high"})
-    assert wrong.status_code == 400 and "category" in wrong.json()
+    assert wrong.status_code == 400
+    assert "category" in wrong.json()
     ok = skv.post(
         url,
         {
@@ -225,7 +229,8 @@ def test_decision_by_the_finding_agency_with_amount(api, joint, skv_staff, polis
     url = reverse("inspection-decisions", args=[joint.pk])
     skv = api.as_user(skv_staff)
     no_amount = skv.post(url, {"finding": finding.pk, "type": "kontrollavgift"})
-    assert no_amount.status_code == 400 and "amount_sek" in no_amount.json()
+    assert no_amount.status_code == 400
+    assert "amount_sek" in no_amount.json()
     ok = skv.post(url, {"finding": finding.pk, "type": "kontrollavgift", "amount_sek": "12500"})
     assert ok.status_code == 201, ok.json()
     assert ok.json()["amount_sek"] == "12500.00"
@@ -246,7 +251,8 @@ def test_results_submitted_by_every_on_site_agency_document_the_inspection(
     joint.refresh_from_db()
     assert joint.status == "documented"
     closed = api.as_user(av_coordinator).post(reverse("inspection-close", args=[joint.pk]))
-    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "closed"
 
 
 def test_person_counts_are_counts_only(api, joint, polis_staff):
@@ -292,7 +298,8 @@ def test_cancel_needs_a_reason_and_is_final(api, plan, av_coordinator):
         reverse("inspection-perform", args=[inspection.pk]),
         {"performed_on": date.today().isoformat(), "persons_checked": 0},
     )
-    assert again.status_code == 400 and "status" in again.json()
+    assert again.status_code == 400
+    assert "status" in again.json()
 
 
 @pytest.mark.parametrize("rows", [1, 10])
@@ -336,7 +343,8 @@ def test_operation_moves_along_its_states_and_closes_when_its_inspections_are_do
     assert client.post(url, {"status": "in_progress"}).status_code == 200
     assert client.post(url, {"status": "follow_up"}).status_code == 200
     early = client.post(url, {"status": "closed"})
-    assert early.status_code == 400 and "status" in early.json()
+    assert early.status_code == 400
+    assert "status" in early.json()
     for user in (skv_staff, polis_staff):
         services.submit_results(joint, actor=user)
     services.close_inspection(joint, actor=av_coordinator)

@@ -226,7 +226,8 @@ def test_a_full_rebuild_gives_the_same_facts_as_refreshes_in_small_chunks(person
         ]
 
     before = snapshot()
-    assert before[0] and before[1]
+    assert before[0]
+    assert before[1]
     facts.rebuild()
     assert snapshot() == before
     for user in _personas(persona):
@@ -589,7 +590,8 @@ def test_a_refresh_skips_a_marker_whose_change_is_not_committed(persona):
     go_on.set()
     writer.join(10)
     refreshed.join(10)
-    assert done_before_commit and result == {"value": 0}
+    assert done_before_commit
+    assert result == {"value": 0}
     assert RankingStale.objects.filter(inspection_id=inspection.pk).exists()
     assert facts.refresh() == 1
     _assert_facts_agree(persona(inspection.coordinating_agency.code, "coordinator"))
@@ -619,4 +621,5 @@ def test_a_ranking_waits_for_a_refresh_in_progress(persona):
     first.join(10)
     second.join(10)
     assert waited
-    assert first_result == {"value": 3} and second_result == {"value": 0}
+    assert first_result == {"value": 3}
+    assert second_result == {"value": 0}

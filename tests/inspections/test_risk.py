@@ -261,7 +261,8 @@ def test_the_owner_of_the_findings_counts_them_as_findings(world):
 
 def test_the_request_filters_centre_industry_and_planned_workplaces(world):
     places = set(by_place(ranked(world["av"], industries=())))
-    assert world["restaurant"].pk in places and world["west"].pk not in places
+    assert world["restaurant"].pk in places
+    assert world["west"].pk not in places
     assert world["restaurant"].pk not in set(by_place(ranked(world["av"])))
     # A workplace already planned in the period is not a candidate again.
     services.plan_inspection(
@@ -437,7 +438,8 @@ def test_tips_without_orgnr_are_linked_not_merged_and_links_can_be_undone(world)
     assert tip_services.tip_link_candidates(employer, user=av) == []
     assert by_name in tip_services.linked_tips(employer, user=av)
     by_name.refresh_from_db()
-    assert by_name.employer_name == "BYGG & MONTAGE" and by_name.employer is None  # not merged
+    assert by_name.employer_name == "BYGG & MONTAGE"
+    assert by_name.employer is None
 
     with pytest.raises(StaleVersion):
         tip_services.decide_employer_link(

@@ -94,8 +94,11 @@ def test_profile_with_or_without_dash_shows_every_section(client, av_coordinator
         page = response.content.decode()
         assert "Bygg &amp; Montage AB" in page
         assert history.reference in page  # inspections
-        assert 'id="findings"' in page and "finding severity-high" in page  # findings
-        assert 'id="cases"' in page and 'id="tips"' in page and 'id="workplaces"' in page
+        assert 'id="findings"' in page
+        assert "finding severity-high" in page
+        assert 'id="cases"' in page
+        assert 'id="tips"' in page
+        assert 'id="workplaces"' in page
         assert 'id="co-employers"' in page
         assert 'id="tip-links"' in page  # a tip coordinator links tips here
     assert AuditEvent.objects.filter(action="employer.profile_read").count() == 2
@@ -152,7 +155,8 @@ def test_link_confirm_undo_and_reject_through_the_page_are_audited(
 ):
     client.force_login(av_coordinator)
     page = client.get(profile_url(employer.orgnr)).content.decode()
-    assert tip.code in page and "link-candidate" in page  # matched on the name
+    assert tip.code in page
+    assert "link-candidate" in page
 
     response = link(client, tip, "confirmed", 0)
     assert response.status_code == 302
@@ -218,8 +222,10 @@ def test_candidates_show_score_basis_and_a_breakdown_that_sums_to_it(
         float(p.replace(",", ".")) for p in re.findall(r'class="number points">([^<]+)<', first)
     ]
     total = float(re.search(r'class="number total">([^<]+)<', first)[1].replace(",", "."))
-    assert len(points) == 7 and sum(points) == total == candidates[0].score
-    assert "<details" in first and profile_url(employer.orgnr) in first
+    assert len(points) == 7
+    assert sum(points) == total == candidates[0].score
+    assert "<details" in first
+    assert profile_url(employer.orgnr) in first
 
 
 def test_bad_input_gives_field_errors_not_a_server_error(client, av_coordinator):
@@ -327,7 +333,8 @@ def test_risk_table_is_read_only_for_analysts_and_closed_to_staff(client, person
     client.force_login(persona("skv", "analyst"))
     response = client.get(TABLE)
     assert response.status_code == 200
-    assert b"construction" in response.content and b"industry-form" not in response.content
+    assert b"construction" in response.content
+    assert b"industry-form" not in response.content
     client.force_login(persona("skv", "staff"))
     assert client.get(TABLE).status_code == 403
 
@@ -362,7 +369,8 @@ def test_a_coordinator_without_a_centre_elsewhere_may_not_change_it(client, pers
     row = IndustryRisk.objects.get(key="construction")
     client.force_login(persona("skv", "coordinator"))
     response = client.get(TABLE)
-    assert response.status_code == 200 and b"industry-form" not in response.content
+    assert response.status_code == 200
+    assert b"industry-form" not in response.content
     url = reverse("inspections:industry_risk_change", args=[row.pk])
     assert client.post(url, {f"row-{row.pk}-weight": "1"}).status_code == 403
 

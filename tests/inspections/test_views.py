@@ -74,7 +74,8 @@ def test_coordinator_and_assigned_agencies_see_it_others_do_not(
         assert [i.pk for i in listed.context["inspections"]] == [inspection.pk], user
         assert inspection.reference in listed.content.decode()
         calendar = client.get(url("inspection_calendar"), week).content.decode()
-        assert inspection.reference in calendar and url("inspection_detail", inspection) in calendar
+        assert inspection.reference in calendar
+        assert url("inspection_detail", inspection) in calendar
         assert client.get(url("inspection_detail", inspection)).status_code == 200
 
     # An unassigned agency, and the coordinating agency's own non-coordinator staff.
@@ -97,9 +98,11 @@ def test_list_shows_my_agencys_part_and_links_to_the_other_pages(client, plan, a
     response = client.get(url("inspection_list"))
 
     page = response.content.decode()
-    assert "Desk support" in page and "Awaiting answer" in page
+    assert "Desk support" in page
+    assert "Awaiting answer" in page
     # Names, not codes: the county and the SNI title.
-    assert "Stockholm" in page and "Building of residential and other buildings" not in page
+    assert "Stockholm" in page
+    assert "Building of residential and other buildings" not in page
     assert "Byggande av bostadshus och andra byggnader" in page
     for name in ("inspection_calendar", "operation_board", "follow_up_list"):
         assert url(name) in page
@@ -187,7 +190,8 @@ def test_analyst_may_not_open_the_inspection_pages(client, persona, plan):
 
 def test_anonymous_visitor_is_sent_to_login(client):
     response = client.get(url("inspection_calendar"))
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
 
 
 # --- planning -----------------------------------------------------------------------------
@@ -222,10 +226,12 @@ def test_coordinator_plans_an_inspection(client, av_coordinator, employer):
     inspection = Inspection.objects.get()
     assert response.status_code == 302
     assert response.url == url("inspection_detail", inspection)
-    assert inspection.workplace.county.code == "01" and inspection.coordinating_agency.code == "av"
+    assert inspection.workplace.county.code == "01"
+    assert inspection.coordinating_agency.code == "av"
     assert inspection.inspectionemployer_set.get().role == "subcontractor"
     detail = client.get(response.url).content.decode()
-    assert "Bygg &amp; Montage AB" in detail and "556036-0793" in detail
+    assert "Bygg &amp; Montage AB" in detail
+    assert "556036-0793" in detail
 
 
 def test_plan_shows_the_services_workplace_and_employer_errors(client, av_coordinator, employer):
@@ -281,7 +287,8 @@ def test_decline_needs_a_reason_and_then_the_agency_loses_the_inspection(
     response = client.post(
         url("inspection_respond", inspection), {"answer": "decline", "reason": "Ingen personal"}
     )
-    assert response.status_code == 302 and response.url == url("inspection_list")
+    assert response.status_code == 302
+    assert response.url == url("inspection_list")
     assert client.get(url("inspection_detail", inspection)).status_code == 404
     assert client.get(url("inspection_list")).context["inspections"] == []
     assert (
@@ -309,7 +316,8 @@ def test_coordinator_assigns_an_agency(client, plan, av_coordinator, skv_staff):
         url("inspection_assign", inspection), {"agency": "polis", "mode": "on_site"}
     )
 
-    assert response.status_code == 302 and response.url.endswith("#assignments")
+    assert response.status_code == 302
+    assert response.url.endswith("#assignments")
     assignment = AgencyAssignment.objects.get(inspection=inspection)
     assert (assignment.agency.code, assignment.mode, assignment.status) == (
         "polis",
@@ -352,7 +360,8 @@ def test_an_agency_on_site_records_the_visit(client, plan, assign, skv_staff):
     assert (inspection.status, inspection.persons_checked) == ("performed", 7)
     detail = client.get(url("inspection_detail", inspection))
     assert detail.context["perform_form"] is None
-    assert detail.context["results_open"] and detail.context["can_submit"]
+    assert detail.context["results_open"]
+    assert detail.context["can_submit"]
     assert url("inspection_results", inspection) in detail.content.decode()
 
 
@@ -466,7 +475,8 @@ def test_results_page_before_the_visit_records_nothing(client, plan, assign, skv
 def test_a_finding_is_recorded_and_the_page_says_so(client, joint, skv_staff):
     client.force_login(skv_staff)
     page = client.get(url("inspection_results", joint)).content.decode()
-    assert 'data-draft-key="inspection-' in page and "js/results-draft.js" in page
+    assert 'data-draft-key="inspection-' in page
+    assert "js/results-draft.js" in page
     assert "data-draft-saved" not in page
 
     response = client.post(
@@ -514,7 +524,8 @@ def test_the_category_list_is_my_agencys(client, joint, polis_staff):
         .fields["category"]
         .choices
     )
-    assert "utan_arbetstillstand" in choices and "indikator_manniskohandel" in choices
+    assert "utan_arbetstillstand" in choices
+    assert "indikator_manniskohandel" in choices
     assert "personalliggare_saknas" not in choices
 
 
@@ -604,7 +615,8 @@ def test_the_deciding_agency_is_offered_only_the_next_statuses(
     # Swedish labels, never codes, for a Swedish reader.
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "sv"
     html = client.get(url("inspection_detail", joint)).content.decode()
-    assert ">Överklagat<" in html and ">appealed<" not in html
+    assert ">Överklagat<" in html
+    assert ">appealed<" not in html
     # Those who see the decision but did not make it get no form.
     for other in (polis_staff, av_coordinator):
         client.force_login(other)
@@ -741,7 +753,8 @@ def test_a_follow_up_is_added_from_the_results_page(client, joint, skv_staff):
         url("results_follow_up", joint),
         {"title": "Begär in personalliggaren", "due_date": "2026-12-01"},
     )
-    assert response.status_code == 302 and response.url.endswith("#follow-up")
+    assert response.status_code == 302
+    assert response.url.endswith("#follow-up")
     follow_up = FollowUp.objects.get()
     assert (follow_up.agency.code, follow_up.due_date) == ("skv", date(2026, 12, 1))
 
@@ -773,7 +786,8 @@ def test_follow_up_done_by_another_agency_is_403(client, joint, skv_staff, polis
 
     client.force_login(skv_staff)
     response = client.post(done, {"show": "mine"})
-    assert response.status_code == 302 and response.url.endswith("?show=mine")
+    assert response.status_code == 302
+    assert response.url.endswith("?show=mine")
     follow_up.refresh_from_db()
     assert follow_up.status == "done"
 
@@ -889,7 +903,8 @@ def test_coordinator_plans_an_operation_from_the_board(client, av_coordinator, s
         "56.3",
     ]
     unknown = client.post(url("operation_create"), {**data, "focus_sni": ["56.9"]})
-    assert unknown.status_code == 400 and unknown.context["operation_form"].errors["focus_sni"]
+    assert unknown.status_code == 400
+    assert unknown.context["operation_form"].errors["focus_sni"]
 
     client.force_login(skv_staff)
     assert client.post(url("operation_create"), data).status_code == 403
@@ -934,17 +949,20 @@ def test_board_filters_hide_finished_operations_and_cancelling_needs_its_own_pag
     board = reverse("inspections:operation_board")
 
     default = client.get(board).content.decode()
-    assert "Restaurangvecka" in default and "Städvecka" not in default
+    assert "Restaurangvecka" in default
+    assert "Städvecka" not in default
     assert 'name="status" value="cancelled"' not in default  # no cancel button on the cards
     everything = client.get(board, {"status": "all"}).content.decode()
     assert "Städvecka" in everything
     searched = client.get(board, {"status": "all", "q": "städ"}).content.decode()
-    assert "Städvecka" in searched and "Restaurangvecka" not in searched
+    assert "Städvecka" in searched
+    assert "Restaurangvecka" not in searched
 
     cancel = reverse("inspections:operation_cancel", args=[running.pk])
     assert cancel in default
     confirm = client.get(cancel)
-    assert confirm.status_code == 200 and "Restaurangvecka" in confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Restaurangvecka" in confirm.content.decode()
     assert client.post(cancel, {"reason": ""}).status_code == 400
     running.refresh_from_db()
     assert running.status == "planned"
@@ -1049,9 +1067,11 @@ def test_finished_operations_are_not_offered_for_planning(client, av_coordinator
     client.force_login(av_coordinator)
 
     page = client.get(url("inspection_create")).content.decode()
-    assert "Vårens byggkontroller" in page and "Förra årets insats" not in page
+    assert "Vårens byggkontroller" in page
+    assert "Förra årets insats" not in page
     refused = client.post(url("inspection_create"), plan_data(operation=str(done.pk)))
-    assert refused.status_code == 400 and not Inspection.objects.exists()
+    assert refused.status_code == 400
+    assert not Inspection.objects.exists()
     assert open_one.pk
 
 
@@ -1067,17 +1087,20 @@ def test_staff_on_site_record_the_visit_from_the_results_page(client, plan, assi
     page = client.get(url("inspection_results", inspection))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "visit-form" in body and url("results_visit", inspection) in body
+    assert "visit-form" in body
+    assert url("results_visit", inspection) in body
 
     response = client.post(
         url("results_visit", inspection),
         {"performed_on": timezone.localdate().isoformat(), "persons_checked": "21"},
     )
-    assert response.status_code == 302 and response.url.endswith("resultat/#finding")
+    assert response.status_code == 302
+    assert response.url.endswith("resultat/#finding")
     inspection.refresh_from_db()
     assert (inspection.status, inspection.persons_checked) == ("performed", 21)
     after = client.get(url("inspection_results", inspection)).content.decode()
-    assert "finding-form" in after and "visit-form" not in after
+    assert "finding-form" in after
+    assert "visit-form" not in after
 
 
 def test_a_visit_before_the_planned_date_is_questioned(client, plan, assign, skv_staff):
@@ -1111,7 +1134,8 @@ def test_desk_staff_are_told_to_wait_for_the_visit(client, plan, assign, polis_s
     client.force_login(polis_staff)
 
     body = client.get(url("inspection_results", inspection)).content.decode()
-    assert "visit-form" not in body and 'class="notice"' in body
+    assert "visit-form" not in body
+    assert 'class="notice"' in body
 
 
 def test_documented_only_when_every_accepted_agency_reported_or_was_waived(
@@ -1130,7 +1154,8 @@ def test_documented_only_when_every_accepted_agency_reported_or_was_waived(
 
     client.force_login(av_coordinator)
     detail = client.get(url("inspection_detail", inspection)).content.decode()
-    assert Agency.objects.get(code="polis").name in detail and "not-reporting-form" in detail
+    assert Agency.objects.get(code="polis").name in detail
+    assert "not-reporting-form" in detail
     refused = client.post(url("inspection_not_reporting", inspection), {"agency": "polis"})
     assert refused.status_code == 400
     waived = client.post(

@@ -32,9 +32,12 @@ def test_an_event_records_actor_agency_object_and_purpose(event, skv_staff):
 )
 def test_database_refuses_update_and_delete_of_audit_events(event, statement):
     """Runs on whichever database the suite uses; CI runs it on PostgreSQL and on SQLite."""
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     event.refresh_from_db()
     assert event.action == "test.action"
 

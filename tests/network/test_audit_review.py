@@ -43,13 +43,15 @@ def test_review_is_recorded_once_and_shown_in_the_list(api, skv_auditor, events)
 
 def test_sample_size_is_validated(api, skv_auditor):
     response = api.as_user(skv_auditor).get(reverse("auditevent-sample"), {"n": 0})
-    assert response.status_code == 400 and "n" in response.json()
+    assert response.status_code == 400
+    assert "n" in response.json()
 
 
 def test_sample_page_in_the_browser(client, skv_auditor, events):
     client.force_login(skv_auditor)
     page = client.get(reverse("network:audit_sample"), {"n": 3}, follow=True)
-    assert page.status_code == 200 and "?sample=" in page.redirect_chain[0][0]
+    assert page.status_code == 200
+    assert "?sample=" in page.redirect_chain[0][0]
     assert page.content.decode().count('name="note"') == 3
     # The sample keeps its address: coming back after a review shows the same events, less
     # the reviewed one, rather than a new draw.
@@ -62,7 +64,8 @@ def test_sample_page_in_the_browser(client, skv_auditor, events):
         reverse("network:audit_review", args=[events[1].pk]),
         {"note": "", "next": "https://evil.example/"},
     )
-    assert response.status_code == 302 and response["Location"] == reverse("network:audit_list")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("network:audit_list")
     assert AuditEventReview.objects.filter(event=events[1]).exists()
 
 
@@ -75,7 +78,8 @@ def test_the_log_page_filters_in_words_and_pages_with_a_cursor(client, skv_audit
     page = client.get(url).content.decode()
     assert '<option value="case.viewed">Read the case</option>' in page
     assert '<option value="cases.case">Case</option>' in page
-    assert 'name="object_id"' in page and 'type="hidden"' in page
+    assert 'name="object_id"' in page
+    assert 'type="hidden"' in page
 
     shown = client.get(url, {"action": "case.viewed"}).context["events"]
     assert [e.object_id for e in shown] == ["5", "4", "3", "2", "1", "0"]  # own agency only
@@ -83,9 +87,11 @@ def test_the_log_page_filters_in_words_and_pages_with_a_cursor(client, skv_audit
     for n in range(60):
         record_event("case.viewed", actor=events[0].actor, object_type="cases.case", object_id=n)
     first = client.get(url, {"action": "case.viewed"})
-    assert len(first.context["events"]) == 50 and first.context["next_before"]
+    assert len(first.context["events"]) == 50
+    assert first.context["next_before"]
     assert 'rel="next"' in first.content.decode()
     second = client.get(url, {"action": "case.viewed", "before": first.context["next_before"]})
     rest = second.context["events"]
-    assert len(rest) == 16 and not second.context["next_before"]
+    assert len(rest) == 16
+    assert not second.context["next_before"]
     assert {e.pk for e in first.context["events"]}.isdisjoint({e.pk for e in rest})

@@ -35,7 +35,8 @@ def test_five_wrong_passwords_lock_the_username_with_a_page_not_a_trace(client, 
     assert "_auth_user_id" not in client.session
     event = AuditEvent.objects.filter(action="auth.locked_out").first()
     assert event is not None
-    assert event.agency_code == "skv" and event.purpose == "username=skv.staff"
+    assert event.agency_code == "skv"
+    assert event.purpose == "username=skv.staff"
 
 
 def test_the_lock_on_a_username_holds_from_another_address_too(client, skv_staff):
@@ -96,7 +97,8 @@ def test_unlock_login_command_lets_the_user_in_again_and_is_audited(client, pers
     assert "6 failed login(s) cleared" in out  # the try while locked counts too
     assert log_in(client, "skv.analyst", PASSWORD).status_code == 302
     event = AuditEvent.objects.get(action="auth.unlocked")
-    assert event.object_id == str(user.pk) and event.agency_code == "skv"
+    assert event.object_id == str(user.pk)
+    assert event.agency_code == "skv"
 
 
 def test_an_admin_unlocks_from_the_admin_with_an_audited_action(client, persona, django_user_model):
@@ -113,7 +115,8 @@ def test_an_admin_unlocks_from_the_admin_with_an_audited_action(client, persona,
     assert not AccessAttempt.objects.exists()
     event = AuditEvent.objects.get(action="auth.unlocked")
     assert event.actor_username == "root"
-    assert ATTACKER in event.purpose and "skv.staff-x" in event.purpose
+    assert ATTACKER in event.purpose
+    assert "skv.staff-x" in event.purpose
 
 
 def test_attempt_rows_cannot_be_deleted_silently_in_the_admin(client, django_user_model):

@@ -82,7 +82,8 @@ def test_a_member_signs_in_and_the_providers_mfa_counts(oidc, rf, persona):
     assert request.session["_auth_user_id"] == str(user.pk)
     assert request.session[IDP_MFA_SESSION_KEY] is True
     event = AuditEvent.objects.get(action="auth.oidc")
-    assert event.actor_username == "skv.anna" and "mfa asserted: yes" in event.purpose
+    assert event.actor_username == "skv.anna"
+    assert "mfa asserted: yes" in event.purpose
 
     # With that session, akrim's own code is not asked for.
     client = Client()
@@ -114,7 +115,8 @@ def test_only_existing_members_of_the_configured_agencies_get_in(
     users = django_user_model.objects.count()
     with idp({"sub": "9", "amr": ["mfa"]}, {"sub": "9", "email": email}):
         request, response = callback(rf)
-    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
     assert "_auth_user_id" not in request.session
     assert django_user_model.objects.count() == users
 

@@ -83,10 +83,12 @@ def test_a_password_change_revokes_every_token(api, persona):
     user = persona("skv", "staff")
     first = take_token(api, "skv.staff", otp=otp_code(user))
     second = take_token(api, "skv.staff", otp=otp_code(user))
-    assert me(api, first).status_code == 200 and me(api, second).status_code == 200
+    assert me(api, first).status_code == 200
+    assert me(api, second).status_code == 200
     user.set_password("another-long-password-2026")
     user.save()
-    assert me(api, first).status_code == 401 and me(api, second).status_code == 401
+    assert me(api, first).status_code == 401
+    assert me(api, second).status_code == 401
 
 
 def test_deactivation_revokes_every_token(api, persona):
@@ -125,10 +127,13 @@ def test_people_list_and_revoke_their_own_tokens_in_swedish(api, client, persona
     client.force_login(user)
     page = client.get(reverse("network:token_list"), HTTP_ACCEPT_LANGUAGE="sv")
     html = page.content.decode()
-    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
     assert "Dina API-nycklar" in html
-    assert token[:8] in html and kept[:8] in html
-    assert others[:8] not in html and token not in html
+    assert token[:8] in html
+    assert kept[:8] in html
+    assert others[:8] not in html
+    assert token not in html
     # Someone else's token cannot be revoked from here.
     client.post(reverse("network:token_list"), {"token": others[:15]})
     assert me(api, others).status_code == 200
@@ -144,4 +149,5 @@ def test_people_list_and_revoke_their_own_tokens_in_swedish(api, client, persona
 
 def test_the_token_page_needs_login(client):
     response = client.get(reverse("network:token_list"))
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]

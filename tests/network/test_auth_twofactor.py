@@ -61,11 +61,13 @@ def test_without_an_authenticator_the_password_leads_to_enrolment_and_nowhere_el
     # Everything but the two-factor pages and logout sends the user to enrolment.
     for url in ("/", "/arenden/", "/logg/", "/admin/"):
         page = client.get(url)
-        assert page.status_code == 302 and page["Location"].startswith("/login/tvastegs/"), url
+        assert page.status_code == 302, url
+        assert page["Location"].startswith("/login/tvastegs/"), url
     assert client.get(reverse("two_factor_verify")).url == reverse("two_factor_enrol")
     # The API on this session answers 403, with a reason.
     api = client.get("/api/v1/me/")
-    assert api.status_code == 403 and "detail" in api.json()
+    assert api.status_code == 403
+    assert "detail" in api.json()
 
 
 def test_enrolment_shows_a_local_qr_code_confirms_and_shows_recovery_codes_once(persona):
@@ -83,7 +85,8 @@ def test_enrolment_shows_a_local_qr_code_confirms_and_shows_recovery_codes_once(
     assert twofactor.base64.b32decode(secret + "=" * (-len(secret) % 8)) == device.bin_key
 
     wrong = client.post(reverse("two_factor_enrol"), {"code": "000000"})
-    assert wrong.status_code == 400 and "code" in wrong.context["form"].errors
+    assert wrong.status_code == 400
+    assert "code" in wrong.context["form"].errors
     assert AuditEvent.objects.filter(action="auth.otp_failed", actor=user).exists()
     # Straight after a wrong code even the right one is refused (throttling) ...
     refused = client.post(reverse("two_factor_enrol"), {"code": twofactor.current_code(device)})
@@ -93,7 +96,8 @@ def test_enrolment_shows_a_local_qr_code_confirms_and_shows_recovery_codes_once(
     done = client.post(reverse("two_factor_enrol"), {"code": twofactor.current_code(device)})
     assert done.status_code == 200
     codes = done.context["codes"]
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
     assert done["Cache-Control"] == "no-store"
     assert AuditEvent.objects.filter(action="auth.otp_enrolled", actor=user).exists()
     assert TOTPDevice.objects.get(user=user).confirmed
@@ -115,7 +119,8 @@ def test_with_an_authenticator_the_code_page_comes_after_the_password(persona):
     assert wrong.status_code == 400
     assert client.get("/arenden/").status_code == 302
     event = AuditEvent.objects.get(action="auth.otp_failed")
-    assert event.actor_username == "skv.staff" and event.agency_code == "skv"
+    assert event.actor_username == "skv.staff"
+    assert event.agency_code == "skv"
 
 
 def test_a_right_code_lets_the_user_in_and_back_to_where_they_were_going(persona):
@@ -125,7 +130,8 @@ def test_a_right_code_lets_the_user_in_and_back_to_where_they_were_going(persona
     response = client.post(
         reverse("two_factor_verify"), {"code": otp_code(user), "next": "/arenden/"}
     )
-    assert response.status_code == 302 and response["Location"] == "/arenden/"
+    assert response.status_code == 302
+    assert response["Location"] == "/arenden/"
     assert client.get("/arenden/").status_code == 200
     assert AuditEvent.objects.filter(action="auth.otp_verified", actor=user).exists()
 
@@ -159,7 +165,8 @@ def test_a_recovery_code_works_once_and_its_use_is_audited(persona):
     assert response.status_code == 302
     assert client.get("/logg/").status_code == 200
     event = AuditEvent.objects.get(action="auth.recovery_code_used")
-    assert event.actor_username == "av.auditor" and event.purpose == "9 recovery codes left"
+    assert event.actor_username == "av.auditor"
+    assert event.purpose == "9 recovery codes left"
     assert not StaticToken.objects.filter(token=codes[0]).exists()
 
     client.post(reverse("logout"))
@@ -194,7 +201,8 @@ def test_codes_are_rate_limited_per_user(persona, settings):
     for _ in range(3):
         assert client.post(reverse("two_factor_verify"), {"code": "000000"}).status_code == 400
     limited = client.post(reverse("two_factor_verify"), {"code": "000000"})
-    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
 
 
 def test_unverified_session_cannot_use_the_admin(persona):
@@ -215,13 +223,16 @@ def token(api, **data):
 def test_token_for_a_two_factor_user_needs_the_otp_field(api, persona):
     user = persona("skv", "staff")
     missing = token(api, username="skv.staff")
-    assert missing.status_code == 400 and list(missing.json()) == ["otp"]
+    assert missing.status_code == 400
+    assert list(missing.json()) == ["otp"]
     wrong = token(api, username="skv.staff", otp="000000")
-    assert wrong.status_code == 400 and list(wrong.json()) == ["otp"]
+    assert wrong.status_code == 400
+    assert list(wrong.json()) == ["otp"]
     assert AuditEvent.objects.filter(action="auth.otp_failed", purpose="api token").exists()
     a_moment_later(user)
     right = token(api, username="skv.staff", otp=otp_code(user))
-    assert right.status_code == 200 and right.json()["token"]
+    assert right.status_code == 200
+    assert right.json()["token"]
 
 
 def test_token_without_an_authenticator_says_to_enrol_in_the_browser(api, persona):

@@ -94,7 +94,8 @@ def test_an_agency_admin_unlocks_their_own_agencys_users_audited(client, persona
     client.post(changelist, {"action": "unlock", "_selected_action": ids})
     assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"polis.staff"}
     event = AuditEvent.objects.get(action="auth.unlocked")
-    assert event.actor_username == "skv.admin" and event.object_id == str(staff.pk)
+    assert event.actor_username == "skv.admin"
+    assert event.object_id == str(staff.pk)
     client.logout()
     assert (
         client.post(reverse("login"), {"username": "skv.staff", "password": PASSWORD}).status_code

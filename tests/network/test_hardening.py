@@ -81,9 +81,12 @@ def test_a_406_is_json_not_a_python_repr(client):
 @pytest.mark.django_db
 def test_truncate_of_the_audit_trail_is_refused():
     record_event("test.kept", actor=None)
-    with pytest.raises(DatabaseError, match="TRUNCATE refused"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE network_auditevent CASCADE")
+    with (
+        pytest.raises(DatabaseError, match="TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE network_auditevent CASCADE")
     assert AuditEvent.objects.filter(action="test.kept").exists()
 
 
@@ -112,12 +115,14 @@ def test_the_published_demo_key_is_refused_with_debug_off(api, client, persona, 
         {"username": user.username, "password": PASSWORD, "otp": code},
         format="json",
     )
-    assert token.status_code == 400 and "otp" in token.json()
+    assert token.status_code == 400
+    assert "otp" in token.json()
     assert client.login(username=user.username, password=PASSWORD)
     # The demo authenticator does not count: the person must set up their own.
     assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor_enrol"))
     response = client.post(reverse("two_factor_verify"), {"code": code})
-    assert response.status_code == 302 and reverse("two_factor_enrol") in response["Location"]
+    assert response.status_code == 302
+    assert reverse("two_factor_enrol") in response["Location"]
     assert client.get(reverse("home")).status_code == 302
 
 
@@ -127,7 +132,8 @@ def test_totp_secrets_are_encrypted_at_rest_and_keys_rotate(persona, settings, a
     device = twofactor.totp_device(user)
     stored = TOTPDevice.objects.filter(pk=device.pk).values_list("key", flat=True).get()
     secret = device.bin_key.hex()
-    assert stored.startswith("enc1:") and secret not in stored
+    assert stored.startswith("enc1:")
+    assert secret not in stored
     first = api.post(
         reverse("api-token"),
         {"username": "skv.staff", "password": PASSWORD, "otp": otp_code(user)},
@@ -139,7 +145,8 @@ def test_totp_secrets_are_encrypted_at_rest_and_keys_rotate(persona, settings, a
     call_command("rotate_totp_key")
     settings.AKRIM_TOTP_KEYS = ["n" * 40]
     rotated = TOTPDevice.objects.get(pk=device.pk)
-    assert rotated.key != stored and rotated.bin_key.hex() == secret
+    assert rotated.key != stored
+    assert rotated.bin_key.hex() == secret
     assert AuditEvent.objects.filter(action="auth.totp_key_rotated").exists()
 
 
@@ -152,7 +159,8 @@ def test_the_migration_encrypts_secrets_stored_in_clear(persona):
     migration = importlib.import_module("network.migrations.0007_encrypt_totp_secrets")
     migration.encrypt_existing(django_apps, None)
     stored = TOTPDevice.objects.filter(pk=device.pk).values_list("key", flat=True).get()
-    assert totp_keys.is_encrypted(stored) and totp_keys.decrypt(stored) == secret
+    assert totp_keys.is_encrypted(stored)
+    assert totp_keys.decrypt(stored) == secret
 
 
 @pytest.mark.django_db
@@ -164,7 +172,8 @@ def test_a_session_ends_ten_hours_after_login_however_active(client, persona, se
     session[twofactor.LOGIN_AT_SESSION_KEY] = int(time.time()) - 10 * 3600 - 1
     session.save()
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="sv")
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
     assert "_auth_user_id" not in client.session
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="sv")
     assert "högst 10 timmar" in page.content.decode()

@@ -58,10 +58,9 @@ def queue(n: int = 1, kind: str = "test.notice") -> list[OutboxMessage]:
 def test_a_mail_is_sent_after_the_change_commits_and_only_once(
     mail_server_up, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            queue(2)
-            assert mail.outbox == []  # nothing leaves before the commit
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        queue(2)
+        assert mail.outbox == []  # nothing leaves before the commit
     # The commit nudged the sender (Celery runs in-process here, as in `make run`).
     assert sorted(m.to[0] for m in mail.outbox) == ["person0@example.se", "person1@example.se"]
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.SENT}
@@ -70,13 +69,16 @@ def test_a_mail_is_sent_after_the_change_commits_and_only_once(
 
 
 def test_a_rolled_back_change_sends_nothing(mail_server_up, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                queue()
-                raise RuntimeError("the change failed")
+    with (  # noqa: PT012  (the write and its failure are one transaction)
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError, match="the change failed"),
+        transaction.atomic(),
+    ):
+        queue()
+        raise RuntimeError("the change failed")
     assert not OutboxMessage.objects.exists()
-    assert outbox.send_due() == 0 and mail.outbox == []
+    assert outbox.send_due() == 0
+    assert mail.outbox == []
 
 
 def test_the_pause_between_tries_doubles_up_to_its_cap(settings):
@@ -137,7 +139,8 @@ def test_after_the_last_try_the_mail_is_marked_failed_and_an_admin_can_send_it_a
     assert AuditEvent.objects.filter(action="outbox.send_again", actor=admin).count() == 1
     outbox.send_due()
     message.refresh_from_db()
-    assert message.status == Status.SENT and len(mail.outbox) == 1
+    assert message.status == Status.SENT
+    assert len(mail.outbox) == 1
 
 
 def test_a_claim_is_won_once(mail_server_up):
@@ -145,7 +148,8 @@ def test_a_claim_is_won_once(mail_server_up):
     assert outbox.claim(message.pk) is True
     assert outbox.claim(message.pk) is False
     # A claimed message is not sent by a sender that comes later.
-    assert outbox.send_due() == 0 and mail.outbox == []
+    assert outbox.send_due() == 0
+    assert mail.outbox == []
 
 
 def test_a_mail_whose_sender_died_mid_send_is_not_sent_again(settings, mail_server_up):
@@ -154,7 +158,8 @@ def test_a_mail_whose_sender_died_mid_send_is_not_sent_again(settings, mail_serv
     later = timezone.now() + timedelta(seconds=settings.AKRIM_OUTBOX_CLAIM_TIMEOUT_SECONDS + 1)
     assert outbox.send_due(now=later) == 0
     message.refresh_from_db()
-    assert message.status == Status.FAILED and "may not have arrived" in message.last_error
+    assert message.status == Status.FAILED
+    assert "may not have arrived" in message.last_error
     assert mail.outbox == []
 
 
@@ -197,7 +202,8 @@ def test_password_reset_answers_the_same_with_the_mail_server_down_and_mails_lat
         response = client.post(reverse("password_reset"), {"email": "analyst@skv.invalid"})
     assert response.status_code == 302
     message = OutboxMessage.objects.get(kind="auth.password_reset")
-    assert message.to == ["analyst@skv.invalid"] and message.status == Status.PENDING
+    assert message.to == ["analyst@skv.invalid"]
+    assert message.status == Status.PENDING
 
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     assert outbox.send_due(now=message.next_attempt_at + timedelta(seconds=1)) == 1

@@ -56,7 +56,8 @@ def test_a_code_outside_the_reference_list_is_refused(sent):
 
 def test_the_picker_lists_every_code_with_its_swedish_title_and_shows_the_chosen_one():
     html = SniCodeField().widget.render("sni", "41.200", {"id": "id_sni"})
-    assert 'list="id_sni_sni"' in html and '<datalist id="id_sni_sni">' in html
+    assert 'list="id_sni_sni"' in html
+    assert '<datalist id="id_sni_sni">' in html
     assert 'value="41.200 Byggande av bostadshus och andra byggnader"' in html
     assert '<option value="56.100 Restaurangverksamhet"></option>' in html
     assert (
@@ -106,11 +107,13 @@ def test_the_planning_form_takes_a_picked_industry_and_refuses_an_unknown_one(pe
     assert form.is_valid(), form.errors
     assert form.workplace()["sni"] == "41.200"
     form = InspectionPlanForm(plan(sni="41.999"), user=user)
-    assert not form.is_valid() and list(form.errors) == ["sni"]
+    assert not form.is_valid()
+    assert list(form.errors) == ["sni"]
     form = InspectionPlanForm(
         plan(new_orgnr="212000-0142", new_name="X", new_sni="99.9"), user=user
     )
-    assert not form.is_valid() and list(form.errors) == ["new_sni"]
+    assert not form.is_valid()
+    assert list(form.errors) == ["new_sni"]
 
 
 @pytest.mark.django_db
@@ -187,7 +190,8 @@ def test_the_data_migration_maps_clear_values_and_keeps_unclear_ones_in_a_note(p
     stored = dict(VictimReferral.objects.values_list("pk", "nationality"))
     assert (stored[clear], stored[lower], stored[unclear], stored[empty]) == ("PL", "TH", "", "")
     note = ReferralNote.objects.get()
-    assert note.referral_id == unclear and "”UK”" in note.text
+    assert note.referral_id == unclear
+    assert "”UK”" in note.text
     assert (note.author, note.agency.code) == (staff, "skv")
 
 
@@ -199,5 +203,6 @@ def test_the_risk_table_form_takes_industries_from_the_list_only():
     assert form.is_valid(), form.errors
     assert form.changes()["sni_prefixes"] == ["41", "43.2"]
     form = IndustryRiskForm({**data, "sni_prefixes": ["41", "43.29"]})
-    assert not form.is_valid() and list(form.errors) == ["sni_prefixes"]
+    assert not form.is_valid()
+    assert list(form.errors) == ["sni_prefixes"]
     assert "43.29 finns inte i listan över branscher (SNI 2007)." in form.errors["sni_prefixes"]

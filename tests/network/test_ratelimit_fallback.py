@@ -56,5 +56,5 @@ def test_other_cache_errors_are_not_swallowed(monkeypatch):
 
     monkeypatch.setattr(ratelimit, "_count", broken)
     ratelimit._shared_paused_until = 0.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a bug, not an outage"):
         ratelimit.hit("login:ip", "192.0.2.1")

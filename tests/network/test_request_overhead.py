@@ -30,7 +30,8 @@ def test_a_signed_in_api_request_reads_session_user_with_membership_and_second_f
     client.force_login(coordinator)
     sql = queries(client, "/api/v1/me/")
     assert len(sql) == 3, sql  # session; user with membership and agency; the device
-    assert "network_membership" in sql[1] and "django_session" in sql[0]
+    assert "network_membership" in sql[1]
+    assert "django_session" in sql[0]
     assert not any(s.startswith("UPDATE") for s in sql)  # the session is not rewritten
 
 

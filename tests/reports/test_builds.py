@@ -43,7 +43,8 @@ def test_an_exception_fails_the_build_with_the_error_shown(av_analyst):
     assert build.status == "failed"
     assert build.error == "ZeroDivisionError: division by zero"
     retry, created = services.request_build(year=2025, actor=av_analyst, enqueue=False)
-    assert created and retry.pk != build.pk
+    assert created
+    assert retry.pk != build.pk
 
 
 def test_a_build_whose_worker_died_can_be_requested_again(av_analyst, settings):
@@ -56,7 +57,8 @@ def test_a_build_whose_worker_died_can_be_requested_again(av_analyst, settings):
     again, created = services.request_build(year=2025, actor=av_analyst, enqueue=False)
     assert created
     build.refresh_from_db()
-    assert build.status == "failed" and build.error  # the reason is shown to the person
+    assert build.status == "failed"
+    assert build.error
     assert build_lagesbild.apply(args=[again.pk]).get() == "ready"
 
 
@@ -72,9 +74,11 @@ def test_transient_database_error_gives_the_build_back_and_retries(av_analyst):
     from django.db import OperationalError
 
     build, _created = services.request_build(year=2025, actor=av_analyst, enqueue=False)
-    with mock.patch("reports.figures.compute", side_effect=OperationalError("server closed")):
-        with pytest.raises(Exception):  # noqa: B017  (Celery's Retry in eager mode)
-            build_lagesbild.apply(args=[build.pk], throw=True)
+    with (
+        mock.patch("reports.figures.compute", side_effect=OperationalError("server closed")),
+        pytest.raises(Exception),  # noqa: B017, PT011  (Celery's Retry in eager mode)
+    ):
+        build_lagesbild.apply(args=[build.pk], throw=True)
     build.refresh_from_db()
     assert build.status in {"queued", "ready"}  # given back (or already rebuilt by a retry)
 
@@ -100,14 +104,16 @@ def test_api_contract_shapes(api, av_analyst, ready):
     ):
         assert key in body["figures"]
     bad_year = client.post(reverse("report-list"), {"year": 1999}, format="json")
-    assert bad_year.status_code == 400 and "year" in bad_year.json()
+    assert bad_year.status_code == 400
+    assert "year" in bad_year.json()
 
 
 def test_downloads_are_checked_and_audited(api, av_analyst, ready, tmp_path):
     client = api.as_user(av_analyst)
     url = reverse("report-download", args=[ready.pk])
     pdf = client.get(url, {"format": "pdf"})
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
     csv_body = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
     assert csv_body.splitlines()[0] == "table,code,label,column,value"
     book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
@@ -172,7 +178,8 @@ def test_the_pdf_is_tagged_with_language_and_title_in_swedish_and_english(
         )  # fmt: skip
         assert (artifacts / f"lagesbild-page1-{language}.png").stat().st_size > 5000
     html = client.get(url, {"format": "html", "lang": "en"}).content.decode()
-    assert '<html lang="en">' in html and "Key ratios per company" in html
+    assert '<html lang="en">' in html
+    assert "Key ratios per company" in html
 
 
 def _swedish(text):
@@ -194,7 +201,9 @@ def test_build_command(persona, capsys):
 def test_report_page_shows_progress_then_the_report(client, av_analyst, ready):
     client.force_login(av_analyst)
     page = client.get(reverse("reports:build_detail", args=[ready.pk])).content.decode()
-    assert "<svg" in page and "table-inspections_by_county" in page
+    assert "<svg" in page
+    assert "table-inspections_by_county" in page
     running, _created = services.request_build(year=2024, actor=av_analyst, enqueue=False)
     page = client.get(reverse("reports:build_detail", args=[running.pk])).content.decode()
-    assert "<progress" in page and "report-progress.js" in page
+    assert "<progress" in page
+    assert "report-progress.js" in page

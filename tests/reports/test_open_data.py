@@ -55,7 +55,8 @@ def test_the_published_package_is_public_valid_and_suppressed(
     page = client.get(reverse("reports:open_data", args=[2025]))  # anonymous
     assert page.status_code == 200
     archive = client.get(_urls(2025)[3])
-    assert archive.status_code == 200 and archive["Content-Type"] == "application/zip"
+    assert archive.status_code == 200
+    assert archive["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(archive.content)) as package:
         package.extractall(tmp_path)
     folder = tmp_path / "lagesbild-2025"
@@ -68,12 +69,15 @@ def test_the_published_package_is_public_valid_and_suppressed(
     # The figures are the frozen, suppressed ones: the single control fee is an empty cell.
     rows = list(csv.DictReader(io.StringIO((folder / "decisions_by_type.csv").read_text())))
     fee = next(r for r in rows if r["code"] == "kontrollavgift")
-    assert fee["count"] == "" and fee["amount_sek"] == ""
-    assert fee["label_sv"] == "Kontrollavgift" and fee["label_en"] == "Control fee"
+    assert fee["count"] == ""
+    assert fee["amount_sek"] == ""
+    assert fee["label_sv"] == "Kontrollavgift"
+    assert fee["label_en"] == "Control fee"
     counties = list(csv.DictReader(io.StringIO((folder / "inspections_by_county.csv").read_text())))
     assert {r["code"] for r in counties} == {"01", "12"}
     assert all(r["value"] == "" for r in counties)  # 2 and 1 are small cells at k=5
     frozen = AnnualReport.objects.get(year=2025).build
     assert descriptor["version"] == str(frozen.pk)
     csv_file = client.get(_urls(2025)[2])
-    assert csv_file.status_code == 200 and csv_file.content.decode().startswith("code,")
+    assert csv_file.status_code == 200
+    assert csv_file.content.decode().startswith("code,")
