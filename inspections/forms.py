@@ -13,9 +13,11 @@ from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.employers.models import Employer
+from inspections import risk, services
 from inspections.choices import (
     MONETARY_DECISIONS,
     DecisionStatus,
@@ -797,3 +799,110 @@ class FollowUpFilterForm(forms.Form):
                 Q(title__icontains=data["q"]) | Q(inspection__workplace__name__icontains=data["q"])
             )
         return follow_ups
+
+
+# --- risk-based selection (inspections/risk_views.py) ----------------------------------
+
+
+class CandidateQueryForm(ServiceErrorsMixin, forms.Form):
+    """What the coordinator asks for. The rules (known centre, industries, period syntax,
+    limit) are inspections.risk.build_request's, shown here next to the fields."""
+
+    centre = forms.ChoiceField(label=gettext_lazy("regional centre"))
+    industries = forms.MultipleChoiceField(
+        label=gettext_lazy("industries"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None chosen: every industry."),
+    )
+    period = forms.CharField(
+        label=gettext_lazy("period"),
+        required=False,
+        max_length=30,
+        help_text=gettext_lazy(
+            "2026-12, 2026 or 2026-12-01/2026-12-31. Empty: the coming 30 days."
+        ),
+    )
+    limit = forms.CharField(
+        label=gettext_lazy("number of candidates"),
+        required=False,
+        max_length=5,
+        widget=forms.NumberInput(attrs={"min": 1, "max": risk.MAX_LIMIT}),
+    )
+
+    def __init__(self, *args, centres, industries, **kwargs):
+        super().__init__(*args, **kwargs)
+        choice_field(self, "centre").choices = [(c.code, c.name) for c in centres]
+        choice_field(self, "industries").choices = [
+            (row.key, f"{row.name} ({row.weight})") for row in industries
+        ]
+
+
+class PlanForm(ServiceErrorsMixin, forms.Form):
+    """Plan the ticked candidates into an operation the person's agency coordinates."""
+
+    service_fields = {"workplaces": "picks", "selection_basis": "picks"}
+
+    operation = forms.ModelChoiceField(
+        label=gettext_lazy("control operation"), queryset=ControlOperation.objects.none()
+    )
+    planned_date = forms.DateField(
+        label=gettext_lazy("planned date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    picks = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("candidates"), coerce=int, choices=(), required=True
+    )
+
+    def __init__(self, *args, operations, workplace_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "operation").queryset = operations
+        choice_field(self, "picks").choices = [(i, i) for i in workplace_ids]
+        self.fields["picks"].error_messages["required"] = _("Pick at least one candidate.")
+
+
+class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
+    """One row of the risk table. SNI codes are chosen from SCB's titles (SniCodesField)."""
+
+    key = forms.SlugField(label=gettext_lazy("key"), max_length=40)
+    name_sv = forms.CharField(label=gettext_lazy("name (Swedish)"), max_length=200)
+    name_en = forms.CharField(label=gettext_lazy("name (English)"), max_length=200, required=False)
+    sni_prefixes = SniCodesField(
+        label=gettext_lazy("industries (SNI)"),
+        help_text=gettext_lazy(
+            "A workplace matches an industry and everything under it. Hold Ctrl (Cmd on a Mac) to choose several."
+        ),
+    )
+    weight = forms.IntegerField(
+        label=gettext_lazy("weight"),
+        min_value=0,
+        max_value=10,
+        help_text=gettext_lazy("0 (no risk) to 10."),
+    )
+    source = forms.CharField(label=gettext_lazy("source"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, row=None, **kwargs):
+        if row is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "key": row.key,
+                    "name_sv": row.name_sv,
+                    "name_en": row.name_en,
+                    "sni_prefixes": list(row.sni_prefixes),
+                    "weight": row.weight,
+                    "source": row.source,
+                    "version": row.version,
+                },
+            )
+            kwargs.setdefault("prefix", f"row-{row.pk}")
+        super().__init__(*args, **kwargs)
+        self.row = row
+        if row is not None:
+            del self.fields["key"]
+
+    def changes(self) -> dict:
+        data = {f: self.cleaned_data[f] for f in services.INDUSTRY_RISK_FIELDS}
+        if self.row is None:
+            data["key"] = self.cleaned_data["key"]
+        return data

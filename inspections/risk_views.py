@@ -8,7 +8,6 @@ audit them. An unknown or invalid organisation number answers 404, a missing cap
 bad input re-renders the page with the errors next to the fields (400), a stale version 409.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -26,9 +25,9 @@ from cases.tips.models import EmployerLink, LinkStatus, Tip
 from cases.tips.policies import is_tip_coordinator
 from inspections import policies, profile, risk, services
 from inspections.choices import RANKING_BASES, EmployerRole
+from inspections.forms import CandidateQueryForm, IndustryRiskForm, PlanForm
 from inspections.models import ControlOperation, IndustryRisk
 from network.exceptions import StaleVersion
-from network.forms import ServiceErrorsMixin, SniCodesField, choice_field, model_choice_field
 from network.http import user_of
 from network.identifiers import parse_orgnr
 from network.mixins import CapabilityRequiredMixin
@@ -139,62 +138,6 @@ class EmployerLinkView(CapabilityRequiredMixin, View):
 
 
 # --- risk candidates -----------------------------------------------------------------------
-
-
-class CandidateQueryForm(ServiceErrorsMixin, forms.Form):
-    """What the coordinator asks for. The rules (known centre, industries, period syntax,
-    limit) are inspections.risk.build_request's, shown here next to the fields."""
-
-    centre = forms.ChoiceField(label=gettext_lazy("regional centre"))
-    industries = forms.MultipleChoiceField(
-        label=gettext_lazy("industries"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("None chosen: every industry."),
-    )
-    period = forms.CharField(
-        label=gettext_lazy("period"),
-        required=False,
-        max_length=30,
-        help_text=gettext_lazy(
-            "2026-12, 2026 or 2026-12-01/2026-12-31. Empty: the coming 30 days."
-        ),
-    )
-    limit = forms.CharField(
-        label=gettext_lazy("number of candidates"),
-        required=False,
-        max_length=5,
-        widget=forms.NumberInput(attrs={"min": 1, "max": risk.MAX_LIMIT}),
-    )
-
-    def __init__(self, *args, centres, industries, **kwargs):
-        super().__init__(*args, **kwargs)
-        choice_field(self, "centre").choices = [(c.code, c.name) for c in centres]
-        choice_field(self, "industries").choices = [
-            (row.key, f"{row.name} ({row.weight})") for row in industries
-        ]
-
-
-class PlanForm(ServiceErrorsMixin, forms.Form):
-    """Plan the ticked candidates into an operation the person's agency coordinates."""
-
-    service_fields = {"workplaces": "picks", "selection_basis": "picks"}
-
-    operation = forms.ModelChoiceField(
-        label=gettext_lazy("control operation"), queryset=ControlOperation.objects.none()
-    )
-    planned_date = forms.DateField(
-        label=gettext_lazy("planned date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    picks = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("candidates"), coerce=int, choices=(), required=True
-    )
-
-    def __init__(self, *args, operations, workplace_ids, **kwargs):
-        super().__init__(*args, **kwargs)
-        model_choice_field(self, "operation").queryset = operations
-        choice_field(self, "picks").choices = [(i, i) for i in workplace_ids]
-        self.fields["picks"].error_messages["required"] = _("Pick at least one candidate.")
 
 
 def plannable_operations(user):
@@ -333,54 +276,6 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
 
 
 # --- the joint risk assessment -------------------------------------------------------------
-
-
-class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
-    """One row of the risk table. SNI codes are chosen from SCB's titles (SniCodesField)."""
-
-    key = forms.SlugField(label=gettext_lazy("key"), max_length=40)
-    name_sv = forms.CharField(label=gettext_lazy("name (Swedish)"), max_length=200)
-    name_en = forms.CharField(label=gettext_lazy("name (English)"), max_length=200, required=False)
-    sni_prefixes = SniCodesField(
-        label=gettext_lazy("industries (SNI)"),
-        help_text=gettext_lazy(
-            "A workplace matches an industry and everything under it. Hold Ctrl (Cmd on a Mac) to choose several."
-        ),
-    )
-    weight = forms.IntegerField(
-        label=gettext_lazy("weight"),
-        min_value=0,
-        max_value=10,
-        help_text=gettext_lazy("0 (no risk) to 10."),
-    )
-    source = forms.CharField(label=gettext_lazy("source"), max_length=200, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, row=None, **kwargs):
-        if row is not None:
-            kwargs.setdefault(
-                "initial",
-                {
-                    "key": row.key,
-                    "name_sv": row.name_sv,
-                    "name_en": row.name_en,
-                    "sni_prefixes": list(row.sni_prefixes),
-                    "weight": row.weight,
-                    "source": row.source,
-                    "version": row.version,
-                },
-            )
-            kwargs.setdefault("prefix", f"row-{row.pk}")
-        super().__init__(*args, **kwargs)
-        self.row = row
-        if row is not None:
-            del self.fields["key"]
-
-    def changes(self) -> dict:
-        data = {f: self.cleaned_data[f] for f in services.INDUSTRY_RISK_FIELDS}
-        if self.row is None:
-            data["key"] = self.cleaned_data["key"]
-        return data
 
 
 class IndustryRiskView(CapabilityRequiredMixin, View):

@@ -3,7 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from inspections import risk
 from inspections.choices import (
+    RANKING_BASES,
     DecisionStatus,
     DecisionType,
     EmployerRole,
@@ -420,3 +422,143 @@ class InspectionAttachmentSerializer(serializers.ModelSerializer):
 class OperationStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OperationStatus.choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+# --- risk-based selection (inspections/api/risk.py) ------------------------------------
+
+
+class EmployerRefSerializer(serializers.Serializer):
+    orgnr = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ProfileWorkplaceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField(source="street_address")
+    municipality = serializers.CharField()
+    county = serializers.CharField(source="county.code")
+    sni = serializers.CharField()
+
+
+class ProfileInspectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    planned_date = serializers.DateField()
+    performed_on = serializers.DateField(allow_null=True)
+    workplace = ProfileWorkplaceSerializer()
+
+
+class ProfileDecisionSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    agency = serializers.CharField(source="agency.code")
+    decided_on = serializers.DateField()
+    amount_sek = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+
+
+class ProfileFindingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    inspection = serializers.CharField(source="inspection.reference")
+    agency = serializers.CharField(source="agency.code")
+    category = serializers.CharField()
+    severity = serializers.CharField()
+    decisions = ProfileDecisionSerializer(many=True)
+
+
+class ProfileCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    owner_agency = serializers.CharField(source="owner_agency.code")
+
+
+class ProfileTipSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    outcome = serializers.CharField()
+    industry = serializers.CharField()
+
+
+class CoEmployerSerializer(serializers.Serializer):
+    employer = EmployerRefSerializer()
+    roles = serializers.ListField(child=serializers.CharField())
+    inspections = serializers.IntegerField()
+
+
+class LinkCandidateSerializer(serializers.Serializer):
+    tip = ProfileTipSerializer()
+    employer_name = serializers.CharField()
+    address = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class CountedInspectionsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = ProfileInspectionSerializer(many=True)
+
+
+class CountedFindingsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = ProfileFindingSerializer(many=True)
+
+
+class ProfileSerializer(serializers.Serializer):
+    employer = EmployerRefSerializer()
+    inspections = CountedInspectionsSerializer()
+    findings = CountedFindingsSerializer()
+    cases = ProfileCaseSerializer(many=True)
+    tips = ProfileTipSerializer(many=True)
+    workplaces = ProfileWorkplaceSerializer(many=True)
+    co_employers = CoEmployerSerializer(many=True)
+    link_candidates = LinkCandidateSerializer(many=True)
+
+
+class FactorSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
+    points = serializers.FloatField()
+    explanation = serializers.CharField()
+    detail = serializers.DictField()
+
+
+class CandidateSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    basis = serializers.ChoiceField(choices=SelectionBasis.choices)
+    workplace = ProfileWorkplaceSerializer()
+    employers = EmployerRefSerializer(many=True)
+    factors = FactorSerializer(many=True)
+
+
+class CandidateListSerializer(serializers.Serializer):
+    centre = serializers.CharField()
+    industries = serializers.ListField(child=serializers.CharField())
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    results = CandidateSerializer(many=True)
+
+
+class PickSerializer(serializers.Serializer):
+    workplace = serializers.IntegerField()
+    basis = serializers.ChoiceField(
+        choices=RANKING_BASES,
+        default=SelectionBasis.RISK_RANKING,
+    )
+
+
+class PlanInputSerializer(serializers.Serializer):
+    operation = serializers.IntegerField()
+    planned_date = serializers.DateField()
+    picks = PickSerializer(many=True, allow_empty=False, max_length=risk.MAX_LIMIT)  # type: ignore[call-arg]  # to its ListSerializer
+
+
+class PlannedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    selection_basis = serializers.CharField()
+
+
+# --- views ----------------------------------------------------------------------------------
