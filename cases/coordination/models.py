@@ -7,6 +7,8 @@ basis, the reason, who granted them and when they end: one source of truth, noth
 drift from the permission table.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -98,7 +100,7 @@ class CaseGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
-    objects = ActiveGroupGrants()
+    objects: ClassVar[ActiveGroupGrants] = ActiveGroupGrants()
     all_grants = models.Manager()
 
     class Meta(GroupObjectPermissionBase.Meta):
@@ -126,7 +128,7 @@ class CaseUserObjectPermission(GrantFields, UserObjectPermissionBase):
     )
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
-    objects = ActiveUserGrants()
+    objects: ClassVar[ActiveUserGrants] = ActiveUserGrants()
     all_grants = models.Manager()
 
     class Meta(UserObjectPermissionBase.Meta):

@@ -1,5 +1,7 @@
 """Victim referrals, their shares, reflection periods and support measures."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -244,7 +246,7 @@ class ReferralGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
     )
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
-    objects = ActiveGroupGrants()
+    objects: ClassVar[ActiveGroupGrants] = ActiveGroupGrants()
     all_grants = models.Manager()
 
     class Meta(GroupObjectPermissionBase.Meta):
@@ -266,7 +268,7 @@ class ReferralUserObjectPermission(GrantFields, UserObjectPermissionBase):
     )
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
-    objects = ActiveUserGrants()
+    objects: ClassVar[ActiveUserGrants] = ActiveUserGrants()
     all_grants = models.Manager()
 
     class Meta(UserObjectPermissionBase.Meta):
