@@ -7,7 +7,7 @@ basis, the reason, who granted them and when they end: one source of truth, noth
 drift from the permission table.
 """
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -101,7 +101,7 @@ class CaseGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
     objects: ClassVar[ActiveGroupGrants] = ActiveGroupGrants()
-    all_grants = models.Manager()
+    all_grants: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta(GroupObjectPermissionBase.Meta):
         default_manager_name = "objects"
@@ -129,7 +129,7 @@ class CaseUserObjectPermission(GrantFields, UserObjectPermissionBase):
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
     objects: ClassVar[ActiveUserGrants] = ActiveUserGrants()
-    all_grants = models.Manager()
+    all_grants: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta(UserObjectPermissionBase.Meta):
         default_manager_name = "objects"

@@ -1,6 +1,6 @@
 """Victim referrals, their shares, reflection periods and support measures."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -247,7 +247,7 @@ class ReferralGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
     objects: ClassVar[ActiveGroupGrants] = ActiveGroupGrants()
-    all_grants = models.Manager()
+    all_grants: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta(GroupObjectPermissionBase.Meta):
         default_manager_name = "objects"
@@ -269,7 +269,7 @@ class ReferralUserObjectPermission(GrantFields, UserObjectPermissionBase):
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
     objects: ClassVar[ActiveUserGrants] = ActiveUserGrants()
-    all_grants = models.Manager()
+    all_grants: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta(UserObjectPermissionBase.Meta):
         default_manager_name = "objects"
