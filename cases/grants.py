@@ -12,6 +12,9 @@ leaves out expired rows, so guardian never answers yes for a share or grant that
 case (`owner`), written when the case is created. Why: docs/access.md, "django-guardian".
 """
 
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -51,12 +54,12 @@ def active(prefix: str = "", now=None) -> Q:
     return Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})
 
 
-class _ActiveRows:
+class _ActiveRows(models.Manager[Any]):
     """Only rows in force: an expired share or grant, and a further permission of one
     (`part_of`), are left out. The parent's expiry is asked as a subquery, not a join, so the
     rows guardian reads stay one per permission."""
 
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet[Any]:
         now = timezone.now()
         records = self.model.all_grants.filter(active(now=now), part_of__isnull=True)
         return (
@@ -108,6 +111,10 @@ class GrantFields(models.Model):
         help_text="A row of the owning agency, written with the case: not a share.",
     )
 
+    # Declared on each grant model: `objects` holds the rows in force, `all_grants` every row.
+    objects: ClassVar[models.Manager[Any]]
+    all_grants: ClassVar[models.Manager[Any]]
+
     class Meta:
         abstract = True
 
@@ -132,7 +139,16 @@ def _holder_field(model) -> str:
     return "user" if any(f.name == "user" for f in model._meta.fields) else "group"
 
 
-def write_grant(model, obj, holder, codenames, *, fields: dict, actor=None, owner=False):
+def write_grant[G: GrantFields](
+    model: type[G],
+    obj: models.Model,
+    holder: Any,
+    codenames: Sequence[str],
+    *,
+    fields: dict[str, Any],
+    actor: Any = None,
+    owner: bool = False,
+) -> G:
     """Write one share or personal grant through guardian's `assign_perm`.
 
     `codenames` are the permissions given, the first one (view) carrying the record: legal
@@ -147,6 +163,8 @@ def write_grant(model, obj, holder, codenames, *, fields: dict, actor=None, owne
     for row in model.objects.filter(**mine).exclude(permission__codename__in=codenames):
         remove_perm(f"{app}.{row.permission.codename}", holder, obj)
     record = assign_perm(f"{app}.{codenames[0]}", holder, obj)
+    if not isinstance(record, model):  # with an object, guardian returns the row it wrote
+        raise TypeError(f"assign_perm wrote no {model.__name__} row")
     values = {
         "legal_basis": "",
         "reason": "",

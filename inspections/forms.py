@@ -450,7 +450,7 @@ class DecisionStatusForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault("initial", {"version": decision.version})
         super().__init__(*args, **kwargs)
         self.decision = decision
-        self.fields["status"].choices = _blank(
+        choice_field(self, "status").choices = _blank(
             (state, DecisionStatus(state).label) for state in next_decision_states(decision)
         )
 

@@ -71,6 +71,7 @@ from network.policies import record_read, require
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
 from network.states import StateMachine
+from network.validation import require_member
 
 
 def _agency_of(actor: User) -> Agency:
@@ -163,7 +164,8 @@ OPEN_OPERATION_STATES = (
 
 def _employers(entries: Iterable[str | dict[str, str]]) -> list[tuple[Employer, str]]:
     """[orgnr or {"orgnr", "role"}] -> registered employers with their roles."""
-    result, errors = [], []
+    result: list[tuple[Employer, str]] = []
+    errors: list[str] = []
     for entry in entries:
         orgnr, role = (
             (entry, EmployerRole.EMPLOYER)
@@ -435,6 +437,8 @@ def submit_results(inspection: Inspection, *, actor: User) -> Inspection:
         _("Only an agency that accepted to take part may submit results."),
     )
     assignment = policies.assignment_of(actor, inspection)
+    if assignment is None:  # `add_result` above already asks for an accepted assignment
+        raise PermissionDenied(_("Only an agency that accepted to take part may submit results."))
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != InspectionStatus.PERFORMED:
         raise ValidationError({"status": [_("Results are submitted after the visit.")]})
@@ -529,7 +533,7 @@ def _require_participant(actor: User, inspection: Inspection, capability: str) -
         raise ValidationError(
             {"status": [_("Record the visit as performed before recording results.")]}
         )
-    return actor.agency
+    return require_member(actor)
 
 
 @transaction.atomic
@@ -742,15 +746,16 @@ def record_person_counts(
             errors[f"counts[{index}].nationality"] = [_("Choose a country from the list.")]
         if not isinstance(count, int) or count < 1:
             errors[f"counts[{index}].count"] = [_("Enter a whole number of at least 1.")]
-        rows.append(
-            PersonCount(
-                inspection=inspection,
-                agency=agency,
-                right_to_work=status,
-                nationality=nationality,
-                count=count,
+        if isinstance(status, str) and isinstance(count, int):  # else an error above
+            rows.append(
+                PersonCount(
+                    inspection=inspection,
+                    agency=agency,
+                    right_to_work=status,
+                    nationality=nationality,
+                    count=count,
+                )
             )
-        )
     if errors:
         raise ValidationError(errors)
     # Two saves at once would both delete nothing and both insert: take turns on the inspection.
@@ -992,7 +997,7 @@ def plan_from_ranking(
             .select_related("employer")
             .order_by("employer_id", "-inspection_id")
         )
-        roles = {}
+        roles: dict[str, str] = {}
         for row in met:
             roles.setdefault(row.employer.orgnr, row.role)
         planned.append(

@@ -203,7 +203,7 @@ class AttachmentDownloadMixin(ScopedQuerysetMixin):
     service has audited the download with the basis the user sees the object on."""
 
     # The app's service, `record_attachment_download(attachment, *, actor)`, as a staticmethod.
-    record_download: Callable[..., None]
+    record_download: Callable[..., object]
 
     def get(self, request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
         parent = get_object_or_404(self.get_queryset(), pk=pk)

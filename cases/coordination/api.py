@@ -5,6 +5,7 @@ deliberate exception is break-the-glass, which looks a case up by reference *bec
 user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +25,7 @@ from cases.coordination.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
 )
+from cases.coordination.policies import CasePolicy
 from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.coordination.serializers import (
     AccessReviewSerializer,
@@ -87,8 +89,11 @@ class CaseViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        accesses = policy_for(Case).decide_many(request.user, rows)
-        record_reads(request.user, rows, accesses, route="case-list")
+        policy = policy_for(Case)
+        if not isinstance(policy, CasePolicy):  # registered when the cases app is ready
+            raise ImproperlyConfigured("Case has no CasePolicy registered.")
+        user = user_of(request)
+        record_reads(user, rows, policy.decide_many(user, rows), route="case-list")
         data = self.get_serializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 

@@ -7,6 +7,8 @@ basis, the reason, who granted them and when they end: one source of truth, noth
 drift from the permission table.
 """
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -98,8 +100,8 @@ class CaseGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
-    objects = ActiveGroupGrants()
-    all_grants = models.Manager()
+    objects: ClassVar[ActiveGroupGrants] = ActiveGroupGrants()
+    all_grants: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta(GroupObjectPermissionBase.Meta):
         default_manager_name = "objects"
@@ -126,8 +128,8 @@ class CaseUserObjectPermission(GrantFields, UserObjectPermissionBase):
     )
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
-    objects = ActiveUserGrants()
-    all_grants = models.Manager()
+    objects: ClassVar[ActiveUserGrants] = ActiveUserGrants()
+    all_grants: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta(UserObjectPermissionBase.Meta):
         default_manager_name = "objects"

@@ -9,7 +9,7 @@ only with the case's right for it (docs/access.md, "Case").
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -38,7 +38,7 @@ from cases.grants import (
 from network import exports
 from network.exceptions import StaleVersion
 from network.files import attach
-from network.models import Agency, User
+from network.models import Agency, AuditEvent, User
 from network.policies import record_read, require
 from network.querystring import audited_filters
 from network.services import next_reference, record_event
@@ -162,7 +162,9 @@ def add_attachment(case: Case, *, upload: UploadedFile[bytes], actor: User) -> C
     return attachment
 
 
-def record_attachment_download(attachment: CaseAttachment, *, actor: User, route: str = ""):
+def record_attachment_download(
+    attachment: CaseAttachment, *, actor: User, route: str = ""
+) -> AuditEvent:
     """A download is a read of the case, recorded with the basis that allowed it."""
     return record_read(
         actor,
@@ -212,7 +214,7 @@ def _write_grant_rows[G: (CaseGroupObjectPermission, CaseUserObjectPermission)](
     model: type[G],
     *,
     case: Case,
-    holder: dict[str, Any],
+    holder: Group | User,
     access: str,
     fields: dict[str, Any],
     actor: User,
@@ -241,7 +243,7 @@ def share_case(
         raise PermissionDenied(_("Only the owner agency may share this case."))
     if agency.pk == case.owner_agency_id:
         raise ValidationError({"agency": [_("The case already belongs to this agency.")]})
-    if not agency.active or agency.group_id is None:
+    if not agency.active or agency.group is None:
         raise ValidationError({"agency": [_("Choose an active agency.")]})
     fields = validate_grant(legal_basis, reason, expires_at)
     share = _write_grant_rows(
@@ -414,7 +416,9 @@ def break_the_glass_by_reference(reference: str, *, justification: str, actor: U
     return "granted"
 
 
-def _record_glass_attempt(action, case, reference, justification, actor) -> None:
+def _record_glass_attempt(
+    action: str, case: Case | None, reference: str, justification: str, actor: User
+) -> None:
     """An attempt that grants nothing, in its own transaction so a refusal keeps its event."""
     record_event(
         action,
@@ -466,6 +470,8 @@ def purge_expired_grants(*, now: datetime | None = None) -> int:
         expired = model.all_grants.filter(expires_at__lte=now, part_of__isnull=True)
         expired = expired.select_related("content_object")
         for row in expired:
+            # Filtered on `expires_at__lte`, so every row here has an expiry.
+            assert row.expires_at is not None
             record_event(
                 f"case.{kind}_expired",
                 actor=None,

@@ -1,5 +1,7 @@
 """Victim referrals, their shares, reflection periods and support measures."""
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -244,8 +246,8 @@ class ReferralGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
     )
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
-    objects = ActiveGroupGrants()
-    all_grants = models.Manager()
+    objects: ClassVar[ActiveGroupGrants] = ActiveGroupGrants()
+    all_grants: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta(GroupObjectPermissionBase.Meta):
         default_manager_name = "objects"
@@ -266,8 +268,8 @@ class ReferralUserObjectPermission(GrantFields, UserObjectPermissionBase):
     )
 
     # guardian reads `objects`: shares and grants in force only (cases/grants.py).
-    objects = ActiveUserGrants()
-    all_grants = models.Manager()
+    objects: ClassVar[ActiveUserGrants] = ActiveUserGrants()
+    all_grants: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta(UserObjectPermissionBase.Meta):
         default_manager_name = "objects"

@@ -420,7 +420,7 @@ def add_referral_note(referral: VictimReferral, *, text: str, actor: User) -> Re
     if not text.strip():
         raise ValidationError({"text": [_("Write something in the note.")]})
     note = ReferralNote.objects.create(
-        referral=referral, author=actor, agency=actor.agency, text=text.strip()
+        referral=referral, author=actor, agency=require_member(actor), text=text.strip()
     )
     record_event("referral.note_added", actor=actor, obj=referral, changes={"note": note.pk})
     return note
@@ -467,14 +467,17 @@ def set_case_owner(referral: VictimReferral, *, owner: User | str, actor: User) 
     one get the same answer, so the endpoint never tells whether a username exists
     (docs/security.md)."""
     require(actor, "change", referral)
+    person: User | None = owner if isinstance(owner, User) else None
     if isinstance(owner, str):
-        owner = User.objects.filter(username=owner, is_active=True).first()
-    if owner is None or not owner.is_active or not may_be_case_owner(owner, referral):
+        person = User.objects.filter(username=owner, is_active=True).first()
+    if person is None or not person.is_active or not may_be_case_owner(person, referral):
         raise ValidationError(
             {"owner": [_("The case owner must work at an agency that works the referral.")]}
         )
     referral.refresh_from_db(from_queryset=VictimReferral.objects.select_for_update())
-    referral.case_owner = owner
+    referral.case_owner = person
     referral.save(update_fields=["case_owner", "updated_at"])
-    record_event("referral.owner_set", actor=actor, obj=referral, changes={"owner": owner.username})
+    record_event(
+        "referral.owner_set", actor=actor, obj=referral, changes={"owner": person.username}
+    )
     return referral

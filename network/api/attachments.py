@@ -24,7 +24,7 @@ else:
 
 class AttachmentDownloadActionMixin(_ViewSet):
     # The app's service, `record_attachment_download(attachment, *, actor)`, as a staticmethod.
-    record_attachment_download: Callable[..., None]
+    record_attachment_download: Callable[..., object]
 
     @extend_schema(responses=ATTACHMENT_DOWNLOAD)
     @action(
