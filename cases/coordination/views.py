@@ -7,11 +7,13 @@ becomes field errors (400), StaleVersion a 409 with the current case, success a 
 """
 
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -346,6 +348,21 @@ class BreakTheGlassView(CapabilityRequiredMixin, FormView):
     template_name = "cases/break_the_glass.html"
     required_capability = "cases.break_glass_case"
     form_class = BreakTheGlassForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """A POST by someone without the capability is still an attempt: the service audits
+        it and refuses it (403), so the audit trail has every attempt (docs/security.md)."""
+        if (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and not request.user.has_perm(self.required_capability)
+        ):
+            services.break_the_glass_by_reference(
+                str(request.POST.get("reference", ""))[:40],
+                justification=str(request.POST.get("justification", ""))[:4000],
+                actor=user_of(request),
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

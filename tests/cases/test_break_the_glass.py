@@ -83,3 +83,24 @@ def test_the_api_answers_an_unknown_and_a_hidden_reference_alike(api, skv_staff,
     assert granted[0] == 202
     assert AccessReview.objects.get().case == hidden
     assert AuditEvent.objects.filter(action__startswith="case.break_the_glass").count() == 5
+
+
+def test_an_attempt_without_the_capability_is_refused_and_audited(client, api, skv_staff, persona):
+    """An analyst may not break the glass; asking anyway is refused (403) on the page and in
+    the API, and both attempts are in the audit trail with the reference asked for."""
+    hidden = case_services.open_case(title="Skatteverkets utredning", actor=skv_staff)
+    analyst = persona("polis", "analyst")
+    assert not analyst.has_perm("cases.break_glass_case")
+    client.force_login(analyst)
+    page = client.post(
+        reverse("cases:break_the_glass"),
+        {"reference": hidden.reference, "justification": JUSTIFICATION},
+    )
+    assert page.status_code == 403
+    response = api.as_user(analyst).post(
+        reverse("case-break-the-glass"), {"reference": UNKNOWN, "justification": JUSTIFICATION}
+    )
+    assert response.status_code == 403
+    events = AuditEvent.objects.filter(action="case.break_the_glass_refused", actor=analyst)
+    assert sorted(e.changes["reference"] for e in events) == sorted([hidden.reference, UNKNOWN])
+    assert not AccessReview.objects.exists()
