@@ -155,11 +155,16 @@ def test_benchmarked_lists_run_constant_queries(data, url):
     sep = "&" if "?" in url else "?"
     small, page = queries(client, f"{url}{sep}page_size=5")
     large, _ = queries(client, f"{url}{sep}page_size=50")
-    assert small == large
+    larger, _ = queries(client, f"{url}{sep}page_size=100")
+    # The count does not grow with the page. A small page may need fewer: the case list
+    # records one read per case with its basis, and looks up shares and grants only when the
+    # page holds cases the user's agency does not own (docs/access.md).
+    assert large == larger
+    assert small <= large
     assert len(page["results"]) == 5
     assert page["next"]
     follow, _ = queries(client, page["next"])
-    assert follow == small
+    assert follow <= large
 
 
 def test_employer_search_by_case_employer(data):
