@@ -161,7 +161,8 @@ def test_coordinator_triages_a_tip_and_plans_the_control_in_one_step(live_server
     assert form.locator("[name=county]").input_value() == "12"
     assert form.locator("[name=municipality]").input_value() == "1280"
     assert form.locator("[name=employer_1]").input_value() == "Restaurang Solen AB (5560360793)"
-    assert form.locator("[name=sni]").input_value() == "56.100"
+    # The industry picker shows the code with SCB's title (network.forms.SniCodeField).
+    assert form.locator("[name=sni]").input_value() == "56.100 Restaurangverksamhet"
     when = timezone.localdate() + timedelta(days=7)
     form.locator("[name=planned_date]").fill(when.isoformat())
     assert_accessible(page)
