@@ -2,6 +2,7 @@
 
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,23 @@ def production_env(database_url: str, static_root: Path, **extra: str) -> dict:
         AKRIM_VAR_DIR=tempfile.mkdtemp(prefix="akrim-faults-var-"),
         **extra,
     )
+
+
+def outbox_env(tmp_path: Path, static_root: Path, redis_url: str) -> tuple[dict, Path]:
+    """`production_env` for a test of the e-mail outbox: its own Celery queue, mail written
+    to files in a folder the test reads (`mail_sink.delivered`), the sender every 2 s."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = production_env(
+        test_database_url(),
+        static_root,
+        REDIS_URL=redis_url,
+        CELERY_QUEUE=f"faults-{uuid.uuid4().hex[:10]}",
+        EMAIL_BACKEND="tests.faults.mail_sink.FileSink",
+        AKRIM_FAULTS_MAIL_DIR=str(mail_dir),
+        AKRIM_OUTBOX_INTERVAL_SECONDS="2",
+    )
+    return env, mail_dir
 
 
 def test_database_url() -> str:

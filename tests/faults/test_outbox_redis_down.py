@@ -11,7 +11,6 @@ import json
 import time
 import urllib.error
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -23,7 +22,7 @@ from inspections import services as inspection_services
 from network.models import OutboxMessage
 from network.tokens import issue_token
 from tests.faults import services as s
-from tests.faults.conftest import production_env, test_database_url
+from tests.faults.conftest import outbox_env
 from tests.faults.mail_sink import delivered
 
 pytestmark = [
@@ -97,18 +96,7 @@ def test_mails_of_requests_committed_while_redis_is_down_are_delivered_once(
     ]
     token = issue_token(coordinator, two_factor=True, actor=None)
 
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    queue = f"faults-{uuid.uuid4().hex[:10]}"
-    env = production_env(
-        test_database_url(),
-        collected_static,
-        REDIS_URL=throwaway_redis.url,
-        CELERY_QUEUE=queue,
-        EMAIL_BACKEND="tests.faults.mail_sink.FileSink",
-        AKRIM_FAULTS_MAIL_DIR=str(mail_dir),
-        AKRIM_OUTBOX_INTERVAL_SECONDS="2",
-    )
+    env, mail_dir = outbox_env(tmp_path, collected_static, throwaway_redis.url)
     port = s.free_port()
     base = f"http://127.0.0.1:{port}"
     server = s.start_gunicorn(env, port, workers=2)
@@ -137,7 +125,7 @@ def test_mails_of_requests_committed_while_redis_is_down_are_delivered_once(
         assert delivered(mail_dir) == []
 
         throwaway_redis.start()
-        worker = s.start_worker(env, queue)
+        worker = s.start_worker(env, env["CELERY_QUEUE"])
         beat = _start_beat(env, tmp_path)
         s.wait_until(
             lambda: (

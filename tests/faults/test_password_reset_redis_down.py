@@ -12,13 +12,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 
 import pytest
 
 from network.models import OutboxMessage
 from tests.faults import services as s
-from tests.faults.conftest import production_env, test_database_url
+from tests.faults.conftest import outbox_env
 from tests.faults.mail_sink import delivered
 from tests.faults.test_outbox_redis_down import _start_beat
 
@@ -71,18 +70,7 @@ def test_a_reset_asked_for_while_redis_is_down_answers_and_its_mail_arrives_once
     user.email = "skv.reset@example.se"
     user.save()
 
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    queue = f"faults-{uuid.uuid4().hex[:10]}"
-    env = production_env(
-        test_database_url(),
-        collected_static,
-        REDIS_URL=throwaway_redis.url,
-        CELERY_QUEUE=queue,
-        EMAIL_BACKEND="tests.faults.mail_sink.FileSink",
-        AKRIM_FAULTS_MAIL_DIR=str(mail_dir),
-        AKRIM_OUTBOX_INTERVAL_SECONDS="2",
-    )
+    env, mail_dir = outbox_env(tmp_path, collected_static, throwaway_redis.url)
     port = s.free_port()
     base = f"http://127.0.0.1:{port}"
     # One worker process, so the per-process fallback counter is the only one.
@@ -105,7 +93,7 @@ def test_a_reset_asked_for_while_redis_is_down_answers_and_its_mail_arrives_once
         assert delivered(mail_dir) == []
 
         throwaway_redis.start()
-        worker = s.start_worker(env, queue)
+        worker = s.start_worker(env, env["CELERY_QUEUE"])
         beat = _start_beat(env, tmp_path)
         s.wait_until(
             lambda: (
