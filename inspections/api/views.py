@@ -7,13 +7,11 @@ answers 404 for every action, so an unannounced control never leaks.
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from inspections.api.serializers import (
@@ -61,13 +59,12 @@ from inspections.services import (
     results,
 )
 from network.api.attachments import AttachmentDownloadActionMixin
-from network.api.base import ScopedViewSetMixin
+from network.api.base import ScopedListCreateViewSet, ScopedViewSetMixin
+from network.api.exports import CsvExportActionMixin
 from network.api.fields import related_field
 from network.api.schema import FIELD_ERRORS
-from network.exports import csv_response
 from network.http import user_of
 from network.models import User
-from network.renderers import CSVRenderer
 
 
 def _require(view, request, capability: str) -> None:
@@ -75,18 +72,19 @@ def _require(view, request, capability: str) -> None:
         view.permission_denied(request)
 
 
+# The export action is network/api/exports.py's; the API documentation describes it here.
+@extend_schema_view(
+    export=extend_schema(description="The visible inspections (filters apply) as CSV; audited.")
+)
 class InspectionViewSet(
-    AttachmentDownloadActionMixin,
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedListCreateViewSet
 ):
     """Inspections the caller's agency coordinates or takes part in."""
 
     scoped_model = Inspection
     record_attachment_download = staticmethod(attachments.record_attachment_download)
+    export_csv = staticmethod(export.export_inspections_csv)
+    export_filename = "akrim-kontroller.csv"
     serializer_class = InspectionSerializer
     filterset_class = InspectionFilterSet
     select_related = ("workplace__county", "coordinating_agency")
@@ -392,16 +390,6 @@ class InspectionViewSet(
             InspectionAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
-    def export(self, request):
-        """The visible inspections (filters apply) as CSV; audited."""
-        inspections = self.filter_queryset(self.get_queryset())
-        body = export.export_inspections_csv(
-            inspections, actor=request.user, filters=dict(request.GET.items())
-        )
-        return csv_response(body, "akrim-kontroller.csv")
-
 
 class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Findings the caller may see, across inspections; owners may disclose secret ones."""
@@ -471,13 +459,7 @@ class FollowUpViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(FollowUpSerializer(follow_up).data)
 
 
-class OperationViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class OperationViewSet(ScopedListCreateViewSet):
     """Control operations (kontrollinsatser)."""
 
     scoped_model = ControlOperation
