@@ -33,8 +33,8 @@ def _orgnr_digits(value: str) -> str:
 ORGNR_HELP = _("10 digits, e.g. 556036-0793, or a sole trader's personal identity number.")
 
 
-class CaseCreateForm(ServiceErrorsMixin, forms.Form):
-    service_fields = {"orgnr": "employer_orgnr", "name": "employer_name"}
+class _CaseFieldsForm(ServiceErrorsMixin, forms.Form):
+    """The fields a case is opened and edited with, alike on both forms."""
 
     title = forms.CharField(label=_("title"), max_length=200)
     summary = forms.CharField(
@@ -50,6 +50,14 @@ class CaseCreateForm(ServiceErrorsMixin, forms.Form):
         help_text=ORGNR_HELP,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+    def clean_summary(self):
+        return plain_text(self.cleaned_data["summary"])
+
+
+class CaseCreateForm(_CaseFieldsForm):
+    service_fields = {"orgnr": "employer_orgnr", "name": "employer_name"}
+
     employer_name = forms.CharField(
         label=_("employer's name"),
         required=False,
@@ -61,9 +69,6 @@ class CaseCreateForm(ServiceErrorsMixin, forms.Form):
     )
 
     employer: Employer | None = None
-
-    def clean_summary(self):
-        return plain_text(self.cleaned_data["summary"])
 
     def clean_employer_orgnr(self):
         return _orgnr_digits(self.cleaned_data["employer_orgnr"])
@@ -82,25 +87,11 @@ class CaseCreateForm(ServiceErrorsMixin, forms.Form):
         return cleaned
 
 
-class CaseUpdateForm(ServiceErrorsMixin, forms.Form):
+class CaseUpdateForm(_CaseFieldsForm):
     """Edits one case. `version` is the version the person read: a stale one is refused."""
 
     service_fields = {"employer": "employer_orgnr"}
 
-    title = forms.CharField(label=_("title"), max_length=200)
-    summary = forms.CharField(
-        label=_("summary"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    employer_orgnr = forms.CharField(
-        label=_("employer (org. no.)"),
-        required=False,
-        max_length=20,
-        help_text=ORGNR_HELP,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
     status = forms.ChoiceField(label=_("status"), choices=CaseStatus.choices)
     sensitivity = forms.ChoiceField(label=_("sensitivity"), choices=Sensitivity.choices)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -123,9 +114,6 @@ class CaseUpdateForm(ServiceErrorsMixin, forms.Form):
         current = CaseStatus(case.status)
         allowed = {current, *CASE_STATES.next_states(current)}
         choice_field(self, "status").choices = [c for c in CaseStatus.choices if c[0] in allowed]
-
-    def clean_summary(self):
-        return plain_text(self.cleaned_data["summary"])
 
     def clean_employer_orgnr(self) -> Employer | None:
         digits = _orgnr_digits(self.cleaned_data["employer_orgnr"])
