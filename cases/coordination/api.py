@@ -39,9 +39,8 @@ from cases.coordination.serializers import (
     ShareRequestSerializer,
     ShareSerializer,
 )
-from network.api.attachments import AttachmentDownloadActionMixin
+from network.api.actions import AttachmentDownloadActionMixin, CsvExportActionMixin
 from network.api.base import ScopedListCreateViewSet, ScopedViewSetMixin
-from network.api.exports import CsvExportActionMixin
 from network.http import user_of
 from network.policies import policy_for, record_read, record_reads, require
 

@@ -58,9 +58,8 @@ from inspections.services import (
     planning,
     results,
 )
-from network.api.attachments import AttachmentDownloadActionMixin
+from network.api.actions import AttachmentDownloadActionMixin, CsvExportActionMixin
 from network.api.base import ScopedListCreateViewSet, ScopedViewSetMixin
-from network.api.exports import CsvExportActionMixin
 from network.api.fields import related_field
 from network.api.schema import FIELD_ERRORS
 from network.http import user_of
@@ -72,7 +71,7 @@ def _require(view, request, capability: str) -> None:
         view.permission_denied(request)
 
 
-# The export action is network/api/exports.py's; the API documentation describes it here.
+# The export action is network/api/actions.py's; the API documentation describes it here.
 @extend_schema_view(
     export=extend_schema(description="The visible inspections (filters apply) as CSV; audited.")
 )
