@@ -7,19 +7,8 @@ from django.contrib import admin
 
 from cases.coordination.models import AccessReview, Case
 from cases.employers.models import Employer
-from network.admin import NotFoundOutsideScope
+from network.admin import NotFoundOutsideScope, ReadOnlyAdmin
 from network.policies import record_read, require
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Employer)

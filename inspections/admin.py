@@ -6,11 +6,11 @@ them; the admin is for looking one up by its reference."""
 from django.contrib import admin
 
 from inspections.models import ControlOperation
-from network.admin import NotFoundOutsideScope
+from network.admin import NotFoundOutsideScope, ReadOnlyAdmin
 
 
 @admin.register(ControlOperation)
-class ControlOperationAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+class ControlOperationAdmin(NotFoundOutsideScope, ReadOnlyAdmin):
     list_display = ["reference", "title", "coordinating_agency", "period_start", "status"]
     list_filter = ["status", "scope"]
     search_fields = ["reference", "title"]
@@ -21,12 +21,3 @@ class ControlOperationAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         return ControlOperation.objects.visible_to(request.user).select_related(
             "coordinating_agency", "centre"
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -22,7 +22,7 @@ class SelectionBasis(models.TextChoices):
     AGENCY_INITIATIVE = "agency_initiative", _("Single-agency referral")
 
 
-# What a pick from the risk ranking may be planned on (inspections.services.plan_from_ranking).
+# What a pick from the risk ranking may be planned on (inspections.services.selection).
 RANKING_BASES = [
     (SelectionBasis.RISK_RANKING.value, SelectionBasis.RISK_RANKING.label),
     (SelectionBasis.RANDOM_IN_RISK_INDUSTRY.value, SelectionBasis.RANDOM_IN_RISK_INDUSTRY.label),

@@ -14,7 +14,6 @@ from django.utils import timezone
 from cases.employers import services as employer_services
 from cases.employers.models import Employer
 from cases.tips import services as tip_services
-from inspections import services
 from inspections.choices import (
     CATEGORIES_BY_AGENCY,
     COMMON_CATEGORIES,
@@ -22,6 +21,7 @@ from inspections.choices import (
     OperationStatus,
 )
 from inspections.models import Inspection
+from inspections.services import decisions, follow_ups, lifecycle, operations, planning, results
 from network import demo
 from network.models import Agency, Centre, User
 
@@ -101,7 +101,7 @@ def _inspect(
     sni, kind, pattern, _weight = rng.choices(industries, weights=[i[3] for i in industries])[0]
     county, municipality, city = rng.choice(PLACES[centre.code])
     street = f"{rng.choice(STREETS)} {rng.randint(1, 80)}"
-    inspection = services.plan_inspection(
+    inspection = planning.plan_inspection(
         workplace={
             "name": pattern.format(street=street, word=rng.choice(WORDS)),
             "address": street,
@@ -122,15 +122,17 @@ def _inspect(
     on_site = ["av", "skv", "polis"] if rng.random() < 0.7 else ["av", "polis"]
     desk = ["migr"] + (["fk"] if sni == "88.100" else []) + (["af"] if rng.random() < 0.2 else [])
     for code, mode in [(c, "on_site") for c in on_site] + [(c, "desk") for c in desk]:
-        assignment = services.assign_agency(
+        assignment = planning.assign_agency(
             inspection, agency=Agency.objects.get(code=code), mode=mode, actor=actor
         )
         if perform or rng.random() < 0.5:
-            services.respond_to_assignment(assignment, accept=True, actor=_user(f"{code}.staff"))
+            planning.respond_to_assignment(assignment, accept=True, actor=_user(f"{code}.staff"))
     if not perform:
         return inspection
     persons = rng.randint(1, 25)
-    services.perform_inspection(inspection, performed_on=when, persons_checked=persons, actor=actor)
+    lifecycle.perform_inspection(
+        inspection, performed_on=when, persons_checked=persons, actor=actor
+    )
     for code in on_site + desk:
         staff = _user(f"{code}.staff")
         for _ in range(rng.choice([0, 0, 1, 1, 2]) if findings else 0):
@@ -140,7 +142,7 @@ def _inspect(
             )
             # Most findings concern one of the employers met; a few the site as such.
             concerned = rng.choice(met) if rng.random() < 0.9 else None
-            finding = services.record_finding(
+            finding = results.record_finding(
                 inspection,
                 category=category,
                 description="Demo: " + category.replace("_", " "),
@@ -151,7 +153,7 @@ def _inspect(
             )
             if category in FEES and rng.random() < 0.8:
                 kind_of_decision, amount = FEES[category]
-                decision = services.record_decision(
+                decision = decisions.record_decision(
                     finding,
                     type=kind_of_decision,
                     amount_sek=amount,
@@ -160,14 +162,14 @@ def _inspect(
                     actor=staff,
                 )
                 if amount is not None and rng.random() < 0.12:
-                    services.change_decision_status(
+                    decisions.change_decision_status(
                         decision,
                         status="withdrawn",
                         reason="Demo: avgiften undanröjd efter överklagande",
                         actor=staff,
                     )
                 elif amount is not None and rng.random() < 0.5:
-                    services.change_decision_status(
+                    decisions.change_decision_status(
                         decision, status="paid", reason="Demo: betald", actor=staff
                     )
         if code in ("polis", "migr"):
@@ -186,20 +188,20 @@ def _inspect(
                 counts.append({"right_to_work": status, "nationality": nationality, "count": count})
                 left -= count
             if counts:
-                services.record_person_counts(inspection, counts=counts, actor=staff)
+                results.record_person_counts(inspection, counts=counts, actor=staff)
     if rng.random() < 0.3:
         owner = _user(f"{on_site[1]}.staff")
         title, due, done = _follow_up_due(rng, when)
-        follow_up = services.add_follow_up(inspection, title=title, due_date=due, actor=owner)
+        follow_up = follow_ups.add_follow_up(inspection, title=title, due_date=due, actor=owner)
         if done:
-            services.complete_follow_up(follow_up, actor=owner)
+            follow_ups.complete_follow_up(follow_up, actor=owner)
     # Every accepted agency reports (desk agencies too): only then is the control documented.
     for code in on_site + desk:
-        services.submit_results(inspection, actor=_user(f"{code}.staff"))
+        results.submit_results(inspection, actor=_user(f"{code}.staff"))
     if rng.random() < 0.6:
         inspection.refresh_from_db()
         if not inspection.follow_ups.filter(status="open").exists():
-            services.close_inspection(inspection, actor=actor)
+            lifecycle.close_inspection(inspection, actor=actor)
     return inspection
 
 
@@ -220,19 +222,21 @@ def _follow_up_due(rng, when: date) -> tuple[str, date, bool]:
     return title, max(when, today + timedelta(days=days)), False
 
 
-def _date_operations(operations, actor, today: date) -> None:
+def _date_operations(planned, actor, today: date) -> None:
     """Move the demo's operations to where their period puts them today (the state machine's
     path, not a shortcut): ended ones to follow-up, or closed once every control in them is
     finished; running ones in progress; coming ones stay planned."""
-    for operation in operations:
+    for operation in planned:
         if operation.period_start > today:
             continue
-        services.move_operation(operation, status=OperationStatus.IN_PROGRESS, actor=actor)
+        operations.move_operation(operation, status=OperationStatus.IN_PROGRESS, actor=actor)
         if operation.period_end >= today:
             continue
-        services.move_operation(operation, status=OperationStatus.FOLLOW_UP, actor=actor)
-        if not operation.inspections.exclude(status__in=services.FINAL_INSPECTION_STATES).exists():
-            services.move_operation(operation, status=OperationStatus.CLOSED, actor=actor)
+        operations.move_operation(operation, status=OperationStatus.FOLLOW_UP, actor=actor)
+        if not operation.inspections.exclude(
+            status__in=operations.FINAL_INSPECTION_STATES
+        ).exists():
+            operations.move_operation(operation, status=OperationStatus.CLOSED, actor=actor)
 
 
 def _days_until(year: int, today: date) -> tuple[date, int]:
@@ -251,7 +255,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
     employers = list(Employer.objects.order_by("pk"))
     centres = list(Centre.objects.order_by("code"))
     today = timezone.localdate()
-    operations = []
+    planned = []
     for this_year, count in ((year - 1, PERFORMED_YEAR_BEFORE), (year, PERFORMED_PER_YEAR)):
         first, days = _days_until(this_year, today)
         for index in range(count):
@@ -259,7 +263,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
             when = first + timedelta(days=index * days // count)
             operation = None
             if index % 10 == 0:
-                operation = services.create_operation(
+                operation = operations.create_operation(
                     title=f"Kontrollinsats {centre.city} {MONTHS[when.month - 1]}",
                     period_start=when,
                     period_end=when + timedelta(days=4),
@@ -267,12 +271,12 @@ def seed_inspections(context: demo.DemoContext) -> None:
                     centre=centre,
                     actor=coordinator,
                 )
-                operations.append(operation)
+                planned.append(operation)
             _inspect(rng, coordinator, when, centre, operation, employers, perform=True)
     first, days = _days_until(year, today)
     for title, sni, month, count in CAMPAIGNS:
         start = max(first, min(date(year, month, 1), first + timedelta(days=days - 7)))
-        campaign = services.create_operation(
+        campaign = operations.create_operation(
             title=title,
             scope="national",
             period_start=start,
@@ -281,7 +285,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
             focus_sni=[sni[:2]],
             actor=coordinator,
         )
-        operations.append(campaign)
+        planned.append(campaign)
         for index in range(count):
             centre = centres[index % len(centres)]
             _inspect(
@@ -296,7 +300,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
             )
     _clean_controls(year, coordinator, centres, today)
     # A running operation: the first half of the coming controls belong to it.
-    running = services.create_operation(
+    running = operations.create_operation(
         title=f"Kontrollinsats {centres[0].city} {MONTHS[today.month - 1]}",
         period_start=today - timedelta(days=2),
         period_end=today + timedelta(days=20),
@@ -304,7 +308,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
         centre=centres[0],
         actor=coordinator,
     )
-    operations.append(running)
+    planned.append(running)
     for index in range(12):
         centre = centres[0] if index < 6 else centres[index % len(centres)]
         _inspect(
@@ -316,7 +320,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
             employers,
             perform=False,
         )
-    _date_operations(operations, coordinator, today)
+    _date_operations(planned, coordinator, today)
     context.log(
         f"demo: {PERFORMED_PER_YEAR + CLEAN_CONTROLS[0]} inspections in {year}, "
         f"{PERFORMED_YEAR_BEFORE + CLEAN_CONTROLS[1]} in {year - 1}, {len(CAMPAIGNS)} campaigns "
@@ -430,30 +434,30 @@ def _risk_orgnr(index: int) -> str:
     return "".join(map(str, digits)) + str((10 - total % 10) % 10)
 
 
-def _perform_with(inspection, when, severities, decisions, coordinator, rng):
-    """AV and SKV on site; findings alternate between them; the first `decisions` get one."""
+def _perform_with(inspection, when, severities, decided, coordinator, rng):
+    """AV and SKV on site; findings alternate between them; the first `decided` get a decision."""
     staff = {code: _user(f"{code}.staff") for code in ("av", "skv")}
     for code in staff:
-        assignment = services.assign_agency(
+        assignment = planning.assign_agency(
             inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
         )
-        services.respond_to_assignment(assignment, accept=True, actor=staff[code])
-    services.perform_inspection(
+        planning.respond_to_assignment(assignment, accept=True, actor=staff[code])
+    lifecycle.perform_inspection(
         inspection, performed_on=when, persons_checked=rng.randint(3, 30), actor=coordinator
     )
     for n, severity in enumerate(severities):
         code = "skv" if n % 2 == 0 else "av"
         category = "personalliggare_saknas" if code == "skv" else "arbetsmiljobrist"
-        finding = services.record_finding(
+        finding = results.record_finding(
             inspection,
             category=category,
             description="Demo: " + category.replace("_", " "),
             severity=severity,
             actor=staff[code],
         )
-        if n < decisions:
+        if n < decided:
             kind, amount = FEES[category]
-            services.record_decision(
+            decisions.record_decision(
                 finding, type=kind, amount_sek=amount, decided_on=when, actor=staff[code]
             )
 
@@ -495,24 +499,24 @@ def seed_risk(context: demo.DemoContext) -> None:
         }
         chain = [{"orgnr": employers[i].orgnr, "role": role} for i, role in met]
         if isinstance(history, str):  # "closed"
-            inspection = services.plan_inspection(
+            inspection = planning.plan_inspection(
                 workplace=workplace,
                 planned_date=today - timedelta(days=rng.randint(200, 600)),
                 employers=chain,
                 actor=coordinator,
             )
-            services.mark_not_performed(
+            lifecycle.mark_not_performed(
                 inspection, reason="Grinden låst, ingen på plats.", actor=coordinator
             )
             continue
         place = None
-        for days_ago, severities, decisions in sorted(history, reverse=True):
+        for days_ago, severities, decided in sorted(history, reverse=True):
             when = today - timedelta(days=days_ago)
-            inspection = services.plan_inspection(
+            inspection = planning.plan_inspection(
                 workplace=place or workplace, planned_date=when, employers=chain, actor=coordinator
             )
             place = inspection.workplace
-            _perform_with(inspection, when, severities, decisions, coordinator, rng)
+            _perform_with(inspection, when, severities, decided, coordinator, rng)
 
     stockholm = County.objects.get(code="01")
     for name, address, city, seen, text in RISK_TIPS:
@@ -536,7 +540,7 @@ def seed_risk(context: demo.DemoContext) -> None:
             county, municipality, city = HIT_RATE_PLACES[n % len(HIT_RATE_PLACES)]
             when = first + timedelta(days=rng.randrange(span))
             street = f"{rng.choice(STREETS)} {rng.randint(1, 99)}"
-            inspection = services.plan_inspection(
+            inspection = planning.plan_inspection(
                 workplace={
                     "name": f"Bygget {street}",
                     "address": street,
@@ -555,7 +559,7 @@ def seed_risk(context: demo.DemoContext) -> None:
             _perform_with(inspection, when, severities, 0, coordinator, rng)
 
     # An operation still being planned, for the coordinator to plan candidates into.
-    services.create_operation(
+    operations.create_operation(
         title="Riskurval bygg Stockholm",
         period_start=today + timedelta(days=1),
         period_end=today + timedelta(days=30),

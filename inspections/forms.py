@@ -1,7 +1,7 @@
 """Forms of the joint-control pages. They check the shape of the input; the services decide.
 
 A service's `ValidationError` is shown next to the field it names (`add_service_errors`), so a
-rule lives in one place (inspections/services.py) and the browser and the API answer alike.
+rule lives in one place (inspections/services/) and the browser and the API answer alike.
 """
 
 import re
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.employers.models import Employer
-from inspections import risk, services
+from inspections import risk
 from inspections.choices import (
     MONETARY_DECISIONS,
     DecisionStatus,
@@ -36,7 +36,9 @@ from inspections.choices import (
     categories_for,
 )
 from inspections.models import ControlOperation, Finding, Inspection
-from inspections.services import DECISION_STATES, OPEN_OPERATION_STATES
+from inspections.services import selection
+from inspections.services.decisions import DECISION_STATES
+from inspections.services.operations import OPEN_OPERATION_STATES
 from network.forms import (
     ServiceErrorsMixin,
     SniCodeField,
@@ -435,7 +437,7 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
 
 class DecisionStatusForm(ServiceErrorsMixin, forms.Form):
     """A decision's next status, from the one state machine (inspections.services.
-    DECISION_STATES), with the reason the audit trail keeps. Only the steps the decision may
+    decisions.DECISION_STATES), with the reason the audit trail keeps. Only the steps the decision may
     take are offered; `version` is the one the page showed, so a change made meanwhile by a
     colleague is not overwritten (docs/reports.md, "Decisions in force")."""
 
@@ -902,7 +904,7 @@ class IndustryRiskForm(ServiceErrorsMixin, forms.Form):
             del self.fields["key"]
 
     def changes(self) -> dict:
-        data = {f: self.cleaned_data[f] for f in services.INDUSTRY_RISK_FIELDS}
+        data = {f: self.cleaned_data[f] for f in selection.INDUSTRY_RISK_FIELDS}
         if self.row is None:
             data["key"] = self.cleaned_data["key"]
         return data

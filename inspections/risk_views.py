@@ -23,10 +23,11 @@ from cases.employers.models import Employer
 from cases.tips import services as tip_services
 from cases.tips.models import EmployerLink, LinkStatus, Tip
 from cases.tips.policies import is_tip_coordinator
-from inspections import policies, profile, risk, services
+from inspections import policies, profile, risk
 from inspections.choices import RANKING_BASES, EmployerRole
 from inspections.forms import CandidateQueryForm, IndustryRiskForm, PlanForm
 from inspections.models import ControlOperation, IndustryRisk
+from inspections.services import selection
 from network.exceptions import StaleVersion
 from network.http import user_of
 from network.identifiers import parse_orgnr
@@ -66,7 +67,7 @@ class EmployerProfileView(CapabilityRequiredMixin, TemplateView):
         user = user_of(self.request)
         employer = employer_or_404(kwargs["orgnr"])
         data = profile.build(employer, user=user)
-        services.record_profile_read(employer, actor=user)
+        selection.record_profile_read(employer, actor=user)
         candidates, confirmed = [], []
         if data.may_link:
             links = {
@@ -149,7 +150,7 @@ def plannable_operations(user):
         ControlOperation.objects.visible_to(user)
         .filter(
             coordinating_agency_id=membership.agency_id,
-            status__in=services.PLANNABLE_OPERATION_STATES,
+            status__in=selection.PLANNABLE_OPERATION_STATES,
         )
         .select_related("centre")
         .order_by("period_start", "id")
@@ -239,7 +240,7 @@ class RiskCandidatesView(CapabilityRequiredMixin, TemplateView):
             picks.append((workplace_id, basis))
         operation = plan_form.cleaned_data["operation"]
         try:
-            planned = services.plan_from_ranking(
+            planned = selection.plan_from_ranking(
                 operation=operation,
                 picks=picks,
                 planned_date=plan_form.cleaned_data["planned_date"],
@@ -313,7 +314,7 @@ class IndustryRiskView(CapabilityRequiredMixin, View):
         if not form.is_valid():
             return self.render_page(request, 400, form)
         try:
-            saved = services.save_industry_risk(
+            saved = selection.save_industry_risk(
                 row,
                 changes=form.changes(),
                 version=form.cleaned_data["version"],

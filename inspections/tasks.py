@@ -15,9 +15,9 @@ def notify_assignment(assignment_id: int) -> int:
     """Queue the assignment mails (they go through the outbox, network/outbox.py). Today
     `assign_agency` queues them itself; this task stays for messages sent by an older
     akrim and still waiting in Redis. Safe to run twice: the assignment is claimed."""
-    from inspections import services
+    from inspections.services import planning
 
-    return services.mail_assignment(assignment_id)
+    return planning.mail_assignment(assignment_id)
 
 
 @shared_task(name="inspections.tasks.refresh_ranking_facts", ignore_result=True)

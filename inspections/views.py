@@ -30,7 +30,7 @@ from cases.employers.services import register_employer
 from cases.tips import services as tip_services
 from cases.tips.models import Tip
 from cases.tips.policies import is_tip_coordinator
-from inspections import policies, services
+from inspections import policies
 from inspections.choices import (
     AssignmentStatus,
     FollowUpStatus,
@@ -67,6 +67,17 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
+from inspections.services import (
+    attachments,
+    decisions,
+    export,
+    follow_ups,
+    lifecycle,
+    operations,
+    planning,
+    results,
+)
+from inspections.services.operations import OPERATION_STATES
 from network.exceptions import StaleVersion
 from network.exports import csv_response
 from network.forms import AttachmentForm
@@ -295,7 +306,7 @@ class InspectionCreateView(CapabilityRequiredMixin, FormView):
                             actor=user_of(self.request),
                         )
                     employers.append({"orgnr": new["orgnr"], "role": new["role"]})
-                inspection = services.plan_inspection(
+                inspection = planning.plan_inspection(
                     workplace=form.workplace(),
                     planned_date=data["planned_date"],
                     employers=employers,
@@ -410,7 +421,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         before_visit = inspection.status in BEFORE_VISIT
         record_visit = before_visit and bool(decide(user, "perform", inspection))
         findings = list(self.findings(inspection))
-        services.record_findings_read(findings, actor=user)
+        results.record_findings_read(findings, actor=user)
         self.offer_decision_status(findings, kwargs.get("decision_status_forms") or {})
         person_counts = list(
             inspection.person_counts.select_related("agency").order_by(
@@ -418,7 +429,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             )
         )
         awaited = (
-            list(services.awaited_results(inspection).select_related("agency"))
+            list(results.awaited_results(inspection).select_related("agency"))
             if inspection.status == InspectionStatus.PERFORMED
             else []
         )
@@ -434,7 +445,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             follow_ups=FollowUp.objects.visible_to(user)
             .filter(inspection=inspection)
             .select_related("agency", "assignee"),
-            results_open=inspection.status in services.RESULT_STATES and (accepted or coordinator),
+            results_open=inspection.status in results.RESULT_STATES and (accepted or coordinator),
             can_submit=accepted
             and inspection.status == InspectionStatus.PERFORMED
             and mine is not None
@@ -531,7 +542,7 @@ class RespondView(InspectionActionView):
             return self.rerender(400, respond_form=form)
         accept = form.cleaned_data["answer"] == "accept"
         try:
-            services.respond_to_assignment(
+            planning.respond_to_assignment(
                 assignment, accept=accept, reason=form.cleaned_data["reason"], actor=request.user
             )
         except ValidationError as error:
@@ -559,7 +570,7 @@ class AssignView(InspectionActionView):
         return self.run(
             form,
             "assign_form",
-            services.assign_agency,
+            planning.assign_agency,
             _("The agency is asked to take part. Its staff are told by e-mail."),
             "#assignments",
         )
@@ -574,7 +585,7 @@ class PerformView(InspectionActionView):
         return self.run(
             PerformForm(request.POST, planned_date=inspection.planned_date),
             "perform_form",
-            services.perform_inspection,
+            lifecycle.perform_inspection,
             _("The inspection is recorded as performed. Record your results."),
         )
 
@@ -585,12 +596,12 @@ class NotReportingView(InspectionActionView):
     action_capability = "inspections.coordinate_inspection"
 
     def act(self, request, inspection):
-        awaited = services.awaited_results(inspection).select_related("agency")
+        awaited = results.awaited_results(inspection).select_related("agency")
         form = NotReportingForm(request.POST, agencies=[a.agency for a in awaited])
         return self.run(
             form,
             "not_reporting_form",
-            services.mark_not_reporting,
+            results.mark_not_reporting,
             lambda valid: (
                 _("%(agency)s is marked as not reporting.")
                 % {"agency": valid.cleaned_data["agency"].name}
@@ -606,7 +617,7 @@ class NotPerformedView(InspectionActionView):
         return self.run(
             ReasonForm(request.POST, auto_id="id_not_performed_%s"),
             "not_performed_form",
-            services.mark_not_performed,
+            lifecycle.mark_not_performed,
             _("The inspection is recorded as not performed."),
         )
 
@@ -639,7 +650,7 @@ class CancelView(InspectionScopedMixin, DetailView):
         form = ReasonForm(request.POST, auto_id="id_cancel_%s")
         if form.is_valid():
             try:
-                services.cancel_inspection(
+                lifecycle.cancel_inspection(
                     inspection, reason=form.cleaned_data["reason"], actor=request.user
                 )
             except ValidationError as error:
@@ -673,7 +684,7 @@ class DecisionStatusView(InspectionActionView):
         if not form.is_valid():
             return self.rerender(400, **bound)
         try:
-            changed = services.change_decision_status(
+            changed = decisions.change_decision_status(
                 decision,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
@@ -701,7 +712,7 @@ class CloseView(InspectionActionView):
 
     def act(self, request, inspection):
         try:
-            services.close_inspection(inspection, actor=request.user)
+            lifecycle.close_inspection(inspection, actor=request.user)
         except ValidationError as error:
             return self.rerender(400, action_errors=error.messages)
         return self.done(_("The inspection is closed."))
@@ -710,13 +721,13 @@ class CloseView(InspectionActionView):
 class AttachmentUploadView(AttachmentUploadMixin, InspectionActionView):
     """A file from the control (coordinator or an agency taking part)."""
 
-    add_attachment = staticmethod(services.add_attachment)
+    add_attachment = staticmethod(attachments.add_attachment)
 
 
 class AttachmentDownloadView(AttachmentDownloadMixin, InspectionScopedMixin, View):
     """A file of a visible inspection, served only after the download is audited."""
 
-    record_download = staticmethod(services.record_attachment_download)
+    record_download = staticmethod(attachments.record_attachment_download)
 
 
 class InspectionExportView(CapabilityRequiredMixin, View):
@@ -726,7 +737,7 @@ class InspectionExportView(CapabilityRequiredMixin, View):
 
     def get(self, request):
         inspections = _filtered_inspections(request).qs
-        body = services.export_inspections_csv(
+        body = export.export_inspections_csv(
             inspections, actor=request.user, filters=dict(request.GET.items())
         )
         return csv_response(body, "akrim-kontroller.csv")
@@ -737,7 +748,7 @@ class SubmitResultsView(InspectionActionView):
 
     def act(self, request, inspection):
         try:
-            services.submit_results(inspection, actor=request.user)
+            results.submit_results(inspection, actor=request.user)
         except ValidationError as error:
             return self.rerender(400, action_errors=error.messages)
         return self.done(_("Your agency's results are submitted."))
@@ -776,7 +787,7 @@ class InspectionResultsView(InspectionScopedMixin, DetailView):
         context = super().get_context_data(**kwargs)
         inspection, user = self.object, user_of(self.request)
         agency = user.agency
-        recording = self.mine is not None and inspection.status in services.RESULT_STATES
+        recording = self.mine is not None and inspection.status in results.RESULT_STATES
         own_findings = self.findings(inspection, agency=agency)
         counts = inspection.person_counts.filter(agency=agency).order_by(
             "right_to_work", "nationality"
@@ -863,7 +874,7 @@ class ResultsVisitView(ResultsActionView):
         return self.run(
             form,
             "visit_form",
-            services.perform_inspection,
+            lifecycle.perform_inspection,
             _("The visit is recorded. Now record your agency's results."),
             "#finding",
         )
@@ -878,7 +889,7 @@ class ResultsSubmitView(ResultsActionView):
 
     def act(self, request, inspection):
         try:
-            services.submit_results(inspection, actor=request.user)
+            results.submit_results(inspection, actor=request.user)
         except ValidationError as error:
             return self.rerender(400, action_errors=error.messages)
         messages.success(request, _("Your agency's results are submitted."))
@@ -896,7 +907,7 @@ class RecordFindingView(ResultsActionView):
         if not form.is_valid():
             return self.rerender(400, finding_form=form)
         try:
-            services.record_finding(inspection, actor=request.user, **form.cleaned_data)
+            results.record_finding(inspection, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
             return self.rerender(400, finding_form=form)
@@ -914,7 +925,7 @@ class RecordDecisionView(ResultsActionView):
             return self.rerender(400, decision_form=form)
         data = dict(form.cleaned_data)
         try:
-            services.record_decision(data.pop("finding"), actor=request.user, **data)
+            decisions.record_decision(data.pop("finding"), actor=request.user, **data)
         except ValidationError as error:
             form.add_service_errors(error)
             return self.rerender(400, decision_form=form)
@@ -931,7 +942,7 @@ class RecordPersonsView(ResultsActionView):
             return self.rerender(400, persons_formset=formset)
         rows = formset.rows()
         try:
-            total = services.record_person_counts(
+            total = results.record_person_counts(
                 inspection, counts=[row for _index, row in rows], actor=request.user
             )
         except ValidationError as error:
@@ -959,7 +970,7 @@ class AddFollowUpView(ResultsActionView):
         if not form.is_valid():
             return self.rerender(400, follow_up_form=form)
         try:
-            services.add_follow_up(inspection, actor=request.user, **form.cleaned_data)
+            follow_ups.add_follow_up(inspection, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
             return self.rerender(400, follow_up_form=form)
@@ -1018,7 +1029,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
             ]
             operation.agency_answers = by_operation.get(operation.pk, [])
             moves = (
-                services.OPERATION_STATES.next_states(operation.status)
+                OPERATION_STATES.next_states(operation.status)
                 if user.has_perm("inspections.change_controloperation")
                 and operation.coordinating_agency_id == _agency_id(user)
                 else set()
@@ -1050,7 +1061,7 @@ class OperationStatusView(CapabilityRequiredMixin, View):
     def post(self, request, pk):
         operation = get_object_or_404(ControlOperation.objects.visible_to(request.user), pk=pk)
         try:
-            services.move_operation(
+            operations.move_operation(
                 operation,
                 status=request.POST.get("status", ""),
                 reason=request.POST.get("reason", "")[:2000],
@@ -1088,7 +1099,7 @@ class OperationCancelView(CapabilityRequiredMixin, View):
         form = ReasonForm(request.POST, auto_id="id_cancel_%s")
         if form.is_valid():
             try:
-                services.move_operation(
+                operations.move_operation(
                     operation,
                     status=OperationStatus.CANCELLED,
                     reason=form.cleaned_data["reason"],
@@ -1113,7 +1124,7 @@ class OperationCreateView(OperationBoardView):
         form = OperationForm(request.POST)
         if form.is_valid():
             try:
-                operation = services.create_operation(actor=request.user, **form.cleaned_data)
+                operation = operations.create_operation(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -1180,7 +1191,7 @@ class FollowUpCompleteView(CapabilityRequiredMixin, View):
         follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user), pk=pk)
         if not request.user.has_perm("inspections.change_followup"):
             raise PermissionDenied
-        services.complete_follow_up(follow_up, actor=request.user)
+        follow_ups.complete_follow_up(follow_up, actor=request.user)
         messages.success(request, _("“%(title)s” is done.") % {"title": follow_up.title})
         show = request.POST.get("show", "")
         url = reverse("inspections:follow_up_list")

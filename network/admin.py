@@ -45,6 +45,20 @@ class NotFoundOutsideScope:
         raise Http404
 
 
+class ReadOnlyAdmin[M: models.Model](admin.ModelAdmin[M]):
+    """For looking records up: writes go through the pages and the API (services), which
+    check and audit them, so the admin never offers add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def _own_agency_id(request: HttpRequest) -> int | None:
     membership = user_of(request).active_membership
     return membership.agency_id if membership else None

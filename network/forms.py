@@ -1,9 +1,10 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.template import loader
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from network.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from network.models import User
 
     _FormBase = forms.BaseForm
@@ -61,6 +64,45 @@ class AttachmentForm(ServiceErrorsMixin, forms.Form):
             "types": ", ".join(sorted(ATTACHMENT_TYPES)),
             "mb": max(MAX_ATTACHMENT_BYTES // (1024 * 1024), 1),
         }
+
+
+class LegalBasisForm(ServiceErrorsMixin, forms.Form):
+    """Why access is given: the legal basis, the reason and an optional end, as a share or a
+    grant of a case or a referral records them. Each form names the bases it offers and its
+    help texts; the service stays the authority on the rules (cases/grants.py)."""
+
+    legal_bases: "Sequence[tuple[str, StrOrPromise]]" = ()
+    min_reason = 10
+    reason_help: "StrOrPromise" = ""
+    expires_help: "StrOrPromise" = ""
+
+    legal_basis = forms.ChoiceField(label=_("legal basis"))
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=4000,
+        error_messages={"required": _("Describe the reason for sharing (at least 10 characters).")},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    expires_at = forms.DateTimeField(
+        label=_("ends"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "legal_basis").choices = [("", BLANK_CHOICE_LABEL), *self.legal_bases]
+        self.fields["reason"].help_text = self.reason_help
+        self.fields["reason"].widget.attrs["minlength"] = self.min_reason
+        self.fields["expires_at"].help_text = self.expires_help
+
+    def clean_reason(self) -> str:
+        # Checked here too (same limit, same words as the service) so that every error of
+        # the form shows at once; the service stays the authority on the finer rules.
+        reason = plain_text(self.cleaned_data["reason"])
+        if len(reason) < self.min_reason:
+            raise ValidationError(self.fields["reason"].error_messages["required"])
+        return reason
 
 
 class LoginForm(AuthenticationForm):

@@ -14,7 +14,6 @@ may be in the archive without its row (harmless), never the other way round.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -26,15 +25,12 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR / "scripts"))
 
-from backup_common import database_summary, private_dir, require_postgres_url  # noqa: E402
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+from backup_common import (  # noqa: E402
+    database_summary,
+    private_dir,
+    require_postgres_url,
+    sha256,
+)
 
 
 def backup(url: str, target: Path, files: Path) -> dict:

@@ -1,6 +1,7 @@
 """What scripts/backup.py and scripts/restore.py share: where the files are, and a summary of a
 database (row counts of every table, a checksum of the audit log) to compare a restore with."""
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -53,3 +54,12 @@ def database_summary(url: str) -> dict:
             )
             audit["audit_events"], audit["audit_checksum"] = cur.fetchone()
     return {"tables": counts, **audit}
+
+
+def sha256(path: Path) -> str:
+    """The file's SHA-256, read in 1 MiB pieces: the manifest's check of every file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

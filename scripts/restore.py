@@ -13,7 +13,6 @@ must equal what the manifest recorded at backup time; otherwise the exit status 
 """
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -33,15 +32,8 @@ from backup_common import (  # noqa: E402
     maintenance_url,
     private_dir,
     require_postgres_url,
+    sha256,
 )
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def prepare_database(url: str, force: bool) -> None:

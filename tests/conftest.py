@@ -24,7 +24,7 @@ from django_otp.oath import TOTP
 from rest_framework.test import APIClient
 
 from cases.referrals import services as referral_services
-from inspections import services as inspection_services
+from inspections.services import decisions, lifecycle, planning, results
 from network import twofactor
 from network.models import Agency
 from network.services import create_staff
@@ -336,32 +336,30 @@ def year_2025(persona):
     ]
     made = []
     for workplace, when, persons in plans:
-        inspection = inspection_services.plan_inspection(
+        inspection = planning.plan_inspection(
             workplace=workplace, planned_date=when, actor=coordinator
         )
         for code, user in (("skv", skv), ("polis", polis)):
-            assignment = inspection_services.assign_agency(
+            assignment = planning.assign_agency(
                 inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
             )
-            inspection_services.respond_to_assignment(assignment, accept=True, actor=user)
-        inspection_services.perform_inspection(
+            planning.respond_to_assignment(assignment, accept=True, actor=user)
+        lifecycle.perform_inspection(
             inspection, performed_on=when, persons_checked=persons, actor=skv
         )
         made.append(inspection)
-    inspection_services.plan_inspection(
+    planning.plan_inspection(
         workplace=place("01", "0180", "41.200", "Planerad"),
         planned_date=date(2025, 12, 1),
         actor=coordinator,
     )
     a, b, c, _old = made
-    f1 = inspection_services.record_finding(a, category="personalliggare_saknas", actor=skv)
-    inspection_services.record_finding(b, category="personalliggare_saknas", actor=skv)
-    inspection_services.record_finding(b, category="utan_arbetstillstand", actor=polis)
-    inspection_services.record_decision(
-        f1, type="kontrollavgift", amount_sek=Decimal("12500"), actor=skv
-    )
-    f3 = inspection_services.record_finding(c, category="olaglig_vistelse", actor=polis)
-    inspection_services.record_decision(f3, type="polisanmalan", actor=polis)
+    f1 = results.record_finding(a, category="personalliggare_saknas", actor=skv)
+    results.record_finding(b, category="personalliggare_saknas", actor=skv)
+    results.record_finding(b, category="utan_arbetstillstand", actor=polis)
+    decisions.record_decision(f1, type="kontrollavgift", amount_sek=Decimal("12500"), actor=skv)
+    f3 = results.record_finding(c, category="olaglig_vistelse", actor=polis)
+    decisions.record_decision(f3, type="polisanmalan", actor=polis)
     referral_services.create_referral(
         person={"sex": "male"}, receiving_body="polis", consent={"support": True}, actor=polis
     )

@@ -8,13 +8,11 @@ user cannot see it, and is audited and reviewed for exactly that reason.
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from cases.coordination import services
@@ -41,26 +39,19 @@ from cases.coordination.serializers import (
     ShareRequestSerializer,
     ShareSerializer,
 )
-from network.api.attachments import AttachmentDownloadActionMixin
-from network.api.base import ScopedViewSetMixin
-from network.exports import csv_response
+from network.api.actions import AttachmentDownloadActionMixin, CsvExportActionMixin
+from network.api.base import ScopedListCreateViewSet, ScopedViewSetMixin
 from network.http import user_of
 from network.policies import policy_for, record_read, record_reads, require
-from network.renderers import CSVRenderer
 
 
-class CaseViewSet(
-    AttachmentDownloadActionMixin,
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedListCreateViewSet):
     """Coordination cases the caller may see. PATCH carries the `version` it read."""
 
     scoped_model = Case
     record_attachment_download = staticmethod(services.record_attachment_download)
+    export_csv = staticmethod(services.export_cases_csv)
+    export_filename = "akrim-arenden.csv"
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     select_related = ("owner_agency", "employer")
@@ -146,15 +137,6 @@ class CaseViewSet(
         get_object_or_404(CaseGroupObjectPermission, pk=share_id, content_object=case)
         services.revoke_share(case, share_id=int(share_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
-    def export(self, request):
-        cases = self.filter_queryset(self.get_queryset())
-        body = services.export_cases_csv(
-            cases, actor=request.user, filters={k: v for k, v in request.GET.items()}
-        )
-        return csv_response(body, "akrim-arenden.csv")
 
     @extend_schema(methods=["GET"], responses={200: GrantSerializer(many=True)}, request=None)
     @extend_schema(

@@ -6,14 +6,19 @@ rule lives in one place (cases/coordination/services.py) and the browser and the
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
 from cases.coordination.models import AccessReview, Case, CaseStatus, Sensitivity
 from cases.coordination.services import CASE_STATES, MIN_JUSTIFICATION
 from cases.employers.models import Employer
 from cases.grants import MIN_REASON, SHAREABLE_LEGAL_BASES
-from network.forms import ServiceErrorsMixin, choice_field, model_choice_field, plain_text
+from network.forms import (
+    LegalBasisForm,
+    ServiceErrorsMixin,
+    choice_field,
+    model_choice_field,
+    plain_text,
+)
 from network.identifiers import parse_orgnr
 from network.models import Agency, User
 
@@ -28,8 +33,8 @@ def _orgnr_digits(value: str) -> str:
 ORGNR_HELP = _("10 digits, e.g. 556036-0793, or a sole trader's personal identity number.")
 
 
-class CaseCreateForm(ServiceErrorsMixin, forms.Form):
-    service_fields = {"orgnr": "employer_orgnr", "name": "employer_name"}
+class _CaseFieldsForm(ServiceErrorsMixin, forms.Form):
+    """The fields a case is opened and edited with, alike on both forms."""
 
     title = forms.CharField(label=_("title"), max_length=200)
     summary = forms.CharField(
@@ -45,6 +50,14 @@ class CaseCreateForm(ServiceErrorsMixin, forms.Form):
         help_text=ORGNR_HELP,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+    def clean_summary(self):
+        return plain_text(self.cleaned_data["summary"])
+
+
+class CaseCreateForm(_CaseFieldsForm):
+    service_fields = {"orgnr": "employer_orgnr", "name": "employer_name"}
+
     employer_name = forms.CharField(
         label=_("employer's name"),
         required=False,
@@ -56,9 +69,6 @@ class CaseCreateForm(ServiceErrorsMixin, forms.Form):
     )
 
     employer: Employer | None = None
-
-    def clean_summary(self):
-        return plain_text(self.cleaned_data["summary"])
 
     def clean_employer_orgnr(self):
         return _orgnr_digits(self.cleaned_data["employer_orgnr"])
@@ -77,25 +87,11 @@ class CaseCreateForm(ServiceErrorsMixin, forms.Form):
         return cleaned
 
 
-class CaseUpdateForm(ServiceErrorsMixin, forms.Form):
+class CaseUpdateForm(_CaseFieldsForm):
     """Edits one case. `version` is the version the person read: a stale one is refused."""
 
     service_fields = {"employer": "employer_orgnr"}
 
-    title = forms.CharField(label=_("title"), max_length=200)
-    summary = forms.CharField(
-        label=_("summary"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    employer_orgnr = forms.CharField(
-        label=_("employer (org. no.)"),
-        required=False,
-        max_length=20,
-        help_text=ORGNR_HELP,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
     status = forms.ChoiceField(label=_("status"), choices=CaseStatus.choices)
     sensitivity = forms.ChoiceField(label=_("sensitivity"), choices=Sensitivity.choices)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -118,9 +114,6 @@ class CaseUpdateForm(ServiceErrorsMixin, forms.Form):
         current = CaseStatus(case.status)
         allowed = {current, *CASE_STATES.next_states(current)}
         choice_field(self, "status").choices = [c for c in CaseStatus.choices if c[0] in allowed]
-
-    def clean_summary(self):
-        return plain_text(self.cleaned_data["summary"])
 
     def clean_employer_orgnr(self) -> Employer | None:
         digits = _orgnr_digits(self.cleaned_data["employer_orgnr"])
@@ -163,8 +156,16 @@ class NoteForm(ServiceErrorsMixin, forms.Form):
         return plain_text(self.cleaned_data["text"])
 
 
-class ShareForm(ServiceErrorsMixin, forms.Form):
+class ShareForm(LegalBasisForm):
     """Share a case with another agency on a recorded legal basis."""
+
+    legal_bases = SHAREABLE_LEGAL_BASES
+    min_reason = MIN_REASON
+    reason_help = _(
+        "Why the other agency needs the case. For OSL 10:15 a, record the balancing of "
+        "interests; for another statute, name it."
+    )
+    expires_help = _("Optional. Leave empty for a share that lasts until you end it.")
 
     agency = forms.ModelChoiceField(
         label=_("agency"), queryset=Agency.objects.none(), to_field_name="code"
@@ -175,41 +176,13 @@ class ShareForm(ServiceErrorsMixin, forms.Form):
         initial="view",
         widget=forms.RadioSelect,
     )
-    legal_basis = forms.ChoiceField(
-        label=_("legal basis"),
-        choices=[("", BLANK_CHOICE_LABEL), *SHAREABLE_LEGAL_BASES],
-    )
-    reason = forms.CharField(
-        label=_("reason"),
-        max_length=4000,
-        help_text=_(
-            "Why the other agency needs the case. For OSL 10:15 a, record the balancing of "
-            "interests; for another statute, name it."
-        ),
-        error_messages={"required": _("Describe the reason for sharing (at least 10 characters).")},
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    expires_at = forms.DateTimeField(
-        label=_("ends"),
-        required=False,
-        help_text=_("Optional. Leave empty for a share that lasts until you end it."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    field_order = ["agency", "access", "legal_basis", "reason", "expires_at"]
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].widget.attrs["minlength"] = MIN_REASON
         model_choice_field(self, "agency").queryset = Agency.objects.filter(
             active=True, group__isnull=False
         ).exclude(pk=case.owner_agency_id)
-
-    def clean_reason(self):
-        # Checked here too (same limit, same words as the service) so that every error of
-        # the form shows at once; the service stays the authority on the finer rules.
-        reason = plain_text(self.cleaned_data["reason"])
-        if len(reason) < MIN_REASON:
-            raise ValidationError(self.fields["reason"].error_messages["required"])
-        return reason
 
 
 class GrantForm(ShareForm):

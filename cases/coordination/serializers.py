@@ -16,6 +16,7 @@ from cases.coordination.models import (
 from cases.employers.serializers import OrgnrField
 from cases.grants import SHAREABLE_LEGAL_BASES
 from network.api.fields import SlugRelatedField
+from network.api.serializers import NoteSerializerBase
 from network.models import Agency, User
 
 
@@ -73,33 +74,41 @@ class ShareRequestSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class ShareSerializer(serializers.ModelSerializer):
-    """A share of a case with an agency; `id` is what DELETE .../shares/{id}/ takes."""
+# What a share and a personal grant show after their holder (agency or user).
+GRANT_FIELDS = [
+    "access",
+    "legal_basis",
+    "reason",
+    "expires_at",
+    "active",
+    "granted_by",
+    "granted_at",
+]
 
-    agency = serializers.CharField(source="group.agency.code", read_only=True)
+
+# One grant row of a case, to an agency (share) or a person (grant): the same record of
+# access, legal basis and time either way (cases/grants.py). No docstring: the API
+# documentation would give it to every subclass that has none.
+class _GrantRowSerializer(serializers.ModelSerializer):
     access = serializers.SerializerMethodField()
     granted_by = serializers.CharField(
         source="granted_by.username", read_only=True, default=None, allow_null=True
     )
     active = serializers.BooleanField(source="is_active", read_only=True)
 
-    class Meta:
-        model = CaseGroupObjectPermission
-        fields = [
-            "id",
-            "agency",
-            "access",
-            "legal_basis",
-            "reason",
-            "expires_at",
-            "active",
-            "granted_by",
-            "granted_at",
-        ]
-        read_only_fields = fields
-
     def get_access(self, instance) -> str:
         return "edit" if getattr(instance, "can_edit", False) else "view"
+
+
+class ShareSerializer(_GrantRowSerializer):
+    """A share of a case with an agency; `id` is what DELETE .../shares/{id}/ takes."""
+
+    agency = serializers.CharField(source="group.agency.code", read_only=True)
+
+    class Meta:
+        model = CaseGroupObjectPermission
+        fields = ["id", "agency", *GRANT_FIELDS]
+        read_only_fields = fields
 
 
 class GrantRequestSerializer(ShareRequestSerializer):
@@ -109,31 +118,13 @@ class GrantRequestSerializer(ShareRequestSerializer):
     user = SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
 
 
-class GrantSerializer(serializers.ModelSerializer):
+class GrantSerializer(_GrantRowSerializer):
     user = serializers.CharField(source="user.username", read_only=True)
-    access = serializers.SerializerMethodField()
-    granted_by = serializers.CharField(
-        source="granted_by.username", read_only=True, default=None, allow_null=True
-    )
-    active = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:
         model = CaseUserObjectPermission
-        fields = [
-            "id",
-            "user",
-            "access",
-            "legal_basis",
-            "reason",
-            "expires_at",
-            "active",
-            "granted_by",
-            "granted_at",
-        ]
+        fields = ["id", "user", *GRANT_FIELDS]
         read_only_fields = fields
-
-    def get_access(self, instance) -> str:
-        return "edit" if getattr(instance, "can_edit", False) else "view"
 
 
 class BreakTheGlassSerializer(serializers.Serializer):
@@ -148,15 +139,9 @@ class BreakTheGlassAnswerSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class NoteSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True)
-    agency = serializers.CharField(source="agency.code", read_only=True)
-
-    class Meta:
+class NoteSerializer(NoteSerializerBase[CaseNote]):
+    class Meta(NoteSerializerBase.Meta):
         model = CaseNote
-        fields = ["id", "text", "author", "agency", "created_at"]
-        read_only_fields = ["id", "author", "agency", "created_at"]
-        extra_kwargs = {"text": {"max_length": 20000}}
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

@@ -253,15 +253,13 @@ class CaseNoteView(CaseActionView):
 
     def act(self, request, case):
         require(request.user, "add_note", case)
-        form = NoteForm(request.POST)
-        if not form.is_valid():
-            return self.rerender(400, note_form=form)
-        try:
-            services.add_note(case, text=form.cleaned_data["text"], actor=request.user)
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, note_form=form)
-        return self.done(_("The note is added."), "#notes")
+        return self.run(
+            NoteForm(request.POST),
+            "note_form",
+            services.add_note,
+            _("The note is added."),
+            "#notes",
+        )
 
 
 class CaseAttachmentUploadView(AttachmentUploadMixin, CaseActionView):
@@ -278,17 +276,15 @@ class CaseShareView(CaseActionView):
 
     def act(self, request, case):
         require(request.user, "share", case)
-        form = ShareForm(request.POST, case=case)
-        if not form.is_valid():
-            return self.rerender(400, share_form=form)
-        try:
-            services.share_case(case, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return self.rerender(400, share_form=form)
-        agency = form.cleaned_data["agency"]
-        return self.done(
-            _("The case is shared with %(agency)s.") % {"agency": agency.name}, "#shares"
+        return self.run(
+            ShareForm(request.POST, case=case),
+            "share_form",
+            services.share_case,
+            lambda form: (
+                _("The case is shared with %(agency)s.")
+                % {"agency": form.cleaned_data["agency"].name}
+            ),
+            "#shares",
         )
 
 

@@ -4,7 +4,7 @@ action, which needs the identity capability and a stated purpose."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -31,20 +31,13 @@ from cases.referrals.serializers import (
     SupportMeasureSerializer,
     WithdrawSerializer,
 )
-from network.api.base import JsonErrorsMixin, ScopedViewSetMixin
+from network.api.base import JsonErrorsMixin, ScopedListCreateViewSet
 from network.exports import csv_response
 from network.policies import record_read, require
 from network.renderers import CSVRenderer
 
 
-class ReferralViewSet(
-    JsonErrorsMixin,
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ReferralViewSet(JsonErrorsMixin, ScopedListCreateViewSet):
     """Referrals of presumed victims: the referring and receiving agencies,
     Jämställdhetsmyndigheten and agencies it is shared with. Identity always masked here."""
 

@@ -27,6 +27,7 @@ from cases.referrals.models import (
     VictimReferral,
 )
 from network.forms import (
+    LegalBasisForm,
     ServiceErrorsMixin,
     SniCodeField,
     choice_field,
@@ -260,29 +261,18 @@ class WithdrawConsentForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class ReferralShareForm(ServiceErrorsMixin, forms.Form):
+class ReferralShareForm(LegalBasisForm):
     """Share a referral with another agency on a recorded legal basis."""
+
+    legal_bases = SHAREABLE_LEGAL_BASES
+    min_reason = MIN_REASON
+    reason_help = _("Why the other agency needs the referral; for a duty, name the statute.")
+    expires_help = _("Optional. Leave empty for a share that lasts until it is ended.")
 
     agency = forms.ModelChoiceField(
         label=_("agency"), queryset=Agency.objects.none(), to_field_name="code"
     )
-    legal_basis = forms.ChoiceField(
-        label=_("legal basis"),
-        choices=[("", BLANK_CHOICE_LABEL), *SHAREABLE_LEGAL_BASES],
-    )
-    reason = forms.CharField(
-        label=_("reason"),
-        max_length=4000,
-        help_text=_("Why the other agency needs the referral; for a duty, name the statute."),
-        error_messages={"required": _("Describe the reason for sharing (at least 10 characters).")},
-        widget=forms.Textarea(attrs={"rows": 3, "minlength": MIN_REASON}),
-    )
-    expires_at = forms.DateTimeField(
-        label=_("ends"),
-        required=False,
-        help_text=_("Optional. Leave empty for a share that lasts until it is ended."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    field_order = ["agency", "legal_basis", "reason", "expires_at"]
 
     def __init__(self, *args, referral: VictimReferral, **kwargs):
         kwargs.setdefault("auto_id", "id_share_%s")
@@ -293,9 +283,6 @@ class ReferralShareForm(ServiceErrorsMixin, forms.Form):
             .exclude(pk__in=[referral.referring_agency_id, referral.receiving_agency_id or 0])
             .exclude(is_national_coordinator=True)
         )
-
-    def clean_reason(self):
-        return plain_text(self.cleaned_data["reason"])
 
 
 APPLICANTS = ReflectionPeriod.APPLICANTS

@@ -18,6 +18,7 @@ from cases.referrals.models import (
     VictimReferral,
 )
 from network.api.fields import SlugRelatedField
+from network.api.serializers import NoteSerializerBase
 from network.models import Agency
 from network.policies import decide
 
@@ -206,15 +207,9 @@ class ReflectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReferralNoteSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True)
-    agency = serializers.CharField(source="agency.code", read_only=True)
-
-    class Meta:
+class ReferralNoteSerializer(NoteSerializerBase[ReferralNote]):
+    class Meta(NoteSerializerBase.Meta):
         model = ReferralNote
-        fields = ["id", "text", "author", "agency", "created_at"]
-        read_only_fields = ["id", "author", "agency", "created_at"]
-        extra_kwargs = {"text": {"max_length": 20000}}
 
 
 class SupportMeasureSerializer(serializers.ModelSerializer):

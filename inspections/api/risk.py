@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.employers.models import Employer
-from inspections import profile, risk, services
+from inspections import profile, risk
 from inspections.api.serializers import (
     CandidateListSerializer,
     PlanInputSerializer,
@@ -26,6 +26,7 @@ from inspections.api.serializers import (
     ProfileSerializer,
 )
 from inspections.models import ControlOperation
+from inspections.services import selection
 from network.identifiers import parse_orgnr
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ class EmployerProfileView(APIView):
         if employer is None:
             raise Http404
         data = profile.build(employer, user=request.user)
-        services.record_profile_read(employer, actor=request.user)
+        selection.record_profile_read(employer, actor=request.user)
         body = {
             "employer": employer,
             "inspections": {"count": data.inspections_total, "results": data.inspections},
@@ -163,7 +164,7 @@ class RiskPlanView(APIView):
         )
         if operation is None:
             raise Http404
-        planned = services.plan_from_ranking(
+        planned = selection.plan_from_ranking(
             operation=operation,
             picks=[(p["workplace"], p["basis"]) for p in payload.validated_data["picks"]],
             planned_date=payload.validated_data["planned_date"],

@@ -7,16 +7,13 @@ answers 404 for every action, so an unannounced control never leaks.
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from inspections import services
 from inspections.api.serializers import (
     AssignmentInputSerializer,
     AssignmentSerializer,
@@ -51,14 +48,22 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
-from network.api.attachments import AttachmentDownloadActionMixin
-from network.api.base import ScopedViewSetMixin
+from inspections.services import (
+    attachments,
+    decisions,
+    export,
+    follow_ups,
+    lifecycle,
+    operations,
+    planning,
+    results,
+)
+from network.api.actions import AttachmentDownloadActionMixin, CsvExportActionMixin
+from network.api.base import ScopedListCreateViewSet, ScopedViewSetMixin
 from network.api.fields import related_field
 from network.api.schema import FIELD_ERRORS
-from network.exports import csv_response
 from network.http import user_of
 from network.models import User
-from network.renderers import CSVRenderer
 
 
 def _require(view, request, capability: str) -> None:
@@ -66,18 +71,19 @@ def _require(view, request, capability: str) -> None:
         view.permission_denied(request)
 
 
+# The export action is network/api/actions.py's; the API documentation describes it here.
+@extend_schema_view(
+    export=extend_schema(description="The visible inspections (filters apply) as CSV; audited.")
+)
 class InspectionViewSet(
-    AttachmentDownloadActionMixin,
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedListCreateViewSet
 ):
     """Inspections the caller's agency coordinates or takes part in."""
 
     scoped_model = Inspection
-    record_attachment_download = staticmethod(services.record_attachment_download)
+    record_attachment_download = staticmethod(attachments.record_attachment_download)
+    export_csv = staticmethod(export.export_inspections_csv)
+    export_filename = "akrim-kontroller.csv"
     serializer_class = InspectionSerializer
     filterset_class = InspectionFilterSet
     select_related = ("workplace__county", "coordinating_agency")
@@ -120,7 +126,7 @@ class InspectionViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         roles = data["employer_roles"]
-        inspection = services.plan_inspection(
+        inspection = planning.plan_inspection(
             workplace=data["workplace"],
             planned_date=data["planned_date"],
             employers=[{"orgnr": o, "role": roles.get(o, "employer")} for o in data["employers"]],
@@ -173,7 +179,7 @@ class InspectionViewSet(
         staff = list(User.objects.filter(username__in=data["staff"]))
         if len(staff) != len(set(data["staff"])):
             raise ValidationError({"staff": ["Unknown username."]})
-        assignment = services.assign_agency(
+        assignment = planning.assign_agency(
             inspection, agency=data["agency"], mode=data["mode"], staff=staff, actor=request.user
         )
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
@@ -190,7 +196,7 @@ class InspectionViewSet(
         assignment = get_object_or_404(inspection.assignments, pk=assignment_id)
         serializer = RespondSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.respond_to_assignment(assignment, actor=request.user, **serializer.validated_data)
+        planning.respond_to_assignment(assignment, actor=request.user, **serializer.validated_data)
         return Response(AssignmentSerializer(assignment).data)
 
     @extend_schema(request=PerformSerializer, responses={200: InspectionSerializer})
@@ -199,7 +205,7 @@ class InspectionViewSet(
         inspection = self.get_object()
         serializer = PerformSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.perform_inspection(inspection, actor=request.user, **serializer.validated_data)
+        lifecycle.perform_inspection(inspection, actor=request.user, **serializer.validated_data)
         return self._refreshed(inspection)
 
     @extend_schema(methods=["GET"], request=None, responses={200: FindingSerializer(many=True)})
@@ -213,12 +219,12 @@ class InspectionViewSet(
                 .filter(inspection=inspection)
                 .select_related("agency", "employer")
             )
-            services.record_findings_read(findings, actor=request.user)
+            results.record_findings_read(findings, actor=request.user)
             return Response(FindingSerializer(findings, many=True).data)
         _require(self, request, "inspections.add_finding")
         serializer = FindingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        finding = services.record_finding(
+        finding = results.record_finding(
             inspection, actor=request.user, **serializer.validated_data
         )
         return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
@@ -232,17 +238,17 @@ class InspectionViewSet(
         inspection = self.get_object()
         findings = Finding.objects.visible_to(request.user).filter(inspection=inspection)
         if request.method == "GET":
-            decisions = (
+            visible = (
                 Decision.objects.visible_to(request.user)
                 .filter(finding__inspection=inspection)
                 .select_related("agency", "finding__employer")
             )
-            return Response(DecisionSerializer(decisions, many=True).data)
+            return Response(DecisionSerializer(visible, many=True).data)
         _require(self, request, "inspections.add_decision")
         serializer = DecisionSerializer(data=request.data, findings=findings)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        decision = services.record_decision(data.pop("finding"), actor=request.user, **data)
+        decision = decisions.record_decision(data.pop("finding"), actor=request.user, **data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionStatusSerializer, responses={200: DecisionSerializer})
@@ -261,7 +267,7 @@ class InspectionViewSet(
         )
         serializer = DecisionStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decision = services.change_decision_status(
+        decision = decisions.change_decision_status(
             decision, actor=request.user, **serializer.validated_data
         )
         return Response(DecisionSerializer(decision).data)
@@ -280,7 +286,7 @@ class InspectionViewSet(
             _require(self, request, "inspections.add_personcount")
             serializer = PersonCountsInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            services.record_person_counts(
+            results.record_person_counts(
                 inspection, counts=serializer.validated_data["counts"], actor=request.user
             )
         rows = inspection.person_counts.select_related("agency")
@@ -290,7 +296,7 @@ class InspectionViewSet(
     @action(detail=True, methods=["post"], url_path="submit-results", filterset_class=None)
     def submit_results(self, request, pk=None):
         inspection = self.get_object()
-        services.submit_results(inspection, actor=request.user)
+        results.submit_results(inspection, actor=request.user)
         return self._refreshed(inspection)
 
     @extend_schema(request=ReasonSerializer, responses={200: InspectionSerializer})
@@ -299,7 +305,7 @@ class InspectionViewSet(
         inspection = self.get_object()
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.cancel_inspection(inspection, actor=request.user, **serializer.validated_data)
+        lifecycle.cancel_inspection(inspection, actor=request.user, **serializer.validated_data)
         return self._refreshed(inspection)
 
     @extend_schema(request=ReasonSerializer, responses={200: InspectionSerializer})
@@ -308,14 +314,14 @@ class InspectionViewSet(
         inspection = self.get_object()
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.mark_not_performed(inspection, actor=request.user, **serializer.validated_data)
+        lifecycle.mark_not_performed(inspection, actor=request.user, **serializer.validated_data)
         return self._refreshed(inspection)
 
     @extend_schema(request=None, responses={200: InspectionSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
     def close(self, request, pk=None):
         inspection = self.get_object()
-        services.close_inspection(inspection, actor=request.user)
+        lifecycle.close_inspection(inspection, actor=request.user)
         return self._refreshed(inspection)
 
     @extend_schema(methods=["GET"], request=None, responses={200: FollowUpSerializer(many=True)})
@@ -345,7 +351,7 @@ class InspectionViewSet(
         ).filter(inspection=inspection)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        follow_up = services.add_follow_up(
+        follow_up = follow_ups.add_follow_up(
             inspection,
             title=data["title"],
             due_date=data["due_date"],
@@ -376,22 +382,12 @@ class InspectionViewSet(
             return Response(InspectionAttachmentSerializer(files, many=True).data)
         serializer = InspectionAttachmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attachment = services.add_attachment(
+        attachment = attachments.add_attachment(
             inspection, upload=serializer.validated_data["file"], actor=request.user
         )
         return Response(
             InspectionAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED
         )
-
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
-    def export(self, request):
-        """The visible inspections (filters apply) as CSV; audited."""
-        inspections = self.filter_queryset(self.get_queryset())
-        body = services.export_inspections_csv(
-            inspections, actor=request.user, filters=dict(request.GET.items())
-        )
-        return csv_response(body, "akrim-kontroller.csv")
 
 
 class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -408,14 +404,14 @@ class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        services.record_findings_read(
+        results.record_findings_read(
             getattr(self.paginator, "page", None) or [], actor=request.user
         )
         return response
 
     def retrieve(self, request, *args, **kwargs):
         finding = self.get_object()
-        services.record_findings_read([finding], actor=request.user)
+        results.record_findings_read([finding], actor=request.user)
         return Response(FindingSerializer(finding).data)
 
     @extend_schema(request=DisclosureSerializer, responses={200: FindingSerializer})
@@ -424,7 +420,7 @@ class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         finding = self.get_object()
         serializer = DisclosureSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.disclose_finding(finding, actor=request.user, **serializer.validated_data)
+        results.disclose_finding(finding, actor=request.user, **serializer.validated_data)
         return Response(FindingSerializer(finding).data)
 
 
@@ -458,17 +454,11 @@ class FollowUpViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         follow_up = self.get_object()
-        services.complete_follow_up(follow_up, actor=request.user)
+        follow_ups.complete_follow_up(follow_up, actor=request.user)
         return Response(FollowUpSerializer(follow_up).data)
 
 
-class OperationViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class OperationViewSet(ScopedListCreateViewSet):
     """Control operations (kontrollinsatser)."""
 
     scoped_model = ControlOperation
@@ -482,7 +472,7 @@ class OperationViewSet(
     }
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_operation(
+        serializer.instance = operations.create_operation(
             actor=user_of(self.request), **serializer.validated_data
         )
 
@@ -493,7 +483,7 @@ class OperationViewSet(
         operation = self.get_object()
         body = OperationStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        operation = services.move_operation(operation, actor=request.user, **body.validated_data)
+        operation = operations.move_operation(operation, actor=request.user, **body.validated_data)
         return Response(OperationSerializer(operation).data)
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.db.models import Prefetch
-from rest_framework import permissions
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,6 +71,18 @@ class ScopedViewSetMixin(_ViewSet):
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return queryset
+
+
+class ScopedListCreateViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[Any],
+):
+    """The head of a viewset over records that are listed, read and created in the caller's
+    scope (cases, referrals, inspections, operations, report builds); changes are the
+    viewset's own actions, each through a service."""
 
 
 class JsonErrorsMixin(_APIView):

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -79,3 +80,16 @@ class SampleRequestSerializer(serializers.Serializer[Any]):
 
 class ReviewNoteSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+# A note on a record (a case, a referral): its text, author and the author's agency. Each app
+# names its note model in `class Meta(NoteSerializerBase.Meta)`, so the notes of every record
+# answer alike. No docstring: the API documentation would give it to every subclass.
+class NoteSerializerBase[M: Model](serializers.ModelSerializer[M]):
+    author = serializers.CharField(source="author.username", read_only=True)
+    agency = serializers.CharField(source="agency.code", read_only=True)
+
+    class Meta:
+        fields = ["id", "text", "author", "agency", "created_at"]
+        read_only_fields = ["id", "author", "agency", "created_at"]
+        extra_kwargs = {"text": {"max_length": 20000}}

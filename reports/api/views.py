@@ -7,14 +7,14 @@ everyone else every endpoint answers 404, not 403: the reports' existence is not
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from network.api.base import JsonErrorsMixin, ScopedViewSetMixin
+from network.api.base import JsonErrorsMixin, ScopedListCreateViewSet
 from reports import services
 from reports.downloads import DOWNLOADS, LANGUAGES, download_body, download_response
 from reports.models import NETWORK, BuildStatus, ReportBuild
@@ -69,14 +69,7 @@ class FiguresSerializer(serializers.Serializer):
     figures = serializers.DictField()
 
 
-class ReportBuildViewSet(
-    JsonErrorsMixin,
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ReportBuildViewSet(JsonErrorsMixin, ScopedListCreateViewSet):
     scoped_model = ReportBuild
     serializer_class = BuildSerializer
     permission_classes = [IsAuthenticated, ReportsAccess]

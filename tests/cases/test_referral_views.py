@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from cases.referrals import services as referral_services
 from cases.referrals.models import ReferralGroupObjectPermission, VictimReferral
-from inspections import services as inspection_services
 from inspections.choices import TRAFFICKING_CATEGORIES
+from inspections.services import results
 from network.models import Agency, AuditEvent
 from tests.inspections import conftest as inspection_fixtures
 
@@ -665,7 +665,7 @@ def test_deciding_another_referrals_period_is_404(client, refer, jamy_staff):
 
 def test_trafficking_findings_offer_a_referral_from_the_inspection(client, joint, skv_staff):
     for category in (*TRAFFICKING_CATEGORIES, "personalliggare_saknas"):
-        inspection_services.record_finding(joint, category=category, actor=skv_staff)
+        results.record_finding(joint, category=category, actor=skv_staff)
     link = f'href="{url("referral_create")}?inspection={joint.pk}"'
 
     client.force_login(skv_staff)

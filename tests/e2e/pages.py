@@ -169,8 +169,8 @@ def build_world() -> dict:
     from django.core.management import call_command
 
     from cases.grants import LegalBasis
-    from inspections import services as inspections
     from inspections.models import IndustryRisk
+    from inspections.services import decisions, follow_ups, lifecycle, operations, planning, results
     from network.models import Agency, County, User
     from network.services import create_staff
     from reports import services as reports
@@ -190,7 +190,7 @@ def build_world() -> dict:
         orgnr="556036-0793", name="Bygg & Montage AB", actor=coordinator
     )
     today = timezone.localdate()
-    inspection = inspections.plan_inspection(
+    inspection = planning.plan_inspection(
         workplace={
             "name": "Kvarteret Hagastaden, hus B",
             "address": "Hagagatan 1",
@@ -204,23 +204,23 @@ def build_world() -> dict:
         actor=coordinator,
     )
     for code, person in (("skv", skv), ("polis", polis)):
-        assignment = inspections.assign_agency(
+        assignment = planning.assign_agency(
             inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
         )
-        inspections.respond_to_assignment(assignment, accept=True, actor=person)
-    inspections.perform_inspection(
+        planning.respond_to_assignment(assignment, accept=True, actor=person)
+    lifecycle.perform_inspection(
         inspection, performed_on=today - timedelta(days=1), persons_checked=6, actor=skv
     )
-    finding = inspections.record_finding(
+    finding = results.record_finding(
         inspection, category="personalliggare_saknas", description="Ingen liggare", actor=skv
     )
-    inspections.record_decision(
+    decisions.record_decision(
         finding, type="kontrollavgift", amount_sek=Decimal("12500"), actor=skv
     )
-    inspections.add_follow_up(
+    follow_ups.add_follow_up(
         inspection, title="Begär underlag", due_date=today + timedelta(days=3), actor=skv
     )
-    operation = inspections.create_operation(
+    operation = operations.create_operation(
         title="Vårens byggkontroller",
         period_start=today,
         period_end=today + timedelta(days=60),
@@ -262,7 +262,7 @@ def build_world() -> dict:
         }
     )
     # A control not yet visited: the one a coordinator may still cancel.
-    planned_inspection = inspections.plan_inspection(
+    planned_inspection = planning.plan_inspection(
         workplace={
             "name": "Restaurang Solen",
             "address": "Storgatan 1",

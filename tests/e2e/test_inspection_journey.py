@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from cases.employers.models import Employer
 from cases.employers.services import register_employer
-from inspections import services
 from inspections.models import Decision, Finding, Inspection
+from inspections.services import decisions, follow_ups, lifecycle, operations, planning, results
 from network.models import Agency, User
 from tests.e2e.conftest import DEMO_PASSWORD, log_in, log_out
 from tests.inspections.conftest import WORKPLACE
@@ -155,7 +155,7 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
         page.locator("form.respond-form button[value=accept]").click()
     assert page.locator("form.respond-form").count() == 0
     # The police accept too (at their desk): two agencies will report.
-    services.respond_to_assignment(
+    planning.respond_to_assignment(
         inspection.assignments.get(agency__code="polis"),
         accept=True,
         actor=User.objects.get(username="polis.staff"),
@@ -274,7 +274,7 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     today = timezone.localdate()
     coordinator = User.objects.get(username="av.coordinator")
     skv = User.objects.get(username="skv.staff")
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Byggvecka i Stockholm (e2e)",
         period_start=today - timedelta(days=1),
         period_end=today + timedelta(days=5),
@@ -282,25 +282,25 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
         focus_sni=["41.200"],
         actor=coordinator,
     )
-    ours = services.plan_inspection(
+    ours = planning.plan_inspection(
         workplace=WORKPLACE,
         planned_date=today,
         employers=["5560360793"],
         operation=operation,
         actor=coordinator,
     )
-    assignment = services.assign_agency(
+    assignment = planning.assign_agency(
         ours, agency=Agency.objects.get(code="skv"), mode="on_site", actor=coordinator
     )
-    services.respond_to_assignment(assignment, accept=True, actor=skv)
-    secret_plan = services.plan_inspection(
+    planning.respond_to_assignment(assignment, accept=True, actor=skv)
+    secret_plan = planning.plan_inspection(
         workplace={**WORKPLACE, "name": "Restaurang Hemlig"},
         planned_date=today,
         operation=operation,
         actor=coordinator,
     )
-    services.perform_inspection(ours, performed_on=today, persons_checked=4, actor=skv)
-    services.add_follow_up(
+    lifecycle.perform_inspection(ours, performed_on=today, persons_checked=4, actor=skv)
+    follow_ups.add_follow_up(
         ours, title="Begär in personalliggaren (e2e)", due_date=today - timedelta(days=2), actor=skv
     )
 
@@ -384,19 +384,21 @@ def test_skatteverket_withdraws_its_fee_on_the_inspection_page(
     today = timezone.localdate()
     coordinator = User.objects.get(username="av.coordinator")
     skv = User.objects.get(username="skv.staff")
-    inspection = services.plan_inspection(
+    inspection = planning.plan_inspection(
         workplace={**WORKPLACE, "name": "Bygget vid Hagastaden (beslut)"},
         planned_date=today,
         employers=["5560360793"],
         actor=coordinator,
     )
-    assignment = services.assign_agency(
+    assignment = planning.assign_agency(
         inspection, agency=Agency.objects.get(code="skv"), mode="on_site", actor=coordinator
     )
-    services.respond_to_assignment(assignment, accept=True, actor=skv)
-    services.perform_inspection(inspection, performed_on=today, persons_checked=3, actor=skv)
-    finding = services.record_finding(inspection, category="personalliggare_saknas", actor=skv)
-    decision = services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
+    planning.respond_to_assignment(assignment, accept=True, actor=skv)
+    lifecycle.perform_inspection(inspection, performed_on=today, persons_checked=3, actor=skv)
+    finding = results.record_finding(inspection, category="personalliggare_saknas", actor=skv)
+    decision = decisions.record_decision(
+        finding, type="kontrollavgift", amount_sek=12500, actor=skv
+    )
 
     page.set_viewport_size(DESKTOP)
     log_in(page, base, "skv.staff")

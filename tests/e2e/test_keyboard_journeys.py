@@ -75,8 +75,8 @@ def test_results_form_by_keyboard_alone(live_server, page, screenshot):
     from django.utils import timezone
 
     from cases.employers.services import register_employer
-    from inspections import services
     from inspections.models import Finding, Inspection
+    from inspections.services import planning
     from network.models import Agency, User
     from tests.e2e.conftest import DEMO_PASSWORD, log_in
     from tests.e2e.test_inspection_journey import assert_accessible
@@ -85,17 +85,17 @@ def test_results_form_by_keyboard_alone(live_server, page, screenshot):
     call_command("seed_demo", "--password", DEMO_PASSWORD, "--quiet", "--people-only")
     coordinator = User.objects.get(username="av.coordinator")
     employer = register_employer(orgnr="5560360793", name="Bygg & Montage AB", actor=coordinator)
-    inspection = services.plan_inspection(
+    inspection = planning.plan_inspection(
         workplace=WORKPLACE,
         planned_date=timezone.localdate(),
         employers=[{"orgnr": employer.orgnr, "role": "employer"}],
         actor=coordinator,
     )
     for code in ("skv", "polis"):
-        assignment = services.assign_agency(
+        assignment = planning.assign_agency(
             inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=coordinator
         )
-        services.respond_to_assignment(
+        planning.respond_to_assignment(
             assignment, accept=True, actor=User.objects.get(username=f"{code}.staff")
         )
     base = live_server.url

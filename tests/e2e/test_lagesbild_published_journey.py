@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from cases.employers import services as case_services
-from inspections import services as inspection_services
+from inspections.services import lifecycle, planning
 from network.models import Agency, User
 from reports import services
 from reports.models import AnnualReport, PublishedFigure
@@ -49,19 +49,17 @@ def world(settings, tmp_path, known_year):  # noqa: F811
         ]  # fmt: skip
     ):
         case_services.register_employer(orgnr=orgnr, name=f"Företag {n} AB", actor=av)
-        inspection = inspection_services.plan_inspection(
+        inspection = planning.plan_inspection(
             workplace=place("01", "0180", "43.990", f"Fasaden {n}"),
             planned_date=when,
             employers=[{"orgnr": orgnr, "role": "employer"}],
             actor=av,
         )
-        assignment = inspection_services.assign_agency(
+        assignment = planning.assign_agency(
             inspection, agency=Agency.objects.get(code="skv"), mode="on_site", actor=av
         )
-        inspection_services.respond_to_assignment(assignment, accept=True, actor=skv)
-        inspection_services.perform_inspection(
-            inspection, performed_on=when, persons_checked=2, actor=skv
-        )
+        planning.respond_to_assignment(assignment, accept=True, actor=skv)
+        lifecycle.perform_inspection(inspection, performed_on=when, persons_checked=2, actor=skv)
 
 
 def log_in(page, base, username):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cases.employers.models import Employer
 from cases.employers.services import register_employer
 from cases.referrals.models import VictimReferral
-from inspections import services
+from inspections.services import lifecycle, planning, results
 from network.models import Agency, AuditEvent, User
 from tests.e2e.conftest import DEMO_PASSWORD, log_in, log_out
 from tests.inspections.conftest import WORKPLACE
@@ -45,15 +45,15 @@ def inspection():
     if not Employer.objects.filter(orgnr="5560360793").exists():
         register_employer(orgnr="5560360793", name="Bygg & Montage AB", actor=coordinator)
     today = timezone.localdate()
-    inspection = services.plan_inspection(
+    inspection = planning.plan_inspection(
         workplace=WORKPLACE, planned_date=today, employers=["5560360793"], actor=coordinator
     )
-    assignment = services.assign_agency(
+    assignment = planning.assign_agency(
         inspection, agency=Agency.objects.get(code="skv"), mode="on_site", actor=coordinator
     )
-    services.respond_to_assignment(assignment, accept=True, actor=skv)
-    services.perform_inspection(inspection, performed_on=today, persons_checked=6, actor=skv)
-    services.record_finding(
+    planning.respond_to_assignment(assignment, accept=True, actor=skv)
+    lifecycle.perform_inspection(inspection, performed_on=today, persons_checked=6, actor=skv)
+    results.record_finding(
         inspection,
         category="indikator_manniskohandel",
         severity="high",

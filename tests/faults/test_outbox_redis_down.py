@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 
 from cases.employers import services as employer_services
-from inspections import services as inspection_services
+from inspections.services import planning
 from network.models import OutboxMessage
 from network.tokens import issue_token
 from tests.faults import services as s
@@ -86,7 +86,7 @@ def test_mails_of_requests_committed_while_redis_is_down_are_delivered_once(
         orgnr="556036-0793", name="Verkstaden AB", actor=coordinator
     )
     inspections = [
-        inspection_services.plan_inspection(
+        planning.plan_inspection(
             workplace=WORKPLACE,
             planned_date=timezone.localdate() + timedelta(days=7),
             employers=[employer.orgnr],

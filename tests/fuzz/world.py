@@ -27,7 +27,6 @@ from cases.referrals import services as referral_services
 from cases.referrals.models import ReferralNote, SupportMeasure, VictimReferral
 from cases.tips import services as tip_services
 from cases.tips.models import Tip
-from inspections import services as inspection_services
 from inspections.models import (
     ControlOperation,
     Decision,
@@ -35,6 +34,15 @@ from inspections.models import (
     FollowUp,
     Inspection,
     InspectionAttachment,
+)
+from inspections.services import (
+    attachments,
+    decisions,
+    follow_ups,
+    lifecycle,
+    operations,
+    planning,
+    results,
 )
 from network.models import Agency, AuditEvent
 from reports import services as report_services
@@ -147,7 +155,7 @@ def build_world(persona) -> World:
 
     # A control operation and two inspections: one performed with results, one planned
     # (unannounced: secret to everyone else).
-    operation = inspection_services.create_operation(
+    operation = operations.create_operation(
         title=f"Insats {canary('operation')}",
         period_start=today - timedelta(days=30),
         period_end=today + timedelta(days=30),
@@ -156,7 +164,7 @@ def build_world(persona) -> World:
         actor=insider,
     )
     world.keep(operation, canary("operation"), param="operations")
-    done = inspection_services.plan_inspection(
+    done = planning.plan_inspection(
         workplace={
             "name": f"Bygget {canary('workplace')}",
             "address": f"Gatan {canary('address')}",
@@ -170,16 +178,16 @@ def build_world(persona) -> World:
         actor=insider,
     )
     av = insider.active_membership.agency
-    own = inspection_services.assign_agency(done, agency=av, mode="on_site", actor=insider)
-    inspection_services.respond_to_assignment(own, accept=True, actor=insider)
-    other = inspection_services.assign_agency(done, agency=skv, mode="on_site", actor=insider)
-    inspection_services.respond_to_assignment(other, accept=True, actor=third)
-    inspection_services.perform_inspection(
+    own = planning.assign_agency(done, agency=av, mode="on_site", actor=insider)
+    planning.respond_to_assignment(own, accept=True, actor=insider)
+    other = planning.assign_agency(done, agency=skv, mode="on_site", actor=insider)
+    planning.respond_to_assignment(other, accept=True, actor=third)
+    lifecycle.perform_inspection(
         done, performed_on=today - timedelta(days=2), persons_checked=9, actor=insider
     )
     world.keep(done, done.reference, canary("workplace"), canary("address"), param="inspections")
     world.ids["inspections.assignment_id"] = [own.pk, other.pk]
-    planned = inspection_services.plan_inspection(
+    planned = planning.plan_inspection(
         workplace={
             "name": f"Hemlig {canary('planned')}",
             "municipality": "0180",
@@ -191,14 +199,14 @@ def build_world(persona) -> World:
     )
     world.keep(planned, planned.reference, canary("planned"), param="inspections")
 
-    finding = inspection_services.record_finding(
+    finding = results.record_finding(
         done,
         category="arbetsmiljobrist",
         description=f"Brist {canary('finding')}",
         actor=insider,
     )
     world.keep(finding, canary("finding"), param="findings")
-    secret = inspection_services.record_finding(
+    secret = results.record_finding(
         done,
         category="indikator_manniskohandel",
         description=f"Hemlig {canary('secretfinding')}",
@@ -206,7 +214,7 @@ def build_world(persona) -> World:
         actor=insider,
     )
     world.keep(secret, canary("secretfinding"), param="findings")
-    decision = inspection_services.record_decision(
+    decision = decisions.record_decision(
         finding,
         type="sanktionsavgift",
         amount_sek=Decimal("12500"),
@@ -214,7 +222,7 @@ def build_world(persona) -> World:
         actor=insider,
     )
     world.keep(decision, canary("decision"))
-    follow_up = inspection_services.add_follow_up(
+    follow_up = follow_ups.add_follow_up(
         done,
         title=f"Uppföljning {canary('followup')}",
         due_date=today - timedelta(days=1),
@@ -222,12 +230,12 @@ def build_world(persona) -> World:
         actor=insider,
     )
     world.keep(follow_up, canary("followup"), param="follow-ups")
-    inspection_services.record_person_counts(
+    results.record_person_counts(
         done,
         counts=[{"right_to_work": "no_right_to_work", "nationality": "UA", "count": 3}],
         actor=insider,
     )
-    photo = inspection_services.add_attachment(
+    photo = attachments.add_attachment(
         done,
         upload=SimpleUploadedFile(f"{canary('inspectionfile')}.txt", b"foto"),
         actor=insider,

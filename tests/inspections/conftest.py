@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from cases.employers import services as employer_services
-from inspections import services
+from inspections.services import lifecycle, planning
 from network.models import Agency
 
 WORKPLACE = {
@@ -30,7 +30,7 @@ def plan(av_coordinator, employer):
     """plan(planned_date=None) -> an inspection coordinated by AV."""
 
     def make(planned_date=None, **workplace):
-        return services.plan_inspection(
+        return planning.plan_inspection(
             workplace={**WORKPLACE, **workplace},
             planned_date=planned_date or timezone.localdate() + timedelta(days=7),
             employers=[{"orgnr": employer.orgnr, "role": "subcontractor"}],
@@ -43,7 +43,7 @@ def plan(av_coordinator, employer):
 @pytest.fixture
 def assign(av_coordinator):
     def make(inspection, code, mode="on_site"):
-        return services.assign_agency(
+        return planning.assign_agency(
             inspection, agency=Agency.objects.get(code=code), mode=mode, actor=av_coordinator
         )
 
@@ -55,8 +55,8 @@ def joint(plan, assign, skv_staff, polis_staff):
     """A performed inspection with skv and polis on site (both accepted)."""
     inspection = plan()
     for code, user in (("skv", skv_staff), ("polis", polis_staff)):
-        services.respond_to_assignment(assign(inspection, code), accept=True, actor=user)
-    services.perform_inspection(
+        planning.respond_to_assignment(assign(inspection, code), accept=True, actor=user)
+    lifecycle.perform_inspection(
         inspection, performed_on=date.today(), persons_checked=12, actor=skv_staff
     )
     inspection.refresh_from_db()

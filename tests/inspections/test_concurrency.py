@@ -4,8 +4,8 @@ not doubled; a follow-up is closed once. PostgreSQL, one connection per thread."
 import pytest
 from django.core.exceptions import ValidationError
 
-from inspections import services
 from inspections.models import FollowUp, Inspection, PersonCount
+from inspections.services import follow_ups, lifecycle, planning, results
 from network.models import AuditEvent
 from tests.cases.test_concurrency_state import in_threads
 
@@ -16,15 +16,15 @@ def test_two_saves_of_the_person_counts_at_once_do_not_add_up(joint, persona):
     one, two = persona("skv", "staff"), persona("skv", "staff", username="skv.staff2")
     first = [{"right_to_work": "eu_eea_citizen", "nationality": "SE", "count": 4}]
     second = [{"right_to_work": "no_right_to_work", "nationality": "UA", "count": 3}]
-    results = in_threads(
-        lambda: services.record_person_counts(
+    outcomes = in_threads(
+        lambda: results.record_person_counts(
             Inspection.objects.get(pk=joint.pk), counts=first, actor=one
         ),
-        lambda: services.record_person_counts(
+        lambda: results.record_person_counts(
             Inspection.objects.get(pk=joint.pk), counts=second, actor=two
         ),
     )
-    assert sorted(results) == [3, 4], results
+    assert sorted(outcomes) == [3, 4], outcomes
     rows = list(PersonCount.objects.filter(inspection=joint, agency__code="skv"))
     # The later save replaced the earlier one: one submission's rows, never both.
     assert [(r.right_to_work, r.nationality, r.count) for r in rows] in (
@@ -37,14 +37,14 @@ def test_a_follow_up_closed_twice_at_once_is_closed_and_audited_once(joint, pers
     from datetime import date, timedelta
 
     one, two = persona("skv", "staff"), persona("skv", "staff", username="skv.staff2")
-    follow_up = services.add_follow_up(
+    follow_up = follow_ups.add_follow_up(
         joint, title="Kontrollera personalliggaren", due_date=date.today() + timedelta(7), actor=one
     )
-    results = in_threads(
-        lambda: services.complete_follow_up(FollowUp.objects.get(pk=follow_up.pk), actor=one),
-        lambda: services.complete_follow_up(FollowUp.objects.get(pk=follow_up.pk), actor=two),
+    outcomes = in_threads(
+        lambda: follow_ups.complete_follow_up(FollowUp.objects.get(pk=follow_up.pk), actor=one),
+        lambda: follow_ups.complete_follow_up(FollowUp.objects.get(pk=follow_up.pk), actor=two),
     )
-    assert all(isinstance(r, FollowUp) for r in results), results
+    assert all(isinstance(r, FollowUp) for r in outcomes), outcomes
     follow_up.refresh_from_db()
     assert follow_up.status == "done"
     assert (
@@ -58,25 +58,25 @@ def test_an_inspection_is_performed_once(plan, assign, persona):
     skv, polis = persona("skv", "staff"), persona("polis", "staff")
     inspection = plan()
     for code, user in (("skv", skv), ("polis", polis)):
-        services.respond_to_assignment(assign(inspection, code), accept=True, actor=user)
+        planning.respond_to_assignment(assign(inspection, code), accept=True, actor=user)
     inspection_before = Inspection.objects.get(pk=inspection.pk).status
-    results = in_threads(
-        lambda: services.perform_inspection(
+    outcomes = in_threads(
+        lambda: lifecycle.perform_inspection(
             Inspection.objects.get(pk=inspection.pk),
             performed_on=date.today(),
             persons_checked=5,
             actor=skv,
         ),
-        lambda: services.perform_inspection(
+        lambda: lifecycle.perform_inspection(
             Inspection.objects.get(pk=inspection.pk),
             performed_on=date.today(),
             persons_checked=9,
             actor=polis,
         ),
     )
-    done = [r for r in results if isinstance(r, Inspection)]
-    refused = [r for r in results if isinstance(r, ValidationError)]
-    assert (len(done), len(refused)) == (1, 1), results
+    done = [r for r in outcomes if isinstance(r, Inspection)]
+    refused = [r for r in outcomes if isinstance(r, ValidationError)]
+    assert (len(done), len(refused)) == (1, 1), outcomes
     inspection.refresh_from_db()
     assert inspection.persons_checked == done[0].persons_checked
     moves = AuditEvent.objects.filter(

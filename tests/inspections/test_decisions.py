@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cases.employers import services as employer_services
-from inspections import services
 from inspections.choices import DECISION_TRANSITIONS, MONETARY_DECISIONS, DecisionStatus
 from inspections.models import Decision, Finding, InspectionEmployer
+from inspections.services import decisions, results
 from network.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_a_decision_concerns_its_findings_employer_and_a_crime_report_names_its_
     joint, second, polis_staff, api
 ):
     client = api.as_user(polis_staff)
-    finding = services.record_finding(
+    finding = results.record_finding(
         joint, category="utan_arbetstillstand", employer=second, actor=polis_staff
     )
     url = reverse("inspection-decisions", args=[joint.pk])
@@ -96,10 +96,10 @@ def test_the_profile_of_the_main_contractor_leaves_out_a_finding_about_the_subco
 ):
     from inspections import profile
 
-    about_sub = services.record_finding(
+    about_sub = results.record_finding(
         joint, category="personalliggare_saknas", employer=second, actor=skv_staff
     )
-    about_site = services.record_finding(joint, category="personalliggare_brist", actor=skv_staff)
+    about_site = results.record_finding(joint, category="personalliggare_brist", actor=skv_staff)
     main = profile.build(employer, user=skv_staff)
     assert [f.pk for f in main.findings] == [about_site.pk]
     sub = profile.build(second, user=skv_staff)
@@ -110,7 +110,7 @@ def test_the_profile_of_the_main_contractor_leaves_out_a_finding_about_the_subco
 
 
 def _decision_in(status, finding, actor, type="kontrollavgift"):
-    decision = services.record_decision(
+    decision = decisions.record_decision(
         finding,
         type=type,
         amount_sek=Decimal("12500") if type in MONETARY_DECISIONS else None,
@@ -122,7 +122,7 @@ def _decision_in(status, finding, actor, type="kontrollavgift"):
 
 @pytest.mark.parametrize("source", DecisionStatus.values)
 def test_every_transition_is_allowed_or_refused_as_the_table_says(source, joint, skv_staff, api):
-    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    finding = results.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
     client = api.as_user(skv_staff)
     for target in DecisionStatus.values:
         decision = _decision_in(source, finding, skv_staff)
@@ -147,18 +147,20 @@ def test_every_transition_is_allowed_or_refused_as_the_table_says(source, joint,
 
 
 def test_a_decision_without_an_amount_is_never_paid_and_a_reason_is_needed(joint, skv_staff):
-    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    finding = results.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
     injunction = _decision_in("decided", finding, skv_staff, type="forelaggande")
     with pytest.raises(ValidationError) as refused:
-        services.change_decision_status(injunction, status="paid", reason="Betald", actor=skv_staff)
+        decisions.change_decision_status(
+            injunction, status="paid", reason="Betald", actor=skv_staff
+        )
     assert "status" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        services.change_decision_status(injunction, status="final", reason=" ", actor=skv_staff)
+        decisions.change_decision_status(injunction, status="final", reason=" ", actor=skv_staff)
     assert "reason" in refused.value.message_dict
 
 
 def test_a_stale_version_is_409_and_a_proposal_decided_gets_its_date(joint, skv_staff, api):
-    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    finding = results.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
     decision = _decision_in("proposed", finding, skv_staff)
     url = reverse("inspection-decision-status", args=[joint.pk, decision.pk])
     client = api.as_user(skv_staff)

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from inspections import services
 from inspections.models import AgencyAssignment, Decision, Finding, Inspection
+from inspections.services import follow_ups, lifecycle, operations, planning, results
 from network.models import AuditEvent
 from tests.inspections.conftest import WORKPLACE
 
@@ -145,7 +145,7 @@ def test_only_the_assigned_agency_may_answer(api, plan, assign, persona):
 
 def test_perform_by_on_site_staff_and_not_in_the_future(api, plan, assign, skv_staff):
     inspection = plan()
-    services.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
+    planning.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
     client = api.as_user(skv_staff)
     url = reverse("inspection-perform", args=[inspection.pk])
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
@@ -160,7 +160,7 @@ def test_perform_by_on_site_staff_and_not_in_the_future(api, plan, assign, skv_s
 def test_desk_agency_may_not_perform(api, plan, assign, persona):
     inspection = plan()
     migr = persona("migr", "staff")
-    services.respond_to_assignment(assign(inspection, "migr", mode="desk"), accept=True, actor=migr)
+    planning.respond_to_assignment(assign(inspection, "migr", mode="desk"), accept=True, actor=migr)
     response = api.as_user(migr).post(
         reverse("inspection-perform", args=[inspection.pk]),
         {"performed_on": date.today().isoformat(), "persons_checked": 1},
@@ -198,7 +198,7 @@ def test_findings_belong_to_the_recording_agency_and_use_its_categories(
 
 
 def test_secret_finding_is_owner_only_until_disclosed(api, joint, skv_staff, polis_staff):
-    secret = services.record_finding(
+    secret = results.record_finding(
         joint,
         category="svartarbete",
         description="Pågående utredning",
@@ -225,7 +225,7 @@ def test_secret_finding_is_owner_only_until_disclosed(api, joint, skv_staff, pol
 
 
 def test_decision_by_the_finding_agency_with_amount(api, joint, skv_staff, polis_staff):
-    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    finding = results.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
     url = reverse("inspection-decisions", args=[joint.pk])
     skv = api.as_user(skv_staff)
     no_amount = skv.post(url, {"finding": finding.pk, "type": "kontrollavgift"})
@@ -275,13 +275,13 @@ def test_person_counts_are_counts_only(api, joint, polis_staff):
 
 
 def test_overdue_follow_ups(api, joint, skv_staff):
-    services.add_follow_up(
+    follow_ups.add_follow_up(
         joint,
         title="Begär in personalliggare",
         due_date=date.today() - timedelta(days=1),
         actor=skv_staff,
     )
-    services.add_follow_up(
+    follow_ups.add_follow_up(
         joint, title="Återbesök", due_date=date.today() + timedelta(days=30), actor=skv_staff
     )
     body = api.as_user(skv_staff).get(reverse("followup-list"), {"overdue": "true"}).json()
@@ -320,8 +320,8 @@ def test_inspection_list_query_count_is_constant(
 
 
 def test_finding_count_unaffected_by_secret_rows(joint, skv_staff, polis_staff):
-    services.record_finding(joint, category="svartarbete", secret=True, actor=skv_staff)
-    services.record_finding(joint, category="olaglig_vistelse", actor=polis_staff)
+    results.record_finding(joint, category="svartarbete", secret=True, actor=skv_staff)
+    results.record_finding(joint, category="olaglig_vistelse", actor=polis_staff)
     assert Finding.objects.visible_to(polis_staff).count() == 1
     assert Finding.objects.visible_to(skv_staff).count() == 2
 
@@ -329,7 +329,7 @@ def test_finding_count_unaffected_by_secret_rows(joint, skv_staff, polis_staff):
 def test_operation_moves_along_its_states_and_closes_when_its_inspections_are_done(
     api, av_coordinator, joint, skv_staff, polis_staff
 ):
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Byggvecka",
         period_start=date.today(),
         period_end=date.today(),
@@ -346,13 +346,13 @@ def test_operation_moves_along_its_states_and_closes_when_its_inspections_are_do
     assert early.status_code == 400
     assert "status" in early.json()
     for user in (skv_staff, polis_staff):
-        services.submit_results(joint, actor=user)
-    services.close_inspection(joint, actor=av_coordinator)
+        results.submit_results(joint, actor=user)
+    lifecycle.close_inspection(joint, actor=av_coordinator)
     assert client.post(url, {"status": "closed"}).json()["status"] == "closed"
 
 
 def test_cancelling_an_operation_needs_a_reason(api, av_coordinator):
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Restaurangvecka",
         period_start=date.today(),
         period_end=date.today(),

@@ -15,8 +15,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
-from inspections import services
 from inspections.models import AgencyAssignment, ControlOperation, Finding, Inspection
+from inspections.services import (
+    attachments,
+    decisions,
+    follow_ups,
+    lifecycle,
+    operations,
+    planning,
+    results,
+    selection,
+)
 from network.models import Agency
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +37,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def world(av_coordinator, joint, persona):
     """av's operation holding a joint inspection (skv and polis on site, accepted; migr asked,
     not yet answered), with a polis finding, its decision and av's follow-up."""
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Insats bygg",
         period_start=date.today() - timedelta(days=30),
         period_end=date.today() + timedelta(days=60),
@@ -46,11 +55,11 @@ def world(av_coordinator, joint, persona):
     )
     joint.refresh_from_db()
     polis = persona("polis", "staff")
-    finding = services.record_finding(
+    finding = results.record_finding(
         joint, category="utan_arbetstillstand", description="Två personer", actor=polis
     )
-    decision = services.record_decision(finding, type="forelaggande", actor=polis)
-    follow_up = services.add_follow_up(
+    decision = decisions.record_decision(finding, type="forelaggande", actor=polis)
+    follow_up = follow_ups.add_follow_up(
         joint,
         title="Återbesök",
         due_date=date.today() + timedelta(days=14),
@@ -78,7 +87,7 @@ def _refusals(world):
         (
             "inspection into another agency's operation",
             w["skv_coordinator"],
-            lambda actor: services.plan_inspection(
+            lambda actor: planning.plan_inspection(
                 workplace=w["inspection"].workplace,
                 planned_date=today + timedelta(days=3),
                 operation=w["operation"],
@@ -88,7 +97,7 @@ def _refusals(world):
         (
             "ranking picks into another agency's operation",
             w["skv_coordinator"],
-            lambda actor: services.plan_from_ranking(
+            lambda actor: selection.plan_from_ranking(
                 operation=w["operation"],
                 picks=[(w["inspection"].workplace_id, "risk_ranking")],
                 planned_date=today + timedelta(days=3),
@@ -98,21 +107,21 @@ def _refusals(world):
         (
             "moving another agency's operation",
             w["skv_coordinator"],
-            lambda actor: services.move_operation(
+            lambda actor: operations.move_operation(
                 w["operation"], status="cancelled", reason="Fel", actor=actor
             ),
         ),
         (
             "finding by an agency that has not accepted",
             w["migr"],
-            lambda actor: services.record_finding(
+            lambda actor: results.record_finding(
                 w["inspection"], category="utan_arbetstillstand", actor=actor
             ),
         ),
         (
             "person counts by an agency that has not accepted",
             w["migr"],
-            lambda actor: services.record_person_counts(
+            lambda actor: results.record_person_counts(
                 w["inspection"],
                 counts=[{"right_to_work": "valid_permit", "nationality": "SE", "count": 1}],
                 actor=actor,
@@ -121,7 +130,7 @@ def _refusals(world):
         (
             "file by an agency that has not accepted",
             w["migr"],
-            lambda actor: services.add_attachment(
+            lambda actor: attachments.add_attachment(
                 w["inspection"],
                 upload=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
                 actor=actor,
@@ -130,19 +139,19 @@ def _refusals(world):
         (
             "follow-up by a role without the capability",
             w["migr_analyst"],
-            lambda actor: services.add_follow_up(
+            lambda actor: follow_ups.add_follow_up(
                 w["inspection"], title="Kolla", due_date=today, actor=actor
             ),
         ),
         (
             "decision on another agency's finding",
             w["skv"],
-            lambda actor: services.record_decision(w["finding"], type="forelaggande", actor=actor),
+            lambda actor: decisions.record_decision(w["finding"], type="forelaggande", actor=actor),
         ),
         (
             "disclosing another agency's finding",
             w["skv"],
-            lambda actor: services.disclose_finding(
+            lambda actor: results.disclose_finding(
                 w["finding"],
                 agency=Agency.objects.get(code="migr"),
                 legal_basis="uppgiftsskyldighet_akrim",
@@ -153,19 +162,19 @@ def _refusals(world):
         (
             "moving another agency's decision",
             w["skv"],
-            lambda actor: services.change_decision_status(
+            lambda actor: decisions.change_decision_status(
                 w["decision"], status="appealed", reason="Överklagat", actor=actor
             ),
         ),
         (
             "completing another agency's follow-up",
             w["skv"],
-            lambda actor: services.complete_follow_up(w["follow_up"], actor=actor),
+            lambda actor: follow_ups.complete_follow_up(w["follow_up"], actor=actor),
         ),
         (
             "cancelling an inspection one takes part in",
             w["skv"],
-            lambda actor: services.cancel_inspection(w["inspection"], reason="Fel", actor=actor),
+            lambda actor: lifecycle.cancel_inspection(w["inspection"], reason="Fel", actor=actor),
         ),
     ]
 

@@ -14,8 +14,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.employers import services as employer_services
-from inspections import services
 from inspections.choices import categories_for
+from inspections.services import (
+    attachments,
+    decisions,
+    follow_ups,
+    lifecycle,
+    operations,
+    planning,
+    results,
+)
 from network.models import Agency
 from tests.conftest import Personas
 from tests.inspections.conftest import WORKPLACE
@@ -172,14 +180,14 @@ def _build(persona):
         actor=persona("av", "coordinator", centre="stockholm"),
     )
     coordinator = persona("av", "coordinator")
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Byggvecka Stockholm",
         period_start=date.today() - timedelta(days=3),
         period_end=date.today() + timedelta(days=3),
         selection_basis="risk_industry",
         actor=coordinator,
     )
-    inspection = services.plan_inspection(
+    inspection = planning.plan_inspection(
         workplace=WORKPLACE,
         planned_date=date.today(),
         employers=[employer.orgnr],
@@ -188,27 +196,31 @@ def _build(persona):
     )
 
     def assign(code, mode):
-        return services.assign_agency(
+        return planning.assign_agency(
             inspection, agency=Agency.objects.get(code=code), mode=mode, actor=coordinator
         )
 
     skv = persona("skv", "staff")
-    services.respond_to_assignment(assign("skv", "on_site"), accept=True, actor=skv)
+    planning.respond_to_assignment(assign("skv", "on_site"), accept=True, actor=skv)
     polis_assignment = assign("polis", "on_site")
-    services.respond_to_assignment(
+    planning.respond_to_assignment(
         assign("migr", "desk"), accept=True, actor=persona("migr", "staff")
     )
-    services.respond_to_assignment(
+    planning.respond_to_assignment(
         assign("af", "on_site"), accept=False, reason="Ingen personal", actor=persona("af", "staff")
     )
-    services.perform_inspection(inspection, performed_on=date.today(), persons_checked=9, actor=skv)
-    finding = services.record_finding(inspection, category="personalliggare_saknas", actor=skv)
-    secret = services.record_finding(inspection, category="svartarbete", secret=True, actor=skv)
-    decision = services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
-    attachment = services.add_attachment(
+    lifecycle.perform_inspection(
+        inspection, performed_on=date.today(), persons_checked=9, actor=skv
+    )
+    finding = results.record_finding(inspection, category="personalliggare_saknas", actor=skv)
+    secret = results.record_finding(inspection, category="svartarbete", secret=True, actor=skv)
+    decision = decisions.record_decision(
+        finding, type="kontrollavgift", amount_sek=12500, actor=skv
+    )
+    attachment = attachments.add_attachment(
         inspection, upload=SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\nxx"), actor=skv
     )
-    follow_up = services.add_follow_up(
+    follow_up = follow_ups.add_follow_up(
         inspection, title="Begär in underlag", due_date=date.today(), finding=finding, actor=skv
     )
     # Every persona the rows ask for, made after the world as the rows made them.

@@ -15,7 +15,7 @@ from django.urls import reverse
 from cases.coordination import services as case_services
 from cases.employers import services as employer_services
 from cases.tips import services as tip_services
-from inspections import services
+from inspections.services import decisions, lifecycle, operations, planning, results
 from network.models import Agency
 from tests.conftest import Personas
 from tests.inspections.conftest import WORKPLACE
@@ -88,22 +88,22 @@ def _build(persona):
     for name in PERSONAS.values():
         agency, roles = name.split(".")
         persona(agency, roles)
-    inspection = services.plan_inspection(
+    inspection = planning.plan_inspection(
         workplace=WORKPLACE,
         planned_date=date.today() - timedelta(days=30),
         employers=[employer.orgnr],
         actor=coordinator,
     )
-    assignment = services.assign_agency(
+    assignment = planning.assign_agency(
         inspection, agency=Agency.objects.get(code="skv"), mode="on_site", actor=coordinator
     )
-    services.respond_to_assignment(assignment, accept=True, actor=skv)
-    services.perform_inspection(
+    planning.respond_to_assignment(assignment, accept=True, actor=skv)
+    lifecycle.perform_inspection(
         inspection, performed_on=date.today() - timedelta(days=30), persons_checked=4, actor=skv
     )
-    finding = services.record_finding(inspection, category="personalliggare_saknas", actor=skv)
-    services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
-    secret = services.record_finding(inspection, category="svartarbete", secret=True, actor=skv)
+    finding = results.record_finding(inspection, category="personalliggare_saknas", actor=skv)
+    decisions.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv)
+    secret = results.record_finding(inspection, category="svartarbete", secret=True, actor=skv)
     skv_case = case_services.open_case(
         title="Skatteutredning", employer=employer, actor=skv, owner_agency=skv.agency
     )
@@ -120,7 +120,7 @@ def _build(persona):
             "industry": "construction",
         }
     )
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Byggvecka",
         period_start=date.today(),
         period_end=date.today() + timedelta(days=10),
@@ -213,7 +213,7 @@ def test_the_profile_runs_a_constant_number_of_queries(world, persona, api):
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     for _ in range(3):
-        services.plan_inspection(
+        planning.plan_inspection(
             workplace={**WORKPLACE, "name": "Ännu ett bygge"},
             planned_date=date.today(),
             employers=[world["employer"].orgnr],

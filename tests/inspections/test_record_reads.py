@@ -16,11 +16,11 @@ from tests.network.test_route_walk import ONE, ROUTES
 def test_joint_control_and_report_records_are_shown_by_the_rule(
     client, api, av_coordinator, joint, persona
 ):
-    from inspections import services
+    from inspections.services import follow_ups, results
 
     polis = persona("polis", "staff")
-    finding = services.record_finding(joint, category="utan_arbetstillstand", actor=polis)
-    follow_up = services.add_follow_up(
+    finding = results.record_finding(joint, category="utan_arbetstillstand", actor=polis)
+    follow_up = follow_ups.add_follow_up(
         joint, title="Återbesök", due_date=date.today() + timedelta(days=7), actor=av_coordinator
     )
     client.force_login(av_coordinator)

@@ -16,9 +16,10 @@ from cases.employers import matching
 from cases.employers import services as employer_services
 from cases.tips import services as tip_services
 from cases.tips.models import EmployerLink, LinkStatus, Tip
-from inspections import risk, services
+from inspections import risk
 from inspections.models import IndustryRisk, Inspection
 from inspections.reference import ensure_industry_risks
+from inspections.services import decisions, lifecycle, operations, planning, results, selection
 from network.exceptions import StaleVersion
 from network.models import Agency, AuditEvent, User
 from reports.figures import compute, hit_rates
@@ -110,20 +111,20 @@ def world(persona):
     )
 
     def control(coordinator, workplace, when, employers=(), operation=None, findings=()):
-        inspection = services.plan_inspection(
+        inspection = planning.plan_inspection(
             workplace=workplace,
             planned_date=when,
             employers=employers,
             operation=operation,
             actor=coordinator,
         )
-        assignment = services.assign_agency(
+        assignment = planning.assign_agency(
             inspection, agency=Agency.objects.get(code="skv"), mode="on_site", actor=coordinator
         )
-        services.respond_to_assignment(assignment, accept=True, actor=skv)
-        services.perform_inspection(inspection, performed_on=when, persons_checked=3, actor=skv)
+        planning.respond_to_assignment(assignment, accept=True, actor=skv)
+        lifecycle.perform_inspection(inspection, performed_on=when, persons_checked=3, actor=skv)
         made = [
-            services.record_finding(
+            results.record_finding(
                 inspection, category=category, severity=severity, secret=secret, actor=skv
             )
             for category, severity, secret in findings
@@ -137,9 +138,9 @@ def world(persona):
         employers=[employer.orgnr, partner.orgnr],
         findings=[("personalliggare_saknas", "high", False), ("svartarbete", "medium", False)],
     )
-    services.record_decision(hot_findings[0], type="kontrollavgift", amount_sek=12500, actor=skv)
+    decisions.record_decision(hot_findings[0], type="kontrollavgift", amount_sek=12500, actor=skv)
     old, _ = control(av, site("Bygget Norra", "Norrgatan 5"), date(2019, 4, 1))
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="EBM:s insats",
         period_start=date(2023, 1, 1),
         period_end=date(2023, 12, 31),
@@ -265,7 +266,7 @@ def test_the_request_filters_centre_industry_and_planned_workplaces(world):
     assert world["west"].pk not in places
     assert world["restaurant"].pk not in set(by_place(ranked(world["av"])))
     # A workplace already planned in the period is not a candidate again.
-    services.plan_inspection(
+    planning.plan_inspection(
         workplace=world["quiet"], planned_date=date(2024, 5, 10), actor=world["av"]
     )
     assert world["quiet"].pk not in set(by_place(ranked(world["av"])))
@@ -298,7 +299,7 @@ def test_bad_requests_name_the_field(db, field, kwargs):
 
 def test_candidates_are_planned_into_an_operation_with_their_basis(world):
     av = world["av"]
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Byggvecka maj",
         period_start=date(2024, 5, 1),
         period_end=date(2024, 5, 31),
@@ -306,7 +307,7 @@ def test_candidates_are_planned_into_an_operation_with_their_basis(world):
         actor=av,
     )
     candidates = ranked(av, limit=3, random_share=0.34)
-    planned = services.plan_from_ranking(
+    planned = selection.plan_from_ranking(
         operation=operation,
         picks=[(c.workplace.pk, c.basis) for c in candidates],
         planned_date=date(2024, 5, 14),
@@ -322,7 +323,7 @@ def test_candidates_are_planned_into_an_operation_with_their_basis(world):
 
 def test_planning_checks_operation_workplaces_and_dates(world, persona):
     av, ebm = world["av"], world["ebm"]
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Maj",
         period_start=date(2024, 5, 1),
         period_end=date(2024, 5, 31),
@@ -332,21 +333,21 @@ def test_planning_checks_operation_workplaces_and_dates(world, persona):
     pick = [(world["hot"].pk, "risk_ranking")]
     # Ekobrottsmyndigheten's coordinator cannot see AV's operation at all: 404, not 403.
     with pytest.raises(Http404):
-        services.plan_from_ranking(
+        selection.plan_from_ranking(
             operation=operation, picks=pick, planned_date=date(2024, 5, 2), actor=ebm
         )
     with pytest.raises(ValidationError) as error:
-        services.plan_from_ranking(
+        selection.plan_from_ranking(
             operation=operation, picks=pick, planned_date=date(2024, 6, 2), actor=av
         )
     assert "planned_date" in error.value.message_dict
     # A workplace the coordinator has no inspection at (only FK's would) cannot be picked.
     fk = persona("fk", "coordinator")
-    fk_place = services.plan_inspection(
+    fk_place = planning.plan_inspection(
         workplace=site("FK:s plats", "Fkgatan 1"), planned_date=date(2024, 1, 1), actor=fk
     ).workplace
     with pytest.raises(ValidationError) as error:
-        services.plan_from_ranking(
+        selection.plan_from_ranking(
             operation=operation,
             picks=[(fk_place.pk, "risk_ranking")],
             planned_date=date(2024, 5, 2),
@@ -362,16 +363,16 @@ def test_planning_checks_operation_workplaces_and_dates(world, persona):
 def test_network_coordinators_maintain_the_risk_table_with_locking(world, persona):
     row = IndustryRisk.objects.get(key="cleaning")
     av = world["av"]
-    saved = services.save_industry_risk(row, changes={"weight": 10}, version=row.version, actor=av)
+    saved = selection.save_industry_risk(row, changes={"weight": 10}, version=row.version, actor=av)
     assert saved.version == row.version + 1
     with pytest.raises(StaleVersion):
-        services.save_industry_risk(row, changes={"weight": 3}, version=row.version, actor=av)
+        selection.save_industry_risk(row, changes={"weight": 3}, version=row.version, actor=av)
     with pytest.raises(PermissionDenied):
-        services.save_industry_risk(
+        selection.save_industry_risk(
             row, changes={"weight": 1}, version=saved.version, actor=world["ebm"]
         )
     with pytest.raises(ValidationError) as error:
-        services.save_industry_risk(
+        selection.save_industry_risk(
             None,
             changes={
                 "key": "gruvor",
@@ -391,7 +392,7 @@ def test_network_coordinators_maintain_the_risk_table_with_locking(world, person
 def test_the_risk_table_changes_the_ranking(world):
     before = points(by_place(ranked(world["av"]))[world["hot"].pk])["industry"]
     row = IndustryRisk.objects.get(key="construction")
-    services.save_industry_risk(row, changes={"weight": 4}, version=row.version, actor=world["av"])
+    selection.save_industry_risk(row, changes={"weight": 4}, version=row.version, actor=world["av"])
     after = points(by_place(ranked(world["av"]))[world["hot"].pk])["industry"]
     assert (before, after) == (100, 40)
 
@@ -544,18 +545,18 @@ def test_the_risk_ranking_finds_more_than_the_random_draw(persona, settings):
     places = {}
 
     def control(workplace, when, p, operation=None, basis=""):
-        inspection = services.plan_inspection(
+        inspection = planning.plan_inspection(
             workplace=workplace,
             planned_date=when,
             operation=operation,
             selection_basis=basis,
             actor=av,
         )
-        assignment = services.assign_agency(inspection, agency=skv_agency, mode="on_site", actor=av)
-        services.respond_to_assignment(assignment, accept=True, actor=skv)
-        services.perform_inspection(inspection, performed_on=when, persons_checked=2, actor=skv)
+        assignment = planning.assign_agency(inspection, agency=skv_agency, mode="on_site", actor=av)
+        planning.respond_to_assignment(assignment, accept=True, actor=skv)
+        lifecycle.perform_inspection(inspection, performed_on=when, persons_checked=2, actor=skv)
         if rng.random() < p:
-            services.record_finding(
+            results.record_finding(
                 inspection, category="personalliggare_saknas", severity="medium", actor=skv
             )
         return inspection
@@ -565,7 +566,7 @@ def test_the_risk_ranking_finds_more_than_the_random_draw(persona, settings):
         p = 0.7 if risky else 0.1
         first = control(site(f"Bygge {n}", f"Byggvägen {n + 1}"), date(2023, 3, 1), p)
         places[first.workplace_id] = p
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Byggvecka",
         period_start=date(2024, 5, 1),
         period_end=date(2024, 5, 31),

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from cases.tips import services as tip_services
 from cases.tips.models import EmployerLink
-from inspections import facts, services
+from inspections import facts
 from inspections.models import IndustryRisk, Inspection
+from inspections.services import decisions, lifecycle, operations, planning, results
 from network.models import Agency, AuditEvent
 from tests.inspections.conftest import WORKPLACE
 
@@ -36,7 +37,7 @@ def sites(n, *, actor, employer, start=0):
     made = []
     for i in range(start, start + n):
         made.append(
-            services.plan_inspection(
+            planning.plan_inspection(
                 workplace={**WORKPLACE, "name": f"Bygget {i}", "address": f"Gatan {i}"},
                 planned_date=timezone.localdate() - timedelta(days=730 + i),
                 employers=[employer.orgnr],
@@ -50,22 +51,22 @@ def sites(n, *, actor, employer, start=0):
 def history(av_coordinator, employer, skv_staff, plan):
     """A building site controlled last month by AV and SKV: three findings, one fee."""
     inspection = plan(planned_date=timezone.localdate() - timedelta(days=30), name="Bygget Risk")
-    assignment = services.assign_agency(
+    assignment = planning.assign_agency(
         inspection, agency=Agency.objects.get(code="skv"), mode="on_site", actor=av_coordinator
     )
-    services.respond_to_assignment(assignment, accept=True, actor=skv_staff)
-    services.perform_inspection(
+    planning.respond_to_assignment(assignment, accept=True, actor=skv_staff)
+    lifecycle.perform_inspection(
         inspection,
         performed_on=timezone.localdate() - timedelta(days=30),
         persons_checked=4,
         actor=skv_staff,
     )
-    finding = services.record_finding(
+    finding = results.record_finding(
         inspection, category="personalliggare_saknas", severity="high", actor=skv_staff
     )
-    services.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv_staff)
+    decisions.record_decision(finding, type="kontrollavgift", amount_sek=12500, actor=skv_staff)
     for severity in ("high", "medium"):
-        services.record_finding(
+        results.record_finding(
             inspection, category="person_ej_antecknad", severity=severity, actor=skv_staff
         )
     return inspection
@@ -74,7 +75,7 @@ def history(av_coordinator, employer, skv_staff, plan):
 @pytest.fixture
 def operation(av_coordinator):
     today = timezone.localdate()
-    return services.create_operation(
+    return operations.create_operation(
         title="Byggvecka Stockholm",
         period_start=today,
         period_end=today + timedelta(days=14),

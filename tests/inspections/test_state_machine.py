@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from inspections import services, states
+from inspections import states
 from inspections.models import AgencyAssignment, Inspection
+from inspections.services import lifecycle, planning, results
 from network.models import Agency, User
 from network.services import create_staff
 from tests.inspections.conftest import WORKPLACE
@@ -34,7 +35,7 @@ class InspectionLifecycle(RuleBasedStateMachine):
             self.users[code] = User.objects.filter(username=name).first() or create_staff(
                 username=name, agency_code=code, roles=[role], password="x" * 12, actor=None
             )
-        self.inspection = services.plan_inspection(
+        self.inspection = planning.plan_inspection(
             workplace=WORKPLACE, planned_date=date.today(), actor=self.users["av"]
         )
         self.status = self.inspection.status
@@ -56,7 +57,7 @@ class InspectionLifecycle(RuleBasedStateMachine):
     def assign(self, code, mode):
         agency = Agency.objects.get(code=code)
         self._attempt(
-            lambda: services.assign_agency(
+            lambda: planning.assign_agency(
                 self.inspection, agency=agency, mode=mode, actor=self.users["av"]
             )
         )
@@ -68,7 +69,7 @@ class InspectionLifecycle(RuleBasedStateMachine):
         ).first()
         if assignment is not None:
             self._attempt(
-                lambda: services.respond_to_assignment(
+                lambda: planning.respond_to_assignment(
                     assignment,
                     accept=accept,
                     reason="" if accept else "Nej",
@@ -79,7 +80,7 @@ class InspectionLifecycle(RuleBasedStateMachine):
     @rule(who=st.sampled_from(["av", *AGENCIES]))
     def perform(self, who):
         self._attempt(
-            lambda: services.perform_inspection(
+            lambda: lifecycle.perform_inspection(
                 self.inspection,
                 performed_on=date.today(),
                 persons_checked=2,
@@ -90,7 +91,7 @@ class InspectionLifecycle(RuleBasedStateMachine):
     @rule(reason=st.sampled_from(["", "Stängt"]))
     def cancel(self, reason):
         self._attempt(
-            lambda: services.cancel_inspection(
+            lambda: lifecycle.cancel_inspection(
                 self.inspection, reason=reason, actor=self.users["av"]
             )
         )
@@ -98,18 +99,18 @@ class InspectionLifecycle(RuleBasedStateMachine):
     @rule(who=st.sampled_from(["av", *AGENCIES]))
     def not_performed(self, who):
         self._attempt(
-            lambda: services.mark_not_performed(
+            lambda: lifecycle.mark_not_performed(
                 self.inspection, reason="Ingen på plats", actor=self.users[who]
             )
         )
 
     @rule(code=st.sampled_from(AGENCIES))
     def submit(self, code):
-        self._attempt(lambda: services.submit_results(self.inspection, actor=self.users[code]))
+        self._attempt(lambda: results.submit_results(self.inspection, actor=self.users[code]))
 
     @rule()
     def close(self):
-        self._attempt(lambda: services.close_inspection(self.inspection, actor=self.users["av"]))
+        self._attempt(lambda: lifecycle.close_inspection(self.inspection, actor=self.users["av"]))
 
     @invariant()
     def performed_means_a_date(self):

@@ -1,5 +1,5 @@
 """The joint-control pages in the browser: scope (404), rules (403), service errors (400), and
-what a person sees. Data is made through inspections.services and the fixtures only."""
+what a person sees. Data is made through inspections/services/ and the fixtures only."""
 
 from datetime import date, timedelta
 
@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.employers.models import Employer
-from inspections import services
 from inspections.models import AgencyAssignment, Decision, Finding, FollowUp, Inspection
+from inspections.services import decisions, follow_ups, lifecycle, operations, planning, results
 from network.models import Agency, AuditEvent
 from tests.inspections.conftest import WORKPLACE
 
@@ -340,7 +340,7 @@ def test_staff_of_an_assigned_agency_may_not_assign(client, plan, assign, skv_st
 
 def test_an_agency_on_site_records_the_visit(client, plan, assign, skv_staff):
     inspection = plan(planned_date=timezone.localdate())
-    services.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
+    planning.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
     client.force_login(skv_staff)
     assert client.get(url("inspection_detail", inspection)).context["perform_form"] is not None
 
@@ -367,7 +367,7 @@ def test_an_agency_on_site_records_the_visit(client, plan, assign, skv_staff):
 
 def test_a_desk_agency_may_not_record_the_visit(client, plan, assign, polis_staff):
     inspection = plan()
-    services.respond_to_assignment(
+    planning.respond_to_assignment(
         assign(inspection, "polis", mode="desk"), accept=True, actor=polis_staff
     )
     client.force_login(polis_staff)
@@ -426,7 +426,7 @@ def test_the_cancel_page_is_for_the_coordinator_only(client, plan, assign, who, 
 
 def test_a_visited_inspection_has_no_cancel_page(client, plan, av_coordinator):
     inspection = plan()
-    services.perform_inspection(
+    lifecycle.perform_inspection(
         inspection, performed_on=timezone.localdate(), persons_checked=2, actor=av_coordinator
     )
     client.force_login(av_coordinator)
@@ -459,7 +459,7 @@ def test_submit_results_documents_and_the_coordinator_closes(
 
 def test_results_page_before_the_visit_records_nothing(client, plan, assign, skv_staff):
     inspection = plan()
-    services.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
+    planning.respond_to_assignment(assign(inspection, "skv"), accept=True, actor=skv_staff)
     client.force_login(skv_staff)
 
     response = client.get(url("inspection_results", inspection))
@@ -557,7 +557,7 @@ def test_a_secret_finding_is_not_shown_to_polis(client, joint, skv_staff, polis_
 
 
 def test_a_control_fee_needs_an_amount(client, joint, skv_staff):
-    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    finding = results.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
     client.force_login(skv_staff)
 
     missing = client.post(
@@ -581,7 +581,7 @@ def test_a_control_fee_needs_an_amount(client, joint, skv_staff):
 
 
 def test_a_decision_on_another_agencys_finding_is_refused(client, joint, skv_staff, polis_staff):
-    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    finding = results.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
     client.force_login(polis_staff)
     response = client.post(
         url("results_decision", joint),
@@ -595,8 +595,8 @@ def test_a_decision_on_another_agencys_finding_is_refused(client, joint, skv_sta
 
 
 def _fee(joint, skv_staff):
-    finding = services.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
-    return services.record_decision(
+    finding = results.record_finding(joint, category="personalliggare_saknas", actor=skv_staff)
+    return decisions.record_decision(
         finding, type="kontrollavgift", amount_sek=12500, actor=skv_staff
     )
 
@@ -626,8 +626,10 @@ def test_the_deciding_agency_is_offered_only_the_next_statuses(
 
 
 def test_a_police_report_is_never_offered_paid(client, joint, polis_staff):
-    finding = services.record_finding(joint, category="utan_arbetstillstand", actor=polis_staff)
-    services.record_decision(finding, type="polisanmalan", law="utlanningslagen", actor=polis_staff)
+    finding = results.record_finding(joint, category="utan_arbetstillstand", actor=polis_staff)
+    decisions.record_decision(
+        finding, type="polisanmalan", law="utlanningslagen", actor=polis_staff
+    )
     client.force_login(polis_staff)
     page = client.get(url("inspection_detail", joint))
     form = page.context["findings"][0].decisions.all()[0].status_form
@@ -677,7 +679,7 @@ def test_a_missing_reason_or_a_refused_step_is_400_on_the_field(client, joint, s
 
 def test_a_change_made_meanwhile_is_not_overwritten(client, joint, skv_staff):
     decision = _fee(joint, skv_staff)
-    services.change_decision_status(
+    decisions.change_decision_status(
         decision, status="appealed", reason="Överklagat", actor=skv_staff
     )
     client.force_login(skv_staff)
@@ -707,7 +709,7 @@ def test_another_agency_is_403_and_out_of_scope_is_404(
 
 
 def test_person_counts_replace_my_agencys_counts(client, joint, skv_staff, polis_staff):
-    services.record_person_counts(
+    results.record_person_counts(
         joint, counts=[{"right_to_work": "unknown", "count": 2}], actor=polis_staff
     )
     client.force_login(skv_staff)
@@ -772,7 +774,7 @@ def test_results_page_of_an_invisible_inspection_is_404(client, joint, fk_staff)
 
 
 def test_follow_up_done_by_another_agency_is_403(client, joint, skv_staff, polis_staff, fk_staff):
-    follow_up = services.add_follow_up(
+    follow_up = follow_ups.add_follow_up(
         joint, title="Begär in underlag", due_date=date.today(), actor=skv_staff
     )
     done = url("follow_up_complete", None, follow_up.pk)
@@ -793,10 +795,10 @@ def test_follow_up_done_by_another_agency_is_403(client, joint, skv_staff, polis
 
 
 def test_follow_up_tabs_overdue_and_mine(client, joint, skv_staff, polis_staff):
-    late = services.add_follow_up(
+    late = follow_ups.add_follow_up(
         joint, title="Sen uppgift", due_date=date.today() - timedelta(days=2), actor=skv_staff
     )
-    soon = services.add_follow_up(
+    soon = follow_ups.add_follow_up(
         joint, title="Kommande", due_date=date.today() + timedelta(days=5), actor=polis_staff
     )
     client.force_login(polis_staff)
@@ -820,7 +822,7 @@ def test_follow_up_tabs_overdue_and_mine(client, joint, skv_staff, polis_staff):
 def test_operations_board_counts_visible_inspections_and_answers(
     client, av_coordinator, skv_staff, polis_staff, employer
 ):
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Byggvecka Stockholm",
         period_start=date(2026, 3, 2),
         period_end=date(2026, 3, 8),
@@ -829,7 +831,7 @@ def test_operations_board_counts_visible_inspections_and_answers(
     )
 
     def plan_in_operation():
-        return services.plan_inspection(
+        return planning.plan_inspection(
             workplace=WORKPLACE,
             planned_date=date(2026, 3, 4),
             employers=[employer.orgnr],
@@ -839,14 +841,14 @@ def test_operations_board_counts_visible_inspections_and_answers(
 
     def assign(inspection, code):
         agency = Agency.objects.get(code=code)
-        return services.assign_agency(
+        return planning.assign_agency(
             inspection, agency=agency, mode="on_site", actor=av_coordinator
         )
 
     staffed, waiting, unassigned = plan_in_operation(), plan_in_operation(), plan_in_operation()
-    services.respond_to_assignment(assign(staffed, "skv"), accept=True, actor=skv_staff)
+    planning.respond_to_assignment(assign(staffed, "skv"), accept=True, actor=skv_staff)
     assign(waiting, "skv")
-    services.respond_to_assignment(
+    planning.respond_to_assignment(
         assign(waiting, "polis"), accept=False, reason="Ingen personal", actor=polis_staff
     )
     assert unassigned.assignments.count() == 0
@@ -911,7 +913,7 @@ def test_coordinator_plans_an_operation_from_the_board(client, av_coordinator, s
 
 
 def test_operation_status_buttons_on_the_board(client, av_coordinator, skv_staff):
-    operation = services.create_operation(
+    operation = operations.create_operation(
         title="Byggvecka",
         period_start=date(2026, 5, 4),
         period_end=date(2026, 5, 8),
@@ -938,13 +940,13 @@ def test_board_filters_hide_finished_operations_and_cancelling_needs_its_own_pag
 ):
     today = timezone.localdate()
     period = {"period_start": today, "period_end": today + timedelta(days=4)}
-    running = services.create_operation(
+    running = operations.create_operation(
         title="Restaurangvecka", selection_basis="campaign", actor=av_coordinator, **period
     )
-    finished = services.create_operation(
+    finished = operations.create_operation(
         title="Städvecka", selection_basis="campaign", actor=av_coordinator, **period
     )
-    services.move_operation(finished, status="cancelled", reason="Ersatt", actor=av_coordinator)
+    operations.move_operation(finished, status="cancelled", reason="Ersatt", actor=av_coordinator)
     client.force_login(av_coordinator)
     board = reverse("inspections:operation_board")
 
@@ -1054,16 +1056,16 @@ def test_a_date_long_ago_is_questioned_once(client, av_coordinator, employer):
 def test_finished_operations_are_not_offered_for_planning(client, av_coordinator, employer):
     today = timezone.localdate()
     common = {"period_start": today, "period_end": today + timedelta(days=7)}
-    open_one = services.create_operation(
+    open_one = operations.create_operation(
         title="Vårens byggkontroller",
         selection_basis="risk_industry",
         actor=av_coordinator,
         **common,
     )
-    done = services.create_operation(
+    done = operations.create_operation(
         title="Förra årets insats", selection_basis="risk_industry", actor=av_coordinator, **common
     )
-    services.move_operation(done, status="cancelled", reason="Ersatt", actor=av_coordinator)
+    operations.move_operation(done, status="cancelled", reason="Ersatt", actor=av_coordinator)
     client.force_login(av_coordinator)
 
     page = client.get(url("inspection_create")).content.decode()
@@ -1081,7 +1083,7 @@ def test_finished_operations_are_not_offered_for_planning(client, av_coordinator
 def test_staff_on_site_record_the_visit_from_the_results_page(client, plan, assign, skv_staff):
     inspection = plan(planned_date=timezone.localdate())
     assignment = assign(inspection, "skv")
-    services.respond_to_assignment(assignment, accept=True, actor=skv_staff)
+    planning.respond_to_assignment(assignment, accept=True, actor=skv_staff)
     client.force_login(skv_staff)
 
     page = client.get(url("inspection_results", inspection))
@@ -1106,7 +1108,7 @@ def test_staff_on_site_record_the_visit_from_the_results_page(client, plan, assi
 def test_a_visit_before_the_planned_date_is_questioned(client, plan, assign, skv_staff):
     inspection = plan(planned_date=timezone.localdate())
     assignment = assign(inspection, "skv")
-    services.respond_to_assignment(assignment, accept=True, actor=skv_staff)
+    planning.respond_to_assignment(assignment, accept=True, actor=skv_staff)
     client.force_login(skv_staff)
     early = (timezone.localdate() - timedelta(days=3)).isoformat()
 
@@ -1130,7 +1132,7 @@ def test_a_visit_before_the_planned_date_is_questioned(client, plan, assign, skv
 def test_desk_staff_are_told_to_wait_for_the_visit(client, plan, assign, polis_staff):
     inspection = plan()
     assignment = assign(inspection, "polis", mode="desk")
-    services.respond_to_assignment(assignment, accept=True, actor=polis_staff)
+    planning.respond_to_assignment(assignment, accept=True, actor=polis_staff)
     client.force_login(polis_staff)
 
     body = client.get(url("inspection_results", inspection)).content.decode()
@@ -1143,8 +1145,8 @@ def test_documented_only_when_every_accepted_agency_reported_or_was_waived(
 ):
     inspection = plan(planned_date=timezone.localdate())
     for code, user, mode in (("skv", skv_staff, "on_site"), ("polis", polis_staff, "desk")):
-        services.respond_to_assignment(assign(inspection, code, mode=mode), accept=True, actor=user)
-    services.perform_inspection(
+        planning.respond_to_assignment(assign(inspection, code, mode=mode), accept=True, actor=user)
+    lifecycle.perform_inspection(
         inspection, performed_on=timezone.localdate(), persons_checked=21, actor=skv_staff
     )
     client.force_login(skv_staff)
@@ -1173,7 +1175,7 @@ def test_persons_total_and_agency_counts_agree_on_the_detail_page(
     client.force_login(skv_staff)
     before = client.get(url("inspection_detail", joint)).content.decode()
     assert "No counts recorded." not in before  # 12 persons were checked at the visit
-    services.record_person_counts(
+    results.record_person_counts(
         joint,
         counts=[{"right_to_work": "no_right_to_work", "nationality": "UA", "count": 5}],
         actor=skv_staff,

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from cases.coordination import services as case_services
 from cases.referrals import services as referral_services
 from cases.referrals.models import VictimReferral
-from inspections import services as inspection_services
+from inspections.services import planning
 from network import exports
 from reports import rendering
 from tests.inspections.conftest import WORKPLACE
@@ -83,7 +83,7 @@ def test_inspection_exports_in_the_browser_and_the_api(client, api, av_coordinat
     """Workplace names and cities are free text typed by a coordinator."""
     stored = set()
     for payload in PAYLOADS:
-        inspection = inspection_services.plan_inspection(
+        inspection = planning.plan_inspection(
             workplace={**WORKPLACE, "name": payload, "city": payload},
             planned_date=timezone.localdate() + timedelta(days=7),
             employers=[],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases.coordination import services as case_services
 from cases.grants import LegalBasis
 from cases.tips import services as tip_services
-from inspections import services
+from inspections.services import follow_ups, lifecycle, planning, results
 from network.models import Agency, AuditEvent, County
 from network.services import mark_event_reviewed
 from reports import services as report_services
@@ -47,7 +47,7 @@ def planned(coordinator):
     """plan(days) -> an inspection coordinated by AV, `days` from today."""
 
     def make(days=3, **workplace):
-        return services.plan_inspection(
+        return planning.plan_inspection(
             workplace={**WORKPLACE, **workplace},
             planned_date=timezone.localdate() + timedelta(days=days),
             actor=coordinator,
@@ -57,7 +57,7 @@ def planned(coordinator):
 
 
 def assign(inspection, code, coordinator, mode="on_site"):
-    return services.assign_agency(
+    return planning.assign_agency(
         inspection, agency=Agency.objects.get(code=code), mode=mode, actor=coordinator
     )
 
@@ -91,26 +91,26 @@ def test_participation_request_waits_for_an_answer_then_results(
     assert "Kvarteret" not in text
     assert count(client, coordinator, "answers_awaited") == 1
 
-    services.respond_to_assignment(assignment, accept=True, actor=skv_staff)
+    planning.respond_to_assignment(assignment, accept=True, actor=skv_staff)
     shown = inbox(client, skv_staff)
     assert "assignments_to_answer" not in shown
     assert count(client, coordinator, "answers_awaited") == 0
     # Accepted, and the day has come: the results are waited for, linked to the form.
-    results = reverse("inspections:inspection_results", args=[inspection.pk])
+    results_page = reverse("inspections:inspection_results", args=[inspection.pk])
     assert shown["results_to_report"][0] == 1
-    assert shown["results_to_report"][2] == [results]
+    assert shown["results_to_report"][2] == [results_page]
 
-    services.perform_inspection(
+    lifecycle.perform_inspection(
         inspection, performed_on=timezone.localdate(), persons_checked=3, actor=skv_staff
     )
     assert count(client, skv_staff, "results_to_report") == 1
-    services.submit_results(inspection, actor=skv_staff)
+    results.submit_results(inspection, actor=skv_staff)
     assert count(client, skv_staff, "results_to_report") == 0
 
 
 def test_results_are_not_asked_for_before_the_day(client, coordinator, planned, skv_staff):
     inspection = planned(days=5)
-    services.respond_to_assignment(
+    planning.respond_to_assignment(
         assign(inspection, "skv", coordinator), accept=True, actor=skv_staff
     )
     assert count(client, skv_staff, "results_to_report") == 0
@@ -118,20 +118,20 @@ def test_results_are_not_asked_for_before_the_day(client, coordinator, planned, 
 
 def test_follow_ups_overdue_and_due_this_week(client, coordinator, planned, skv_staff):
     inspection = planned(days=-10)
-    services.respond_to_assignment(
+    planning.respond_to_assignment(
         assign(inspection, "skv", coordinator), accept=True, actor=skv_staff
     )
     today = timezone.localdate()
-    late = services.add_follow_up(
+    late = follow_ups.add_follow_up(
         inspection,
         title="Begär personalliggare",
         due_date=today - timedelta(days=1),
         actor=skv_staff,
     )
-    services.add_follow_up(
+    follow_ups.add_follow_up(
         inspection, title="Ring arbetsgivaren", due_date=today + timedelta(days=6), actor=skv_staff
     )
-    services.add_follow_up(
+    follow_ups.add_follow_up(
         inspection, title="Om en månad", due_date=today + timedelta(days=30), actor=skv_staff
     )
     shown = inbox(client, skv_staff)
@@ -140,7 +140,7 @@ def test_follow_ups_overdue_and_due_this_week(client, coordinator, planned, skv_
     # The coordinator's agency did not make them: not its work.
     assert count(client, coordinator, "follow_ups_overdue") == 0
 
-    services.complete_follow_up(late, actor=skv_staff)
+    follow_ups.complete_follow_up(late, actor=skv_staff)
     assert count(client, skv_staff, "follow_ups_overdue") == 0
 
 
@@ -287,8 +287,8 @@ def scoped_world(persona, planned, coordinator):
     assign(waiting, "skv", coordinator)
     done = planned(days=-5)
     for code, user in (("skv", skv), ("polis", polis)):
-        services.respond_to_assignment(assign(done, code, coordinator), accept=True, actor=user)
-    services.add_follow_up(
+        planning.respond_to_assignment(assign(done, code, coordinator), accept=True, actor=user)
+    follow_ups.add_follow_up(
         done,
         title="Begär underlag",
         due_date=timezone.localdate() - timedelta(days=2),

@@ -7,7 +7,8 @@ from django.utils import translation
 from cases.coordination.services import CASE_STATES
 from cases.referrals.services import REFERRAL_STATES
 from cases.tips.states import TIP_STATES
-from inspections.services import DECISION_STATES, OPERATION_STATES
+from inspections.services.decisions import DECISION_STATES
+from inspections.services.operations import OPERATION_STATES
 from inspections.states import INSPECTION_STATES
 from network.states import StateMachine
 from reports.models import REPORT_STATES

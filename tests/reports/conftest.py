@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse  # noqa: F401
 
 from cases.employers import services as case_services
-from inspections import services as inspection_services
+from inspections.services import decisions, lifecycle, operations, planning, results
 from network.models import Agency
 from reports import services
 from tests.conftest import place
@@ -50,7 +50,7 @@ def known_year(persona):
     for orgnr, name in ((MAIN, "Huvudentreprenör AB"), (SUB, "Underentreprenör AB"),
                         (THIRD, "Krogen AB")):  # fmt: skip
         case_services.register_employer(orgnr=orgnr, name=name, actor=av)
-    campaign = inspection_services.create_operation(
+    campaign = operations.create_operation(
         title="Byggvecka mars",
         period_start=date(2025, 3, 1),
         period_end=date(2025, 3, 31),
@@ -59,7 +59,7 @@ def known_year(persona):
     )
 
     def control(workplace, when, employers, persons, operation=None):
-        inspection = inspection_services.plan_inspection(
+        inspection = planning.plan_inspection(
             workplace=workplace,
             planned_date=when,
             employers=[{"orgnr": e, "role": "employer"} for e in employers],
@@ -67,11 +67,11 @@ def known_year(persona):
             actor=av,
         )
         for code, user in (("skv", skv), ("polis", polis)):
-            assignment = inspection_services.assign_agency(
+            assignment = planning.assign_agency(
                 inspection, agency=Agency.objects.get(code=code), mode="on_site", actor=av
             )
-            inspection_services.respond_to_assignment(assignment, accept=True, actor=user)
-        inspection_services.perform_inspection(
+            planning.respond_to_assignment(assignment, accept=True, actor=user)
+        lifecycle.perform_inspection(
             inspection, performed_on=when, persons_checked=persons, actor=skv
         )
         return inspection
@@ -83,38 +83,34 @@ def known_year(persona):
     c = control(place("12", "1280", "47.110", "Butiken C"), date(2025, 9, 1), [SUB], 3)
     control(place("14", "1480", "41.200", "Bygget D"), date(2024, 5, 5), [MAIN], 4)
 
-    f1 = inspection_services.record_finding(
-        a, category="personalliggare_saknas", employer=SUB, actor=skv
-    )
-    fee = inspection_services.record_decision(
+    f1 = results.record_finding(a, category="personalliggare_saknas", employer=SUB, actor=skv)
+    fee = decisions.record_decision(
         f1, type="kontrollavgift", amount_sek=Decimal("12500"), actor=skv
     )
-    withdrawn = inspection_services.record_decision(
+    withdrawn = decisions.record_decision(
         f1, type="kontrollavgift", amount_sek=Decimal("10000"), actor=skv
     )
-    inspection_services.change_decision_status(
+    decisions.change_decision_status(
         withdrawn, status="withdrawn", reason="Upphävd efter överklagande", actor=skv
     )
-    f2 = inspection_services.record_finding(
+    f2 = results.record_finding(
         a, category="utan_arbetstillstand", employer="556700-0012", actor=polis
     )
-    inspection_services.record_decision(f2, type="polisanmalan", law="utlanningslagen", actor=polis)
-    f3 = inspection_services.record_finding(
-        b, category="personalliggare_brist", employer=THIRD, actor=skv
-    )
-    inspection_services.record_decision(f3, type="forelaggande", status="proposed", actor=skv)
-    inspection_services.record_finding(c, category="olaglig_vistelse", actor=polis)  # the one
-    inspection_services.record_person_counts(
+    decisions.record_decision(f2, type="polisanmalan", law="utlanningslagen", actor=polis)
+    f3 = results.record_finding(b, category="personalliggare_brist", employer=THIRD, actor=skv)
+    decisions.record_decision(f3, type="forelaggande", status="proposed", actor=skv)
+    results.record_finding(c, category="olaglig_vistelse", actor=polis)  # the one
+    results.record_person_counts(
         a, counts=[{"right_to_work": "eu_eea_citizen", "nationality": "RO", "count": 4}], actor=skv
     )
-    inspection_services.record_person_counts(
+    results.record_person_counts(
         a, counts=[{"right_to_work": "no_right_to_work", "nationality": "UA", "count": 2}],
         actor=polis,
     )  # fmt: skip
-    inspection_services.record_person_counts(
+    results.record_person_counts(
         b, counts=[{"right_to_work": "valid_permit", "nationality": "ro", "count": 3}], actor=skv
     )
-    inspection_services.record_person_counts(
+    results.record_person_counts(
         b, counts=[{"right_to_work": "staying_illegally", "nationality": "", "count": 1}],
         actor=polis,
     )  # fmt: skip

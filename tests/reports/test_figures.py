@@ -45,11 +45,11 @@ def test_tips_by_outcome_and_selection_basis(year_2025, persona):
     from datetime import date as day
 
     from cases.tips.models import Tip
-    from inspections import services as inspection_services
     from inspections.models import Inspection
+    from inspections.services import operations
 
     coordinator = persona("av", "coordinator")
-    operation = inspection_services.create_operation(
+    operation = operations.create_operation(
         title="Tipsinsats",
         period_start=day(2025, 3, 1),
         period_end=day(2025, 3, 31),
