@@ -42,6 +42,22 @@ if TYPE_CHECKING:
 
 VIEW, EDIT = "view_case", "change_case"
 
+# The role capabilities each action needs besides the relation to the case (never rows;
+# docs/access.md, "django-guardian"). Seeing a case needs none: the owner agency sees its
+# cases in every role. Guardian is asked for the same conjunction for the actions it holds
+# rows for: `get_objects_for_user(user, [object permission, *CAPABILITIES[action]])`.
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "view": (),
+    "change": ("cases.edit_cases",),
+    "share": ("cases.share_cases",),
+    "add_note": ("cases.add_casenote",),
+    "add_attachment": ("cases.edit_cases", "cases.add_caseattachment"),
+}
+
+
+def _capable(user: "AnyUser", action: str) -> bool:
+    return all(user.has_perm(perm) for perm in CAPABILITIES[action])
+
 
 def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
     """The rows of `model` that grant `codename` (view: any access, change: edit) and have
@@ -83,17 +99,12 @@ class CasePolicy(Policy[Case]):
         if not getattr(user, "is_authenticated", False):
             return queryset.none()
         membership = membership_of(user)
+        if not _capable(user, action):
+            return queryset.none()
         if action == "share":
-            if membership is None or not user.has_perm("cases.share_case"):
+            if membership is None:
                 return queryset.none()
             return queryset.filter(owner_agency_id=membership.agency_id)
-        if action == "add_note" and not user.has_perm("cases.add_casenote"):
-            return queryset.none()
-        if action in ("change", "add_attachment"):
-            if not user.has_perm("cases.change_case"):
-                return queryset.none()
-            if action == "add_attachment" and not user.has_perm("cases.add_caseattachment"):
-                return queryset.none()
         codename = EDIT if action in ("change", "add_attachment") else VIEW
         now = timezone.now()
         personal = Exists(
@@ -138,22 +149,14 @@ class CasePolicy(Policy[Case]):
         self._check(action)
         if not getattr(user, "is_authenticated", False):
             return DENIED
+        if not _capable(user, action):
+            return DENIED
         if action == "share":
             membership = membership_of(user)
-            if (
-                membership is not None
-                and membership.agency_id == obj.owner_agency_id
-                and user.has_perm("cases.share_case")
-            ):
+            if membership is not None and membership.agency_id == obj.owner_agency_id:
                 return allow(Basis.OWNER_AGENCY)
             return DENIED
-        if action == "add_note" and not user.has_perm("cases.add_casenote"):
-            return DENIED
         if action in ("change", "add_attachment"):
-            if not user.has_perm("cases.change_case"):
-                return DENIED
-            if action == "add_attachment" and not user.has_perm("cases.add_caseattachment"):
-                return DENIED
             return self._basis(user, obj, EDIT)
         return self._basis(user, obj, VIEW)
 
