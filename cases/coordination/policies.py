@@ -25,7 +25,12 @@ from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.coordination.models import (
+    AccessReview,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+)
 from cases.grants import LegalBasis
 from network.policies import (
     DENIED,
@@ -182,3 +187,52 @@ class CasePolicy(Policy[Case]):
         for row in grants.order_by("granted_at", "pk"):
             answers[row.content_object_id] = _grant_basis(row)
         return answers
+
+
+@register
+class AccessReviewPolicy(Policy[AccessReview]):
+    """A break-the-glass access waiting for (or given) an auditor's verdict lives with the
+    requester's agency (docs/access.md, "Break-the-glass review"):
+
+    - view: an auditor of that agency (the capability `cases.view_accessreview`);
+    - change (give the verdict): such an auditor with `cases.change_accessreview`, never on
+      their own access (whether it is still pending is the service's state check).
+
+    No guardian rows: the relation is the review's agency column, and the capabilities are
+    asked without an object."""
+
+    model = AccessReview
+    actions = ("view", "change")
+
+    def scope(
+        self,
+        user: "AnyUser",
+        action: str = "view",
+        queryset: QuerySet[AccessReview] | None = None,
+    ) -> QuerySet[AccessReview]:
+        self._check(action)
+        queryset = AccessReview.objects.all() if queryset is None else queryset
+        membership = membership_of(user)
+        if membership is None or not user.has_perm("cases.view_accessreview"):
+            return queryset.none()
+        queryset = queryset.filter(agency_id=membership.agency_id)
+        if action == "change":
+            if not user.has_perm("cases.change_accessreview"):
+                return queryset.none()
+            return queryset.exclude(user_id=user.pk)
+        return queryset
+
+    def decide(self, user: "AnyUser", action: str, obj: AccessReview) -> Access:
+        self._check(action)
+        membership = membership_of(user)
+        if (
+            membership is None
+            or not user.has_perm("cases.view_accessreview")
+            or membership.agency_id != obj.agency_id
+        ):
+            return DENIED
+        if action == "change" and (
+            not user.has_perm("cases.change_accessreview") or obj.user_id == user.pk
+        ):
+            return DENIED
+        return allow(Basis.OWNER_AGENCY)

@@ -298,6 +298,7 @@ from django.utils import timezone  # noqa: E402
 from cases.coordination import policies as case_policies  # noqa: E402
 from cases.coordination import services as case_services  # noqa: E402
 from cases.coordination.models import (  # noqa: E402
+    AccessReview,
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,  # noqa: E402
@@ -309,7 +310,7 @@ from cases.referrals.models import ReferralUserObjectPermission, VictimReferral 
 from cases.tips import services as tip_services  # noqa: E402
 from cases.tips.models import Tip  # noqa: E402
 
-CASE_MODELS = (Case, VictimReferral, Tip, Employer)
+CASE_MODELS = (Case, VictimReferral, Tip, Employer, AccessReview)
 # Owners and holders of cases; jamy is the national coordinator for victims (data).
 CASE_AGENCIES = ("skv", "polis", "migr")
 CASE_PERSONAS = (
@@ -319,6 +320,9 @@ CASE_PERSONAS = (
     ("migr", ("coordinator",), None),
     ("jamy", ("staff",), None),
     ("av", ("coordinator",), "stockholm"),
+    # Auditors review break-the-glass accesses of their own agency, never their own.
+    ("polis", ("auditor", "staff"), None),
+    ("migr", ("auditor",), None),
 )
 BASIS = {"legal_basis": "uppgiftsskyldighet_akrim", "reason": "Gemensam kontroll i maj"}
 
@@ -479,6 +483,8 @@ CASES_FIXED = {
             "grants": {},
         },
         {"owner": "polis", "shares": {}, "grants": {0: ("view", True), 4: ("glass", False)}},
+        # break-the-glass by polis's auditor (their own review) and migr's coordinator
+        {"owner": "skv", "shares": {}, "grants": {6: ("glass", False), 3: ("glass", False)}},
     ],
     "referrals": [
         {
@@ -517,8 +523,15 @@ def _tips_for_all(self, user):
     return self.all()
 
 
+def _own_review_allowed(self, user, action, obj, original=case_policies.AccessReviewPolicy.decide):
+    if action == "change" and obj.user_id == user.pk:
+        return original(self, user, "view", obj)
+    return original(self, user, action, obj)
+
+
 CASE_MUTATIONS = {
     "decide": (case_policies.CasePolicy, "decide", _expired_share_counts),
+    "decide_review": (case_policies.AccessReviewPolicy, "decide", _own_review_allowed),
     "scope": (referral_policies.ReferralPolicy, "scope", _share_works_referral),
     "visible_to": (Tip.objects.get_queryset().__class__, "visible_to", _tips_for_all),
     "has_perm": (PolicyBackend, "has_perm", _backend_says_yes),
