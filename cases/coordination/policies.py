@@ -219,7 +219,7 @@ class AccessReviewPolicy(Policy[AccessReview]):
         if action == "change":
             if not user.has_perm("cases.change_accessreview"):
                 return queryset.none()
-            return queryset.exclude(user_id=user.pk)
+            return queryset.exclude(user_id=membership.user_id)
         return queryset
 
     def decide(self, user: "AnyUser", action: str, obj: AccessReview) -> Access:
