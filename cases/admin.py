@@ -30,6 +30,12 @@ class CaseAdmin(NotFoundOutsideScope, ReadOnlyAdmin):
     def get_queryset(self, request):
         return Case.objects.visible_to(request.user).select_related("owner_agency", "employer")
 
+    def has_view_permission(self, request, obj=None):
+        """Django's admin asks for `cases.view_case` without an object; the role's capability
+        to work with cases is `cases.work_on_cases` (docs/access.md, "django-guardian"), and
+        `get_queryset` keeps the admin inside the case's scope."""
+        return request.user.has_perm("cases.work_on_cases")
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The change page shows the case's content: a read, recorded with its basis like
         every other page that shows a case (docs/access.md, "Reads are recorded"). The

@@ -16,13 +16,13 @@ class CasesConfig(AppConfig):
         from cases.tips import policies as _tips  # noqa: F401
         from network.navigation import NavItem, register
 
-        register(NavItem("cases", _("Cases"), "cases:case_list", "cases.view_case", order=10))
+        register(NavItem("cases", _("Cases"), "cases:case_list", "cases.work_on_cases", order=10))
         register(
             NavItem(
                 "referrals",
                 _("Referrals"),
                 "referrals:referral_list",
-                "cases.view_victimreferral",
+                "cases.work_on_referrals",
                 order=30,
             )
         )

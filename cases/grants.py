@@ -227,6 +227,133 @@ models.signals.post_save.connect(
 )
 
 
+# What the agencies that hold a referral (referring, receiving, national coordinator) may do
+# to it, as rows: the relation. What each role may do is the capability (cases/permissions.py).
+REFERRAL_HOLDER_PERMISSIONS = (
+    "view_victimreferral",
+    "change_victimreferral",
+    "reveal_victimreferral",
+    "share_victimreferral",
+)
+
+
+def _referral_holder_groups(referral) -> set[int]:
+    """The groups of the agencies that hold the referral: the referring and the receiving
+    agency and every national coordinator for victims (`Agency.is_national_coordinator`)."""
+    from django.apps import apps
+
+    agency = apps.get_model("network", "Agency")
+    holders = Q(pk__in=[referral.referring_agency_id, referral.receiving_agency_id]) | Q(
+        is_national_coordinator=True
+    )
+    return set(
+        agency.objects.filter(holders, group__isnull=False).values_list("group_id", flat=True)
+    )
+
+
+def write_referral_holder_rows(referrals) -> None:
+    """Make the holders' rows (`owner=True`) on each referral what its relations are now:
+    rows for a group that no longer holds it go, a new holder gets view, change, reveal and
+    share (the view row the record, the others `part_of` it, as the owner rows of a case).
+    Called when a referral is created or changes hands and when an agency becomes or stops
+    being the national coordinator; a share the new holder had is replaced by its rows."""
+    from django.apps import apps
+
+    rows = apps.get_model("cases", "ReferralGroupObjectPermission")
+    perms = dict(
+        Permission.objects.filter(
+            content_type__app_label="cases", codename__in=REFERRAL_HOLDER_PERMISSIONS
+        ).values_list("codename", "pk")
+    )
+    for referral in referrals:
+        wanted = _referral_holder_groups(referral)
+        mine = rows.all_grants.filter(content_object_id=referral.pk)
+        mine.filter(owner=True).exclude(group_id__in=wanted).delete()
+        have = set(mine.filter(owner=True).values_list("group_id", flat=True))
+        new = wanted - have
+        if not new:
+            continue
+        mine.filter(group_id__in=new).delete()  # a share of a new holder becomes its rows
+        view, *others = REFERRAL_HOLDER_PERMISSIONS
+        records = rows.all_grants.bulk_create(
+            rows(content_object_id=referral.pk, group_id=g, permission_id=perms[view], owner=True)
+            for g in sorted(new)
+        )
+        rows.all_grants.bulk_create(
+            rows(
+                content_object_id=referral.pk,
+                group_id=record.group_id,
+                permission_id=perms[codename],
+                owner=True,
+                part_of=record,
+            )
+            for record in records
+            for codename in others
+        )
+
+
+def _referral_rows_on_save(sender, instance, created, raw=False, **kwargs):
+    """Rows when a referral is created or its referring or receiving agency changes."""
+    if raw:
+        return
+    now = (instance.referring_agency_id, instance.receiving_agency_id)
+    if created or getattr(instance, "_holders_at_load", now) != now:
+        write_referral_holder_rows([instance])
+    instance._holders_at_load = now
+
+
+def _referral_holders_at_load(sender, instance, **kwargs):
+    # From __dict__: a deferred field is not loaded for this.
+    instance._holders_at_load = (
+        instance.__dict__.get("referring_agency_id"),
+        instance.__dict__.get("receiving_agency_id"),
+    )
+
+
+def _national_coordinator_at_load(sender, instance, **kwargs):
+    instance._national_at_load = instance.__dict__.get("is_national_coordinator")
+
+
+def _national_coordinator_rows_on_save(sender, instance, created, raw=False, **kwargs):
+    """An agency that becomes or stops being the national coordinator gains or loses its
+    rows on every referral (other holders' rows are left as they are)."""
+    if raw:
+        return
+    was = None if created else getattr(instance, "_national_at_load", None)
+    if bool(was) == bool(instance.is_national_coordinator) or instance.group_id is None:
+        instance._national_at_load = instance.is_national_coordinator
+        return
+    from django.apps import apps
+
+    referral = apps.get_model("cases", "VictimReferral")
+    write_referral_holder_rows(
+        referral.objects.only("pk", "referring_agency_id", "receiving_agency_id").iterator()
+    )
+    instance._national_at_load = instance.is_national_coordinator
+
+
+models.signals.post_init.connect(
+    _referral_holders_at_load,
+    sender="cases.VictimReferral",
+    dispatch_uid="cases.grants.referral_holders_at_load",
+)
+models.signals.post_save.connect(
+    _referral_rows_on_save,
+    sender="cases.VictimReferral",
+    dispatch_uid="cases.grants.referral_rows",
+)
+models.signals.post_init.connect(
+    _national_coordinator_at_load,
+    sender="network.Agency",
+    dispatch_uid="cases.grants.national_coordinator_at_load",
+)
+models.signals.post_save.connect(
+    _national_coordinator_rows_on_save,
+    sender="network.Agency",
+    dispatch_uid="cases.grants.national_coordinator_rows",
+)
+
+
 def validate_grant(legal_basis: str, reason: str, expires_at) -> dict:
     errors = {}
     if legal_basis not in dict(SHAREABLE_LEGAL_BASES):

@@ -77,7 +77,7 @@ def expiring_access(user, today):
     """Shares and personal grants on visible cases that end within a week: those the
     person's agency gave (it owns the case) and those it or the person received.
     Break-the-glass access is short by design and reviewed elsewhere, so it is left out."""
-    if not user.has_perm("cases.view_case"):
+    if not user.has_perm("cases.work_on_cases"):
         return []
     membership = user.active_membership
     now = timezone.now()

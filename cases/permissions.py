@@ -10,21 +10,21 @@ from network.permissions import grant
 CASE_WORK = (
     "cases.view_employer",
     "cases.add_employer",
-    "cases.view_case",
+    "cases.work_on_cases",
     "cases.add_case",
-    "cases.change_case",
-    "cases.share_case",
+    "cases.edit_cases",
+    "cases.share_cases",
     "cases.export_case",
     "cases.break_glass_case",
     "cases.add_casenote",
     "cases.add_caseattachment",
 )
 REFERRAL_WORK = (
-    "cases.view_victimreferral",
+    "cases.work_on_referrals",
     "cases.add_victimreferral",
-    "cases.change_victimreferral",
+    "cases.edit_referrals",
     "cases.reveal_identity",
-    "cases.share_victimreferral",
+    "cases.share_referrals",
     "cases.export_victimreferral",
     "cases.view_referral_statistics",
 )

@@ -77,7 +77,11 @@ def build(employer: Employer, *, user) -> Profile:
         .order_by("-inspection__performed_on", "-id")[:LIST_CAP]
     )
     cases = list(
-        (Case.objects.visible_to(user) if user.has_perm("cases.view_case") else Case.objects.none())
+        (
+            Case.objects.visible_to(user)
+            if user.has_perm("cases.work_on_cases")
+            else Case.objects.none()
+        )
         .filter(employer=employer)
         .select_related("owner_agency")
         .order_by("-created_at")[:LIST_CAP]

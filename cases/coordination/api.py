@@ -58,19 +58,19 @@ class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedLis
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     capabilities = {
-        "list": "cases.view_case",
-        "retrieve": "cases.view_case",
+        "list": "cases.work_on_cases",
+        "retrieve": "cases.work_on_cases",
         "create": "cases.add_case",
-        "partial_update": "cases.change_case",
-        "shares": "cases.view_case",
-        "unshare": "cases.share_case",
-        "grants": "cases.share_case",
-        "revoke_grant": "cases.share_case",
+        "partial_update": "cases.edit_cases",
+        "shares": "cases.work_on_cases",
+        "unshare": "cases.share_cases",
+        "grants": "cases.share_cases",
+        "revoke_grant": "cases.share_cases",
         "export": "cases.export_case",
         # No capability here: the action itself audits and refuses an attempt without it.
-        "notes": "cases.view_case",
-        "attachments": "cases.view_case",
-        "download_attachment": "cases.view_case",
+        "notes": "cases.work_on_cases",
+        "attachments": "cases.work_on_cases",
+        "download_attachment": "cases.work_on_cases",
     }
 
     def list(self, request, *args, **kwargs):
@@ -122,7 +122,7 @@ class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedLis
         case = self.get_object()
         if request.method == "GET":
             return Response(ShareSerializer(shares_of(case, viewer=request.user), many=True).data)
-        if not request.user.has_perm("cases.share_case"):
+        if not request.user.has_perm("cases.share_cases"):
             self.permission_denied(request)
         serializer = ShareRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

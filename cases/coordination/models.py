@@ -78,10 +78,16 @@ class Case(models.Model):
         ordering = ["-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # `share_case` is the object permission (a row on one case, cases/grants.py); the
+        # plural codenames are role capabilities, never rows, so guardian's default
+        # `get_objects_for_user` reads no role as "every case" (docs/access.md).
         permissions = [
-            ("share_case", _("Can share cases with other agencies")),
+            ("share_case", _("Can share this case")),
             ("export_case", _("Can export case lists")),
             ("break_glass_case", _("Can open a case outside scope with a justification")),
+            ("work_on_cases", _("Can work with cases")),
+            ("edit_cases", _("Can edit cases")),
+            ("share_cases", _("Can share cases with other agencies")),
         ]
         indexes = [
             models.Index(fields=["owner_agency", "-id"], name="case_owner_recent"),

@@ -25,7 +25,12 @@ from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.coordination.models import (
+    AccessReview,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+)
 from cases.grants import LegalBasis
 from network.policies import (
     DENIED,
@@ -41,6 +46,22 @@ if TYPE_CHECKING:
     from network.http import AnyUser
 
 VIEW, EDIT = "view_case", "change_case"
+
+# The role capabilities each action needs besides the relation to the case (never rows;
+# docs/access.md, "django-guardian"). Seeing a case needs none: the owner agency sees its
+# cases in every role. Guardian is asked for the same conjunction for the actions it holds
+# rows for: `get_objects_for_user(user, [object permission, *CAPABILITIES[action]])`.
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "view": (),
+    "change": ("cases.edit_cases",),
+    "share": ("cases.share_cases",),
+    "add_note": ("cases.add_casenote",),
+    "add_attachment": ("cases.edit_cases", "cases.add_caseattachment"),
+}
+
+
+def _capable(user: "AnyUser", action: str) -> bool:
+    return all(user.has_perm(perm) for perm in CAPABILITIES[action])
 
 
 def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
@@ -83,17 +104,12 @@ class CasePolicy(Policy[Case]):
         if not getattr(user, "is_authenticated", False):
             return queryset.none()
         membership = membership_of(user)
+        if not _capable(user, action):
+            return queryset.none()
         if action == "share":
-            if membership is None or not user.has_perm("cases.share_case"):
+            if membership is None:
                 return queryset.none()
             return queryset.filter(owner_agency_id=membership.agency_id)
-        if action == "add_note" and not user.has_perm("cases.add_casenote"):
-            return queryset.none()
-        if action in ("change", "add_attachment"):
-            if not user.has_perm("cases.change_case"):
-                return queryset.none()
-            if action == "add_attachment" and not user.has_perm("cases.add_caseattachment"):
-                return queryset.none()
         codename = EDIT if action in ("change", "add_attachment") else VIEW
         now = timezone.now()
         personal = Exists(
@@ -138,22 +154,14 @@ class CasePolicy(Policy[Case]):
         self._check(action)
         if not getattr(user, "is_authenticated", False):
             return DENIED
+        if not _capable(user, action):
+            return DENIED
         if action == "share":
             membership = membership_of(user)
-            if (
-                membership is not None
-                and membership.agency_id == obj.owner_agency_id
-                and user.has_perm("cases.share_case")
-            ):
+            if membership is not None and membership.agency_id == obj.owner_agency_id:
                 return allow(Basis.OWNER_AGENCY)
             return DENIED
-        if action == "add_note" and not user.has_perm("cases.add_casenote"):
-            return DENIED
         if action in ("change", "add_attachment"):
-            if not user.has_perm("cases.change_case"):
-                return DENIED
-            if action == "add_attachment" and not user.has_perm("cases.add_caseattachment"):
-                return DENIED
             return self._basis(user, obj, EDIT)
         return self._basis(user, obj, VIEW)
 
@@ -179,3 +187,52 @@ class CasePolicy(Policy[Case]):
         for row in grants.order_by("granted_at", "pk"):
             answers[row.content_object_id] = _grant_basis(row)
         return answers
+
+
+@register
+class AccessReviewPolicy(Policy[AccessReview]):
+    """A break-the-glass access waiting for (or given) an auditor's verdict lives with the
+    requester's agency (docs/access.md, "Break-the-glass review"):
+
+    - view: an auditor of that agency (the capability `cases.view_accessreview`);
+    - change (give the verdict): such an auditor with `cases.change_accessreview`, never on
+      their own access (whether it is still pending is the service's state check).
+
+    No guardian rows: the relation is the review's agency column, and the capabilities are
+    asked without an object."""
+
+    model = AccessReview
+    actions = ("view", "change")
+
+    def scope(
+        self,
+        user: "AnyUser",
+        action: str = "view",
+        queryset: QuerySet[AccessReview] | None = None,
+    ) -> QuerySet[AccessReview]:
+        self._check(action)
+        queryset = AccessReview.objects.all() if queryset is None else queryset
+        membership = membership_of(user)
+        if membership is None or not user.has_perm("cases.view_accessreview"):
+            return queryset.none()
+        queryset = queryset.filter(agency_id=membership.agency_id)
+        if action == "change":
+            if not user.has_perm("cases.change_accessreview"):
+                return queryset.none()
+            return queryset.exclude(user_id=membership.user_id)
+        return queryset
+
+    def decide(self, user: "AnyUser", action: str, obj: AccessReview) -> Access:
+        self._check(action)
+        membership = membership_of(user)
+        if (
+            membership is None
+            or not user.has_perm("cases.view_accessreview")
+            or membership.agency_id != obj.agency_id
+        ):
+            return DENIED
+        if action == "change" and (
+            not user.has_perm("cases.change_accessreview") or obj.user_id == user.pk
+        ):
+            return DENIED
+        return allow(Basis.OWNER_AGENCY)

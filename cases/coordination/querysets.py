@@ -1,16 +1,11 @@
 """Reads of cases. Every one starts at `Case.objects.visible_to(user)`, which is the case
 policy (cases/coordination/policies.py)."""
 
-from typing import TYPE_CHECKING, Self
-
 from django.apps import apps
 from django.db.models import Exists, OuterRef
 
 from cases.grants import active_grants
 from network.querysets import ScopedQuerySet
-
-if TYPE_CHECKING:
-    from network.http import AnyUser
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -30,12 +25,8 @@ class CaseQuerySet(ScopedQuerySet):
 
 
 class AccessReviewQuerySet(ScopedQuerySet):
-    def visible_to(self, user: "AnyUser") -> Self:
-        """Break-the-glass reviews of the auditor's own agency's users."""
-        agency_id = self.agency_id_of(user)
-        if agency_id is None or not user.has_perm("cases.view_accessreview"):
-            return self.none()
-        return self.filter(agency_id=agency_id)
+    """`visible_to(user)` is the access review policy's `scope(user, "view")`
+    (cases/coordination/policies.py, `AccessReviewPolicy`)."""
 
 
 def shares_of(case, viewer=None):

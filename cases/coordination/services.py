@@ -434,9 +434,10 @@ def _record_glass_attempt(
 def review_access(
     review: AccessReview, *, verdict: str, comment: str = "", actor: User
 ) -> AccessReview:
-    """An auditor's verdict on a break-the-glass access."""
-    if review.user_id == actor.pk:
-        raise PermissionDenied(_("You cannot review your own break-the-glass access."))
+    """An auditor's verdict on a break-the-glass access (`AccessReviewPolicy`: an auditor of
+    the requester's agency, never on their own access)."""
+    message = _("You cannot review your own break-the-glass access.")
+    require(actor, "change", review, message if review.user_id == actor.pk else "")
     review.refresh_from_db(from_queryset=AccessReview.objects.select_for_update())
     if review.verdict != AccessReview.Verdict.PENDING:
         raise ValidationError({"verdict": [_("This access has already been reviewed.")]})

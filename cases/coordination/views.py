@@ -68,7 +68,7 @@ class CaseListView(FilteredListView):
     """Visible cases, newest first, 50 a page with a keyset cursor (`?before=<id>`)."""
 
     template_name = "cases/case_list.html"
-    required_capability = "cases.view_case"
+    required_capability = "cases.work_on_cases"
     context_object_name = "cases"
 
     def get_filterset(self):
@@ -130,7 +130,7 @@ class CaseCreateView(CapabilityRequiredMixin, FormView):
 class CaseScopedMixin(ScopedQuerysetMixin):
     scoped_model = Case
     select_related = ("owner_agency", "employer")
-    required_capability = "cases.view_case"
+    required_capability = "cases.work_on_cases"
 
 
 def _history(case: Case) -> list[dict]:
@@ -212,7 +212,7 @@ class CaseActionView(ObjectActionMixin, CaseDetailView):
 
 
 class CaseUpdateView(CaseActionView):
-    action_capability = "cases.change_case"
+    action_capability = "cases.edit_cases"
 
     def act(self, request, case):
         require(request.user, "change", case)
@@ -272,7 +272,7 @@ class CaseAttachmentUploadView(AttachmentUploadMixin, CaseActionView):
 
 
 class CaseShareView(CaseActionView):
-    action_capability = "cases.share_case"
+    action_capability = "cases.share_cases"
 
     def act(self, request, case):
         require(request.user, "share", case)
@@ -289,7 +289,7 @@ class CaseShareView(CaseActionView):
 
 
 class CaseGrantView(CaseActionView):
-    action_capability = "cases.share_case"
+    action_capability = "cases.share_cases"
 
     def act(self, request, case):
         require(request.user, "share", case)
@@ -306,7 +306,7 @@ class CaseGrantView(CaseActionView):
 
 
 class CaseRevokeGrantView(CaseActionView):
-    action_capability = "cases.share_case"
+    action_capability = "cases.share_cases"
 
     def act(self, request, case):
         grant = get_object_or_404(
@@ -317,7 +317,7 @@ class CaseRevokeGrantView(CaseActionView):
 
 
 class CaseUnshareView(CaseActionView):
-    action_capability = "cases.share_case"
+    action_capability = "cases.share_cases"
 
     def act(self, request, case):
         share = get_object_or_404(

@@ -48,20 +48,20 @@ class ReferralViewSet(JsonErrorsMixin, ScopedListCreateViewSet):
     filterset_class = ReferralFilterSet
     select_related = ("referring_agency", "receiving_agency")
     capabilities = {
-        "list": "cases.view_victimreferral",
-        "retrieve": "cases.view_victimreferral",
+        "list": "cases.work_on_referrals",
+        "retrieve": "cases.work_on_referrals",
         "create": "cases.add_victimreferral",
         "reveal": "cases.reveal_identity",
-        "change_status": "cases.change_victimreferral",
-        "withdraw_consent": "cases.change_victimreferral",
-        "share": "cases.share_victimreferral",
-        "reflection_periods": "cases.change_victimreferral",
-        "decide_reflection_period": "cases.change_victimreferral",
+        "change_status": "cases.edit_referrals",
+        "withdraw_consent": "cases.edit_referrals",
+        "share": "cases.share_referrals",
+        "reflection_periods": "cases.edit_referrals",
+        "decide_reflection_period": "cases.edit_referrals",
         "htcds": "cases.export_victimreferral",
         "statistics": "cases.view_referral_statistics",
-        "notes": "cases.change_victimreferral",
-        "support": "cases.change_victimreferral",
-        "set_owner": "cases.change_victimreferral",
+        "notes": "cases.edit_referrals",
+        "support": "cases.edit_referrals",
+        "set_owner": "cases.edit_referrals",
     }
 
     def get_serializer_class(self):

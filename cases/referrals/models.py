@@ -223,9 +223,16 @@ class VictimReferral(models.Model):
         ordering = ["-id"]
         verbose_name = _("victim referral")
         verbose_name_plural = _("victim referrals")
+        # view_, change_, reveal_ and share_victimreferral are object permissions (rows on one
+        # referral, cases/grants.py); the rest are role capabilities, never rows
+        # (docs/access.md, "django-guardian").
         permissions = [
             ("reveal_identity", _("Can reveal a referred person's identity")),
-            ("share_victimreferral", _("Can share referrals")),
+            ("reveal_victimreferral", _("Can see the identity of this referral's person")),
+            ("share_victimreferral", _("Can share this referral")),
+            ("work_on_referrals", _("Can work with referrals")),
+            ("edit_referrals", _("Can work referrals (status, consent, support)")),
+            ("share_referrals", _("Can share referrals")),
             ("export_victimreferral", _("Can export referrals (HTCDS)")),
             ("view_referral_statistics", _("Can see referral statistics")),
         ]

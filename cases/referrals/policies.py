@@ -6,16 +6,17 @@ victims (`Agency.is_national_coordinator`, every referral), by the referring and
 receiving agency, by an agency it is shared with (active share) and by a named person with
 an active personal grant. The basis recorded is the first of these that holds.
 
-Working the referral (status, consent, notes, support, reflection periods, case owner) is
-for those who hold it, never for a share, which only reads:
+Working the referral (status, consent, notes, support, reflection periods, case owner),
+seeing the person's identity and sharing it are for those who hold it (the national
+coordinator, the referring and the receiving agency), never for a share or a personal
+grant, which only read. Each action needs its role capabilities (`CAPABILITIES`): change
+the capability to work referrals, reveal the identity capability, share both the change
+and the share capability.
 
-- change: the referring or receiving agency with the change or identity capability, or the
-  national coordinator with the identity capability;
-- reveal (see the person's identity): the identity capability and the national coordinator,
-  the referring or the receiving agency;
-- share: the capability to share and the change right.
-
-Shares and grants are django-guardian's direct foreign-key rows; only `_active` reads them.
+Shares and grants are django-guardian's direct foreign-key rows, and so are the holders'
+relations (`owner` rows, cases/grants.py `write_referral_holder_rows`), so guardian's
+`get_objects_for_user` gives this rule's answer; the policy reads only the shares and
+grants (`owner=False`) and the referral's own columns.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -56,12 +57,26 @@ def _holds(membership: Any, referral: VictimReferral) -> bool:
     }
 
 
+# The role capabilities each action needs besides the relation to the referral (never rows;
+# docs/access.md, "django-guardian"). Guardian is asked for the same conjunction:
+# `get_objects_for_user(user, [object permission, *CAPABILITIES[action]])`.
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "view": ("cases.work_on_referrals",),
+    "change": ("cases.work_on_referrals", "cases.edit_referrals"),
+    "reveal": ("cases.work_on_referrals", "cases.reveal_identity"),
+    "share": ("cases.work_on_referrals", "cases.edit_referrals", "cases.share_referrals"),
+}
+
+
 @register
 class ReferralPolicy(Policy[VictimReferral]):
     model = VictimReferral
     actions = ("view", "change", "reveal", "share")
-    codename_actions = {"reveal_identity": "reveal"}
     read_event = "referral.viewed"
+
+    @staticmethod
+    def _capable(user: "AnyUser", action: str) -> bool:
+        return all(user.has_perm(perm) for perm in CAPABILITIES[action])
 
     def scope(
         self,
@@ -72,82 +87,57 @@ class ReferralPolicy(Policy[VictimReferral]):
         self._check(action)
         queryset = VictimReferral.objects.all() if queryset is None else queryset
         membership = membership_of(user)
-        if membership is None or not user.has_perm("cases.view_victimreferral"):
+        if membership is None or not self._capable(user, action):
             return queryset.none()
+        if membership.agency.is_national_coordinator:
+            return queryset.all()
         agency_id = membership.agency_id
         holds = Q(referring_agency_id=agency_id) | Q(receiving_agency_id=agency_id)
-        national = membership.agency.is_national_coordinator
-        if action == "view":
-            if national:
-                return queryset.all()
-            now = timezone.now()
-            shared = Exists(
-                _active(ReferralGroupObjectPermission, now).filter(
-                    content_object=OuterRef("pk"), group_id=membership.agency.group_id
-                )
-            )
-            personal = Exists(
-                _active(ReferralUserObjectPermission, now).filter(
-                    content_object=OuterRef("pk"), user=user
-                )
-            )
-            return queryset.filter(holds | shared | personal)
-        reveal = user.has_perm("cases.reveal_identity")
-        if action == "reveal":
-            if not reveal:
-                return queryset.none()
-            return queryset.all() if national else queryset.filter(holds)
-        if action == "share" and not user.has_perm("cases.share_victimreferral"):
-            return queryset.none()
-        if national and reveal:
-            return queryset.all()
-        if reveal or user.has_perm("cases.change_victimreferral"):
+        if action != "view":
             return queryset.filter(holds)
-        return queryset.none()
+        now = timezone.now()
+        shared = Exists(
+            _active(ReferralGroupObjectPermission, now).filter(
+                content_object=OuterRef("pk"), group_id=membership.agency.group_id, owner=False
+            )
+        )
+        personal = Exists(
+            _active(ReferralUserObjectPermission, now).filter(
+                content_object=OuterRef("pk"), user=user
+            )
+        )
+        return queryset.filter(holds | shared | personal)
 
     def decide(self, user: "AnyUser", action: str, obj: VictimReferral) -> Access:
         self._check(action)
         membership = membership_of(user)
-        if membership is None or not user.has_perm("cases.view_victimreferral"):
+        if membership is None or not self._capable(user, action):
             return DENIED
-        national = membership.agency.is_national_coordinator
-        holds = _holds(membership, obj)
-        if action == "view":
-            if national:
-                return allow(Basis.NATIONAL_COORDINATOR)
-            if holds:
-                return allow(Basis.REFERRAL)
-            now = timezone.now()
-            share = (
-                _active(ReferralGroupObjectPermission, now)
-                .filter(content_object=obj, group_id=membership.agency.group_id)
-                .order_by("-granted_at", "-pk")
-                .first()
-            )
-            if share is not None:
-                return allow(Basis.SHARE, legal_basis=share.legal_basis, via=f"share:{share.pk}")
-            grant = (
-                _active(ReferralUserObjectPermission, now)
-                .filter(content_object=obj, user_id=user.pk)
-                .order_by("-granted_at", "-pk")
-                .first()
-            )
-            if grant is not None:
-                return allow(
-                    Basis.PERSONAL_GRANT, legal_basis=grant.legal_basis, via=f"grant:{grant.pk}"
-                )
-            return DENIED
-        reveal = user.has_perm("cases.reveal_identity")
-        if action == "reveal":
-            if reveal and national:
-                return allow(Basis.NATIONAL_COORDINATOR)
-            return allow(Basis.REFERRAL) if reveal and holds else DENIED
-        if action == "share" and not user.has_perm("cases.share_victimreferral"):
-            return DENIED
-        if national and reveal:
+        if membership.agency.is_national_coordinator:
             return allow(Basis.NATIONAL_COORDINATOR)
-        if holds and (reveal or user.has_perm("cases.change_victimreferral")):
+        if _holds(membership, obj):
             return allow(Basis.REFERRAL)
+        if action != "view":
+            return DENIED  # a share or personal grant only reads
+        now = timezone.now()
+        share = (
+            _active(ReferralGroupObjectPermission, now)
+            .filter(content_object=obj, group_id=membership.agency.group_id, owner=False)
+            .order_by("-granted_at", "-pk")
+            .first()
+        )
+        if share is not None:
+            return allow(Basis.SHARE, legal_basis=share.legal_basis, via=f"share:{share.pk}")
+        grant = (
+            _active(ReferralUserObjectPermission, now)
+            .filter(content_object=obj, user_id=user.pk)
+            .order_by("-granted_at", "-pk")
+            .first()
+        )
+        if grant is not None:
+            return allow(
+                Basis.PERSONAL_GRANT, legal_basis=grant.legal_basis, via=f"grant:{grant.pk}"
+            )
         return DENIED
 
 

@@ -275,6 +275,12 @@ def share_referral(
     legal basis is a duty that overrides consent (the reason must then say which)."""
     require(actor, "share", referral, _("You may not share this referral."))
     require_open(referral)
+    if agency.is_national_coordinator or agency.pk in {
+        referral.referring_agency_id,
+        referral.receiving_agency_id,
+    }:
+        # Its own rows already give it the referral (cases/grants.py); a share would replace them.
+        raise ValidationError({"agency": [_("This agency already works this referral.")]})
     fields = validate_grant(legal_basis, reason, expires_at)
     if (
         not referral.is_child

@@ -113,7 +113,7 @@ class ReferralListView(FilteredListView):
     field is shown, masked or not, and none can be searched for (cases/referrals/filters.py)."""
 
     template_name = "cases/referral_list.html"
-    required_capability = "cases.view_victimreferral"
+    required_capability = "cases.work_on_referrals"
     filterset_class = ReferralFilterSet
     context_object_name = "referrals"
 
@@ -216,7 +216,7 @@ class ReferralDetailView(RecordedReadMixin, ReferralScopedMixin, DetailView):
         context = super().get_context_data(**kwargs)
         referral, user = self.object, user_of(self.request)
         working = bool(decide(user, "change", referral))
-        can_change = working and user.has_perm("cases.change_victimreferral")
+        can_change = working and user.has_perm("cases.edit_referrals")
         can_reveal = bool(decide(user, "reveal", referral))
         allowed = services.REFERRAL_STATES.next_states(referral.status)
         next_statuses = [
@@ -257,7 +257,7 @@ class ReferralDetailView(RecordedReadMixin, ReferralScopedMixin, DetailView):
                 for basis in sorted(services.CONSENT_OVERRIDING_BASES, key=lambda b: str(b.label))
             ],
         )
-        if user.has_perm("cases.change_victimreferral"):
+        if user.has_perm("cases.edit_referrals"):
             periods = list(referral.reflection_periods.all())
         else:
             periods = []
@@ -272,7 +272,9 @@ class ReferralDetailView(RecordedReadMixin, ReferralScopedMixin, DetailView):
             for period in periods
         ]
         context["shares"] = (
-            referral.shares.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+            referral.shares.filter(
+                Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), owner=False
+            )
             .select_related("group__agency", "granted_by")
             .order_by("-granted_at", "-id")
             if working
@@ -344,7 +346,7 @@ def _displayed(identity: dict) -> dict:
 
 
 class ReferralStatusView(ReferralActionView):
-    action_capability = "cases.change_victimreferral"
+    action_capability = "cases.edit_referrals"
 
     def act(self, request, referral):
         return self.run(
@@ -360,7 +362,7 @@ class ReferralStatusView(ReferralActionView):
 
 
 class ReferralWithdrawConsentView(ReferralActionView):
-    action_capability = "cases.change_victimreferral"
+    action_capability = "cases.edit_referrals"
 
     def act(self, request, referral):
         return self.run(
@@ -376,7 +378,7 @@ class ReferralWithdrawConsentView(ReferralActionView):
 
 
 class ReferralShareView(ReferralActionView):
-    action_capability = "cases.share_victimreferral"
+    action_capability = "cases.share_referrals"
 
     def act(self, request, referral):
         services.require_open(referral)  # 403 before the form is read
@@ -393,7 +395,7 @@ class ReferralShareView(ReferralActionView):
 
 
 class ReferralNoteView(ReferralActionView):
-    action_capability = "cases.change_victimreferral"
+    action_capability = "cases.edit_referrals"
 
     def act(self, request, referral):
         services.require_open(referral)  # 403 before the form is read
@@ -407,7 +409,7 @@ class ReferralNoteView(ReferralActionView):
 
 
 class SupportMeasureView(ReferralActionView):
-    action_capability = "cases.change_victimreferral"
+    action_capability = "cases.edit_referrals"
 
     def act(self, request, referral):
         services.require_open(referral)  # 403 before the form is read
@@ -421,7 +423,7 @@ class SupportMeasureView(ReferralActionView):
 
 
 class ReflectionApplyView(ReferralActionView):
-    action_capability = "cases.change_victimreferral"
+    action_capability = "cases.edit_referrals"
 
     def act(self, request, referral):
         services.require_open(referral)  # 403 before the form is read
@@ -435,7 +437,7 @@ class ReflectionApplyView(ReferralActionView):
 
 
 class ReflectionDecideView(ReferralActionView):
-    action_capability = "cases.change_victimreferral"
+    action_capability = "cases.edit_referrals"
 
     def act(self, request, referral):
         period = get_object_or_404(referral.reflection_periods, pk=self.kwargs["period_id"])

@@ -578,7 +578,7 @@ def test_sharing_without_consent_needs_a_duty_that_overrides_it(client, refer, s
     assert refused.status_code == 400
     assert refused.context["share_form"].errors["legal_basis"]
     assert 'id="id_share_legal_basis_error"' in refused.content.decode()
-    assert not ReferralGroupObjectPermission.objects.exists()
+    assert not ReferralGroupObjectPermission.objects.filter(owner=False).exists()
 
     allowed = client.post(
         url("referral_share", referral),
@@ -590,7 +590,7 @@ def test_sharing_without_consent_needs_a_duty_that_overrides_it(client, refer, s
     )
     assert allowed.status_code == 302
     assert allowed.url.endswith("#shares")
-    share = ReferralGroupObjectPermission.objects.get()
+    share = ReferralGroupObjectPermission.objects.get(owner=False)
     assert (share.group.agency.code, share.legal_basis) == (
         "polis",
         "uppgiftsskyldighet_brottsbekampning",
@@ -743,7 +743,9 @@ def test_a_closed_referral_offers_and_takes_no_support_notes_or_shares(
     assert not referral.notes.exists()
     assert not referral.support_measures.exists()
     assert not referral.reflection_periods.exists()
-    assert not ReferralGroupObjectPermission.objects.filter(content_object=referral).exists()
+    assert not ReferralGroupObjectPermission.objects.filter(
+        content_object=referral, owner=False
+    ).exists()
 
 
 def test_the_api_refuses_notes_support_and_shares_on_a_closed_referral(

@@ -76,8 +76,6 @@ def test_visible_to_equals_guardian_on_random_grants(grants, differential_world)
                 viewer,
                 "cases.view_case",
                 klass=Case,
-                accept_global_perms=False,
-                with_superuser=False,
             ).values_list("pk", flat=True)
         )
         assert ours == theirs

@@ -298,6 +298,7 @@ from django.utils import timezone  # noqa: E402
 from cases.coordination import policies as case_policies  # noqa: E402
 from cases.coordination import services as case_services  # noqa: E402
 from cases.coordination.models import (  # noqa: E402
+    AccessReview,
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,  # noqa: E402
@@ -309,7 +310,7 @@ from cases.referrals.models import ReferralUserObjectPermission, VictimReferral 
 from cases.tips import services as tip_services  # noqa: E402
 from cases.tips.models import Tip  # noqa: E402
 
-CASE_MODELS = (Case, VictimReferral, Tip, Employer)
+CASE_MODELS = (Case, VictimReferral, Tip, Employer, AccessReview)
 # Owners and holders of cases; jamy is the national coordinator for victims (data).
 CASE_AGENCIES = ("skv", "polis", "migr")
 CASE_PERSONAS = (
@@ -319,6 +320,9 @@ CASE_PERSONAS = (
     ("migr", ("coordinator",), None),
     ("jamy", ("staff",), None),
     ("av", ("coordinator",), "stockholm"),
+    # Auditors review break-the-glass accesses of their own agency, never their own.
+    ("polis", ("auditor", "staff"), None),
+    ("migr", ("auditor",), None),
 )
 BASIS = {"legal_basis": "uppgiftsskyldighet_akrim", "reason": "Gemensam kontroll i maj"}
 
@@ -420,6 +424,9 @@ def build_cases(world, users):
             actor=referrer,
         )
         for code, expired in spec["shares"].items():
+            holders = {referral.referring_agency_id, referral.receiving_agency_id}
+            if agencies[code].pk in holders or agencies[code].is_national_coordinator:
+                continue  # an agency that holds the referral is not shared with
             share = referral_services.share_referral(
                 referral, agency=agencies[code], actor=referrer, **BASIS
             )
@@ -476,6 +483,8 @@ CASES_FIXED = {
             "grants": {},
         },
         {"owner": "polis", "shares": {}, "grants": {0: ("view", True), 4: ("glass", False)}},
+        # break-the-glass by polis's auditor (their own review) and migr's coordinator
+        {"owner": "skv", "shares": {}, "grants": {6: ("glass", False), 3: ("glass", False)}},
     ],
     "referrals": [
         {
@@ -514,8 +523,15 @@ def _tips_for_all(self, user):
     return self.all()
 
 
+def _own_review_allowed(self, user, action, obj, original=case_policies.AccessReviewPolicy.decide):
+    if action == "change" and obj.user_id == user.pk:
+        return original(self, user, "view", obj)
+    return original(self, user, action, obj)
+
+
 CASE_MUTATIONS = {
     "decide": (case_policies.CasePolicy, "decide", _expired_share_counts),
+    "decide_review": (case_policies.AccessReviewPolicy, "decide", _own_review_allowed),
     "scope": (referral_policies.ReferralPolicy, "scope", _share_works_referral),
     "visible_to": (Tip.objects.get_queryset().__class__, "visible_to", _tips_for_all),
     "has_perm": (PolicyBackend, "has_perm", _backend_says_yes),
@@ -532,20 +548,36 @@ def test_the_cases_differential_notices_a_change(case_personas, monkeypatch, mut
         assert disagreements(case_personas, CASE_MODELS) != []
 
 
-# --- django-guardian: shares, personal grants, owner agencies, break-the-glass ----------
+# --- django-guardian: cases and referrals ------------------------------------------------
 #
-# Cases are the model guardian holds rows for (docs/access.md, "django-guardian"). On random
-# worlds of cases owned by one agency or another, shared for view or edit with and without
-# an end (some already past), personal grants (some expired) and break-the-glass (some run
-# out), for every persona: guardian's `get_objects_for_user` and `user.has_perm(perm, case)`
-# give the rule's answer for view, change and share. The rule is the case policy where one
-# is registered, otherwise `visible_to` and the object rules of `cases.permissions`.
+# Guardian holds rows for cases and referrals (docs/access.md, "django-guardian"): the owner
+# agency's on a case, the holders' (referring, receiving agency, national coordinator) on a
+# referral, shares and personal grants. A role's capabilities are permissions of their own
+# (`cases.work_on_cases`, `cases.edit_referrals`, ...), never the object permissions the
+# rows carry, so guardian's default `get_objects_for_user` (accept_global_perms=True) reads
+# no role as "every object": asked for the object permission and the action's capabilities
+# (`CAPABILITIES` of the policy), it gives the relation and the capability, as the policy.
+#
+# On random worlds (cases owned by one agency or another, shared for view or edit with and
+# without an end, some past, personal grants, some expired, break-the-glass in force and run
+# out; referrals of three agencies to four receiving bodies, with and without consent to
+# sharing, shared on consent or on a duty, shares and personal grants ended or not, consent
+# withdrawn afterwards, the national coordinator moved to another agency before or after)
+# and for every persona, object and action: `scope`, `decide`, `visible_to`,
+# `user.has_perm(perm, obj)`, guardian's own checker on the rows (`GrantChecker`) and
+# guardian's default `get_objects_for_user` agree.
 
-CASE_ACTIONS = {
-    "view": "cases.view_case",
-    "change": "cases.change_case",
-    "share": "cases.share_case",
+from cases.coordination.policies import CAPABILITIES as CASE_CAPABILITIES  # noqa: E402
+from cases.referrals.models import ReferralGroupObjectPermission  # noqa: E402
+from cases.referrals.policies import CAPABILITIES as REFERRAL_CAPABILITIES  # noqa: E402
+
+# The actions guardian holds rows for, and the capabilities each needs besides its row.
+GUARDIAN_ACTIONS = {
+    Case: {action: CASE_CAPABILITIES[action] for action in ("view", "change", "share")},
+    VictimReferral: REFERRAL_CAPABILITIES,
 }
+GUARDIAN_AGENCIES = ("av", "skv", "polis", "migr", "jamy")
+GUARDIAN_ROLES = ("staff", "coordinator", "analyst")
 PAST = -1  # an end that has already passed (time passing, not an action)
 
 grant_end = st.sampled_from((None, 30, PAST))
@@ -565,43 +597,80 @@ guardian_case_spec = st.fixed_dictionaries(
         ),
     }
 )
-guardian_worlds = st.lists(guardian_case_spec, min_size=1, max_size=3)
+guardian_referral_spec = st.fixed_dictionaries(
+    {
+        "referrer": st.sampled_from(("av", "skv", "polis")),
+        "receiving_body": st.sampled_from(
+            ("nspm_stodtelefon", "polis", "migrationsverket", "ovrig")
+        ),
+        "consent_sharing": st.booleans(),
+        # agency -> (legal basis, end); a share on consent without consent is refused, and so
+        # is a share with an agency that holds the referral
+        "shares": st.dictionaries(
+            st.sampled_from(GUARDIAN_AGENCIES),
+            st.tuples(st.sampled_from(("samtycke", "uppgiftsskyldighet_akrim")), grant_end),
+            max_size=2,
+        ),
+        "grants": st.dictionaries(
+            st.tuples(st.sampled_from(GUARDIAN_AGENCIES), st.sampled_from(GUARDIAN_ROLES)),
+            grant_end,
+            max_size=2,
+        ),
+        "withdraw_sharing": st.booleans(),
+    }
+)
+guardian_worlds = st.fixed_dictionaries(
+    {
+        "cases": st.lists(guardian_case_spec, max_size=3),
+        "referrals": st.lists(guardian_referral_spec, max_size=3),
+        # The national coordinator for victims: jamy, as in the reference data, or moved to
+        # migr before the referrals are made or after (its rows follow the agency's flag).
+        "national": st.sampled_from(("jamy", "migr_before", "migr_after")),
+    }
+)
 
 
 def _expire(model, **lookup):
-    from django.utils import timezone
-
     model.all_grants.filter(part_of=None, **lookup).update(
-        expires_at=timezone.now() - timezone.timedelta(seconds=1)
+        expires_at=timezone.now() - timedelta(seconds=1)
     )
 
 
-def build_guardian_cases(world, persona):
-    from django.core.exceptions import ValidationError
-    from django.utils import timezone
+def _ends(end):
+    return timezone.now() + timedelta(days=end) if end and end > 0 else None
 
-    from cases.coordination import services as case_services
-    from cases.coordination.models import CaseGroupObjectPermission, CaseUserObjectPermission
+
+def _move_national_coordinator(to_code):
+    for agency in Agency.objects.filter(is_national_coordinator=True):
+        agency.is_national_coordinator = False
+        agency.save()
+    agency = Agency.objects.get(code=to_code)
+    agency.is_national_coordinator = True
+    agency.save()
+
+
+def build_guardian_world(world, persona):
+    from django.core.exceptions import ValidationError
 
     basis = {"legal_basis": "uppgiftsskyldighet_akrim", "reason": "Gemensam kontroll i maj"}
-    for n, spec in enumerate(world):
+    if world["national"] == "migr_before":
+        _move_national_coordinator("migr")
+    for n, spec in enumerate(world["cases"]):
         owner = persona(spec["owner"], "staff")
         case = case_services.open_case(title=f"Ärende {n}", actor=owner)
         for code, (access, end) in spec["shares"].items():
             if code == spec["owner"]:
                 continue
             agency = Agency.objects.get(code=code)
-            ends = timezone.now() + timezone.timedelta(days=end) if end and end > 0 else None
             case_services.share_case(
-                case, agency=agency, access=access, expires_at=ends, actor=owner, **basis
+                case, agency=agency, access=access, expires_at=_ends(end), actor=owner, **basis
             )
             if end == PAST:
                 _expire(CaseGroupObjectPermission, content_object=case, group=agency.group)
         for (code, role), (access, end) in spec["grants"].items():
             user = persona(code, role)
-            ends = timezone.now() + timezone.timedelta(days=end) if end and end > 0 else None
             case_services.grant_personal_access(
-                case, user=user, access=access, expires_at=ends, actor=owner, **basis
+                case, user=user, access=access, expires_at=_ends(end), actor=owner, **basis
             )
             if end == PAST:
                 _expire(CaseUserObjectPermission, content_object=case, user=user)
@@ -615,65 +684,96 @@ def build_guardian_cases(world, persona):
                 continue  # already in scope: break-the-glass is refused
             if ran_out:
                 _expire(CaseUserObjectPermission, content_object=case, user=user)
-
-
-def case_rule(user, action):
-    """The rule's answer for cases: the policy where registered, else the rules of today."""
-    from cases import permissions
-    from cases.coordination.models import Case
-
-    policy = policy_for(Case)
-    cases = list(Case.objects.all())
-    if policy is not None and action in policy.actions:
-        return {c.pk for c in cases if policy.decide(user, action, c)}
-    visible = set(Case.objects.visible_to(user).values_list("pk", flat=True))
-    if action == "view":
-        return visible
-    check = permissions.can_edit if action == "change" else permissions.can_share
-    return {c.pk for c in cases if c.pk in visible and check(user, c)}
+    view_referral = Permission.objects.get(
+        content_type__app_label="cases", codename="view_victimreferral"
+    )
+    for spec in world["referrals"]:
+        referrer = persona(spec["referrer"], "staff")
+        referral = referral_services.create_referral(
+            person={"identifier_type": "none", "sex": "female", "nationality": "UA"},
+            receiving_body=spec["receiving_body"],
+            consent={"support": True, "sharing": spec["consent_sharing"], "statistics": True},
+            actor=referrer,
+        )
+        for code, (legal_basis, end) in spec["shares"].items():
+            agency = Agency.objects.get(code=code)
+            try:
+                referral_services.share_referral(
+                    referral,
+                    agency=agency,
+                    legal_basis=legal_basis,
+                    reason="Gemensam kontroll i maj",
+                    expires_at=_ends(end),
+                    actor=referrer,
+                )
+            except ValidationError:
+                continue  # no consent for a share on consent, or the agency holds it
+            if end == PAST:
+                _expire(ReferralGroupObjectPermission, content_object=referral, group=agency.group)
+        for (code, role), end in spec["grants"].items():
+            # No service grants one yet (cases/referrals/models.py); the row as guardian has it.
+            ReferralUserObjectPermission.objects.create(
+                content_object=referral,
+                user=persona(code, role),
+                permission=view_referral,
+                granted_by=referrer,
+                expires_at=timezone.now() - timedelta(seconds=1) if end == PAST else _ends(end),
+                **basis,
+            )
+        if spec["withdraw_sharing"]:
+            referral_services.withdraw_consent(referral, purpose="sharing", actor=referrer)
+    if world["national"] == "migr_after":
+        _move_national_coordinator("migr")
 
 
 def guardian_disagreements(users) -> list[str]:
-    """Every (persona, action) where guardian's answers differ from the rule's.
-
-    `get_objects_for_user` is asked as akrim asks it (`accept_global_perms=False`, as DRF's
-    object-permission filters do): a role's model permission is a capability, not a grant on
-    every object, and guardian's rows are the relation to the object; an action needs both
-    (docs/access.md, "django-guardian"). `has_perm` is the policy's answer where a policy is
-    registered (network.backends.PolicyBackend), otherwise guardian's backend on the rows."""
+    """Every (persona, model, action) where two answers differ: the policy's `scope` and
+    `decide`, `visible_to`, `user.has_perm(perm, obj)`, guardian's checker on the rows with
+    the action's capabilities, and guardian's default `get_objects_for_user` asked for the
+    object permission and the capabilities."""
     from guardian.shortcuts import get_objects_for_user
 
-    from cases.coordination.models import Case
+    from network.backends import GrantChecker
 
-    policy = policy_for(Case)
     found = []
-    for user in users:
-        user = type(user).objects.get(pk=user.pk)
-        cases = list(Case.objects.all())
-        for action, perm in CASE_ACTIONS.items():
-            rule = case_rule(user, action)
-            # A role's model permission is the capability; guardian's rows are the relation.
-            capable = action == "view" or user.has_perm(perm)
-            listed = set(
-                get_objects_for_user(user, perm, Case, accept_global_perms=False).values_list(
-                    "pk", flat=True
-                )
-            )
-            if not capable:
-                listed = set()
-            if listed != rule:
-                found.append(f"{user} {action}: get_objects_for_user {listed} rule {rule}")
-            permitted = {c.pk for c in cases if user.has_perm(perm, c)}
-            if policy is None and not capable:
-                permitted = set()  # guardian's backend answers (no case policy registered)
-            if permitted != rule:
-                found.append(f"{user} {action}: has_perm {permitted} rule {rule}")
+    for model, actions in GUARDIAN_ACTIONS.items():
+        policy = policy_for(model)
+        objects = list(model.objects.all())
+        for user in users:
+            user = type(user).objects.get(pk=user.pk)  # fresh permission caches
+            checker = GrantChecker(user)
+            for action, capabilities in actions.items():
+                perm = _codename(model, action)
+                rule = set(policy.scope(user, action).values_list("pk", flat=True))
+                answers = {
+                    "decide": {o.pk for o in objects if policy.decide(user, action, o)},
+                    "has_perm": {o.pk for o in objects if user.has_perm(perm, o)},
+                    "guardian checker": {
+                        o.pk
+                        for o in objects
+                        if checker.has_perm(perm, o) and all(map(user.has_perm, capabilities))
+                    },
+                    "get_objects_for_user": set(
+                        get_objects_for_user(user, [perm, *capabilities], model).values_list(
+                            "pk", flat=True
+                        )
+                    ),
+                }
+                if action == "view":
+                    answers["visible_to"] = set(
+                        model.objects.visible_to(user).values_list("pk", flat=True)
+                    )
+                for name, answer in answers.items():
+                    if answer != rule:
+                        found.append(
+                            f"{user} {model.__name__} {action}: {name} {answer} scope {rule}"
+                        )
     return found
 
 
 @pytest.fixture
 def guardian_personas(persona):
-    return [persona(code, role) for code in AGENCIES for role in (*ROLES, "analyst")]
+    return [persona(code, role) for code in GUARDIAN_AGENCIES for role in GUARDIAN_ROLES]
 
 
 @settings(
@@ -682,29 +782,59 @@ def guardian_personas(persona):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(world=guardian_worlds)
-def test_guardian_agrees_on_cases(guardian_personas, persona, world):
+def test_guardian_agrees_on_cases_and_referrals(guardian_personas, persona, world):
     with rolled_back():
-        build_guardian_cases(world, persona)
+        build_guardian_world(world, persona)
         assert guardian_disagreements(guardian_personas) == []
 
 
 # One world where each guardian rule matters: an expired share and an active one, an edit
 # share, an expired personal grant beside an active share, break-the-glass in force and run
-# out, cases of two owners.
-GUARDIAN_FIXED = [
-    {
-        "owner": "skv",
-        "shares": {"polis": ("edit", None), "av": ("view", PAST)},
-        "grants": {("av", "staff"): ("view", PAST), ("polis", "coordinator"): ("edit", 30)},
-        "glass": {("av", "coordinator"): False},
-    },
-    {
-        "owner": "av",
-        "shares": {"skv": ("view", 30)},
-        "grants": {("skv", "staff"): ("edit", PAST)},
-        "glass": {("polis", "staff"): True},
-    },
-]
+# out, cases of two owners; referrals received by jamy (the national coordinator) and by
+# migr, one only referred, shared with an expired share and an active one, a personal grant.
+GUARDIAN_FIXED = {
+    "cases": [
+        {
+            "owner": "skv",
+            "shares": {"polis": ("edit", None), "av": ("view", PAST)},
+            "grants": {("av", "staff"): ("view", PAST), ("polis", "coordinator"): ("edit", 30)},
+            "glass": {("av", "coordinator"): False},
+        },
+        {
+            "owner": "av",
+            "shares": {"skv": ("view", 30)},
+            "grants": {("skv", "staff"): ("edit", PAST)},
+            "glass": {("polis", "staff"): True},
+        },
+    ],
+    "referrals": [
+        {
+            "referrer": "skv",
+            "receiving_body": "migrationsverket",
+            "consent_sharing": True,
+            "shares": {"av": ("samtycke", PAST), "polis": ("samtycke", 30)},
+            "grants": {("av", "coordinator"): None},
+            "withdraw_sharing": True,
+        },
+        {
+            "referrer": "polis",
+            "receiving_body": "ovrig",
+            "consent_sharing": False,
+            "shares": {"skv": ("uppgiftsskyldighet_akrim", None)},
+            "grants": {},
+            "withdraw_sharing": False,
+        },
+        {
+            "referrer": "av",
+            "receiving_body": "nspm_stodtelefon",
+            "consent_sharing": True,
+            "shares": {},
+            "grants": {("skv", "staff"): PAST},
+            "withdraw_sharing": False,
+        },
+    ],
+    "national": "jamy",
+}
 
 
 def _expiry_ignored(self):
@@ -713,62 +843,120 @@ def _expiry_ignored(self):
     return QuerySet(self.model, using=self._db)  # guardian as before: every row counts
 
 
-def _no_owner_rows(case):
+def _no_rows(*args, **kwargs):
     return None
 
 
-def _guardian_says_yes(self, user_obj, perm, obj=None):
+def _holders_without_national(referral):
+    return set(
+        Agency.objects.filter(
+            pk__in=[referral.referring_agency_id, referral.receiving_agency_id],
+            group__isnull=False,
+        ).values_list("group_id", flat=True)
+    )
+
+
+def _says_yes(self, user_obj, perm, obj=None):
     return obj is not None
 
 
-def _guardian_list_owner_only(user, perms, klass=None, **kwargs):
-    from cases.coordination.models import Case
+def _checker_says_yes(self, perm, obj):
+    return True
 
+
+def _guardian_list_owner_only(user, perms, klass=None, **kwargs):
     agency = user.active_membership.agency_id
+    if klass is VictimReferral:
+        return VictimReferral.objects.filter(referring_agency_id=agency)
     return Case.objects.filter(owner_agency_id=agency)
+
+
+def _staff_view_referrals_again():
+    """The design this replaced: the role carries the object permission as its capability."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.get(name="role:staff").permissions.add(
+        Permission.objects.get(content_type__app_label="cases", codename="view_victimreferral")
+    )
 
 
 def _guardian_mutations():
     from guardian import shortcuts
 
     from cases import grants
-    from network.backends import GrantBackend
+    from network.backends import GrantChecker
 
     return {
         "expiry": [(grants._ActiveRows, "get_queryset", _expiry_ignored)],
-        "owner_rows": [(grants, "write_owner_rows", _no_owner_rows)],
-        "has_perm": [
-            (GrantBackend, "has_perm", _guardian_says_yes),
-            (PolicyBackend, "has_perm", _guardian_says_yes),
+        "owner_rows": [(grants, "write_owner_rows", _no_rows)],
+        "referral_rows": [(grants, "write_referral_holder_rows", _no_rows)],
+        "national_coordinator_rows": [
+            (grants, "_referral_holder_groups", _holders_without_national)
         ],
+        "has_perm": [(PolicyBackend, "has_perm", _says_yes)],
+        "guardian_checker": [(GrantChecker, "has_perm", _checker_says_yes)],
         "get_objects_for_user": [(shortcuts, "get_objects_for_user", _guardian_list_owner_only)],
+        "capability_is_object_permission": [],
     }
 
 
-@pytest.mark.parametrize("mutated", ["expiry", "owner_rows", "has_perm", "get_objects_for_user"])
+@pytest.mark.parametrize("mutated", sorted(_guardian_mutations()))
 def test_the_guardian_differential_notices_a_change(
     guardian_personas, persona, monkeypatch, mutated
 ):
     with rolled_back():
-        build_guardian_cases(GUARDIAN_FIXED, persona)
+        build_guardian_world(GUARDIAN_FIXED, persona)
         assert guardian_disagreements(guardian_personas) == []
     for target, name, replacement in _guardian_mutations()[mutated]:
         monkeypatch.setattr(target, name, replacement)
     with rolled_back():
-        build_guardian_cases(GUARDIAN_FIXED, persona)
+        build_guardian_world(GUARDIAN_FIXED, persona)
+        if mutated == "capability_is_object_permission":
+            _staff_view_referrals_again()
         assert guardian_disagreements(guardian_personas) != []
 
 
-def test_global_permissions_are_capabilities_not_grants(persona):
-    """Why `get_objects_for_user` is asked with `accept_global_perms=False`: with guardian's
-    default, a role that works with cases would list every case (docs/access.md)."""
+def test_no_role_capability_is_an_object_permission():
+    """What keeps guardian's default `get_objects_for_user` from listing every case or
+    referral to a role: no role carries a permission of Case or VictimReferral that names a
+    policy action (those are the rows' permissions; docs/access.md, "django-guardian")."""
+    from network.models import Role
+    from network.permissions import capabilities
+
+    object_permissions = {
+        f"cases.{codename}"
+        for model in GUARDIAN_ACTIONS
+        for codename in Permission.objects.filter(
+            content_type__app_label="cases", content_type__model=model._meta.model_name
+        ).values_list("codename", flat=True)
+        if policy_for(model).action_of(codename) is not None
+    }
+    assert {"cases.view_case", "cases.share_case", "cases.reveal_victimreferral"} <= (
+        object_permissions
+    )
+    for role in Role.values:
+        assert not capabilities(role) & object_permissions, role
+
+
+def test_guardian_default_lists_only_the_rows(persona):
+    """Guardian's default call (`accept_global_perms=True`): an agency that works with cases
+    sees only its own, and a referral only where it holds it."""
     from guardian.shortcuts import get_objects_for_user
 
-    from cases.coordination import services as case_services
-    from cases.coordination.models import Case
-
-    case = case_services.open_case(title="Ärende", actor=persona("skv", "staff"))
+    owner = persona("skv", "staff")
+    case = case_services.open_case(title="Ärende", actor=owner)
+    referral = referral_services.create_referral(
+        person={"identifier_type": "none", "sex": "female", "nationality": "UA"},
+        receiving_body="ovrig",
+        consent={"support": True, "sharing": True, "statistics": True},
+        actor=owner,
+    )
     outsider = persona("polis", "staff")
-    assert list(get_objects_for_user(outsider, "cases.view_case", Case)) == [case]
-    assert not get_objects_for_user(outsider, "cases.view_case", Case, accept_global_perms=False)
-    assert not outsider.has_perm("cases.view_case", case)
+    assert list(get_objects_for_user(owner, "cases.view_case", Case)) == [case]
+    assert not get_objects_for_user(outsider, "cases.view_case", Case)
+    view = ["cases.view_victimreferral", *REFERRAL_CAPABILITIES["view"]]
+    assert list(get_objects_for_user(owner, view, VictimReferral)) == [referral]
+    assert list(get_objects_for_user(persona("jamy", "staff"), view, VictimReferral)) == [referral]
+    assert not get_objects_for_user(outsider, view, VictimReferral)
+    # An analyst of the referring agency holds the rows but not the capability.
+    assert not get_objects_for_user(persona("skv", "analyst"), view, VictimReferral)
