@@ -1,0 +1,118 @@
+"""The ranking scores in full only the contenders (inspections/risk.py, `rank`): a short list
+must be exactly the head of the list that scores every workplace, and the draw exactly the
+first of the seeded order among the rest.
+
+The full list (limit 500, no draw) is the reference: every workplace of the universe is a
+contender there. Short lists with and without a draw are then compared with it; the data
+are made so that the bar leaves workplaces out (asserted, so the test cannot pass without
+the pruning being exercised)."""
+
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from inspections import risk
+from inspections.models import AgencyAssignment, Inspection, RankingFact, Workplace
+from network.models import Agency, County
+from tests.inspections.test_ranking_facts import _world
+
+pytestmark = pytest.mark.django_db
+
+LATER = ("tips", "linked_employers", "signals")
+
+
+def _quiet_places(actor, n):
+    """Workplaces outside the risk table, each controlled last month by Arbetsmiljöverket and
+    the police with nothing found: their four known factors are 0, so the caps of the other
+    three cannot lift them to the bar."""
+    county = County.objects.get(code="01")
+    av, polis = Agency.objects.get(code="av"), Agency.objects.get(code="polis")
+    for i in range(n):
+        place = Workplace.objects.create(
+            name=f"Lugn {i}", municipality="0180", county=county, sni="62.010"
+        )
+        day = date(2025, 12, 1) + timedelta(days=i)
+        inspection = Inspection.objects.create(
+            reference=f"KO-Q-{i}",
+            workplace=place,
+            coordinating_agency=av,
+            planned_date=day,
+            status="performed",
+            performed_on=day,
+            created_by=actor,
+        )
+        AgencyAssignment.objects.create(
+            inspection=inspection,
+            agency=polis,
+            mode="on_site",
+            status="accepted",
+            assigned_by=actor,
+        )
+
+
+def _request(limit, share, industries=()):
+    return risk.build_request(
+        centre="stockholm",
+        industries=industries,
+        period="2026-01",
+        limit=limit,
+        random_share=share,
+        today=date(2025, 1, 1),
+    )
+
+
+def _draw_key(place_id, seed):
+    return ((place_id * 2654435761 + seed) % 4294967311, place_id)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_short_lists_are_the_head_of_the_full_list_and_the_draw_its_seeded_rest(persona, seed):
+    _world(persona, seed=seed, inspections=40)
+    _quiet_places(persona("av", "coordinator"), 8)
+    for user in (persona("av", "coordinator"), persona("polis", "coordinator")):
+        full = risk.rank(_request(500, 0), user=user)
+        assert full, user
+        points = {c.workplace.pk: {f.key: f.points for f in c.factors} for c in full}
+        scores = {pk: sum(p.values()) for pk, p in points.items()}
+        known = {pk: sum(v for k, v in p.items() if k not in LATER) for pk, p in points.items()}
+        by_score = sorted(scores, key=lambda pk: (-scores[pk], pk))
+        assert [c.workplace.pk for c in full] == by_score
+        network = user.active_membership.agency.is_network_member
+        as_of = _request(1, 0).start
+        seen = Counter()  # joint findings the agency sees here, before the period
+        for fact in RankingFact.objects.visible_to(user).filter(performed_on__lt=as_of):
+            seen[fact.workplace_id] += fact.n_joint
+        pruned = False
+        for limit, share in ((1, 0), (2, 0), (3, 0), (5, 0.4), (4, 0.5), (6, 0.2)):
+            request = _request(limit, share)
+            n = min(limit, len(full))
+            n_random = (n * round(share * 1000) + 500) // 1000
+            n_top = n - n_random
+            short = risk.rank(request, user=user)
+            top = [c for c in short if c.basis == "risk_ranking"]
+            drawn = [c for c in short if c.basis != "risk_ranking"]
+            assert [c.workplace.pk for c in top] == by_score[:n_top], (user, limit, share)
+            rest = [
+                pk for pk in scores if points[pk]["industry"] > 0 and pk not in by_score[:n_top]
+            ]
+            rest.sort(key=lambda pk: _draw_key(pk, request.seed))
+            assert [c.workplace.pk for c in drawn] == rest[:n_random], (user, limit, share)
+            for candidate in short:  # every factor as the full scoring gave it
+                pk = candidate.workplace.pk
+                assert {f.key: f.points for f in candidate.factors} == points[pk]
+                assert candidate.score == scores[pk]
+            if n_top:
+                # Did the bar leave anyone out? The n_top-th best of the four known factors
+                # (signals at their lowest: minus the joint findings the agency sees); then
+                # the caps of the three others on top of the four.
+                lowest = sorted(
+                    (
+                        known[pk] - (seen[pk] * risk.SIGNAL_POINTS if network else 0)
+                        for pk in scores
+                    ),
+                    reverse=True,
+                )
+                later = sum(risk.CAPS[k] for k in LATER if network or k != "signals")
+                pruned |= any(known[pk] + later < lowest[n_top - 1] for pk in scores)
+        assert pruned, user
