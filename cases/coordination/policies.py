@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
-from cases.grants import LegalBasis
+from cases.grants import LegalBasis, active
 from network.policies import (
     DENIED,
     Access,
@@ -44,13 +44,26 @@ VIEW, EDIT = "view_case", "change_case"
 
 
 def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
-    """The rows of `model` that grant `codename` (view: any access, change: edit) and have
-    not expired. The permission is a scalar subquery (evaluated once), not a join, so the
-    grant index (holder, permission, case, expiry) answers it alone (docs/performance.md)."""
+    """The rows of `model` that grant `codename` (view: any access, change: edit) and are in
+    force: the rows of the grant models' `objects` manager (cases/grants.py: not expired, and
+    a further permission only while the record it is `part_of` is in force). The permission
+    is a scalar subquery (evaluated once), not a join, so the grant index (holder,
+    permission, case, expiry) answers it alone (docs/performance.md).
+
+    The record is probed by its key (EXISTS), not listed (`part_of IN (every record in
+    force)`, as the manager has it): inside a case scope the list is a subplan per case row,
+    the first page of 50 is then planned at hundreds of thousands of cost units, and
+    PostgreSQL compiles it with JIT on every request (2.3 s instead of 5 ms at 250,000 cases,
+    docs/performance.md)."""
     now = now or timezone.now()
     permission = Permission.objects.filter(codename=codename).order_by().values("pk")[:1]
-    rows: QuerySet[Any] = model.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission_id=Subquery(permission)
+    record = model.all_grants.filter(
+        active(now=now), pk=OuterRef("part_of_id"), part_of__isnull=True
+    )
+    rows: QuerySet[Any] = model.all_grants.filter(
+        active(now=now),
+        Q(part_of__isnull=True) | Exists(record),
+        permission_id=Subquery(permission),
     )
     return rows
 
