@@ -59,8 +59,11 @@ def main(argv=None) -> dict:
         rebuilt_s = round(time.perf_counter() - started, 1)
         from django.db import connection
 
-        with connection.cursor() as cursor:  # the visibility map, as autovacuum would
-            for model in (RankingFact, RankingEmployerFact):
+        # The visibility map, as autovacuum would; and the markers the rebuild deleted (one
+        # per inspection): left dead, every ranking's claim of stale markers reads them all
+        # (60-90 ms at 250,000 inspections before this VACUUM).
+        with connection.cursor() as cursor:
+            for model in (RankingFact, RankingEmployerFact, RankingStale):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     centre = Centre.objects.get(code=args.centre)
     counties = list(centre.counties.values_list("id", flat=True))

@@ -292,7 +292,8 @@ def _scope(request: Request, user, county_ids: list[int]) -> dict[str, tuple[str
         .values("id", "employer_id", "orgnr", "address_key"),
         "sig": RankingFact.objects.filter(agency__isnull=True, performed_on__lt=as_of, **in_centre)
         .order_by()
-        .values("workplace_id", "n_joint"),
+        .values("workplace_id")
+        .annotate(n=Sum("n_joint")),
     }
     return {name: _sql(query) for name, query in queries.items()}
 
@@ -302,13 +303,15 @@ def rank(request: Request, *, user) -> list[Candidate]:
     drawn at random (seeded) among the other workplaces in a risk industry.
 
     Only some workplaces are scored in full (docs/performance.md, "Risk ranking: scoring
-    only the contenders"). Four factors come from the one aggregate every workplace needs
-    anyway (industry, findings, decisions, last control); the other three (tips, linked
-    employers, signals) need further joins and together add at most their caps. So the
-    `n_top`-th best of the four-factor sums is a bar no top candidate can be below, and a
-    workplace whose four factors plus those caps stay below it cannot be in the top: only
-    the contenders above the bar, and the first of the seeded random order (the draw), get
-    the other three factors. The list is the one scoring every workplace would give."""
+    only the contenders"). Six factors are cheap for every workplace: industry, findings,
+    decisions and last control come from the one aggregate over the facts, tips and signals
+    from small inputs (the visible open tips, the joint controls' network rows). The
+    seventh, linked employers, needs every employer's findings elsewhere and adds at most
+    its cap. So the `n_top`-th best of the six-factor sums is a bar no top candidate can be
+    below, and a workplace whose six factors plus that cap stay below it cannot be in the
+    top: only the contenders above the bar, and the first of the seeded random order (the
+    draw), get the seventh. The list is the one scoring every workplace would give
+    (tests/inspections/test_ranking_contenders.py)."""
     membership = user.active_membership
     if membership is None:
         return []
@@ -321,19 +324,18 @@ def rank(request: Request, *, user) -> list[Candidate]:
     industry_sql, industry_params = _industry_case(risk_rows)
     network = membership.agency.is_network_member
     # Signals only for network agencies (the duty to share for joint workplace controls).
-    signals = "(COALESCE(sig.n, 0) - wp.n_joint)" if network else "0"
+    signals = "(COALESCE(sig.n, 0) - agg.n_joint)" if network else "0"
     signal_points = _capped(f"{signals} * {SIGNAL_POINTS * QUARTERS}", CAPS["signals"])
-    # The three factors read after the bar: at most their caps, and never below these
-    # (tips and linked employers count, so at least 0; signals are the joint findings here
-    # less those the agency sees, so at least minus those it sees).
-    later_max = (
-        CAPS["tips"] + CAPS["linked_employers"] + (CAPS["signals"] if network else 0)
-    ) * QUARTERS
-    later_min = f"(wp.n_joint * {-SIGNAL_POINTS * QUARTERS})" if network else "0"
+    # The factor read after the bar counts employers, so it adds 0 to its cap.
+    linked_max = CAPS["linked_employers"] * QUARTERS
     t = {m.__name__: m._meta.db_table for m in (Workplace, Employer, EmployerLink)}
     focus = " OR ".join("w.sni LIKE %s" for _ in request.prefixes) or "1=1"
     earlier = "performed_on < %s"
-    known = "(wp.q_industry + wp.q_findings + wp.q_decisions + wp.q_last_control)"
+    known = (
+        "(wp.q_industry + wp.q_findings + wp.q_decisions + wp.q_last_control"
+        " + wp.q_tips + wp.q_signals)"
+    )
+    counties = ", ".join(["%s"] * len(county_ids))
 
     def draw_order(alias: str) -> str:
         return f"({alias}.id * 2654435761 + %s) %% 4294967311, {alias}.id"
@@ -341,8 +343,9 @@ def rank(request: Request, *, user) -> list[Candidate]:
     # PostgreSQL: a scope read more than once is read once (MATERIALIZED) and joined, never
     # probed with IN (...): a probe of a CTE is estimated at 200 rows and planned as a nested
     # loop over hundreds of thousands of rows (bench/risk.py measured 40 s before this shape).
-    # The facts `vi` are read once, inline, by an aggregate; the employer facts `ve` twice,
-    # each time filtered to a few workplaces or employers, so inline too (NOT MATERIALIZED).
+    # The facts `vi` are read once, inline, by an aggregate; the employer facts `ve` three
+    # times, each time joined to a small set (the tips' employers, the contenders, their
+    # employers), so inline too (NOT MATERIALIZED): an index-only scan each.
     score = (
         "(q_industry + q_findings + q_decisions + q_tips + q_last_control"
         " + q_linked_employers + q_signals)"
@@ -370,6 +373,25 @@ def rank(request: Request, *, user) -> list[Candidate]:
         SELECT w.sni, ({industry_sql}) AS weight
         FROM (SELECT DISTINCT sni FROM agg) w WHERE ({focus})
     ),
+    tip_employers AS (
+        SELECT vt.id AS tip_id, vt.employer_id FROM vt WHERE vt.employer_id IS NOT NULL
+        UNION
+        SELECT vt.id, em.id FROM vt JOIN {t["Employer"]} em ON em.orgnr = vt.orgnr
+        WHERE vt.orgnr <> ''
+        UNION
+        SELECT l.tip_id, l.employer_id FROM {t["EmployerLink"]} l JOIN vt ON vt.id = l.tip_id
+        WHERE l.status = 'confirmed'
+    ),
+    tips AS (
+        SELECT named.workplace, COUNT(DISTINCT named.tip_id) AS n FROM (
+            SELECT ve.workplace_id AS workplace, te.tip_id
+            FROM ve JOIN tip_employers te ON te.employer_id = ve.employer_id
+            UNION
+            SELECT w.id, vt.id FROM {t["Workplace"]} w JOIN vt ON vt.address_key = w.address_key
+            WHERE w.county_id IN ({counties}) AND w.address_key <> ''
+        ) named GROUP BY named.workplace
+    ),
+    sig AS ({q["sig"][0]}),
     wp AS {once}(
         SELECT agg.workplace_id AS id, industry.weight, agg.last_on, agg.n_joint,
             {_capped("industry.weight * 10 * 4", CAPS["industry"])} AS q_industry,
@@ -377,8 +399,13 @@ def rank(request: Request, *, user) -> list[Candidate]:
             {_capped("agg.qp_decisions", CAPS["decisions"])} AS q_decisions,
             (CASE WHEN agg.last_on IS NULL THEN 30 WHEN agg.last_on < %s THEN 30
                   WHEN agg.last_on < %s THEN 20 WHEN agg.last_on < %s THEN 10
-                  ELSE 0 END) * {QUARTERS} AS q_last_control
+                  ELSE 0 END) * {QUARTERS} AS q_last_control,
+            {_capped(f"COALESCE(tips.n, 0) * {TIP_POINTS * QUARTERS}", CAPS["tips"])} AS q_tips,
+            {signal_points} AS q_signals,
+            COALESCE(tips.n, 0) AS n_tips, {signals} AS n_signals
         FROM agg JOIN industry ON industry.sni = agg.sni
+        LEFT JOIN tips ON tips.workplace = agg.workplace_id
+        LEFT JOIN sig ON sig.workplace_id = agg.workplace_id
         WHERE agg.planned_now = 0
     ),
     quota AS (
@@ -386,12 +413,12 @@ def rank(request: Request, *, user) -> list[Candidate]:
         FROM (SELECT CASE WHEN COUNT(*) < %s THEN COUNT(*) ELSE %s END AS n FROM wp) u
     ),
     bar AS (
-        SELECT {known} + {later_min} AS q FROM wp ORDER BY 1 DESC
+        SELECT {known} AS q FROM wp ORDER BY 1 DESC
         LIMIT 1 OFFSET (SELECT CASE WHEN n_top > 0 THEN n_top - 1 ELSE 0 END FROM quota)
     ),
     need AS {once}(
         SELECT wp.* FROM wp
-        WHERE {known} + {later_max} >= (SELECT q FROM bar) AND (SELECT n_top FROM quota) > 0
+        WHERE {known} + {linked_max} >= (SELECT q FROM bar) AND (SELECT n_top FROM quota) > 0
         UNION
         SELECT * FROM (
             SELECT wp.* FROM wp WHERE wp.weight > 0 ORDER BY {draw_order("wp")}
@@ -414,42 +441,14 @@ def rank(request: Request, *, user) -> list[Candidate]:
         WHERE f.lo <> e.workplace OR f.hi <> e.workplace
         GROUP BY e.workplace
     ),
-    tip_employers AS (
-        SELECT vt.id AS tip_id, vt.employer_id FROM vt WHERE vt.employer_id IS NOT NULL
-        UNION
-        SELECT vt.id, em.id FROM vt JOIN {t["Employer"]} em ON em.orgnr = vt.orgnr
-        WHERE vt.orgnr <> ''
-        UNION
-        SELECT l.tip_id, l.employer_id FROM {t["EmployerLink"]} l JOIN vt ON vt.id = l.tip_id
-        WHERE l.status = 'confirmed'
-    ),
-    tips AS (
-        SELECT named.workplace, COUNT(DISTINCT named.tip_id) AS n FROM (
-            SELECT e.workplace, te.tip_id
-            FROM met e JOIN tip_employers te ON te.employer_id = e.employer_id
-            UNION
-            SELECT w.id, vt.id FROM {t["Workplace"]} w JOIN vt ON vt.address_key = w.address_key
-            WHERE w.id IN (SELECT id FROM need) AND w.address_key <> ''
-        ) named GROUP BY named.workplace
-    ),
-    sig AS (
-        SELECT s.workplace_id, SUM(s.n_joint) AS n FROM ({q["sig"][0]}) s
-        WHERE s.workplace_id IN (SELECT id FROM need)
-        GROUP BY s.workplace_id
-    ),
     scored AS {once}(SELECT r.*, {score} AS q_score FROM (
-    SELECT wp.id, wp.weight, wp.q_industry, wp.q_findings, wp.q_decisions,
-        {_capped(f"COALESCE(tips.n, 0) * {TIP_POINTS * QUARTERS}", CAPS["tips"])} AS q_tips,
+    SELECT wp.id, wp.weight, wp.q_industry, wp.q_findings, wp.q_decisions, wp.q_tips,
         wp.q_last_control,
         {_capped(f"COALESCE(linked.n, 0) * {LINKED_POINTS * QUARTERS}", CAPS["linked_employers"])}
             AS q_linked_employers,
-        {signal_points} AS q_signals,
-        COALESCE(tips.n, 0) AS n_tips, wp.last_on, COALESCE(linked.n, 0) AS n_linked,
-        {signals} AS n_signals
+        wp.q_signals, wp.n_tips, wp.last_on, COALESCE(linked.n, 0) AS n_linked, wp.n_signals
     FROM need wp
-    LEFT JOIN sig ON sig.workplace_id = wp.id
     LEFT JOIN linked ON linked.workplace = wp.id
-    LEFT JOIN tips ON tips.workplace = wp.id
     ) r),
     top AS (SELECT * FROM scored ORDER BY q_score DESC, id LIMIT (SELECT n_top FROM quota))
     SELECT * FROM (
@@ -487,6 +486,8 @@ def rank(request: Request, *, user) -> list[Candidate]:
         as_of,  # n_joint
         *industry_params,
         *[f"{x}%" for x in request.prefixes],
+        *county_ids,  # tips by address
+        *q["sig"][1],
         three_years,
         as_of - timedelta(days=730),
         one_year,  # last control buckets
@@ -497,7 +498,6 @@ def rank(request: Request, *, user) -> list[Candidate]:
         request.seed,  # the first of the draw
         True,
         as_of,  # employers with findings
-        *q["sig"][1],
         request.seed,
         request.seed,  # the draw
     ]

@@ -7,25 +7,24 @@ contender there. Short lists with and without a draw are then compared with it; 
 are made so that the bar leaves workplaces out (asserted, so the test cannot pass without
 the pruning being exercised)."""
 
-from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 
 from inspections import risk
-from inspections.models import AgencyAssignment, Inspection, RankingFact, Workplace
+from inspections.models import AgencyAssignment, Inspection, Workplace
 from network.models import Agency, County
 from tests.inspections.test_ranking_facts import _world
 
 pytestmark = pytest.mark.django_db
 
-LATER = ("tips", "linked_employers", "signals")
+LATER = ("linked_employers",)  # the factor scored only for the contenders
 
 
 def _quiet_places(actor, n):
     """Workplaces outside the risk table, each controlled last month by Arbetsmiljöverket and
-    the police with nothing found: their four known factors are 0, so the caps of the other
-    three cannot lift them to the bar."""
+    the police with nothing found: their six known factors are 0, so the cap of the seventh
+    cannot lift them to the bar."""
     county = County.objects.get(code="01")
     av, polis = Agency.objects.get(code="av"), Agency.objects.get(code="polis")
     for i in range(n):
@@ -78,11 +77,6 @@ def test_short_lists_are_the_head_of_the_full_list_and_the_draw_its_seeded_rest(
         known = {pk: sum(v for k, v in p.items() if k not in LATER) for pk, p in points.items()}
         by_score = sorted(scores, key=lambda pk: (-scores[pk], pk))
         assert [c.workplace.pk for c in full] == by_score
-        network = user.active_membership.agency.is_network_member
-        as_of = _request(1, 0).start
-        seen = Counter()  # joint findings the agency sees here, before the period
-        for fact in RankingFact.objects.visible_to(user).filter(performed_on__lt=as_of):
-            seen[fact.workplace_id] += fact.n_joint
         pruned = False
         for limit, share in ((1, 0), (2, 0), (3, 0), (5, 0.4), (4, 0.5), (6, 0.2)):
             request = _request(limit, share)
@@ -103,16 +97,9 @@ def test_short_lists_are_the_head_of_the_full_list_and_the_draw_its_seeded_rest(
                 assert {f.key: f.points for f in candidate.factors} == points[pk]
                 assert candidate.score == scores[pk]
             if n_top:
-                # Did the bar leave anyone out? The n_top-th best of the four known factors
-                # (signals at their lowest: minus the joint findings the agency sees); then
-                # the caps of the three others on top of the four.
-                lowest = sorted(
-                    (
-                        known[pk] - (seen[pk] * risk.SIGNAL_POINTS if network else 0)
-                        for pk in scores
-                    ),
-                    reverse=True,
-                )
-                later = sum(risk.CAPS[k] for k in LATER if network or k != "signals")
-                pruned |= any(known[pk] + later < lowest[n_top - 1] for pk in scores)
+                # Did the bar leave anyone out? The n_top-th best of the six factors known for
+                # every workplace; then the cap of the seventh (linked employers) on top.
+                bar = sorted(known.values(), reverse=True)[n_top - 1]
+                cap = risk.CAPS["linked_employers"]
+                pruned |= any(known[pk] + cap < bar for pk in scores)
         assert pruned, user
