@@ -8,7 +8,8 @@ Measures, for an Arbetsmiljöverket coordinator and the Stockholm centre (median
 database, 50 candidates returned) without and with a focus industry, against the bare
 first page of the same universe (the centre's workplaces the coordinator can see an
 inspection at, no scoring) as the baseline in the same run. The target is under a second
-for a centre with 100,000 workplaces; the JSON names how many workplaces the centre had.
+for the full-size centre (240,428 workplaces, 191,085 ranked); a smaller data set gets its
+share of that second (`target_ms` in the JSON, with how many workplaces the centre had).
 The generator loads with COPY, so every inspection's ranking facts are stale: they are
 rebuilt first (`facts.rebuild`, timed apart, then VACUUM ANALYZE as autovacuum would).
 """
@@ -19,6 +20,9 @@ import argparse
 from datetime import date
 
 from bench.common import median_ms, ratio, report, setup
+
+TARGET_MS = 1000  # the whole ranking of the full-size Stockholm centre
+FULL_SIZE_RANKED = 191_085  # workplaces ranked there at --scale 1 (docs/performance.md)
 
 
 def main(argv=None) -> dict:
@@ -59,8 +63,11 @@ def main(argv=None) -> dict:
         rebuilt_s = round(time.perf_counter() - started, 1)
         from django.db import connection
 
-        with connection.cursor() as cursor:  # the visibility map, as autovacuum would
-            for model in (RankingFact, RankingEmployerFact):
+        # The visibility map, as autovacuum would; and the markers the rebuild deleted (one
+        # per inspection): left dead, every ranking's claim of stale markers reads them all
+        # (60-90 ms at 250,000 inspections before this VACUUM).
+        with connection.cursor() as cursor:
+            for model in (RankingFact, RankingEmployerFact, RankingStale):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     centre = Centre.objects.get(code=args.centre)
     counties = list(centre.counties.values_list("id", flat=True))
@@ -105,6 +112,9 @@ def main(argv=None) -> dict:
         ms = median_ms(stale_then_refresh, args.repeat)
         rows.append({"query": f"refresh after {n} changed", "ms": ms, "ratio": ratio(ms, baseline)})
     top = ranking(())()
+    # The target is for the full-size centre; a smaller data set gets its share of it (the
+    # statement is linear in the workplaces ranked), so `make bench` says the same thing.
+    target = round(TARGET_MS * min(1.0, universe_size / FULL_SIZE_RANKED))
     return report(
         "risk",
         rows,
@@ -116,8 +126,9 @@ def main(argv=None) -> dict:
             "candidates_returned": len(top),
             "fact_rows": RankingFact.objects.count(),
             "facts_rebuilt_s": rebuilt_s,
-            "target_ms": 1000,
-            "target_met": slowest < 1000,
+            "target_ms": target,
+            "target_scaled": target < TARGET_MS,
+            "target_met": slowest < target,
             "first_candidate": {
                 "score": top[0].score if top else None,
                 "factors": {f.key: f.points for f in top[0].factors} if top else None,

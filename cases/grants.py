@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
@@ -54,20 +54,27 @@ def active(prefix: str = "", now=None) -> Q:
     return Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})
 
 
+def in_force(model, now=None) -> Q:
+    """The rows of a grant model in force: not expired, and a further permission (`part_of`)
+    only while the record it belongs to is in force.
+
+    The record is probed by its key (EXISTS), not listed (`part_of IN (every record in
+    force)`): inside a case scope a list is a subplan per case row, the first page of 50 is
+    then planned at hundreds of thousands of cost units and PostgreSQL JIT-compiles it on
+    every request (docs/performance.md, "Speed where people wait")."""
+    now = now or timezone.now()
+    record = model.all_grants.filter(
+        active(now=now), pk=OuterRef("part_of_id"), part_of__isnull=True
+    )
+    return active(now=now) & (Q(part_of__isnull=True) | Q(Exists(record)))
+
+
 class _ActiveRows(models.Manager[Any]):
-    """Only rows in force: an expired share or grant, and a further permission of one
-    (`part_of`), are left out. The parent's expiry is asked as a subquery, not a join, so the
-    rows guardian reads stay one per permission."""
+    """Only rows in force (`in_force`). The parent's expiry is asked as a subquery, not a
+    join, so the rows guardian reads stay one per permission."""
 
     def get_queryset(self) -> models.QuerySet[Any]:
-        now = timezone.now()
-        records = self.model.all_grants.filter(active(now=now), part_of__isnull=True)
-        return (
-            super()
-            .get_queryset()
-            .filter(active(now=now))
-            .filter(Q(part_of__isnull=True) | Q(part_of_id__in=records.values("pk")))
-        )
+        return super().get_queryset().filter(in_force(self.model))
 
 
 class ActiveUserGrants(_ActiveRows, UserObjectPermissionManager):

@@ -215,18 +215,24 @@ def _statements(in_clause: str | None) -> list[str]:
         INSERT INTO {t["RankingEmployerFact"]} (agency_id, inspection_id, employer_id,
             workplace_id, county_id, assigned, coordinating, performed_on, has_findings)
         WITH {scope},
-        with_findings AS (SELECT DISTINCT agency_id, inspection_id, employer_id FROM readable)
+        with_findings AS (
+            SELECT DISTINCT agency_id, inspection_id, employer_id FROM readable
+            WHERE employer_id IS NOT NULL
+        ),
+        site_findings AS (
+            SELECT DISTINCT agency_id, inspection_id FROM readable WHERE employer_id IS NULL
+        )
         SELECT s.agency_id, i.id, ie.employer_id, i.workplace_id, w.county_id,
                s.assigned = 1, s.coordinating = 1, i.performed_on,
-               EXISTS (
-                   SELECT 1 FROM with_findings h
-                   WHERE h.agency_id = s.agency_id AND h.inspection_id = s.inspection_id
-                     AND (h.employer_id = ie.employer_id OR h.employer_id IS NULL)
-               )
+               (named.inspection_id IS NOT NULL OR site.inspection_id IS NOT NULL)
         FROM scope s
         JOIN {t["Inspection"]} i ON i.id = s.inspection_id
         JOIN {t["Workplace"]} w ON w.id = i.workplace_id
         JOIN {t["InspectionEmployer"]} ie ON ie.inspection_id = i.id
+        LEFT JOIN with_findings named ON named.agency_id = s.agency_id
+            AND named.inspection_id = s.inspection_id AND named.employer_id = ie.employer_id
+        LEFT JOIN site_findings site ON site.agency_id = s.agency_id
+            AND site.inspection_id = s.inspection_id
         """,
     ]
 

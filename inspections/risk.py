@@ -300,7 +300,18 @@ def _scope(request: Request, user, county_ids: list[int]) -> dict[str, tuple[str
 
 def rank(request: Request, *, user) -> list[Candidate]:
     """The ranked candidates: the best (1 − share) × limit by score, then share × limit
-    drawn at random (seeded) among the other workplaces in a risk industry."""
+    drawn at random (seeded) among the other workplaces in a risk industry.
+
+    Only some workplaces are scored in full (docs/performance.md, "Risk ranking: scoring
+    only the contenders"). Six factors are cheap for every workplace: industry, findings,
+    decisions and last control come from the one aggregate over the facts, tips and signals
+    from small inputs (the visible open tips, the joint controls' network rows). The
+    seventh, linked employers, needs every employer's findings elsewhere and adds at most
+    its cap. So the `n_top`-th best of the six-factor sums is a bar no top candidate can be
+    below, and a workplace whose six factors plus that cap stay below it cannot be in the
+    top: only the contenders above the bar, and the first of the seeded random order (the
+    draw), get the seventh. The list is the one scoring every workplace would give
+    (tests/inspections/test_ranking_contenders.py)."""
     membership = user.active_membership
     if membership is None:
         return []
@@ -311,21 +322,40 @@ def rank(request: Request, *, user) -> list[Candidate]:
     county_ids = list(request.centre.counties.values_list("id", flat=True)) or [0]
     q = _scope(request, user, county_ids)
     industry_sql, industry_params = _industry_case(risk_rows)
+    network = membership.agency.is_network_member
     # Signals only for network agencies (the duty to share for joint workplace controls).
-    signals = "(COALESCE(sig.n, 0) - wp.n_joint)" if membership.agency.is_network_member else "0"
+    signals = "(COALESCE(sig.n, 0) - agg.n_joint)" if network else "0"
     signal_points = _capped(f"{signals} * {SIGNAL_POINTS * QUARTERS}", CAPS["signals"])
+    # The factor read after the bar counts employers, so it adds 0 to its cap.
+    linked_max = CAPS["linked_employers"] * QUARTERS
     t = {m.__name__: m._meta.db_table for m in (Workplace, Employer, EmployerLink)}
     focus = " OR ".join("w.sni LIKE %s" for _ in request.prefixes) or "1=1"
-    counties = ", ".join(["%s"] * len(county_ids))
     earlier = "performed_on < %s"
+    known = (
+        "(wp.q_industry + wp.q_findings + wp.q_decisions + wp.q_last_control"
+        " + wp.q_tips + wp.q_signals)"
+    )
+    counties = ", ".join(["%s"] * len(county_ids))
+
+    def draw_order(alias: str) -> str:
+        return f"({alias}.id * 2654435761 + %s) %% 4294967311, {alias}.id"
+
     # PostgreSQL: a scope read more than once is read once (MATERIALIZED) and joined, never
     # probed with IN (...): a probe of a CTE is estimated at 200 rows and planned as a nested
     # loop over hundreds of thousands of rows (bench/risk.py measured 40 s before this shape).
-    # The facts `vi` and `ve` are each read once, inline, by an aggregate.
-    once = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    # The facts `vi` are read once, inline, by an aggregate; the employer facts `ve` three
+    # times, each time joined to a small set (the tips' employers, the contenders, their
+    # employers), so inline too (NOT MATERIALIZED): an index-only scan each.
+    score = (
+        "(q_industry + q_findings + q_decisions + q_tips + q_last_control"
+        " + q_linked_employers + q_signals)"
+    )
+    pg = connection.vendor == "postgresql"
+    once = "MATERIALIZED " if pg else ""
+    inline = "NOT MATERIALIZED " if pg else ""
     sql = f"""
     WITH vi AS ({q["vi"][0]}),
-    ve AS ({q["ve"][0]}),
+    ve AS {inline}({q["ve"][0]}),
     vt AS {once}({q["vt"][0]}),
     agg AS (
         SELECT workplace_id, MAX(sni) AS sni,
@@ -343,26 +373,6 @@ def rank(request: Request, *, user) -> list[Candidate]:
         SELECT w.sni, ({industry_sql}) AS weight
         FROM (SELECT DISTINCT sni FROM agg) w WHERE ({focus})
     ),
-    wp AS (
-        SELECT agg.*, agg.workplace_id AS id, industry.weight
-        FROM agg JOIN industry ON industry.sni = agg.sni
-        WHERE agg.planned_now = 0
-    ),
-    emp AS (
-        SELECT workplace_id AS workplace, employer_id,
-               MAX(CASE WHEN has_findings = %s AND {earlier} THEN 1 ELSE 0 END) AS found
-        FROM ve GROUP BY workplace_id, employer_id
-    ),
-    places AS (
-        SELECT employer_id, COUNT(*) AS n_places, MIN(workplace) AS min_place
-        FROM emp WHERE found = 1 GROUP BY employer_id
-    ),
-    linked AS (
-        SELECT e.workplace, COUNT(*) AS n
-        FROM emp e JOIN places p ON p.employer_id = e.employer_id
-        WHERE p.n_places > 1 OR p.min_place <> e.workplace
-        GROUP BY e.workplace
-    ),
     tip_employers AS (
         SELECT vt.id AS tip_id, vt.employer_id FROM vt WHERE vt.employer_id IS NOT NULL
         UNION
@@ -374,31 +384,87 @@ def rank(request: Request, *, user) -> list[Candidate]:
     ),
     tips AS (
         SELECT named.workplace, COUNT(DISTINCT named.tip_id) AS n FROM (
-            SELECT e.workplace, te.tip_id
-            FROM emp e JOIN tip_employers te ON te.employer_id = e.employer_id
+            SELECT ve.workplace_id AS workplace, te.tip_id
+            FROM ve JOIN tip_employers te ON te.employer_id = ve.employer_id
             UNION
             SELECT w.id, vt.id FROM {t["Workplace"]} w JOIN vt ON vt.address_key = w.address_key
             WHERE w.county_id IN ({counties}) AND w.address_key <> ''
         ) named GROUP BY named.workplace
-    )
-    SELECT wp.id, wp.weight,
-        {_capped("wp.weight * 10 * 4", CAPS["industry"])} AS q_industry,
-        {_capped("wp.qp_findings", CAPS["findings"])} AS q_findings,
-        {_capped("wp.qp_decisions", CAPS["decisions"])} AS q_decisions,
-        {_capped(f"COALESCE(tips.n, 0) * {TIP_POINTS * QUARTERS}", CAPS["tips"])} AS q_tips,
-        (CASE WHEN wp.last_on IS NULL THEN 30 WHEN wp.last_on < %s THEN 30
-              WHEN wp.last_on < %s THEN 20 WHEN wp.last_on < %s THEN 10
-              ELSE 0 END) * {QUARTERS} AS q_last_control,
+    ),
+    sig AS ({q["sig"][0]}),
+    wp AS {once}(
+        SELECT agg.workplace_id AS id, industry.weight, agg.last_on, agg.n_joint,
+            {_capped("industry.weight * 10 * 4", CAPS["industry"])} AS q_industry,
+            {_capped("agg.qp_findings", CAPS["findings"])} AS q_findings,
+            {_capped("agg.qp_decisions", CAPS["decisions"])} AS q_decisions,
+            (CASE WHEN agg.last_on IS NULL THEN 30 WHEN agg.last_on < %s THEN 30
+                  WHEN agg.last_on < %s THEN 20 WHEN agg.last_on < %s THEN 10
+                  ELSE 0 END) * {QUARTERS} AS q_last_control,
+            {_capped(f"COALESCE(tips.n, 0) * {TIP_POINTS * QUARTERS}", CAPS["tips"])} AS q_tips,
+            {signal_points} AS q_signals,
+            COALESCE(tips.n, 0) AS n_tips, {signals} AS n_signals
+        FROM agg JOIN industry ON industry.sni = agg.sni
+        LEFT JOIN tips ON tips.workplace = agg.workplace_id
+        LEFT JOIN sig ON sig.workplace_id = agg.workplace_id
+        WHERE agg.planned_now = 0
+    ),
+    quota AS (
+        SELECT n - (n * %s + 500) / 1000 AS n_top, (n * %s + 500) / 1000 AS n_random
+        FROM (SELECT CASE WHEN COUNT(*) < %s THEN COUNT(*) ELSE %s END AS n FROM wp) u
+    ),
+    bar AS (
+        SELECT {known} AS q FROM wp ORDER BY 1 DESC
+        LIMIT 1 OFFSET (SELECT CASE WHEN n_top > 0 THEN n_top - 1 ELSE 0 END FROM quota)
+    ),
+    need AS {once}(
+        SELECT wp.* FROM wp
+        WHERE {known} + {linked_max} >= (SELECT q FROM bar) AND (SELECT n_top FROM quota) > 0
+        UNION
+        SELECT * FROM (
+            SELECT wp.* FROM wp WHERE wp.weight > 0 ORDER BY {draw_order("wp")}
+            LIMIT (SELECT n_top + n_random FROM quota)
+        ) first_drawn
+    ),
+    met AS {once}(
+        SELECT DISTINCT ve.workplace_id AS workplace, ve.employer_id
+        FROM ve JOIN need ON need.id = ve.workplace_id
+    ),
+    found AS (
+        SELECT employer_id, MIN(workplace_id) AS lo, MAX(workplace_id) AS hi
+        FROM ve WHERE has_findings = %s AND {earlier}
+            AND employer_id IN (SELECT employer_id FROM met)
+        GROUP BY employer_id
+    ),
+    linked AS (
+        SELECT e.workplace, COUNT(*) AS n
+        FROM met e JOIN found f ON f.employer_id = e.employer_id
+        WHERE f.lo <> e.workplace OR f.hi <> e.workplace
+        GROUP BY e.workplace
+    ),
+    scored AS {once}(SELECT r.*, {score} AS q_score FROM (
+    SELECT wp.id, wp.weight, wp.q_industry, wp.q_findings, wp.q_decisions, wp.q_tips,
+        wp.q_last_control,
         {_capped(f"COALESCE(linked.n, 0) * {LINKED_POINTS * QUARTERS}", CAPS["linked_employers"])}
             AS q_linked_employers,
-        {signal_points} AS q_signals,
-        COALESCE(tips.n, 0) AS n_tips, wp.last_on, COALESCE(linked.n, 0) AS n_linked,
-        {signals} AS n_signals
-    FROM wp
-    LEFT JOIN ({q["sig"][0]}) sig ON sig.workplace_id = wp.id
+        wp.q_signals, wp.n_tips, wp.last_on, COALESCE(linked.n, 0) AS n_linked, wp.n_signals
+    FROM need wp
     LEFT JOIN linked ON linked.workplace = wp.id
-    LEFT JOIN tips ON tips.workplace = wp.id
+    ) r),
+    top AS (SELECT * FROM scored ORDER BY q_score DESC, id LIMIT (SELECT n_top FROM quota))
+    SELECT * FROM (
+        SELECT *, 0 AS drawn, ROW_NUMBER() OVER (ORDER BY q_score DESC, id) AS position
+        FROM top
+        UNION ALL
+        SELECT *, ROW_NUMBER() OVER (ORDER BY {draw_order("rest")}) AS drawn, 0 AS position
+        FROM (
+            SELECT * FROM scored
+            WHERE scored.weight > 0 AND scored.id NOT IN (SELECT id FROM top)
+            ORDER BY {draw_order("scored")}
+            LIMIT (SELECT n_random FROM quota)
+        ) rest
+    ) picked ORDER BY drawn, position
     """
+    permille = round(request.random_share * 1000)
     # Parameters in the order of their placeholders above.
     params = [
         *q["vi"][1],
@@ -420,46 +486,23 @@ def rank(request: Request, *, user) -> list[Candidate]:
         as_of,  # n_joint
         *industry_params,
         *[f"{x}%" for x in request.prefixes],
-        True,
-        as_of,  # employers with findings
         *county_ids,  # tips by address
+        *q["sig"][1],
         three_years,
         as_of - timedelta(days=730),
         one_year,  # last control buckets
-        *q["sig"][1],
+        permille,
+        permille,
+        request.limit,
+        request.limit,  # quota
+        request.seed,  # the first of the draw
+        True,
+        as_of,  # employers with findings
+        request.seed,
+        request.seed,  # the draw
     ]
-    score = (
-        "(q_industry + q_findings + q_decisions + q_tips + q_last_control"
-        " + q_linked_employers + q_signals)"
-    )
-    # Of min(limit, universe) places, a random share is drawn among the risk industries in a
-    # seeded pseudo-random order (a multiplicative hash of the id), the rest are the best by
-    # score. The share holds for a small universe too: the comparison of hit rates needs
-    # both groups. Integer arithmetic, the same on every database. Both picks are top-N
-    # (ORDER BY ... LIMIT), never a sort or window over the whole universe.
-    ranked = f"""
-    WITH scored AS (SELECT *, {score} AS q_score FROM ({sql}) r),
-    quota AS (
-        SELECT n - (n * %s + 500) / 1000 AS n_top, (n * %s + 500) / 1000 AS n_random
-        FROM (SELECT CASE WHEN COUNT(*) < %s THEN COUNT(*) ELSE %s END AS n FROM scored) u
-    ),
-    top AS (SELECT * FROM scored ORDER BY q_score DESC, id LIMIT (SELECT n_top FROM quota))
-    SELECT * FROM (
-        SELECT *, 0 AS drawn, ROW_NUMBER() OVER (ORDER BY q_score DESC, id) AS position
-        FROM top
-        UNION ALL
-        SELECT *, ROW_NUMBER() OVER (ORDER BY (id * 2654435761 + %s) %% 4294967311, id)
-            AS drawn, 0 AS position
-        FROM (
-            SELECT * FROM scored WHERE weight > 0 AND id NOT IN (SELECT id FROM top)
-            ORDER BY (id * 2654435761 + %s) %% 4294967311, id
-            LIMIT (SELECT n_random FROM quota)
-        ) rest
-    ) picked ORDER BY drawn, position
-    """
-    permille = round(request.random_share * 1000)
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if pg:
             # Aggregates over CTEs carry guessed row counts (200, or 1 after a filter); a
             # nested loop planned on such a guess joins 100,000 rows to 100,000. Every join
             # here is workplace-to-workplace on whole sets: hash joins are always right.
@@ -468,10 +511,7 @@ def rank(request: Request, *, user) -> list[Candidate]:
             cursor.execute("SET LOCAL jit = off")
             # One hash entry per workplace of the centre: in memory, not in batches on disk.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(
-            ranked,
-            [*params, permille, permille, request.limit, request.limit, request.seed, request.seed],
-        )
+        cursor.execute(sql, params)
         rows = _rows(cursor)
     top = [r for r in rows if r["drawn"] == 0]
     drawn = [r for r in rows if r["drawn"] > 0]

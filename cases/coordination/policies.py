@@ -31,7 +31,7 @@ from cases.coordination.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
 )
-from cases.grants import LegalBasis
+from cases.grants import LegalBasis, in_force
 from network.policies import (
     DENIED,
     Access,
@@ -65,13 +65,14 @@ def _capable(user: "AnyUser", action: str) -> bool:
 
 
 def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
-    """The rows of `model` that grant `codename` (view: any access, change: edit) and have
-    not expired. The permission is a scalar subquery (evaluated once), not a join, so the
-    grant index (holder, permission, case, expiry) answers it alone (docs/performance.md)."""
-    now = now or timezone.now()
+    """The rows of `model` that grant `codename` (view: any access, change: edit) and are in
+    force, by the same condition as the grant models' `objects` manager
+    (`cases.grants.in_force`). The permission is a scalar subquery (evaluated once), not a
+    join, so the grant index (holder, permission, case, expiry) answers it alone
+    (docs/performance.md)."""
     permission = Permission.objects.filter(codename=codename).order_by().values("pk")[:1]
-    rows: QuerySet[Any] = model.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now), permission_id=Subquery(permission)
+    rows: QuerySet[Any] = model.all_grants.filter(
+        in_force(model, now=now), permission_id=Subquery(permission)
     )
     return rows
 
