@@ -26,13 +26,18 @@ relation, not its `objects` manager, so on its own it would count an expired sha
 for objects of models without a policy, and for any code that asks guardian directly.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef
 from django.http import HttpRequest
+from django_otp.models import Device
 from guardian.backends import ObjectPermissionBackend, check_support
 from guardian.core import ObjectPermissionChecker
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
@@ -63,6 +68,36 @@ class PolicyBackend:
         raise PermissionDenied
 
 
+# The second-factor device the session being loaded says it passed (django-otp's persistent
+# id), set by network.twofactor.OTPMiddleware while it loads the user.
+_session_device: ContextVar[str | None] = ContextVar("akrim_session_device", default=None)
+
+
+@contextmanager
+def checking_device(persistent_id: str) -> Iterator[None]:
+    """While the user is loaded inside this block, `get_user` also asks whether the device
+    `persistent_id` still exists, is confirmed and is the user's, and records the answer
+    as `user.otp_session_device = (persistent_id, yes or no)`."""
+    token = _session_device.set(persistent_id)
+    try:
+        yield
+    finally:
+        _session_device.reset(token)
+
+
+def _device_exists(persistent_id: str) -> Exists | None:
+    """EXISTS (the confirmed device `persistent_id` of the outer user), or None for an id
+    that names no device model (django-otp then finds no device either)."""
+    label, _slash, pk = persistent_id.partition("/")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    if not issubclass(model, Device) or not pk.isdigit():
+        return None
+    return Exists(model._default_manager.filter(pk=int(pk), user=OuterRef("pk"), confirmed=True))
+
+
 class MembershipModelBackend(ModelBackend):
     """Django's ModelBackend with what every request asks of the signed-in user read in fewer
     round trips (docs/performance.md, "Per-request overhead").
@@ -74,16 +109,25 @@ class MembershipModelBackend(ModelBackend):
     membership in one query, and the capabilities come in one, cached on the user object for
     the rest of the request as Django caches them. Nothing is cached across requests, so a
     changed role or a deactivated membership counts from the next request on.
+
+    The same query answers whether the session's second-factor device still counts
+    (`checking_device`), which django-otp would ask in a query of its own: a device deleted
+    or unconfirmed stops counting from the next request on, as before.
     """
 
     def get_user(self, user_id: int) -> User | None:
-        user = (
-            User._default_manager.select_related("membership__agency", "membership__centre")
-            .filter(pk=user_id)
-            .first()
-        )
+        users = User._default_manager.select_related(
+            "membership__agency", "membership__centre"
+        ).filter(pk=user_id)
+        device_id = _session_device.get()
+        device = _device_exists(device_id) if device_id else None
+        if device is not None:
+            users = users.annotate(_session_device_ok=device)
+        user = users.first()
         if user is None or not self.user_can_authenticate(user):
             return None
+        if device_id and device is not None:
+            user.otp_session_device = (device_id, bool(user._session_device_ok))  # type: ignore[attr-defined]
         # `User.active_membership` is a cached_property: fill it with what was just read
         # (the membership is one-to-one; an inactive one is no membership).
         membership = getattr(user, "membership", None)
