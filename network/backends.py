@@ -35,7 +35,9 @@ from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import Exists, Model, OuterRef
+from django.db.models.query import get_related_populators
 from django.http import HttpRequest
 from django_otp.models import Device
 from guardian.backends import ObjectPermissionBackend, check_support
@@ -85,9 +87,88 @@ def checking_device(persistent_id: str) -> Iterator[None]:
         _session_device.reset(token)
 
 
-def _device_exists(persistent_id: str) -> Exists | None:
-    """EXISTS (the confirmed device `persistent_id` of the outer user), or None for an id
-    that names no device model (django-otp then finds no device either)."""
+# Values no row has, marking in a compiled statement's parameters where the user's and the
+# device's primary keys go (`_UserStatement`); within 32 bits, or the ORM would compile a
+# device model's AutoField lookup as never true.
+_USER_MARK = -2_013_265_921
+_DEVICE_MARK = -2_013_265_937
+
+
+class _UserStatement:
+    """The statement that loads a user with membership, agency, centre (and the session
+    device's EXISTS), compiled once per process and device model instead of per request.
+
+    Compiling the select_related statement in the ORM costs more than the round trip that
+    sends it (about 1.5 ms of Python against 0.2 ms on this machine, docs/performance.md
+    "d: per-request overhead"). The rows become models exactly as Django's ModelIterable
+    makes them (`from_db`, the related populators, the annotation), from the compiler's own
+    description of its columns. `tests/network/test_request_overhead.py` compares the result
+    with the ORM's field by field."""
+
+    def __init__(self, using: str, device_model: type[Device] | None) -> None:
+        users = User._default_manager.using(using).select_related(
+            "membership__agency", "membership__centre"
+        )
+        users = users.filter(pk=_USER_MARK)
+        if device_model is not None:
+            device = device_model._default_manager.filter(
+                pk=_DEVICE_MARK, user=OuterRef("pk"), confirmed=True
+            )
+            users = users.annotate(_session_device_ok=Exists(device))
+        compiler = users.query.get_compiler(using=using)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.user_at = [i for i, p in enumerate(self.params) if p == _USER_MARK]
+        self.device_at = [i for i, p in enumerate(self.params) if p == _DEVICE_MARK]
+        if len(self.user_at) != 1 or len(self.device_at) != (device_model is not None):
+            raise ValueError("the compiled statement's parameters are not as expected")
+        self.using = using
+        self.compiler = compiler
+        klass_info = compiler.klass_info
+        fields = klass_info["select_fields"]
+        self.user_columns = (fields[0], fields[-1] + 1)
+        self.init_list = [f[0].target.attname for f in compiler.select[fields[0] : fields[-1] + 1]]
+        self.fetch_mode = users._fetch_mode  # type: ignore[attr-defined]
+        self.populators = get_related_populators(
+            klass_info, compiler.select, using, self.fetch_mode
+        )
+        self.annotations = dict(compiler.annotation_col_map or {})
+
+    def load(self, user_id: int, device_pk: int | None) -> User | None:
+        params = list(self.params)
+        params[self.user_at[0]] = user_id
+        for i in self.device_at:
+            params[i] = device_pk
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        for row in self.compiler.results_iter([rows]):
+            start, end = self.user_columns
+            user = User.from_db(
+                self.using, self.init_list, row[start:end], fetch_mode=self.fetch_mode
+            )
+            for populator in self.populators:
+                populator.populate(row, user)
+            for name, position in self.annotations.items():
+                setattr(user, name, row[position])
+            return user
+        return None
+
+
+_statements: dict[tuple[str, str, str], _UserStatement] = {}
+
+
+def _user_statement(device_model: type[Device] | None) -> _UserStatement:
+    using = router.db_for_read(User)
+    key = (using, connections[using].vendor, device_model._meta.label if device_model else "")
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = _UserStatement(using, device_model)
+    return statement
+
+
+def _session_device_model(persistent_id: str) -> tuple[type[Device], int] | None:
+    """The device model and primary key named by a django-otp persistent id, if any."""
     label, _slash, pk = persistent_id.partition("/")
     try:
         model = apps.get_model(label)
@@ -95,7 +176,7 @@ def _device_exists(persistent_id: str) -> Exists | None:
         return None
     if not issubclass(model, Device) or not pk.isdigit():
         return None
-    return Exists(model._default_manager.filter(pk=int(pk), user=OuterRef("pk"), confirmed=True))
+    return model, int(pk)
 
 
 class MembershipModelBackend(ModelBackend):
@@ -116,14 +197,11 @@ class MembershipModelBackend(ModelBackend):
     """
 
     def get_user(self, user_id: int) -> User | None:
-        users = User._default_manager.select_related(
-            "membership__agency", "membership__centre"
-        ).filter(pk=user_id)
         device_id = _session_device.get()
-        device = _device_exists(device_id) if device_id else None
-        if device is not None:
-            users = users.annotate(_session_device_ok=device)
-        user = users.first()
+        device = _session_device_model(device_id) if device_id else None
+        user = _user_statement(device[0] if device else None).load(
+            int(user_id), device[1] if device else None
+        )
         if user is None or not self.user_can_authenticate(user):
             return None
         if device_id and device is not None:

@@ -17,7 +17,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from network import twofactor
-from network.models import Membership
+from network.backends import MembershipModelBackend, checking_device
+from network.models import Membership, User
 from tests.conftest import need, redis_reachable
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +163,37 @@ def test_the_idle_session_is_pushed_forward_at_most_once_a_minute(client, skv_st
     pushed = Session.objects.get(session_key=key).expire_date
     assert pushed > first
     assert pushed > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+@pytest.mark.parametrize("with_device", [False, True])
+def test_the_compiled_user_statement_loads_what_the_orm_loads(persona, with_device):
+    """network.backends compiles the user's statement once and builds the models from its
+    rows itself: the same user, membership, agency and centre as the ORM's select_related."""
+    coordinator = persona("av", "coordinator", centre="stockholm")
+    device = twofactor.totp_device(coordinator)
+    backend = MembershipModelBackend()
+    if with_device:
+        with checking_device(device.persistent_id):
+            user = backend.get_user(coordinator.pk)
+        assert user.otp_session_device == (device.persistent_id, True)
+    else:
+        user = backend.get_user(coordinator.pk)
+    expected = (
+        User.objects.select_related("membership__agency", "membership__centre")
+        .filter(pk=coordinator.pk)
+        .get()
+    )
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    assert fields(user) == fields(expected)
+    with CaptureQueriesContext(connection) as captured:
+        assert fields(user.membership) == fields(expected.membership)
+        assert fields(user.membership.agency) == fields(expected.membership.agency)
+        assert user.membership.centre is not None
+        assert fields(user.membership.centre) == fields(expected.membership.centre)
+        assert user.active_membership == expected.membership
+    assert captured.captured_queries == []  # all of it came with the user
+    assert user._state.adding is False
+    assert backend.get_user(-1) is None
