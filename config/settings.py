@@ -394,7 +394,7 @@ REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 # The cache holds rate-limit counters; shared between processes when Redis is there.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
