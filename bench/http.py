@@ -11,12 +11,15 @@ wrk (Debian's package, installed here with apt-get when missing) sends requests 
    around an endpoint that does nearly nothing;
 3. the first page of `/api/v1/cases/` as the same user.
 
+akrim's gunicorn gets Redis as production has it (`--redis-url`, default $REDIS_URL): the
+sessions are then read from it (network/sessions.py); without, from the database.
+
 Targets: `/me/` at least half the bare view's requests per second, the case list at least
 half of `/me/`'s; no errors; p99 at most 5 x p50. Only loopback traffic, bounded in time.
 Reported per endpoint: requests per second, errors (socket errors, timeouts and non-2xx
 answers), p50 and p99 latency; and the ratios the targets speak of, met or not.
 
-    .venv/bin/python -m bench.http --db akrim_bench --duration 30 --connections 50
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python -m bench.http --db akrim_bench --duration 30
 """
 
 from __future__ import annotations
@@ -157,6 +160,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--agency", default="skv")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", ""),
+        help="Redis for akrim's gunicorn, as in production (default: $REDIS_URL; none: the "
+        "sessions are read from the database)",
+    )
     args = parser.parse_args(argv)
     # The session is signed with the server's SECRET_KEY: this process and gunicorn share one.
     secret = "bench-" + os.urandom(24).hex()
@@ -175,7 +184,11 @@ def main(argv=None) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
     }
+    # Production has Redis: the sessions are then read from it (network/sessions.py). Without
+    # one, akrim runs on its embedded default and reads each session from the database.
     env.pop("REDIS_URL", None)
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
     port, bare_port = free_port(), free_port()
     servers = [
         gunicorn("config.wsgi:application", port, args.workers, env),
@@ -225,6 +238,9 @@ def main(argv=None) -> dict:
             "database": args.db,
             "user": user.username,
             "auth": "session (second factor verified where needed)",
+            "sessions": "Redis, written through to the database"
+            if args.redis_url
+            else "database (no Redis)",
             "gunicorn_workers": args.workers,
             "connections": args.connections,
             "duration_s": args.duration,

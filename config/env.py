@@ -67,6 +67,9 @@ def env_database(name: str, default: str) -> DBConfig:
         )
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} names no database: {raw!r}.")
+    if engine == "django.db.backends.postgresql":
+        # Django's backend with a health check that costs no round trip (config/db/).
+        config["ENGINE"] = "config.db.postgresql"
     if engine.endswith("sqlite3"):
         config["CONN_MAX_AGE"] = 0
         # WAL lets the web thread read while a task thread writes (`make run`), and with

@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, checking the session's device in the query that loads the user.
+    "network.twofactor.OTPMiddleware",
     "network.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -393,11 +394,16 @@ REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 # The cache holds rate-limit counters; shared between processes when Redis is there.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read from Redis when it is there and written through to the database
+# (network/sessions.py); a cache entry lives at most this long, which bounds how long a
+# logout made while Redis was unreachable can be ignored. Without Redis: the database alone.
+AKRIM_SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 120, minimum=1)
+SESSION_ENGINE = "network.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 # Public tips: at most this many per minute from one address.
 AKRIM_TIPS_PER_MINUTE = env_int("AKRIM_TIPS_PER_MINUTE", 10, minimum=1)
 AKRIM_RATE_LIMITS["tips:ip"] = (AKRIM_TIPS_PER_MINUTE, 60)

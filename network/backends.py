@@ -26,13 +26,20 @@ relation, not its `objects` manager, so on its own it would count an expired sha
 for objects of models without a policy, and for any code that asks guardian directly.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import Exists, Model, OuterRef
+from django.db.models.query import get_related_populators
 from django.http import HttpRequest
+from django_otp.models import Device
 from guardian.backends import ObjectPermissionBackend, check_support
 from guardian.core import ObjectPermissionChecker
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
@@ -63,6 +70,115 @@ class PolicyBackend:
         raise PermissionDenied
 
 
+# The second-factor device the session being loaded says it passed (django-otp's persistent
+# id), set by network.twofactor.OTPMiddleware while it loads the user.
+_session_device: ContextVar[str | None] = ContextVar("akrim_session_device", default=None)
+
+
+@contextmanager
+def checking_device(persistent_id: str) -> Iterator[None]:
+    """While the user is loaded inside this block, `get_user` also asks whether the device
+    `persistent_id` still exists, is confirmed and is the user's, and records the answer
+    as `user.otp_session_device = (persistent_id, yes or no)`."""
+    token = _session_device.set(persistent_id)
+    try:
+        yield
+    finally:
+        _session_device.reset(token)
+
+
+# Values no row has, marking in a compiled statement's parameters where the user's and the
+# device's primary keys go (`_UserStatement`); within 32 bits, or the ORM would compile a
+# device model's AutoField lookup as never true.
+_USER_MARK = -2_013_265_921
+_DEVICE_MARK = -2_013_265_937
+
+
+class _UserStatement:
+    """The statement that loads a user with membership, agency, centre (and the session
+    device's EXISTS), compiled once per process and device model instead of per request.
+
+    Compiling the select_related statement in the ORM costs more than the round trip that
+    sends it (about 1.5 ms of Python against 0.2 ms on this machine, docs/performance.md
+    "d: per-request overhead"). The rows become models exactly as Django's ModelIterable
+    makes them (`from_db`, the related populators, the annotation), from the compiler's own
+    description of its columns. `tests/network/test_request_overhead.py` compares the result
+    with the ORM's field by field."""
+
+    def __init__(self, using: str, device_model: type[Device] | None) -> None:
+        users = User._default_manager.using(using).select_related(
+            "membership__agency", "membership__centre"
+        )
+        users = users.filter(pk=_USER_MARK)
+        if device_model is not None:
+            device = device_model._default_manager.filter(
+                pk=_DEVICE_MARK, user=OuterRef("pk"), confirmed=True
+            )
+            users = users.annotate(_session_device_ok=Exists(device))
+        compiler = users.query.get_compiler(using=using)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.user_at = [i for i, p in enumerate(self.params) if p == _USER_MARK]
+        self.device_at = [i for i, p in enumerate(self.params) if p == _DEVICE_MARK]
+        if len(self.user_at) != 1 or len(self.device_at) != (device_model is not None):
+            raise ValueError("the compiled statement's parameters are not as expected")
+        self.using = using
+        self.compiler = compiler
+        klass_info = compiler.klass_info
+        fields = klass_info["select_fields"]
+        self.user_columns = (fields[0], fields[-1] + 1)
+        self.init_list = [f[0].target.attname for f in compiler.select[fields[0] : fields[-1] + 1]]
+        self.fetch_mode = users._fetch_mode  # type: ignore[attr-defined]
+        self.populators = get_related_populators(
+            klass_info, compiler.select, using, self.fetch_mode
+        )
+        self.annotations = dict(compiler.annotation_col_map or {})
+
+    def load(self, user_id: int, device_pk: int | None) -> User | None:
+        params = list(self.params)
+        params[self.user_at[0]] = user_id
+        for i in self.device_at:
+            params[i] = device_pk
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        for row in self.compiler.results_iter([rows]):
+            start, end = self.user_columns
+            user = User.from_db(
+                self.using, self.init_list, row[start:end], fetch_mode=self.fetch_mode
+            )
+            for populator in self.populators:
+                populator.populate(row, user)
+            for name, position in self.annotations.items():
+                setattr(user, name, row[position])
+            return user
+        return None
+
+
+_statements: dict[tuple[str, str, str], _UserStatement] = {}
+
+
+def _user_statement(device_model: type[Device] | None) -> _UserStatement:
+    using = router.db_for_read(User)
+    key = (using, connections[using].vendor, device_model._meta.label if device_model else "")
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = _UserStatement(using, device_model)
+    return statement
+
+
+def _session_device_model(persistent_id: str) -> tuple[type[Device], int] | None:
+    """The device model and primary key named by a django-otp persistent id, if any."""
+    label, _slash, pk = persistent_id.partition("/")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    if not issubclass(model, Device) or not pk.isdigit():
+        return None
+    return model, int(pk)
+
+
 class MembershipModelBackend(ModelBackend):
     """Django's ModelBackend with what every request asks of the signed-in user read in fewer
     round trips (docs/performance.md, "Per-request overhead").
@@ -74,16 +190,22 @@ class MembershipModelBackend(ModelBackend):
     membership in one query, and the capabilities come in one, cached on the user object for
     the rest of the request as Django caches them. Nothing is cached across requests, so a
     changed role or a deactivated membership counts from the next request on.
+
+    The same query answers whether the session's second-factor device still counts
+    (`checking_device`), which django-otp would ask in a query of its own: a device deleted
+    or unconfirmed stops counting from the next request on, as before.
     """
 
     def get_user(self, user_id: int) -> User | None:
-        user = (
-            User._default_manager.select_related("membership__agency", "membership__centre")
-            .filter(pk=user_id)
-            .first()
+        device_id = _session_device.get()
+        device = _session_device_model(device_id) if device_id else None
+        user = _user_statement(device[0] if device else None).load(
+            int(user_id), device[1] if device else None
         )
         if user is None or not self.user_can_authenticate(user):
             return None
+        if device_id and device is not None:
+            user.otp_session_device = (device_id, bool(user._session_device_ok))  # type: ignore[attr-defined]
         # `User.active_membership` is a cached_property: fill it with what was just read
         # (the membership is one-to-one; an inactive one is no membership).
         membership = getattr(user, "membership", None)

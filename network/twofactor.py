@@ -28,13 +28,17 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from network.backends import checking_device
 from network.http import user_of
 from network.models import Role, User
 from network.services import record_event
@@ -200,9 +204,39 @@ def current_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
 # --- the gate -------------------------------------------------------------------------------
 
 
+class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp: untyped
+    """django-otp's middleware (`request.user.is_verified()`), without its query per request.
+
+    django-otp loads the device the session passed with (its persistent id is in the
+    session) in a query of its own on every request, to check that it still exists, is
+    confirmed and is the user's. Here that check is an EXISTS in the query that loads the
+    user (network.backends.MembershipModelBackend, `checking_device`), with the same answer
+    on the same request: a deleted or unconfirmed device stops counting at once. The device
+    itself is loaded only if someone asks for `user.otp_device`. For a user loaded another
+    way (no answer recorded) django-otp's own check runs."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        session = getattr(request, "session", None)
+        persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
+        if not persistent_id:
+            return super()._verify_user_sync(request, user)
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        with checking_device(persistent_id):
+            authenticated = user.is_authenticated  # loads the user (one query)
+        answer = getattr(user, "otp_session_device", None) if authenticated else None
+        if answer is None or answer[0] != persistent_id:
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        if answer[1]:
+            user.otp_device = SimpleLazyObject(lambda: Device.from_persistent_id(persistent_id))
+        elif session is not None:
+            del session[DEVICE_ID_SESSION_KEY]  # as django-otp does for a device gone
+        return user
+
+
 class TwoFactorMiddleware:
     """Hold a signed-in user who needs a second factor at the two-factor pages until they
-    pass it. Install after django_otp.middleware.OTPMiddleware."""
+    pass it. Install after OTPMiddleware (above)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response

@@ -4,9 +4,11 @@ stopped PostgreSQL is in test_database_outage.py)."""
 from unittest import mock
 
 import pytest
+from django.core.cache import caches
 from django.db import OperationalError
 from django.test import Client
 
+from network import sessions
 from network.outage import is_database_outage
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +35,8 @@ def test_a_page_gets_the_swedish_503_page_when_the_database_is_down(settings):
 def test_the_api_gets_json_503_when_the_database_is_down(skv_staff):
     client = Client(raise_request_exception=False)
     client.force_login(skv_staff)
+    # Not in the session cache (network/sessions.py, with Redis): read from the database.
+    caches["default"].delete(sessions.KEY_PREFIX + client.cookies["sessionid"].value)
     with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", _session_load_fails):
         response = client.get("/api/v1/cases/")
     assert response.status_code == 503
