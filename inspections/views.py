@@ -67,6 +67,7 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
+from inspections.tables import InspectionTable
 from network.exceptions import StaleVersion
 from network.exports import csv_response
 from network.forms import AttachmentForm
@@ -75,13 +76,13 @@ from network.mixins import (
     AttachmentDownloadMixin,
     AttachmentUploadMixin,
     CapabilityRequiredMixin,
-    FilteredListView,
     ObjectActionMixin,
     ScopedQuerysetMixin,
 )
 from network.policies import decide, scope
 from network.querysets import ScopedQuerySet
 from network.reference import municipalities
+from network.tables import TableListView
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -120,14 +121,16 @@ def _with_my_assignment(inspections, user):
 # --- list and calendar --------------------------------------------------------------------
 
 
-class InspectionListView(FilteredListView):
-    """Visible inspections, newest planned date first, 50 a page with a keyset cursor
-    (`?before=<date>_<id>`: constant cost on any page, unlike an OFFSET)."""
+class InspectionListView(TableListView):
+    """Visible inspections, newest planned date first (or by a sortable column), 50 a page
+    with a keyset cursor (`?before=<date>_<id>`: constant cost on any page, unlike an
+    OFFSET)."""
 
     template_name = "inspections/inspection_list.html"
     required_capability = "inspections.view_inspection"
     context_object_name = "inspections"
-    keyset_date = "planned_date"
+    table_class = InspectionTable
+    default_order = ("-planned_date", "-id")
 
     def get_filterset(self):
         return _filtered_inspections(self.request)

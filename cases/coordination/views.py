@@ -38,6 +38,7 @@ from cases.coordination.models import (
     CaseUserObjectPermission,
 )
 from cases.coordination.querysets import personal_grants_of, shares_of
+from cases.coordination.tables import CaseTable
 from cases.employers import services as employer_services
 from network.exceptions import StaleVersion
 from network.exports import csv_response
@@ -47,13 +48,13 @@ from network.mixins import (
     AttachmentDownloadMixin,
     AttachmentUploadMixin,
     CapabilityRequiredMixin,
-    FilteredListView,
     ObjectActionMixin,
     RecordedReadMixin,
     ScopedQuerysetMixin,
 )
 from network.models import AuditEvent
 from network.policies import decide, require
+from network.tables import TableListView
 
 PAGE_SIZE = 50
 
@@ -64,12 +65,14 @@ def _filtered_cases(request) -> CaseFilterSet:
     return CaseFilterSet(request.GET, queryset=cases, request=request)
 
 
-class CaseListView(FilteredListView):
-    """Visible cases, newest first, 50 a page with a keyset cursor (`?before=<id>`)."""
+class CaseListView(TableListView):
+    """Visible cases, newest first (or by a sortable column), 50 a page with a keyset cursor
+    (`?before=<id>`)."""
 
     template_name = "cases/case_list.html"
     required_capability = "cases.view_case"
     context_object_name = "cases"
+    table_class = CaseTable
 
     def get_filterset(self):
         return _filtered_cases(self.request)
