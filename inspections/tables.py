@@ -38,3 +38,28 @@ class InspectionTable(Table):
         return format_html(
             '<a href="{}">{}</a>', reverse("inspections:inspection_detail", args=[record.pk]), value
         )
+
+
+class FollowUpTable(Table):
+    """The follow-ups of visible inspections; the Done button only for the own agency's open
+    ones (the page's `may_complete`, `my_agency_id`; the service checks it again)."""
+
+    caption = _("Follow-ups")
+    empty_sentence = _("No follow-ups here.")
+
+    title = tables.Column(verbose_name=_("Task"), orderable=True)
+    inspection = cell("inspections/cells/follow_up_inspection.html", _("Inspection"), "follow_up")
+    agency = cell("inspections/cells/follow_up_agency.html", _("Agency"), "follow_up")
+    status = cell("inspections/cells/follow_up_status.html", _("Status"), "follow_up")
+    due = cell(
+        "inspections/cells/follow_up_due.html",
+        _("Due date"),
+        "follow_up",
+        orderable=True,
+        order_by=("due_date",),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    assignee = tables.Column(
+        verbose_name=_("Assignee"), accessor="assignee__get_username", default="–"
+    )
+    done = cell("inspections/cells/follow_up_done.html", _("Done"), "follow_up")

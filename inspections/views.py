@@ -16,13 +16,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+from django.views.generic import DetailView, FormView, TemplateView, View
 
 from cases.employers.filters import EmployerFilterSet
 from cases.employers.models import Employer
@@ -67,7 +68,7 @@ from inspections.models import (
     Inspection,
     InspectionEmployer,
 )
-from inspections.tables import InspectionTable
+from inspections.tables import FollowUpTable, InspectionTable
 from network.exceptions import StaleVersion
 from network.exports import csv_response
 from network.forms import AttachmentForm
@@ -87,7 +88,6 @@ from network.tables import TableListView
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-PAGE_SIZE = 50
 BEFORE_VISIT = {InspectionStatus.PLANNED, InspectionStatus.STAFFED}
 DRAFT_SAVED = "inspections_draft_saved"
 
@@ -1132,14 +1132,19 @@ class OperationCreateView(OperationBoardView):
 FOLLOW_UP_TABS = ("overdue", "mine")
 
 
-class FollowUpListView(CapabilityRequiredMixin, ListView):
-    """Follow-ups of visible inspections: open ones first, by due date; tabs for the overdue
-    ones and for the person's own agency's."""
+# Not done yet first (no `done_at`: before any date), then the due date.
+_NOT_DONE = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+class FollowUpListView(TableListView):
+    """Follow-ups of visible inspections: open ones first, by due date (or by a sortable
+    column), in keyset pages; tabs for the overdue ones and for the person's own agency's."""
 
     template_name = "inspections/followup_list.html"
     required_capability = "inspections.view_followup"
-    paginate_by = PAGE_SIZE
     context_object_name = "follow_ups"
+    table_class = FollowUpTable
+    default_order = ("done_order", "due_date", "id")
 
     def tab(self) -> str:
         show = self.request.GET.get("show", "")
@@ -1158,8 +1163,7 @@ class FollowUpListView(CapabilityRequiredMixin, ListView):
             follow_ups = follow_ups.filter(agency_id=_agency_id(user))  # type: ignore[misc]  # None: no rows
         self.filters = FollowUpFilterForm(self.request.GET)
         follow_ups = self.filters.apply(follow_ups)
-        # Open ones (not done yet) first, then by due date.
-        return follow_ups.order_by(F("done_at").asc(nulls_first=True), "due_date", "id")
+        return follow_ups.annotate(done_order=Coalesce("done_at", Value(_NOT_DONE)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -60,7 +60,6 @@ from network.mixins import (
 from network.policies import decide
 from network.tables import TableListView
 
-PAGE_SIZE = 50
 # What the list shows. Identity fields are not even loaded from the database.
 LIST_FIELDS = (
     "id",
