@@ -60,7 +60,7 @@ def _value(row: Any, name: str) -> object:
 
 def _encode(value: object) -> str:
     text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return quote(text, safe="")
+    return quote(text, safe="").replace("_", "%5F")  # "_" joins the values
 
 
 def _after(rows: QuerySet[Any], order: Sequence[str], values: Sequence[str]) -> QuerySet[Any]:

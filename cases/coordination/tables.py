@@ -32,3 +32,30 @@ class CaseTable(Table):
         return format_html(
             '<a href="{}">{}</a>', reverse("cases:case_detail", args=[record.pk]), value
         )
+
+
+class ReviewTable(Table):
+    """Break-the-glass accesses to review: unreviewed ones first; the verdict form in the row
+    of a pending one for an auditor who may decide (cases/coordination/views.py)."""
+
+    caption = _("Break-the-glass reviews")
+    empty_sentence = _("No break-the-glass accesses to review.")
+
+    user = cell("cases/cells/review_user.html", _("User"), "review")
+    case = tables.Column(verbose_name=_("Case"), accessor="case__reference")
+    requested = tables.TemplateColumn(
+        template_name="includes/cells/datetime.html",
+        accessor="requested_at",
+        verbose_name=_("Requested"),
+        orderable=True,
+        order_by=("requested_at",),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    expires = tables.TemplateColumn(
+        template_name="includes/cells/datetime.html",
+        accessor="expires_at",
+        verbose_name=_("Access until"),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    justification = tables.Column(verbose_name=_("Justification"), attrs={"td": {"class": "prose"}})
+    verdict = cell("cases/cells/review_verdict.html", _("Verdict"), "review")
