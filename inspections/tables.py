@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ from network.tables import Table, cell
 class InspectionTable(Table):
     caption = _("Inspections")
     empty_sentence = _("No inspections match.")
+    css_class = "inspection-table"
 
     reference = tables.Column(
         verbose_name=_("Reference"), orderable=True, attrs={"td": {"class": "nowrap"}}
@@ -46,6 +48,7 @@ class FollowUpTable(Table):
 
     caption = _("Follow-ups")
     empty_sentence = _("No follow-ups here.")
+    css_class = "follow-up-table"
 
     title = tables.Column(verbose_name=_("Task"), orderable=True)
     inspection = cell("inspections/cells/follow_up_inspection.html", _("Inspection"), "follow_up")
@@ -63,3 +66,7 @@ class FollowUpTable(Table):
         verbose_name=_("Assignee"), accessor="assignee__get_username", default="–"
     )
     done = cell("inspections/cells/follow_up_done.html", _("Done"), "follow_up")
+
+    def row_class(self, record):
+        overdue = record.status == "open" and record.due_date < timezone.localdate()
+        return "follow-up overdue" if overdue else "follow-up"

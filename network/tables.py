@@ -33,13 +33,19 @@ class Table(tables.Table):  # type: ignore[misc]  # django-tables2 is untyped
 
     caption: "StrOrPromise" = ""
     empty_sentence: "StrOrPromise" = _("Nothing matches.")
+    css_class = ""  # the list's own class next to "list-table" (the journeys find it by it)
+
+    def row_class(self, record: Any) -> str:
+        """A class for one row (e.g. "overdue")."""
+        return ""
 
     def __init__(self, data: Any, **kwargs: Any) -> None:
         # django-tables2 does not inherit an inner Meta: the defaults of every list are here.
         kwargs.setdefault("template_name", "includes/table.html")
         kwargs.setdefault("orderable", False)  # sortable only where a column says so
         kwargs.setdefault("empty_text", self.empty_sentence)
-        kwargs.setdefault("attrs", {"class": "list-table"})
+        kwargs.setdefault("attrs", {"class": f"list-table {self.css_class}".strip()})
+        kwargs.setdefault("row_attrs", {"class": lambda record: self.row_class(record)})
         super().__init__(data, **kwargs)
 
     # Set by TableListView for the template.
@@ -182,6 +188,7 @@ class AuditEventTable(Table):
 
     caption = _("Audit events")
     empty_sentence = _("No events match.")
+    css_class = "audit-table"
 
     at = tables.TemplateColumn(
         template_name="includes/cells/datetime.html",

@@ -11,6 +11,7 @@ from network.tables import Table, cell
 class CaseTable(Table):
     caption = _("Cases")
     empty_sentence = _("No cases match.")
+    css_class = "case-table"
 
     reference = tables.Column(
         verbose_name=_("Reference"), orderable=True, attrs={"td": {"class": "nowrap"}}
@@ -40,6 +41,7 @@ class ReviewTable(Table):
 
     caption = _("Break-the-glass reviews")
     empty_sentence = _("No break-the-glass accesses to review.")
+    css_class = "review-table"
 
     user = cell("cases/cells/review_user.html", _("User"), "review")
     case = tables.Column(verbose_name=_("Case"), accessor="case__reference")
@@ -59,3 +61,6 @@ class ReviewTable(Table):
     )
     justification = tables.Column(verbose_name=_("Justification"), attrs={"td": {"class": "prose"}})
     verdict = cell("cases/cells/review_verdict.html", _("Verdict"), "review")
+
+    def row_class(self, record):
+        return "review review-pending" if record.verdict == "pending" else "review"

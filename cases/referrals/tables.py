@@ -12,6 +12,7 @@ from network.tables import Table, cell
 class ReferralTable(Table):
     caption = _("Referrals")
     empty_sentence = _("No referrals match.")
+    css_class = "referral-table"
 
     reference = tables.Column(
         verbose_name=_("Reference"), orderable=True, attrs={"td": {"class": "nowrap"}}

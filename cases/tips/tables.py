@@ -11,6 +11,7 @@ from network.tables import Table, cell
 class TipTable(Table):
     caption = _("Tips from the public")
     empty_sentence = _("No tips here.")
+    css_class = "tip-queue"
 
     received = tables.TemplateColumn(
         template_name="includes/cells/datetime.html",

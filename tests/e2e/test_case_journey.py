@@ -139,14 +139,14 @@ def test_break_the_glass_is_reviewed_by_the_agencys_auditor(
     # polis.auditor finds it in the review queue and judges it.
     log_in(page, base, "polis.auditor")
     page.goto(f"{base}/arenden/granskning/")
-    review = page.locator("li.review-pending", has_text=skv.reference)
+    review = page.locator("tr.review-pending", has_text=skv.reference)
     assert review.count() == 1
     assert_no_sideways_scroll(page, 360)
     screenshot("3-review-queue")
     review.locator("[name=verdict][value=justified]").check()
     review.locator("form.review-form button[type=submit]").click()
     page.wait_for_url(f"{base}/arenden/granskning/")
-    assert page.locator("li.review-pending", has_text=skv.reference).count() == 0
+    assert page.locator("tr.review-pending", has_text=skv.reference).count() == 0
     screenshot("4-reviewed")
     assert AuditEvent.objects.filter(
         action="case.break_the_glass_reviewed", actor_username="polis.auditor"
