@@ -191,6 +191,7 @@ def test_a_sorted_list_pages_in_its_order_and_marks_the_header(client, skv_staff
     assert 'href="?sort=title"' in page
     assert 'href="?sort=reference"' in page
     assert '<th scope="col"' in page
+    assert '<input type="hidden" name="sort" value="-title">' in page  # filtering keeps it
     assert "<caption" in page
 
 
