@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from network.mixins import CapabilityRequiredMixin
-from network.pagination import NOT_FILTERS, keyset_page
+from network.pagination import keyset_page
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class Table(tables.Table):  # type: ignore[misc]  # django-tables2 is untyped
     """The base of every list's table: accessible markup (a caption, `<th scope="col">`,
     sort links with `aria-sort`), an empty state, the keyset pager. A subclass sets
-    `caption` and `empty_text` (a sentence: nothing matches)."""
+    `caption`, `empty_sentence` (a sentence: nothing matches) and `css_class`."""
 
     caption: "StrOrPromise" = ""
     empty_sentence: "StrOrPromise" = _("Nothing matches.")
@@ -201,14 +201,3 @@ class AuditEventTable(Table):
     object = cell("network/_audit_object.html", _("Object"), "event")
     purpose = cell("network/cells/audit_purpose.html", _("Purpose or legal basis"), "event")
     reviewed = cell("network/cells/audit_reviewed.html", _("Reviewed"), "event")
-
-
-__all__ = [
-    "NOT_FILTERS",
-    "AuditEventTable",
-    "Table",
-    "TableListView",
-    "cell",
-    "headers",
-    "sort_order",
-]
