@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "django_filters",
+    "django_tables2",  # every list page's table (network/tables.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",

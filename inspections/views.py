@@ -16,13 +16,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+from django.views.generic import DetailView, FormView, TemplateView, View
 
 from cases.employers.filters import EmployerFilterSet
 from cases.employers.models import Employer
@@ -78,6 +79,7 @@ from inspections.services import (
     results,
 )
 from inspections.services.operations import OPERATION_STATES
+from inspections.tables import FollowUpTable, InspectionTable
 from network.exceptions import StaleVersion
 from network.exports import csv_response
 from network.forms import AttachmentForm
@@ -86,18 +88,17 @@ from network.mixins import (
     AttachmentDownloadMixin,
     AttachmentUploadMixin,
     CapabilityRequiredMixin,
-    FilteredListView,
     ObjectActionMixin,
     ScopedQuerysetMixin,
 )
 from network.policies import decide, scope
 from network.querysets import ScopedQuerySet
 from network.reference import municipalities
+from network.tables import TableListView
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-PAGE_SIZE = 50
 BEFORE_VISIT = {InspectionStatus.PLANNED, InspectionStatus.STAFFED}
 DRAFT_SAVED = "inspections_draft_saved"
 
@@ -131,14 +132,16 @@ def _with_my_assignment(inspections, user):
 # --- list and calendar --------------------------------------------------------------------
 
 
-class InspectionListView(FilteredListView):
-    """Visible inspections, newest planned date first, 50 a page with a keyset cursor
-    (`?before=<date>_<id>`: constant cost on any page, unlike an OFFSET)."""
+class InspectionListView(TableListView):
+    """Visible inspections, newest planned date first (or by a sortable column), 50 a page
+    with a keyset cursor (`?before=<date>_<id>`: constant cost on any page, unlike an
+    OFFSET)."""
 
     template_name = "inspections/inspection_list.html"
     required_capability = "inspections.view_inspection"
     context_object_name = "inspections"
-    keyset_date = "planned_date"
+    table_class = InspectionTable
+    default_order = ("-planned_date", "-id")
 
     def get_filterset(self):
         return _filtered_inspections(self.request)
@@ -1140,14 +1143,19 @@ class OperationCreateView(OperationBoardView):
 FOLLOW_UP_TABS = ("overdue", "mine")
 
 
-class FollowUpListView(CapabilityRequiredMixin, ListView):
-    """Follow-ups of visible inspections: open ones first, by due date; tabs for the overdue
-    ones and for the person's own agency's."""
+# Not done yet first (no `done_at`: before any date), then the due date.
+_NOT_DONE = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+class FollowUpListView(TableListView):
+    """Follow-ups of visible inspections: open ones first, by due date (or by a sortable
+    column), in keyset pages; tabs for the overdue ones and for the person's own agency's."""
 
     template_name = "inspections/followup_list.html"
     required_capability = "inspections.view_followup"
-    paginate_by = PAGE_SIZE
     context_object_name = "follow_ups"
+    table_class = FollowUpTable
+    default_order = ("done_order", "due_date", "id")
 
     def tab(self) -> str:
         show = self.request.GET.get("show", "")
@@ -1166,8 +1174,7 @@ class FollowUpListView(CapabilityRequiredMixin, ListView):
             follow_ups = follow_ups.filter(agency_id=_agency_id(user))  # type: ignore[misc]  # None: no rows
         self.filters = FollowUpFilterForm(self.request.GET)
         follow_ups = self.filters.apply(follow_ups)
-        # Open ones (not done yet) first, then by due date.
-        return follow_ups.order_by(F("done_at").asc(nulls_first=True), "due_date", "id")
+        return follow_ups.annotate(done_order=Coalesce("done_at", Value(_NOT_DONE)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -15,15 +15,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
 
 from network import files
 from network.forms import AttachmentForm, ServiceErrorsMixin
-from network.pagination import keyset_page
 
 if TYPE_CHECKING:
     from django.views.generic import DetailView
-    from django_filters import FilterSet
     from django_stubs_ext import StrOrPromise
 
     _DetailView = DetailView[Any]
@@ -56,46 +53,6 @@ class ScopedQuerysetMixin(CapabilityRequiredMixin):
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset
-
-
-class FilteredListView(CapabilityRequiredMixin, TemplateView):
-    """A list page: the rows the user may see (`get_queryset`, starting at `visible_to`),
-    filtered by the app's FilterSet (the one its API list uses), newest first in keyset pages.
-    The template gets `filter`, the rows under `context_object_name`, and what
-    `templates/includes/keyset_pager.html` needs."""
-
-    filterset_class: Any = None  # a django-filter FilterSet (an untyped library)
-    context_object_name = "rows"
-    page_size = 50
-    keyset_date = ""  # order by this date field first (newest first), then by id
-
-    def get_queryset(self) -> models.QuerySet[Any]:
-        raise NotImplementedError(f"{type(self).__name__} must define get_queryset()")
-
-    def get_filterset(self) -> "FilterSet":
-        return self.filterset_class(
-            self.request.GET, queryset=self.get_queryset(), request=self.request
-        )
-
-    def page_rows(self, rows: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        """The filtered rows as the page shows them (a hook to annotate before paging)."""
-        return rows
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        filterset = self.get_filterset()
-        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = keyset_page(
-            self.page_rows(rows), self.request.GET, size=self.page_size, date_field=self.keyset_date
-        )
-        context.update(
-            filter=filterset,
-            next_before=page.next_before,
-            paged=page.paged,
-            filtering=page.filtering,
-        )
-        context[self.context_object_name] = page.rows
-        return context
 
 
 class RecordedReadMixin:

@@ -18,9 +18,10 @@ from network import audit_text, inbox, tokens
 from network.filters import AuditEventFilterSet
 from network.forms import SampleForm, dress_audit_filter_form
 from network.http import user_of
-from network.mixins import CapabilityRequiredMixin, FilteredListView
+from network.mixins import CapabilityRequiredMixin
 from network.models import Agency, AuditEvent, AuditEventReview, Role, User, WorkerHeartbeat
 from network.services import mark_event_reviewed, sample_events
+from network.tables import AuditEventTable, TableListView
 
 
 class HomeView(CapabilityRequiredMixin, TemplateView):
@@ -57,7 +58,7 @@ class DirectoryView(CapabilityRequiredMixin, TemplateView):
         return context
 
 
-class AuditEventListView(FilteredListView):
+class AuditEventListView(TableListView):
     """The audit trail of the auditor's own agency, filterable like the API, newest first in
     keyset pages (the trail grows with every read: nothing is counted)."""
 
@@ -65,6 +66,7 @@ class AuditEventListView(FilteredListView):
     template_name = "network/auditevent_list.html"
     filterset_class = AuditEventFilterSet
     context_object_name = "events"
+    table_class = AuditEventTable
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.visible_to(user_of(self.request))
@@ -77,16 +79,14 @@ class AuditEventListView(FilteredListView):
     def page_rows(self, rows: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         return rows.annotate(reviewed=Exists(AuditEventReview.objects.filter(event=OuterRef("pk"))))
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        events = audit_text.describe(context["events"])
+    def decorate(self, rows: list[Any]) -> list[Any]:
+        events = audit_text.describe(rows)
         # Names, not usernames: one query for the people on the page.
         people = User.objects.filter(username__in={e.actor_username for e in events})
         names = {person.username: person.get_full_name() for person in people}
         for event in events:
             event.actor_name = names.get(event.actor_username, "")
-        context["events"] = events
-        return context
+        return events
 
 
 class AuditSampleView(CapabilityRequiredMixin, View):

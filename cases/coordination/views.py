@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, FormView, View
 
 from cases.coordination import services
 from cases.coordination.filters import CaseFilterSet
@@ -38,6 +38,7 @@ from cases.coordination.models import (
     CaseUserObjectPermission,
 )
 from cases.coordination.querysets import personal_grants_of, shares_of
+from cases.coordination.tables import CaseTable, ReviewTable
 from cases.employers import services as employer_services
 from network.exceptions import StaleVersion
 from network.exports import csv_response
@@ -47,15 +48,13 @@ from network.mixins import (
     AttachmentDownloadMixin,
     AttachmentUploadMixin,
     CapabilityRequiredMixin,
-    FilteredListView,
     ObjectActionMixin,
     RecordedReadMixin,
     ScopedQuerysetMixin,
 )
 from network.models import AuditEvent
 from network.policies import decide, require
-
-PAGE_SIZE = 50
+from network.tables import TableListView
 
 
 def _filtered_cases(request) -> CaseFilterSet:
@@ -64,12 +63,14 @@ def _filtered_cases(request) -> CaseFilterSet:
     return CaseFilterSet(request.GET, queryset=cases, request=request)
 
 
-class CaseListView(FilteredListView):
-    """Visible cases, newest first, 50 a page with a keyset cursor (`?before=<id>`)."""
+class CaseListView(TableListView):
+    """Visible cases, newest first (or by a sortable column), 50 a page with a keyset cursor
+    (`?before=<id>`)."""
 
     template_name = "cases/case_list.html"
     required_capability = "cases.work_on_cases"
     context_object_name = "cases"
+    table_class = CaseTable
 
     def get_filterset(self):
         return _filtered_cases(self.request)
@@ -399,13 +400,16 @@ class BreakTheGlassView(CapabilityRequiredMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class ReviewListView(CapabilityRequiredMixin, ListView):
-    """Break-the-glass accesses by the auditor's own agency's users, pending first."""
+class ReviewListView(TableListView):
+    """Break-the-glass accesses by the auditor's own agency's users, pending first, in keyset
+    pages; the verdict form in each pending row for an auditor who may decide."""
 
     template_name = "cases/review_list.html"
     required_capability = "cases.view_accessreview"
-    paginate_by = PAGE_SIZE
-    context_object_name = "reviews"
+    context_object_name = "rows"
+    table_class = ReviewTable
+    default_order = ("pending_order", "-requested_at", "-id")
+    bound_forms: dict[int, ReviewForm] = {}
 
     def get_queryset(self):
         pending = models.Case(
@@ -417,23 +421,17 @@ class ReviewListView(CapabilityRequiredMixin, ListView):
             AccessReview.objects.visible_to(self.request.user)
             .select_related("case", "user", "reviewed_by")
             .annotate(pending_order=pending)
-            .order_by("pending_order", "-requested_at", "-id")
         )
 
-    def get_context_data(self, bound_forms=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        bound_forms = bound_forms or {}
+    def decorate(self, rows):
         may_decide = self.request.user.has_perm("cases.change_accessreview")
-        context["rows"] = [
-            (
-                review,
-                bound_forms.get(review.pk) or ReviewForm(review=review)
+        for review in rows:
+            review.form = (
+                self.bound_forms.get(review.pk) or ReviewForm(review=review)
                 if may_decide and review.verdict == AccessReview.Verdict.PENDING
-                else None,
+                else None
             )
-            for review in context["object_list"]
-        ]
-        return context
+        return rows
 
 
 class ReviewDecideView(ReviewListView):
@@ -455,6 +453,5 @@ class ReviewDecideView(ReviewListView):
                     % {"user": review.user.get_username(), "reference": review.case.reference},
                 )
                 return redirect("cases:review_list")
-        self.object_list = self.get_queryset()
-        context = self.get_context_data(bound_forms={review.pk: form})
-        return self.render_to_response(context, status=400)
+        self.bound_forms = {review.pk: form}
+        return self.render_to_response(self.get_context_data(), status=400)

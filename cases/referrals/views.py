@@ -49,17 +49,17 @@ from cases.referrals.models import (
     ReflectionPeriod,
     VictimReferral,
 )
+from cases.referrals.tables import ReferralTable
 from network.http import user_of
 from network.mixins import (
     CapabilityRequiredMixin,
-    FilteredListView,
     ObjectActionMixin,
     RecordedReadMixin,
     ScopedQuerysetMixin,
 )
 from network.policies import decide
+from network.tables import TableListView
 
-PAGE_SIZE = 50
 # What the list shows. Identity fields are not even loaded from the database.
 LIST_FIELDS = (
     "id",
@@ -108,14 +108,16 @@ def _inspection_reference(user, value) -> str:
 # --- list -----------------------------------------------------------------------------------
 
 
-class ReferralListView(FilteredListView):
-    """Visible referrals, newest first, with a keyset cursor (`?before=<id>`). No identity
-    field is shown, masked or not, and none can be searched for (cases/referrals/filters.py)."""
+class ReferralListView(TableListView):
+    """Visible referrals, newest first (or by a sortable column), with a keyset cursor
+    (`?before=<id>`). No identity field is shown, masked or not, and none can be searched
+    for (cases/referrals/filters.py)."""
 
     template_name = "cases/referral_list.html"
     required_capability = "cases.work_on_referrals"
     filterset_class = ReferralFilterSet
     context_object_name = "referrals"
+    table_class = ReferralTable
 
     def get_queryset(self):
         return VictimReferral.objects.visible_to(self.request.user).only(*LIST_FIELDS)

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import ListView
 
 from cases.tips import services
 from cases.tips.forms import (
@@ -33,11 +32,13 @@ from cases.tips.forms import (
 from cases.tips.models import Observation, Tip, TipOutcome
 from cases.tips.policies import is_tip_coordinator
 from cases.tips.states import allowed_actions
+from cases.tips.tables import TipTable
 from network import ratelimit
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre, County
 from network.origin import posted_from_this_site
 from network.policies import decide, record_read, require
+from network.tables import TableListView
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -103,12 +104,15 @@ class PublicTipView(View):
         return render(request, "cases/tip_receipt.html", {"code": tip.code})
 
 
-class TipTriageListView(CapabilityRequiredMixin, ListView):
-    """The triage queue, by county and centre; forwarded tips for the receiving agency."""
+class TipTriageListView(TableListView):
+    """The triage queue, by county and centre; forwarded tips for the receiving agency.
+    Newest first (or by the time received), in keyset pages."""
 
     template_name = "cases/tip_list.html"
     required_capability = "cases.view_tip"
-    paginate_by = 50
+    context_object_name = "tips"
+    table_class = TipTable
+    default_order = ("-received_at", "-id")
 
     def get_queryset(self):
         tips = Tip.objects.visible_to(self.request.user).select_related("county", "forwarded_to")

@@ -45,7 +45,7 @@ PAGES: dict[str, Page] = {
     "network:audit_sample": Page("skv.auditor", query="n=3"),
     "network:token_list": Page("skv.staff"),
     # cases
-    "cases:case_list": Page("skv.staff"),
+    "cases:case_list": Page("skv.staff", query="sort=-updated"),  # a sorted list's headers
     "cases:case_create": Page("skv.staff"),
     "cases:case_detail": Page("skv.staff", lambda w: [w["case"]]),
     "cases:break_the_glass": Page("polis.staff"),

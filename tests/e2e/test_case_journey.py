@@ -75,6 +75,16 @@ def test_case_is_opened_shared_found_and_revoked(live_server, page, screenshot, 
     assert row.count() == 1
     assert "SKV" in row.inner_text()
     screenshot("4-polis-list")
+    # Sorted by a column header, which then says so to a screen reader (aria-sort).
+    with page.expect_navigation():
+        page.locator("th a.sort-link", has_text="Titel").click()
+    assert "sort=title" in page.url
+    sorted_header = page.locator("th[aria-sort]")
+    assert sorted_header.count() == 1
+    assert sorted_header.get_attribute("aria-sort") == "ascending"
+    assert "Titel" in sorted_header.inner_text()
+    assert page.locator("table tbody tr", has_text=case.reference).count() == 1
+    screenshot("4b-polis-list-sorted")
     page.set_viewport_size({"width": 360, "height": 740})
     assert_no_sideways_scroll(page, 360)
     screenshot("5-polis-list-phone")
@@ -139,14 +149,14 @@ def test_break_the_glass_is_reviewed_by_the_agencys_auditor(
     # polis.auditor finds it in the review queue and judges it.
     log_in(page, base, "polis.auditor")
     page.goto(f"{base}/arenden/granskning/")
-    review = page.locator("li.review-pending", has_text=skv.reference)
+    review = page.locator("tr.review-pending", has_text=skv.reference)
     assert review.count() == 1
     assert_no_sideways_scroll(page, 360)
     screenshot("3-review-queue")
     review.locator("[name=verdict][value=justified]").check()
     review.locator("form.review-form button[type=submit]").click()
     page.wait_for_url(f"{base}/arenden/granskning/")
-    assert page.locator("li.review-pending", has_text=skv.reference).count() == 0
+    assert page.locator("tr.review-pending", has_text=skv.reference).count() == 0
     screenshot("4-reviewed")
     assert AuditEvent.objects.filter(
         action="case.break_the_glass_reviewed", actor_username="polis.auditor"

@@ -325,7 +325,7 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     screenshot("2-board-phone")
 
     page.goto(f"{base}/kontroller/uppfoljningar/?show=overdue")
-    item = page.locator("li.follow-up", has_text="Begär in personalliggaren (e2e)")
+    item = page.locator("tr.follow-up", has_text="Begär in personalliggaren (e2e)")
     assert item.count() == 1
     assert_no_sideways_scroll(page)
     assert_accessible(page)
@@ -333,7 +333,7 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     with page.expect_navigation():
         item.locator("form.complete-form button[type=submit]").click()
     assert page.url.endswith("?show=overdue")
-    assert page.locator("li.follow-up", has_text="Begär in personalliggaren (e2e)").count() == 0
+    assert page.locator("tr.follow-up", has_text="Begär in personalliggaren (e2e)").count() == 0
     log_out(page, base)
 
     # av.coordinator at a desk: both plans this week, and a new operation.
