@@ -47,7 +47,7 @@ def _answer(action, response, review):
     if action == "api_list":
         ids = [r["id"] for r in response.json()["results"]]
     else:
-        ids = [r.pk for r in response.context["reviews"]]
+        ids = [r.pk for r in response.context["rows"]]
     return "listed" if review.pk in ids else "hidden"
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inspections import services
+from inspections.services import follow_ups
 from inspections.views import FollowUpListView
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def _english(client):
 
 def _follow_ups(inspection, actor, days):
     return [
-        services.add_follow_up(
+        follow_ups.add_follow_up(
             inspection, title=f"Uppgift {n}", due_date=date.today() + timedelta(days=d), actor=actor
         )
         for n, d in enumerate(days)
