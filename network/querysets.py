@@ -7,10 +7,15 @@ The permission-matrix meta-test (tests/test_matrix_coverage.py) finds every prot
 through `protected_models()` and fails when one has no matrix.
 """
 
-from typing import TYPE_CHECKING, Self, cast
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.apps import apps
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.expressions import Expression
+from django.db.models.sql.compiler import SQLCompiler
 
 if TYPE_CHECKING:
     from network.http import AnyUser
@@ -39,6 +44,93 @@ class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
             return None
         membership = user.active_membership
         return membership.agency_id if membership else None
+
+
+# Values no row has, marking in a statement compiled once (`PreparedIds`) where this call's
+# values go: integers within 32 bits (an AutoField lookup outside them compiles as never
+# true), instants long before any row was written.
+_INT_MARKS = tuple(-2_013_265_000 - i for i in range(8))
+_TIME_MARKS = tuple(
+    datetime(1900, 1, 1, tzinfo=UTC) + timedelta(microseconds=i + 1) for i in range(8)
+)
+
+type _Statement = tuple[str, tuple[Any, ...], dict[str, list[int]]] | None
+_statements: dict[tuple[Any, ...], _Statement] = {}
+
+
+class PreparedIds(Expression):
+    """The ids one statement selects, as the right-hand side of `pk__in`, with the statement
+    built by the ORM and compiled once per process and database, then sent with each call's
+    values.
+
+    Why: a scope's relations (shares, grants, assignments) are subqueries whose shape never
+    changes, only their values (the agency, the user, now). Building and compiling them in
+    the ORM on every request cost several times the page's own SQL on the first pages of
+    protected lists (docs/performance.md, "First pages"). `build(*args, **values)` returns
+    the queryset (one selected column); it is called once with marker values, compiled, and
+    the markers' positions among the parameters are remembered, as
+    `network.backends.MembershipModelBackend` does for the user's own query. The statement is
+    uncorrelated and in parentheses, so it fits any outer query, under any alias. Where the
+    markers cannot be found among the compiled parameters (a backend that adapts them, e.g.
+    SQLite's datetimes), the statement is compiled on each call instead: the same SQL.
+
+    `key` names the statement's shape (with `args`, it must decide `build`'s result up to the
+    values); `values` are integers or aware datetimes."""
+
+    def __init__(
+        self,
+        key: str,
+        build: Callable[..., models.QuerySet[Any]],
+        args: tuple[Any, ...] = (),
+        **values: Any,
+    ) -> None:
+        super().__init__(output_field=models.BigIntegerField())
+        self.key, self.build, self.args, self.values = key, build, args, values
+
+    def _marks(self) -> dict[str, Any]:
+        ints, times = iter(_INT_MARKS), iter(_TIME_MARKS)
+        marks = {}
+        for name, value in self.values.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                marks[name] = next(ints)
+            elif isinstance(value, datetime) and value.tzinfo is not None:
+                marks[name] = next(times)
+            else:
+                raise TypeError(f"PreparedIds takes integers and aware datetimes, not {value!r}")
+        return marks
+
+    def _compile(self, connection: BaseDatabaseWrapper, values: dict[str, Any]) -> tuple[str, Any]:
+        query = self.build(*self.args, **values).order_by().query
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        return sql, tuple(params)
+
+    def _statement(self, connection: BaseDatabaseWrapper) -> _Statement:
+        cache_key = (self.key, *self.args, tuple(self.values), connection.alias, connection.vendor)
+        if cache_key in _statements:
+            return _statements[cache_key]
+        marks = self._marks()
+        sql, params = self._compile(connection, marks)
+        positions = {
+            name: [i for i, p in enumerate(params) if type(p) is type(mark) and p == mark]
+            for name, mark in marks.items()
+        }
+        statement = (sql, params, positions) if all(positions.values()) else None
+        _statements[cache_key] = statement
+        return statement
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        statement = self._statement(connection)
+        if statement is None:
+            sql, params = self._compile(connection, self.values)
+            return f"({sql})", params
+        sql, template, positions = statement
+        params = list(template)
+        for name, at in positions.items():
+            for i in at:
+                params[i] = self.values[name]
+        return f"({sql})", tuple(params)
 
 
 def protected_models() -> list[type[models.Model]]:
