@@ -41,7 +41,7 @@ from network.policies import (
     membership_of,
     register,
 )
-from network.querysets import PreparedIds
+from network.querysets import PreparedExists
 
 if TYPE_CHECKING:
     from network.http import AnyUser
@@ -78,21 +78,19 @@ def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
     return rows
 
 
-def _holdings(model: Any, codename: str, *, now: Any, holder: int) -> QuerySet[Any]:
-    """The cases on which `holder` (a user for personal grants, an agency's group for
-    shares) holds `codename` in force: `_active`'s rows, one column."""
+def _holding(model: Any, codename: str, *, outer: int, now: Any, holder: int) -> QuerySet[Any]:
+    """The rows by which `holder` (a user for personal grants, an agency's group for shares)
+    holds `codename` in force on the case `outer`: `_active`'s rows."""
     field = "user_id" if model is CaseUserObjectPermission else "group_id"
-    rows = _active(model, codename, now).filter(**{field: holder})
-    return rows.values("content_object_id")
+    return _active(model, codename, now).filter(content_object_id=outer, **{field: holder})
 
 
-def _held(model: Any, codename: str, now: Any, holder: int) -> PreparedIds:
-    """`_holdings` as the right-hand side of `pk__in`, compiled once per process
-    (network.querysets.PreparedIds): on a first page of cases, building and compiling the
-    two grant subqueries in the ORM cost more than the page's SQL (docs/performance.md,
-    "First pages"). Uncorrelated `IN` instead of `EXISTS`: the same rows (a grant's case is
-    never null), and PostgreSQL plans both as one hashed lookup of the holder's grants."""
-    return PreparedIds("cases.holdings", _holdings, (model, codename), now=now, holder=holder)
+def _holds(model: Any, codename: str, now: Any, holder: int) -> PreparedExists:
+    """EXISTS `_holding` for the outer case, compiled once per process
+    (network.querysets.PreparedExists): on a first page of cases, building and compiling
+    the two grant subqueries in the ORM cost more than the page's SQL (docs/performance.md,
+    "First pages")."""
+    return PreparedExists("cases.holding", _holding, (model, codename), now=now, holder=holder)
 
 
 def _share_basis(row: CaseGroupObjectPermission) -> Access:
@@ -116,9 +114,9 @@ class CasePolicy(Policy[Case]):
     def scope(
         self, user: "AnyUser", action: str = "view", queryset: QuerySet[Case] | None = None
     ) -> QuerySet[Case]:
-        """Agency through a plain column, grants as `IN` the holder's grants in force (a
-        statement compiled once, `_held`): no join inside the OR, so no duplicate rows and a
-        cheap plan at a million cases (docs/performance.md)."""
+        """Agency through a plain column, grants as EXISTS (compiled once, `_holds`): no join
+        inside the OR, so no duplicate rows and a cheap plan at a million cases
+        (docs/performance.md)."""
         self._check(action)
         queryset = Case.objects.all() if queryset is None else queryset
         if not getattr(user, "is_authenticated", False):
@@ -132,12 +130,10 @@ class CasePolicy(Policy[Case]):
             return queryset.filter(owner_agency_id=membership.agency_id)
         codename = EDIT if action in ("change", "add_attachment") else VIEW
         now = timezone.now()
-        personal = Q(pk__in=_held(CaseUserObjectPermission, codename, now, user.pk))
+        personal = _holds(CaseUserObjectPermission, codename, now, user.pk)
         if membership is None:
             return queryset.filter(personal)
-        shared = Q(
-            pk__in=_held(CaseGroupObjectPermission, codename, now, membership.agency.group_id)
-        )
+        shared = _holds(CaseGroupObjectPermission, codename, now, membership.agency.group_id)
         return queryset.filter(Q(owner_agency_id=membership.agency_id) | shared | personal)
 
     # --- decide: one case, and the basis -------------------------------------------------
