@@ -112,7 +112,7 @@ class PreparedExists(Expression):
 
     def _marks(self) -> dict[str, Any]:
         ints, times = iter(_INT_MARKS), iter(_TIME_MARKS)
-        marks = {"outer": next(ints)}
+        marks: dict[str, Any] = {"outer": next(ints)}
         for name, value in self.values.items():
             if isinstance(value, int) and not isinstance(value, bool):
                 marks[name] = next(ints)

@@ -130,10 +130,15 @@ class CasePolicy(Policy[Case]):
             return queryset.filter(owner_agency_id=membership.agency_id)
         codename = EDIT if action in ("change", "add_attachment") else VIEW
         now = timezone.now()
+        if user.pk is None:  # an unsaved user holds no grant
+            return queryset.none()
         personal = _holds(CaseUserObjectPermission, codename, now, user.pk)
         if membership is None:
             return queryset.filter(personal)
-        shared = _holds(CaseGroupObjectPermission, codename, now, membership.agency.group_id)
+        group_id = membership.agency.group_id
+        if group_id is None:  # a share is a row of the agency's group (never null)
+            return queryset.filter(Q(owner_agency_id=membership.agency_id) | personal)
+        shared = _holds(CaseGroupObjectPermission, codename, now, group_id)
         return queryset.filter(Q(owner_agency_id=membership.agency_id) | shared | personal)
 
     # --- decide: one case, and the basis -------------------------------------------------
