@@ -12,7 +12,11 @@ For a staff user of the largest agency, in one run and as medians of repeated ru
   assigned and not declined), and a search by employer: the first page of the visible cases
   of the employer with most cases.
 
-Each peer's answer is checked against `visible_to` (same ids) before it is timed.
+Each peer's answer is checked against `visible_to` (same ids) before it is timed. Every side
+is given the user as a request has it when the list runs (membership loaded with the user,
+role capabilities checked: `fresh` in `main`), so no side is timed for what authentication
+did before the list; until 2026-12-07 `visible_to`'s side alone was timed for the membership
+look-up (docs/performance.md, "First pages").
 The direct-FK peer for cases adds the owner grants to `cases_casegroupobjectpermission`
 inside a transaction that is rolled back (a case created through the ORM has them already,
 cases/grants.py; the generator's bulk-loaded cases have none); inspections have no direct-FK grant tables in
@@ -101,15 +105,21 @@ def main(argv=None) -> dict:
     from cases.coordination.models import Case
     from cases.employers.models import Employer
     from inspections.models import Inspection
-    from network.models import User
+    from network.backends import MembershipModelBackend
 
     staff = pick_user(args.agency, "staff")
     guardian_inspection_copies(connection)
 
+    backend = MembershipModelBackend()
+
     def fresh():
-        """The user as a request has it when the list runs: loaded afresh, with the role
-        capabilities already checked (HasCapability), whichever scoping is used."""
-        user = User.objects.get(pk=staff.pk)
+        """The user as a request has it when the list runs, whichever scoping is used: loaded
+        afresh with the active membership (the session's user is loaded with it in one
+        query, `MembershipModelBackend.get_user`; a token's user has it loaded by
+        `network.tokens.TokenAuthentication`), and the role capabilities already checked
+        (HasCapability). Neither is paid again by the list, so neither is timed on either
+        side."""
+        user = backend.get_user(staff.pk)
         user.get_all_permissions()
         return user
 
@@ -141,7 +151,7 @@ def main(argv=None) -> dict:
         )
         row["unfiltered_ms"] = median_ms(lambda: ids(page(model.objects.all())), args.repeat)
         # The same two pages as SQL alone (planning, execution, transfer): the database's
-        # share, without the ORM building the query or the membership look-up.
+        # share, without the ORM building the query.
         for key, queryset in (
             ("visible_to_sql_ms", page(model.objects.visible_to(fresh()))),
             ("unfiltered_sql_ms", page(model.objects.all())),

@@ -35,6 +35,7 @@ from network.policies import (
     allow,
     register,
 )
+from network.querysets import PreparedExists
 
 if TYPE_CHECKING:
     from network.http import AnyUser
@@ -68,6 +69,18 @@ def assignment_of(user: "AnyUser", inspection: Inspection) -> AgencyAssignment |
     )
 
 
+def _assignment(kind: str, *, outer: int, agency: int) -> QuerySet[AgencyAssignment]:
+    """The agency's assignment to the inspection `outer` that counts for `kind`: assigned
+    (not declined), accepted, or accepted on site. The scope asks it as EXISTS compiled once
+    per process (network.querysets.PreparedExists): building and compiling it in the ORM on
+    every request cost more than a first page's SQL (docs/performance.md, "First pages")."""
+    rows = AgencyAssignment.objects.filter(inspection_id=outer, agency_id=agency)
+    if kind == "assigned":
+        return rows.exclude(status=AssignmentStatus.DECLINED)
+    rows = rows.filter(status=AssignmentStatus.ACCEPTED)
+    return rows.filter(mode=ParticipationMode.ON_SITE) if kind == "on_site" else rows
+
+
 @register
 class InspectionPolicy(Policy[Inspection]):
     """view: coordinators of the coordinating agency, agencies assigned (not declined).
@@ -89,33 +102,30 @@ class InspectionPolicy(Policy[Inspection]):
         if agency_id is None:
             return queryset.none()
         coordinated = Q(coordinating_agency_id=agency_id) if user.has_perm(COORDINATE) else Q()
-        assignments = AgencyAssignment.objects.filter(
-            inspection=OuterRef("pk"), agency_id=agency_id
-        )
-        assigned = Exists(assignments.exclude(status=AssignmentStatus.DECLINED))
-        accepted = Exists(assignments.filter(status=AssignmentStatus.ACCEPTED))
+
+        def assignment(kind: str) -> PreparedExists:
+            return PreparedExists("inspections.assignment", _assignment, (kind,), agency=agency_id)
+
         if action == "view":
-            grants = [assigned]
+            grants = [assignment("assigned")]
         elif action == "change":
             grants = []
         elif action == "perform":
             grants = (
-                [Exists(assignments.filter(status="accepted", mode=ParticipationMode.ON_SITE))]
-                if user.has_perm("inspections.perform_inspection")
-                else []
+                [assignment("on_site")] if user.has_perm("inspections.perform_inspection") else []
             )
         elif action == "add_result":
             return (
-                queryset.filter(accepted)
+                queryset.filter(assignment("accepted"))
                 if user.has_perm("inspections.add_finding")
                 else queryset.none()
             )
         elif action == "add_followup":
             if not user.has_perm("inspections.add_followup"):
                 return queryset.none()
-            grants = [assigned]
+            grants = [assignment("assigned")]
         else:  # add_attachment
-            grants = [accepted]
+            grants = [assignment("accepted")]
         conditions = ([coordinated] if coordinated else []) + grants
         if not conditions:
             return queryset.none()

@@ -22,7 +22,7 @@ helpers below read them, so the shape of those rows is known in one place.
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.coordination.models import (
@@ -41,6 +41,7 @@ from network.policies import (
     membership_of,
     register,
 )
+from network.querysets import PreparedExists
 
 if TYPE_CHECKING:
     from network.http import AnyUser
@@ -77,6 +78,21 @@ def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
     return rows
 
 
+def _holding(model: Any, codename: str, *, outer: int, now: Any, holder: int) -> QuerySet[Any]:
+    """The rows by which `holder` (a user for personal grants, an agency's group for shares)
+    holds `codename` in force on the case `outer`: `_active`'s rows."""
+    field = "user_id" if model is CaseUserObjectPermission else "group_id"
+    return _active(model, codename, now).filter(content_object_id=outer, **{field: holder})
+
+
+def _holds(model: Any, codename: str, now: Any, holder: int) -> PreparedExists:
+    """EXISTS `_holding` for the outer case, compiled once per process
+    (network.querysets.PreparedExists): on a first page of cases, building and compiling
+    the two grant subqueries in the ORM cost more than the page's SQL (docs/performance.md,
+    "First pages")."""
+    return PreparedExists("cases.holding", _holding, (model, codename), now=now, holder=holder)
+
+
 def _share_basis(row: CaseGroupObjectPermission) -> Access:
     return allow(Basis.SHARE, legal_basis=row.legal_basis, via=f"share:{row.pk}")
 
@@ -98,8 +114,9 @@ class CasePolicy(Policy[Case]):
     def scope(
         self, user: "AnyUser", action: str = "view", queryset: QuerySet[Case] | None = None
     ) -> QuerySet[Case]:
-        """Agency through a plain column, grants as EXISTS: no join inside the OR, so no
-        duplicate rows and a cheap plan at a million cases (docs/performance.md)."""
+        """Agency through a plain column, grants as EXISTS (compiled once, `_holds`): no join
+        inside the OR, so no duplicate rows and a cheap plan at a million cases
+        (docs/performance.md)."""
         self._check(action)
         queryset = Case.objects.all() if queryset is None else queryset
         if not getattr(user, "is_authenticated", False):
@@ -113,18 +130,15 @@ class CasePolicy(Policy[Case]):
             return queryset.filter(owner_agency_id=membership.agency_id)
         codename = EDIT if action in ("change", "add_attachment") else VIEW
         now = timezone.now()
-        personal = Exists(
-            _active(CaseUserObjectPermission, codename, now).filter(
-                content_object=OuterRef("pk"), user=user
-            )
-        )
+        if user.pk is None:  # an unsaved user holds no grant
+            return queryset.none()
+        personal = _holds(CaseUserObjectPermission, codename, now, user.pk)
         if membership is None:
             return queryset.filter(personal)
-        shared = Exists(
-            _active(CaseGroupObjectPermission, codename, now).filter(
-                content_object=OuterRef("pk"), group_id=membership.agency.group_id
-            )
-        )
+        group_id = membership.agency.group_id
+        if group_id is None:  # a share is a row of the agency's group (never null)
+            return queryset.filter(Q(owner_agency_id=membership.agency_id) | personal)
+        shared = _holds(CaseGroupObjectPermission, codename, now, group_id)
         return queryset.filter(Q(owner_agency_id=membership.agency_id) | shared | personal)
 
     # --- decide: one case, and the basis -------------------------------------------------
