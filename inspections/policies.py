@@ -101,7 +101,7 @@ class InspectionPolicy(Policy[Inspection]):
         elif action == "perform":
             grants = (
                 [Exists(assignments.filter(status="accepted", mode=ParticipationMode.ON_SITE))]
-                if user.has_perm("inspections.perform_inspection")
+                if user.has_perm("inspections.perform_inspections")
                 else []
             )
         elif action == "add_result":
@@ -146,7 +146,7 @@ class InspectionPolicy(Policy[Inspection]):
             accepted
             and mine is not None
             and mine.mode == ParticipationMode.ON_SITE
-            and user.has_perm("inspections.perform_inspection")
+            and user.has_perm("inspections.perform_inspections")
         ):
             return allow(Basis.ASSIGNMENT, via=via)
         if action == "add_attachment" and accepted:
@@ -187,8 +187,8 @@ class OperationPolicy(Policy[ControlOperation]):
     @staticmethod
     def _capability(action: str) -> tuple[str, ...]:
         if action == "add_inspection":
-            return ("inspections.change_controloperation", "inspections.add_inspection")
-        return ("inspections.change_controloperation",)
+            return ("inspections.edit_control_operations", "inspections.add_inspection")
+        return ("inspections.edit_control_operations",)
 
     def decide(self, user: "AnyUser", action: str, obj: ControlOperation) -> Access:
         self._check(action)
@@ -297,7 +297,7 @@ class DecisionPolicy(Policy[Decision]):
         visible = queryset.filter(finding__in=FindingPolicy().scope(user, "view").values("pk"))
         if action == "view":
             return visible
-        if not user.has_perm("inspections.change_decision"):
+        if not user.has_perm("inspections.edit_decisions"):
             return queryset.none()
         return visible.filter(agency_id=agency_id)
 
@@ -306,7 +306,7 @@ class DecisionPolicy(Policy[Decision]):
         seen = FindingPolicy().decide(user, "view", obj.finding)
         if not seen or action == "view":
             return seen
-        if obj.agency_id == agency_id_of(user) and user.has_perm("inspections.change_decision"):
+        if obj.agency_id == agency_id_of(user) and user.has_perm("inspections.edit_decisions"):
             return allow(Basis.OWNER_AGENCY)
         return DENIED
 
@@ -365,7 +365,7 @@ class AssignmentPolicy(Policy[AgencyAssignment]):
         if action == "view":
             return visible
         agency_id = agency_id_of(user)
-        if agency_id is None or not user.has_perm("inspections.respond_agencyassignment"):
+        if agency_id is None or not user.has_perm("inspections.respond_to_assignments"):
             return queryset.none()
         return visible.filter(agency_id=agency_id)
 
@@ -375,7 +375,7 @@ class AssignmentPolicy(Policy[AgencyAssignment]):
         if not seen or action == "view":
             return seen
         if obj.agency_id == agency_id_of(user) and user.has_perm(
-            "inspections.respond_agencyassignment"
+            "inspections.respond_to_assignments"
         ):
             return allow(Basis.ASSIGNMENT, via=f"assignment:{obj.pk}")
         return DENIED
