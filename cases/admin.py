@@ -19,6 +19,12 @@ class EmployerAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return Employer.objects.visible_to(request.user)
 
+    def has_view_permission(self, request, obj=None):
+        """Django's admin asks for `cases.view_employer` without an object; the
+        role's capability is `cases.work_on_employers` (docs/access.md, "django-guardian"),
+        and `get_queryset` keeps the admin inside the employer's scope."""
+        return request.user.has_perm("cases.work_on_employers")
+
 
 @admin.register(Case)
 class CaseAdmin(NotFoundOutsideScope, ReadOnlyAdmin):
@@ -56,3 +62,9 @@ class AccessReviewAdmin(NotFoundOutsideScope, ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return AccessReview.objects.visible_to(request.user).select_related("case", "user")
+
+    def has_view_permission(self, request, obj=None):
+        """Django's admin asks for `cases.view_accessreview` without an object; the
+        role's capability is `cases.work_on_access_reviews` (docs/access.md,
+        "django-guardian"), and `get_queryset` keeps the admin inside the review's scope."""
+        return request.user.has_perm("cases.work_on_access_reviews")

@@ -26,13 +26,13 @@ class CasesConfig(AppConfig):
                 order=30,
             )
         )
-        register(NavItem("tips", _("Tips"), "tips:tip_list", "cases.view_tip", order=35))
+        register(NavItem("tips", _("Tips"), "tips:tip_list", "cases.work_on_tips", order=35))
         register(
             NavItem(
                 "access_reviews",
                 _("Access reviews"),
                 "cases:review_list",
-                "cases.view_accessreview",
+                "cases.work_on_access_reviews",
                 order=91,
             )
         )

@@ -8,7 +8,7 @@ from network.models import Role
 from network.permissions import grant
 
 CASE_WORK = (
-    "cases.view_employer",
+    "cases.work_on_employers",
     "cases.add_employer",
     "cases.work_on_cases",
     "cases.add_case",
@@ -28,14 +28,19 @@ REFERRAL_WORK = (
     "cases.export_victimreferral",
     "cases.view_referral_statistics",
 )
-grant(Role.STAFF, *CASE_WORK, *REFERRAL_WORK, "cases.view_tip")
+grant(Role.STAFF, *CASE_WORK, *REFERRAL_WORK, "cases.work_on_tips")
 # Triage of the public's tips: coordinators (of AV and the regional centres; see
 # cases.tips.policies.is_tip_coordinator).
-grant(Role.COORDINATOR, *CASE_WORK, *REFERRAL_WORK, "cases.view_tip", "cases.triage_tip")
+grant(Role.COORDINATOR, *CASE_WORK, *REFERRAL_WORK, "cases.work_on_tips", "cases.triage_tips")
 # Analysts see referrals only as k-anonymous aggregates, never rows.
-grant(Role.ANALYST, "cases.view_employer", "cases.view_referral_statistics")
-grant(Role.AUDITOR, "cases.view_employer", "cases.view_accessreview", "cases.change_accessreview")
-grant(Role.ADMIN, "cases.view_employer")
+grant(Role.ANALYST, "cases.work_on_employers", "cases.view_referral_statistics")
+grant(
+    Role.AUDITOR,
+    "cases.work_on_employers",
+    "cases.work_on_access_reviews",
+    "cases.edit_access_reviews",
+)
+grant(Role.ADMIN, "cases.work_on_employers")
 
 
 def can_share(user, case) -> bool:

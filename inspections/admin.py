@@ -21,3 +21,9 @@ class ControlOperationAdmin(NotFoundOutsideScope, ReadOnlyAdmin):
         return ControlOperation.objects.visible_to(request.user).select_related(
             "coordinating_agency", "centre"
         )
+
+    def has_view_permission(self, request, obj=None):
+        """Django's admin asks for `inspections.view_controloperation` without an object;
+        the role's capability is `inspections.work_on_control_operations` (docs/access.md,
+        "django-guardian"), and `get_queryset` keeps the admin inside the operation's scope."""
+        return request.user.has_perm("inspections.work_on_control_operations")

@@ -35,7 +35,7 @@ class InspectionsConfig(AppConfig):
                 "inspections",
                 _("Inspections"),
                 "inspections:inspection_list",
-                "inspections.view_inspection",
+                "inspections.work_on_inspections",
                 order=20,
             )
         )

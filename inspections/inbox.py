@@ -70,7 +70,7 @@ def _inspections_item(key, assignments, text, *, urgent=False, link=_detail):
 def assignments(user, today):
     """Participation requests to answer (staff), and answers the coordinator awaits."""
     items = []
-    if user.has_perm("inspections.respond_agencyassignment"):
+    if user.has_perm("inspections.respond_to_assignments"):
         pending = _my_assignments(user).filter(status=AssignmentStatus.PENDING)
         items.append(
             _inspections_item(
@@ -148,7 +148,7 @@ def results_to_report(user, today):
 @provider(order=30)
 def follow_ups(user, today):
     """The agency's open follow-ups: overdue ones, and those due in the coming week."""
-    if not user.has_perm("inspections.view_followup"):
+    if not user.has_perm("inspections.work_on_follow_ups"):
         return []
     mine = FollowUp.objects.visible_to(user).filter(
         agency_id=user.active_membership.agency_id, status=FollowUpStatus.OPEN

@@ -86,6 +86,13 @@ class ControlOperation(models.Model):
         ordering = ["-period_start", "-id"]
         verbose_name = _("control operation")
         verbose_name_plural = _("control operations")
+        # Role capabilities, named apart from the model's object permissions so guardian's
+        # default `get_objects_for_user` reads no role as "every operation" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("work_on_control_operations", _("Can see control operations")),
+            ("edit_control_operations", _("Can plan and move control operations")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),
@@ -199,9 +206,16 @@ class Inspection(models.Model):
         ordering = ["-planned_date", "-id"]
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
+        # `perform_inspection` is the object permission (the policy's answer for one
+        # inspection); the plural codenames are role capabilities, so guardian's default
+        # `get_objects_for_user` reads no role as "every inspection" (docs/access.md,
+        # "django-guardian").
         permissions = [
             ("coordinate_inspection", _("Can plan inspections and assign agencies")),
-            ("perform_inspection", _("Can record an inspection as performed")),
+            ("perform_inspection", _("Can record this inspection as performed")),
+            ("work_on_inspections", _("Can work with inspections")),
+            ("edit_inspections", _("Can edit inspections")),
+            ("perform_inspections", _("Can record an inspection as performed")),
         ]
         indexes = [
             models.Index(fields=["coordinating_agency", "-id"], name="inspection_coord_recent"),
@@ -274,7 +288,14 @@ class AgencyAssignment(models.Model):
 
     class Meta:
         ordering = ["agency__code"]
-        permissions = [("respond_agencyassignment", _("Can accept or decline assignments"))]
+        # `respond_agencyassignment` is the object permission (the policy's answer for one
+        # assignment); the plural codenames are role capabilities, so guardian's default
+        # `get_objects_for_user` reads no role as "every assignment" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("respond_agencyassignment", _("Can accept or decline this assignment")),
+            ("respond_to_assignments", _("Can accept or decline assignments")),
+        ]
         verbose_name = _("agency assignment")
         verbose_name_plural = _("agency assignments")
         constraints = [
@@ -323,6 +344,12 @@ class Finding(models.Model):
         ordering = ["inspection_id", "id"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
+        # Role capabilities, named apart from the model's object permissions so guardian's
+        # default `get_objects_for_user` reads no role as "every finding" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("work_on_findings", _("Can see findings")),
+        ]
         indexes = [models.Index(fields=["inspection", "agency"], name="finding_inspection_agency")]
 
     def __str__(self) -> str:
@@ -395,6 +422,13 @@ class Decision(models.Model):
         ordering = ["finding_id", "id"]
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        # Role capabilities, named apart from the model's object permissions so guardian's
+        # default `get_objects_for_user` reads no role as "every decision" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("work_on_decisions", _("Can see decisions")),
+            ("edit_decisions", _("Can change decisions")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount_sek__isnull=True) | models.Q(amount_sek__gte=0),
@@ -463,6 +497,13 @@ class FollowUp(models.Model):
         ordering = ["due_date", "id"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        # Role capabilities, named apart from the model's object permissions so guardian's
+        # default `get_objects_for_user` reads no role as "every follow-up" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("work_on_follow_ups", _("Can see follow-ups")),
+            ("edit_follow_ups", _("Can complete follow-ups")),
+        ]
 
     def __str__(self) -> str:
         return self.title

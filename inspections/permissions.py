@@ -5,21 +5,21 @@ from network.models import Role
 from network.permissions import grant
 
 READ = (
-    "inspections.view_inspection",
-    "inspections.view_controloperation",
-    "inspections.view_finding",
-    "inspections.view_decision",
-    "inspections.view_followup",
+    "inspections.work_on_inspections",
+    "inspections.work_on_control_operations",
+    "inspections.work_on_findings",
+    "inspections.work_on_decisions",
+    "inspections.work_on_follow_ups",
 )
 FIELD_WORK = (
-    "inspections.perform_inspection",
-    "inspections.respond_agencyassignment",
+    "inspections.perform_inspections",
+    "inspections.respond_to_assignments",
     "inspections.add_finding",
     "inspections.add_decision",
-    "inspections.change_decision",
+    "inspections.edit_decisions",
     "inspections.add_personcount",
     "inspections.add_followup",
-    "inspections.change_followup",
+    "inspections.edit_follow_ups",
     "inspections.add_findingdisclosure",
 )
 grant(Role.STAFF, *READ, *FIELD_WORK)
@@ -29,9 +29,9 @@ grant(
     *FIELD_WORK,
     "inspections.coordinate_inspection",
     "inspections.add_inspection",
-    "inspections.change_inspection",
+    "inspections.edit_inspections",
     "inspections.add_controloperation",
-    "inspections.change_controloperation",
+    "inspections.edit_control_operations",
     "inspections.add_agencyassignment",
     "inspections.view_industryrisk",
     "inspections.change_industryrisk",

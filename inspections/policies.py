@@ -112,7 +112,7 @@ class InspectionPolicy(Policy[Inspection]):
             grants = []
         elif action == "perform":
             grants = (
-                [assignment("on_site")] if user.has_perm("inspections.perform_inspection") else []
+                [assignment("on_site")] if user.has_perm("inspections.perform_inspections") else []
             )
         elif action == "add_result":
             return (
@@ -156,7 +156,7 @@ class InspectionPolicy(Policy[Inspection]):
             accepted
             and mine is not None
             and mine.mode == ParticipationMode.ON_SITE
-            and user.has_perm("inspections.perform_inspection")
+            and user.has_perm("inspections.perform_inspections")
         ):
             return allow(Basis.ASSIGNMENT, via=via)
         if action == "add_attachment" and accepted:
@@ -197,8 +197,8 @@ class OperationPolicy(Policy[ControlOperation]):
     @staticmethod
     def _capability(action: str) -> tuple[str, ...]:
         if action == "add_inspection":
-            return ("inspections.change_controloperation", "inspections.add_inspection")
-        return ("inspections.change_controloperation",)
+            return ("inspections.edit_control_operations", "inspections.add_inspection")
+        return ("inspections.edit_control_operations",)
 
     def decide(self, user: "AnyUser", action: str, obj: ControlOperation) -> Access:
         self._check(action)
@@ -307,7 +307,7 @@ class DecisionPolicy(Policy[Decision]):
         visible = queryset.filter(finding__in=FindingPolicy().scope(user, "view").values("pk"))
         if action == "view":
             return visible
-        if not user.has_perm("inspections.change_decision"):
+        if not user.has_perm("inspections.edit_decisions"):
             return queryset.none()
         return visible.filter(agency_id=agency_id)
 
@@ -316,7 +316,7 @@ class DecisionPolicy(Policy[Decision]):
         seen = FindingPolicy().decide(user, "view", obj.finding)
         if not seen or action == "view":
             return seen
-        if obj.agency_id == agency_id_of(user) and user.has_perm("inspections.change_decision"):
+        if obj.agency_id == agency_id_of(user) and user.has_perm("inspections.edit_decisions"):
             return allow(Basis.OWNER_AGENCY)
         return DENIED
 
@@ -375,7 +375,7 @@ class AssignmentPolicy(Policy[AgencyAssignment]):
         if action == "view":
             return visible
         agency_id = agency_id_of(user)
-        if agency_id is None or not user.has_perm("inspections.respond_agencyassignment"):
+        if agency_id is None or not user.has_perm("inspections.respond_to_assignments"):
             return queryset.none()
         return visible.filter(agency_id=agency_id)
 
@@ -385,7 +385,7 @@ class AssignmentPolicy(Policy[AgencyAssignment]):
         if not seen or action == "view":
             return seen
         if obj.agency_id == agency_id_of(user) and user.has_perm(
-            "inspections.respond_agencyassignment"
+            "inspections.respond_to_assignments"
         ):
             return allow(Basis.ASSIGNMENT, via=f"assignment:{obj.pk}")
         return DENIED

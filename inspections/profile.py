@@ -51,7 +51,7 @@ def build(employer: Employer, *, user) -> Profile:
     """The profile as `user` may see it. Scope is `visible_to`; on top, each section needs
     the capability to read that kind of record (an analyst sees no inspection rows)."""
     visible = Inspection.objects.visible_to(user).filter(employers=employer)
-    if not user.has_perm("inspections.view_inspection"):
+    if not user.has_perm("inspections.work_on_inspections"):
         visible = visible.none()
     inspection_ids = visible.values("id")
     inspections = list(
@@ -64,7 +64,7 @@ def build(employer: Employer, *, user) -> Profile:
     findings_qs = Finding.objects.visible_to(user).filter(
         Q(employer=employer) | Q(employer__isnull=True), inspection__in=inspection_ids
     )
-    if not user.has_perm("inspections.view_finding"):
+    if not user.has_perm("inspections.work_on_findings"):
         findings_qs = findings_qs.none()
     findings = list(
         findings_qs.select_related("inspection__workplace", "agency")

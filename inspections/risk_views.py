@@ -60,7 +60,7 @@ class EmployerProfileView(CapabilityRequiredMixin, TemplateView):
     decide here which tips without an organisation number are about it (linked, not merged)."""
 
     template_name = "inspections/employer_profile.html"
-    required_capability = "cases.view_employer"
+    required_capability = "cases.work_on_employers"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,7 +102,7 @@ class EmployerLinkView(CapabilityRequiredMixin, View):
     """Confirm or reject that a tip is about the employer, or undo that decision (POST)."""
 
     http_method_names = ["post"]
-    required_capability = "cases.view_employer"
+    required_capability = "cases.work_on_employers"
 
     def post(self, request, orgnr):
         employer = employer_or_404(orgnr)

@@ -138,7 +138,7 @@ class InspectionListView(TableListView):
     OFFSET)."""
 
     template_name = "inspections/inspection_list.html"
-    required_capability = "inspections.view_inspection"
+    required_capability = "inspections.work_on_inspections"
     context_object_name = "inspections"
     table_class = InspectionTable
     default_order = ("-planned_date", "-id")
@@ -172,7 +172,7 @@ class InspectionCalendarView(CapabilityRequiredMixin, TemplateView):
     agency that is not assigned never sees another agency's plan here either."""
 
     template_name = "inspections/inspection_calendar.html"
-    required_capability = "inspections.view_inspection"
+    required_capability = "inspections.work_on_inspections"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -350,7 +350,7 @@ class EmployerSearchView(CapabilityRequiredMixin, View):
     may read (cases/models.py), so the scope is the capability; the answer is small (ten
     names) and carries nothing an employer profile does not."""
 
-    required_capability = "cases.view_employer"
+    required_capability = "cases.work_on_employers"
 
     def get(self, request):
         text = " ".join(request.GET.get("q", "").split())[:100]
@@ -375,7 +375,7 @@ class EmployerSearchView(CapabilityRequiredMixin, View):
 
 class InspectionScopedMixin(ScopedQuerysetMixin):
     scoped_model = Inspection
-    required_capability = "inspections.view_inspection"
+    required_capability = "inspections.work_on_inspections"
     select_related = ("workplace__county", "coordinating_agency", "operation")
     context_object_name: str | None = "inspection"
 
@@ -463,7 +463,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
             if before_visit
             and mine is not None
             and mine.status == AssignmentStatus.PENDING
-            and user.has_perm("inspections.respond_agencyassignment")
+            and user.has_perm("inspections.respond_to_assignments")
             else None,
         )
         context.setdefault(
@@ -500,7 +500,7 @@ class InspectionDetailView(InspectionScopedMixin, DetailView):
         """Give each decision the person may move (the policy's `change` scope: staff of the
         deciding agency) its status form, unless it is at the end of its way."""
         user = self.request.user
-        if not user.has_perm("inspections.change_decision"):
+        if not user.has_perm("inspections.edit_decisions"):
             return
         decisions = [d for finding in findings for d in finding.decisions.all()]
         if not decisions:
@@ -534,7 +534,7 @@ class InspectionActionView(ObjectActionMixin, InspectionDetailView):
 
 
 class RespondView(InspectionActionView):
-    action_capability = "inspections.respond_agencyassignment"
+    action_capability = "inspections.respond_to_assignments"
 
     def act(self, request, inspection):
         assignment = policies.assignment_of(request.user, inspection)
@@ -580,7 +580,7 @@ class AssignView(InspectionActionView):
 
 
 class PerformView(InspectionActionView):
-    action_capability = "inspections.perform_inspection"
+    action_capability = "inspections.perform_inspections"
 
     def act(self, request, inspection):
         if not decide(request.user, "perform", inspection):
@@ -614,7 +614,7 @@ class NotReportingView(InspectionActionView):
 
 
 class NotPerformedView(InspectionActionView):
-    action_capability = "inspections.perform_inspection"
+    action_capability = "inspections.perform_inspections"
 
     def act(self, request, inspection):
         return self.run(
@@ -673,7 +673,7 @@ class DecisionStatusView(InspectionActionView):
     staff of the deciding agency (403 for another agency that sees it, 404 outside scope),
     an allowed next status, a reason; the row is locked and the change audited."""
 
-    action_capability = "inspections.change_decision"
+    action_capability = "inspections.edit_decisions"
 
     def act(self, request, inspection):
         decision = get_object_or_404(
@@ -736,7 +736,7 @@ class AttachmentDownloadView(AttachmentDownloadMixin, InspectionScopedMixin, Vie
 class InspectionExportView(CapabilityRequiredMixin, View):
     """The list's inspections (same filters, same scope) as CSV; audited."""
 
-    required_capability = "inspections.view_inspection"
+    required_capability = "inspections.work_on_inspections"
 
     def get(self, request):
         inspections = _filtered_inspections(request).qs
@@ -865,7 +865,7 @@ class ResultsActionView(ObjectActionMixin, InspectionResultsView):
 class ResultsVisitView(ResultsActionView):
     """An agency on site records the visit from the results page, and goes on recording."""
 
-    action_capability = "inspections.perform_inspection"
+    action_capability = "inspections.perform_inspections"
     form_name = "visit"
 
     def act(self, request, inspection):
@@ -988,7 +988,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
     assignments counted by agency and answer, all counted in the database."""
 
     template_name = "inspections/operation_board.html"
-    required_capability = "inspections.view_controloperation"
+    required_capability = "inspections.work_on_control_operations"
     per_page = 25
 
     def get_context_data(self, **kwargs):
@@ -1033,7 +1033,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
             operation.agency_answers = by_operation.get(operation.pk, [])
             moves = (
                 OPERATION_STATES.next_states(operation.status)
-                if user.has_perm("inspections.change_controloperation")
+                if user.has_perm("inspections.edit_control_operations")
                 and operation.coordinating_agency_id == _agency_id(user)
                 else set()
             )
@@ -1059,7 +1059,7 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
 class OperationStatusView(CapabilityRequiredMixin, View):
     """Move an operation along its states from the board."""
 
-    required_capability = "inspections.change_controloperation"
+    required_capability = "inspections.edit_control_operations"
 
     def post(self, request, pk):
         operation = get_object_or_404(ControlOperation.objects.visible_to(request.user), pk=pk)
@@ -1081,7 +1081,7 @@ class OperationCancelView(CapabilityRequiredMixin, View):
     """Cancelling an operation, on a page of its own: what is cancelled, a reason, one
     button. The board only links here, so a slip on a card cannot cancel anything."""
 
-    required_capability = "inspections.change_controloperation"
+    required_capability = "inspections.edit_control_operations"
     template_name = "inspections/operation_cancel.html"
 
     def get_operation(self, request, pk):
@@ -1152,7 +1152,7 @@ class FollowUpListView(TableListView):
     column), in keyset pages; tabs for the overdue ones and for the person's own agency's."""
 
     template_name = "inspections/followup_list.html"
-    required_capability = "inspections.view_followup"
+    required_capability = "inspections.work_on_follow_ups"
     context_object_name = "follow_ups"
     table_class = FollowUpTable
     default_order = ("done_order", "due_date", "id")
@@ -1183,7 +1183,7 @@ class FollowUpListView(TableListView):
             filters=self.filters,
             today=timezone.localdate(),
             my_agency_id=_agency_id(self.request.user),
-            may_complete=self.request.user.has_perm("inspections.change_followup"),
+            may_complete=self.request.user.has_perm("inspections.edit_follow_ups"),
         )
         return context
 
@@ -1196,7 +1196,7 @@ class FollowUpCompleteView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user), pk=pk)
-        if not request.user.has_perm("inspections.change_followup"):
+        if not request.user.has_perm("inspections.edit_follow_ups"):
             raise PermissionDenied
         follow_ups.complete_follow_up(follow_up, actor=request.user)
         messages.success(request, _("“%(title)s” is done.") % {"title": follow_up.title})

@@ -17,7 +17,7 @@ class ReportsConfig(AppConfig):
                 "lagesbild",
                 _("Lägesbild"),
                 "reports:report_home",
-                "reports.view_reportbuild",
+                "reports.work_on_report_builds",
                 order=40,
             )
         )
@@ -26,7 +26,7 @@ class ReportsConfig(AppConfig):
                 "hit_rate",
                 _("Hit rate"),
                 "reports:hit_rate",
-                "reports.view_reportbuild",
+                "reports.work_on_report_builds",
                 order=45,
             )
         )

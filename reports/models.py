@@ -64,7 +64,13 @@ class ReportBuild(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        permissions = [("build_network_report", _("Can build the network's annual report"))]
+        # Role capabilities, named apart from the model's object permissions so guardian's
+        # default `get_objects_for_user` reads no role as "every build" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("build_network_report", _("Can build the network's annual report")),
+            ("work_on_report_builds", _("Can see report builds")),
+        ]
         verbose_name = _("report build")
         verbose_name_plural = _("report builds")
         constraints = [
@@ -127,6 +133,13 @@ class AnnualReport(models.Model):
         ordering = ["-year"]
         verbose_name = _("annual report")
         verbose_name_plural = _("annual reports")
+        # Role capabilities, named apart from the model's object permissions so guardian's
+        # default `get_objects_for_user` reads no role as "every annual report" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("work_on_annual_reports", _("Can see annual reports")),
+            ("edit_annual_reports", _("Can edit annual reports")),
+        ]
 
     def __str__(self) -> str:
         return f"Lägesbild {self.year}"

@@ -5,16 +5,16 @@ from network.permissions import grant
 
 grant(
     Role.ANALYST,
-    "reports.view_reportbuild",
+    "reports.work_on_report_builds",
     "reports.add_reportbuild",
     "reports.build_network_report",
-    "reports.view_annualreport",
-    "reports.change_annualreport",
+    "reports.work_on_annual_reports",
+    "reports.edit_annual_reports",
 )
 grant(
     Role.COORDINATOR,
-    "reports.view_reportbuild",
+    "reports.work_on_report_builds",
     "reports.build_network_report",
-    "reports.view_annualreport",
-    "reports.change_annualreport",
+    "reports.work_on_annual_reports",
+    "reports.edit_annual_reports",
 )

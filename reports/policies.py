@@ -68,7 +68,7 @@ class AnnualReportPolicy(Policy[AnnualReport]):
         queryset = AnnualReport.objects.all() if queryset is None else queryset
         if NETWORK not in report_scopes(user):
             return queryset.none()
-        if action == "change" and not user.has_perm("reports.change_annualreport"):
+        if action == "change" and not user.has_perm("reports.edit_annual_reports"):
             return queryset.none()
         return queryset
 
@@ -76,6 +76,6 @@ class AnnualReportPolicy(Policy[AnnualReport]):
         self._check(action)
         if NETWORK not in report_scopes(user):
             return DENIED
-        if action == "change" and not user.has_perm("reports.change_annualreport"):
+        if action == "change" and not user.has_perm("reports.edit_annual_reports"):
             return DENIED
         return allow(Basis.COORDINATION)

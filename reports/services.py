@@ -278,7 +278,7 @@ def get_or_create_report(year: int) -> AnnualReport:
 
 def may_enter_history(user: "AnyUser") -> bool:
     """Those who build the network's report (Arbetsmiljöverket's analysts and coordinators)."""
-    return "network" in report_scopes(user) and user.has_perm("reports.change_annualreport")
+    return "network" in report_scopes(user) and user.has_perm("reports.edit_annual_reports")
 
 
 @transaction.atomic

@@ -215,7 +215,7 @@ class HitRateView(CapabilityRequiredMixin, TemplateView):
     risk ranking. Analysts and coordinators; small cells hidden as in the Lägesbild."""
 
     template_name = "reports/hit_rate.html"
-    required_capability = "reports.view_reportbuild"
+    required_capability = "reports.work_on_report_builds"
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user

@@ -250,9 +250,9 @@ class AccessReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AccessReviewSerializer
     select_related = ("case", "user", "reviewed_by")
     capabilities = {
-        "list": "cases.view_accessreview",
-        "retrieve": "cases.view_accessreview",
-        "review": "cases.change_accessreview",
+        "list": "cases.work_on_access_reviews",
+        "retrieve": "cases.work_on_access_reviews",
+        "review": "cases.edit_access_reviews",
     }
 
     @extend_schema(request=ReviewVerdictSerializer, responses={200: AccessReviewSerializer})

@@ -208,6 +208,13 @@ class AccessReview(models.Model):
         ordering = ["-requested_at", "-id"]
         verbose_name = _("break-the-glass review")
         verbose_name_plural = _("break-the-glass reviews")
+        # Role capabilities, named apart from the model's object permissions so guardian's
+        # default `get_objects_for_user` reads no role as "every review" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("work_on_access_reviews", _("Can see break-the-glass reviews")),
+            ("edit_access_reviews", _("Can review break-the-glass access")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.case.reference} {self.verdict}"

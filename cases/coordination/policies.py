@@ -209,8 +209,8 @@ class AccessReviewPolicy(Policy[AccessReview]):
     """A break-the-glass access waiting for (or given) an auditor's verdict lives with the
     requester's agency (docs/access.md, "Break-the-glass review"):
 
-    - view: an auditor of that agency (the capability `cases.view_accessreview`);
-    - change (give the verdict): such an auditor with `cases.change_accessreview`, never on
+    - view: an auditor of that agency (the capability `cases.work_on_access_reviews`);
+    - change (give the verdict): such an auditor with `cases.edit_access_reviews`, never on
       their own access (whether it is still pending is the service's state check).
 
     No guardian rows: the relation is the review's agency column, and the capabilities are
@@ -228,11 +228,11 @@ class AccessReviewPolicy(Policy[AccessReview]):
         self._check(action)
         queryset = AccessReview.objects.all() if queryset is None else queryset
         membership = membership_of(user)
-        if membership is None or not user.has_perm("cases.view_accessreview"):
+        if membership is None or not user.has_perm("cases.work_on_access_reviews"):
             return queryset.none()
         queryset = queryset.filter(agency_id=membership.agency_id)
         if action == "change":
-            if not user.has_perm("cases.change_accessreview"):
+            if not user.has_perm("cases.edit_access_reviews"):
                 return queryset.none()
             return queryset.exclude(user_id=membership.user_id)
         return queryset
@@ -242,12 +242,12 @@ class AccessReviewPolicy(Policy[AccessReview]):
         membership = membership_of(user)
         if (
             membership is None
-            or not user.has_perm("cases.view_accessreview")
+            or not user.has_perm("cases.work_on_access_reviews")
             or membership.agency_id != obj.agency_id
         ):
             return DENIED
         if action == "change" and (
-            not user.has_perm("cases.change_accessreview") or obj.user_id == user.pk
+            not user.has_perm("cases.edit_access_reviews") or obj.user_id == user.pk
         ):
             return DENIED
         return allow(Basis.OWNER_AGENCY)

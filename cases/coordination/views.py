@@ -405,7 +405,7 @@ class ReviewListView(TableListView):
     pages; the verdict form in each pending row for an auditor who may decide."""
 
     template_name = "cases/review_list.html"
-    required_capability = "cases.view_accessreview"
+    required_capability = "cases.work_on_access_reviews"
     context_object_name = "rows"
     table_class = ReviewTable
     default_order = ("pending_order", "-requested_at", "-id")
@@ -424,7 +424,7 @@ class ReviewListView(TableListView):
         )
 
     def decorate(self, rows):
-        may_decide = self.request.user.has_perm("cases.change_accessreview")
+        may_decide = self.request.user.has_perm("cases.edit_access_reviews")
         for review in rows:
             review.form = (
                 self.bound_forms.get(review.pk) or ReviewForm(review=review)
@@ -436,7 +436,7 @@ class ReviewListView(TableListView):
 
 class ReviewDecideView(ReviewListView):
     http_method_names = ["post"]
-    required_capability = "cases.change_accessreview"
+    required_capability = "cases.edit_access_reviews"
 
     def post(self, request, pk):
         review = get_object_or_404(AccessReview.objects.visible_to(request.user), pk=pk)

@@ -25,8 +25,8 @@ class EmployerViewSet(
     filterset_class = EmployerFilterSet
     permission_classes = [IsAuthenticated, HasCapability]
     capabilities = {
-        "list": "cases.view_employer",
-        "retrieve": "cases.view_employer",
+        "list": "cases.work_on_employers",
+        "retrieve": "cases.work_on_employers",
         "create": "cases.add_employer",
     }
 

@@ -61,6 +61,12 @@ class Employer(models.Model):
         ordering = ["name", "orgnr"]
         verbose_name = _("employer")
         verbose_name_plural = _("employers")
+        # Role capabilities, named apart from the model's object permissions so guardian's
+        # default `get_objects_for_user` reads no role as "every employer" (docs/access.md,
+        # "django-guardian").
+        permissions = [
+            ("work_on_employers", _("Can look up employers")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(orgnr__regex=r"^[0-9]{10}$"), name="employer_orgnr_10_digits"

@@ -27,12 +27,12 @@ class EmployerPolicy(Policy[Employer]):
     ) -> QuerySet[Employer]:
         self._check(action)
         queryset = Employer.objects.all() if queryset is None else queryset
-        if membership_of(user) is None or not user.has_perm("cases.view_employer"):
+        if membership_of(user) is None or not user.has_perm("cases.work_on_employers"):
             return queryset.none()
         return queryset.all()
 
     def decide(self, user: "AnyUser", action: str, obj: Employer) -> Access:
         self._check(action)
-        if membership_of(user) is None or not user.has_perm("cases.view_employer"):
+        if membership_of(user) is None or not user.has_perm("cases.work_on_employers"):
             return DENIED
         return allow(Basis.ROLE)

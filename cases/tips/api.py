@@ -24,9 +24,9 @@ class TipViewSet(
     serializer_class = TipSerializer
     select_related = ("county", "forwarded_to", "case")
     capabilities = {
-        "list": "cases.triage_tip",
-        "retrieve": "cases.view_tip",
-        "triage": "cases.triage_tip",
+        "list": "cases.triage_tips",
+        "retrieve": "cases.work_on_tips",
+        "triage": "cases.triage_tips",
     }
 
     def list(self, request, *args, **kwargs):

@@ -103,7 +103,14 @@ class Tip(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("tip")
         verbose_name_plural = _("tips")
-        permissions = [("triage_tip", _("Can triage tips from the public"))]
+        # `triage_tip` is the object permission (the policy's answer for one tip); the
+        # plural codenames are role capabilities, so guardian's default `get_objects_for_user`
+        # reads no role as "every tip" (docs/access.md, "django-guardian").
+        permissions = [
+            ("triage_tip", _("Can triage this tip")),
+            ("work_on_tips", _("Can see tips forwarded to the agency")),
+            ("triage_tips", _("Can triage tips from the public")),
+        ]
 
     def __str__(self) -> str:
         return self.code

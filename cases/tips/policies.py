@@ -32,7 +32,7 @@ def is_tip_coordinator(user: "AnyUser") -> bool:
     membership = membership_of(user)
     return bool(
         membership is not None
-        and user.has_perm("cases.triage_tip")
+        and user.has_perm("cases.triage_tips")
         and (membership.agency.is_coordinator or membership.centre_id is not None)
     )
 
@@ -51,7 +51,7 @@ class TipPolicy(Policy[Tip]):
         if is_tip_coordinator(user):
             return queryset.all()
         agency_id = agency_id_of(user)
-        if action != "view" or agency_id is None or not user.has_perm("cases.view_tip"):
+        if action != "view" or agency_id is None or not user.has_perm("cases.work_on_tips"):
             return queryset.none()
         return queryset.filter(forwarded_to_id=agency_id)
 
@@ -64,7 +64,7 @@ class TipPolicy(Policy[Tip]):
             action == "view"
             and agency_id is not None
             and obj.forwarded_to_id == agency_id
-            and user.has_perm("cases.view_tip")
+            and user.has_perm("cases.work_on_tips")
         ):
             return allow(Basis.FORWARDED)
         return DENIED

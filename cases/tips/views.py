@@ -109,7 +109,7 @@ class TipTriageListView(TableListView):
     Newest first (or by the time received), in keyset pages."""
 
     template_name = "cases/tip_list.html"
-    required_capability = "cases.view_tip"
+    required_capability = "cases.work_on_tips"
     context_object_name = "tips"
     table_class = TipTable
     default_order = ("-received_at", "-id")
@@ -200,7 +200,7 @@ class TipDetailView(CapabilityRequiredMixin, View):
     """One tip, its history, its possible duplicates and the triage actions that still apply."""
 
     template_name = "cases/tip_detail.html"
-    required_capability = "cases.view_tip"
+    required_capability = "cases.work_on_tips"
 
     def _tip(self, request, pk):
         return get_object_or_404(

@@ -43,7 +43,7 @@ class EmployerProfileView(APIView):
         summary="Employer profile (scoped)",
     )
     def get(self, request, orgnr: str):
-        if not request.user.has_perm("cases.view_employer"):
+        if not request.user.has_perm("cases.work_on_employers"):
             raise PermissionDenied
         try:
             digits = parse_orgnr(orgnr).digits

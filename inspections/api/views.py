@@ -97,24 +97,24 @@ class InspectionViewSet(
         ),
     )
     capabilities = {
-        "list": "inspections.view_inspection",
-        "retrieve": "inspections.view_inspection",
+        "list": "inspections.work_on_inspections",
+        "retrieve": "inspections.work_on_inspections",
         "create": "inspections.add_inspection",
         "import_file": "inspections.add_inspection",
-        "assignments": "inspections.view_inspection",
-        "respond": "inspections.respond_agencyassignment",
-        "perform": "inspections.perform_inspection",
-        "findings": "inspections.view_finding",
-        "decisions": "inspections.view_decision",
-        "persons": "inspections.view_inspection",
+        "assignments": "inspections.work_on_inspections",
+        "respond": "inspections.respond_to_assignments",
+        "perform": "inspections.perform_inspections",
+        "findings": "inspections.work_on_findings",
+        "decisions": "inspections.work_on_decisions",
+        "persons": "inspections.work_on_inspections",
         "submit_results": "inspections.add_finding",
         "cancel": "inspections.coordinate_inspection",
-        "not_performed": "inspections.perform_inspection",
+        "not_performed": "inspections.perform_inspections",
         "close": "inspections.coordinate_inspection",
-        "follow_ups": "inspections.view_followup",
-        "attachments": "inspections.view_inspection",
-        "download_attachment": "inspections.view_inspection",
-        "export": "inspections.view_inspection",
+        "follow_ups": "inspections.work_on_follow_ups",
+        "attachments": "inspections.work_on_inspections",
+        "download_attachment": "inspections.work_on_inspections",
+        "export": "inspections.work_on_inspections",
     }
 
     def _refreshed(self, inspection):
@@ -397,8 +397,8 @@ class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = FindingSerializer
     select_related = ("agency",)
     capabilities = {
-        "list": "inspections.view_finding",
-        "retrieve": "inspections.view_finding",
+        "list": "inspections.work_on_findings",
+        "retrieve": "inspections.work_on_findings",
         "disclose": "inspections.add_findingdisclosure",
     }
 
@@ -431,9 +431,9 @@ class FollowUpViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = FollowUpSerializer
     select_related = ("agency", "assignee", "inspection")
     capabilities = {
-        "list": "inspections.view_followup",
-        "retrieve": "inspections.view_followup",
-        "complete": "inspections.change_followup",
+        "list": "inspections.work_on_follow_ups",
+        "retrieve": "inspections.work_on_follow_ups",
+        "complete": "inspections.edit_follow_ups",
     }
 
     @extend_schema(parameters=[OpenApiParameter("overdue", bool), OpenApiParameter("mine", bool)])
@@ -465,10 +465,10 @@ class OperationViewSet(ScopedListCreateViewSet):
     serializer_class = OperationSerializer
     select_related = ("coordinating_agency", "centre")
     capabilities = {
-        "list": "inspections.view_controloperation",
-        "retrieve": "inspections.view_controloperation",
+        "list": "inspections.work_on_control_operations",
+        "retrieve": "inspections.work_on_control_operations",
         "create": "inspections.add_controloperation",
-        "change_status": "inspections.change_controloperation",
+        "change_status": "inspections.edit_control_operations",
     }
 
     def perform_create(self, serializer):

@@ -916,26 +916,143 @@ def test_the_guardian_differential_notices_a_change(
         assert guardian_disagreements(guardian_personas) != []
 
 
+def object_permissions() -> dict[type, set[str]]:
+    """Every registered policy's model with its object permissions: the permissions of the
+    model whose codename names one of the policy's actions (`Policy.action_of`), the ones
+    `user.has_perm(perm, obj)` and guardian's rows ask about."""
+    found = {}
+    for model, policy in registered_policies().items():
+        opts = model._meta
+        found[model] = {
+            f"{opts.app_label}.{codename}"
+            for codename in Permission.objects.filter(
+                content_type__app_label=opts.app_label, content_type__model=opts.model_name
+            ).values_list("codename", flat=True)
+            if policy.action_of(codename) is not None
+        }
+    return found
+
+
 def test_no_role_capability_is_an_object_permission():
-    """What keeps guardian's default `get_objects_for_user` from listing every case or
-    referral to a role: no role carries a permission of Case or VictimReferral that names a
-    policy action (those are the rows' permissions; docs/access.md, "django-guardian")."""
+    """What keeps guardian's default `get_objects_for_user` from listing every object of a
+    model to a role: no role carries a permission of a policy's model that names one of the
+    policy's actions (docs/access.md, "django-guardian"). Capabilities are permissions of
+    their own (`cases.work_on_cases`, `inspections.work_on_inspections`, ...)."""
     from network.models import Role
     from network.permissions import capabilities
 
-    object_permissions = {
-        f"cases.{codename}"
-        for model in GUARDIAN_ACTIONS
-        for codename in Permission.objects.filter(
-            content_type__app_label="cases", content_type__model=model._meta.model_name
-        ).values_list("codename", flat=True)
-        if policy_for(model).action_of(codename) is not None
-    }
-    assert {"cases.view_case", "cases.share_case", "cases.reveal_victimreferral"} <= (
-        object_permissions
-    )
+    by_model = object_permissions()
+    # Every registered model is asked about, each with at least its view permission, so
+    # the check below cannot pass on an empty set.
+    assert {Case, VictimReferral, Tip, AccessReview, Employer, *MODELS} <= set(by_model)
+    for model, perms in by_model.items():
+        assert f"{model._meta.app_label}.view_{model._meta.model_name}" in perms, model
+    every = set().union(*by_model.values())
+    assert {
+        "cases.share_case",
+        "cases.reveal_victimreferral",
+        "cases.triage_tip",
+        "inspections.perform_inspection",
+        "inspections.respond_agencyassignment",
+        "reports.change_annualreport",
+    } <= every
     for role in Role.values:
-        assert not capabilities(role) & object_permissions, role
+        assert not capabilities(role) & every, role
+
+
+# --- django-guardian: models without rows ------------------------------------------------
+#
+# Guardian holds no rows for inspections, operations, findings, decisions, follow-ups,
+# assignments, tips, reviews, employers and report builds: their access is the policy's
+# alone (`scope`, `visible_to`). Guardian's default `get_objects_for_user`
+# (accept_global_perms=True) must therefore answer nothing for them, never "every object"
+# because a role carries the model's permission (docs/access.md, "django-guardian").
+
+
+def build_report_objects():
+    from reports.models import AnnualReport, BuildStatus, ReportBuild
+
+    network = ReportBuild.objects.create(year=2025, scope="network", status=BuildStatus.READY)
+    ReportBuild.objects.create(year=2025, scope="skv", status=BuildStatus.READY)
+    AnnualReport.objects.create(year=2025, build=network)
+
+
+def guardian_leaks(users) -> list[str]:
+    """Every (persona, model, object permission) of a model without guardian rows where
+    guardian's default `get_objects_for_user` gives an object: outside `scope(user, action)`
+    (a leak), or inside it (guardian would list from a role's permission, not a row)."""
+    from guardian.shortcuts import get_objects_for_user
+
+    found = []
+    for model, perms in object_permissions().items():
+        if model in GUARDIAN_ACTIONS:
+            continue  # guardian holds rows for these: guardian_disagreements above
+        policy = policy_for(model)
+        assert model.objects.exists(), f"the world has no {model.__name__}"
+        for user in users:
+            user = type(user).objects.get(pk=user.pk)  # fresh permission caches
+            for perm in sorted(perms):
+                action = policy.action_of(perm.partition(".")[2])
+                listed = set(get_objects_for_user(user, perm, model).values_list("pk", flat=True))
+                rule = set(policy.scope(user, action).values_list("pk", flat=True))
+                if listed - rule:
+                    found.append(f"{user} {perm}: outside scope {listed - rule}")
+                elif listed:
+                    found.append(f"{user} {perm}: listed {listed} without rows")
+    return found
+
+
+def build_every_world(case_personas, users):
+    """The joint controls' fixed world, the cases' (with its personas, whose order its
+    grants name) and the reports' builds."""
+    build(FIXED, users[0])
+    build_cases(CASES_FIXED, case_personas)
+    build_report_objects()
+
+
+@pytest.fixture
+def every_persona(case_personas, personas, persona):
+    """The personas of both worlds and two analysts (the coordinating agency's and one
+    other's) for the reports."""
+    users = {u.pk: u for u in [*case_personas, *personas]}
+    for code in ("av", "skv"):
+        user = persona(code, "analyst")
+        users[user.pk] = user
+    return list(users.values())
+
+
+def test_guardian_lists_nothing_of_models_without_rows(case_personas, every_persona):
+    with rolled_back():
+        build_every_world(case_personas, every_persona)
+        assert guardian_leaks(every_persona) == []
+
+
+# A role carrying one of the old capability names again: a model permission that is also
+# the object permission of a policy action.
+OLD_CAPABILITIES = {
+    "staff sees inspections": ("staff", "inspections", "view_inspection"),
+    "staff triages tips": ("staff", "cases", "triage_tip"),
+    "auditor sees reviews": ("auditor", "cases", "view_accessreview"),
+    "analyst changes annual reports": ("analyst", "reports", "change_annualreport"),
+}
+
+
+@pytest.mark.parametrize("mutated", sorted(OLD_CAPABILITIES))
+def test_guardian_leaks_when_a_role_carries_an_object_permission(
+    case_personas, every_persona, mutated
+):
+    from django.contrib.auth.models import Group
+
+    role, app_label, codename = OLD_CAPABILITIES[mutated]
+    with rolled_back():
+        build_every_world(case_personas, every_persona)
+        assert guardian_leaks(every_persona) == []
+        Group.objects.get(name=f"role:{role}").permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+        leaks = guardian_leaks(every_persona)
+        assert leaks
+        assert any(f"{app_label}.{codename}: outside scope" in leak for leak in leaks), leaks
 
 
 def test_guardian_default_lists_only_the_rows(persona):
