@@ -258,7 +258,8 @@ class _PageBases:
         counts = [len(self.marks[m]) for m in (_CASES_MARK, _GROUP_MARK, _USER_MARK)]
         if counts != [2, 1, 1] or sql.count('"content_object_id" IN (%s)') != 2:
             raise ValueError("the compiled statement's parameters are not as expected")
-        if not self.marks[_NOW_MARK]:
+        times = [p for p in self.params if isinstance(p, datetime)]
+        if not times or any(p != _NOW_MARK for p in times):  # every "now" is the request's
             raise ValueError("the compiled statement's parameters are not as expected")
 
     def rows(

@@ -58,6 +58,8 @@ def world(skv_staff, polis_staff, employer, share, expire):
         reason="Samtycke från den berörda",
         actor=skv_staff,
     )
+    share(opened[4], "polis", expires_in=timedelta(days=3))  # expired: the grant counts
+    expire(CaseGroupObjectPermission, content_object=opened[4])
     case_services.break_the_glass(
         opened[5], justification="Akut ingripande på arbetsplatsen i dag", actor=polis_staff
     )
