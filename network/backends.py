@@ -179,6 +179,52 @@ def _session_device_model(persistent_id: str) -> tuple[type[Device], int] | None
     return model, int(pk)
 
 
+class _CapabilitiesStatement:
+    """The user's capabilities (their own permissions and their groups'), as (app label,
+    codename) rows: the ORM's statement, compiled once per process instead of per request
+    (built and compiled, it cost more Python than the case list's other look-ups,
+    docs/performance.md "d: case list")."""
+
+    def __init__(self, using: str) -> None:
+        own = User.user_permissions.through.objects.filter(
+            user_id=_USER_MARK, permission_id=OuterRef("pk")
+        )
+        via_group = Group.permissions.through.objects.filter(
+            permission_id=OuterRef("pk"), group__user=_USER_MARK
+        )
+        rows = (
+            Permission.objects.using(using)
+            .filter(Exists(own) | Exists(via_group))
+            .values_list("content_type__app_label", "codename")
+        )
+        self.sql, params = rows.query.get_compiler(using=using).as_sql()
+        self.params = list(params)
+        self.user_at = [i for i, p in enumerate(self.params) if p == _USER_MARK]
+        if len(self.user_at) != 2:
+            raise ValueError("the compiled statement's parameters are not as expected")
+        self.using = using
+
+    def load(self, user_id: int) -> list[tuple[str, str]]:
+        params = list(self.params)
+        for i in self.user_at:
+            params[i] = user_id
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return [(app, codename) for app, codename in cursor.fetchall()]
+
+
+_capability_statements: dict[tuple[str, str], _CapabilitiesStatement] = {}
+
+
+def _capabilities_statement() -> _CapabilitiesStatement:
+    using = router.db_for_read(Permission)
+    key = (using, connections[using].vendor)
+    statement = _capability_statements.get(key)
+    if statement is None:
+        statement = _capability_statements[key] = _CapabilitiesStatement(using)
+    return statement
+
+
 class MembershipModelBackend(ModelBackend):
     """Django's ModelBackend with what every request asks of the signed-in user read in fewer
     round trips (docs/performance.md, "Per-request overhead").
@@ -225,15 +271,7 @@ class MembershipModelBackend(ModelBackend):
         ):
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            own = User.user_permissions.through.objects.filter(
-                user_id=user_obj.pk, permission_id=OuterRef("pk")
-            )
-            via_group = Group.permissions.through.objects.filter(
-                permission_id=OuterRef("pk"), group__user=user_obj
-            )
-            rows = Permission.objects.filter(Exists(own) | Exists(via_group)).values_list(
-                "content_type__app_label", "codename"
-            )
+            rows = _capabilities_statement().load(user_obj.pk)
             # Django's own per-request cache attribute (ModelBackend sets it the same way).
             user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}  # type: ignore[attr-defined]
         return user_obj._perm_cache  # type: ignore[attr-defined,no-any-return]

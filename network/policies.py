@@ -231,19 +231,20 @@ def record_read(
 
 def record_reads(
     user: "User", objs: list[Any], accesses: dict[int, Access], *, route: str = ""
-) -> "list[AuditEvent]":
+) -> int:
     """`record_read` for a list that shows whole records: one event per record shown, each
     with its own basis (`accesses`: pk -> Access, from the policy's `decide_many`), written
-    in one insert so a page costs one query more, whatever its length."""
-    from network.models import AuditEvent
-    from network.services import build_event
+    in one insert so a page costs one query more, whatever its length
+    (`network.services.append_events`). Returns the number of events written."""
+    from network.services import append_events
 
-    events = [
-        build_event(**_read_event(user, obj, accesses[obj.pk], "", route, None, "")) for obj in objs
-    ]
-    if events:
-        AuditEvent.objects.bulk_create(events)
-    return events
+    rows = []
+    for obj in objs:
+        event = _read_event(user, obj, accesses[obj.pk], "", route, None, "")
+        rows.append(
+            (event["action"], obj._meta.label_lower, obj.pk, event["purpose"], event["changes"])
+        )
+    return append_events(user, rows)
 
 
 def _read_event(

@@ -19,10 +19,12 @@ Shares and grants are django-guardian's direct foreign-key rows on the case. Onl
 helpers below read them, so the shape of those rows is known in one place.
 """
 
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet, Subquery
+from django.db import connections, router
+from django.db.models import Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from cases.coordination.models import (
@@ -181,8 +183,9 @@ class CasePolicy(Policy[Case]):
         return self._basis(user, obj, VIEW)
 
     def decide_many(self, user: "AnyUser", cases: list[Case]) -> dict[int, Access]:
-        """`decide(user, "view", case)` for a page of cases, in at most two queries (the
-        user's active shares and grants among them), for `record_reads` on a list."""
+        """`decide(user, "view", case)` for a page of cases, for `record_reads` on a list:
+        the owner agency from the rows themselves, the user's active shares and grants among
+        the rest in one query (two off PostgreSQL)."""
         membership = membership_of(user)
         own = membership.agency_id if membership is not None else None
         answers = {c.pk: allow(Basis.OWNER_AGENCY) for c in cases if c.owner_agency_id == own}
@@ -190,18 +193,116 @@ class CasePolicy(Policy[Case]):
         if not rest:
             return answers
         now = timezone.now()
-        if membership is not None:
+        group = membership.agency.group_id if membership is not None else None
+        using = router.db_for_read(CaseGroupObjectPermission)
+        if connections[using].vendor == "postgresql":
+            shared: set[int] = set()
+            for kind, case_id, pk, legal_basis in _page_bases(using, rest, group, user.pk, now):
+                row = _BasisRow(pk, legal_basis)
+                if kind == 0:  # a share; the newest wins, as in decide
+                    answers[case_id] = _share_basis(row)  # type: ignore[arg-type]
+                    shared.add(case_id)
+                elif case_id not in shared:  # a grant counts only where no share holds
+                    answers[case_id] = _grant_basis(row)  # type: ignore[arg-type]
+            return answers
+        if group is not None:
             shares = _active(CaseGroupObjectPermission, VIEW, now).filter(
-                content_object_id__in=rest, group_id=membership.agency.group_id
+                content_object_id__in=rest, group_id=group
             )
-            for row in shares.order_by("granted_at", "pk"):  # the newest wins, as in decide
-                answers[row.content_object_id] = _share_basis(row)
+            for share in shares.order_by("granted_at", "pk"):  # the newest wins, as in decide
+                answers[share.content_object_id] = _share_basis(share)
         grants = _active(CaseUserObjectPermission, VIEW, now).filter(
             content_object_id__in=[pk for pk in rest if pk not in answers], user_id=user.pk
         )
-        for row in grants.order_by("granted_at", "pk"):
-            answers[row.content_object_id] = _grant_basis(row)
+        for grant in grants.order_by("granted_at", "pk"):
+            answers[grant.content_object_id] = _grant_basis(grant)
         return answers
+
+
+class _BasisRow(NamedTuple):
+    """What `_share_basis` and `_grant_basis` read of a share or grant row."""
+
+    pk: int
+    legal_basis: str
+
+
+# Values no row has, marking in the compiled statement's parameters where the page's cases,
+# the agency's group, the user and the time go (`_PageBases`), as in network.backends.
+_CASES_MARK = -2_013_265_953
+_GROUP_MARK = -2_013_265_969
+_USER_MARK = -2_013_265_985
+_NOW_MARK = datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
+
+
+class _PageBases:
+    """The active view shares of an agency's group and grants of a user among some cases,
+    as (0 share / 1 grant, case, row, legal basis) in `decide_many`'s order: the ORM's own
+    statement for the two `_active` querysets (the rule in force is `cases.grants.in_force`,
+    written once), compiled once per process with the cases as an array (`= ANY`).
+
+    Building and compiling the two querysets cost more Python per request than the rest of
+    the page's reads (docs/performance.md, "d: case list").
+    `tests/cases/test_case_list_output.py` compares the answers with the ORM path's."""
+
+    def __init__(self, using: str) -> None:
+        columns = ("kind", "content_object_id", "pk", "legal_basis", "granted_at")
+        shares = (
+            _active(CaseGroupObjectPermission, VIEW, _NOW_MARK)
+            .filter(content_object_id__in=[_CASES_MARK], group_id=_GROUP_MARK)
+            .annotate(kind=Value(0))
+            .values_list(*columns)
+        )
+        grants = (
+            _active(CaseUserObjectPermission, VIEW, _NOW_MARK)
+            .filter(content_object_id__in=[_CASES_MARK], user_id=_USER_MARK)
+            .annotate(kind=Value(1))
+            .values_list(*columns)
+        )
+        both = shares.union(grants, all=True).order_by("kind", "granted_at", "pk")
+        sql, params = both.query.get_compiler(using=using).as_sql()
+        array = f"{Case._meta.pk.rel_db_type(connections[using])}[]"
+        anyway = sql.replace(
+            '"content_object_id" IN (%s)', f'"content_object_id" = ANY(%s::{array})'
+        )
+        self.sql, self.params = anyway, list(params)
+        self.marks = {
+            mark: [i for i, p in enumerate(self.params) if p == mark]
+            for mark in (_CASES_MARK, _GROUP_MARK, _USER_MARK, _NOW_MARK)
+        }
+        counts = [len(self.marks[m]) for m in (_CASES_MARK, _GROUP_MARK, _USER_MARK)]
+        if counts != [2, 1, 1] or sql.count('"content_object_id" IN (%s)') != 2:
+            raise ValueError("the compiled statement's parameters are not as expected")
+        times = [p for p in self.params if isinstance(p, datetime)]
+        if not times or any(p != _NOW_MARK for p in times):  # every "now" is the request's
+            raise ValueError("the compiled statement's parameters are not as expected")
+
+    def rows(
+        self, using: str, cases: list[int], group: int | None, user: Any, now: Any
+    ) -> list[tuple[int, int, int, str]]:
+        params = list(self.params)
+        for mark, value in (
+            (_CASES_MARK, cases),
+            (_GROUP_MARK, group),
+            (_USER_MARK, user),
+            (_NOW_MARK, now),
+        ):
+            for i in self.marks[mark]:
+                params[i] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return [(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
+
+
+_page_statements: dict[str, _PageBases] = {}
+
+
+def _page_bases(
+    using: str, cases: list[int], group: int | None, user: Any, now: Any
+) -> list[tuple[int, int, int, str]]:
+    statement = _page_statements.get(using)
+    if statement is None:
+        statement = _page_statements[using] = _PageBases(using)
+    return statement.rows(using, cases, group, user, now)
 
 
 @register

@@ -197,3 +197,22 @@ def test_the_compiled_user_statement_loads_what_the_orm_loads(persona, with_devi
     assert captured.captured_queries == []  # all of it came with the user
     assert user._state.adding is False
     assert backend.get_user(-1) is None
+
+
+def test_the_compiled_capabilities_are_djangos_own(persona):
+    """network.backends compiles the capabilities' statement once: for each user it answers
+    what Django's ModelBackend answers (their own permissions and their groups')."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    coordinator = persona("av", "coordinator")
+    staff = persona("skv", "staff", "auditor")
+    staff.user_permissions.add(Permission.objects.get(codename="break_glass_case"))
+    for user in (coordinator, staff):
+        fresh = User.objects.get(pk=user.pk)
+        ours = MembershipModelBackend().get_all_permissions(fresh)
+        assert ours == ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+        assert ours  # roles give capabilities: the comparison is not of two empty sets
+    assert "cases.break_glass_case" in MembershipModelBackend().get_all_permissions(
+        User.objects.get(pk=staff.pk)
+    )
