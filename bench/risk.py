@@ -1,4 +1,4 @@
-"""Issue 10: the risk ranking's candidate list for one regional centre, on a generated data set.
+"""The risk ranking's candidate list for one regional centre, on a generated data set.
 
     .venv/bin/python -m bench.generate --db akrim_bench_r42 --scale 0.42   # ~100,000 in Stockholm
     .venv/bin/python -m bench.risk --db akrim_bench_r42
