@@ -7,7 +7,7 @@ run:  ## akrim on SQLite with demo data at http://127.0.0.1:8000
 test:  ## the whole test suite (DATABASE_URL/REDIS_URL when set; ARGS for pytest)
 	./scripts/dev test $(ARGS)
 
-# Benchmarks of issue 8 (PostgreSQL on 127.0.0.1:5432; docs/performance.md).
+# Benchmarks (PostgreSQL on 127.0.0.1:5432; docs/performance.md).
 .PHONY: bench bench-full
 
 bench:  ## benchmarks a-d on a generated ~100,000-row database akrim_bench_small (< 5 min)
