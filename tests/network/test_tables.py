@@ -19,8 +19,8 @@ from cases.referrals.models import VictimReferral
 from cases.referrals.tables import ReferralTable
 from cases.tips.models import Tip
 from cases.tips.tables import TipTable
-from inspections.models import FollowUp, Inspection
-from inspections.tables import FollowUpTable, InspectionTable
+from inspections.models import ControlOperation, FollowUp, Inspection
+from inspections.tables import FollowUpTable, InspectionTable, OperationTable
 from network.models import AuditEvent
 from network.pagination import keyset_page
 from network.tables import AuditEventTable, Table, sort_order
@@ -34,6 +34,7 @@ TABLES = {
     TipTable: Tip,
     InspectionTable: Inspection,
     FollowUpTable: FollowUp,
+    OperationTable: ControlOperation,
     AuditEventTable: AuditEvent,
 }
 
