@@ -92,8 +92,7 @@ def test_the_board_pages_on_in_the_sorted_order_across_ties(
     starts = [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 2), date(2026, 3, 9)]
     titles = ["Städvecka", "Byggvecka", "Byggvecka", "Restaurangvecka", "Städvecka"]
     made = [
-        _operation(av_coordinator, title, starts[n % len(starts)])
-        for n, title in enumerate(titles)
+        _operation(av_coordinator, title, starts[n % len(starts)]) for n, title in enumerate(titles)
     ]
     monkeypatch.setattr(OperationBoardView, "page_size", 2)
     client.force_login(av_coordinator)
