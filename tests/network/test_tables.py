@@ -24,6 +24,8 @@ from inspections.tables import FollowUpTable, InspectionTable, OperationTable
 from network.models import AuditEvent
 from network.pagination import keyset_page
 from network.tables import AuditEventTable, Table, sort_order
+from reports.models import ReportBuild
+from reports.tables import BuildTable
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,7 @@ TABLES = {
     FollowUpTable: FollowUp,
     OperationTable: ControlOperation,
     AuditEventTable: AuditEvent,
+    BuildTable: ReportBuild,
 }
 
 
@@ -257,21 +260,22 @@ def test_a_sorted_page_costs_the_same_queries_for_1_and_many_rows(
 
 
 @pytest.mark.parametrize(
-    ("name", "persona_name"),
+    ("name", "who"),
     [
-        ("tips:tip_list", "av_coordinator"),
-        ("inspections:follow_up_list", "skv_staff"),
-        ("cases:review_list", "skv_auditor"),
-        ("inspections:operation_board", "av_coordinator"),
-        ("cases:case_list", "skv_staff"),
+        ("tips:tip_list", ("av", "coordinator")),
+        ("inspections:follow_up_list", ("skv", "staff")),
+        ("cases:review_list", ("skv", "auditor")),
+        ("inspections:operation_board", ("av", "coordinator")),
+        ("cases:case_list", ("skv", "staff")),
+        ("reports:report_home", ("av", "analyst")),
     ],
 )
 def test_an_old_numbered_page_link_opens_the_first_page_with_its_filters(
-    client, request, name, persona_name
+    client, persona, name, who
 ):
     """Before the keyset pager these lists had `?page=N`; a bookmark or a mailed link with
     one opens the first page, keeping the link's other parameters."""
-    client.force_login(request.getfixturevalue(persona_name))
+    client.force_login(persona(*who))
     url = reverse(name)
 
     response = client.get(url, {"page": "3", "sort": "-title", "q": "bygg"})
