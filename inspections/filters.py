@@ -99,7 +99,7 @@ class OperationFilterSet(DefaultedFilterSet):
         return queryset.filter(status=value)
 
 
-class FollowUpFilterSet(DefaultedFilterSet):
+class FollowUpFilterSet(django_filters.FilterSet):
     """The follow-up list's filters: its tabs (`show`: the overdue ones, the person's own
     agency's) and, next to them, words in the task or the workplace, and open or done."""
 

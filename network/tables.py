@@ -7,7 +7,8 @@ sorts them by a whitelisted column and pages them with a keyset cursor
 Sorting: `?sort=<column>` or `?sort=-<column>` for a column declared `orderable=True`; its
 `order_by` names one non-null field (the tests check that), and the id follows in the same
 direction, so the order is total and the keyset cursor follows it. Any other `sort` value is
-ignored (the default order), like a cursor that does not fit.
+ignored (the default order), like a cursor that does not fit. An old numbered `?page=N`
+redirects to the first page with the other parameters.
 """
 
 from collections.abc import Sequence
