@@ -312,3 +312,30 @@ def test_the_queue_shows_new_tips_unless_asked_and_filters_never_widen_it(
         assert client.get(url, params).context["tips"] == [], params
     shown = client.get(url, {"outcome": "forwarded", "centre": "malmo"}).context["tips"]
     assert [t.pk for t in shown] == [forwarded.pk]
+
+
+def test_the_queue_costs_the_same_queries_for_1_and_many_tips(
+    client, tip, av_coordinator, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from network.models import County
+
+    client.force_login(av_coordinator)
+    url = reverse("tips:tip_list")
+    params = {"centre": "malmo", "sort": "received"}
+    Tip.objects.update(county=County.objects.get(code="12"))
+    client.get(url, params)  # warm up the session
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url, params)
+    assert len(response.context["tips"]) == 1
+
+    for n in range(12):
+        tip_services.submit_tip(
+            data={"address": f"Storgatan {n}", "municipality": "Lund", "industry": "cleaning"}
+        )
+    Tip.objects.update(county=County.objects.get(code="12"))
+    with django_assert_num_queries(len(few)):
+        response = client.get(url, params)
+    assert len(response.context["tips"]) == 13
