@@ -133,6 +133,11 @@ class _UserStatement:
             klass_info, compiler.select, using, self.fetch_mode
         )
         self.annotations = dict(compiler.annotation_col_map or {})
+        # The columns' converters depend on the statement alone: found once, not per row
+        # set (`results_iter` would look them up for every request).
+        self.converters = compiler.get_converters(
+            [column[0] for column in compiler.select[: compiler.col_count]]
+        )
 
     def load(self, user_id: int, device_pk: int | None) -> User | None:
         params = list(self.params)
@@ -142,7 +147,9 @@ class _UserStatement:
         with connections[self.using].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        for row in self.compiler.results_iter([rows]):
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        for row in rows:
             start, end = self.user_columns
             user = User.from_db(
                 self.using, self.init_list, row[start:end], fetch_mode=self.fetch_mode
