@@ -91,6 +91,8 @@ def profile(application, path: str, cookie: str, repeat: int, rows: int) -> None
         call(application, path, cookie)
     profiler.disable()
     stats = pstats.Stats(profiler)
+    if os.environ.get("PROFILE_OUT"):
+        stats.dump_stats(os.environ["PROFILE_OUT"])
     stats.sort_stats("cumulative").print_stats(rows)
     stats.sort_stats("tottime").print_stats(rows)
 
