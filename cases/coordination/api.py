@@ -6,6 +6,7 @@ user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -30,6 +31,7 @@ from cases.coordination.serializers import (
     AttachmentSerializer,
     BreakTheGlassAnswerSerializer,
     BreakTheGlassSerializer,
+    CaseListSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
     GrantRequestSerializer,
@@ -43,17 +45,6 @@ from network.api.actions import AttachmentDownloadActionMixin, CsvExportActionMi
 from network.api.base import ScopedListCreateViewSet, ScopedViewSetMixin
 from network.http import user_of
 from network.policies import policy_for, record_read, record_reads, require
-
-# What a page of the list reads: the case's own columns, and of its employer and owner
-# agency only what CaseListSerializer shows. The rest of those rows (a dozen columns each)
-# made half of the 150 model instances a page builds (docs/performance.md, "d: the stack
-# per request"); tests/cases/test_case_list_output.py pins the page's queries and bytes.
-_LIST_COLUMNS = (
-    *(field.name for field in Case._meta.concrete_fields),
-    "employer__orgnr",
-    "employer__name",
-    "owner_agency__code",
-)
 
 
 class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedListCreateViewSet):
@@ -88,7 +79,10 @@ class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedLis
         """The list shows whole cases (the API contract keeps `summary` on each item), so
         every case shown is a read: one event per case with its own basis, written in one
         insert per page (docs/access.md, "Reads are recorded")."""
-        queryset = self.filter_queryset(self.get_queryset()).only(*_LIST_COLUMNS)
+        queryset = self.filter_queryset(self.get_queryset())
+        # The employer's and owner agency's values as columns, not related models.
+        values = {name: F(path) for name, path in CaseListSerializer.PAGE_VALUES.items()}
+        queryset = queryset.select_related(None).annotate(**values)
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
         policy = policy_for(Case)
