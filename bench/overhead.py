@@ -10,7 +10,8 @@ child process, since it configures Django differently.
 
     REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python -m bench.overhead --db akrim_bench_http
 
-`--profile me|cases|bare` prints cProfile's table for that endpoint instead.
+`--profile me|cases|bare` prints cProfile's table for that endpoint instead (and writes the
+raw statistics to the file named by $PROFILE_OUT, when set, for pstats).
 """
 
 from __future__ import annotations
