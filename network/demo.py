@@ -23,6 +23,14 @@ class DemoContext:
     password: str
     year: int
     log: Callable[[str], None]
+    # `seed_demo --small`: every kind of row, a tenth of the controls (see `count`).
+    small: bool = False
+
+    def count(self, full: int) -> int:
+        """How many of something the demo makes: `full`, or a tenth of it (at least one)
+        in a small world, for tests that need the demo's variety but not its volume (a
+        backup round trip, tests/faults/test_backup_restore.py)."""
+        return max(1, full // 10) if self.small else full
 
 
 _STEPS: list[tuple[int, str, Callable[[DemoContext], None]]] = []
