@@ -84,11 +84,18 @@ def demo_users() -> list[tuple[str, str]]:
     ] + [("av.admin", Role.ADMIN.value)]
 
 
-@functools.cache
 def demo_password_hash(password: str) -> str:
     """One hash for every demo account, with a fixed salt, so seeding 37 users costs one
     password hash instead of 37 (Django's PBKDF2 takes 0.3 s each) and a re-run can compare
     strings instead of verifying. Demo accounts only; real accounts get their own salt."""
+    return _demo_password_hash(password, tuple(settings.PASSWORD_HASHERS))
+
+
+@functools.cache
+def _demo_password_hash(password: str, hashers: tuple[str, ...]) -> str:
+    # Remembered per PASSWORD_HASHERS, not per password alone: a hash made under other
+    # hashers may be one the current ones cannot check, and every demo login would fail (in
+    # one test process, after a fixture that seeded outside the tests' fast hasher).
     return make_password(password, salt="akrimdemo")
 
 
