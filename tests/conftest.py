@@ -81,10 +81,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.sqlite_slice)
     # pytest-django orders the tests that use no test database last, and among them are the
     # longest of the run: the fault tests that start a PostgreSQL of their own (backup and
-    # restore, the database outage). Last, one xdist worker ran them while the other had
-    # nothing left to do; first, the short tests fill in around them (docs/testing.md,
-    # "Where the CI run's time goes"). They touch no test database, so the order pytest-django
-    # keeps for the others (one-transaction tests before committing ones) is unchanged.
+    # restore, the database outage). Last, an xdist worker still busy with one of them leaves
+    # the other idle once the queue is empty; first, the short tests fill in around them
+    # (docs/testing.md, "Where the CI run's time goes"). They touch no test database, so the
+    # order pytest-django keeps for the others (one-transaction tests before committing ones)
+    # is unchanged.
     items.sort(key=lambda item: not _own_servers_only(item))
 
 
