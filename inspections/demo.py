@@ -256,8 +256,9 @@ def seed_inspections(context: demo.DemoContext) -> None:
     centres = list(Centre.objects.order_by("code"))
     today = timezone.localdate()
     planned = []
-    for this_year, count in ((year - 1, PERFORMED_YEAR_BEFORE), (year, PERFORMED_PER_YEAR)):
+    for this_year, full in ((year - 1, PERFORMED_YEAR_BEFORE), (year, PERFORMED_PER_YEAR)):
         first, days = _days_until(this_year, today)
+        count = context.count(full)
         for index in range(count):
             centre = centres[index % len(centres)]
             when = first + timedelta(days=index * days // count)
@@ -274,7 +275,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
                 planned.append(operation)
             _inspect(rng, coordinator, when, centre, operation, employers, perform=True)
     first, days = _days_until(year, today)
-    for title, sni, month, count in CAMPAIGNS:
+    for title, sni, month, full in CAMPAIGNS:
         start = max(first, min(date(year, month, 1), first + timedelta(days=days - 7)))
         campaign = operations.create_operation(
             title=title,
@@ -286,7 +287,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
             actor=coordinator,
         )
         planned.append(campaign)
-        for index in range(count):
+        for index in range(context.count(full)):
             centre = centres[index % len(centres)]
             _inspect(
                 rng,
@@ -298,7 +299,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
                 perform=True,
                 sni=sni,
             )
-    _clean_controls(year, coordinator, centres, today)
+    _clean_controls(context, coordinator, centres, today)
     # A running operation: the first half of the coming controls belong to it.
     running = operations.create_operation(
         title=f"Kontrollinsats {centres[0].city} {MONTHS[today.month - 1]}",
@@ -309,7 +310,7 @@ def seed_inspections(context: demo.DemoContext) -> None:
         actor=coordinator,
     )
     planned.append(running)
-    for index in range(12):
+    for index in range(context.count(12)):
         centre = centres[0] if index < 6 else centres[index % len(centres)]
         _inspect(
             rng,
@@ -321,21 +322,23 @@ def seed_inspections(context: demo.DemoContext) -> None:
             perform=False,
         )
     _date_operations(planned, coordinator, today)
+    in_year = context.count(PERFORMED_PER_YEAR) + context.count(CLEAN_CONTROLS[0])
+    in_year_before = context.count(PERFORMED_YEAR_BEFORE) + context.count(CLEAN_CONTROLS[1])
     context.log(
-        f"demo: {PERFORMED_PER_YEAR + CLEAN_CONTROLS[0]} inspections in {year}, "
-        f"{PERFORMED_YEAR_BEFORE + CLEAN_CONTROLS[1]} in {year - 1}, {len(CAMPAIGNS)} campaigns "
-        "and 12 planned"
+        f"demo: {in_year} inspections in {year}, {in_year_before} in {year - 1}, "
+        f"{len(CAMPAIGNS)} campaigns and {context.count(12)} planned"
     )
 
 
-def _clean_controls(year, coordinator, centres, today) -> None:
+def _clean_controls(context: demo.DemoContext, coordinator, centres, today) -> None:
     """CLEAN_CONTROLS: one control each of companies of their own, without findings (a
     generator of its own, so the rest of the demo stays as it was)."""
+    year = context.year
     rng = random.Random(year + 1)
     number = 10  # _risk_orgnr numbers 0-6 are the risk demo's
-    for back, count in sorted(CLEAN_CONTROLS.items(), reverse=True):
+    for back, full in sorted(CLEAN_CONTROLS.items(), reverse=True):
         first, days = _days_until(year - back, today)
-        for index in range(count):
+        for index in range(context.count(full)):
             orgnr = _risk_orgnr(number)
             number += 1
             company = Employer.objects.filter(orgnr=orgnr).first()
@@ -535,8 +538,8 @@ def seed_risk(context: demo.DemoContext) -> None:
     # This year's controls chosen by the risk ranking or drawn at random (hit rates).
     first = date(today.year, 1, 15)
     span = max((today - first).days - 7, 1)
-    for basis, total, with_findings in HIT_RATE_CONTROLS:
-        for n in range(total):
+    for basis, full, with_findings in HIT_RATE_CONTROLS:
+        for n in range(context.count(full)):
             county, municipality, city = HIT_RATE_PLACES[n % len(HIT_RATE_PLACES)]
             when = first + timedelta(days=rng.randrange(span))
             street = f"{rng.choice(STREETS)} {rng.randint(1, 99)}"
@@ -570,7 +573,7 @@ def seed_risk(context: demo.DemoContext) -> None:
     )
     context.log(
         f"demo: {len(RISK_SITES)} ranked building sites, {len(RISK_TIPS)} tips to link, "
-        f"{sum(t for _b, t, _f in HIT_RATE_CONTROLS)} controls for hit rates"
+        f"{sum(context.count(t) for _b, t, _f in HIT_RATE_CONTROLS)} controls for hit rates"
     )
 
 

@@ -79,6 +79,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(SQLITE_SLICE) or item.get_closest_marker("sqlite"):
             item.add_marker(pytest.mark.sqlite_slice)
+    # pytest-django orders the tests that use no test database last, and among them are the
+    # longest of the run: the fault tests that start a PostgreSQL of their own (backup and
+    # restore, the database outage). Last, an xdist worker still busy with one of them leaves
+    # the other idle once the queue is empty; first, the short tests fill in around them
+    # (docs/testing.md, "Where the CI run's time goes"). They touch no test database, so the
+    # order pytest-django keeps for the others (one-transaction tests before committing ones)
+    # is unchanged.
+    items.sort(key=lambda item: not _own_servers_only(item))
+
+
+def _own_servers_only(item) -> bool:
+    """A fault test that runs on servers of its own and never on the test database."""
+    uses_db = item.get_closest_marker("django_db") or any(
+        name in item.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    return bool(item.get_closest_marker("faults")) and not uses_db
 
 
 @pytest.fixture(autouse=True)

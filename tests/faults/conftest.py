@@ -1,5 +1,6 @@
 """Fixtures of the fault tests: throwaway servers, and akrim processes pointed at them."""
 
+import re
 import subprocess
 import tempfile
 import uuid
@@ -79,7 +80,7 @@ def production_env(database_url: str, static_root: Path, **extra: str) -> dict:
 
 def outbox_env(tmp_path: Path, static_root: Path, redis_url: str) -> tuple[dict, Path]:
     """`production_env` for a test of the e-mail outbox: its own Celery queue, mail written
-    to files in a folder the test reads (`mail_sink.delivered`), the sender every 2 s."""
+    to files in a folder the test reads (`mail_sink.delivered`), the sender every second."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = production_env(
@@ -89,9 +90,27 @@ def outbox_env(tmp_path: Path, static_root: Path, redis_url: str) -> tuple[dict,
         CELERY_QUEUE=f"faults-{uuid.uuid4().hex[:10]}",
         EMAIL_BACKEND="tests.faults.mail_sink.FileSink",
         AKRIM_FAULTS_MAIL_DIR=str(mail_dir),
-        AKRIM_OUTBOX_INTERVAL_SECONDS="2",
+        AKRIM_OUTBOX_INTERVAL_SECONDS="1",
     )
     return env, mail_dir
+
+
+def sender_rounds(worker: s.Process) -> int:
+    """How many rounds of the outbox sender `worker` has finished (its INFO log)."""
+    return len(re.findall(r"network\.tasks\.send_outbox\[[^\]]*\] succeeded", worker.output()))
+
+
+def more_sender_rounds(worker: s.Process, rounds: int = 3) -> None:
+    """Wait until the worker has run the outbox sender `rounds` more times: what a test
+    checks afterwards (nothing sent twice) has then been given those rounds to go wrong,
+    however fast or slow the machine is."""
+    start = sender_rounds(worker)
+    s.wait_until(
+        lambda: sender_rounds(worker) >= start + rounds,
+        60,
+        f"{rounds} more rounds of the outbox sender:\n{worker.output()[-3000:]}",
+        step=0.5,
+    )
 
 
 def test_database_url() -> str:

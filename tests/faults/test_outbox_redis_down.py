@@ -8,7 +8,6 @@ assignments of an agency to a joint control, each of which mails the agency's st
 """
 
 import json
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,7 @@ from inspections.services import planning
 from network.models import OutboxMessage
 from network.tokens import issue_token
 from tests.faults import services as s
-from tests.faults.conftest import outbox_env
+from tests.faults.conftest import more_sender_rounds, outbox_env
 from tests.faults.mail_sink import delivered
 
 pytestmark = [
@@ -136,7 +135,7 @@ def test_mails_of_requests_committed_while_redis_is_down_are_delivered_once(
             f"the mails to be delivered:\n{worker.output()[-3000:]}\n{beat.output()[-2000:]}",
             step=0.5,
         )
-        time.sleep(8)  # a few more beat rounds: nothing may go out again
+        more_sender_rounds(worker)  # nothing may go out again
     finally:
         for process in (beat, worker, server):
             if process is not None:

@@ -8,7 +8,6 @@ pytest-django's database and a Redis of the test's own that the test stops and s
 """
 
 import re
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,7 +16,7 @@ import pytest
 
 from network.models import OutboxMessage
 from tests.faults import services as s
-from tests.faults.conftest import outbox_env
+from tests.faults.conftest import more_sender_rounds, outbox_env
 from tests.faults.mail_sink import delivered
 from tests.faults.test_outbox_redis_down import _start_beat
 
@@ -104,7 +103,7 @@ def test_a_reset_asked_for_while_redis_is_down_answers_and_its_mail_arrives_once
             f"the mails to be delivered:\n{worker.output()[-3000:]}\n{beat.output()[-2000:]}",
             step=0.5,
         )
-        time.sleep(6)  # a few more beat rounds: nothing may go out again
+        more_sender_rounds(worker)  # nothing may go out again
         # Redis is back: the shared counters are used again and answer as before.
         assert Browser(base).reset("someone.else@example.se")[0] == 200
     finally:

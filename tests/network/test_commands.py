@@ -91,3 +91,19 @@ def _the_demo_is_dated_relative_to_today():
     assert past.filter(status="follow_up").exists()
     assert ControlOperation.objects.filter(status="in_progress").exists()
     assert ControlOperation.objects.filter(status="planned", period_start__gt=today).exists()
+
+
+def test_demo_logins_work_after_a_seed_under_other_password_hashers(client, settings):
+    """The demo's shared password hash is remembered per set of hashers. Remembered per
+    password alone, a hash made under Django's default hashers (by a module-scoped fixture,
+    outside the tests' fast hasher) was given to the demo users of every later seed in the
+    process, and none of them could log in under the fast hasher: the browser journeys'
+    login failures after the in-process tests (docs/testing.md)."""
+    from network.demo import demo_password_hash
+
+    password = "another-demo-password"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    assert demo_password_hash(password).startswith("pbkdf2_sha256$")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", "--password", password, "--quiet", "--people-only")
+    assert client.login(username="av.analyst", password=password)

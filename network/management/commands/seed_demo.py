@@ -41,6 +41,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Only the users and contacts (fast; for tests that bring their own data).",
         )
+        parser.add_argument(
+            "--small",
+            action="store_true",
+            help="A tenth of the controls, every kind of row still there (fast; for tests).",
+        )
 
     def handle(
         self,
@@ -49,11 +54,15 @@ class Command(BaseCommand):
         year: int,
         quiet: bool,
         people_only: bool,
+        small: bool,
         **options: Any,
     ) -> str:
         verbose = options.get("verbosity", 1) > 1
         context = demo.DemoContext(
-            password=password, year=year, log=self.stdout.write if verbose else _silent
+            password=password,
+            year=year,
+            log=self.stdout.write if verbose else _silent,
+            small=small,
         )
         with _mail_to_files(), _quiet_loggers():
             demo.build(context, only=["people"] if people_only else None)
