@@ -785,15 +785,21 @@ class RankingStale(models.Model):
 
 
 class DerivedObjectPermission(UserObjectPermissionBase):
-    """One derived row. The key is the whole row: each view yields a (user, permission,
-    object) once. Deleting a user, a permission or an object leaves the view alone
-    (DO_NOTHING: the row is gone with what it was derived from)."""
+    """One derived row. Its key is the whole row written out ("user:permission:object"):
+    each view yields a (user, permission, object) once. Deleting a user, a permission or an
+    object leaves the view alone (DO_NOTHING: the row is gone with what it was derived
+    from)."""
+
+    # Not a CompositePrimaryKey: guardian's `get_objects_for_user` selects an annotation
+    # of these rows in a subquery, which Django counts as the composite key's columns.
+    id = models.CharField(primary_key=True, max_length=64, editable=False)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    # guardian's checker reaches the rows from the permission, by its reverse relation
     permission = models.ForeignKey(
-        "auth.Permission", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "auth.Permission", on_delete=models.DO_NOTHING, db_constraint=False
     )
 
     class Meta(UserObjectPermissionBase.Meta):
@@ -803,7 +809,6 @@ class DerivedObjectPermission(UserObjectPermissionBase):
 
 
 class InspectionUserObjectPermission(DerivedObjectPermission):
-    pk = models.CompositePrimaryKey("user_id", "permission_id", "content_object_id")
     content_object = models.ForeignKey(
         Inspection, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
     )
@@ -813,7 +818,6 @@ class InspectionUserObjectPermission(DerivedObjectPermission):
 
 
 class ControlOperationUserObjectPermission(DerivedObjectPermission):
-    pk = models.CompositePrimaryKey("user_id", "permission_id", "content_object_id")
     content_object = models.ForeignKey(
         ControlOperation,
         on_delete=models.DO_NOTHING,
@@ -826,7 +830,6 @@ class ControlOperationUserObjectPermission(DerivedObjectPermission):
 
 
 class AgencyAssignmentUserObjectPermission(DerivedObjectPermission):
-    pk = models.CompositePrimaryKey("user_id", "permission_id", "content_object_id")
     content_object = models.ForeignKey(
         AgencyAssignment,
         on_delete=models.DO_NOTHING,
@@ -839,7 +842,6 @@ class AgencyAssignmentUserObjectPermission(DerivedObjectPermission):
 
 
 class FindingUserObjectPermission(DerivedObjectPermission):
-    pk = models.CompositePrimaryKey("user_id", "permission_id", "content_object_id")
     content_object = models.ForeignKey(
         Finding, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
     )
@@ -849,7 +851,6 @@ class FindingUserObjectPermission(DerivedObjectPermission):
 
 
 class DecisionUserObjectPermission(DerivedObjectPermission):
-    pk = models.CompositePrimaryKey("user_id", "permission_id", "content_object_id")
     content_object = models.ForeignKey(
         Decision, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
     )
@@ -859,7 +860,6 @@ class DecisionUserObjectPermission(DerivedObjectPermission):
 
 
 class FollowUpUserObjectPermission(DerivedObjectPermission):
-    pk = models.CompositePrimaryKey("user_id", "permission_id", "content_object_id")
     content_object = models.ForeignKey(
         FollowUp, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
     )

@@ -35,8 +35,16 @@ def capable(user, codename, app_label="inspections"):
 
 
 def rows(*branches):
-    """The view's rows: one SELECT per action, each yielding a (user, object) once."""
-    return "\nUNION ALL\n".join(branches)
+    """The view's rows: one SELECT per action, each yielding a (user, object) once, so
+    the row written out is its key. No ROW_NUMBER: it would stop PostgreSQL pushing
+    guardian's `user_id = X` into the branches."""
+    union = "\nUNION ALL\n".join(branches)
+    return (
+        "SELECT CAST(derived.user_id AS TEXT) || ':' || CAST(derived.permission_id AS TEXT)"
+        " || ':' || CAST(derived.content_object_id AS TEXT) AS id,"
+        " derived.user_id AS user_id, derived.permission_id AS permission_id,"
+        f" derived.content_object_id AS content_object_id FROM ({union}) derived"
+    )
 
 
 CAPABILITY = """
@@ -258,7 +266,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='AgencyAssignmentUserObjectPermission',
             fields=[
-                ('pk', models.CompositePrimaryKey('user_id', 'permission_id', 'content_object_id', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('id', models.CharField(editable=False, max_length=64, primary_key=True, serialize=False)),
             ],
             options={
                 'db_table': 'inspections_access_agencyassignment',
@@ -270,7 +278,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ControlOperationUserObjectPermission',
             fields=[
-                ('pk', models.CompositePrimaryKey('user_id', 'permission_id', 'content_object_id', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('id', models.CharField(editable=False, max_length=64, primary_key=True, serialize=False)),
             ],
             options={
                 'db_table': 'inspections_access_controloperation',
@@ -282,7 +290,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='DecisionUserObjectPermission',
             fields=[
-                ('pk', models.CompositePrimaryKey('user_id', 'permission_id', 'content_object_id', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('id', models.CharField(editable=False, max_length=64, primary_key=True, serialize=False)),
             ],
             options={
                 'db_table': 'inspections_access_decision',
@@ -294,7 +302,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='FindingUserObjectPermission',
             fields=[
-                ('pk', models.CompositePrimaryKey('user_id', 'permission_id', 'content_object_id', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('id', models.CharField(editable=False, max_length=64, primary_key=True, serialize=False)),
             ],
             options={
                 'db_table': 'inspections_access_finding',
@@ -306,7 +314,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='FollowUpUserObjectPermission',
             fields=[
-                ('pk', models.CompositePrimaryKey('user_id', 'permission_id', 'content_object_id', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('id', models.CharField(editable=False, max_length=64, primary_key=True, serialize=False)),
             ],
             options={
                 'db_table': 'inspections_access_followup',
@@ -318,7 +326,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='InspectionUserObjectPermission',
             fields=[
-                ('pk', models.CompositePrimaryKey('user_id', 'permission_id', 'content_object_id', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('id', models.CharField(editable=False, max_length=64, primary_key=True, serialize=False)),
             ],
             options={
                 'db_table': 'inspections_access_inspection',
