@@ -977,9 +977,7 @@ def test_no_role_capability_is_an_object_permission():
 # and action: `scope`, `decide`, `visible_to`, `user.has_perm(perm, obj)`, guardian's checker
 # and guardian's default `get_objects_for_user` agree.
 
-JOINT_ACTIONS = {
-    model: {action: () for action in policy_for(model).actions} for model in MODELS
-}
+JOINT_ACTIONS = {model: {action: () for action in policy_for(model).actions} for model in MODELS}
 
 
 @pytest.fixture
