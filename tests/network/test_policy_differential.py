@@ -1098,10 +1098,9 @@ def _patch_get_objects_for_user(monkeypatch):
     monkeypatch.setattr(shortcuts, "get_objects_for_user", _guardian_lists_coordinated)
 
 
-@pytest.mark.sqlite
 def test_guardian_agrees_on_the_fixed_joint_world(joint_personas):
     """The views' SQL is the same on both databases; SQLite reads booleans and `||` its own
-    way, so the SQLite pass runs the fixed world too."""
+    way, so the SQLite pass runs this too (tests/conftest.py, SQLITE_SLICE)."""
     with rolled_back():
         build(JOINT_FIXED, joint_personas[0])
         assert guardian_disagreements(joint_personas, JOINT_ACTIONS) == []
