@@ -20,8 +20,9 @@ look-up (docs/performance.md, "First pages").
 The direct-FK peer for cases adds the owner grants to `cases_casegroupobjectpermission`
 inside a transaction that is rolled back (a case created through the ORM has them already,
 cases/grants.py; the generator's bulk-loaded cases have none); inspections have no direct-FK grant tables in
-akrim (visibility comes from assignments), so their direct-FK peer is the query guardian
-builds, on temporary tables shaped like guardian's direct-FK tables holding the same grants.
+akrim (visibility comes from assignments; their direct-FK models are views derived from
+them, inspections/models.py), so their direct-FK peer is the query guardian builds, on
+temporary tables shaped like guardian's direct-FK tables holding the same grants.
 
     .venv/bin/python -m bench.access --db akrim_bench --repeat 7
 """

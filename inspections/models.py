@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
 from cases.employers import matching
 from inspections.choices import (
@@ -92,6 +93,8 @@ class ControlOperation(models.Model):
         permissions = [
             ("work_on_control_operations", _("Can see control operations")),
             ("edit_control_operations", _("Can plan and move control operations")),
+            # object permission: the policy's "add_inspection" (guardian's derived rows)
+            ("add_inspection_controloperation", _("Can plan inspections into this operation")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -216,6 +219,10 @@ class Inspection(models.Model):
             ("work_on_inspections", _("Can work with inspections")),
             ("edit_inspections", _("Can edit inspections")),
             ("perform_inspections", _("Can record an inspection as performed")),
+            # object permissions of the policy's other actions (guardian's derived rows)
+            ("add_result_inspection", _("Can record results of this inspection")),
+            ("add_followup_inspection", _("Can add follow-ups to this inspection")),
+            ("add_attachment_inspection", _("Can attach files to this inspection")),
         ]
         indexes = [
             models.Index(fields=["coordinating_agency", "-id"], name="inspection_coord_recent"),
@@ -349,6 +356,9 @@ class Finding(models.Model):
         # "django-guardian").
         permissions = [
             ("work_on_findings", _("Can see findings")),
+            # object permissions of the policy's actions (guardian's derived rows)
+            ("disclose_finding", _("Can disclose this finding")),
+            ("add_decision_finding", _("Can record decisions on this finding")),
         ]
         indexes = [models.Index(fields=["inspection", "agency"], name="finding_inspection_agency")]
 
@@ -760,3 +770,99 @@ class RankingStale(models.Model):
 
     def __str__(self) -> str:
         return str(self.inspection_id)
+
+
+# --- guardian's rows of the joint controls: derived in the database --------------------------
+#
+# django-guardian lists objects from its direct foreign-key models (`get_objects_for_user`
+# reads `objects.filter(user=...)`). For the joint controls every relation the policy knows
+# (membership, role capabilities, coordination, assignments, operations, disclosures) is
+# already a row of its own, so these models are SQL views over those rows (migration
+# `0011_guardian_rows_derived`): a row (user, permission, object) exists exactly when the
+# policy (inspections/policies.py) allows the action, capabilities included. Nothing writes
+# them, so they cannot drift; `assign_perm` on them fails (a relation is not a grant).
+# docs/access.md, "django-guardian".
+
+
+class DerivedObjectPermission(UserObjectPermissionBase):
+    """One derived row. Its key is the whole row written out ("user:permission:object"):
+    each view yields a (user, permission, object) once. Deleting a user, a permission or an
+    object leaves the view alone (DO_NOTHING: the row is gone with what it was derived
+    from)."""
+
+    # Not a CompositePrimaryKey: guardian's `get_objects_for_user` selects an annotation
+    # of these rows in a subquery, which Django counts as the composite key's columns.
+    id = models.CharField(primary_key=True, max_length=64, editable=False)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # guardian's checker reaches the rows from the permission, by its reverse relation
+    permission = models.ForeignKey(
+        "auth.Permission", on_delete=models.DO_NOTHING, db_constraint=False
+    )
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = True
+        managed = False
+        default_permissions = ()
+
+
+class InspectionUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        Inspection, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "inspections_access_inspection"
+
+
+class ControlOperationUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        ControlOperation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="derived_perms",
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "inspections_access_controloperation"
+
+
+class AgencyAssignmentUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        AgencyAssignment,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="derived_perms",
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "inspections_access_agencyassignment"
+
+
+class FindingUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        Finding, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "inspections_access_finding"
+
+
+class DecisionUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        Decision, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "inspections_access_decision"
+
+
+class FollowUpUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        FollowUp, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "inspections_access_followup"

@@ -281,6 +281,10 @@ class GrantChecker(ObjectPermissionChecker):
 
     @staticmethod
     def _in_force(filters: dict[str, Any], model: type[Model]) -> dict[str, Any]:
+        if not hasattr(model, "all_grants"):
+            # Not a grant model: no row ends (the joint controls' rows are derived from
+            # what holds now, inspections/models.py).
+            return filters
         # The direct-FK grant model is known only at runtime (guardian's utils return
         # type[Model]), so neither its `permission` field nor its `objects` manager is typed.
         related = model.permission.field.related_query_name()  # type: ignore[attr-defined]

@@ -726,17 +726,18 @@ def build_guardian_world(world, persona):
         _move_national_coordinator("migr")
 
 
-def guardian_disagreements(users) -> list[str]:
+def guardian_disagreements(users, guardian_actions=None) -> list[str]:
     """Every (persona, model, action) where two answers differ: the policy's `scope` and
     `decide`, `visible_to`, `user.has_perm(perm, obj)`, guardian's checker on the rows with
     the action's capabilities, and guardian's default `get_objects_for_user` asked for the
-    object permission and the capabilities."""
+    object permission and the capabilities. `guardian_actions`: the models and actions asked
+    about, with their capabilities (the cases' and referrals' unless named)."""
     from guardian.shortcuts import get_objects_for_user
 
     from network.backends import GrantChecker
 
     found = []
-    for model, actions in GUARDIAN_ACTIONS.items():
+    for model, actions in (guardian_actions or GUARDIAN_ACTIONS).items():
         policy = policy_for(model)
         objects = list(model.objects.all())
         for user in users:
@@ -759,7 +760,7 @@ def guardian_disagreements(users) -> list[str]:
                         )
                     ),
                 }
-                if action == "view":
+                if action == "view" and hasattr(model.objects, "visible_to"):
                     answers["visible_to"] = set(
                         model.objects.visible_to(user).values_list("pk", flat=True)
                     )
@@ -960,11 +961,164 @@ def test_no_role_capability_is_an_object_permission():
         assert not capabilities(role) & every, role
 
 
+# --- django-guardian: the joint controls' derived rows ------------------------------------
+#
+# Guardian's rows of inspections, operations, assignments, findings, decisions and follow-ups
+# are SQL views (inspections migration 0011_guardian_rows_derived): a row (user, permission,
+# object) for every action the policy allows, capabilities included, from memberships, role
+# capabilities, coordination, assignments, operations and disclosures. So guardian's default
+# `get_objects_for_user(user, perm, Model)` needs no capability beside the object permission
+# (docs/access.md, "django-guardian").
+#
+# On random worlds of joint controls (inspections coordinated by av or skv, in av's or skv's
+# operation or none, assignments pending, accepted and declined, on site or at the desk,
+# findings open and secret, disclosed or not, decisions, follow-ups of the inspection and of
+# a finding) and for every persona (staff, coordinator, analyst of three agencies), object
+# and action: `scope`, `decide`, `visible_to`, `user.has_perm(perm, obj)`, guardian's checker
+# and guardian's default `get_objects_for_user` agree.
+
+JOINT_ACTIONS = {model: {action: () for action in policy_for(model).actions} for model in MODELS}
+
+
+@pytest.fixture
+def joint_personas(persona):
+    return [persona(code, role) for code in AGENCIES for role in GUARDIAN_ROLES]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds)
+def test_guardian_agrees_on_joint_controls(joint_personas, world):
+    with rolled_back():
+        build(world, joint_personas[0])
+        assert guardian_disagreements(joint_personas, JOINT_ACTIONS) == []
+
+
+def test_every_joint_action_has_an_object_permission():
+    """Guardian answers only for a permission that exists: each action of the joint
+    controls' policies has one, and it is one the view yields rows for."""
+    perms = object_permissions()
+    for model, actions in JOINT_ACTIONS.items():
+        assert {_codename(model, action) for action in actions} == perms[model], model
+
+
+def _derived_views():
+    import importlib
+
+    return importlib.import_module("inspections.migrations.0011_guardian_rows_derived")
+
+
+def _replace_view(name, old, new):
+    """The view `name` with `old` replaced by `new` in its SQL (the mutation), in the test's
+    transaction. PostgreSQL keeps dependent views with CREATE OR REPLACE; SQLite resolves
+    them when asked, so the view is dropped and made again."""
+    from django.db import connection
+
+    select = dict(_derived_views().VIEWS)[name]
+    assert old in select, f"{old!r} is not in {name}"
+    select = select.replace(old, new)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE OR REPLACE VIEW {name} AS {select}")
+        else:
+            cursor.execute(f"DROP VIEW {name}")
+            cursor.execute(f"CREATE VIEW {name} AS {select}")
+
+
+def _staff_view_inspections_again():
+    """The design this replaced: the role carries the object permission as its capability."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.get(name="role:staff").permissions.add(
+        Permission.objects.get(content_type__app_label="inspections", codename="view_inspection")
+    )
+
+
+def _guardian_lists_coordinated(user, perms, klass=None, **kwargs):
+    return klass.objects.all()
+
+
+# The fixed world of the joint controls and one more inspection where the rest matters: an
+# agency accepted at the desk (not on site), a secret finding disclosed to nobody, in skv's
+# operation.
+JOINT_FIXED = [
+    *FIXED,
+    {
+        "coordinator": "skv",
+        "operation": 1,
+        "assignments": {"av": ("accepted", "desk"), "polis": ("declined", "on_site")},
+        "findings": [
+            {
+                "agency": "av",
+                "secret": True,
+                "disclosed_to": None,
+                "decision": True,
+                "follow_up": "av",
+            }
+        ],
+        "follow_up": "skv",
+    },
+]
+
+# Each mutation changes one relation of the rows, one capability, or one of the answers.
+JOINT_GUARDIAN_MUTATIONS = {
+    "declined_assignment_counts": lambda monkeypatch: _replace_view(
+        "inspections_access_relation", "AND a.status <> 'declined'", ""
+    ),
+    "secret_finding_shown": lambda monkeypatch: _replace_view(
+        "inspections_access_visible_finding", "NOT f.secret OR", "1 = 1 OR"
+    ),
+    "disclosure_ignored": lambda monkeypatch: _replace_view(
+        "inspections_access_visible_finding", "d.finding_id = f.id", "1 = 0"
+    ),
+    "operation_not_through_inspection": lambda monkeypatch: _replace_view(
+        "inspections_access_controloperation", "WHERE v.user_id = m.user_id", "WHERE 1 = 0"
+    ),
+    "on_site_not_asked": lambda monkeypatch: _replace_view(
+        "inspections_access_relation", "AND a.mode = 'on_site'", ""
+    ),
+    "capability_not_asked": lambda monkeypatch: _replace_view(
+        "inspections_access_inspection", "c.codename = 'add_finding'", "1 = 1"
+    ),
+    "coordination_without_capability": lambda monkeypatch: _replace_view(
+        "inspections_access_relation", "c.codename = 'coordinate_inspection'", "1 = 1"
+    ),
+    "capability_is_object_permission": lambda monkeypatch: _staff_view_inspections_again(),
+    "has_perm": lambda monkeypatch: monkeypatch.setattr(PolicyBackend, "has_perm", _says_yes),
+    "get_objects_for_user": lambda monkeypatch: _patch_get_objects_for_user(monkeypatch),
+}
+
+
+def _patch_get_objects_for_user(monkeypatch):
+    from guardian import shortcuts
+
+    monkeypatch.setattr(shortcuts, "get_objects_for_user", _guardian_lists_coordinated)
+
+
+def test_guardian_agrees_on_the_fixed_joint_world(joint_personas):
+    """The views' SQL is the same on both databases; SQLite reads booleans and `||` its own
+    way, so the SQLite pass runs this too (tests/conftest.py, SQLITE_SLICE)."""
+    with rolled_back():
+        build(JOINT_FIXED, joint_personas[0])
+        assert guardian_disagreements(joint_personas, JOINT_ACTIONS) == []
+
+
+@pytest.mark.parametrize("mutated", sorted(JOINT_GUARDIAN_MUTATIONS))
+def test_the_joint_guardian_differential_notices_a_change(joint_personas, monkeypatch, mutated):
+    with rolled_back():
+        build(JOINT_FIXED, joint_personas[0])
+        assert guardian_disagreements(joint_personas, JOINT_ACTIONS) == []
+        JOINT_GUARDIAN_MUTATIONS[mutated](monkeypatch)
+        assert guardian_disagreements(joint_personas, JOINT_ACTIONS) != []
+
+
 # --- django-guardian: models without rows ------------------------------------------------
 #
-# Guardian holds no rows for inspections, operations, findings, decisions, follow-ups,
-# assignments, tips, reviews, employers and report builds: their access is the policy's
-# alone (`scope`, `visible_to`). Guardian's default `get_objects_for_user`
+# Guardian holds no rows for tips, reviews, employers, report builds and annual reports:
+# their access is the policy's alone (`scope`, `visible_to`). Guardian's default `get_objects_for_user`
 # (accept_global_perms=True) must therefore answer nothing for them, never "every object"
 # because a role carries the model's permission (docs/access.md, "django-guardian").
 
@@ -985,7 +1139,7 @@ def guardian_leaks(users) -> list[str]:
 
     found = []
     for model, perms in object_permissions().items():
-        if model in GUARDIAN_ACTIONS:
+        if model in GUARDIAN_ACTIONS or model in JOINT_ACTIONS:
             continue  # guardian holds rows for these: guardian_disagreements above
         policy = policy_for(model)
         assert model.objects.exists(), f"the world has no {model.__name__}"
@@ -1030,7 +1184,6 @@ def test_guardian_lists_nothing_of_models_without_rows(case_personas, every_pers
 # A role carrying one of the old capability names again: a model permission that is also
 # the object permission of a policy action.
 OLD_CAPABILITIES = {
-    "staff sees inspections": ("staff", "inspections", "view_inspection"),
     "staff triages tips": ("staff", "cases", "triage_tip"),
     "auditor sees reviews": ("auditor", "cases", "view_accessreview"),
     "analyst changes annual reports": ("analyst", "reports", "change_annualreport"),
