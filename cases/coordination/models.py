@@ -116,9 +116,11 @@ class CaseGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
         indexes = [
             models.Index(fields=["group", "content_object"], name="caseshare_group_case"),
             # visible_to: an agency's shares in force as an index-only scan, `part_of` too
-            # (the in-force condition asks it, cases.grants.in_force; docs/performance.md).
+            # (the in-force condition asks it, cases.grants.in_force), the owner rows left
+            # out as the case policy leaves them out (docs/performance.md, "First pages").
             models.Index(
                 fields=["group", "permission", "content_object", "expires_at", "part_of"],
+                condition=models.Q(owner=False),
                 name="caseshare_perf_visible",
             ),
         ]
