@@ -1,14 +1,18 @@
-"""One FilterSet per inspection list, shared by the HTML pages and the API."""
+"""One FilterSet per inspection list, shared by the HTML pages and the API (where the API
+lists the same rows)."""
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inspections.choices import InspectionStatus
-from inspections.models import Inspection, InspectionEmployer
+from inspections.choices import FollowUpStatus, InspectionStatus, OperationStatus
+from inspections.models import ControlOperation, FollowUp, Inspection, InspectionEmployer
+from network.filters import DefaultedFilterSet
 from network.identifiers import orgnr_digits
 from network.models import County
+from network.querysets import ScopedQuerySet
 
 
 class InspectionFilterSet(django_filters.FilterSet):
@@ -61,4 +65,68 @@ class InspectionFilterSet(django_filters.FilterSet):
             Exists(
                 InspectionEmployer.objects.filter(inspection=OuterRef("pk"), employer__orgnr=digits)
             )
+        )
+
+
+class OperationFilterSet(DefaultedFilterSet):
+    """The operations board's filters: words in the title or the exact reference, and the
+    status; without one, the operations still running (not closed or cancelled)."""
+
+    OPEN, ALL = "open", "all"
+    defaults = {"status": OPEN}
+
+    q = django_filters.CharFilter(method="filter_q", label=_("search"), max_length=100)
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        label=_("status"),
+        choices=[(OPEN, _("Running")), (ALL, _("All")), *OperationStatus.choices],
+        empty_label=None,
+    )
+
+    class Meta:
+        model = ControlOperation
+        fields = ["q", "status"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(title__icontains=value) | Q(reference__iexact=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == self.OPEN:
+            return queryset.exclude(status__in=[OperationStatus.CLOSED, OperationStatus.CANCELLED])
+        if value == self.ALL:
+            return queryset
+        return queryset.filter(status=value)
+
+
+class FollowUpFilterSet(django_filters.FilterSet):
+    """The follow-up list's filters: its tabs (`show`: the overdue ones, the person's own
+    agency's) and, next to them, words in the task or the workplace, and open or done."""
+
+    OVERDUE, MINE = "overdue", "mine"
+
+    show = django_filters.ChoiceFilter(
+        method="filter_show",
+        choices=[(OVERDUE, _("Overdue")), (MINE, _("My agency's"))],
+        widget=forms.HiddenInput,
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("search"), max_length=100)
+    status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices, label=_("status"))
+
+    class Meta:
+        model = FollowUp
+        fields = ["show", "q", "status"]
+
+    def filter_show(self, queryset, name, value):
+        if value == self.OVERDUE:
+            return queryset.filter(status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate())
+        agency_id = ScopedQuerySet.agency_id_of(self.request.user)
+        if agency_id is None:
+            return queryset.none()
+        return queryset.filter(agency_id=agency_id)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(title__icontains=value) | Q(inspection__workplace__name__icontains=value)
         )

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.http import QueryDict
 from django.utils import timezone
@@ -24,8 +23,6 @@ from inspections.choices import (
     DecisionType,
     EmployerRole,
     FindingCategory,
-    FollowUpStatus,
-    OperationStatus,
     ParticipationMode,
     ReportedLaw,
     RightToWork,
@@ -740,67 +737,6 @@ class NotReportingForm(ServiceErrorsMixin, forms.Form):
 
     def clean_reason(self):
         return plain_text(self.cleaned_data["reason"])
-
-
-class OperationFilterForm(forms.Form):
-    """The operations board's filters. By default the board shows the operations still
-    running (not closed or cancelled), newest first."""
-
-    OPEN, ALL = "open", "all"
-    q = forms.CharField(label=_("search"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("status"),
-        required=False,
-        choices=(),
-    )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "id_filter_%s")
-        super().__init__(*args, **kwargs)
-        choice_field(self, "status").choices = [
-            (self.OPEN, _("Running")),
-            (self.ALL, _("All")),
-            *OperationStatus.choices,
-        ]
-
-    def apply(self, operations):
-        data = self.cleaned_data if self.is_valid() else {}
-        status = data.get("status") or self.OPEN
-        if status == self.OPEN:
-            operations = operations.exclude(
-                status__in=[OperationStatus.CLOSED, OperationStatus.CANCELLED]
-            )
-        elif status != self.ALL:
-            operations = operations.filter(status=status)
-        if data.get("q"):
-            operations = operations.filter(
-                Q(title__icontains=data["q"]) | Q(reference__iexact=data["q"].strip())
-            )
-        return operations
-
-
-class FollowUpFilterForm(forms.Form):
-    """The follow-up list's filters, next to its tabs: words in the task or the workplace,
-    and open or done."""
-
-    q = forms.CharField(label=_("search"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("status"), required=False, choices=_blank(FollowUpStatus.choices)
-    )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "id_filter_%s")
-        super().__init__(*args, **kwargs)
-
-    def apply(self, follow_ups):
-        data = self.cleaned_data if self.is_valid() else {}
-        if data.get("status"):
-            follow_ups = follow_ups.filter(status=data["status"])
-        if data.get("q"):
-            follow_ups = follow_ups.filter(
-                Q(title__icontains=data["q"]) | Q(inspection__workplace__name__icontains=data["q"])
-            )
-        return follow_ups
 
 
 # --- risk-based selection (inspections/risk_views.py) ----------------------------------

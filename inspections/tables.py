@@ -70,3 +70,28 @@ class FollowUpTable(Table):
     def row_class(self, record):
         overdue = record.status == "open" and record.due_date < timezone.localdate()
         return "follow-up overdue" if overdue else "follow-up"
+
+
+class OperationTable(Table):
+    """The operations board: each operation a card (`inspections/_operation_cards.html`,
+    since a card holds its counts, its answers table and its buttons, which a row cannot on a
+    tablet); the columns are what the cards can be sorted by and name the sort links. The
+    view's `decorate` adds the counts and the answers."""
+
+    caption = _("Control operations")
+    empty_sentence = _("No control operations match.")
+    css_class = "operations"
+
+    period = tables.Column(
+        verbose_name=_("Period"),
+        accessor="period_start",
+        orderable=True,
+        order_by=("period_start",),
+    )
+    title = tables.Column(verbose_name=_("Title"), orderable=True)
+    reference = tables.Column(verbose_name=_("Reference"), orderable=True)
+    status = tables.Column(verbose_name=_("Status"), accessor="get_status_display")
+
+    def __init__(self, data, **kwargs):
+        kwargs.setdefault("template_name", "inspections/_operation_cards.html")
+        super().__init__(data, **kwargs)

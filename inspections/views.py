@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
@@ -34,23 +33,20 @@ from cases.tips.policies import is_tip_coordinator
 from inspections import policies
 from inspections.choices import (
     AssignmentStatus,
-    FollowUpStatus,
     InspectionStatus,
     OperationStatus,
     SelectionBasis,
 )
-from inspections.filters import InspectionFilterSet
+from inspections.filters import FollowUpFilterSet, InspectionFilterSet, OperationFilterSet
 from inspections.forms import (
     AssignForm,
     CalendarForm,
     DecisionForm,
     DecisionStatusForm,
     FindingForm,
-    FollowUpFilterForm,
     FollowUpForm,
     InspectionPlanForm,
     NotReportingForm,
-    OperationFilterForm,
     OperationForm,
     PerformForm,
     PersonCountFormSet,
@@ -79,7 +75,7 @@ from inspections.services import (
     results,
 )
 from inspections.services.operations import OPERATION_STATES
-from inspections.tables import FollowUpTable, InspectionTable
+from inspections.tables import FollowUpTable, InspectionTable, OperationTable
 from network.exceptions import StaleVersion
 from network.exports import csv_response
 from network.forms import AttachmentForm
@@ -983,37 +979,41 @@ class AddFollowUpView(ResultsActionView):
 # --- operations ---------------------------------------------------------------------------
 
 
-class OperationBoardView(CapabilityRequiredMixin, TemplateView):
-    """Visible control operations with their inspections counted by status and their
-    assignments counted by agency and answer, all counted in the database."""
+class OperationBoardView(TableListView):
+    """Visible control operations as cards, newest period first (or by a sortable column), in
+    keyset pages; each card counts the operation's inspections by status and its assignments
+    by agency and answer, counting only the inspections the person may see."""
 
     template_name = "inspections/operation_board.html"
     required_capability = "inspections.work_on_control_operations"
-    per_page = 25
+    context_object_name = "operations"
+    table_class = OperationTable
+    filterset_class = OperationFilterSet
+    default_order = ("-period_start", "-id")
+    page_size = 25
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = user_of(self.request)
-        visible = Inspection.objects.visible_to(user).values("pk")
-        seen = Q(inspections__in=visible)
-        by_status = {
-            f"n_{status}": Count("inspections", filter=seen & Q(inspections__status=status))
-            for status in InspectionStatus.values
-        }
-        filters = OperationFilterForm(self.request.GET)
-        operations = filters.apply(ControlOperation.objects.visible_to(user))
-        operations = (
-            operations.select_related("coordinating_agency", "centre")
-            .annotate(n_total=Count("inspections", filter=seen), **by_status)
-            .order_by("-period_start", "-id")
+    def get_queryset(self):
+        return ControlOperation.objects.visible_to(user_of(self.request)).select_related(
+            "coordinating_agency", "centre"
         )
-        page = Paginator(operations, self.per_page).get_page(self.request.GET.get("page"))
-        context["filters"] = filters
+
+    def get_filterset(self):
+        filterset = super().get_filterset()
+        filterset.form.auto_id = "id_filter_%s"  # apart from the planning form's fields
+        return filterset
+
+    def decorate(self, rows):
+        """The page's counts and answers in two queries, whatever the number of cards."""
+        user = user_of(self.request)
+        visible = Inspection.objects.visible_to(user).filter(
+            operation_id__in=[operation.pk for operation in rows]
+        )
+        counts: dict[tuple[int, str], int] = {}
+        if rows:
+            for row in visible.values("operation_id", "status").annotate(n=Count("pk")).order_by():
+                counts[row["operation_id"], row["status"]] = row["n"]
         answers = (
-            AgencyAssignment.objects.filter(
-                inspection__in=visible,
-                inspection__operation__in=[operation.pk for operation in page],
-            )
+            AgencyAssignment.objects.filter(inspection__in=visible.values("pk"))
             .values("inspection__operation_id", "agency__code")
             .annotate(
                 pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
@@ -1023,18 +1023,20 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
             .order_by("inspection__operation_id", "agency__code")
         )
         by_operation: dict[int, list[Mapping[str, Any]]] = {}
-        for row in answers:
-            by_operation.setdefault(row["inspection__operation_id"], []).append(row)
-        for operation in page:
-            operation.status_counts = [
-                (status, label, getattr(operation, f"n_{status}"))
-                for status, label in InspectionStatus.choices
-            ]
+        for answer in answers if rows else ():
+            by_operation.setdefault(answer["inspection__operation_id"], []).append(answer)
+        may_move = user.has_perm("inspections.edit_control_operations")
+        for operation in rows:
+            operation.status_counts = []
+            for status, label in InspectionStatus.choices:
+                n = counts.get((operation.pk, status), 0)
+                setattr(operation, f"n_{status}", n)
+                operation.status_counts.append((status, label, n))
+            operation.n_total = sum(n for _status, _label, n in operation.status_counts)
             operation.agency_answers = by_operation.get(operation.pk, [])
             moves = (
                 OPERATION_STATES.next_states(operation.status)
-                if user.has_perm("inspections.edit_control_operations")
-                and operation.coordinating_agency_id == _agency_id(user)
+                if may_move and operation.coordinating_agency_id == _agency_id(user)
                 else set()
             )
             # Cancelling is destructive: it has its own confirmation page, not a card button.
@@ -1044,8 +1046,11 @@ class OperationBoardView(CapabilityRequiredMixin, TemplateView):
                 if state != OperationStatus.CANCELLED
             ]
             operation.may_cancel = OperationStatus.CANCELLED in moves
-        context["page_obj"] = page
-        context["operations"] = page.object_list
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = user_of(self.request)
         if user.has_perm("inspections.add_controloperation"):
             membership = user.active_membership
             centre = membership.centre if membership else None
@@ -1140,7 +1145,7 @@ class OperationCreateView(OperationBoardView):
 
 # --- follow-ups ---------------------------------------------------------------------------
 
-FOLLOW_UP_TABS = ("overdue", "mine")
+FOLLOW_UP_TABS = (FollowUpFilterSet.OVERDUE, FollowUpFilterSet.MINE)
 
 
 # Not done yet first (no `done_at`: before any date), then the due date.
@@ -1157,30 +1162,19 @@ class FollowUpListView(TableListView):
     table_class = FollowUpTable
     default_order = ("done_order", "due_date", "id")
 
-    def tab(self) -> str:
-        show = self.request.GET.get("show", "")
-        return show if show in FOLLOW_UP_TABS else ""
+    filterset_class = FollowUpFilterSet
 
     def get_queryset(self):
-        user = self.request.user
-        follow_ups = FollowUp.objects.visible_to(user).select_related(
+        follow_ups = FollowUp.objects.visible_to(self.request.user).select_related(
             "inspection__workplace", "agency", "assignee"
         )
-        if self.tab() == "overdue":
-            follow_ups = follow_ups.filter(
-                status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate()
-            )
-        elif self.tab() == "mine":
-            follow_ups = follow_ups.filter(agency_id=_agency_id(user))  # type: ignore[misc]  # None: no rows
-        self.filters = FollowUpFilterForm(self.request.GET)
-        follow_ups = self.filters.apply(follow_ups)
         return follow_ups.annotate(done_order=Coalesce("done_at", Value(_NOT_DONE)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        show = self.request.GET.get("show", "")
         context.update(
-            tab=self.tab(),
-            filters=self.filters,
+            tab=show if show in FOLLOW_UP_TABS else "",
             today=timezone.localdate(),
             my_agency_id=_agency_id(self.request.user),
             may_complete=self.request.user.has_perm("inspections.edit_follow_ups"),

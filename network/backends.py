@@ -46,6 +46,7 @@ from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from network.models import User
 from network.policies import policy_for
+from network.statements import Marks
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -117,11 +118,11 @@ class _UserStatement:
             users = users.annotate(_session_device_ok=Exists(device))
         compiler = users.query.get_compiler(using=using)
         self.sql, params = compiler.as_sql()
-        self.params = list(params)
-        self.user_at = [i for i, p in enumerate(self.params) if p == _USER_MARK]
-        self.device_at = [i for i, p in enumerate(self.params) if p == _DEVICE_MARK]
-        if len(self.user_at) != 1 or len(self.device_at) != (device_model is not None):
-            raise ValueError("the compiled statement's parameters are not as expected")
+        self.marks = Marks(
+            params,
+            {"user": _USER_MARK, "device": _DEVICE_MARK},
+            {"user": 1, "device": int(device_model is not None)},
+        )
         self.using = using
         self.compiler = compiler
         klass_info = compiler.klass_info
@@ -133,16 +134,19 @@ class _UserStatement:
             klass_info, compiler.select, using, self.fetch_mode
         )
         self.annotations = dict(compiler.annotation_col_map or {})
+        # The columns' converters depend on the statement alone: found once, not per row
+        # set (`results_iter` would look them up for every request).
+        self.converters = compiler.get_converters(
+            [column[0] for column in compiler.select[: compiler.col_count]]
+        )
 
     def load(self, user_id: int, device_pk: int | None) -> User | None:
-        params = list(self.params)
-        params[self.user_at[0]] = user_id
-        for i in self.device_at:
-            params[i] = device_pk
         with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self.marks.fill(user=user_id, device=device_pk))
             rows = cursor.fetchall()
-        for row in self.compiler.results_iter([rows]):
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        for row in rows:
             start, end = self.user_columns
             user = User.from_db(
                 self.using, self.init_list, row[start:end], fetch_mode=self.fetch_mode
@@ -198,18 +202,12 @@ class _CapabilitiesStatement:
             .values_list("content_type__app_label", "codename")
         )
         self.sql, params = rows.query.get_compiler(using=using).as_sql()
-        self.params = list(params)
-        self.user_at = [i for i, p in enumerate(self.params) if p == _USER_MARK]
-        if len(self.user_at) != 2:
-            raise ValueError("the compiled statement's parameters are not as expected")
+        self.marks = Marks(params, {"user": _USER_MARK}, {"user": 2})
         self.using = using
 
     def load(self, user_id: int) -> list[tuple[str, str]]:
-        params = list(self.params)
-        for i in self.user_at:
-            params[i] = user_id
         with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self.marks.fill(user=user_id))
             return [(app, codename) for app, codename in cursor.fetchall()]
 
 

@@ -1,10 +1,29 @@
 """FilterSets shared by the HTML lists and the API."""
 
+from typing import Any
+
 import django_filters
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from network.models import AuditEvent
+
+
+class DefaultedFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped library
+    """A FilterSet whose filters have a value when the query string leaves them out or
+    leaves them empty (`defaults`): the operations board shows the running operations, the
+    tip queue the new tips. The form shows the default as chosen."""
+
+    defaults: dict[str, str] = {}
+
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None:
+            data = data.copy()
+            for name, value in self.defaults.items():
+                if not data.get(name):
+                    data[name] = value
+        super().__init__(data, *args, **kwargs)
 
 
 class AuditEventFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped library

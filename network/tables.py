@@ -7,7 +7,8 @@ sorts them by a whitelisted column and pages them with a keyset cursor
 Sorting: `?sort=<column>` or `?sort=-<column>` for a column declared `orderable=True`; its
 `order_by` names one non-null field (the tests check that), and the id follows in the same
 direction, so the order is total and the keyset cursor follows it. Any other `sort` value is
-ignored (the default order), like a cursor that does not fit.
+ignored (the default order), like a cursor that does not fit. An old numbered `?page=N`
+redirects to the first page with the other parameters.
 """
 
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import django_tables2 as tables
 from django.db import models
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -130,6 +131,15 @@ class TableListView(CapabilityRequiredMixin, TemplateView):
     page_size = 50
     # The order without `?sort=`: fields of the rows (none null), ending with the id.
     default_order: Sequence[str] = ("-id",)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "page" in request.GET:
+            # A numbered page from before the keyset pager (a bookmark, a link in a mail):
+            # there are no page numbers to go to, so the first page, with the link's filters
+            # and sort. Never an error, like a cursor that does not fit.
+            query = _query(request.GET, page=None)
+            return HttpResponseRedirect(request.path + (query if query != "?" else ""))
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> models.QuerySet[Any]:
         raise NotImplementedError(f"{type(self).__name__} must define get_queryset()")

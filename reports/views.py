@@ -20,6 +20,7 @@ from network.exceptions import StaleVersion
 from network.forms import choice_field
 from network.mixins import CapabilityRequiredMixin
 from network.models import Centre
+from network.tables import TableListView
 from reports import figures, opendata, rendering, services
 from reports.downloads import DOWNLOADS, LANGUAGES, download_body, download_response
 from reports.models import (
@@ -32,6 +33,7 @@ from reports.models import (
     ReportBuild,
 )
 from reports.policies import report_scopes
+from reports.tables import BuildTable
 
 
 class ReportScopeMixin(CapabilityRequiredMixin):
@@ -61,15 +63,27 @@ class BuildRequestForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year - 1
 
 
-class ReportHomeView(ReportScopeMixin, TemplateView):
+class ReportHomeView(ReportScopeMixin, TableListView):
+    """The request form, the annual reports and the builds of the figures the person may
+    see (a list on the list-page base: newest request first, keyset pages)."""
+
     template_name = "reports/report_home.html"
+    context_object_name = "builds"
+    table_class = BuildTable
+    default_order = ("-requested_at", "-id")
+    page_size = 30
+
+    def get_queryset(self):
+        # The frozen figures are the bulk of a row and the list shows none of them.
+        return ReportBuild.objects.visible_to(self.request.user).defer(
+            "figures", "raw_figures", "previous_figures", "error"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         scopes = report_scopes(self.request.user)
         context["may_enter_history"] = services.may_enter_history(self.request.user)
         context["form"] = kwargs.get("form") or BuildRequestForm(scopes=scopes)
-        context["builds"] = ReportBuild.objects.visible_to(self.request.user)[:30]
         context["reports"] = AnnualReport.objects.visible_to(self.request.user)[:10]
         return context
 

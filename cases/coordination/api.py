@@ -6,6 +6,7 @@ user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -30,6 +31,7 @@ from cases.coordination.serializers import (
     AttachmentSerializer,
     BreakTheGlassAnswerSerializer,
     BreakTheGlassSerializer,
+    CaseListSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
     GrantRequestSerializer,
@@ -78,6 +80,9 @@ class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedLis
         every case shown is a read: one event per case with its own basis, written in one
         insert per page (docs/access.md, "Reads are recorded")."""
         queryset = self.filter_queryset(self.get_queryset())
+        # The employer's and owner agency's values as columns, not related models.
+        values = {name: F(path) for name, path in CaseListSerializer.PAGE_VALUES.items()}
+        queryset = queryset.select_related(None).annotate(**values)
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
         policy = policy_for(Case)

@@ -44,6 +44,7 @@ from network.policies import (
     register,
 )
 from network.querysets import PreparedExists
+from network.statements import Marks
 
 if TYPE_CHECKING:
     from network.http import AnyUser
@@ -272,30 +273,22 @@ class _PageBases:
         anyway = sql.replace(
             '"content_object_id" IN (%s)', f'"content_object_id" = ANY(%s::{array})'
         )
-        self.sql, self.params = anyway, list(params)
-        self.marks = {
-            mark: [i for i, p in enumerate(self.params) if p == mark]
-            for mark in (_CASES_MARK, _GROUP_MARK, _USER_MARK, _NOW_MARK)
-        }
-        counts = [len(self.marks[m]) for m in (_CASES_MARK, _GROUP_MARK, _USER_MARK)]
-        if counts != [2, 1, 1] or sql.count('"content_object_id" IN (%s)') != 2:
-            raise ValueError("the compiled statement's parameters are not as expected")
-        times = [p for p in self.params if isinstance(p, datetime)]
+        self.sql = anyway
+        times = [p for p in params if isinstance(p, datetime)]
         if not times or any(p != _NOW_MARK for p in times):  # every "now" is the request's
             raise ValueError("the compiled statement's parameters are not as expected")
+        if sql.count('"content_object_id" IN (%s)') != 2:
+            raise ValueError("the compiled statement's parameters are not as expected")
+        self.marks = Marks(
+            params,
+            {"cases": _CASES_MARK, "group": _GROUP_MARK, "user": _USER_MARK, "now": _NOW_MARK},
+            {"cases": 2, "group": 1, "user": 1, "now": len(times)},
+        )
 
     def rows(
         self, using: str, cases: list[int], group: int | None, user: Any, now: Any
     ) -> list[tuple[int, int, int, str]]:
-        params = list(self.params)
-        for mark, value in (
-            (_CASES_MARK, cases),
-            (_GROUP_MARK, group),
-            (_USER_MARK, user),
-            (_NOW_MARK, now),
-        ):
-            for i in self.marks[mark]:
-                params[i] = value
+        params = self.marks.fill(cases=cases, group=group, user=user, now=now)
         with connections[using].cursor() as cursor:
             cursor.execute(self.sql, params)
             return [(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]

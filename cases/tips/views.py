@@ -22,6 +22,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from cases.tips import services
+from cases.tips.filters import TipFilterSet
 from cases.tips.forms import (
     TipForm,
     TriageCaseForm,
@@ -29,13 +30,12 @@ from cases.tips.forms import (
     TriageEmployerForm,
     TriageForwardForm,
 )
-from cases.tips.models import Observation, Tip, TipOutcome
+from cases.tips.models import Observation, Tip
 from cases.tips.policies import is_tip_coordinator
 from cases.tips.states import allowed_actions
 from cases.tips.tables import TipTable
 from network import ratelimit
 from network.mixins import CapabilityRequiredMixin
-from network.models import Centre, County
 from network.origin import posted_from_this_site
 from network.policies import decide, record_read, require
 from network.tables import TableListView
@@ -114,30 +114,14 @@ class TipTriageListView(TableListView):
     table_class = TipTable
     default_order = ("-received_at", "-id")
 
+    filterset_class = TipFilterSet
+
     def get_queryset(self):
-        tips = Tip.objects.visible_to(self.request.user).select_related("county", "forwarded_to")
-        self.centre = Centre.objects.filter(code=self.request.GET.get("centre", "")).first()
-        if self.centre is not None:
-            tips = tips.filter(county__in=self.centre.counties.all())
-        self.county = self.request.GET.get("county", "")
-        if self.county:
-            tips = tips.filter(county__code=self.county)
-        outcome = self.request.GET.get("outcome", "new")
-        if outcome in TipOutcome.values:
-            tips = tips.filter(outcome=outcome)
-        return tips
+        return Tip.objects.visible_to(self.request.user).select_related("county", "forwarded_to")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            centres=Centre.objects.all(),
-            centre=self.centre,
-            counties=County.objects.order_by("code"),
-            county=self.county,
-            outcomes=TipOutcome.choices,
-            outcome=self.request.GET.get("outcome", "new"),
-            can_triage=is_tip_coordinator(self.request.user),
-        )
+        context["can_triage"] = is_tip_coordinator(self.request.user)
         return context
 
 

@@ -86,19 +86,21 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
+        # The dict MeSerializer would make (every field a read-only string, the roles a
+        # list of strings), built directly: the serializer's fields are deep-copied for
+        # each instance, more Python than the rest of the view (docs/performance.md,
+        # "d: the stack per request"). tests/network/test_request_overhead.py compares both.
         user = user_of(request)
         membership = user.active_membership
         return Response(
-            MeSerializer(
-                {
-                    "username": user.get_username(),
-                    "agency": membership.agency.code if membership else None,
-                    "roles": membership.roles if membership else [],
-                    "centre": membership.centre.code
-                    if membership and membership.centre_id and membership.centre
-                    else None,
-                }
-            ).data
+            {
+                "username": str(user.get_username()),
+                "agency": str(membership.agency.code) if membership else None,
+                "roles": [str(role) for role in membership.roles] if membership else [],
+                "centre": str(membership.centre.code)
+                if membership and membership.centre_id and membership.centre
+                else None,
+            }
         )
 
 

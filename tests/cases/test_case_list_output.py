@@ -166,3 +166,13 @@ def test_the_query_count_stays_with_shares_and_grants(
         response = client.get(reverse("case-list"), {"page_size": 100})
     assert len(response.json()["results"]) == rows
     assert AuditEvent.objects.filter(actor=polis_staff, action=CASE_READ).count() == rows
+
+
+def test_a_list_of_plain_cases_is_serialised_from_their_related_rows(polis_staff, world):
+    """Outside the case list's page query (no employer and agency columns added) the list
+    serializer reads the related rows, with the same answer as one case at a time."""
+    cases = list(Case.objects.visible_to(polis_staff).select_related("owner_agency", "employer"))
+    assert any(c.employer_id is None for c in cases)
+    assert any(c.employer_id for c in cases)
+    many = CaseSerializer(cases, many=True).data
+    assert [dict(row) for row in many] == [dict(CaseSerializer(c).data) for c in cases]

@@ -284,3 +284,58 @@ def test_tip_permission_matrix(row, tip, persona, api, client, malmo_coordinator
     elif row.action == "html_list":
         response = client.get(reverse("tips:tip_list"))
     assert response.status_code == row.expected
+
+
+def test_the_queue_shows_new_tips_unless_asked_and_filters_never_widen_it(
+    client, tip, av_coordinator, persona
+):
+    """The queue's FilterSet (cases/tips/filters.py): new tips by default, another outcome
+    when chosen; an agency a tip was forwarded to sees that tip and no other, whatever it
+    filters by."""
+    from network.models import County
+
+    forwarded = tip_services.submit_tip(
+        data={"address": "Kungsgatan 2", "municipality": "Malmö", "industry": "cleaning"}
+    )
+    Tip.objects.update(county=County.objects.get(code="12"))
+    skv = persona("skv", "staff")
+    tip_services.forward_tip(forwarded, agency=skv.agency, actor=av_coordinator)
+    url = reverse("tips:tip_list")
+
+    client.force_login(av_coordinator)
+    assert [t.pk for t in client.get(url).context["tips"]] == [tip.pk]
+    chosen = client.get(url, {"outcome": "forwarded", "county": "12"}).context["tips"]
+    assert [t.pk for t in chosen] == [forwarded.pk]
+
+    client.force_login(skv)
+    for params in ({}, {"county": "12"}, {"centre": "malmo"}, {"outcome": "new"}):
+        assert client.get(url, params).context["tips"] == [], params
+    shown = client.get(url, {"outcome": "forwarded", "centre": "malmo"}).context["tips"]
+    assert [t.pk for t in shown] == [forwarded.pk]
+
+
+def test_the_queue_costs_the_same_queries_for_1_and_many_tips(
+    client, tip, av_coordinator, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from network.models import County
+
+    client.force_login(av_coordinator)
+    url = reverse("tips:tip_list")
+    params = {"centre": "malmo", "sort": "received"}
+    Tip.objects.update(county=County.objects.get(code="12"))
+    client.get(url, params)  # warm up the session
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url, params)
+    assert len(response.context["tips"]) == 1
+
+    for n in range(12):
+        tip_services.submit_tip(
+            data={"address": f"Storgatan {n}", "municipality": "Lund", "industry": "cleaning"}
+        )
+    Tip.objects.update(county=County.objects.get(code="12"))
+    with django_assert_num_queries(len(few)):
+        response = client.get(url, params)
+    assert len(response.context["tips"]) == 13

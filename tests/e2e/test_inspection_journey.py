@@ -372,6 +372,18 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
     submit(page, "form.operation-filters")
     assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
     screenshot("8-board-cancelled-filter")
+    # The board sorts and pages like every list (network/tables.py); the filter stays.
+    with page.expect_navigation():
+        page.locator(".sort-bar a[href*='sort=title']").click()
+    chosen = page.locator(".sort-bar a[aria-current=true]")
+    assert "sort=-title" in chosen.get_attribute("href")  # the next click turns it round
+    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
+    assert_accessible(page)
+    screenshot("9-board-sorted-by-title")
+    # An old numbered link (before the keyset pager) opens the first page with its filter.
+    page.goto(f"{base}/kontroller/insatser/?page=3&status=cancelled")
+    assert "page=" not in page.url
+    assert page.locator("li.operation", has_text="Restaurangvecka (e2e)").count() == 1
 
 
 def test_skatteverket_withdraws_its_fee_on_the_inspection_page(

@@ -417,3 +417,18 @@ def test_hit_rate_year_out_of_range_falls_back_to_this_year(client, persona):
     client.force_login(persona("av", "analyst"))
     response = client.get(HIT_RATE, {"year": "1066"})
     assert response.context["year"] == date.today().year
+
+
+def test_a_cut_profile_list_leads_to_the_whole_list_on_the_list_page(
+    client, av_coordinator, employer, monkeypatch
+):
+    """The profile shows the latest few inspections; the rest are on the inspection list,
+    filtered by the employer's number (its FilterSet)."""
+    monkeypatch.setattr("inspections.profile.LIST_CAP", 2)
+    made = sites(3, actor=av_coordinator, employer=employer)
+    client.force_login(av_coordinator)
+    page = client.get(profile_url(employer.orgnr)).content.decode()
+    link = f"{reverse('inspections:inspection_list')}?employer={employer.orgnr}"
+    assert f'href="{link}"' in page
+    listed = client.get(link).context["inspections"]
+    assert {i.pk for i in listed} == {i.pk for i in made}

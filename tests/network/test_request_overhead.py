@@ -1,6 +1,7 @@
 """What every request costs before the view: the queries of the middleware and
 authentication stack, each read once (docs/performance.md, "Per-request overhead")."""
 
+import re
 import select
 from datetime import timedelta
 from unittest import mock
@@ -216,3 +217,64 @@ def test_the_compiled_capabilities_are_djangos_own(persona):
     assert "cases.break_glass_case" in MembershipModelBackend().get_all_permissions(
         User.objects.get(pk=staff.pk)
     )
+
+
+def test_no_page_pattern_can_answer_an_api_path():
+    """config/urls.py tries the API's patterns first; that changes no answer only while no
+    other pattern could match a path under api/v1/ (a page's route starts with its own
+    literal prefix, never with a converter)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    literal_end = re.compile(r"[<(\[?.*+\\$]")
+    checked = 0
+
+    def walk(patterns, prefix):
+        nonlocal checked
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^")
+            if route.startswith("api/"):
+                continue  # the API's own
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                literal = literal_end.split(route, maxsplit=1)[0]
+                assert literal or route.rstrip("$") == "", route
+                assert not "api/v1/".startswith(literal) or route.rstrip("$") == "", route
+                checked += 1
+
+    walk(get_resolver().url_patterns, "")
+    assert checked > 50
+
+
+def test_api_calls_resolve_before_the_pages():
+    from django.urls import get_resolver
+
+    first = get_resolver().url_patterns[0]
+    assert str(first.pattern) == "api/v1/"
+
+
+@pytest.mark.parametrize("with_centre", [False, True])
+def test_me_answers_what_its_serializer_describes(client, persona, with_centre):
+    """`/api/v1/me/` builds its answer without MeSerializer (network/api/views.py); the
+    answer is the serializer's, key by key and type by type."""
+    from network.api.serializers import MeSerializer
+    from network.models import Centre
+
+    user = persona("polis", "staff", "analyst")
+    membership = user.membership
+    if with_centre:
+        membership.centre = Centre.objects.order_by("pk").first()
+        assert membership.centre is not None
+        membership.save(update_fields=["centre"])
+    client.force_login(user)
+    answer = client.get("/api/v1/me/").json()
+    expected = MeSerializer(
+        {
+            "username": user.username,
+            "agency": "polis",
+            "roles": membership.roles,
+            "centre": membership.centre.code if with_centre else None,
+        }
+    ).data
+    assert answer == dict(expected)
+    assert (answer["centre"] is None) is not with_centre
