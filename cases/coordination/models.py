@@ -115,9 +115,12 @@ class CaseGroupObjectPermission(GrantFields, GroupObjectPermissionBase):
         verbose_name_plural = _("case shares")
         indexes = [
             models.Index(fields=["group", "content_object"], name="caseshare_group_case"),
-            # visible_to: an agency's active shares as an index-only scan (docs/performance.md).
+            # visible_to: an agency's shares in force as an index-only scan, `part_of` too
+            # (the in-force condition asks it, cases.grants.in_force), the owner rows left
+            # out as the case policy leaves them out (docs/performance.md, "First pages").
             models.Index(
-                fields=["group", "permission", "content_object", "expires_at"],
+                fields=["group", "permission", "content_object", "expires_at", "part_of"],
+                condition=models.Q(owner=False),
                 name="caseshare_perf_visible",
             ),
         ]
@@ -143,9 +146,10 @@ class CaseUserObjectPermission(GrantFields, UserObjectPermissionBase):
         verbose_name_plural = _("personal case grants")
         indexes = [
             models.Index(fields=["user", "content_object"], name="casegrant_user_case"),
-            # visible_to: a user's active personal grants as an index-only scan (docs/performance.md).
+            # visible_to: a user's personal grants in force as an index-only scan, `part_of`
+            # too (cases.grants.in_force; docs/performance.md).
             models.Index(
-                fields=["user", "permission", "content_object", "expires_at"],
+                fields=["user", "permission", "content_object", "expires_at", "part_of"],
                 name="casegrant_perf_visible",
             ),
         ]

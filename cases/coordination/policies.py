@@ -72,12 +72,20 @@ def _active(model: Any, codename: str, now: Any = None) -> QuerySet[Any]:
     """The rows of `model` that grant `codename` (view: any access, change: edit) and are in
     force, by the same condition as the grant models' `objects` manager
     (`cases.grants.in_force`). The permission is a scalar subquery (evaluated once), not a
-    join, so the grant index (holder, permission, case, expiry) answers it alone
-    (docs/performance.md)."""
+    join, so the grant index (holder, permission, case, expiry, part_of) answers it alone
+    (docs/performance.md).
+
+    Of an agency's rows, only shares: the owner agency's own rows (`owner`) are written for
+    the case's owner agency when the case is created (cases/grants.py) and a case's owner
+    agency never changes, so they give no access the case's own column does not already
+    give. Asked among the shares, they were one row per case the agency owns, gathered for
+    every page of cases (docs/performance.md, "First pages")."""
     permission = Permission.objects.filter(codename=codename).order_by().values("pk")[:1]
     rows: QuerySet[Any] = model.all_grants.filter(
         in_force(model, now=now), permission_id=Subquery(permission)
     )
+    if model is CaseGroupObjectPermission:
+        rows = rows.filter(owner=False)
     return rows
 
 

@@ -14,11 +14,13 @@ class CaseQuerySet(ScopedQuerySet):
 
     def shared_with(self, agency):
         group_grant = apps.get_model("cases", "CaseGroupObjectPermission")
-        # The owning agency's own rows are no share (cases/grants.py).
+        # The owning agency's own rows are no share (cases/grants.py): asked by their flag
+        # too, so the share index (partial on shares) reads the agency's shares alone, not a
+        # row per case it owns (docs/performance.md, "First pages").
         return self.exclude(owner_agency_id=agency.pk).filter(
             Exists(
                 active_grants(group_grant).filter(
-                    content_object=OuterRef("pk"), group_id=agency.group_id
+                    content_object=OuterRef("pk"), group_id=agency.group_id, owner=False
                 )
             )
         )
