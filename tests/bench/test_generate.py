@@ -46,14 +46,19 @@ def test_sizes_and_distributions(data):
     assert Case.objects.count() == sizes["cases"] == 3000
     assert Inspection.objects.count() == sizes["inspections"] == 3000
     assert User.objects.filter(username__startswith="bench.").count() == sizes["users"]
-    # Every row the generator wrote, the expired ones too (`objects` holds those in force).
+    # Every share and grant row the generator wrote, the expired ones too (`objects` holds
+    # those in force); the owning agency's rows apart: view, change and share on every case.
     grants = (
-        CaseGroupObjectPermission.all_grants.count() + CaseUserObjectPermission.all_grants.count()
+        CaseGroupObjectPermission.all_grants.filter(owner=False).count()
+        + CaseUserObjectPermission.all_grants.count()
     )
+    owner_rows = CaseGroupObjectPermission.all_grants.filter(owner=True)
+    assert owner_rows.count() == counts["owner_rows"] == 3 * sizes["cases"]
+    assert owner_rows.filter(part_of=None).count() == sizes["cases"]
     assert grants == counts["grants"]
     assert abs(grants - sizes["grants"]) / sizes["grants"] < 0.05
     # 5 % of cases shared (binomial, n=3000: sd 0.4 %), expired shares about 1 %.
-    shared = Case.objects.filter(shares__isnull=False).distinct().count()
+    shared = Case.objects.filter(shares__owner=False).distinct().count()
     assert shared == counts["cases_shared"]
     assert 0.035 < shared / 3000 < 0.065
     assert counts["shares_expired"] <= 0.05 * counts["shares"]
