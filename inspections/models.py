@@ -12,7 +12,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import UserObjectPermissionBase
 
 from cases.employers import matching
 from inspections.choices import (
@@ -43,7 +42,7 @@ from inspections.querysets import (
     OperationQuerySet,
     RankingFactQuerySet,
 )
-from network.models import BilingualName, PrivateFile, YearCounter
+from network.models import BilingualName, DerivedObjectPermission, PrivateFile, YearCounter
 
 SNI_CODE = RegexValidator(r"^[0-9]{2}(\.[0-9]{1,3})?$", _("Enter an SNI code such as 56.100."))
 MUNICIPALITY_CODE = RegexValidator(r"^[0-9]{4}$", _("Enter the four-digit municipality code."))
@@ -778,34 +777,10 @@ class RankingStale(models.Model):
 # reads `objects.filter(user=...)`). For the joint controls every relation the policy knows
 # (membership, role capabilities, coordination, assignments, operations, disclosures) is
 # already a row of its own, so these models are SQL views over those rows (migration
-# `0011_guardian_rows_derived`): a row (user, permission, object) exists exactly when the
+# `0011_guardian_rows_derived`, rebuilt on network's capability view by `0012`): a row (user, permission, object) exists exactly when the
 # policy (inspections/policies.py) allows the action, capabilities included. Nothing writes
 # them, so they cannot drift; `assign_perm` on them fails (a relation is not a grant).
 # docs/access.md, "django-guardian".
-
-
-class DerivedObjectPermission(UserObjectPermissionBase):
-    """One derived row. Its key is the whole row written out ("user:permission:object"):
-    each view yields a (user, permission, object) once. Deleting a user, a permission or an
-    object leaves the view alone (DO_NOTHING: the row is gone with what it was derived
-    from)."""
-
-    # Not a CompositePrimaryKey: guardian's `get_objects_for_user` selects an annotation
-    # of these rows in a subquery, which Django counts as the composite key's columns.
-    id = models.CharField(primary_key=True, max_length=64, editable=False)
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    # guardian's checker reaches the rows from the permission, by its reverse relation
-    permission = models.ForeignKey(
-        "auth.Permission", on_delete=models.DO_NOTHING, db_constraint=False
-    )
-
-    class Meta(UserObjectPermissionBase.Meta):
-        abstract = True
-        managed = False
-        default_permissions = ()
 
 
 class InspectionUserObjectPermission(DerivedObjectPermission):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 from knox.models import AbstractAuthToken
 
 from network.querysets import AuditEventQuerySet, MembershipQuerySet
@@ -433,3 +434,40 @@ class PrivateFile(models.Model):
     @property
     def storage_folder(self) -> str:
         raise NotImplementedError
+
+
+# --- guardian's derived rows ---------------------------------------------------------------
+#
+# django-guardian lists objects from its direct foreign-key models (`get_objects_for_user`
+# reads `objects.filter(user=...)`). Where every relation a policy knows is already a row of
+# its own (memberships, role capabilities, assignments, the object's columns), guardian's
+# direct-FK model of that policy's model is an unmanaged model over a SQL view, a subclass
+# of this one: a row (user, permission, object) exists exactly when the policy allows the
+# action, capabilities included. The views are written in the apps' migrations, on the
+# capability view `network_access_capability` (network migration
+# `0010_access_capability_view`). Nothing writes them, so they cannot drift; `assign_perm`
+# on them fails (a relation is not a grant). docs/access.md, "django-guardian".
+
+
+class DerivedObjectPermission(UserObjectPermissionBase):
+    """One derived row. Its key is the whole row written out ("user:permission:object"):
+    each view yields a (user, permission, object) once. Deleting a user, a permission or an
+    object leaves the view alone (DO_NOTHING: the row is gone with what it was derived
+    from)."""
+
+    # Not a CompositePrimaryKey: guardian's `get_objects_for_user` selects an annotation
+    # of these rows in a subquery, which Django counts as the composite key's columns.
+    id = models.CharField(primary_key=True, max_length=64, editable=False)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # guardian's checker reaches the rows from the permission, by its reverse relation
+    permission = models.ForeignKey(
+        "auth.Permission", on_delete=models.DO_NOTHING, db_constraint=False
+    )
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = True
+        managed = False
+        default_permissions = ()

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from network.models import DerivedObjectPermission
 from network.states import StateMachine
 from reports.querysets import AnnualReportQuerySet, ReportBuildQuerySet
 
@@ -180,3 +181,29 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.key} {self.value}"
+
+
+# --- guardian's rows: derived in the database ----------------------------------------------
+#
+# Guardian's direct-FK model of report builds and annual reports is an unmanaged model over a SQL view (reports migration `0005_guardian_rows_derived`):
+# a row (user, permission, object) exists exactly when reports/policies.py allows the action,
+# capabilities included, from the active memberships, the role capabilities and the build's scope with the member's agency.
+# Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".
+
+
+class ReportBuildUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        ReportBuild, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "reports_access_reportbuild"
+
+
+class AnnualReportUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        AnnualReport, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "reports_access_annualreport"

@@ -18,7 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from cases.coordination.querysets import AccessReviewQuerySet, CaseQuerySet
 from cases.employers.models import Employer
 from cases.grants import ActiveGroupGrants, ActiveUserGrants, GrantFields
-from network.models import PrivateFile, TimelineNote, YearCounter
+from network.models import DerivedObjectPermission, PrivateFile, TimelineNote, YearCounter
 
 
 class CaseStatus(models.TextChoices):
@@ -222,3 +222,20 @@ class AccessReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.case.reference} {self.verdict}"
+
+
+# --- guardian's rows: derived in the database ----------------------------------------------
+#
+# Guardian's direct-FK model of break-the-glass reviews is an unmanaged model over a SQL view (cases migration `0013_guardian_rows_derived`):
+# a row (user, permission, object) exists exactly when `AccessReviewPolicy` allows the action,
+# capabilities included, from the active memberships, the role capabilities and the review's agency and user.
+# Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".
+
+
+class AccessReviewUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        AccessReview, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "cases_access_accessreview"

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.employers import matching
+from network.models import DerivedObjectPermission
 from network.querysets import ScopedQuerySet
 
 
@@ -90,3 +91,20 @@ class Employer(models.Model):
 
 
 MATCH_KEYS_EMPLOYER = ("name_key", "address_key", "phone_key")
+
+
+# --- guardian's rows: derived in the database ----------------------------------------------
+#
+# Guardian's direct-FK model of employers is an unmanaged model over a SQL view (cases migration `0013_guardian_rows_derived`):
+# a row (user, permission, object) exists exactly when cases/employers/policies.py allows the action,
+# capabilities included, from the active memberships, the role capabilities and nothing else (registry data).
+# Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".
+
+
+class EmployerUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        Employer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "cases_access_employer"

@@ -11,6 +11,7 @@ from cases.coordination.models import Case
 from cases.employers import matching
 from cases.employers.models import Employer
 from cases.tips.querysets import TipQuerySet
+from network.models import DerivedObjectPermission
 
 
 class Observation(models.TextChoices):
@@ -172,3 +173,20 @@ class TipDrop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.reason} {self.count}"
+
+
+# --- guardian's rows: derived in the database ----------------------------------------------
+#
+# Guardian's direct-FK model of tips is an unmanaged model over a SQL view (cases migration `0013_guardian_rows_derived`):
+# a row (user, permission, object) exists exactly when cases/tips/policies.py allows the action,
+# capabilities included, from the active memberships, the role capabilities and the tip's `forwarded_to`.
+# Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".
+
+
+class TipUserObjectPermission(DerivedObjectPermission):
+    content_object = models.ForeignKey(
+        Tip, on_delete=models.DO_NOTHING, db_constraint=False, related_name="derived_perms"
+    )
+
+    class Meta(DerivedObjectPermission.Meta):
+        db_table = "cases_access_tip"
