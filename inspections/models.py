@@ -777,9 +777,11 @@ class RankingStale(models.Model):
 # reads `objects.filter(user=...)`). For the joint controls every relation the policy knows
 # (membership, role capabilities, coordination, assignments, operations, disclosures) is
 # already a row of its own, so these models are SQL views over those rows (migration
-# `0011_guardian_rows_derived`, rebuilt on network's capability view by `0012`): a row (user, permission, object) exists exactly when the
-# policy (inspections/policies.py) allows the action, capabilities included. Nothing writes
-# them, so they cannot drift; `assign_perm` on them fails (a relation is not a grant).
+# `0011_guardian_rows_derived`, made again on network's capability view by `0012`): a row
+# (user, permission, object) exists exactly when the policy (inspections/policies.py)
+# allows the action, capabilities included. Nothing writes them, so they cannot drift;
+# `assign_perm` on them fails (a relation is not a grant). The base is
+# `network.models.DerivedObjectPermission`.
 # docs/access.md, "django-guardian".
 
 

@@ -315,8 +315,9 @@ class AccessReviewPolicy(Policy[AccessReview]):
     - change (give the verdict): such an auditor with `cases.edit_access_reviews`, never on
       their own access (whether it is still pending is the service's state check).
 
-    No guardian rows: the relation is the review's agency column, and the capabilities are
-    asked without an object."""
+    The relation is the review's agency column, and the capabilities are asked without an
+    object; guardian's rows are derived from the same (cases migration
+    0013_guardian_rows_derived, docs/access.md "The derived rows")."""
 
     model = AccessReview
     actions = ("view", "change")
