@@ -68,7 +68,7 @@ SQLITE_SLICE = (
     "tests/network/test_api.py",  # smoke: token, /me, agencies
     "tests/inspections/test_ranking_facts.py",  # inspections/facts.py vendor branches
     # guardian's derived rows: SQL views read alike on both (inspections migrations 0011 and
-    # 0012, cases 0013, reports 0005)
+    # 0012, cases 0014, reports 0005)
     "tests/network/test_policy_differential.py::test_guardian_agrees_on_the_fixed_joint_world",
     "tests/network/test_policy_differential.py::test_guardian_agrees_on_the_fixed_rest_world",
     "tests/inspections/test_risk.py",  # inspections/risk.py vendor branches

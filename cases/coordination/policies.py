@@ -317,7 +317,7 @@ class AccessReviewPolicy(Policy[AccessReview]):
 
     The relation is the review's agency column, and the capabilities are asked without an
     object; guardian's rows are derived from the same (cases migration
-    0013_guardian_rows_derived, docs/access.md "The derived rows")."""
+    0014_guardian_rows_derived, docs/access.md "The derived rows")."""
 
     model = AccessReview
     actions = ("view", "change")

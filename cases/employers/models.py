@@ -95,7 +95,7 @@ MATCH_KEYS_EMPLOYER = ("name_key", "address_key", "phone_key")
 
 # --- guardian's rows: derived in the database ----------------------------------------------
 #
-# Guardian's direct-FK model of employers is an unmanaged model over a SQL view (cases migration `0013_guardian_rows_derived`):
+# Guardian's direct-FK model of employers is an unmanaged model over a SQL view (cases migration `0014_guardian_rows_derived`):
 # a row (user, permission, object) exists exactly when cases/employers/policies.py allows the action,
 # capabilities included, from the active memberships, the role capabilities and nothing else (registry data).
 # Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".

@@ -1012,7 +1012,7 @@ def _derived_views() -> dict[str, str]:
     views = {}
     for module in (
         "inspections.migrations.0012_guardian_rows_on_network_capabilities",
-        "cases.migrations.0013_guardian_rows_derived",
+        "cases.migrations.0014_guardian_rows_derived",
         "reports.migrations.0005_guardian_rows_derived",
     ):
         views.update(importlib.import_module(module).VIEWS)
@@ -1126,7 +1126,7 @@ def test_the_joint_guardian_differential_notices_a_change(joint_personas, monkey
 # --- django-guardian: the derived rows of tips, reviews, employers and reports -------------
 #
 # Guardian's rows of tips, break-the-glass reviews, employers, report builds and annual
-# reports are SQL views too (cases migration 0013_guardian_rows_derived, reports migration
+# reports are SQL views too (cases migration 0014_guardian_rows_derived, reports migration
 # 0005_guardian_rows_derived), on network's capability view: a row for every action the
 # policy allows, capabilities included. On the cases' worlds (tips forwarded to an agency or
 # not, reviews of break-the-glass accesses by an auditor and by others, an employer) with

@@ -82,7 +82,7 @@ VIEWS = [
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_tip_review_employer_capabilities_apart'),
+        ('cases', '0013_grant_indexes_cover_part_of'),
         ('network', '0010_access_capability_view'),
     ]
 
