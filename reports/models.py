@@ -185,10 +185,12 @@ class PublishedFigure(models.Model):
 
 # --- guardian's rows: derived in the database ----------------------------------------------
 #
-# Guardian's direct-FK model of report builds and annual reports is an unmanaged model over a SQL view (reports migration `0005_guardian_rows_derived`):
-# a row (user, permission, object) exists exactly when reports/policies.py allows the action,
-# capabilities included, from the active memberships, the role capabilities and the build's scope with the member's agency.
-# Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".
+# Guardian's direct-FK models of report builds and annual reports are unmanaged models over
+# SQL views (reports migration `0005_guardian_rows_derived`): a row (user, permission,
+# object) exists exactly when reports/policies.py allows the action, capabilities included,
+# from the active memberships, their agencies (the coordinating agency's flag, the agency's
+# code as a build's scope) and the role capabilities. Nothing writes them, so they cannot
+# drift. docs/access.md, "django-guardian".
 
 
 class ReportBuildUserObjectPermission(DerivedObjectPermission):

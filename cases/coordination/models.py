@@ -226,10 +226,11 @@ class AccessReview(models.Model):
 
 # --- guardian's rows: derived in the database ----------------------------------------------
 #
-# Guardian's direct-FK model of break-the-glass reviews is an unmanaged model over a SQL view (cases migration `0014_guardian_rows_derived`):
-# a row (user, permission, object) exists exactly when `AccessReviewPolicy` allows the action,
-# capabilities included, from the active memberships, the role capabilities and the review's agency and user.
-# Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".
+# Guardian's direct-FK model of break-the-glass reviews is an unmanaged model over a SQL
+# view (cases migration `0014_guardian_rows_derived`): a row (user, permission, object)
+# exists exactly when `AccessReviewPolicy` allows the action, capabilities included, from
+# the active memberships, the role capabilities and the review's agency and user. Nothing
+# writes them, so they cannot drift. docs/access.md, "django-guardian".
 
 
 class AccessReviewUserObjectPermission(DerivedObjectPermission):

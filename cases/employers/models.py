@@ -95,10 +95,11 @@ MATCH_KEYS_EMPLOYER = ("name_key", "address_key", "phone_key")
 
 # --- guardian's rows: derived in the database ----------------------------------------------
 #
-# Guardian's direct-FK model of employers is an unmanaged model over a SQL view (cases migration `0014_guardian_rows_derived`):
-# a row (user, permission, object) exists exactly when cases/employers/policies.py allows the action,
-# capabilities included, from the active memberships, the role capabilities and nothing else (registry data).
-# Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".
+# Guardian's direct-FK model of employers is an unmanaged model over a SQL view (cases
+# migration `0014_guardian_rows_derived`): a row (user, permission, employer) exists exactly
+# when cases/employers/policies.py allows the action: an active member with the capability,
+# for every employer (registry data). Nothing writes them, so they cannot drift.
+# docs/access.md, "django-guardian".
 
 
 class EmployerUserObjectPermission(DerivedObjectPermission):

@@ -177,10 +177,11 @@ class TipDrop(models.Model):
 
 # --- guardian's rows: derived in the database ----------------------------------------------
 #
-# Guardian's direct-FK model of tips is an unmanaged model over a SQL view (cases migration `0014_guardian_rows_derived`):
-# a row (user, permission, object) exists exactly when cases/tips/policies.py allows the action,
-# capabilities included, from the active memberships, the role capabilities and the tip's `forwarded_to`.
-# Nothing writes them, so they cannot drift. docs/access.md, "django-guardian".
+# Guardian's direct-FK model of tips is an unmanaged model over a SQL view (cases migration
+# `0014_guardian_rows_derived`): a row (user, permission, object) exists exactly when
+# cases/tips/policies.py allows the action, capabilities included, from the active
+# memberships, their agencies, the role capabilities and the tip's `forwarded_to`. Nothing
+# writes them, so they cannot drift. docs/access.md, "django-guardian".
 
 
 class TipUserObjectPermission(DerivedObjectPermission):
