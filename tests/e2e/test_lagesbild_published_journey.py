@@ -18,7 +18,7 @@ from network.models import Agency, User
 from reports import services
 from reports.models import AnnualReport, PublishedFigure
 from tests.conftest import place
-from tests.e2e.conftest import ARTIFACTS, pass_second_factor
+from tests.e2e.conftest import ARTIFACTS, log_in
 from tests.reports.conftest import known_year  # noqa: F401  (the fixture)
 
 # Two builds, a PDF, axe four times and a second browser: more than the default minutes.
@@ -62,15 +62,6 @@ def world(settings, tmp_path, known_year):  # noqa: F811
         lifecycle.perform_inspection(inspection, performed_on=when, persons_checked=2, actor=skv)
 
 
-def log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.locator("[name=username]").fill(username)
-    page.locator("[name=password]").fill(PASSWORD)
-    page.locator("[name=password]").press("Enter")
-    pass_second_factor(page, base, username)
-    page.wait_for_url(f"{base}/")
-
-
 def _no_violations(page, where):
     results = Axe().run(page)
     assert results.violations_count == 0, (where, results.generate_report())
@@ -83,7 +74,7 @@ def test_analyst_enters_history_builds_reads_downloads_then_the_public_gets_open
     # Without a worker the build (two years' figures and the PDF) runs inside the request.
     page.set_default_timeout(180000)
     page.set_default_navigation_timeout(180000)
-    log_in(page, base, "av.analyst")
+    log_in(page, base, "av.analyst", PASSWORD)
     page.goto(f"{base}/lagesbild/")
     page.get_by_role("link", name="Publicerade uppgifter för tidigare år").click()
     form = page.locator("form.history-form")
@@ -178,7 +169,7 @@ def test_analyst_builds_the_demo_year_and_it_reads_like_the_published_report(
     year = timezone.localdate().year - 1  # seed_demo's year
     page.set_default_timeout(180000)
     page.set_default_navigation_timeout(180000)
-    log_in(page, base, "av.analyst")
+    log_in(page, base, "av.analyst", PASSWORD)
     page.goto(f"{base}/lagesbild/")
     page.locator("form.request-build-form [name=year]").fill(str(year))
     page.locator("form.request-build-form button[type=submit]").click()
