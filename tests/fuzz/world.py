@@ -83,14 +83,18 @@ class World:
 
     def forbidden_for(self, user) -> dict[str, Secret]:
         """canary -> object, for every kept object `user` cannot see right now (scope can
-        change during a run, e.g. by a legitimate break-the-glass)."""
-        hidden = {}
-        for secret in self.secrets:
-            visible = secret.model.objects.visible_to(user).filter(pk=secret.pk).exists()
-            if not visible:
-                for text in secret.strings:
-                    hidden[text] = secret
-        return hidden
+        change during a run, e.g. by a legitimate break-the-glass). One query per model:
+        the oracle asks this for every response that carries a canary."""
+        hidden_by_model = {model: self.hidden_ids(user, model) for model in self._models()}
+        return {
+            text: secret
+            for secret in self.secrets
+            if secret.pk in hidden_by_model[secret.model]
+            for text in secret.strings
+        }
+
+    def _models(self) -> list[type[models.Model]]:
+        return list(dict.fromkeys(secret.model for secret in self.secrets))
 
     def hidden_ids(self, user, model) -> set[int]:
         pks = {s.pk for s in self.secrets if s.model is model}
