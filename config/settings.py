@@ -245,6 +245,9 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_AUTO_PREFETCH = False
 GUARDIAN_RAISE_403 = False
 
+# A list filter left empty shows everything, and says so (django-filter's default is a row
+# of dashes).
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -87,6 +87,7 @@ from network.mixins import (
     ObjectActionMixin,
     ScopedQuerysetMixin,
 )
+from network.models import Agency
 from network.policies import decide, scope
 from network.querysets import ScopedQuerySet
 from network.reference import municipalities
@@ -1014,13 +1015,13 @@ class OperationBoardView(TableListView):
                 counts[row["operation_id"], row["status"]] = row["n"]
         answers = (
             AgencyAssignment.objects.filter(inspection__in=visible.values("pk"))
-            .values("inspection__operation_id", "agency__code")
+            .values("inspection__operation_id", agency_name=Agency.name_in_sql("agency__"))
             .annotate(
                 pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
                 accepted=Count("pk", filter=Q(status=AssignmentStatus.ACCEPTED)),
                 declined=Count("pk", filter=Q(status=AssignmentStatus.DECLINED)),
             )
-            .order_by("inspection__operation_id", "agency__code")
+            .order_by("inspection__operation_id", "agency_name")
         )
         by_operation: dict[int, list[Mapping[str, Any]]] = {}
         for answer in answers if rows else ():

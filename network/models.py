@@ -7,6 +7,7 @@ agencies and roles recorded here, and every reason to see something ends up in A
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -44,6 +45,16 @@ class BilingualName(models.Model):
         if (get_language() or "sv").startswith("en") and self.name_en:
             return self.name_en
         return self.name_sv
+
+    @staticmethod
+    def name_in_sql(path: str = "") -> models.Expression | models.F:
+        """`name` as SQL, for an aggregate's `values()` that has no objects to ask: the
+        row's English name where the active language is English and it has one, the Swedish
+        otherwise. `path`: the relation to the named model, e.g. "agency__"."""
+        swedish = models.F(f"{path}name_sv")
+        if (get_language() or "sv").startswith("en"):
+            return Coalesce(NullIf(models.F(f"{path}name_en"), models.Value("")), swedish)
+        return swedish
 
 
 class Agency(BilingualName):

@@ -73,7 +73,7 @@ def test_case_is_opened_shared_found_and_revoked(live_server, page, screenshot, 
     page.goto(f"{base}/arenden/")
     row = page.locator("table tbody tr", has_text=case.reference)
     assert row.count() == 1
-    assert "SKV" in row.inner_text()
+    assert "Skatteverket" in row.inner_text()
     screenshot("4-polis-list")
     # Sorted by a column header, which then says so to a screen reader (aria-sort).
     with page.expect_navigation():

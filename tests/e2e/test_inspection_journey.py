@@ -244,7 +244,7 @@ def test_joint_inspection_from_plan_to_shared_finding(live_server, page, screens
     page.goto(detail_url)
     findings = page.locator("#findings").inner_text()
     assert "Ingen personalliggare fanns på bygget." in findings
-    assert "SKV" in findings
+    assert "Skatteverket" in findings
     screenshot("10-polis-detail-tablet")
     # The second agency reports: now the control is documented.
     page.locator("a.results-link").click()
@@ -318,7 +318,7 @@ def test_calendar_board_and_follow_ups_on_a_phone(live_server, page, screenshot,
 
     page.goto(f"{base}/kontroller/insatser/")
     board = page.locator("li.operation", has_text="Byggvecka i Stockholm (e2e)")
-    assert board.locator(".answers-table").inner_text().count("SKV") == 1
+    assert board.locator(".answers-table").inner_text().count("Skatteverket") == 1
     assert page.locator("form.operation-form").count() == 0  # staff do not plan operations
     assert_no_sideways_scroll(page)
     assert_accessible(page)

@@ -860,14 +860,14 @@ def test_operations_board_counts_visible_inspections_and_answers(
     assert row.agency_answers == [
         {
             "inspection__operation_id": operation.pk,
-            "agency__code": "polis",
+            "agency_name": "Swedish Police Authority",
             "pending": 0,
             "accepted": 0,
             "declined": 1,
         },
         {
             "inspection__operation_id": operation.pk,
-            "agency__code": "skv",
+            "agency_name": "Swedish Tax Agency",
             "pending": 1,
             "accepted": 1,
             "declined": 0,
