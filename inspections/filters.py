@@ -101,25 +101,44 @@ class OperationFilterSet(DefaultedFilterSet):
 
 class FollowUpFilterSet(django_filters.FilterSet):
     """The follow-up list's filters: its tabs (`show`: the overdue ones, the person's own
-    agency's) and, next to them, words in the task or the workplace, and open or done."""
+    agency's) and, next to them, words in the task or the workplace, and open or done.
+
+    `overdue` and `mine` are the API's spelling of the two tabs from before the list had
+    this FilterSet (`?overdue=true`); they stay so that clients using them keep getting the
+    same rows. The page draws its tabs with `show` and never these two."""
 
     OVERDUE, MINE = "overdue", "mine"
 
     show = django_filters.ChoiceFilter(
         method="filter_show",
         choices=[(OVERDUE, _("Overdue")), (MINE, _("My agency's"))],
+        label=_("which follow-ups"),
         widget=forms.HiddenInput,
     )
     q = django_filters.CharFilter(method="filter_q", label=_("search"), max_length=100)
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices, label=_("status"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("only the overdue ones (open, past the due date)")
+    )
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("only my agency's"))
 
     class Meta:
         model = FollowUp
-        fields = ["show", "q", "status"]
+        fields = ["show", "q", "status", "overdue", "mine"]
 
     def filter_show(self, queryset, name, value):
         if value == self.OVERDUE:
-            return queryset.filter(status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate())
+            return self.filter_overdue(queryset, name, True)
+        return self.filter_mine(queryset, name, True)
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate())
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
         agency_id = ScopedQuerySet.agency_id_of(self.request.user)
         if agency_id is None:
             return queryset.none()

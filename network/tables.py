@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from network.filters import DefaultedFilterSet
 from network.mixins import CapabilityRequiredMixin
 from network.pagination import keyset_page
 
@@ -147,9 +148,10 @@ class TableListView(CapabilityRequiredMixin, TemplateView):
     def get_filterset(self) -> Any:  # a FilterSet, or None for a list without filters
         if self.filterset_class is None:
             return None
-        return self.filterset_class(
-            self.request.GET, queryset=self.get_queryset(), request=self.request
-        )
+        kwargs: dict[str, Any] = {"queryset": self.get_queryset(), "request": self.request}
+        if issubclass(self.filterset_class, DefaultedFilterSet):
+            kwargs["with_defaults"] = True  # the page's defaults, never the API's
+        return self.filterset_class(self.request.GET, **kwargs)
 
     def page_rows(self, rows: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """The filtered rows as the page shows them (a hook to annotate before paging)."""

@@ -2,13 +2,14 @@
 centres (and an agency for the tips forwarded to it). Everyone else: 404."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cases.tips import services
+from cases.tips.filters import TipFilterSet
 from cases.tips.models import Tip
 from cases.tips.policies import is_tip_coordinator
 from cases.tips.serializers import TipSerializer, TipSummarySerializer, TriageSerializer
@@ -17,11 +18,21 @@ from network.api.base import ScopedViewSetMixin
 from network.policies import record_read, require
 
 
+@extend_schema_view(
+    list=extend_schema(
+        description="Tips, filtered as in the triage queue (`centre`, `county`, `outcome`);"
+        " without `outcome`, every tip the caller may see, not only the new ones the queue"
+        " shows first."
+    )
+)
 class TipViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     scoped_model = Tip
     serializer_class = TipSerializer
+    # The queue's FilterSet without its default (network/filters.py, DefaultedFilterSet);
+    # `triage` finds its tip by id alone (filterset_class=None).
+    filterset_class = TipFilterSet
     select_related = ("county", "forwarded_to", "case")
     capabilities = {
         "list": "cases.triage_tips",
@@ -46,7 +57,7 @@ class TipViewSet(
         return Response(self.get_serializer(tip).data)
 
     @extend_schema(request=TriageSerializer, responses={200: TipSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filterset_class=None)
     def triage(self, request, pk=None):
         """One triage action: dismiss (reason), case (agency = owner), forward (agency),
         employer (orgnr), propose. Each is audited."""

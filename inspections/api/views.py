@@ -6,8 +6,7 @@ answers 404 for every action, so an unannounced control never leaks.
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -35,8 +34,7 @@ from inspections.api.serializers import (
     ReasonSerializer,
     RespondSerializer,
 )
-from inspections.choices import FollowUpStatus
-from inspections.filters import InspectionFilterSet
+from inspections.filters import FollowUpFilterSet, InspectionFilterSet, OperationFilterSet
 from inspections.imports import request_import
 from inspections.models import (
     AgencyAssignment,
@@ -424,11 +422,19 @@ class FindingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(FindingSerializer(finding).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        description="Follow-up tasks the caller may see, filtered as on the follow-up page"
+        " (`show`, `q`, `status`; `overdue=true` and `mine=true` as before)."
+    )
+)
 class FollowUpViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Follow-up tasks the caller may see; `?overdue=true` lists the open ones past due."""
+    """Follow-up tasks the caller may see."""
 
     scoped_model = FollowUp
     serializer_class = FollowUpSerializer
+    # The page's FilterSet; `complete` finds its follow-up by id alone (filterset_class=None).
+    filterset_class = FollowUpFilterSet
     select_related = ("agency", "assignee", "inspection")
     capabilities = {
         "list": "inspections.work_on_follow_ups",
@@ -436,33 +442,29 @@ class FollowUpViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         "complete": "inspections.edit_follow_ups",
     }
 
-    @extend_schema(parameters=[OpenApiParameter("overdue", bool), OpenApiParameter("mine", bool)])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.request.query_params.get("overdue") == "true":
-            queryset = queryset.filter(
-                status=FollowUpStatus.OPEN, due_date__lt=timezone.localdate()
-            )
-        if self.request.query_params.get("mine") == "true" and user_of(self.request).agency:
-            queryset = queryset.filter(agency=user_of(self.request).agency)
-        return queryset
-
     @extend_schema(request=None, responses={200: FollowUpSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filterset_class=None)
     def complete(self, request, pk=None):
         follow_up = self.get_object()
         follow_ups.complete_follow_up(follow_up, actor=request.user)
         return Response(FollowUpSerializer(follow_up).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        description="Control operations the caller may see, filtered as on the operations board"
+        " (`q`, `status`); without `status`, every one of them, not only the running ones the"
+        " board shows first."
+    )
+)
 class OperationViewSet(ScopedListCreateViewSet):
     """Control operations (kontrollinsatser)."""
 
     scoped_model = ControlOperation
     serializer_class = OperationSerializer
+    # The board's FilterSet without its default (network/filters.py, DefaultedFilterSet);
+    # `change_status` finds its operation by id alone (filterset_class=None).
+    filterset_class = OperationFilterSet
     select_related = ("coordinating_agency", "centre")
     capabilities = {
         "list": "inspections.work_on_control_operations",
@@ -477,7 +479,7 @@ class OperationViewSet(ScopedListCreateViewSet):
         )
 
     @extend_schema(request=OperationStatusSerializer, responses={200: OperationSerializer})
-    @action(detail=True, methods=["post"], url_path="status")
+    @action(detail=True, methods=["post"], url_path="status", filterset_class=None)
     def change_status(self, request, pk=None):
         """Move the operation along its states (coordinating agency's coordinators)."""
         operation = self.get_object()

@@ -342,3 +342,93 @@ def test_the_queue_costs_the_same_queries_for_1_and_many_tips(
     with django_assert_num_queries(len(few)):
         response = client.get(url, params)
     assert len(response.context["tips"]) == 13
+
+
+# --- the API's list of tips filters as the queue does, without the queue's default --------
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return sorted(row["id"] for row in response.json()["results"])
+
+
+@pytest.fixture
+def three_tips(tip, av_coordinator, persona):
+    """A new tip in Skåne (Malmö's centre), a dismissed one in Västerbotten and one in Skåne
+    forwarded to skv."""
+    from network.models import County
+
+    dismissed = tip_services.submit_tip(
+        data={"address": "Kungsgatan 2", "municipality": "Umeå", "industry": "cleaning"}
+    )
+    forwarded = tip_services.submit_tip(
+        data={"address": "Östergatan 3", "municipality": "Lund", "industry": "construction"}
+    )
+    Tip.objects.update(county=County.objects.get(code="12"))
+    Tip.objects.filter(pk=dismissed.pk).update(county=County.objects.get(code="24"))
+    tip_services.dismiss_tip(dismissed, reason="Dubblett av tidigare tips", actor=av_coordinator)
+    tip_services.forward_tip(forwarded, agency=persona("skv", "staff").agency, actor=av_coordinator)
+    return tip, dismissed, forwarded
+
+
+def test_the_api_list_filters_as_the_queue_does_without_its_default(
+    api, av_coordinator, three_tips
+):
+    """The queue shows the new tips when no outcome is chosen; the API list given no
+    parameter answers what it answered before it had filters: every tip in scope."""
+    new, dismissed, forwarded = three_tips
+    client = api.as_user(av_coordinator)
+    url = reverse("tip-list")
+    visible = Tip.objects.visible_to(av_coordinator).values_list("pk", flat=True)
+    assert ids(client.get(url)) == sorted(visible) == sorted([new.pk, dismissed.pk, forwarded.pk])
+    assert ids(client.get(url, {"outcome": "new"})) == [new.pk]
+    assert ids(client.get(url, {"outcome": "dismissed"})) == [dismissed.pk]
+    assert ids(client.get(url, {"county": "24"})) == [dismissed.pk]
+    # a centre alone does not bring in the queue's default outcome
+    assert ids(client.get(url, {"centre": "malmo"})) == sorted([new.pk, forwarded.pk])
+    assert ids(client.get(url, {"centre": "malmo", "outcome": "forwarded"})) == [forwarded.pk]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"outcome": "open"}, "outcome"), ({"county": "99"}, "county"), ({"centre": "x"}, "centre")],
+)
+def test_a_bad_tip_filter_is_a_400_naming_it(api, av_coordinator, params, field):
+    response = api.as_user(av_coordinator).get(reverse("tip-list"), params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.parametrize("who", ["skv.staff", "skv.coordinator", "fk.staff"])
+def test_a_tip_filter_never_opens_the_list_to_anyone_outside_triage(api, three_tips, persona, who):
+    """Only the tip coordinators list tips. skv, which was forwarded one tip, and fk, which
+    was forwarded none, get no rows whatever they filter for (not even a 400 telling them
+    which values exist)."""
+    _new, _dismissed, forwarded = three_tips
+    agency, role = who.split(".")
+    client = api.as_user(persona(agency, role))
+    url = reverse("tip-list")
+    for params in (
+        {"outcome": "forwarded"},
+        {"county": "12"},
+        {"centre": "malmo"},
+        {"outcome": "nonsense"},
+    ):
+        response = client.get(url, params)
+        assert response.status_code == 403, (params, response.status_code)
+        assert forwarded.code not in response.content.decode()
+
+
+def test_triaging_a_tip_ignores_the_lists_filters(api, av_coordinator, three_tips):
+    """The action finds its tip by id alone: `outcome=dismissed` in the query would hide the
+    new tip (404) if it used the list's FilterSet, `outcome=nonsense` would be a 400."""
+    new, _dismissed, _forwarded = three_tips
+    url = reverse("tip-triage", args=[new.pk])
+    client = api.as_user(av_coordinator)
+    steps = (
+        ("?outcome=dismissed", {"action": "propose"}),
+        ("?outcome=nonsense", {"action": "dismiss", "reason": "Ingen arbetsplats där"}),
+    )
+    for query, body in steps:
+        response = client.post(url + query, body, format="json")
+        assert response.status_code == 200, (query, response.content)

@@ -4,9 +4,18 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inspections.models import AgencyAssignment, Decision, Finding, Inspection
+from inspections.models import (
+    AgencyAssignment,
+    ControlOperation,
+    Decision,
+    Finding,
+    FollowUp,
+    Inspection,
+)
 from inspections.services import follow_ups, lifecycle, operations, planning, results
 from network.models import AuditEvent
 from tests.inspections.conftest import WORKPLACE
@@ -366,3 +375,185 @@ def test_cancelling_an_operation_needs_a_reason(api, av_coordinator):
         client.post(url, {"status": "cancelled", "reason": "Polisen kan inte delta"}).status_code
         == 200
     )
+
+
+# --- the operations and follow-up lists filter as their pages do --------------------------
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return sorted(row["id"] for row in response.json()["results"])
+
+
+def operation(actor, title):
+    return operations.create_operation(
+        title=title,
+        period_start=date.today(),
+        period_end=date.today(),
+        selection_basis="campaign",
+        actor=actor,
+    )
+
+
+@pytest.fixture
+def two_operations(av_coordinator):
+    """A running operation and a cancelled one, both AV's."""
+    running = operation(av_coordinator, "Byggvecka")
+    cancelled = operation(av_coordinator, "Restaurangvecka")
+    operations.move_operation(
+        cancelled, status="cancelled", reason="Polisen kan inte delta", actor=av_coordinator
+    )
+    return running, cancelled
+
+
+def test_the_operations_list_filters_as_the_board_does_without_its_default(
+    api, av_coordinator, two_operations
+):
+    """The board shows the running operations when no status is chosen; the API list given
+    no parameter answers what it answered before it had filters: every visible operation."""
+    running, cancelled = two_operations
+    client = api.as_user(av_coordinator)
+    url = reverse("operation-list")
+    visible = ControlOperation.objects.visible_to(av_coordinator).values_list("pk", flat=True)
+    assert ids(client.get(url)) == sorted(visible) == sorted([running.pk, cancelled.pk])
+    assert ids(client.get(url, {"status": "open"})) == [running.pk]
+    assert ids(client.get(url, {"status": "cancelled"})) == [cancelled.pk]
+    assert ids(client.get(url, {"status": "all", "q": "restaurang"})) == [cancelled.pk]
+    # another filter alone does not bring in the board's default status either
+    assert ids(client.get(url, {"q": "vecka"})) == sorted([running.pk, cancelled.pk])
+    assert ids(client.get(url, {"q": running.reference})) == [running.pk]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"), [({"status": "running"}, "status"), ({"q": "x" * 101}, "q")]
+)
+def test_a_bad_operation_filter_is_a_400_naming_it(api, av_coordinator, params, field):
+    response = api.as_user(av_coordinator).get(reverse("operation-list"), params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_an_operation_filter_never_reaches_outside_the_callers_scope(
+    api, av_coordinator, two_operations, joint, persona
+):
+    """skv sees the operation its inspection is part of, and filtering finds nothing of
+    AV's other one; fk, in neither, finds nothing whatever it asks for."""
+    running, cancelled = two_operations
+    Inspection.objects.filter(pk=joint.pk).update(operation=running)
+    url = reverse("operation-list")
+    skv = api.as_user(persona("skv", "staff"))
+    assert ids(skv.get(url, {"status": "all"})) == [running.pk]
+    assert ids(skv.get(url, {"q": cancelled.reference})) == []
+    assert ids(skv.get(url, {"status": "cancelled"})) == []
+    fk = api.as_user(persona("fk", "staff"))
+    for params in ({"q": running.reference}, {"q": "vecka"}, {"status": "all"}):
+        assert ids(fk.get(url, params)) == [], params
+
+
+def test_changing_an_operations_status_ignores_the_lists_filters(
+    api, av_coordinator, two_operations
+):
+    """The action finds its operation by id alone: `status=cancelled` in the query would hide
+    the running operation (404) if it used the list's FilterSet, `status=nonsense` would be a
+    400 on `status`."""
+    running, _cancelled = two_operations
+    client = api.as_user(av_coordinator)
+    url = reverse("operation-change-status", args=[running.pk])
+    for query, move in (("?status=cancelled", "in_progress"), ("?status=nonsense", "follow_up")):
+        response = client.post(url + query, {"status": move})
+        assert response.status_code == 200, (query, response.content)
+        assert response.json()["status"] == move
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "vecka", "status": "open"}])
+def test_operation_list_query_count_is_constant(
+    params, api, av_coordinator, django_assert_num_queries
+):
+    """1 and 10 operations cost the same queries, filtered or not: the board's filters are
+    clauses of the page's one statement."""
+    user = type(av_coordinator).objects.get(pk=av_coordinator.pk)
+    client = api.as_user(user)
+    url = reverse("operation-list")
+    operation(av_coordinator, "Byggvecka 0")
+    client.get(url, params)  # warm up
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url, params).json()["results"]) == 1
+    for n in range(1, 10):
+        operation(av_coordinator, f"Byggvecka {n}")
+    with django_assert_num_queries(len(one)):
+        assert len(client.get(url, params).json()["results"]) == 10
+
+
+@pytest.fixture
+def three_follow_ups(joint, skv_staff, polis_staff):
+    """skv's overdue one, skv's done one and polis's for next month, all on `joint`."""
+    late = follow_ups.add_follow_up(
+        joint,
+        title="Begär in personalliggare",
+        due_date=date.today() - timedelta(days=1),
+        actor=skv_staff,
+    )
+    done = follow_ups.add_follow_up(
+        joint,
+        title="Skicka protokoll",
+        due_date=date.today() - timedelta(days=2),
+        actor=skv_staff,
+    )
+    follow_ups.complete_follow_up(done, actor=skv_staff)
+    later = follow_ups.add_follow_up(
+        joint, title="Återbesök", due_date=date.today() + timedelta(days=30), actor=polis_staff
+    )
+    return late, done, later
+
+
+def test_the_follow_up_list_filters_as_the_follow_up_page_does(api, skv_staff, three_follow_ups):
+    late, done, later = three_follow_ups
+    client = api.as_user(skv_staff)
+    url = reverse("followup-list")
+    visible = FollowUp.objects.visible_to(skv_staff).values_list("pk", flat=True)
+    assert ids(client.get(url)) == sorted(visible) == sorted([late.pk, done.pk, later.pk])
+    assert ids(client.get(url, {"show": "overdue"})) == [late.pk]
+    assert ids(client.get(url, {"overdue": "true"})) == [late.pk]  # the older spelling
+    assert ids(client.get(url, {"overdue": "false"})) == sorted(visible)
+    assert ids(client.get(url, {"show": "mine"})) == sorted([late.pk, done.pk])
+    assert ids(client.get(url, {"mine": "true"})) == sorted([late.pk, done.pk])
+    assert ids(client.get(url, {"status": "done"})) == [done.pk]
+    assert ids(client.get(url, {"q": "återbesök"})) == [later.pk]
+    assert ids(client.get(url, {"q": "hagastaden", "status": "open"})) == sorted(
+        [late.pk, later.pk]
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"status": "closed"}, "status"), ({"show": "all"}, "show"), ({"q": "x" * 101}, "q")],
+)
+def test_a_bad_follow_up_filter_is_a_400_naming_it(api, skv_staff, params, field):
+    response = api.as_user(skv_staff).get(reverse("followup-list"), params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_follow_up_filter_never_reaches_outside_the_callers_scope(api, three_follow_ups, persona):
+    late, _done, later = three_follow_ups
+    fk = api.as_user(persona("fk", "staff"))
+    url = reverse("followup-list")
+    for params in (
+        {"q": late.title},
+        {"q": "hagastaden"},
+        {"show": "overdue"},
+        {"overdue": "true"},
+        {"status": "open"},
+    ):
+        assert ids(fk.get(url, params)) == [], params
+
+
+def test_completing_a_follow_up_ignores_the_lists_filters(api, polis_staff, three_follow_ups):
+    _late, _done, later = three_follow_ups
+    url = reverse("followup-complete", args=[later.pk])
+    # `show=overdue` would hide the follow-up (a 404) if the action used the list's
+    # FilterSet, and `show=nonsense` would make it a 400.
+    for query in ("?show=overdue", "?show=nonsense"):
+        response = api.as_user(polis_staff).post(url + query)
+        assert response.status_code == 200, query
+        assert response.json()["status"] == "done"
