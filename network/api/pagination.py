@@ -37,11 +37,13 @@ class IdCursorPagination(CursorPagination):
         in the default order (no cursor, `-id`), which is most of the requests a list gets;
         the case list's (`CasePolicy.newest`) reads each relation of the scope by its index
         instead of hashing the agency's shares (docs/performance.md, "First pages")."""
-        self._model = cast(QuerySet[M, R], queryset).model  # our lists are querysets
+        rows = cast(QuerySet[M, R], queryset)  # our lists are querysets
+        self._model = rows.model
         if (
             newest is not None
+            and view is not None
             and self.cursor_query_param not in request.query_params
-            and self.get_ordering(request, queryset, view) == ("-id",)
+            and self.get_ordering(request, rows, view) == ("-id",)
         ):
             size = self.get_page_size(request)
             if size:  # the page and the one row past it, as DRF reads them

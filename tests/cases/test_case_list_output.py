@@ -201,3 +201,24 @@ def test_a_filtered_first_page_is_the_filtered_list(api, polis_staff, world):
     body = api.as_user(polis_staff).get(f"{reverse('case-list')}?status=closed&page_size=1")
     assert [case["id"] for case in body.json()["results"]] == [world["cases"][6].pk]
     assert body.json()["next"] is None
+
+
+@pytest.mark.parametrize("size", [1, 2, 6, 7])
+def test_the_html_pages_walk_the_visible_cases_newest_first_each_once(
+    client, polis_staff, world, size, monkeypatch
+):
+    """The case list page reads its first page through `CasePolicy.newest` too when no
+    filter is asked (network/tables.py): its keyset pages give every visible case once."""
+    from cases.coordination.views import CaseListView
+
+    monkeypatch.setattr(CaseListView, "page_size", size)
+    client.force_login(polis_staff)
+    shown, before = [], None
+    while True:
+        response = client.get(reverse("cases:case_list"), {"before": before} if before else {})
+        shown += [case.pk for case in response.context["cases"]]
+        before = response.context["next_before"]
+        if before is None:
+            break
+    visible = Case.objects.visible_to(polis_staff).values_list("pk", flat=True)
+    assert shown == sorted(visible, reverse=True)
