@@ -1,8 +1,9 @@
 """Employers and cases over HTTP (the API conventions: docs/architecture.md "HTTP API").
 
-Every case read starts at `Case.objects.visible_to(user)` through ScopedViewSetMixin; the one
-deliberate exception is break-the-glass, which looks a case up by reference *because* the
-user cannot see it, and is audited and reviewed for exactly that reason.
+Every case read starts at `Case.objects.visible_to(user)` through ScopedViewSetMixin (the
+list's first page without filters at the same policy's `newest`, the same rule read by
+index); the one deliberate exception is break-the-glass, which looks a case up by reference
+*because* the user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
 from django.core.exceptions import ImproperlyConfigured

@@ -1,7 +1,8 @@
 """The case pages in the browser: the HTML twin of cases/coordination/api.py, with the same rules.
 
-Every case is fetched through `Case.objects.visible_to(user)` (ScopedQuerysetMixin), so a case
-outside the person's scope answers 404; a missing capability or object rule answers 403. The
+Every case is fetched through `Case.objects.visible_to(user)` (ScopedQuerysetMixin; the
+list's first page without filters through the same policy's `newest`), so a case outside
+the person's scope answers 404; a missing capability or object rule answers 403. The
 services do the work and the checking; these views translate their answers: a ValidationError
 becomes field errors (400), StaleVersion a 409 with the current case, success a redirect.
 """
