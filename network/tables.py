@@ -134,6 +134,7 @@ class TableListView(CapabilityRequiredMixin, TemplateView):
     default_order: Sequence[str] = ("-id",)
     # Where a list has it, a method: `newest(count)`, the rows of `get_queryset()` as far as
     # their `count` newest by id, by a cheaper statement (`network.pagination.keyset_page`).
+    # Not used with a FilterSet that has defaults: those filter when no filter is asked.
     newest: Callable[[int], models.QuerySet[Any]] | None = None
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -178,6 +179,8 @@ class TableListView(CapabilityRequiredMixin, TemplateView):
         params = self.request.GET
         order, sort = sort_order(self.table_class, params.get("sort", ""), self.default_order)
         newest = self.newest
+        if getattr(filterset, "defaults", None):
+            newest = None
         page = keyset_page(
             self.page_rows(rows),
             params,
