@@ -7,7 +7,7 @@ says whether it stopped there; pages past the cap are reached by filtering inste
 """
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, cast
 from urllib.parse import quote, unquote
 
@@ -82,6 +82,7 @@ def keyset_page(
     *,
     order: Sequence[str] = ("-id",),
     size: int = 50,
+    newest: Callable[[int], QuerySet[Any]] | None = None,
 ) -> KeysetPage:
     """One page of a list in `order` (fields of the rows, none of them null, "-" for
     descending; the last one is "id" or "-id", the tiebreak that makes the order total),
@@ -93,7 +94,13 @@ def keyset_page(
     "-id"). A bare "<id>" (an older link) still works under a longer order: the row's
     values are looked up (one query). A cursor that cannot be read is ignored (the first
     page), never an error. Every list page goes through here (`network/tables.py`,
-    `TableListView`); `templates/includes/table.html` draws the links."""
+    `TableListView`); `templates/includes/table.html` draws the links.
+
+    `newest(count)`, where a list has it: a queryset whose rows, newest first and cut at
+    `count`, are those of `rows` when nothing filters them; it answers the first page in the
+    order ("-id",) when no filter is asked (the case list's `CasePolicy.newest`, which reads
+    each relation of the scope by its index: docs/performance.md, "First pages")."""
+    filtering = any(value for key, value in params.items() if key not in NOT_FILTERS)
     if not order or _key(order[-1])[0] not in ("id", "pk"):
         raise ValueError(f"A keyset order ends with the id tiebreak, not {order!r}")
     cursor = params.get("before", "")
@@ -113,6 +120,8 @@ def keyset_page(
             paged = True
         except (ValidationError, ValueError, TypeError):
             pass  # a cursor that does not fit this order: the first page
+    if newest is not None and not cursor and not filtering and tuple(order) == ("-id",):
+        rows = newest(size + 1)
     page = list(rows.order_by(*order)[: size + 1])
     last = page[size - 1] if len(page) > size else None
     next_before = (
@@ -122,5 +131,5 @@ def keyset_page(
         rows=page[:size],
         next_before=next_before,
         paged=paged,
-        filtering=any(value for key, value in params.items() if key not in NOT_FILTERS),
+        filtering=filtering,
     )

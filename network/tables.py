@@ -11,7 +11,7 @@ ignored (the default order), like a cursor that does not fit. An old numbered `?
 redirects to the first page with the other parameters.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import django_tables2 as tables
@@ -132,6 +132,10 @@ class TableListView(CapabilityRequiredMixin, TemplateView):
     page_size = 50
     # The order without `?sort=`: fields of the rows (none null), ending with the id.
     default_order: Sequence[str] = ("-id",)
+    # Where a list has it, a method: `newest(count)`, the rows of `get_queryset()` as far as
+    # their `count` newest by id, by a cheaper statement (`network.pagination.keyset_page`).
+    # Not used with a FilterSet that has defaults: those filter when no filter is asked.
+    newest: Callable[[int], models.QuerySet[Any]] | None = None
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "page" in request.GET:
@@ -174,7 +178,16 @@ class TableListView(CapabilityRequiredMixin, TemplateView):
             rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         params = self.request.GET
         order, sort = sort_order(self.table_class, params.get("sort", ""), self.default_order)
-        page = keyset_page(self.page_rows(rows), params, order=order, size=self.page_size)
+        newest = self.newest
+        if getattr(filterset, "defaults", None):
+            newest = None
+        page = keyset_page(
+            self.page_rows(rows),
+            params,
+            order=order,
+            size=self.page_size,
+            newest=None if newest is None else (lambda count: self.page_rows(newest(count))),
+        )
         page_rows = self.decorate(page.rows)
         table = self.table_class(page_rows, **self.get_table_kwargs())
         table.headers = headers(table, params, sort)

@@ -1,12 +1,13 @@
 """Employers and cases over HTTP (the API conventions: docs/architecture.md "HTTP API").
 
-Every case read starts at `Case.objects.visible_to(user)` through ScopedViewSetMixin; the one
-deliberate exception is break-the-glass, which looks a case up by reference *because* the
-user cannot see it, and is audited and reviewed for exactly that reason.
+Every case read starts at `Case.objects.visible_to(user)` through ScopedViewSetMixin (the
+list's first page without filters at the same policy's `newest`, the same rule read by
+index); the one deliberate exception is break-the-glass, which looks a case up by reference
+*because* the user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -43,6 +44,7 @@ from cases.coordination.serializers import (
 )
 from network.api.actions import AttachmentDownloadActionMixin, CsvExportActionMixin
 from network.api.base import ScopedListCreateViewSet, ScopedViewSetMixin
+from network.api.pagination import IdCursorPagination
 from network.http import user_of
 from network.policies import policy_for, record_read, record_reads, require
 
@@ -79,16 +81,28 @@ class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedLis
         """The list shows whole cases (the API contract keeps `summary` on each item), so
         every case shown is a read: one event per case with its own basis, written in one
         insert per page (docs/access.md, "Reads are recorded")."""
-        queryset = self.filter_queryset(self.get_queryset())
-        # The employer's and owner agency's values as columns, not related models.
-        values = {name: F(path) for name, path in CaseListSerializer.PAGE_VALUES.items()}
-        queryset = queryset.select_related(None).annotate(**values)
-        page = self.paginate_queryset(queryset)
-        rows = list(page if page is not None else queryset)
         policy = policy_for(Case)
         if not isinstance(policy, CasePolicy):  # registered when the cases app is ready
             raise ImproperlyConfigured("Case has no CasePolicy registered.")
         user = user_of(request)
+        scoped = self.get_queryset()
+        filtered = self.filter_queryset(scoped)
+        # No filter asked (the backend returned the scope as it was): the list is the visible
+        # cases themselves, whose first page has a cheaper statement (`CasePolicy.newest`).
+        unfiltered = filtered is scoped
+        # The employer's and owner agency's values as columns, not related models.
+        values = {name: F(path) for name, path in CaseListSerializer.PAGE_VALUES.items()}
+        queryset = filtered.select_related(None).annotate(**values)
+
+        def newest(count: int) -> QuerySet[Case]:
+            return policy.newest(user, count).annotate(**values)
+
+        paginator = self.paginator
+        if isinstance(paginator, IdCursorPagination) and unfiltered:
+            page = paginator.paginate_queryset(queryset, request, view=self, newest=newest)
+        else:
+            page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
         record_reads(user, rows, policy.decide_many(user, rows), route="case-list")
         data = self.get_serializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)

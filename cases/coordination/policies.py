@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.auth.models import Permission
 from django.db import connections, router
-from django.db.models import Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, F, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from cases.coordination.models import (
@@ -151,6 +152,37 @@ class CasePolicy(Policy[Case]):
             return queryset.filter(Q(owner_agency_id=membership.agency_id) | personal)
         shared = _holds(CaseGroupObjectPermission, codename, now, group_id)
         return queryset.filter(Q(owner_agency_id=membership.agency_id) | shared | personal)
+
+    def newest(self, user: "AnyUser", count: int) -> QuerySet[Case]:
+        """The cases of `scope(user, "view")` as far as its `count` newest: ordered newest
+        first (`-id`) and cut at `count`, the same rows as the scope's, by a cheaper
+        statement. For the first page of the list when nothing else filters it
+        (`network.api.pagination.IdCursorPagination`).
+
+        Why: the scope's EXISTS are planned for every case the index scan might pass, so
+        PostgreSQL hashes all of the agency's shares for every page (5,546 at full size),
+        and plans each EXISTS twice. Here each relation gives its own newest `count` ids by
+        its index (the owner agency's cases, the agency's shares, the user's grants, each
+        `_active`'s rows as the scope reads them), and the page reads those by primary key
+        (docs/performance.md, "First pages at full size"). The newest `count` cases of the
+        scope are among them, and every one of them is in the scope."""
+        queryset = Case.objects.all()
+        if not getattr(user, "is_authenticated", False) or not _capable(user, "view"):
+            return queryset.none()
+        if user.pk is None:  # an unsaved user holds no grant
+            return queryset.none()
+        using = router.db_for_read(Case)
+        if connections[using].vendor != "postgresql":
+            return self.scope(user, "view", queryset)
+        membership = membership_of(user)
+        agency = membership.agency_id if membership is not None else None
+        # A share is a row of the agency's group; NULL matches no row, as the scope asks none.
+        group = membership.agency.group_id if membership is not None else None
+        statement = _newest_statements.get((using, count))
+        if statement is None:
+            statement = _newest_statements[(using, count)] = _Newest(using, count)
+        params = statement.marks.fill(agency=agency, group=group, user=user.pk, now=timezone.now())
+        return queryset.filter(_AmongIds(statement.sql, params))
 
     # --- decide: one case, and the basis -------------------------------------------------
 
@@ -304,6 +336,87 @@ def _page_bases(
     if statement is None:
         statement = _page_statements[using] = _PageBases(using)
     return statement.rows(using, cases, group, user, now)
+
+
+# Values no row has, marking where `_Newest` takes the agency, its group, the user and the
+# time, as for `_PageBases` above.
+_AGENCY_MARK = -2_013_265_937
+_NEWEST_GROUP_MARK = -2_013_265_921
+_NEWEST_USER_MARK = -2_013_265_905
+_NEWEST_NOW_MARK = datetime(1901, 3, 4, 5, 6, 7, 890_123, tzinfo=UTC)
+
+
+class _Newest:
+    """The ids of the `count` newest cases of each relation that gives a view of a case:
+    the owner agency's cases, the agency's shares in force, the user's grants in force
+    (`_active`'s rows, as the scope reads them), as one `UNION ALL` statement built by the
+    ORM and compiled once per process and count (`CasePolicy.newest`).
+
+    The newest `count` cases the user may see are among these (at most 3 x `count` ids,
+    duplicates allowed: the page asks `id = ANY(...)`); each branch is read newest first
+    along its index and stops at `count` rows."""
+
+    def __init__(self, using: str, count: int) -> None:
+        owned = (
+            Case.objects.filter(owner_agency_id=_AGENCY_MARK)
+            .order_by("-pk")
+            .values_list("pk")[:count]
+        )
+        shares = (
+            _active(CaseGroupObjectPermission, VIEW, _NEWEST_NOW_MARK)
+            .filter(group_id=_NEWEST_GROUP_MARK)
+            .order_by("-content_object_id")
+            .values_list("content_object_id")[:count]
+        )
+        grants = (
+            _active(CaseUserObjectPermission, VIEW, _NEWEST_NOW_MARK)
+            .filter(user_id=_NEWEST_USER_MARK)
+            .order_by("-content_object_id")
+            .values_list("content_object_id")[:count]
+        )
+        # Each branch keeps its order and limit; the union itself needs no order.
+        union = owned.union(shares, grants, all=True).order_by()
+        sql, params = union.query.get_compiler(using).as_sql()
+        self.sql = sql
+        times = [p for p in params if isinstance(p, datetime)]
+        if not times or any(p != _NEWEST_NOW_MARK for p in times):  # every "now" is the call's
+            raise ValueError("the compiled statement's parameters are not as expected")
+        self.marks = Marks(
+            params,
+            {
+                "agency": _AGENCY_MARK,
+                "group": _NEWEST_GROUP_MARK,
+                "user": _NEWEST_USER_MARK,
+                "now": _NEWEST_NOW_MARK,
+            },
+            {"agency": 1, "group": 1, "user": 1, "now": len(times)},
+        )
+
+
+_newest_statements: dict[tuple[str, int], _Newest] = {}
+
+
+class _AmongIds(Expression):
+    """`pk = ANY(ARRAY(statement))`: the outer query's rows whose key the statement gives.
+    As an array (an InitPlan), PostgreSQL reads the rows by primary key; as `IN (...)` it
+    planned a semi-join over the union that read three times the buffers."""
+
+    conditional = True
+
+    def __init__(self, sql: str, params: list[Any]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.sql, self.params = sql, params
+        self.outer: Any = F("pk")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.outer]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        (self.outer,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        outer_sql, outer_params = compiler.compile(self.outer)
+        return f"{outer_sql} = ANY(ARRAY({self.sql}))", (*outer_params, *self.params)
 
 
 @register

@@ -1,7 +1,8 @@
 """The case pages in the browser: the HTML twin of cases/coordination/api.py, with the same rules.
 
-Every case is fetched through `Case.objects.visible_to(user)` (ScopedQuerysetMixin), so a case
-outside the person's scope answers 404; a missing capability or object rule answers 403. The
+Every case is fetched through `Case.objects.visible_to(user)` (ScopedQuerysetMixin; the
+list's first page without filters through the same policy's `newest`), so a case outside
+the person's scope answers 404; a missing capability or object rule answers 403. The
 services do the work and the checking; these views translate their answers: a ValidationError
 becomes field errors (400), StaleVersion a 409 with the current case, success a redirect.
 """
@@ -37,6 +38,7 @@ from cases.coordination.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
 )
+from cases.coordination.policies import CasePolicy
 from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.coordination.tables import CaseTable, ReviewTable
 from cases.employers import services as employer_services
@@ -74,6 +76,11 @@ class CaseListView(TableListView):
 
     def get_filterset(self):
         return _filtered_cases(self.request)
+
+    def newest(self, count):
+        """The first page when no filter is asked: `CasePolicy.newest` (network/tables.py)."""
+        cases = CasePolicy().newest(self.request.user, count)
+        return cases.select_related("owner_agency", "employer")
 
 
 class CaseExportView(CapabilityRequiredMixin, View):

@@ -6,7 +6,7 @@ value of the ordering field (a tampered or foreign cursor) answers 404 "Invalid 
 an undecodable one does in DRF, never a server error from the database.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -26,9 +26,28 @@ class IdCursorPagination(CursorPagination):
     max_page_size = 200
 
     def paginate_queryset[M: Model, R](
-        self, queryset: QuerySet[M, R] | Sequence[R], request: Request, view: APIView | None = None
+        self,
+        queryset: QuerySet[M, R] | Sequence[R],
+        request: Request,
+        view: APIView | None = None,
+        newest: Callable[[int], QuerySet[M, R]] | None = None,
     ) -> list[R] | None:
-        self._model = cast(QuerySet[M, R], queryset).model  # our lists are querysets
+        """`newest(count)`, where a list has it: a queryset whose rows, newest first and cut at
+        `count`, are those of `queryset`, by a cheaper statement. It answers the first page
+        in the default order (no cursor, `-id`), which is most of the requests a list gets;
+        the case list's (`CasePolicy.newest`) reads each relation of the scope by its index
+        instead of hashing the agency's shares (docs/performance.md, "First pages")."""
+        rows = cast(QuerySet[M, R], queryset)  # our lists are querysets
+        self._model = rows.model
+        if (
+            newest is not None
+            and view is not None
+            and self.cursor_query_param not in request.query_params
+            and self.get_ordering(request, rows, view) == ("-id",)
+        ):
+            size = self.get_page_size(request)
+            if size:  # the page and the one row past it, as DRF reads them
+                queryset = newest(size + 1)
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request: Request) -> Cursor | None:

@@ -176,3 +176,49 @@ def test_a_list_of_plain_cases_is_serialised_from_their_related_rows(polis_staff
     assert any(c.employer_id for c in cases)
     many = CaseSerializer(cases, many=True).data
     assert [dict(row) for row in many] == [dict(CaseSerializer(c).data) for c in cases]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 6, 7, 8])
+def test_the_pages_walk_the_visible_cases_newest_first_each_once(api, polis_staff, world, size):
+    """The first page in the default order is read through `CasePolicy.newest`, the pages
+    after it through the scope and the cursor: walked through, they give every visible case
+    once, newest first, and the last page says there is none after it (docs/performance.md,
+    "First pages")."""
+    client = api.as_user(polis_staff)
+    url, shown, pages = f"{reverse('case-list')}?page_size={size}", [], 0
+    while url:
+        body = client.get(url).json()
+        shown += [case["id"] for case in body["results"]]
+        url, pages = body["next"], pages + 1
+    visible = Case.objects.visible_to(polis_staff).values_list("pk", flat=True)
+    assert shown == sorted(visible, reverse=True)
+    assert pages == -(-len(shown) // size)
+
+
+def test_a_filtered_first_page_is_the_filtered_list(api, polis_staff, world):
+    """A filter asked for is applied to the first page too: it is read through the scope,
+    not `CasePolicy.newest`."""
+    body = api.as_user(polis_staff).get(f"{reverse('case-list')}?status=closed&page_size=1")
+    assert [case["id"] for case in body.json()["results"]] == [world["cases"][6].pk]
+    assert body.json()["next"] is None
+
+
+@pytest.mark.parametrize("size", [1, 2, 6, 7])
+def test_the_html_pages_walk_the_visible_cases_newest_first_each_once(
+    client, polis_staff, world, size, monkeypatch
+):
+    """The case list page reads its first page through `CasePolicy.newest` too when no
+    filter is asked (network/tables.py): its keyset pages give every visible case once."""
+    from cases.coordination.views import CaseListView
+
+    monkeypatch.setattr(CaseListView, "page_size", size)
+    client.force_login(polis_staff)
+    shown, before = [], None
+    while True:
+        response = client.get(reverse("cases:case_list"), {"before": before} if before else {})
+        shown += [case.pk for case in response.context["cases"]]
+        before = response.context["next_before"]
+        if before is None:
+            break
+    visible = Case.objects.visible_to(polis_staff).values_list("pk", flat=True)
+    assert shown == sorted(visible, reverse=True)

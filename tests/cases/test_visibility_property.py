@@ -5,15 +5,19 @@ path. On random sets of group and personal grants (view rows that grant, change 
 must not on their own), both must return exactly the same cases.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.coordination import services as case_services
 from cases.coordination.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.coordination.policies import CasePolicy
 from network.models import Agency
 
 CASES = 6
@@ -79,4 +83,50 @@ def test_visible_to_equals_guardian_on_random_grants(grants, differential_world)
             ).values_list("pk", flat=True)
         )
         assert ours == theirs
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    grants=st.lists(grant, max_size=14, unique=True),
+    expired=st.sets(st.integers(0, 13)),
+    own=st.sets(st.integers(0, CASES - 1)),
+)
+def test_newest_is_the_scope_cut_at_every_count(grants, expired, own, differential_world):
+    """`CasePolicy.newest(user, count)`, newest first and cut at `count`, is the scope cut at
+    `count` for every count, with shares and grants expired or not and some cases owned by
+    the viewer's agency (the first page of the case list reads it: network/api/pagination.py).
+    """
+    w = differential_world
+    polis = Agency.objects.get(code="polis")
+    with transaction.atomic():
+        Case.objects.filter(pk__in=[w["cases"][i].pk for i in own]).update(owner_agency=polis)
+        for n, (index, holder, codename) in enumerate(grants):
+            fields = {
+                "content_object": w["cases"][index],
+                "permission": w["perms"][codename],
+                "legal_basis": "samtycke",
+                "reason": "Slumpad behörighet",
+                "granted_by": w["owner"],
+                "expires_at": timezone.now() - timedelta(days=1) if n in expired else None,
+            }
+            if holder.endswith("agency"):
+                group = w["my_group"] if holder == "my_agency" else w["other_group"]
+                CaseGroupObjectPermission.objects.create(group=group, **fields)
+            else:
+                user = w["viewer"] if holder == "my_user" else w["other_user"]
+                CaseUserObjectPermission.objects.create(user=user, **fields)
+        viewer = type(w["viewer"]).objects.get(pk=w["viewer"].pk)
+        policy = CasePolicy()
+        for count in range(1, CASES + 2):
+            scope = Case.objects.visible_to(viewer).order_by("-pk")
+            newest = policy.newest(viewer, count).order_by("-pk")
+            assert list(newest.values_list("pk", flat=True)[:count]) == list(
+                scope.values_list("pk", flat=True)[:count]
+            )
         transaction.set_rollback(True)
