@@ -34,11 +34,20 @@ def _check(label: str, value, ok) -> dict:
 def targets(summary: dict) -> list[dict]:
     """Every target of docs/performance.md with the value this run measured."""
     out = []
+    served = {row["list"] for row in summary["access"]["rows"]}
     for row in summary["access"]["rows"]:
-        out.append(
-            _check(f"a/b {row['list']}: first page <= 1.5 x unfiltered", row["x_unfiltered"],
-                   lambda v: v <= 1.5)
-        )  # fmt: skip
+        if f"{row['list']}_first_page" in served:
+            # The list's first page is served by its own statement (the `_first_page` row);
+            # this row's page of the scope is what filtered lists and later pages read, shown
+            # for comparison, without the first page's target (docs/performance.md).
+            out.append({"target": f"a/b {row['list']}: the scope's page (filters, later "
+                        "pages), x unfiltered", "value": row["x_unfiltered"],
+                        "result": "info"})  # fmt: skip
+        else:
+            out.append(
+                _check(f"a/b {row['list']}: first page <= 1.5 x unfiltered",
+                       row["x_unfiltered"], lambda v: v <= 1.5)
+            )  # fmt: skip
         out.append(
             _check(f"a/b {row['list']}: >= 4 x faster than guardian direct-FK",
                    row["guardian_direct_fk_x_slower"], lambda v: v >= 4)
