@@ -142,6 +142,16 @@ def _default_language_after_each_test():
     translation.deactivate()
 
 
+@pytest.fixture
+def session_not_touched(settings):
+    """For a test that counts a request's queries against an earlier request's: the session
+    is written again once its last write is older than SESSION_TOUCH_SECONDS
+    (network/middleware.py, IdleSessionMiddleware), which a loaded machine can pass while
+    the test builds rows between the two, and the write is one query more that has nothing
+    to do with the rows."""
+    settings.SESSION_TOUCH_SECONDS = 24 * 60 * 60
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Django 6.1's PBKDF2 costs 0.3 s per check; security of test passwords is irrelevant.

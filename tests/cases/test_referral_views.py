@@ -233,7 +233,7 @@ def test_list_filters_by_status_and_child_and_pages_with_a_cursor(client, refer,
 
 
 def test_list_runs_the_same_number_of_queries_for_1_and_30_referrals(
-    client, refer, jamy_staff, django_assert_num_queries
+    client, refer, jamy_staff, django_assert_num_queries, session_not_touched
 ):
     refer()
     client.force_login(jamy_staff)

@@ -318,7 +318,7 @@ def test_the_queue_shows_new_tips_unless_asked_and_filters_never_widen_it(
 
 
 def test_the_queue_costs_the_same_queries_for_1_and_many_tips(
-    client, tip, av_coordinator, django_assert_num_queries
+    client, tip, av_coordinator, django_assert_num_queries, session_not_touched
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -117,7 +117,7 @@ def test_list_pages_with_a_cursor_that_keeps_the_filters(client, skv_staff):
 
 
 def test_list_runs_the_same_number_of_queries_for_1_and_50_cases(
-    client, skv_staff, polis_staff, django_assert_num_queries
+    client, skv_staff, polis_staff, django_assert_num_queries, session_not_touched
 ):
     employer = employer_services.register_employer(
         orgnr="5560360793", name="Bygg AB", actor=skv_staff

@@ -59,7 +59,15 @@ def test_follow_ups_sorted_by_due_date_both_ways_across_pages_and_ties(
     ],
 )
 def test_a_sorted_page_costs_the_same_for_1_and_many_rows(
-    client, joint, plan, skv_staff, av_coordinator, django_assert_num_queries, name, sort
+    client,
+    joint,
+    plan,
+    skv_staff,
+    av_coordinator,
+    django_assert_num_queries,
+    name,
+    sort,
+    session_not_touched,
 ):
     _follow_ups(joint, skv_staff, [1])
     user = skv_staff if "follow_up" in name else av_coordinator

@@ -54,7 +54,7 @@ def _inspection(operation, employer, actor, *codes):
 
 @pytest.mark.parametrize("sort", ["", "title", "-period"])
 def test_a_full_board_costs_the_same_queries_as_one_card(
-    client, av_coordinator, employer, django_assert_num_queries, sort
+    client, av_coordinator, employer, django_assert_num_queries, sort, session_not_touched
 ):
     first = _operation(av_coordinator, "Byggvecka 0")
     _inspection(first, employer, av_coordinator, "skv")

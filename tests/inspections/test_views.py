@@ -136,7 +136,7 @@ def test_list_is_sorted_by_date_newest_first_and_pages_on(client, plan, av_coord
 
 
 def test_list_runs_the_same_number_of_queries_for_1_and_50_inspections(
-    client, plan, assign, skv_staff, django_assert_num_queries
+    client, plan, assign, skv_staff, django_assert_num_queries, session_not_touched
 ):
     assign(plan(), "skv")
     client.force_login(skv_staff)

@@ -18,7 +18,7 @@ def _builds(years, scope="network"):
 
 
 def test_the_report_page_lists_builds_in_constant_queries(
-    client, av_analyst, django_assert_num_queries
+    client, av_analyst, django_assert_num_queries, session_not_touched
 ):
     _builds([2024])
     client.force_login(av_analyst)
