@@ -59,20 +59,7 @@ def differential_world(persona):
 def test_visible_to_equals_guardian_on_random_grants(grants, differential_world):
     w = differential_world
     with transaction.atomic():
-        for index, holder, codename in grants:
-            fields = {
-                "content_object": w["cases"][index],
-                "permission": w["perms"][codename],
-                "legal_basis": "samtycke",
-                "reason": "Slumpad behörighet",
-                "granted_by": w["owner"],
-            }
-            if holder.endswith("agency"):
-                group = w["my_group"] if holder == "my_agency" else w["other_group"]
-                CaseGroupObjectPermission.objects.create(group=group, **fields)
-            else:
-                user = w["viewer"] if holder == "my_user" else w["other_user"]
-                CaseUserObjectPermission.objects.create(user=user, **fields)
+        write_grants(w, grants)
         viewer = type(w["viewer"]).objects.get(pk=w["viewer"].pk)  # fresh permission caches
         ours = set(Case.objects.visible_to(viewer).values_list("pk", flat=True))
         theirs = set(
@@ -84,6 +71,26 @@ def test_visible_to_equals_guardian_on_random_grants(grants, differential_world)
         )
         assert ours == theirs
         transaction.set_rollback(True)
+
+
+def write_grants(w, grants, expired=frozenset()):
+    """The drawn grants as rows: to the viewer's agency or another (shares), to the viewer
+    or another user (personal grants); the n-th expired (yesterday) when n is in `expired`."""
+    for n, (index, holder, codename) in enumerate(grants):
+        fields = {
+            "content_object": w["cases"][index],
+            "permission": w["perms"][codename],
+            "legal_basis": "samtycke",
+            "reason": "Slumpad behörighet",
+            "granted_by": w["owner"],
+            "expires_at": timezone.now() - timedelta(days=1) if n in expired else None,
+        }
+        if holder.endswith("agency"):
+            group = w["my_group"] if holder == "my_agency" else w["other_group"]
+            CaseGroupObjectPermission.objects.create(group=group, **fields)
+        else:
+            user = w["viewer"] if holder == "my_user" else w["other_user"]
+            CaseUserObjectPermission.objects.create(user=user, **fields)
 
 
 @pytest.mark.django_db
@@ -106,21 +113,7 @@ def test_newest_is_the_scope_cut_at_every_count(grants, expired, own, differenti
     polis = Agency.objects.get(code="polis")
     with transaction.atomic():
         Case.objects.filter(pk__in=[w["cases"][i].pk for i in own]).update(owner_agency=polis)
-        for n, (index, holder, codename) in enumerate(grants):
-            fields = {
-                "content_object": w["cases"][index],
-                "permission": w["perms"][codename],
-                "legal_basis": "samtycke",
-                "reason": "Slumpad behörighet",
-                "granted_by": w["owner"],
-                "expires_at": timezone.now() - timedelta(days=1) if n in expired else None,
-            }
-            if holder.endswith("agency"):
-                group = w["my_group"] if holder == "my_agency" else w["other_group"]
-                CaseGroupObjectPermission.objects.create(group=group, **fields)
-            else:
-                user = w["viewer"] if holder == "my_user" else w["other_user"]
-                CaseUserObjectPermission.objects.create(user=user, **fields)
+        write_grants(w, grants, expired)
         viewer = type(w["viewer"]).objects.get(pk=w["viewer"].pk)
         policy = CasePolicy()
         for count in range(1, CASES + 2):
