@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from network.tables import Table, cell
+from network.tables import Table, cell, moment
 
 
 class InspectionTable(Table):
@@ -17,14 +17,7 @@ class InspectionTable(Table):
     reference = tables.Column(
         verbose_name=_("Reference"), orderable=True, attrs={"td": {"class": "nowrap"}}
     )
-    planned = tables.TemplateColumn(
-        template_name="includes/cells/date.html",
-        accessor="planned_date",
-        verbose_name=_("Planned"),
-        orderable=True,
-        order_by=("planned_date",),
-        attrs={"td": {"class": "nowrap"}},
-    )
+    planned = moment("planned_date", _("Planned"), time=False)
     workplace = cell("inspections/cells/workplace.html", _("Workplace"), "inspection")
     county = tables.Column(verbose_name=_("County"), accessor="workplace__county__name")
     sni = cell("inspections/cells/sni.html", _("Industry"), "inspection")

@@ -28,6 +28,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Agency administrator")
 
 
+def _english() -> bool:
+    """Whether the active language is English (else Swedish, the default)."""
+    return (get_language() or "sv").startswith("en")
+
+
 class BilingualName(models.Model):
     """Swedish and English names; `name` follows the active language, Swedish first."""
 
@@ -42,7 +47,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "sv").startswith("en") and self.name_en:
+        if _english() and self.name_en:
             return self.name_en
         return self.name_sv
 
@@ -52,7 +57,7 @@ class BilingualName(models.Model):
         row's English name where the active language is English and it has one, the Swedish
         otherwise. `path`: the relation to the named model, e.g. "agency__"."""
         swedish = models.F(f"{path}name_sv")
-        if (get_language() or "sv").startswith("en"):
+        if _english():
             return Coalesce(NullIf(models.F(f"{path}name_en"), models.Value("")), swedish)
         return swedish
 

@@ -78,6 +78,21 @@ def cell(template_name: str, verbose_name: "StrOrPromise", record: str, **kwargs
     )
 
 
+def moment(
+    field: str, verbose_name: "StrOrPromise", *, time: bool = True, orderable: bool = True
+) -> Any:
+    """A column of the date (`time=False`) or date and time in `field`, in the language's
+    format and never broken over two lines; sorted by the field itself where orderable."""
+    return tables.TemplateColumn(
+        template_name="includes/cells/datetime.html" if time else "includes/cells/date.html",
+        accessor=field,
+        verbose_name=verbose_name,
+        orderable=orderable,
+        order_by=(field,) if orderable else None,
+        attrs={"td": {"class": "nowrap"}},
+    )
+
+
 def sort_order(
     table_class: type[Table], value: str, default: Sequence[str]
 ) -> tuple[Sequence[str], str]:
@@ -215,12 +230,7 @@ class AuditEventTable(Table):
     empty_sentence = _("No events match.")
     css_class = "audit-table"
 
-    at = tables.TemplateColumn(
-        template_name="includes/cells/datetime.html",
-        verbose_name=_("Time"),
-        orderable=True,
-        attrs={"td": {"class": "nowrap"}},
-    )
+    at = moment("at", _("Time"))
     user = cell("network/cells/audit_user.html", _("User"), "event")
     action = cell("network/cells/audit_action.html", _("Action"), "event")
     object = cell("network/_audit_object.html", _("Object"), "event")

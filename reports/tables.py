@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from network.tables import Table, cell
+from network.tables import Table, cell, moment
 
 
 class BuildTable(Table):
@@ -19,14 +19,7 @@ class BuildTable(Table):
     year = tables.Column(verbose_name=_("Year"), orderable=True)
     scope = cell("reports/cells/build_scope.html", _("Scope"), "build")
     status = cell("reports/cells/build_status.html", _("Status"), "build")
-    requested = tables.TemplateColumn(
-        template_name="includes/cells/datetime.html",
-        accessor="requested_at",
-        verbose_name=_("Requested"),
-        orderable=True,
-        order_by=("requested_at",),
-        attrs={"td": {"class": "nowrap"}},
-    )
+    requested = moment("requested_at", _("Requested"))
 
     def render_year(self, record, value):
         return format_html(

@@ -6,7 +6,6 @@ index); the one deliberate exception is break-the-glass, which looks a case up b
 *because* the user cannot see it, and is audited and reviewed for exactly that reason.
 """
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from cases.coordination.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
 )
-from cases.coordination.policies import CasePolicy
+from cases.coordination.policies import case_policy
 from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.coordination.serializers import (
     AccessReviewSerializer,
@@ -46,7 +45,7 @@ from network.api.actions import AttachmentDownloadActionMixin, CsvExportActionMi
 from network.api.base import ScopedListCreateViewSet, ScopedViewSetMixin
 from network.api.pagination import IdCursorPagination
 from network.http import user_of
-from network.policies import policy_for, record_read, record_reads, require
+from network.policies import record_read, record_reads, require
 
 
 class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedListCreateViewSet):
@@ -81,9 +80,7 @@ class CaseViewSet(AttachmentDownloadActionMixin, CsvExportActionMixin, ScopedLis
         """The list shows whole cases (the API contract keeps `summary` on each item), so
         every case shown is a read: one event per case with its own basis, written in one
         insert per page (docs/access.md, "Reads are recorded")."""
-        policy = policy_for(Case)
-        if not isinstance(policy, CasePolicy):  # registered when the cases app is ready
-            raise ImproperlyConfigured("Case has no CasePolicy registered.")
+        policy = case_policy()
         user = user_of(request)
         scoped = self.get_queryset()
         filtered = self.filter_queryset(scoped)

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import BooleanField, F, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Expression
@@ -42,6 +43,7 @@ from network.policies import (
     Policy,
     allow,
     membership_of,
+    policy_for,
     register,
 )
 from network.querysets import PreparedExists
@@ -336,6 +338,16 @@ def _page_bases(
     if statement is None:
         statement = _page_statements[using] = _PageBases(using)
     return statement.rows(using, cases, group, user, now)
+
+
+def case_policy() -> CasePolicy:
+    """The registered policy of cases, as a `CasePolicy`: the case list reads through its
+    case-only methods (`newest`, `decide_many`), which the generic `policy_for` does not
+    promise."""
+    policy = policy_for(Case)
+    if not isinstance(policy, CasePolicy):  # registered when the cases app is ready
+        raise ImproperlyConfigured("Case has no CasePolicy registered.")
+    return policy
 
 
 # Values no row has, marking where `_Newest` takes the agency, its group, the user and the

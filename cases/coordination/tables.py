@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from network.tables import Table, cell
+from network.tables import Table, cell, moment
 
 
 class CaseTable(Table):
@@ -20,14 +20,7 @@ class CaseTable(Table):
     employer = cell("cases/cells/case_employer.html", _("Employer"), "case")
     owner_agency = cell("cases/cells/case_owner.html", _("Owner"), "case")
     status = cell("cases/_status.html", _("Status"), "case")
-    updated = tables.TemplateColumn(
-        template_name="includes/cells/datetime.html",
-        accessor="updated_at",
-        verbose_name=_("Updated"),
-        orderable=True,
-        order_by=("updated_at",),
-        attrs={"td": {"class": "nowrap"}},
-    )
+    updated = moment("updated_at", _("Updated"))
 
     def render_reference(self, record, value):
         return format_html(
@@ -45,20 +38,8 @@ class ReviewTable(Table):
 
     user = cell("cases/cells/review_user.html", _("User"), "review")
     case = tables.Column(verbose_name=_("Case"), accessor="case__reference")
-    requested = tables.TemplateColumn(
-        template_name="includes/cells/datetime.html",
-        accessor="requested_at",
-        verbose_name=_("Requested"),
-        orderable=True,
-        order_by=("requested_at",),
-        attrs={"td": {"class": "nowrap"}},
-    )
-    expires = tables.TemplateColumn(
-        template_name="includes/cells/datetime.html",
-        accessor="expires_at",
-        verbose_name=_("Access until"),
-        attrs={"td": {"class": "nowrap"}},
-    )
+    requested = moment("requested_at", _("Requested"))
+    expires = moment("expires_at", _("Access until"), orderable=False)
     justification = tables.Column(verbose_name=_("Justification"), attrs={"td": {"class": "prose"}})
     verdict = cell("cases/cells/review_verdict.html", _("Verdict"), "review")
 

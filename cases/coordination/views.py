@@ -38,7 +38,7 @@ from cases.coordination.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
 )
-from cases.coordination.policies import CasePolicy
+from cases.coordination.policies import case_policy
 from cases.coordination.querysets import personal_grants_of, shares_of
 from cases.coordination.tables import CaseTable, ReviewTable
 from cases.employers import services as employer_services
@@ -79,7 +79,7 @@ class CaseListView(TableListView):
 
     def newest(self, count):
         """The first page when no filter is asked: `CasePolicy.newest` (network/tables.py)."""
-        cases = CasePolicy().newest(self.request.user, count)
+        cases = case_policy().newest(self.request.user, count)
         return cases.select_related("owner_agency", "employer")
 
 

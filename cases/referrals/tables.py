@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from network.tables import Table, cell
+from network.tables import Table, cell, moment
 
 
 class ReferralTable(Table):
@@ -17,14 +17,7 @@ class ReferralTable(Table):
     reference = tables.Column(
         verbose_name=_("Reference"), orderable=True, attrs={"td": {"class": "nowrap"}}
     )
-    created = tables.TemplateColumn(
-        template_name="includes/cells/date.html",
-        accessor="created_at",
-        verbose_name=_("Created"),
-        orderable=True,
-        order_by=("created_at",),
-        attrs={"td": {"class": "nowrap"}},
-    )
+    created = moment("created_at", _("Created"), time=False)
     status = cell("cases/referral_status.html", _("Status"), "referral")
     receiving_body = tables.Column(
         verbose_name=_("Receiving body"), accessor="get_receiving_body_display"

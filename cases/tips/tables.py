@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from network.tables import Table, cell
+from network.tables import Table, cell, moment
 
 
 class TipTable(Table):
@@ -13,14 +13,7 @@ class TipTable(Table):
     empty_sentence = _("No tips here.")
     css_class = "tip-queue"
 
-    received = tables.TemplateColumn(
-        template_name="includes/cells/datetime.html",
-        accessor="received_at",
-        verbose_name=_("Received"),
-        orderable=True,
-        order_by=("received_at",),
-        attrs={"td": {"class": "nowrap"}},
-    )
+    received = moment("received_at", _("Received"))
     code = tables.Column(verbose_name=_("Code"))
     workplace = cell("cases/cells/tip_workplace.html", _("Workplace"), "tip")
     county = tables.Column(verbose_name=_("County"), accessor="county__name", default="–")
