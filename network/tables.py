@@ -82,14 +82,16 @@ def moment(
     field: str, verbose_name: "StrOrPromise", *, time: bool = True, orderable: bool = True
 ) -> Any:
     """A column of the date (`time=False`) or date and time in `field`, in the language's
-    format and never broken over two lines; sorted by the field itself where orderable."""
+    format; sorted by the field itself where orderable. A date is never broken over two
+    lines; the time may go below its date when the table is short of room
+    (templates/includes/cells/datetime.html)."""
     return tables.TemplateColumn(
         template_name="includes/cells/datetime.html" if time else "includes/cells/date.html",
         accessor=field,
         verbose_name=verbose_name,
         orderable=orderable,
         order_by=(field,) if orderable else None,
-        attrs={"td": {"class": "nowrap"}},
+        attrs={} if time else {"td": {"class": "nowrap"}},
     )
 
 
