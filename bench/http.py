@@ -6,6 +6,9 @@ wrk (Debian's package, installed here with apt-get when missing) sends requests 
 
 1. a bare Django view without middleware or database (bench/bare.py, its own gunicorn with
    the same workers): the limit on this machine at this moment;
+   and, for reference, Django's own stack signed in (bench/floor.py: the middleware, session
+   store and backend of `django-admin startproject` over akrim's database and Redis, a view
+   answering from `request.user`): what any Django view behind a login pays;
 2. `/api/v1/me/`, signed in as a staff user (a session, as the browser has, with its second
    factor verified when the user needs one): the whole middleware and authentication stack
    around an endpoint that does nearly nothing;
@@ -106,9 +109,10 @@ def run_wrk(wrk: str, url: str, headers: dict, args, script: Path) -> dict:
     }
 
 
-def signed_in(user) -> dict:
+def signed_in(user, backend: str = "network.backends.MembershipModelBackend") -> dict:
     """The headers of a browser session of `user`, second factor verified where needed: the
-    session is made as the login and code pages make it (SessionStore, django_otp's key)."""
+    session is made as the login and code pages make it (SessionStore, django_otp's key).
+    Django's floor (bench/floor.py) gets one of its own, signed in through its `backend`."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -118,7 +122,7 @@ def signed_in(user) -> dict:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "network.backends.MembershipModelBackend"
+    session[BACKEND_SESSION_KEY] = backend
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if twofactor.needs_two_factor(user):
         device = twofactor.totp_device(user) or twofactor.start_enrolment(user)
@@ -176,6 +180,7 @@ def main(argv=None) -> dict:
     wrk = ensure_wrk()
     user = pick_user(args.agency, "staff")
     headers = signed_in(user)
+    floor_headers = signed_in(user, backend="django.contrib.auth.backends.ModelBackend")
     env = {
         **os.environ,
         "DATABASE_URL": f"{HOST}/{args.db}",
@@ -189,21 +194,25 @@ def main(argv=None) -> dict:
     env.pop("REDIS_URL", None)
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
-    port, bare_port = free_port(), free_port()
+    port, bare_port, floor_port = free_port(), free_port(), free_port()
     servers = [
         gunicorn("config.wsgi:application", port, args.workers, env),
         gunicorn("bench.bare:application", bare_port, args.workers, env),
+        gunicorn("bench.floor:application", floor_port, args.workers, env),
     ]
     base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+    floor = f"http://127.0.0.1:{floor_port}"
     rows = []
     try:
         wait_until_up(f"{base}/api/v1/me/", headers)
         wait_until_up(f"{bare}/bare/", {})
+        wait_until_up(f"{floor}/floor/", floor_headers)
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "summary.lua"
             script.write_text(LUA)
             for name, url, sent in [
                 ("bare Django view (limit)", f"{bare}/bare/", {}),
+                ("Django's own stack, signed in", f"{floor}/floor/", floor_headers),
                 ("/api/v1/me/ (signed in)", f"{base}/api/v1/me/", headers),
                 ("case list /api/v1/cases/", f"{base}/api/v1/cases/", headers),
             ]:
@@ -216,12 +225,18 @@ def main(argv=None) -> dict:
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
-    limit, me, cases = rows
+    limit, django_floor, me, cases = rows
     for row in rows:
         row["p99_x_p50"] = ratio(row["p99_ms"], row["p50_ms"])
     me_share = ratio(me["rps"], limit["rps"])
     cases_share = ratio(cases["rps"], me["rps"])
-    worst_tail = max(row["p99_x_p50"] or 0 for row in rows[1:])
+    # For reference, not targets: how far Django's own signed-in stack gets from the bare
+    # view, and how much of that akrim's /me/ keeps (docs/performance.md).
+    floor_share = ratio(django_floor["rps"], limit["rps"])
+    me_share_of_floor = ratio(me["rps"], django_floor["rps"])
+    print(f"INFO Django's own stack signed in / bare view (rps): {floor_share}")
+    print(f"INFO /me/ / Django's own stack signed in (rps): {me_share_of_floor}")
+    worst_tail = max(row["p99_x_p50"] or 0 for row in (me, cases))
     errors = sum(row["errors"] for row in rows)
     targets = [
         ("/me/ >= 0.5 x bare view (rps)", me_share, verdict(me_share, 0.5)),
@@ -245,6 +260,8 @@ def main(argv=None) -> dict:
             "connections": args.connections,
             "duration_s": args.duration,
             "me_share_of_bare_rps": me_share,
+            "django_floor_share_of_bare_rps": floor_share,
+            "me_share_of_django_floor_rps": me_share_of_floor,
             "case_list_share_of_me_rps": cases_share,
             "targets": [{"target": t, "value": v, "result": m} for t, v, m in targets],
         },
