@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import FollowUpStatus, InspectionStatus, OperationStatus
 from inspections.models import ControlOperation, FollowUp, Inspection, InspectionEmployer
-from network.filters import DefaultedFilterSet
+from network.filters import DefaultedFilterSet, StrictBooleanFilter
 from network.identifiers import orgnr_digits
 from network.models import County
 from network.querysets import ScopedQuerySet
@@ -117,10 +117,10 @@ class FollowUpFilterSet(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(method="filter_q", label=_("search"), max_length=100)
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices, label=_("status"))
-    overdue = django_filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         method="filter_overdue", label=_("only the overdue ones (open, past the due date)")
     )
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("only my agency's"))
+    mine = StrictBooleanFilter(method="filter_mine", label=_("only my agency's"))
 
     class Meta:
         model = FollowUp

@@ -1,11 +1,11 @@
 """One FilterSet per list, shared by the HTML pages and the API."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.coordination.models import Case, CaseStatus
+from network.filters import StrictBooleanFilter, StrictCheckboxInput
 from network.identifiers import orgnr_digits
 from network.models import Agency
 
@@ -19,10 +19,10 @@ class CaseFilterSet(django_filters.FilterSet):
         to_field_name="code",
         label=_("owner agency"),
     )
-    shared_with_me = django_filters.BooleanFilter(
+    shared_with_me = StrictBooleanFilter(
         method="filter_shared_with_me",
         label=_("shared with my agency"),
-        widget=forms.CheckboxInput,
+        widget=StrictCheckboxInput,
     )
 
     class Meta:

@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from cases.referrals.models import ReceivingBody, ReferralStatus, VictimReferral
+from network.filters import StrictBooleanFilter
 
 
 class ReferralFilterSet(django_filters.FilterSet):
@@ -15,7 +16,7 @@ class ReferralFilterSet(django_filters.FilterSet):
     receiving_body = django_filters.ChoiceFilter(
         choices=ReceivingBody.choices, label=_("receiving body")
     )
-    is_child = django_filters.BooleanFilter(label=_("child"))
+    is_child = StrictBooleanFilter(label=_("child"))
 
     class Meta:
         model = VictimReferral

@@ -97,3 +97,69 @@ def test_the_first_page_builds_no_filterset_and_a_filter_still_filters(api, skv_
     assert built == [1]
     wrong = client.get(reverse("case-list"), {"status": "nonsense"})
     assert wrong.status_code == 400  # a filter given is still validated
+
+
+def test_every_yes_no_filter_refuses_a_word_that_is_neither(persona):
+    """Every yes/no filter of the API's lists is strict: an unknown word is an error naming
+    the filter, not the whole list as if it had not been asked for (network/filters.py)."""
+    import django_filters
+
+    from network.filters import StrictBooleanFilter
+
+    found = [
+        (filterset_class, queryset, name, declared)
+        for filterset_class, queryset in filtersets()
+        for name, declared in filterset_class.base_filters.items()
+        if isinstance(declared, django_filters.BooleanFilter)
+    ]
+    assert {"shared_with_me", "is_child", "overdue", "mine"} <= {f[2] for f in found}
+    request = RequestFactory().get("/")
+    request.user = persona("skv", "staff")
+    for filterset_class, queryset, name, declared in found:
+        assert isinstance(declared, StrictBooleanFilter), (filterset_class, name)
+        for word in ("maybe", "yes please", "2"):
+            bad = filterset_class(QueryDict(f"{name}={word}"), queryset=queryset, request=request)
+            assert not bad.is_valid(), (filterset_class, name, word)
+            assert list(bad.errors) == [name]
+        for word, meant in [
+            ("true", True),
+            ("True", True),
+            ("1", True),
+            ("on", True),
+            ("false", False),
+            ("0", False),
+            ("off", False),
+            ("", None),
+            ("unknown", None),
+        ]:
+            good = filterset_class(QueryDict(f"{name}={word}"), queryset=queryset, request=request)
+            assert good.is_valid(), (filterset_class, name, word, good.errors)
+            assert good.form.cleaned_data[name] is meant, (filterset_class, name, word)
+
+
+def test_a_bad_yes_no_filter_is_a_400_naming_it_in_swedish(api, skv_staff):
+    client = api.as_user(skv_staff)
+    for url, name in [
+        (reverse("case-list"), "shared_with_me"),
+        (reverse("followup-list"), "overdue"),
+        (reverse("followup-list"), "mine"),
+    ]:
+        response = client.get(url, {name: "kanske"}, HTTP_ACCEPT_LANGUAGE="sv")
+        assert response.status_code == 400, response.content
+        assert response.json() == {name: ["Ange sant eller falskt."]}
+    fine = client.get(reverse("case-list"), {"shared_with_me": "false"})
+    assert fine.status_code == 200
+
+
+def test_the_checkbox_filter_shows_checked_only_for_a_yes(client, skv_staff):
+    from cases.coordination.filters import CaseFilterSet
+
+    def checked(query):
+        html = str(CaseFilterSet(QueryDict(query)).form["shared_with_me"])
+        return "checked" in html
+
+    assert checked("shared_with_me=on")
+    assert checked("shared_with_me=true")
+    assert not checked("shared_with_me=false")
+    assert not checked("shared_with_me=off")
+    assert not checked("")
