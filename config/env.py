@@ -70,6 +70,17 @@ def env_database(name: str, default: str) -> DBConfig:
     if engine == "django.db.backends.postgresql":
         # Django's backend with a health check that costs no round trip (config/db/).
         config["ENGINE"] = "config.db.postgresql"
+        # A statement used this often on one connection is prepared on the server, which
+        # then reuses its plan: planning was most of the time of the short queries every
+        # request sends (docs/performance.md, "Prepared statements"). "off" behind a pooler
+        # in transaction mode, which cannot keep a statement prepared on one connection.
+        threshold = env_str("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+        if threshold not in _FALSE:
+            config["OPTIONS"] = {
+                # Prepared statements need the parameters bound on the server.
+                "server_side_binding": True,
+                "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=1),
+            }
     if engine.endswith("sqlite3"):
         config["CONN_MAX_AGE"] = 0
         # WAL lets the web thread read while a task thread writes (`make run`), and with
