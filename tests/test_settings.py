@@ -84,11 +84,15 @@ def test_a_statement_used_often_is_prepared_on_the_server():
 
     from network.models import Agency
 
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%"network_agency"."active" AND "network_agency"."code" = $1%'],
+            )
+            return cursor.fetchone()[0]
+
+    assert prepared() == 0
     for _ in range(6):
-        list(Agency.objects.filter(code="skv").values_list("pk", flat=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ['%"network_agency"."code" = $1%'],
-        )
-        assert cursor.fetchone()[0] == 1
+        list(Agency.objects.filter(active=True, code="skv").values_list("pk", flat=True))
+    assert prepared() == 1
