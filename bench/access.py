@@ -108,10 +108,10 @@ def main(argv=None) -> dict:
     from guardian.shortcuts import get_objects_for_user
 
     from cases.coordination.models import Case
+    from cases.coordination.policies import case_policy
     from cases.employers.models import Employer
     from inspections.models import Inspection
     from network.backends import MembershipModelBackend
-    from network.policies import policy_for
 
     staff = pick_user(args.agency, "staff")
     guardian_inspection_copies(connection)
@@ -149,7 +149,7 @@ def main(argv=None) -> dict:
     }
     # The case list's first page as the API reads it when no filter is asked.
     derived = {"cases_first_page": "cases"}
-    policy = policy_for(Case)
+    policy = case_policy()
     rows = []
 
     def measure(name, model, page, perm, visible=None):
