@@ -358,6 +358,12 @@ def api():
     return client
 
 
+def ids(response):
+    """The sorted ids of an API list's page, after checking it answered 200."""
+    assert response.status_code == 200, response.content
+    return sorted(row["id"] for row in response.json()["results"])
+
+
 # --- a known year of joint controls (reports, journeys) ---------------------------------
 
 

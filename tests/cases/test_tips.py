@@ -12,6 +12,7 @@ from cases.tips import services as tip_services
 from cases.tips.forms import STARTED_SALT, TipForm
 from cases.tips.models import Tip, TipDrop
 from network.models import AuditEvent
+from tests.conftest import ids
 from tests.matrix import Row, covers
 
 pytestmark = pytest.mark.django_db
@@ -345,11 +346,6 @@ def test_the_queue_costs_the_same_queries_for_1_and_many_tips(
 
 
 # --- the API's list of tips filters as the queue does, without the queue's default --------
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return sorted(row["id"] for row in response.json()["results"])
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from inspections.models import (
 )
 from inspections.services import follow_ups, lifecycle, operations, planning, results
 from network.models import AuditEvent
+from tests.conftest import ids
 from tests.inspections.conftest import WORKPLACE
 
 pytestmark = pytest.mark.django_db
@@ -378,11 +379,6 @@ def test_cancelling_an_operation_needs_a_reason(api, av_coordinator):
 
 
 # --- the operations and follow-up lists filter as their pages do --------------------------
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return sorted(row["id"] for row in response.json()["results"])
 
 
 def operation(actor, title):
